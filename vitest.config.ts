@@ -1,0 +1,12 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Key generation already uses both cores through libuv's thread pool; two workers keep the machine busy without
+    // oversubscribing it.
+    maxWorkers: 2,
+  },
+});
