@@ -1,0 +1,126 @@
+import type { SpecIssue } from './spec-error';
+import { quoteSpecValue } from './spec-error';
+import { parseDurationHours } from './duration';
+import { compareKubernetesVersions } from './kubernetes-version';
+
+// Rules that span several fields. They read the raw document leniently, so they still report their problems when
+// some unrelated field failed the schema: the user sees every problem in one run.
+
+type Raw = Record<string, unknown>;
+
+function record(value: unknown): Raw {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Raw) : {};
+}
+
+function list(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** Directory names kubepki itself writes beside the node directories. */
+export const reservedNodeNames = ['users', 'rbac'] as const;
+
+/** kubeadm's algorithm support by version (v1beta4): ECDSA-P256 since 1.31, ECDSA-P384 since 1.34. */
+const algorithmSince: Record<string, string> = { 'ECDSA-P256': 'v1.31', 'ECDSA-P384': 'v1.34' };
+
+export function checkSpecConsistency(raw: unknown): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const spec = record(record(raw).spec);
+  const controlPlane = list(spec.controlPlane);
+  const workers = list(spec.workers);
+
+  if (Array.isArray(spec.controlPlane) && controlPlane.length === 0) {
+    issues.push({
+      code: 'no_control_plane',
+      path: 'spec.controlPlane',
+      message: 'is empty: at least one control-plane node is required, e.g. [{name: cp1, advertiseAddress: 10.0.0.11}]',
+    });
+  }
+
+  const seenNodes = new Map<string, string>();
+  const nodes = [
+    ...controlPlane.map((n, i) => ({ n: record(n), path: `spec.controlPlane[${i}].name` })),
+    ...workers.map((n, i) => ({ n: record(n), path: `spec.workers[${i}].name` })),
+  ];
+  for (const { n, path } of nodes) {
+    if (typeof n.name !== 'string') continue;
+    const first = seenNodes.get(n.name);
+    if (first) {
+      issues.push({
+        code: 'duplicate_name',
+        path,
+        message: `${quoteSpecValue(n.name)} is already the name of ${first}: node names must be unique across controlPlane and workers`,
+      });
+    } else {
+      seenNodes.set(n.name, path);
+    }
+    if ((reservedNodeNames as readonly string[]).includes(n.name)) {
+      issues.push({
+        code: 'reserved_name',
+        path,
+        message: `${quoteSpecValue(n.name)} is reserved: kubepki writes <out>/${n.name}/ itself; rename the node`,
+      });
+    }
+  }
+
+  const seenUsers = new Map<string, number>();
+  list(spec.users).forEach((u, i) => {
+    const name = record(u).name;
+    if (typeof name !== 'string') return;
+    if (seenUsers.has(name)) {
+      issues.push({
+        code: 'duplicate_name',
+        path: `spec.users[${i}].name`,
+        message: `${quoteSpecValue(name)} is already spec.users[${seenUsers.get(name)}]: user names must be unique`,
+      });
+    } else {
+      seenUsers.set(name, i);
+    }
+  });
+
+  const pki = record(spec.pki);
+  const caHours = parseDurationHours(typeof pki.caCertificateValidityPeriod === 'string' ? pki.caCertificateValidityPeriod : '87600h');
+  const leafText = typeof pki.certificateValidityPeriod === 'string' ? pki.certificateValidityPeriod : '8760h';
+  const leafHours = parseDurationHours(leafText);
+  if (caHours !== undefined && leafHours !== undefined && leafHours > caHours) {
+    issues.push({
+      code: 'leaf_outlives_ca',
+      path: 'spec.pki.certificateValidityPeriod',
+      message: `${quoteSpecValue(leafText)} is longer than caCertificateValidityPeriod (${caHours}h): a certificate cannot outlive its CA; shorten it or lengthen the CA's`,
+    });
+  }
+  list(spec.users).forEach((u, i) => {
+    const text = record(u).validityPeriod;
+    const hours = typeof text === 'string' ? parseDurationHours(text) : undefined;
+    if (hours !== undefined && caHours !== undefined && hours > caHours) {
+      issues.push({
+        code: 'leaf_outlives_ca',
+        path: `spec.users[${i}].validityPeriod`,
+        message: `${quoteSpecValue(text)} is longer than caCertificateValidityPeriod (${caHours}h): shorten it`,
+      });
+    }
+  });
+  if (typeof pki.renewBefore === 'string' && leafHours !== undefined) {
+    const renew = parseDurationHours(pki.renewBefore);
+    if (renew !== undefined && renew >= leafHours) {
+      issues.push({
+        code: 'renewal_window_too_long',
+        path: 'spec.pki.renewBefore',
+        message: `${quoteSpecValue(pki.renewBefore)} is not shorter than certificateValidityPeriod (${leafHours}h): every certificate would always be due; shorten it`,
+      });
+    }
+  }
+
+  const algorithm = pki.encryptionAlgorithm;
+  const version = typeof spec.kubernetesVersion === 'string' ? spec.kubernetesVersion : 'v1.33.0';
+  if (typeof algorithm === 'string' && algorithmSince[algorithm] && /^v?1\.\d+/.test(version)) {
+    const since = algorithmSince[algorithm]!;
+    if (compareKubernetesVersions(version, since) < 0) {
+      issues.push({
+        code: 'algorithm_needs_newer_kubernetes',
+        path: 'spec.pki.encryptionAlgorithm',
+        message: `${quoteSpecValue(algorithm)} needs kubeadm ${since} or newer but kubernetesVersion is ${quoteSpecValue(version)}: raise kubernetesVersion or use RSA-2048`,
+      });
+    }
+  }
+  return issues;
+}

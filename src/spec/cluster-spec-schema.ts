@@ -1,0 +1,223 @@
+import { z } from 'zod';
+import { isIpAddress, isCidr, splitHostPort } from './network-address';
+import { isDns1123Label, isDns1123Subdomain, isWildcardDnsName } from './dns-name';
+import { parseDurationHours } from './duration';
+import { quoteSpecValue } from './spec-error';
+
+// Field names follow kubeadm's v1beta4 ClusterConfiguration/InitConfiguration wherever kubeadm has the concept, so a
+// kubeadm user recognises every knob. Objects are strict: a misspelled field is an error, never silently ignored.
+
+/** Key algorithms kubeadm v1beta4 accepts in `encryptionAlgorithm`. */
+export const keyAlgorithms = ['RSA-2048', 'RSA-3072', 'RSA-4096', 'ECDSA-P256', 'ECDSA-P384'] as const;
+export type KeyAlgorithm = (typeof keyAlgorithms)[number];
+
+function checked(test: (value: string) => boolean, describe: (value: string) => string) {
+  return z.string().superRefine((value, ctx) => {
+    if (!test(value)) ctx.addIssue({ code: 'custom', message: describe(value), params: { kubepki: true } });
+  });
+}
+
+const ipAddress = checked(isIpAddress, (v) => `${quoteSpecValue(v)} is not an IPv4 or IPv6 address`);
+
+const nodeName = checked(
+  isDns1123Label,
+  (v) =>
+    `${quoteSpecValue(v)} is not a DNS-1123 label: use lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters`,
+);
+
+const cidrList = checked(
+  (v) => {
+    const parts = v.split(',');
+    return parts.length <= 2 && parts.every(isCidr);
+  },
+  (v) => `${quoteSpecValue(v)} is not a CIDR or a dual-stack pair "a,b" of CIDRs (e.g. 10.96.0.0/12 or 10.96.0.0/12,fd00:10:96::/112)`,
+);
+
+const validityPeriod = checked(
+  (v) => (parseDurationHours(v) ?? 0) >= 1,
+  (v) =>
+    `${quoteSpecValue(v)} is not a Go duration of whole hours (e.g. 8760h); validity is kept in hours because @pulumi/tls takes validity_period_hours`,
+);
+
+const certSan = checked(
+  (v) => isIpAddress(v) || isDns1123Subdomain(v) || isWildcardDnsName(v),
+  (v) => `${quoteSpecValue(v)} is neither an IP address, a DNS-1123 name nor a wildcard like *.example.com`,
+);
+
+const endpoint = checked(
+  (v) => {
+    const hp = splitHostPort(v);
+    if (!hp) return false;
+    if (hp.port !== undefined && (hp.port < 1 || hp.port > 65535)) return false;
+    return isIpAddress(hp.host) || isDns1123Subdomain(hp.host);
+  },
+  (v) => `${quoteSpecValue(v)} is not host[:port] with a DNS name or IP host (IPv6 in brackets) and a port 1-65535`,
+);
+
+// User and group names become certificate subjects (CN / O, at most 64 characters each) and user names become file
+// names (`users/<name>.conf`), so path separators and traversal are refused.
+const userName = checked(
+  (v) => v.length >= 1 && v.length <= 64 && !/[/\\\0-\x1f]/.test(v) && !v.includes('..') && !v.startsWith('.'),
+  (v) =>
+    `${quoteSpecValue(v)} is not a usable user name: 1-64 characters, no '/', '\\', '..', leading '.' or control characters (it becomes the certificate CN and the file users/<name>.conf)`,
+);
+
+const groupName = checked(
+  (v) => v.length >= 1 && v.length <= 64 && !/[\0-\x1f]/.test(v),
+  (v) => `${quoteSpecValue(v)} is not a usable group name: 1-64 characters without control characters (it becomes a certificate O)`,
+);
+
+const namespaceName = nodeName;
+
+const kubernetesVersion = checked(
+  (v) => /^v?1\.\d+(\.\d+)?$/.test(v),
+  (v) => `${quoteSpecValue(v)} is not a Kubernetes version like v1.33.0`,
+);
+
+const port = z.number().int().min(1).max(65535);
+
+/** A control-plane node: runs kube-apiserver, etcd (local mode), controller-manager and scheduler. */
+export const controlPlaneNodeSchema = z.strictObject({
+  /** Node name: the kubelet's identity `system:node:<name>` and a SAN of its apiserver and etcd certificates. */
+  name: nodeName,
+  /** The address kube-apiserver and etcd advertise; an IP SAN of this node's serving certificates. */
+  advertiseAddress: ipAddress,
+});
+
+/** A worker node: gets only `pki/ca.crt` and its `kubelet.conf`. */
+export const workerNodeSchema = z.strictObject({
+  name: nodeName,
+  /** The node's address; informational (a worker's kubelet serving certificate is not part of the kubeadm PKI). */
+  address: ipAddress.optional(),
+});
+
+const policyRuleSchema = z.strictObject({
+  apiGroups: z.array(z.string()).optional(),
+  resources: z.array(z.string()).optional(),
+  verbs: z.array(z.string().min(1)).min(1),
+  resourceNames: z.array(z.string()).optional(),
+  nonResourceURLs: z.array(z.string()).optional(),
+});
+
+export const userSchema = z.strictObject({
+  /** Certificate CN and kubeconfig user name. */
+  name: userName,
+  /** Certificate O entries, one per group. @default [] */
+  groups: z.array(groupName).default([]),
+  /** One kubeconfig context per namespace, the first is current. @default [] (one context without namespace) */
+  namespaces: z.array(namespaceName).default([]),
+  /** Client certificate validity; at most the CA's. @default pki.certificateValidityPeriod */
+  validityPeriod: validityPeriod.optional(),
+});
+
+export const serviceAccountSchema = z.strictObject({
+  name: nodeName,
+  namespace: namespaceName,
+  /** @default true, as Kubernetes */
+  automountServiceAccountToken: z.boolean().optional(),
+});
+
+export const roleSchema = z.strictObject({
+  name: z.string().min(1),
+  /** Absent → a ClusterRole. */
+  namespace: namespaceName.optional(),
+  rules: z.array(policyRuleSchema).default([]),
+  labels: z.record(z.string(), z.string()).optional(),
+});
+
+export const accessSchema = z.strictObject({
+  /** `user:<name>`, `group:<name>` or `serviceAccount:<namespace>/<name>`. */
+  subjects: z.array(z.string().min(1)).min(1),
+  role: z.string().min(1).optional(),
+  clusterRole: z.string().min(1).optional(),
+  /** Absent → a ClusterRoleBinding (clusterRole) or a RoleBinding in the role's namespace (role). */
+  namespaces: z.array(namespaceName).optional(),
+});
+
+export const expectationSchema = z.strictObject({
+  as: z.string().min(1),
+  can: z.array(z.string().min(1)).optional(),
+  cannot: z.array(z.string().min(1)).optional(),
+  namespace: namespaceName.optional(),
+});
+
+export const clusterSpecSchema = z.strictObject({
+  apiVersion: z.literal('kubepki.io/v1alpha1'),
+  kind: z.literal('Cluster'),
+  metadata: z.strictObject({ name: nodeName }),
+  spec: z.strictObject({
+    /** kubeconfig cluster name. @default "kubernetes" */
+    clusterName: z.string().min(1).default('kubernetes'),
+    /** Decides version-dependent subjects (see the kubeadm reference). @default "v1.33.0" */
+    kubernetesVersion: kubernetesVersion.default('v1.33.0'),
+    /** Stable host[:port] for kube-apiserver (a load balancer or DNS name); a SAN of every apiserver certificate. */
+    controlPlaneEndpoint: endpoint.optional(),
+    networking: z
+      .strictObject({
+        /** @default "cluster.local" */
+        dnsDomain: checked(isDns1123Subdomain, (v) => `${quoteSpecValue(v)} is not a DNS-1123 subdomain like cluster.local`).default(
+          'cluster.local',
+        ),
+        /** Service CIDR(s); the first address of the first is an apiserver SAN. @default "10.96.0.0/12" */
+        serviceSubnet: cidrList.default('10.96.0.0/12'),
+        podSubnet: cidrList.optional(),
+      })
+      .prefault({}),
+    apiServer: z
+      .strictObject({
+        /** Extra SANs: IPs, DNS names or wildcards. @default [] */
+        certSANs: z.array(certSan).default([]),
+        /** @default 6443 */
+        bindPort: port.default(6443),
+      })
+      .prefault({}),
+    controlPlane: z.array(controlPlaneNodeSchema),
+    /** @default [] */
+    workers: z.array(workerNodeSchema).default([]),
+    /** `local` (kubeadm's stacked etcd, with its own CA) or `external` (no etcd PKI). @default {local: {}} */
+    etcd: z
+      .union([
+        z.strictObject({
+          local: z
+            .strictObject({
+              serverCertSANs: z.array(certSan).default([]),
+              peerCertSANs: z.array(certSan).default([]),
+            })
+            .prefault({}),
+        }),
+        z.strictObject({ external: z.strictObject({ endpoints: z.array(z.string()).default([]) }).prefault({}) }),
+      ])
+      .prefault({ local: {} }),
+    pki: z
+      .strictObject({
+        /** @default "RSA-2048" */
+        encryptionAlgorithm: z.enum(keyAlgorithms).default('RSA-2048'),
+        /** Leaf certificate validity. @default "8760h" */
+        certificateValidityPeriod: validityPeriod.default('8760h'),
+        /** CA validity. @default "87600h" */
+        caCertificateValidityPeriod: validityPeriod.default('87600h'),
+        /** Reissue a leaf this long before it expires (`pulumi up`'s early renewal; `kubepki generate` too). */
+        renewBefore: validityPeriod.optional(),
+      })
+      .prefault({}),
+    /** Human users: one client certificate and kubeconfig each. @default [] */
+    users: z.array(userSchema).default([]),
+    serviceAccounts: z.array(serviceAccountSchema).default([]),
+    roles: z.array(roleSchema).default([]),
+    access: z.array(accessSchema).default([]),
+    expect: z.array(expectationSchema).default([]),
+  }),
+});
+
+/** A cluster spec as users write it: optional fields may be left out. */
+export type ClusterSpecInput = z.input<typeof clusterSpecSchema>;
+/** A cluster spec after validation, every default applied. */
+export type ClusterSpec = z.output<typeof clusterSpecSchema>;
+export type ControlPlaneNodeSpec = ClusterSpec['spec']['controlPlane'][number];
+export type WorkerNodeSpec = ClusterSpec['spec']['workers'][number];
+export type UserSpec = ClusterSpec['spec']['users'][number];
+export type ServiceAccountSpec = ClusterSpec['spec']['serviceAccounts'][number];
+export type RoleSpec = ClusterSpec['spec']['roles'][number];
+export type AccessSpec = ClusterSpec['spec']['access'][number];
+export type ExpectationSpec = ClusterSpec['spec']['expect'][number];
+export type PolicyRuleSpec = RoleSpec['rules'][number];

@@ -1,0 +1,94 @@
+import type { z } from 'zod';
+import { clusterSpecSchema, type ClusterSpec } from './cluster-spec-schema';
+import { SpecError, formatSpecPath, quoteSpecValue, type SpecIssue } from './spec-error';
+import { knownFieldsAt } from './schema-fields';
+import { closestName } from './closest-name';
+import { checkSpecConsistency } from './check-spec-consistency';
+import { checkAccessSpec } from './check-access-spec';
+
+/**
+ * Validates a cluster spec document (already parsed from YAML/JSON or written in TS) and applies defaults.
+ * Throws one SpecError carrying every problem found, each with its path, the offending value and the fix.
+ */
+export function parseSpec(document: unknown, source?: string): ClusterSpec {
+  const result = clusterSpecSchema.safeParse(document);
+  const issues: SpecIssue[] = result.success ? [] : result.error.issues.flatMap((i) => describeZodIssue(i, document));
+  issues.push(...checkSpecConsistency(document));
+  if (result.success) issues.push(...checkAccessSpec(result.data));
+  if (issues.length > 0) throw new SpecError(dedupe(issues), source);
+  return result.data as ClusterSpec;
+}
+
+function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
+  let current: unknown = document;
+  for (const segment of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment as string];
+  }
+  return current;
+}
+
+function describeZodIssue(issue: z.core.$ZodIssue, document: unknown): SpecIssue[] {
+  const path = issue.path;
+  const value = valueAt(document, path);
+  const at = formatSpecPath(path);
+  switch (issue.code) {
+    case 'unrecognized_keys': {
+      const known = knownFieldsAt(clusterSpecSchema, path);
+      return issue.keys.map((key) => {
+        const guess = closestName(key, known);
+        const fix = guess ? `did you mean ${quoteSpecValue(guess)}?` : `allowed fields here: ${known.join(', ')}`;
+        return { code: 'unknown_field', path: formatSpecPath([...path, key]), message: `unknown field: ${fix}` };
+      });
+    }
+    case 'invalid_type':
+      if (value === undefined) {
+        return [{ code: 'required', path: at, message: `is required but missing: add it (${issue.expected})` }];
+      }
+      return [
+        {
+          code: 'invalid_type',
+          path: at,
+          message: `${quoteSpecValue(value)} is ${Array.isArray(value) ? 'a list' : `a ${value === null ? 'null' : typeof value}`} but must be ${article(issue.expected)}`,
+        },
+      ];
+    case 'invalid_value':
+      return [
+        {
+          code: 'invalid_value',
+          path: at,
+          message: `${quoteSpecValue(value)} is not ${issue.values.length === 1 ? quoteSpecValue(issue.values[0]) : `one of ${issue.values.map((v) => String(v)).join(' | ')}`}`,
+        },
+      ];
+    case 'invalid_union':
+      if (at === 'spec.etcd') {
+        return [
+          {
+            code: 'invalid_etcd',
+            path: at,
+            message: `${quoteSpecValue(value)} must be {local: {serverCertSANs: [], peerCertSANs: []}} (stacked etcd with its own CA) or {external: {endpoints: []}} (no etcd PKI)`,
+          },
+        ];
+      }
+      return [{ code: 'invalid_value', path: at, message: `${quoteSpecValue(value)} matches none of the allowed shapes` }];
+    case 'too_small':
+    case 'too_big':
+      return [{ code: issue.code, path: at, message: `${quoteSpecValue(value)}: ${issue.message.toLowerCase()}` }];
+    default:
+      return [{ code: issue.code, path: at, message: issue.message }];
+  }
+}
+
+function article(expected: string): string {
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function dedupe(issues: SpecIssue[]): SpecIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => {
+    const key = `${i.path}\n${i.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
