@@ -40,7 +40,7 @@ export function aggregateClusterRoles(clusterRoles: readonly RbacObject[]): Aggr
       current.set(role.metadata.name, declared);
       continue;
     }
-    const error = selectorError(role, byName[0]);
+    const error = selectorError(role);
     if (error === undefined) {
       aggregated.push(role);
       current.set(role.metadata.name, []);
@@ -89,10 +89,11 @@ function aggregateOnce(role: RbacObject, byName: readonly RbacObject[], current:
 }
 
 // Probes every selector once so an invalid one is reported up front instead of throwing mid-iteration.
-function selectorError(role: RbacObject, anyRole: RbacObject | undefined): string | undefined {
+// labelSelectorMatches validates the whole selector before looking at labels, so any label set will do.
+function selectorError(role: RbacObject): string | undefined {
   try {
     for (const selector of role.aggregationRule?.clusterRoleSelectors ?? []) {
-      labelSelectorMatches(selector, anyRole?.metadata.labels ?? {});
+      labelSelectorMatches(selector, {});
     }
     return undefined;
   } catch (error) {
