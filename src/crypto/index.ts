@@ -1,0 +1,4 @@
+export * from './key-algorithms';
+export * from './key-pair';
+export * from './issue-certificate';
+export * from './parsed-certificate';

@@ -1,0 +1,100 @@
+import { randomBytes, webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+import type { ExtendedKeyUsage, KeyUsage } from '../plan/pki-plan';
+import { keyAlgorithmParameters } from './key-algorithms';
+import type { KeyPair } from './key-pair';
+import { ParsedCertificate } from './parsed-certificate';
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+
+/** What a certificate says; the plan's CertificatePlan is one source of it, the Pulumi dynamic resource another. */
+export interface CertificateTemplate {
+  commonName: string;
+  organizations: string[];
+  dnsNames: string[];
+  ipAddresses: string[];
+  keyUsages: KeyUsage[];
+  extendedKeyUsages: ExtendedKeyUsage[];
+  isCa: boolean;
+  validityHours: number;
+}
+
+export interface CertificateIssuer {
+  certificate: ParsedCertificate;
+  key: KeyPair;
+}
+
+const keyUsageFlags: Record<KeyUsage, x509.KeyUsageFlags> = {
+  digitalSignature: x509.KeyUsageFlags.digitalSignature,
+  keyEncipherment: x509.KeyUsageFlags.keyEncipherment,
+  keyCertSign: x509.KeyUsageFlags.keyCertSign,
+};
+
+const extendedKeyUsageOids: Record<ExtendedKeyUsage, string> = {
+  serverAuth: x509.ExtendedKeyUsage.serverAuth,
+  clientAuth: x509.ExtendedKeyUsage.clientAuth,
+};
+
+/** kubeadm backdates NotBefore by five minutes to tolerate clock skew between nodes. */
+export const notBeforeBackdateMs = 5 * 60 * 1000;
+
+/**
+ * The subject as Go's crypto/x509 orders it (O before CN); one RDN per organization, which Kubernetes reads as one
+ * group each, like `openssl req -subj /O=a/O=b/CN=x`.
+ */
+function subjectName(template: CertificateTemplate): x509.JsonName {
+  return [...template.organizations.map((o) => ({ O: [o] })), { CN: [template.commonName] }];
+}
+
+/** A positive 128-bit random serial (RFC 5280 allows up to 20 octets; the top bit is cleared to keep it positive). */
+function randomSerial(): string {
+  const bytes = randomBytes(16);
+  bytes[0] = (bytes[0]! & 0x7f) | 0x01;
+  return bytes.toString('hex');
+}
+
+/**
+ * Issues a certificate for `subjectKey`, signed by `issuer` or self-signed when issuer is omitted, with the
+ * extensions Go's x509 (and so kubeadm) writes: critical basicConstraints and keyUsage, extKeyUsage, SANs, subject
+ * key id on CAs and authority key id on issued certificates.
+ */
+export async function issueCertificate(
+  template: CertificateTemplate,
+  subjectKey: KeyPair,
+  issuer: CertificateIssuer | undefined,
+  now: Date,
+): Promise<ParsedCertificate> {
+  const notBefore = new Date(now.getTime() - notBeforeBackdateMs);
+  const notAfter = new Date(now.getTime() + template.validityHours * 3600_000);
+  const publicKey = await subjectKey.publicCryptoKey();
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(template.isCa, undefined, true),
+    new x509.KeyUsagesExtension(template.keyUsages.reduce((flags, u) => flags | keyUsageFlags[u], 0), true),
+  ];
+  if (template.extendedKeyUsages.length > 0) {
+    extensions.push(new x509.ExtendedKeyUsageExtension(template.extendedKeyUsages.map((u) => extendedKeyUsageOids[u]), false));
+  }
+  const names = [
+    ...template.dnsNames.map((value) => ({ type: 'dns' as const, value })),
+    ...template.ipAddresses.map((value) => ({ type: 'ip' as const, value })),
+  ];
+  if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names, false));
+  if (template.isCa) extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey, false));
+  const signer = issuer?.key ?? subjectKey;
+  if (issuer) {
+    const issuerCert = new x509.X509Certificate(issuer.certificate.pem);
+    extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuerCert, false));
+  }
+  const certificate = await x509.X509CertificateGenerator.create({
+    serialNumber: randomSerial(),
+    subject: subjectName(template),
+    issuer: issuer ? new x509.X509Certificate(issuer.certificate.pem).subjectName : subjectName(template),
+    notBefore,
+    notAfter,
+    signingAlgorithm: keyAlgorithmParameters[signer.algorithm].sign,
+    publicKey,
+    signingKey: await signer.cryptoKey(),
+    extensions,
+  });
+  return ParsedCertificate.fromPem(certificate.toString('pem'));
+}

@@ -1,0 +1,69 @@
+import { KeyObject, createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
+import type { KeyAlgorithm } from '../spec';
+import { keyAlgorithmOf, keyAlgorithmParameters, describeKey } from './key-algorithms';
+
+/** A private key in the forms the rest of the program needs. Never logged; `toString` hides it. */
+export class KeyPair {
+  private constructor(
+    readonly algorithm: KeyAlgorithm,
+    readonly privateKey: KeyObject,
+    private signingKey: CryptoKey | undefined,
+  ) {}
+
+  /** Generates a key on libuv's thread pool, so many keys generate in parallel on every core. */
+  static async generate(algorithm: KeyAlgorithm): Promise<KeyPair> {
+    const params = keyAlgorithmParameters[algorithm];
+    const pair = (await webcrypto.subtle.generateKey(params.generate, true, ['sign', 'verify'])) as CryptoKeyPair;
+    return new KeyPair(algorithm, KeyObject.from(pair.privateKey), pair.privateKey);
+  }
+
+  /** Loads PKCS#1, SEC1 or PKCS#8 PEM (kubeadm reads all three). Throws a message without key material. */
+  static fromPem(pem: string | Buffer): KeyPair {
+    let key: KeyObject;
+    try {
+      key = createPrivateKey(pem);
+    } catch {
+      throw new Error('is not a PEM private key (PKCS#1, SEC1 or PKCS#8)');
+    }
+    const algorithm = keyAlgorithmOf(key);
+    if (!algorithm) throw new Error(`holds a ${describeKey(key)} key; kubeadm keys are RSA-2048/3072/4096 or ECDSA-P256/P384`);
+    return new KeyPair(algorithm, key, undefined);
+  }
+
+  /** PEM as kubeadm writes it: PKCS#1 for RSA, SEC1 for ECDSA. */
+  toPem(): string {
+    return this.privateKey.export({ format: 'pem', type: keyAlgorithmParameters[this.algorithm].privateKeyPemType }) as string;
+  }
+
+  /** PKIX `PUBLIC KEY` PEM (sa.pub). */
+  publicKeyPem(): string {
+    return createPublicKey(this.privateKey).export({ format: 'pem', type: 'spki' }) as string;
+  }
+
+  /** DER SubjectPublicKeyInfo: equal DER means the same key. */
+  publicKeyDer(): Buffer {
+    return createPublicKey(this.privateKey).export({ format: 'der', type: 'spki' });
+  }
+
+  async publicCryptoKey(): Promise<CryptoKey> {
+    const params = keyAlgorithmParameters[this.algorithm];
+    return webcrypto.subtle.importKey('spki', this.publicKeyDer(), params.import, true, ['verify']);
+  }
+
+  async cryptoKey(): Promise<CryptoKey> {
+    if (!this.signingKey) {
+      const params = keyAlgorithmParameters[this.algorithm];
+      const der = this.privateKey.export({ format: 'der', type: 'pkcs8' });
+      this.signingKey = await webcrypto.subtle.importKey('pkcs8', der, params.import, true, ['sign']);
+    }
+    return this.signingKey;
+  }
+
+  toString(): string {
+    return `[KeyPair ${this.algorithm}]`;
+  }
+
+  toJSON(): string {
+    return this.toString();
+  }
+}

@@ -1,0 +1,41 @@
+import type { CertificatePlan, KubeconfigPlan, NodePlan, PlannedFile } from './pki-plan';
+
+const privateMode = 0o600;
+const publicMode = 0o644;
+
+function certificateFiles(path: string, id: string, withKey: boolean): PlannedFile[] {
+  const files: PlannedFile[] = [{ path: `${path}.crt`, mode: publicMode, content: { kind: 'certificate', of: id } }];
+  if (withKey) files.push({ path: `${path}.key`, mode: privateMode, content: { kind: 'private-key', of: id } });
+  return files;
+}
+
+/**
+ * Where every piece goes: `<node>/` is that node's /etc/kubernetes. Control-plane nodes hold the CAs with their keys
+ * (kubeadm needs them to issue and renew), their own leaves, the sa key pair and kubeconfigs; workers get `pki/ca.crt`
+ * and `kubelet.conf` only, so no CA key ever reaches a worker; user kubeconfigs go to `users/`.
+ */
+export function planFiles(nodes: NodePlan[], certificates: CertificatePlan[], kubeconfigs: KubeconfigPlan[], localEtcd: boolean): PlannedFile[] {
+  const files: PlannedFile[] = [];
+  for (const node of nodes) {
+    const pki = `${node.name}/pki`;
+    if (node.role === 'control-plane') {
+      files.push(...certificateFiles(`${pki}/ca`, 'ca', true));
+      files.push(...certificateFiles(`${pki}/front-proxy-ca`, 'front-proxy-ca', true));
+      if (localEtcd) files.push(...certificateFiles(`${pki}/etcd/ca`, 'etcd-ca', true));
+      files.push({ path: `${pki}/sa.key`, mode: privateMode, content: { kind: 'private-key', of: 'sa' } });
+      files.push({ path: `${pki}/sa.pub`, mode: publicMode, content: { kind: 'public-key', of: 'sa' } });
+      for (const cert of certificates) {
+        if (cert.node === node.name && cert.storage === 'pki') files.push(...certificateFiles(`${pki}/${cert.name}`, cert.id, true));
+      }
+    } else {
+      files.push(...certificateFiles(`${pki}/ca`, 'ca', false));
+    }
+    for (const kc of kubeconfigs) {
+      if (kc.node === node.name) files.push({ path: `${node.name}/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
+    }
+  }
+  for (const kc of kubeconfigs) {
+    if (kc.node === undefined) files.push({ path: `users/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
+  }
+  return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}

@@ -1,0 +1,202 @@
+import { parseDurationHours } from '../spec';
+import type { ClusterSpec, ControlPlaneNodeSpec } from '../spec';
+import type { CertificatePlan, CertificateProfileName, KubeconfigPlan, PkiPlan, SubjectAltNamesPlan } from './pki-plan';
+import { certificateProfiles, keyUsagesFor } from './certificate-profiles';
+import { apiserverSans, buildSans, etcdSans } from './subject-alt-names';
+import { clusterEndpoint, localEndpoint } from './kubeconfig-endpoints';
+import { kubeadmIdentities, mastersGroup, nodesGroup } from './kubeadm-identities';
+import { planFiles } from './plan-files';
+
+/** The three kubeadm CAs: id, CN (also the only DNS SAN, as kubeadm's NewSelfSignedCACert writes it). */
+export const caIds = { cluster: 'ca', frontProxy: 'front-proxy-ca', etcd: 'etcd-ca' } as const;
+
+interface LeafInput {
+  id: string;
+  name: string;
+  node?: string;
+  issuer: string;
+  profile: CertificateProfileName;
+  commonName: string;
+  organizations?: string[];
+  sans?: SubjectAltNamesPlan;
+  validityHours?: number;
+  storage?: 'pki' | 'kubeconfig';
+}
+
+/**
+ * Plans the whole kubeadm PKI of a cluster: every CA, certificate, key pair, kubeconfig and file, as data.
+ * Pure and deterministic — no keys, no clock, no randomness — and sorted by id.
+ */
+export function planPki(spec: ClusterSpec): PkiPlan {
+  const s = spec.spec;
+  const algorithm = s.pki.encryptionAlgorithm;
+  const leafHours = parseDurationHours(s.pki.certificateValidityPeriod)!;
+  const caHours = parseDurationHours(s.pki.caCertificateValidityPeriod)!;
+  const identities = kubeadmIdentities(s.kubernetesVersion);
+  const localEtcd = 'local' in s.etcd;
+  const endpoint = clusterEndpoint(spec);
+
+  const certificates: CertificatePlan[] = [];
+  const kubeconfigs: KubeconfigPlan[] = [];
+
+  const ca = (id: string, commonName: string) =>
+    certificates.push(certificate({ id, name: id, issuer: id, profile: 'ca', commonName, sans: buildSans([commonName], []), validityHours: caHours }));
+  const certificate = (input: LeafInput): CertificatePlan => {
+    const profile = certificateProfiles[input.profile];
+    return {
+      id: input.id,
+      name: input.name,
+      ...(input.node !== undefined ? { node: input.node } : {}),
+      issuer: input.issuer,
+      profile: input.profile,
+      isCa: profile.isCa,
+      subject: { commonName: input.commonName, organizations: input.organizations ?? [] },
+      sans: input.sans ?? { dnsNames: [], ipAddresses: [] },
+      keyUsages: keyUsagesFor(input.profile, algorithm),
+      extendedKeyUsages: [...profile.extendedKeyUsages],
+      validityHours: input.validityHours ?? leafHours,
+      algorithm,
+      storage: input.storage ?? 'pki',
+    };
+  };
+  const leaf = (input: LeafInput) => certificates.push(certificate(input));
+  const kubeconfig = (input: {
+    id: string;
+    node?: string;
+    name: string;
+    userName: string;
+    organizations: string[];
+    server: string;
+    namespaces?: string[];
+    validityHours?: number;
+  }) => {
+    leaf({
+      id: input.id,
+      name: input.name,
+      ...(input.node !== undefined ? { node: input.node } : {}),
+      issuer: caIds.cluster,
+      profile: 'client',
+      commonName: input.userName,
+      organizations: input.organizations,
+      ...(input.validityHours !== undefined ? { validityHours: input.validityHours } : {}),
+      storage: 'kubeconfig',
+    });
+    const base = `${input.userName}@${s.clusterName}`;
+    const namespaces = input.namespaces ?? [];
+    const contexts = namespaces.length === 0 ? [{ name: base }] : namespaces.map((ns) => ({ name: `${base}/${ns}`, namespace: ns }));
+    kubeconfigs.push({
+      id: input.id,
+      ...(input.node !== undefined ? { node: input.node } : {}),
+      name: input.name,
+      certificate: input.id,
+      clusterName: s.clusterName,
+      server: input.server,
+      userName: input.userName,
+      contexts,
+      currentContext: contexts[0]!.name,
+    });
+  };
+
+  ca(caIds.cluster, 'kubernetes');
+  ca(caIds.frontProxy, 'front-proxy-ca');
+  if (localEtcd) ca(caIds.etcd, 'etcd-ca');
+
+  s.controlPlane.forEach((node: ControlPlaneNodeSpec, index: number) => {
+    const n = node.name;
+    const local = localEndpoint(spec, node);
+    leaf({ id: `${n}/apiserver`, name: 'apiserver', node: n, issuer: caIds.cluster, profile: 'server', commonName: 'kube-apiserver', sans: apiserverSans(spec, node) });
+    leaf({
+      id: `${n}/apiserver-kubelet-client`,
+      name: 'apiserver-kubelet-client',
+      node: n,
+      issuer: caIds.cluster,
+      profile: 'client',
+      commonName: 'kube-apiserver-kubelet-client',
+      organizations: [identities.adminGroup],
+    });
+    leaf({ id: `${n}/front-proxy-client`, name: 'front-proxy-client', node: n, issuer: caIds.frontProxy, profile: 'client', commonName: 'front-proxy-client' });
+    if ('local' in s.etcd) {
+      const etcd = s.etcd.local;
+      leaf({ id: `${n}/etcd/server`, name: 'etcd/server', node: n, issuer: caIds.etcd, profile: 'server-client', commonName: n, sans: etcdSans(node, etcd.serverCertSANs) });
+      leaf({ id: `${n}/etcd/peer`, name: 'etcd/peer', node: n, issuer: caIds.etcd, profile: 'server-client', commonName: n, sans: etcdSans(node, etcd.peerCertSANs) });
+      leaf({
+        id: `${n}/etcd/healthcheck-client`,
+        name: 'etcd/healthcheck-client',
+        node: n,
+        issuer: caIds.etcd,
+        profile: 'client',
+        commonName: 'kube-etcd-healthcheck-client',
+        organizations: identities.etcdClientGroups,
+      });
+      leaf({
+        id: `${n}/apiserver-etcd-client`,
+        name: 'apiserver-etcd-client',
+        node: n,
+        issuer: caIds.etcd,
+        profile: 'client',
+        commonName: 'kube-apiserver-etcd-client',
+        organizations: identities.etcdClientGroups,
+      });
+    }
+    kubeconfig({ id: `${n}/admin.conf`, node: n, name: 'admin.conf', userName: 'kubernetes-admin', organizations: [identities.adminGroup], server: endpoint });
+    // kubeadm writes super-admin.conf (system:masters, unrevocable) on the init node only; join does not copy it.
+    if (identities.hasSuperAdmin && index === 0) {
+      kubeconfig({ id: `${n}/super-admin.conf`, node: n, name: 'super-admin.conf', userName: 'kubernetes-super-admin', organizations: [mastersGroup], server: endpoint });
+    }
+    kubeconfig({ id: `${n}/controller-manager.conf`, node: n, name: 'controller-manager.conf', userName: 'system:kube-controller-manager', organizations: [], server: local });
+    kubeconfig({ id: `${n}/scheduler.conf`, node: n, name: 'scheduler.conf', userName: 'system:kube-scheduler', organizations: [], server: local });
+    kubeconfig({
+      id: `${n}/kubelet.conf`,
+      node: n,
+      name: 'kubelet.conf',
+      userName: `system:node:${n}`,
+      organizations: [nodesGroup],
+      server: identities.controlPlaneKubeletUsesLocalEndpoint ? local : endpoint,
+    });
+  });
+
+  for (const worker of s.workers) {
+    kubeconfig({ id: `${worker.name}/kubelet.conf`, node: worker.name, name: 'kubelet.conf', userName: `system:node:${worker.name}`, organizations: [nodesGroup], server: endpoint });
+  }
+
+  for (const user of s.users) {
+    kubeconfig({
+      id: `users/${user.name}.conf`,
+      name: `${user.name}.conf`,
+      userName: user.name,
+      organizations: user.groups,
+      server: endpoint,
+      namespaces: user.namespaces,
+      ...(user.validityPeriod ? { validityHours: parseDurationHours(user.validityPeriod)! } : {}),
+    });
+  }
+
+  const nodes = [
+    ...s.controlPlane.map((n) => ({ name: n.name, role: 'control-plane' as const, address: n.advertiseAddress })),
+    ...s.workers.map((n) => ({ name: n.name, role: 'worker' as const, ...(n.address ? { address: n.address } : {}) })),
+  ];
+  const keyPairs = [{ id: 'sa' as const, algorithm }];
+  const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  certificates.sort(byId);
+  kubeconfigs.sort(byId);
+  return {
+    apiVersion: 'kubepki.io/v1alpha1',
+    kind: 'PkiPlan',
+    metadata: { name: spec.metadata.name },
+    cluster: {
+      clusterName: s.clusterName,
+      kubernetesVersion: s.kubernetesVersion,
+      algorithm,
+      dnsDomain: s.networking.dnsDomain,
+      endpoint,
+      serviceAccountIssuer: `https://kubernetes.default.svc.${s.networking.dnsDomain}`,
+      etcd: localEtcd ? 'local' : 'external',
+      ...(s.pki.renewBefore ? { renewBeforeHours: parseDurationHours(s.pki.renewBefore)! } : {}),
+    },
+    nodes,
+    certificates,
+    keyPairs,
+    kubeconfigs,
+    files: planFiles(nodes, certificates, kubeconfigs, localEtcd),
+  };
+}

@@ -1,0 +1,44 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import yaml from 'js-yaml';
+import { describe, expect, it } from 'vitest';
+import { bootstrapPolicyObjects } from '../../../src/verify/rbac';
+import clusterRoleBindings from '../../../src/verify/rbac/bootstrap/cluster-role-bindings.json';
+import clusterRoles from '../../../src/verify/rbac/bootstrap/cluster-roles.json';
+import namespaceRoleBindings from '../../../src/verify/rbac/bootstrap/namespace-role-bindings.json';
+import namespaceRoles from '../../../src/verify/rbac/bootstrap/namespace-roles.json';
+
+// The upstream YAML lives beside the repository (../shared), which only some checkouts have.
+const referenceDir = path.resolve(__dirname, '../../../../shared/reference/k8s-bootstrap-rbac');
+const haveReference = fs.existsSync(referenceDir);
+if (!haveReference) {
+  console.log(`bootstrap-data.test: skipping the YAML comparison, ${referenceDir} does not exist`);
+}
+
+describe('bootstrap policy JSON', () => {
+  const files: [string, unknown][] = [
+    ['cluster-roles', clusterRoles],
+    ['cluster-role-bindings', clusterRoleBindings],
+    ['namespace-roles', namespaceRoles],
+    ['namespace-role-bindings', namespaceRoleBindings],
+  ];
+
+  it.skipIf(!haveReference).each(files)('%s.json equals the upstream YAML parsed with js-yaml', (name, json) => {
+    const parsed = yaml.load(fs.readFileSync(path.join(referenceDir, `${name}.yaml`), 'utf8'));
+    expect(json).toEqual(parsed);
+  });
+
+  it('holds the default roles, bindings and namespaced objects', () => {
+    const objects = bootstrapPolicyObjects();
+    const names = (kind: string): string[] => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name);
+    expect(names('ClusterRole')).toEqual(
+      expect.arrayContaining(['admin', 'edit', 'view', 'cluster-admin', 'system:kube-controller-manager', 'system:kube-scheduler']),
+    );
+    expect(names('ClusterRoleBinding')).toEqual(
+      expect.arrayContaining(['cluster-admin', 'system:basic-user', 'system:discovery', 'system:public-info-viewer']),
+    );
+    expect(names('Role')).toContain('extension-apiserver-authentication-reader');
+    expect(names('RoleBinding')).toContain('system::leader-locking-kube-scheduler');
+    expect(objects.every((o) => o.apiVersion === 'rbac.authorization.k8s.io/v1')).toBe(true);
+  });
+});
