@@ -157,7 +157,7 @@ export class RbacPolicy implements RbacObjectSource {
         allowed: grant !== undefined,
         decidedBy: 'node-authorizer',
         ...grantFields(grant),
-        reason: `${who(identity)} is the kubelet of node "${nodeName}", so kube-apiserver's Node authorizer and the NodeRestriction admission plugin decide "${what}" (scoped to objects bound to that node), which this offline evaluator does not model; ${rbacPart}`,
+        reason: `${who(identity)} is the kubelet of node "${nodeName}": kube-apiserver's Node authorizer and the NodeRestriction admission plugin decide its requests (scoped to objects bound to that node), which this offline evaluator does not model; for ${what}, ${rbacPart}`,
       };
     }
     if (grant !== undefined) {
