@@ -24,7 +24,9 @@ const MAX_PASSES = 100;
  * The controller reads other roles' current rules, so an aggregated role that is itself aggregated into another (edit
  * into admin) contributes its aggregated rules once the controller has converged; this computes that converged state
  * by iterating to a fixed point. Aggregated roles start from no rules, because the controller overwrites whatever
- * rules they were created with. Inputs are not modified; aggregated roles are returned as copies.
+ * rules they were created with. Without cycles the fixed point is unique; when aggregated roles select each other in
+ * a cycle, this is the least fixed point (a live cluster may, depending on processing order, keep an aggregated
+ * role's originally declared rules circulating). Inputs are not modified; aggregated roles are returned as copies.
  *
  * @param clusterRoles ClusterRole objects with unique names.
  */

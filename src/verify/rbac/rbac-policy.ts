@@ -206,6 +206,7 @@ function who(identity: AuthenticatedIdentity): string {
 
 function flattenLists(objects: readonly RbacObject[]): RbacObject[] {
   return objects.flatMap((object) => {
+    if (object === null || typeof object !== 'object') return [];
     const items = (object as { items?: unknown }).items;
     return object.kind === 'List' && Array.isArray(items) ? flattenLists(items as RbacObject[]) : [object];
   });
@@ -214,7 +215,7 @@ function flattenLists(objects: readonly RbacObject[]): RbacObject[] {
 const RBAC_KINDS: ReadonlySet<string> = new Set(['Role', 'ClusterRole', 'RoleBinding', 'ClusterRoleBinding']);
 
 function isRbacObject(object: RbacObject): boolean {
-  if (object === null || typeof object !== 'object' || !RBAC_KINDS.has(object.kind)) return false;
+  if (!RBAC_KINDS.has(object.kind)) return false;
   // An apiVersion is optional in hand-written input, but a present one must be in the RBAC group.
   return object.apiVersion === undefined || object.apiVersion.split('/')[0] === RBAC_API_GROUP;
 }
