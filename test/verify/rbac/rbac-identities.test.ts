@@ -5,7 +5,7 @@ import {
   serviceAccountIdentity,
   userIdentity,
 } from '../../../src/verify/rbac';
-import { can, clusterRoleBinding, groupSubject, roleBinding, userSubject } from './rbac-fixtures';
+import { can, clusterRoleBinding, groupSubject, roleBinding } from './rbac-fixtures';
 
 describe('RbacPolicy identities', () => {
   it('system:masters is allowed everything with no bindings at all', () => {
