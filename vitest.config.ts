@@ -8,5 +8,7 @@ export default defineConfig({
     // Key generation already uses both cores through libuv's thread pool; two workers keep the machine busy without
     // oversubscribing it.
     maxWorkers: 2,
+    // @peculiar/x509 needs a Reflect polyfill; entry points load it, and so does the test run.
+    setupFiles: ['reflect-metadata'],
   },
 });

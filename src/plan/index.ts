@@ -4,3 +4,4 @@ export * from './certificate-profiles';
 export * from './subject-alt-names';
 export * from './kubeconfig-endpoints';
 export * from './kubeadm-identities';
+export * from './certificate-drift';

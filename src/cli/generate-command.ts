@@ -1,0 +1,29 @@
+import { parseArgs } from 'node:util';
+import { loadSpecFile } from '../spec';
+import { planPki } from '../plan';
+import { realizeLocal } from '../realize/local';
+import { exitCodes, UsageError, type CliIo } from './cli-io';
+
+export const generateUsage = 'kubepki generate <spec> --out <dir> [--dry-run] [--quiet]';
+
+/** `kubepki generate`: writes (or with --dry-run, describes) the tree; one line per file: created, kept, reissued. */
+export async function generateCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { out: { type: 'string', short: 'o' }, 'dry-run': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+  });
+  if (positionals.length !== 1) throw new UsageError('expected exactly one spec file');
+  if (!values.out) throw new UsageError('--out <dir> is required: the directory that receives <node>/, users/ and rbac/');
+  const spec = loadSpecFile(positionals[0]!);
+  const plan = planPki(spec);
+  const report = await realizeLocal(plan, values.out, { dryRun: values['dry-run'] ?? false });
+  const counts = new Map<string, number>();
+  for (const change of report.changes) {
+    counts.set(change.action, (counts.get(change.action) ?? 0) + 1);
+    if (!values.quiet) io.stdout(`${change.action.padEnd(9)}${change.path}${change.reason ? `  (${change.reason})` : ''}`);
+  }
+  const summary = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
+  io.stderr(`${report.dryRun ? 'dry run, nothing written: ' : ''}${summary}; ${report.generatedKeys} key${report.generatedKeys === 1 ? '' : 's'} generated → ${values.out}`);
+  return exitCodes.ok;
+}

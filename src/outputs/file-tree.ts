@@ -1,0 +1,48 @@
+import type { KubeconfigPlan, PkiPlan, PlannedFile } from '../plan';
+import { renderKubeconfig } from './kubeconfig';
+
+/** PEM text of everything the plan names, keyed by certificate / key-pair id. Private keys stay in memory only. */
+export interface PkiMaterial {
+  certificates: Map<string, string>;
+  privateKeys: Map<string, string>;
+  publicKeys: Map<string, string>;
+}
+
+export interface RenderedFile {
+  path: string;
+  mode: number;
+  content: string;
+  source: PlannedFile['content'];
+}
+
+function required(map: Map<string, string>, id: string, what: string): string {
+  const value = map.get(id);
+  if (value === undefined) throw new Error(`internal: no ${what} for ${id}`);
+  return value;
+}
+
+/** The content of one planned file, from the material. */
+export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: PkiMaterial): string {
+  const { kind, of } = file.content;
+  switch (kind) {
+    case 'certificate':
+      return required(material.certificates, of, 'certificate');
+    case 'private-key':
+      return required(material.privateKeys, of, 'private key');
+    case 'public-key':
+      return required(material.publicKeys, of, 'public key');
+    case 'kubeconfig': {
+      const kc = plan.kubeconfigs.find((k) => k.id === of) as KubeconfigPlan;
+      return renderKubeconfig(kc, {
+        caCertificatePem: required(material.certificates, 'ca', 'certificate'),
+        clientCertificatePem: required(material.certificates, kc.certificate, 'certificate'),
+        clientKeyPem: required(material.privateKeys, kc.certificate, 'private key'),
+      });
+    }
+  }
+}
+
+/** Every planned file with its content and mode. */
+export function renderFileTree(plan: PkiPlan, material: PkiMaterial): RenderedFile[] {
+  return plan.files.map((file) => ({ path: file.path, mode: file.mode, content: renderPlannedFile(plan, file, material), source: file.content }));
+}

@@ -1,0 +1,116 @@
+import * as yaml from 'js-yaml';
+import type { KubeconfigPlan } from '../plan';
+
+/** The credentials a kubeconfig embeds; PEM text. */
+export interface KubeconfigMaterial {
+  caCertificatePem: string;
+  clientCertificatePem: string;
+  clientKeyPem: string;
+}
+
+/** The fields of a kubeconfig kubepki reads back: what the current context uses. */
+export interface ParsedKubeconfig {
+  clusterName: string;
+  server: string;
+  caCertificatePem?: string;
+  tlsServerName?: string;
+  insecureSkipTlsVerify: boolean;
+  userName: string;
+  clientCertificatePem?: string;
+  clientKeyPem?: string;
+  token?: string;
+  currentContext: string;
+  contexts: { name: string; cluster: string; user: string; namespace?: string }[];
+}
+
+const base64 = (pem: string) => Buffer.from(pem).toString('base64');
+
+/** Dumps YAML the same way every time (sorted keys, no line folding) so unchanged kubeconfigs stay byte-identical. */
+export function dumpStableYaml(value: unknown): string {
+  return yaml.dump(value, { sortKeys: true, lineWidth: -1, noRefs: true });
+}
+
+/** A kubeconfig as kubeadm writes it (`kind: Config`, one cluster, one user, contexts), as YAML text. */
+export function renderKubeconfig(plan: KubeconfigPlan, material: KubeconfigMaterial): string {
+  return renderKubeconfigObject({
+    clusterName: plan.clusterName,
+    server: plan.server,
+    caCertificatePem: material.caCertificatePem,
+    userName: plan.userName,
+    user: { 'client-certificate-data': base64(material.clientCertificatePem), 'client-key-data': base64(material.clientKeyPem) },
+    contexts: plan.contexts,
+    currentContext: plan.currentContext,
+  });
+}
+
+/** Shared by certificate and token kubeconfigs. */
+export function renderKubeconfigObject(input: {
+  clusterName: string;
+  server: string;
+  caCertificatePem: string;
+  userName: string;
+  user: Record<string, string>;
+  contexts: { name: string; namespace?: string }[];
+  currentContext: string;
+}): string {
+  return dumpStableYaml({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [{ name: input.clusterName, cluster: { server: input.server, 'certificate-authority-data': base64(input.caCertificatePem) } }],
+    users: [{ name: input.userName, user: input.user }],
+    contexts: input.contexts.map((c) => ({
+      name: c.name,
+      context: { cluster: input.clusterName, user: input.userName, ...(c.namespace ? { namespace: c.namespace } : {}) },
+    })),
+    'current-context': input.currentContext,
+    preferences: {},
+  });
+}
+
+type Named<T> = { name?: unknown } & T;
+
+function decode(value: unknown): string | undefined {
+  return typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : undefined;
+}
+
+/** Reads the current context of a kubeconfig. Throws a message without credentials when it is not one. */
+export function parseKubeconfig(text: string): ParsedKubeconfig {
+  let doc: Record<string, unknown>;
+  try {
+    doc = yaml.load(text) as Record<string, unknown>;
+  } catch {
+    throw new Error('is not valid YAML');
+  }
+  if (!doc || typeof doc !== 'object' || doc.kind !== 'Config') throw new Error('is not a kubeconfig (kind: Config)');
+  const list = (key: string) => (Array.isArray(doc[key]) ? (doc[key] as Named<Record<string, unknown>>[]) : []);
+  const contexts = list('contexts').map((c) => {
+    const ctx = (c.context ?? {}) as Record<string, unknown>;
+    return {
+      name: String(c.name),
+      cluster: String(ctx.cluster),
+      user: String(ctx.user),
+      ...(typeof ctx.namespace === 'string' ? { namespace: ctx.namespace } : {}),
+    };
+  });
+  const currentContext = typeof doc['current-context'] === 'string' ? doc['current-context'] : '';
+  const context = contexts.find((c) => c.name === currentContext) ?? contexts[0];
+  if (!context) throw new Error('has no context');
+  const cluster = (list('clusters').find((c) => c.name === context.cluster)?.cluster ?? {}) as Record<string, unknown>;
+  const user = (list('users').find((u) => u.name === context.user)?.user ?? {}) as Record<string, unknown>;
+  const caData = decode(cluster['certificate-authority-data']);
+  const certData = decode(user['client-certificate-data']);
+  const keyData = decode(user['client-key-data']);
+  return {
+    clusterName: context.cluster,
+    server: String(cluster.server ?? ''),
+    ...(caData !== undefined ? { caCertificatePem: caData } : {}),
+    ...(typeof cluster['tls-server-name'] === 'string' ? { tlsServerName: cluster['tls-server-name'] } : {}),
+    insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,
+    userName: context.user,
+    ...(certData !== undefined ? { clientCertificatePem: certData } : {}),
+    ...(keyData !== undefined ? { clientKeyPem: keyData } : {}),
+    ...(typeof user.token === 'string' ? { token: user.token } : {}),
+    currentContext: context.name,
+    contexts,
+  };
+}

@@ -1,0 +1,67 @@
+import { normalizeIpAddress } from '../spec';
+import type { CertificatePlan, ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from './pki-plan';
+
+/** What an issued certificate says, in the plan's vocabulary (a parsed certificate satisfies it). */
+export interface CertificateFacts {
+  commonName: string;
+  organizations: string[];
+  dnsNames: string[];
+  ipAddresses: string[];
+  keyUsages: KeyUsage[];
+  extendedKeyUsages: ExtendedKeyUsage[];
+  isCa: boolean;
+  algorithm: KeyAlgorithm | undefined;
+  lifetimeHours: number;
+}
+
+/** One planned property an existing certificate does not have, worded for a log line or a finding. */
+export interface CertificateDrift {
+  field: 'subject.commonName' | 'subject.organizations' | 'sans.dnsNames' | 'sans.ipAddresses' | 'keyUsages' | 'extendedKeyUsages' | 'isCa' | 'algorithm' | 'validity';
+  message: string;
+}
+
+// kubeadm's NotBefore is backdated five minutes, so a certificate's lifetime is its validity plus five minutes.
+// Anything within an hour of the planned lifetime is the same validity.
+const lifetimeToleranceHours = 1;
+
+function sameSet(a: string[], b: string[]): boolean {
+  const sa = new Set(a);
+  return sa.size === new Set(b).size && b.every((x) => sa.has(x));
+}
+
+function setChange(planned: string[], actual: string[]): string {
+  const added = planned.filter((x) => !actual.includes(x)).map((x) => `+${x}`);
+  const removed = actual.filter((x) => !planned.includes(x)).map((x) => `-${x}`);
+  return [...added, ...removed].join(' ');
+}
+
+/** The planned properties `actual` lacks; empty when the certificate is what the plan asks for. */
+export function certificateDrift(plan: CertificatePlan, actual: CertificateFacts): CertificateDrift[] {
+  const drift: CertificateDrift[] = [];
+  if (actual.commonName !== plan.subject.commonName) {
+    drift.push({ field: 'subject.commonName', message: `CN ${JSON.stringify(actual.commonName)} → ${JSON.stringify(plan.subject.commonName)}` });
+  }
+  if (actual.organizations.join('\n') !== plan.subject.organizations.join('\n')) {
+    drift.push({ field: 'subject.organizations', message: `O [${actual.organizations.join(', ')}] → [${plan.subject.organizations.join(', ')}]` });
+  }
+  if (!sameSet(plan.sans.dnsNames, actual.dnsNames)) {
+    drift.push({ field: 'sans.dnsNames', message: `DNS SANs ${setChange(plan.sans.dnsNames, actual.dnsNames)}` });
+  }
+  const actualIps = actual.ipAddresses.map(normalizeIpAddress);
+  if (!sameSet(plan.sans.ipAddresses, actualIps)) {
+    drift.push({ field: 'sans.ipAddresses', message: `IP SANs ${setChange(plan.sans.ipAddresses, actualIps)}` });
+  }
+  if (!sameSet(plan.keyUsages, actual.keyUsages)) {
+    drift.push({ field: 'keyUsages', message: `key usages ${setChange(plan.keyUsages, actual.keyUsages)}` });
+  }
+  if (!sameSet(plan.extendedKeyUsages, actual.extendedKeyUsages)) {
+    drift.push({ field: 'extendedKeyUsages', message: `extended key usages ${setChange(plan.extendedKeyUsages, actual.extendedKeyUsages)}` });
+  }
+  if (actual.isCa !== plan.isCa) drift.push({ field: 'isCa', message: `CA:${actual.isCa} → CA:${plan.isCa}` });
+  if (actual.algorithm !== plan.algorithm) drift.push({ field: 'algorithm', message: `key ${actual.algorithm ?? 'unsupported'} → ${plan.algorithm}` });
+  const plannedLifetime = plan.validityHours + 5 / 60;
+  if (Math.abs(actual.lifetimeHours - plannedLifetime) > lifetimeToleranceHours) {
+    drift.push({ field: 'validity', message: `validity ${Math.round(actual.lifetimeHours)}h → ${plan.validityHours}h` });
+  }
+  return drift;
+}

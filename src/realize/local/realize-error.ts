@@ -1,0 +1,19 @@
+/** A problem with an existing file: names the file, says why, never quotes key material. */
+export interface TreeProblem {
+  /** Relative to the output directory. */
+  path: string;
+  message: string;
+  /** `ca-change` when the spec would replace a CA or the sa key, so callers can tell refusals from damage. */
+  code: 'unreadable' | 'corrupt' | 'key-mismatch' | 'wrong-issuer' | 'ca-mismatch' | 'ca-change' | 'missing-key' | 'no-ca-key';
+}
+
+/** Thrown before anything is written: the tree is left exactly as it was. */
+export class RealizeError extends Error {
+  readonly problems: TreeProblem[];
+
+  constructor(problems: TreeProblem[]) {
+    super(`nothing was written; ${problems.length} problem${problems.length === 1 ? '' : 's'} in the existing tree:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+    this.name = 'RealizeError';
+    this.problems = problems;
+  }
+}

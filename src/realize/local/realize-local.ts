@@ -1,0 +1,129 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { PkiPlan, PlannedFile } from '../../plan';
+import { parseKubeconfig, renderPlannedFile, type PkiMaterial } from '../../outputs';
+import { readExistingTree, type ExistingFile } from './existing-tree';
+import { reconcileMaterial, type CertificateDecision, type MaterialDecisions } from './reconcile-material';
+import { materialize } from './materialize';
+import { RealizeError } from './realize-error';
+import { ensureDirectory, writeFileAtomic } from './atomic-write';
+
+export type FileAction = 'created' | 'kept' | 'reissued' | 'updated' | 'external';
+
+/** One line of `kubepki generate`'s output. Reasons name changed properties, never key material. */
+export interface FileChange {
+  path: string;
+  action: FileAction;
+  reason?: string;
+}
+
+export interface RealizeReport {
+  changes: FileChange[];
+  /** Keys generated in this run (0 on a no-op re-run). */
+  generatedKeys: number;
+  dryRun: boolean;
+}
+
+export interface RealizeOptions {
+  /** Decide and report, write nothing, generate no key. */
+  dryRun?: boolean;
+  /** The clock for NotBefore/NotAfter and expiry checks. @default new Date() */
+  now?: Date;
+}
+
+/**
+ * Reconciles a plan against a directory as kubeadm does with /etc/kubernetes — reuse what still matches, issue what
+ * is missing, reissue what changed, never replace a CA — and writes each changed file atomically. Every problem is
+ * found before the first write; on any, RealizeError is thrown and the directory is untouched.
+ */
+export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeOptions = {}): Promise<RealizeReport> {
+  const now = options.now ?? new Date();
+  const existing = readExistingTree(plan, dir);
+  const { decisions, problems } = reconcileMaterial(plan, existing, now);
+  if (problems.length > 0) throw new RealizeError(problems);
+
+  if (options.dryRun) {
+    const changes = plan.files.map((file) => describeChange(plan, file, decisions, existing, keptMaterial(decisions)));
+    return { changes, generatedKeys: 0, dryRun: true };
+  }
+
+  const { material, generatedKeys } = await materialize(plan, decisions, now);
+  const changes: FileChange[] = [];
+  const writes: { file: PlannedFile; content: string }[] = [];
+  for (const file of plan.files) {
+    const change = describeChange(plan, file, decisions, existing, material);
+    changes.push(change);
+    if (change.action !== 'kept' && change.action !== 'external') writes.push({ file, content: renderPlannedFile(plan, file, material) });
+  }
+  writeFiles(dir, writes);
+  return { changes, generatedKeys, dryRun: false };
+}
+
+/** Material that exists already (for a dry run, which generates nothing). */
+function keptMaterial(decisions: MaterialDecisions): PkiMaterial {
+  const material: PkiMaterial = { certificates: new Map(), privateKeys: new Map(), publicKeys: new Map() };
+  for (const [id, d] of decisions.certificates) {
+    if (d.action === 'keep' && d.certificatePem) material.certificates.set(id, d.certificatePem);
+    if (d.action === 'keep' && d.keyPem) material.privateKeys.set(id, d.keyPem);
+  }
+  const sa = decisions.serviceAccountKey;
+  if (sa.keyPem) material.privateKeys.set('sa', sa.keyPem);
+  if (sa.key) material.publicKeys.set('sa', sa.publicKeyPem ?? sa.key.publicKeyPem());
+  return material;
+}
+
+function sourceDecisions(plan: PkiPlan, file: PlannedFile, decisions: MaterialDecisions): CertificateDecision[] {
+  const own = decisions.certificates.get(file.content.of);
+  if (file.content.kind !== 'kubeconfig') return own ? [own] : [];
+  return [own!, decisions.certificates.get('ca')!];
+}
+
+function describeChange(plan: PkiPlan, file: PlannedFile, decisions: MaterialDecisions, existing: Map<string, ExistingFile>, material: PkiMaterial): FileChange {
+  const { kind, of } = file.content;
+  if (kind === 'private-key' && of !== 'sa' && !decisions.certificates.get(of)?.keyPem && decisions.certificates.get(of)?.action === 'keep') {
+    return { path: file.path, action: 'external', reason: 'CA key kept outside this tree (external CA mode)' };
+  }
+  const current = existing.get(file.path);
+  if (!current) return { path: file.path, action: 'created' };
+  const sources = sourceDecisions(plan, file, decisions);
+  const own = sources[0];
+  if (own && own.action === 'reissue') {
+    if (kind !== 'private-key' || !own.reuseKey) return { path: file.path, action: 'reissued', reason: own.reasons.join('; ') };
+  }
+  let desired: string | undefined;
+  try {
+    desired = renderPlannedFile(plan, file, material);
+  } catch {
+    desired = undefined; // material not generated (dry run): the decision above already said what happens
+  }
+  const sameContent = desired !== undefined && (desired === current.content.toString('utf8') || sameKubeconfig(kind, desired, current.content));
+  if (sameContent && current.mode === file.mode) return { path: file.path, action: 'kept' };
+  if (sameContent) return { path: file.path, action: 'updated', reason: `mode ${current.mode.toString(8)} → ${file.mode.toString(8)}` };
+  return { path: file.path, action: 'updated', reason: kind === 'kubeconfig' ? 'server, names or CA data changed' : 'content changed' };
+}
+
+/** A kubeconfig kubeadm wrote has another YAML layout; it is kept when it says the same thing. */
+function sameKubeconfig(kind: string, desired: string, current: Buffer): boolean {
+  if (kind !== 'kubeconfig') return false;
+  try {
+    return JSON.stringify(parseKubeconfig(desired)) === JSON.stringify(parseKubeconfig(current.toString('utf8')));
+  } catch {
+    return false;
+  }
+}
+
+function writeFiles(dir: string, writes: { file: PlannedFile; content: string }[]): void {
+  const directories = new Set<string>();
+  for (const { file } of writes) {
+    const parts = path.dirname(file.path).split('/');
+    for (let i = 1; i <= parts.length; i++) directories.add(parts.slice(0, i).join('/'));
+  }
+  fs.mkdirSync(dir, { recursive: true });
+  for (const rel of [...directories].sort()) {
+    // pki/ and users/ hold keys: owner only. A node directory is /etc/kubernetes itself: 0755 as on a node.
+    const secret = rel.split('/').includes('pki') || rel === 'users';
+    const full = path.join(dir, rel);
+    if (!fs.existsSync(full) || secret) ensureDirectory(full, secret ? 0o700 : 0o755);
+  }
+  for (const { file, content } of writes) writeFileAtomic(path.join(dir, file.path), content, file.mode);
+}
