@@ -1,5 +1,6 @@
 import type { KubeconfigPlan, PkiPlan, PlannedFile } from '../plan';
 import { renderKubeconfig } from './kubeconfig';
+import { renderRbacFile } from './rbac-manifests';
 
 /** PEM text of everything the plan names, keyed by certificate / key-pair id. Private keys stay in memory only. */
 export interface PkiMaterial {
@@ -39,6 +40,8 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
         clientKeyPem: required(material.privateKeys, kc.certificate, 'private key'),
       });
     }
+    case 'manifest':
+      return renderRbacFile(plan.rbac.find((f) => f.path === of)!);
   }
 }
 

@@ -1,2 +1,3 @@
 export * from './kubeconfig';
 export * from './file-tree';
+export * from './rbac-manifests';

@@ -5,3 +5,6 @@ export * from './subject-alt-names';
 export * from './kubeconfig-endpoints';
 export * from './kubeadm-identities';
 export * from './certificate-drift';
+export * from './rbac-plan';
+export * from './plan-rbac';
+export * from './plan-identities';

@@ -1,4 +1,5 @@
 import type { KeyAlgorithm } from '../spec';
+import type { IdentityPlan, RbacFilePlan } from './rbac-plan';
 
 export type { KeyAlgorithm };
 
@@ -76,12 +77,13 @@ export type PlannedFileContent =
   | { kind: 'certificate'; of: string }
   | { kind: 'private-key'; of: string }
   | { kind: 'public-key'; of: string }
-  | { kind: 'kubeconfig'; of: string };
+  | { kind: 'kubeconfig'; of: string }
+  | { kind: 'manifest'; of: string };
 
 export interface PlannedFile {
   /** Relative to the output directory: `cp1/pki/apiserver.crt`, `w1/kubelet.conf`, `users/alice.conf`. */
   path: string;
-  /** 0o600 for keys and kubeconfigs, 0o644 for certificates and public keys. */
+  /** 0o600 for keys and kubeconfigs, 0o644 for certificates, public keys and manifests. */
   mode: number;
   content: PlannedFileContent;
 }
@@ -114,5 +116,9 @@ export interface PkiPlan {
   certificates: CertificatePlan[];
   keyPairs: KeyPairPlan[];
   kubeconfigs: KubeconfigPlan[];
+  /** RBAC manifests by file, in apply order. */
+  rbac: RbacFilePlan[];
+  /** Every identity the cluster's credentials carry, and the spec's service accounts. */
+  identities: IdentityPlan[];
   files: PlannedFile[];
 }

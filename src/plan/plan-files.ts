@@ -1,4 +1,5 @@
 import type { CertificatePlan, KubeconfigPlan, NodePlan, PlannedFile } from './pki-plan';
+import type { RbacFilePlan } from './rbac-plan';
 
 const privateMode = 0o600;
 const publicMode = 0o644;
@@ -14,7 +15,13 @@ function certificateFiles(path: string, id: string, withKey: boolean): PlannedFi
  * (kubeadm needs them to issue and renew), their own leaves, the sa key pair and kubeconfigs; workers get `pki/ca.crt`
  * and `kubelet.conf` only, so no CA key ever reaches a worker; user kubeconfigs go to `users/`.
  */
-export function planFiles(nodes: NodePlan[], certificates: CertificatePlan[], kubeconfigs: KubeconfigPlan[], localEtcd: boolean): PlannedFile[] {
+export function planFiles(
+  nodes: NodePlan[],
+  certificates: CertificatePlan[],
+  kubeconfigs: KubeconfigPlan[],
+  rbac: RbacFilePlan[],
+  localEtcd: boolean,
+): PlannedFile[] {
   const files: PlannedFile[] = [];
   for (const node of nodes) {
     const pki = `${node.name}/pki`;
@@ -37,5 +44,6 @@ export function planFiles(nodes: NodePlan[], certificates: CertificatePlan[], ku
   for (const kc of kubeconfigs) {
     if (kc.node === undefined) files.push({ path: `users/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
   }
+  for (const file of rbac) files.push({ path: file.path, mode: publicMode, content: { kind: 'manifest', of: file.path } });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

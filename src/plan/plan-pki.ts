@@ -6,6 +6,8 @@ import { apiserverSans, buildSans, etcdSans } from './subject-alt-names';
 import { clusterEndpoint, localEndpoint } from './kubeconfig-endpoints';
 import { kubeadmIdentities, mastersGroup, nodesGroup } from './kubeadm-identities';
 import { planFiles } from './plan-files';
+import { planRbac } from './plan-rbac';
+import { planIdentities } from './plan-identities';
 
 /** The three kubeadm CAs: id, CN (also the only DNS SAN, as kubeadm's NewSelfSignedCACert writes it). */
 export const caIds = { cluster: 'ca', frontProxy: 'front-proxy-ca', etcd: 'etcd-ca' } as const;
@@ -179,6 +181,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
   const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   certificates.sort(byId);
   kubeconfigs.sort(byId);
+  const rbac = planRbac(spec);
   return {
     apiVersion: 'kubepki.io/v1alpha1',
     kind: 'PkiPlan',
@@ -197,6 +200,8 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     certificates,
     keyPairs,
     kubeconfigs,
-    files: planFiles(nodes, certificates, kubeconfigs, localEtcd),
+    rbac,
+    identities: planIdentities(spec, certificates),
+    files: planFiles(nodes, certificates, kubeconfigs, rbac, localEtcd),
   };
 }

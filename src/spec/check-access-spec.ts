@@ -1,7 +1,115 @@
 import type { ClusterSpec } from './cluster-spec-schema';
 import type { SpecIssue } from './spec-error';
+import { quoteSpecValue } from './spec-error';
+import { closestName } from './closest-name';
+import { isDefaultClusterRoleName, kubeadmUserNames, parseSubjectReference, type SubjectReference } from './subject-reference';
 
-/** Cross-reference checks of users, service accounts, roles, bindings and expectations (filled in by the access work). */
-export function checkAccessSpec(_spec: ClusterSpec): SpecIssue[] {
-  return [];
+// Cross-references between users, service accounts, roles, bindings and expectations. They run on a spec that
+// passed the schema, so every field has its type.
+
+const subjectForms = 'user:<name>, group:<name> or serviceAccount:<namespace>/<name>';
+
+/** Checks that every binding and expectation refers to something the spec (or Kubernetes itself) defines. */
+export function checkAccessSpec(spec: ClusterSpec): SpecIssue[] {
+  const s = spec.spec;
+  const issues: SpecIssue[] = [];
+  const nodeNames = [...s.controlPlane, ...s.workers].map((n) => n.name);
+  const userNames = [...s.users.map((u) => u.name), ...kubeadmUserNames(nodeNames)];
+  const serviceAccounts = s.serviceAccounts.map((sa) => `${sa.namespace}/${sa.name}`);
+  const groups = new Set<string>(s.users.flatMap((u) => u.groups));
+  for (const a of s.access) for (const text of a.subjects) if (text.startsWith('group:')) groups.add(text.slice('group:'.length));
+
+  const seenRoles = new Map<string, number>();
+  s.roles.forEach((role, i) => {
+    const key = `${role.namespace ?? ''}/${role.name}`;
+    if (seenRoles.has(key)) {
+      issues.push({ code: 'duplicate_name', path: `spec.roles[${i}].name`, message: `${quoteSpecValue(role.name)} is already spec.roles[${seenRoles.get(key)}]${role.namespace ? ` in namespace ${role.namespace}` : ''}: rename one` });
+    } else {
+      seenRoles.set(key, i);
+    }
+    if (!role.namespace && isDefaultClusterRoleName(role.name)) {
+      issues.push({ code: 'reserved_name', path: `spec.roles[${i}].name`, message: `${quoteSpecValue(role.name)} is a ClusterRole Kubernetes creates itself: choose another name (to extend it, label your role rbac.authorization.k8s.io/aggregate-to-${role.name}: "true")` });
+    }
+  });
+
+  const seenAccounts = new Map<string, number>();
+  s.serviceAccounts.forEach((sa, i) => {
+    const key = `${sa.namespace}/${sa.name}`;
+    if (seenAccounts.has(key)) issues.push({ code: 'duplicate_name', path: `spec.serviceAccounts[${i}]`, message: `${quoteSpecValue(key)} is already spec.serviceAccounts[${seenAccounts.get(key)}]` });
+    else seenAccounts.set(key, i);
+  });
+
+  const checkSubject = (text: string, path: string, purpose: 'binding' | 'expectation'): SubjectReference | undefined => {
+    const ref = parseSubjectReference(text);
+    if (!ref) {
+      issues.push({ code: 'invalid_subject', path, message: `${quoteSpecValue(text)} is not ${subjectForms}` });
+      return undefined;
+    }
+    if (ref.kind === 'user' && !userNames.includes(ref.name)) {
+      const guess = closestName(ref.name, userNames);
+      issues.push({ code: 'unknown_subject', path, message: `${quoteSpecValue(text)} is not a user of this spec (spec.users or a kubeadm identity)${guess ? `: did you mean "user:${guess}"?` : ': add it to spec.users'}` });
+    }
+    if (ref.kind === 'serviceAccount' && !serviceAccounts.includes(`${ref.namespace}/${ref.name}`)) {
+      issues.push({ code: 'unknown_subject', path, message: `${quoteSpecValue(text)} is not declared: add {name: ${ref.name}, namespace: ${ref.namespace}} to spec.serviceAccounts` });
+    }
+    if (ref.kind === 'group' && purpose === 'expectation' && !groups.has(ref.name) && !ref.name.startsWith('system:')) {
+      issues.push({ code: 'unknown_subject', path, message: `${quoteSpecValue(text)} is a group no user of this spec belongs to and no binding names: check the spelling` });
+    }
+    return ref;
+  };
+
+  s.access.forEach((a, i) => {
+    const at = `spec.access[${i}]`;
+    a.subjects.forEach((text, j) => checkSubject(text, `${at}.subjects[${j}]`, 'binding'));
+    if ((a.role === undefined) === (a.clusterRole === undefined)) {
+      issues.push({ code: 'invalid_binding', path: at, message: `names ${a.role === undefined ? 'neither' : 'both'} role and clusterRole: set exactly one` });
+      return;
+    }
+    if (a.clusterRole !== undefined) {
+      const specRole = s.roles.find((r) => r.name === a.clusterRole && !r.namespace);
+      const namespaced = s.roles.find((r) => r.name === a.clusterRole && r.namespace);
+      if (!specRole && !isDefaultClusterRoleName(a.clusterRole)) {
+        issues.push({
+          code: namespaced ? 'namespaced_role_bound_cluster_wide' : 'unknown_role',
+          path: `${at}.clusterRole`,
+          message: namespaced
+            ? `${quoteSpecValue(a.clusterRole)} is a Role in namespace ${namespaced.namespace}, not a ClusterRole: bind it with role: ${a.clusterRole}`
+            : `${quoteSpecValue(a.clusterRole)} is not a ClusterRole of the spec (spec.roles without namespace) nor a default one (cluster-admin, admin, edit, view, system:*)`,
+        });
+      }
+    } else {
+      const role = s.roles.find((r) => r.name === a.role && r.namespace);
+      const clusterScoped = s.roles.find((r) => r.name === a.role && !r.namespace);
+      if (!role) {
+        issues.push({
+          code: 'unknown_role',
+          path: `${at}.role`,
+          message: clusterScoped
+            ? `${quoteSpecValue(a.role)} is a ClusterRole (it has no namespace): bind it with clusterRole: ${a.role}`
+            : `${quoteSpecValue(a.role)} is not a Role of the spec: add it to spec.roles with a namespace`,
+        });
+      } else if (a.namespaces && a.namespaces.some((ns) => ns !== role.namespace)) {
+        issues.push({
+          code: 'namespaced_role_bound_elsewhere',
+          path: `${at}.namespaces`,
+          message: `${quoteSpecValue(a.namespaces)}: Role ${a.role} exists only in namespace ${role.namespace}; drop namespaces, or make it a ClusterRole (no namespace) to bind it in several`,
+        });
+      }
+    }
+  });
+
+  s.expect.forEach((e, i) => {
+    const at = `spec.expect[${i}]`;
+    checkSubject(e.as, `${at}.as`, 'expectation');
+    if (!e.can?.length && !e.cannot?.length) issues.push({ code: 'empty_expectation', path: at, message: 'has neither can nor cannot: list actions like "get pods"' });
+    for (const [field, actions] of [['can', e.can], ['cannot', e.cannot]] as const) {
+      (actions ?? []).forEach((action, j) => {
+        const words = action.trim().split(/\s+/);
+        if (words.length > 2 || words[0] === '') {
+          issues.push({ code: 'invalid_action', path: `${at}.${field}[${j}]`, message: `${quoteSpecValue(action)} is not "<verb> <resource>" (e.g. "get pods", "create deployments.apps", "get /healthz") or "*"` });
+        }
+      });
+    }
+  });
+  return issues;
 }

@@ -8,3 +8,4 @@ export * from './duration';
 export * from './network-address';
 export * from './dns-name';
 export * from './kubernetes-version';
+export * from './subject-reference';
