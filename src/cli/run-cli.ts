@@ -3,11 +3,19 @@ import { RealizeError } from '../realize/local';
 import { exitCodes, processIo, UsageError, type CliIo } from './cli-io';
 import { generateCommand, generateUsage } from './generate-command';
 import { schemaCommand, schemaUsage } from './schema-command';
+import { rbacCommand, rbacUsage } from './rbac-command';
+import { canICommand, canIUsage } from './can-i-command';
+import { accessCommand, accessUsage } from './access-command';
+import { tokenCommand, tokenUsage } from './token-command';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
 const commands: Record<string, { run: Command; usage: string; summary: string }> = {
   generate: { run: generateCommand, usage: generateUsage, summary: 'write the PKI tree, kubeconfigs and RBAC for a spec (offline)' },
+  rbac: { run: rbacCommand, usage: rbacUsage, summary: 'print the RBAC manifests a spec implies (cdk8s-synthesized YAML)' },
+  token: { run: tokenCommand, usage: tokenUsage, summary: 'mint a service-account token with sa.key, or `token verify` one against sa.pub' },
+  'can-i': { run: canICommand, usage: canIUsage, summary: 'offline `kubectl auth can-i`: yes/no and the binding that decided' },
+  access: { run: accessCommand, usage: accessUsage, summary: 'access matrix of every identity, cluster-admin equivalents, expectations' },
   schema: { run: schemaCommand, usage: schemaUsage, summary: 'print the JSON Schema of cluster specs' },
 };
 

@@ -2,3 +2,4 @@ export * from './key-algorithms';
 export * from './key-pair';
 export * from './issue-certificate';
 export * from './parsed-certificate';
+export * from './service-account-token';

@@ -1,5 +1,5 @@
 import type { KeyAlgorithm } from '../spec';
-import type { IdentityPlan, RbacFilePlan } from './rbac-plan';
+import type { ExpectationPlan, IdentityPlan, RbacFilePlan } from './rbac-plan';
 
 export type { KeyAlgorithm };
 
@@ -120,5 +120,7 @@ export interface PkiPlan {
   rbac: RbacFilePlan[];
   /** Every identity the cluster's credentials carry, and the spec's service accounts. */
   identities: IdentityPlan[];
+  /** The spec's access expectations. */
+  expectations: ExpectationPlan[];
   files: PlannedFile[];
 }

@@ -202,6 +202,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     kubeconfigs,
     rbac,
     identities: planIdentities(spec, certificates),
+    expectations: s.expect.map((e) => ({ as: e.as, ...(e.namespace ? { namespace: e.namespace } : {}), can: e.can ?? [], cannot: e.cannot ?? [] })),
     files: planFiles(nodes, certificates, kubeconfigs, rbac, localEtcd),
   };
 }

@@ -27,3 +27,14 @@ export interface IdentityPlan {
   source: string;
   kind: 'kubeadm' | 'user' | 'node' | 'component' | 'serviceAccount';
 }
+
+/** An access assertion from the spec, checked offline by the evaluator. */
+export interface ExpectationPlan {
+  /** `user:alice`, `group:dev-team`, `serviceAccount:ci/deployer`. */
+  as: string;
+  /** Absent: cluster-wide (cluster-scoped resources, non-resource URLs, ClusterRoleBindings only). */
+  namespace?: string;
+  /** Actions as `<verb> <resource>` (`get pods`, `create deployments.apps`, `get /healthz`) or `*`. */
+  can: string[];
+  cannot: string[];
+}

@@ -1,0 +1,104 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseDurationSeconds } from '../spec';
+import { KeyPair, mintServiceAccountToken, verifyServiceAccountToken } from '../crypto';
+import { parseKubeconfig, renderKubeconfigObject } from '../outputs';
+import { writeFileAtomic } from '../realize/local/atomic-write';
+import { exitCodes, UsageError, type CliIo } from './cli-io';
+
+export const tokenUsage = [
+  'kubepki token --pki <node dir> --service-account <ns>/<name> [--uid UID] [--audience A]... [--duration 1h]',
+  '              [--issuer URL | --dns-domain cluster.local] [--kubeconfig FILE [--server URL]]',
+  'kubepki token verify <jwt> --pki <node dir> [--audience A]... [--issuer URL | --dns-domain D]',
+].join('\n       ');
+
+/** `<node dir>` or its `pki/`: wherever sa.key lives. */
+function pkiDirectory(dir: string | undefined): string {
+  if (!dir) throw new UsageError('--pki <node dir> is required (a control-plane node directory of `kubepki generate`, or its pki/)');
+  for (const candidate of [dir, path.join(dir, 'pki')]) if (fs.existsSync(path.join(candidate, 'sa.pub'))) return candidate;
+  throw new UsageError(`no sa.pub in ${dir} or ${path.join(dir, 'pki')}: point --pki at a control-plane node directory`);
+}
+
+const options = {
+  pki: { type: 'string' },
+  'service-account': { type: 'string' },
+  uid: { type: 'string' },
+  audience: { type: 'string', multiple: true },
+  duration: { type: 'string', default: '1h' },
+  issuer: { type: 'string' },
+  'dns-domain': { type: 'string', default: 'cluster.local' },
+  kubeconfig: { type: 'string' },
+  server: { type: 'string' },
+} as const;
+
+/**
+ * Mints a service-account token signed with sa.key (the JWT alone on stdout's last line), or verifies one against
+ * sa.pub and prints the identity or the exact reason kube-apiserver would reject it.
+ */
+export async function tokenCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options });
+  const issuer = values.issuer ?? `https://kubernetes.default.svc.${values['dns-domain']}`;
+  const audiences = values.audience?.length ? values.audience : [issuer];
+  const pki = pkiDirectory(values.pki);
+
+  if (positionals[0] === 'verify') {
+    const token = positionals[1];
+    if (!token) throw new UsageError('expected the token: kubepki token verify <jwt> --pki <dir>');
+    const review = await verifyServiceAccountToken(token.trim(), fs.readFileSync(path.join(pki, 'sa.pub'), 'utf8'), { issuer, audiences });
+    if (!review.authenticated) {
+      io.stdout(`rejected: ${review.reason}`);
+      return exitCodes.failed;
+    }
+    io.stdout(`authenticated: ${review.user}`);
+    io.stdout(`groups: ${review.groups.join(', ')}`);
+    io.stdout(`uid: ${review.uid ?? '(none: kube-apiserver rejects a token whose UID differs from the ServiceAccount\'s)'}`);
+    io.stdout(`expires: ${review.expiresAt.toISOString()}`);
+    return exitCodes.ok;
+  }
+  if (positionals.length > 0) throw new UsageError(`unexpected ${JSON.stringify(positionals[0])}`);
+
+  const account = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(values['service-account'] ?? '');
+  if (!account) throw new UsageError(`--service-account ${JSON.stringify(values['service-account'] ?? '')}: expected <namespace>/<name>, e.g. ci/deployer`);
+  const seconds = parseDurationSeconds(values.duration);
+  if (seconds === undefined || seconds < 1) throw new UsageError(`--duration ${JSON.stringify(values.duration)}: expected a Go duration like 1h or 30m`);
+  const key = KeyPair.fromPem(fs.readFileSync(path.join(pki, 'sa.key')));
+  const [namespace, name] = [account[1]!, account[3]!];
+  const token = await mintServiceAccountToken(key, {
+    namespace,
+    name,
+    ...(values.uid ? { uid: values.uid } : {}),
+    audiences,
+    issuer,
+    expiresInSeconds: Math.round(seconds),
+    now: new Date(),
+  });
+  if (!values.uid) io.stderr('note: no --uid; a real kube-apiserver rejects the token unless its UID claim equals the ServiceAccount\'s metadata.uid');
+  if (values.kubeconfig) {
+    writeTokenKubeconfig(values.kubeconfig, pki, token, `system:serviceaccount:${namespace}:${name}`, namespace, values.server);
+    io.stderr(`wrote ${values.kubeconfig}`);
+  }
+  io.stdout(token);
+  return exitCodes.ok;
+}
+
+/** A CI/CD kubeconfig: the node's CA and apiserver endpoint (from its admin.conf unless --server), the token as user. */
+function writeTokenKubeconfig(file: string, pki: string, token: string, user: string, namespace: string, server: string | undefined): void {
+  const nodeDir = path.basename(pki) === 'pki' ? path.dirname(pki) : pki;
+  const admin = fs.existsSync(path.join(nodeDir, 'admin.conf')) ? parseKubeconfig(fs.readFileSync(path.join(nodeDir, 'admin.conf'), 'utf8')) : undefined;
+  const url = server ?? admin?.server;
+  if (!url) throw new UsageError('--server <https://host:port> is required: no admin.conf beside the pki directory to take it from');
+  const clusterName = admin?.clusterName ?? 'kubernetes';
+  const context = `${user}@${clusterName}`;
+  const text = renderKubeconfigObject({
+    clusterName,
+    server: url,
+    caCertificatePem: fs.readFileSync(path.join(pki, 'ca.crt'), 'utf8'),
+    userName: user,
+    user: { token },
+    contexts: [{ name: context, namespace }],
+    currentContext: context,
+  });
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  writeFileAtomic(path.resolve(file), text, 0o600);
+}

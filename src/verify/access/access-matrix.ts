@@ -1,0 +1,93 @@
+import { builtinNamespaces } from '../../spec';
+import type { PkiPlan } from '../../plan';
+import { isClusterAdminEquivalent, type RbacPolicy } from '../rbac';
+import { resolveIdentity } from './access-identity';
+import { parseAccessAction } from './access-action';
+
+/** What reviewers ask about most, in a namespace; cluster-wide adds nodes, namespaces and the wildcard. */
+export function commonActions(namespace: string | undefined): string[] {
+  const namespaced = [
+    'get pods',
+    'create pods',
+    'get pods/log',
+    'create pods/exec',
+    'get secrets',
+    'get configmaps',
+    'create deployments.apps',
+    'delete deployments.apps',
+    'create rolebindings.rbac.authorization.k8s.io',
+  ];
+  return namespace === undefined ? ['list nodes', 'delete namespaces', 'list secrets', 'create clusterrolebindings.rbac.authorization.k8s.io'] : namespaced;
+}
+
+export interface AccessCell {
+  identity: string;
+  /** Absent = cluster-wide. */
+  namespace?: string;
+  action: string;
+  allowed: boolean;
+  decidedBy: string;
+  /** The binding that granted it. */
+  via?: string;
+}
+
+export interface ClusterAdminEquivalent {
+  identity: string;
+  /** False for system:masters members: no binding grants it, so no binding can take it away. */
+  revocable: boolean;
+  via: string;
+}
+
+/** Every identity × namespace × common action, and who is as powerful as cluster-admin. */
+export interface AccessReport {
+  cluster: string;
+  identities: { ref: string; user: string; groups: string[]; kind: string }[];
+  namespaces: (string | null)[];
+  cells: AccessCell[];
+  clusterAdminEquivalents: ClusterAdminEquivalent[];
+}
+
+/** The namespaces worth showing: the spec's, plus default and kube-system. */
+export function namespacesOf(plan: PkiPlan): string[] {
+  const names = new Set<string>(['default', 'kube-system']);
+  for (const f of plan.rbac) for (const o of f.objects) {
+    if (o.kind === 'Namespace') names.add(o.metadata.name);
+    if (o.metadata.namespace) names.add(o.metadata.namespace);
+  }
+  for (const e of plan.expectations) if (e.namespace) names.add(e.namespace);
+  const builtin = builtinNamespaces as readonly string[];
+  return [...names].sort((a, b) => Number(builtin.includes(b)) - Number(builtin.includes(a)) || a.localeCompare(b));
+}
+
+export function buildAccessReport(plan: PkiPlan, policy: RbacPolicy): AccessReport {
+  const identities = plan.identities.map((i) => ({ ref: i.ref, user: i.user, groups: i.groups, kind: i.kind }));
+  const namespaces: (string | null)[] = [null, ...namespacesOf(plan)];
+  const cells: AccessCell[] = [];
+  const equivalents: ClusterAdminEquivalent[] = [];
+  for (const i of identities) {
+    const who = resolveIdentity(plan, i.ref);
+    for (const ns of namespaces) {
+      for (const action of commonActions(ns ?? undefined)) {
+        const d = policy.authorize(who.identity, parseAccessAction(action, ns ?? undefined));
+        cells.push({
+          identity: i.ref,
+          ...(ns ? { namespace: ns } : {}),
+          action,
+          allowed: d.allowed,
+          decidedBy: d.decidedBy,
+          ...(d.binding ? { via: `${d.binding.kind} ${d.binding.namespace ? `${d.binding.namespace}/` : ''}${d.binding.name}` } : {}),
+        });
+      }
+    }
+    if (isClusterAdminEquivalent(policy, who.identity)) {
+      const masters = who.identity.groups.includes('system:masters');
+      const d = policy.authorize(who.identity, { verb: '*', apiGroup: '*', resource: '*' });
+      equivalents.push({
+        identity: i.ref,
+        revocable: !masters,
+        via: masters ? 'group system:masters (bypasses authorization; cannot be revoked, only the certificate expiring or the CA being replaced ends it)' : `${d.binding?.kind} ${d.binding?.name} → ${d.role?.kind} ${d.role?.name}`,
+      });
+    }
+  }
+  return { cluster: plan.metadata.name, identities, namespaces, cells, clusterAdminEquivalents: equivalents };
+}
