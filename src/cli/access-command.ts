@@ -3,8 +3,6 @@ import { accessPolicyOf, buildAccessReport, checkExpectations, describeFailedExp
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
 
-export const accessUsage = 'kubepki access <spec> [--format md|json]';
-
 /** The access matrix of every identity, cluster-admin equivalents, and the spec's expectations (exit 1 if one fails). */
 export async function accessCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', short: 'o', default: 'md' } } });

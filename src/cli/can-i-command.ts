@@ -3,8 +3,6 @@ import { accessPolicyOf, parseAccessAction, resolveIdentity } from '../verify/ac
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
 
-export const canIUsage = 'kubepki can-i <spec> --as <user:NAME|group:NAME|serviceAccount:NS/NAME> <verb> <resource|/url> [-n <namespace>]';
-
 /** Like `kubectl auth can-i`, offline: yes/no (exit 0/1) and the binding and rule that decided. */
 export async function canICommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({

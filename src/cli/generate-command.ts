@@ -4,8 +4,6 @@ import { planPki } from '../plan';
 import { realizeLocal } from '../realize/local';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 
-export const generateUsage = 'kubepki generate <spec> --out <dir> [--dry-run] [--quiet]';
-
 /** `kubepki generate`: writes (or with --dry-run, describes) the tree; one line per file: created, kept, reissued. */
 export async function generateCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -1,22 +1,36 @@
-import { SpecError } from '../spec';
-import { RealizeError } from '../realize/local';
 import { exitCodes, processIo, UsageError, type CliIo } from './cli-io';
-import { generateCommand, generateUsage } from './generate-command';
-import { schemaCommand, schemaUsage } from './schema-command';
-import { rbacCommand, rbacUsage } from './rbac-command';
-import { canICommand, canIUsage } from './can-i-command';
-import { accessCommand, accessUsage } from './access-command';
-import { tokenCommand, tokenUsage } from './token-command';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
-const commands: Record<string, { run: Command; usage: string; summary: string }> = {
-  generate: { run: generateCommand, usage: generateUsage, summary: 'write the PKI tree, kubeconfigs and RBAC for a spec (offline)' },
-  rbac: { run: rbacCommand, usage: rbacUsage, summary: 'print the RBAC manifests a spec implies (cdk8s-synthesized YAML)' },
-  token: { run: tokenCommand, usage: tokenUsage, summary: 'mint a service-account token with sa.key, or `token verify` one against sa.pub' },
-  'can-i': { run: canICommand, usage: canIUsage, summary: 'offline `kubectl auth can-i`: yes/no and the binding that decided' },
-  access: { run: accessCommand, usage: accessUsage, summary: 'access matrix of every identity, cluster-admin equivalents, expectations' },
-  schema: { run: schemaCommand, usage: schemaUsage, summary: 'print the JSON Schema of cluster specs' },
+// Commands load their modules on first use: `generate` should not pay for the RBAC evaluator's bootstrap policy or
+// jose, nor `can-i` for cdk8s. Start-up time is part of every call users make.
+const commands: Record<string, { load: () => Command; usage: string; summary: string }> = {
+  generate: {
+    load: () => require('./generate-command').generateCommand,
+    usage: 'kubepki generate <spec> --out <dir> [--dry-run] [--quiet]',
+    summary: 'write the PKI tree, kubeconfigs and RBAC for a spec (offline)',
+  },
+  rbac: { load: () => require('./rbac-command').rbacCommand, usage: 'kubepki rbac <spec>', summary: 'print the RBAC manifests a spec implies (cdk8s-synthesized YAML)' },
+  token: {
+    load: () => require('./token-command').tokenCommand,
+    usage: [
+      'kubepki token --pki <node dir> --service-account <ns>/<name> [--uid UID] [--audience A]... [--duration 1h]',
+      '              [--issuer URL | --dns-domain cluster.local] [--kubeconfig FILE [--server URL]]',
+      'kubepki token verify <jwt> --pki <node dir> [--audience A]... [--issuer URL | --dns-domain D]',
+    ].join('\n       '),
+    summary: 'mint a service-account token with sa.key, or `token verify` one against sa.pub',
+  },
+  'can-i': {
+    load: () => require('./can-i-command').canICommand,
+    usage: 'kubepki can-i <spec> --as <user:NAME|group:NAME|serviceAccount:NS/NAME> <verb> <resource|/url> [-n <namespace>]',
+    summary: 'offline `kubectl auth can-i`: yes/no and the binding that decided',
+  },
+  access: {
+    load: () => require('./access-command').accessCommand,
+    usage: 'kubepki access <spec> [--format md|json]',
+    summary: 'access matrix of every identity, cluster-admin equivalents, expectations',
+  },
+  schema: { load: () => require('./schema-command').schemaCommand, usage: 'kubepki schema', summary: 'print the JSON Schema of cluster specs' },
 };
 
 function usage(): string {
@@ -37,14 +51,15 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     return exitCodes.badInput;
   }
   try {
-    return await command.run(rest, io);
+    return await command.load()(rest, io);
   } catch (error) {
-    if (error instanceof SpecError) {
-      io.stderr(`kubepki ${verb}: invalid spec: ${error.message}\nnothing was written`);
+    // Matched by name, not instanceof, so that loading this file does not load every stage.
+    if ((error as Error).name === 'SpecError') {
+      io.stderr(`kubepki ${verb}: invalid spec: ${(error as Error).message}\nnothing was written`);
       return exitCodes.badInput;
     }
-    if (error instanceof RealizeError) {
-      io.stderr(`kubepki ${verb}: ${error.message}`);
+    if ((error as Error).name === 'RealizeError') {
+      io.stderr(`kubepki ${verb}: ${(error as Error).message}`);
       return exitCodes.failed;
     }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {

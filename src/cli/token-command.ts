@@ -7,12 +7,6 @@ import { parseKubeconfig, renderKubeconfigObject } from '../outputs';
 import { writeFileAtomic } from '../realize/local/atomic-write';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 
-export const tokenUsage = [
-  'kubepki token --pki <node dir> --service-account <ns>/<name> [--uid UID] [--audience A]... [--duration 1h]',
-  '              [--issuer URL | --dns-domain cluster.local] [--kubeconfig FILE [--server URL]]',
-  'kubepki token verify <jwt> --pki <node dir> [--audience A]... [--issuer URL | --dns-domain D]',
-].join('\n       ');
-
 /** `<node dir>` or its `pki/`: wherever sa.key lives. */
 function pkiDirectory(dir: string | undefined): string {
   if (!dir) throw new UsageError('--pki <node dir> is required (a control-plane node directory of `kubepki generate`, or its pki/)');

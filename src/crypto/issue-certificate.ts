@@ -82,13 +82,12 @@ export async function issueCertificate(
   if (template.isCa) extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey, false));
   const signer = issuer?.key ?? subjectKey;
   if (issuer) {
-    const issuerCert = new x509.X509Certificate(issuer.certificate.pem);
-    extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuerCert, false));
+    extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuer.certificate.x509, false));
   }
   const certificate = await x509.X509CertificateGenerator.create({
     serialNumber: randomSerial(),
     subject: subjectName(template),
-    issuer: issuer ? new x509.X509Certificate(issuer.certificate.pem).subjectName : subjectName(template),
+    issuer: issuer ? issuer.certificate.x509.subjectName : subjectName(template),
     notBefore,
     notAfter,
     signingAlgorithm: keyAlgorithmParameters[signer.algorithm].sign,

@@ -23,6 +23,8 @@ export class ParsedCertificate {
   private constructor(
     readonly pem: string,
     readonly node: NodeX509Certificate,
+    /** The same certificate as @peculiar/x509 reads it (its subject name is reused verbatim as an issuer name). */
+    readonly x509: x509.X509Certificate,
     readonly commonName: string,
     readonly organizations: string[],
     readonly dnsNames: string[],
@@ -59,6 +61,7 @@ export class ParsedCertificate {
     return new ParsedCertificate(
       `${block[0]}\n`,
       node,
+      cert,
       subject.getField('CN')[0] ?? '',
       subject.getField('O'),
       names.filter((n) => n.type === 'dns').map((n) => n.value),

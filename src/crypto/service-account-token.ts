@@ -1,5 +1,4 @@
 import { createHash, createPublicKey, randomUUID, type KeyObject } from 'node:crypto';
-import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
 import type { KeyPair } from './key-pair';
 import { keyAlgorithmOf } from './key-algorithms';
 
@@ -22,6 +21,9 @@ export type TokenReview =
   | { authenticated: true; user: string; groups: string[]; uid?: string; namespace: string; name: string; expiresAt: Date; keyId?: string }
   | { authenticated: false; reason: string };
 
+// jose is loaded on first use so commands that never touch a token do not pay for loading it.
+const loadJose = () => import('jose');
+
 /** The JWS algorithm kube-apiserver signs with for a key: RS256, ES256 or ES384. */
 export function jwsAlgorithmFor(key: KeyObject): 'RS256' | 'ES256' | 'ES384' {
   const algorithm = keyAlgorithmOf(key);
@@ -39,6 +41,7 @@ export function serviceAccountKeyId(publicKey: KeyObject): string {
 
 /** Mints a bound service-account token (JWT) signed with sa.key, with the claims kube-apiserver puts in one. */
 export async function mintServiceAccountToken(key: KeyPair, request: ServiceAccountTokenRequest): Promise<string> {
+  const { SignJWT } = await loadJose();
   const iat = Math.floor(request.now.getTime() / 1000);
   return new SignJWT({
     'kubernetes.io': {
@@ -73,8 +76,9 @@ export async function verifyServiceAccountToken(
   } catch {
     return { authenticated: false, reason: 'sa.pub is not a PEM public key' };
   }
+  const jose = await loadJose();
   try {
-    const { payload, protectedHeader } = await jwtVerify(token, publicKey, {
+    const { payload, protectedHeader } = await jose.jwtVerify(token, publicKey, {
       algorithms: [jwsAlgorithmFor(publicKey)],
       issuer: expected.issuer,
       audience: expected.audiences,
@@ -99,11 +103,11 @@ export async function verifyServiceAccountToken(
       ...(protectedHeader.kid ? { keyId: protectedHeader.kid } : {}),
     };
   } catch (error) {
-    return { authenticated: false, reason: describeJoseError(error, expected) };
+    return { authenticated: false, reason: describeJoseError(jose.errors, error, expected) };
   }
 }
 
-function describeJoseError(error: unknown, expected: { issuer: string; audiences: string[] }): string {
+function describeJoseError(joseErrors: typeof import('jose').errors, error: unknown, expected: { issuer: string; audiences: string[] }): string {
   if (error instanceof joseErrors.JWTExpired) return `token expired at ${new Date(Number(error.payload.exp) * 1000).toISOString()}`;
   if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature does not verify against sa.pub: the token was signed by another key';
   if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'token algorithm does not fit sa.pub (an RSA key verifies RS256, ECDSA ES256/ES384)';
