@@ -1,0 +1,48 @@
+/**
+ * The four trees the trust suite runs against, and a hook that realizes one per `describe` block.
+ *
+ * RSA keys cost ~0.2 s each and the ha stack has ~44: a test file realizes each tree once (in `beforeAll`) and shares
+ * it across its tests. Only tree-contents.test.ts and real-peers.test.ts realize trees.
+ */
+import { afterAll, beforeAll } from 'vitest';
+import type { KeyAlgorithm } from '../../src/spec';
+import { realizeStack, removeTree, type FixtureTree } from '../support/fixture-trees';
+
+export interface TrustTreeCase {
+  stack: 'lab' | 'ha';
+  algorithm: KeyAlgorithm;
+}
+
+export const trustTreeCases: TrustTreeCase[] = [
+  { stack: 'lab', algorithm: 'RSA-2048' },
+  { stack: 'lab', algorithm: 'ECDSA-P256' },
+  { stack: 'ha', algorithm: 'RSA-2048' },
+  { stack: 'ha', algorithm: 'ECDSA-P256' },
+];
+
+export interface RealizedTrustTree extends FixtureTree {
+  /** Wall-clock bounds of the realization, for checking NotBefore. */
+  startedAt: Date;
+  finishedAt: Date;
+}
+
+/**
+ * Realizes `stack` with `algorithm` in the enclosing describe's `beforeAll` and removes it in `afterAll`. Returns a
+ * getter (the tree does not exist yet while tests are being collected). Set KUBEPKI_KEEP_TREES=1 to keep the trees.
+ */
+export function useRealizedTree(stack: 'lab' | 'ha', algorithm: KeyAlgorithm): () => RealizedTrustTree {
+  let tree: RealizedTrustTree | undefined;
+  beforeAll(async () => {
+    const startedAt = new Date();
+    const fixture = await realizeStack(stack, algorithm);
+    tree = { ...fixture, startedAt, finishedAt: new Date() };
+  }, 120_000);
+  afterAll(() => {
+    if (process.env.KUBEPKI_KEEP_TREES === '1') console.log(`kept ${stack} ${algorithm} tree in ${tree?.dir}`);
+    else removeTree(tree?.dir);
+  });
+  return () => {
+    if (!tree) throw new Error(`the ${stack} ${algorithm} tree was not realized (see the beforeAll error)`);
+    return tree;
+  };
+}
