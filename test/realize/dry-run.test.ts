@@ -1,0 +1,96 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { planPki } from '../../src/plan';
+import { realizeLocal } from '../../src/realize/local';
+import type { ClusterSpec } from '../../src/spec';
+import { realizeStack, removeTree, stackSpec, temporaryDirectory } from '../support/fixture-trees';
+import { ageTree, changedPaths, readTreeState } from './tree-state';
+
+const made: string[] = [];
+afterEach(() => {
+  for (const dir of made.splice(0)) removeTree(dir);
+});
+
+/**
+ * Realizes lab (ECDSA-P256), then with `change`: first as a dry run, which must leave the directory exactly as it
+ * was, then for real. Returns both reports.
+ */
+async function dryThenReal(change: (spec: ClusterSpec) => void) {
+  const tree = await realizeStack('lab', 'ECDSA-P256');
+  made.push(tree.dir);
+  ageTree(tree.dir);
+  const before = readTreeState(tree.dir);
+  const plan = planPki(stackSpec('lab', 'ECDSA-P256', change));
+  const dry = await realizeLocal(plan, tree.dir, { dryRun: true });
+  expect(changedPaths(before, readTreeState(tree.dir))).toEqual([]);
+  const real = await realizeLocal(plan, tree.dir);
+  return { dry, real };
+}
+
+describe('realizeLocal with dryRun', () => {
+  it('on a directory that does not exist: reports every planned file as created, generates nothing, creates nothing', async () => {
+    const parent = temporaryDirectory();
+    made.push(parent);
+    const out = path.join(parent, 'out');
+    const plan = planPki(stackSpec('lab', 'ECDSA-P256'));
+    const report = await realizeLocal(plan, out, { dryRun: true });
+    expect(report.dryRun).toBe(true);
+    expect(report.generatedKeys).toBe(0);
+    expect(report.changes).toEqual(plan.files.map((f) => ({ path: f.path, action: 'created' })));
+    expect(fs.existsSync(out)).toBe(false);
+    expect(fs.readdirSync(parent)).toEqual([]);
+  });
+
+  it('on an empty directory: leaves it empty', async () => {
+    const out = temporaryDirectory();
+    made.push(out);
+    const report = await realizeLocal(planPki(stackSpec('lab', 'ECDSA-P256')), out, { dryRun: true });
+    expect(report.changes.every((c) => c.action === 'created')).toBe(true);
+    expect(fs.readdirSync(out)).toEqual([]);
+  });
+
+  it('on an up-to-date tree: reports every file kept, exactly as a real run does', async () => {
+    const { dry, real } = await dryThenReal(() => {});
+    expect(dry.changes.every((c) => c.action === 'kept')).toBe(true);
+    expect(dry.changes).toEqual(real.changes);
+  });
+
+  it('reports the same actions and reasons as the real run that follows (a new user, changed groups)', async () => {
+    const { dry, real } = await dryThenReal((s) => {
+      s.spec.users[0]!.groups = ['dev-team'];
+      s.spec.users.push({ name: 'erin', groups: [], namespaces: [] });
+    });
+    expect(dry.changes.filter((c) => c.action !== 'kept')).toEqual([
+      { path: 'users/alice.conf', action: 'reissued', reason: expect.stringContaining('oncall') },
+      { path: 'users/erin.conf', action: 'created' },
+    ]);
+    expect(dry.changes).toEqual(real.changes);
+    expect(dry.generatedKeys).toBe(0);
+    expect(real.generatedKeys).toBe(1);
+  });
+
+  it('reports the same actions when the endpoint moves (kubeconfigs updated, apiserver reissued), apart from reused keys', async () => {
+    const { dry, real } = await dryThenReal((s) => (s.spec.controlPlaneEndpoint = 'lab-api.example.internal'));
+    // Only the action of files whose key is reused on reissue differs; see the known-bug test below.
+    const reusedKeys = new Set(['cp1/pki/apiserver.key']);
+    expect(dry.changes.filter((c) => !reusedKeys.has(c.path))).toEqual(real.changes.filter((c) => !reusedKeys.has(c.path)));
+    expect(real.changes.filter((c) => c.action !== 'kept').map((c) => `${c.action} ${c.path}`)).toEqual([
+      'updated cp1/admin.conf',
+      'reissued cp1/pki/apiserver.crt',
+      'updated cp1/super-admin.conf',
+      'updated users/alice.conf',
+      'updated w1/kubelet.conf',
+    ]);
+  });
+
+  // BUG (src/realize/local/realize-local.ts, keptMaterial): a dry run only knows the private keys of certificates it
+  // keeps, so for a certificate reissued with its existing key it cannot render the key file and reports
+  // `updated <x>.key (content changed)`, while the real run writes nothing there and reports `kept`. Remove `.fails`
+  // once keptMaterial also takes `keyPem` of decisions that reuse their key.
+  it.fails('reports a reissued certificate whose key is kept as the real run does (known bug: the key shows as updated)', async () => {
+    const { dry, real } = await dryThenReal((s) => s.spec.apiServer.certSANs.push('extra.example.com'));
+    expect(real.changes.find((c) => c.path === 'cp1/pki/apiserver.key')).toEqual({ path: 'cp1/pki/apiserver.key', action: 'kept' });
+    expect(dry.changes.find((c) => c.path === 'cp1/pki/apiserver.key')).toEqual({ path: 'cp1/pki/apiserver.key', action: 'kept' });
+  });
+});
