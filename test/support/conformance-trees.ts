@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { KeyAlgorithm } from '../../src/spec';
-import { realizeStack, type FixtureTree } from './fixture-trees';
+import type { ClusterSpec } from '../../src/spec';
+import { realizeStack, stackSpec, type FixtureTree } from './fixture-trees';
 
 /** The conformance suite proves both key families kubeadm writes. */
 export const conformanceAlgorithms: KeyAlgorithm[] = ['ECDSA-P256', 'RSA-2048'];
@@ -11,9 +12,16 @@ export const conformanceAlgorithms: KeyAlgorithm[] = ['ECDSA-P256', 'RSA-2048'];
  * kubeadm's rule B already puts 127.0.0.1 and localhost in every etcd server and peer certificate.
  */
 export function realizeConformanceTree(algorithm: KeyAlgorithm): Promise<FixtureTree> {
-  return realizeStack('ha', algorithm, (spec) => {
-    spec.spec.apiServer.certSANs.push('127.0.0.1');
-  });
+  return realizeStack('ha', algorithm, addLoopbackApiserverSan);
+}
+
+/** The spec `realizeConformanceTree` realizes, synchronously: tests derive their expectations from it. */
+export function conformanceSpec(algorithm: KeyAlgorithm): ClusterSpec {
+  return stackSpec('ha', algorithm, addLoopbackApiserverSan);
+}
+
+function addLoopbackApiserverSan(spec: ClusterSpec): void {
+  spec.spec.apiServer.certSANs.push('127.0.0.1');
 }
 
 /** A second, unrelated cluster (the lab stack): its CAs must be trusted by nothing of the first. */

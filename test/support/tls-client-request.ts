@@ -7,7 +7,8 @@ export interface TlsClientOptions {
   cert?: string;
   key?: string;
   method?: string;
-  headers?: Record<string, string>;
+  /** An array value sends the header once per element (X-Remote-Group: a, X-Remote-Group: b). */
+  headers?: Record<string, string | string[]>;
   body?: string;
   /** SNI and the name checked against the server certificate; defaults to the URL's host. */
   servername?: string;
