@@ -2,7 +2,7 @@ import { randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import type { ExtendedKeyUsage, KeyUsage } from '../plan/pki-plan';
 import { keyAlgorithmParameters } from './key-algorithms';
-import type { KeyPair } from './key-pair';
+import { KeyPair } from './key-pair';
 import { ParsedCertificate } from './parsed-certificate';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -96,4 +96,20 @@ export async function issueCertificate(
     extensions,
   });
   return ParsedCertificate.fromPem(certificate.toString('pem'));
+}
+
+/**
+ * PEM in, PEM out: the form a Pulumi dynamic provider needs (its inputs are strings). Signs `subjectKeyPem`'s public
+ * key with the issuer's key.
+ */
+export async function issueCertificatePem(
+  template: CertificateTemplate,
+  subjectKeyPem: string,
+  issuerCertificatePem: string,
+  issuerKeyPem: string,
+  now: Date,
+): Promise<string> {
+  const issuer = { certificate: ParsedCertificate.fromPem(issuerCertificatePem), key: KeyPair.fromPem(issuerKeyPem) };
+  const issued = await issueCertificate(template, KeyPair.fromPem(subjectKeyPem), issuer, now);
+  return issued.pem;
 }

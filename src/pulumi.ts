@@ -1,0 +1,40 @@
+// The Pulumi program (Pulumi.yaml `main`): reads stack config, loads the spec, plans, and instantiates one KubePki.
+// Stack outputs: a secret-free inventory in plain text; kubeconfigs and private keys only as secrets.
+import 'reflect-metadata';
+import * as path from 'node:path';
+import * as pulumi from '@pulumi/pulumi';
+import { loadSpecFile, SpecError } from './spec';
+import { planPki } from './plan';
+import { KubePki } from './realize/pulumi';
+
+const config = new pulumi.Config('kubepki');
+// Paths in stack config are relative to the stack config directory (stacks/), where Pulumi.<stack>.yaml lives.
+const stackConfigDir = path.resolve(process.env.KUBEPKI_STACK_CONFIG_DIR ?? 'stacks');
+const specFile = path.resolve(stackConfigDir, config.require('spec'));
+const outDir = path.resolve(stackConfigDir, config.get('outDir') || `../out/${pulumi.getStack()}`);
+
+let plan;
+try {
+  plan = planPki(loadSpecFile(specFile));
+} catch (error) {
+  // The same messages as `kubepki generate`, without a stack trace: RunError fails the preview with just the text.
+  if (error instanceof SpecError) throw new pulumi.RunError(`invalid spec: ${error.message}`);
+  throw error;
+}
+
+const pki = new KubePki(pulumi.getStack(), { plan, outDir, applyRbac: config.getBoolean('applyRbac') ?? false });
+
+/** Secret-free: what each certificate says and when it expires. Safe to show in `pulumi stack output`. */
+export const inventory = plan.certificates.map((c) => ({
+  id: c.id,
+  issuer: c.issuer,
+  subject: c.subject,
+  sans: c.sans,
+  extendedKeyUsages: c.extendedKeyUsages,
+  notAfter: pki.certificates[c.id]!.validityEndTime,
+}));
+export const outputDirectory = outDir;
+/** Secrets: `pulumi stack output kubeconfigs --show-secrets`. */
+export const kubeconfigs = pulumi.secret(pki.kubeconfigs);
+export const serviceAccountPublicKeyPem = pki.serviceAccountPublicKeyPem;
+export const serviceAccountPrivateKeyPem = pki.serviceAccountPrivateKeyPem;

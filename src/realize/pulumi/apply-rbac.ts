@@ -1,0 +1,34 @@
+import * as pulumi from '@pulumi/pulumi';
+import * as k8s from '@pulumi/kubernetes';
+import type { PkiPlan, RbacManifest } from '../../plan';
+import { synthesizeRbacObjects } from '../../outputs';
+
+type Constructor = new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+
+// One typed @pulumi/kubernetes resource per manifest kind, fed the cdk8s-synthesized object as it is.
+const resourceTypes: Record<RbacManifest['kind'], Constructor> = {
+  Namespace: k8s.core.v1.Namespace,
+  ServiceAccount: k8s.core.v1.ServiceAccount,
+  ClusterRole: k8s.rbac.v1.ClusterRole,
+  Role: k8s.rbac.v1.Role,
+  ClusterRoleBinding: k8s.rbac.v1.ClusterRoleBinding,
+  RoleBinding: k8s.rbac.v1.RoleBinding,
+};
+
+/**
+ * Applies the RBAC objects through a provider built from the generated admin.conf (a revocable cluster-admin, not
+ * super-admin.conf). Objects depend on the ones of earlier files (namespaces before what lives in them).
+ */
+export function applyRbac(plan: PkiPlan, adminKubeconfig: pulumi.Output<string>, parent: pulumi.ComponentResource): void {
+  const provider = new k8s.Provider('cluster', { kubeconfig: adminKubeconfig }, { parent });
+  let previous: pulumi.Resource[] = [];
+  for (const file of plan.rbac) {
+    const created = synthesizeRbacObjects(file).map((object) => {
+      const manifest = object as unknown as RbacManifest;
+      const name = `${manifest.kind}:${manifest.metadata.namespace ? `${manifest.metadata.namespace}/` : ''}${manifest.metadata.name}`;
+      const { apiVersion: _apiVersion, kind: _kind, ...args } = object;
+      return new resourceTypes[manifest.kind](name, args, { parent, provider, dependsOn: previous });
+    });
+    previous = created.length > 0 ? created : previous;
+  }
+}

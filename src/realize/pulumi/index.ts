@@ -1,0 +1,4 @@
+export * from './kube-pki';
+export * from './multi-group-certificate';
+export * from './tls-provider-mapping';
+export * from './apply-rbac';
