@@ -1,0 +1,226 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../cli/built-package';
+import { removeTree, temporaryDirectory } from '../support/fixture-trees';
+import { describeRun, runKubepki, teamDocument, teamStackFile, writeSpec } from './access-cli';
+
+// `kubepki can-i` answers like `kubectl auth can-i` — yes/no on stdout, exit 0/1, the deciding binding and rule (or
+// the authorizer) on stderr — and `kubepki access` lists who equals cluster-admin and checks the spec's expectations.
+// Scenarios are the README's: a developer with dev/staging contexts, a CI/CD deployer, a secret reader in
+// project-swan, plus kubeadm's own identities.
+
+interface CanICase {
+  as: string;
+  verb: string;
+  resource: string;
+  namespace?: string;
+  allowed: boolean;
+  /** What stderr must say: the authorizer and the binding/role that decided. */
+  because: (string | RegExp)[];
+}
+
+const canICases: CanICase[] = [
+  { as: 'user:alice', verb: 'get', resource: 'pods', namespace: 'app1-dev', allowed: true, because: [/^rbac: allowed by RoleBinding "kubepki:edit" in namespace "app1-dev" → ClusterRole "edit"/] },
+  { as: 'user:alice', verb: 'get', resource: 'secrets', namespace: 'app1-dev', allowed: true, because: ['RoleBinding "kubepki:edit"', 'secrets'] },
+  { as: 'user:alice', verb: 'create', resource: 'deployments.apps', namespace: 'app1-dev', allowed: true, because: ['RoleBinding "kubepki:edit"', 'deployments'] },
+  { as: 'user:alice', verb: 'create', resource: 'deployments.apps', namespace: 'app1-staging', allowed: false, because: [/^no-rule: denied/, 'user "alice"', 'create deployments.apps', '"app1-staging"'] },
+  { as: 'user:alice', verb: 'list', resource: 'pods', namespace: 'app1-staging', allowed: true, because: ['RoleBinding "kubepki:view" in namespace "app1-staging" → ClusterRole "view"'] },
+  { as: 'user:alice', verb: 'get', resource: 'secrets', namespace: 'app1-staging', allowed: false, because: ['denied'] },
+  // A RoleBinding to edit grants nothing outside its namespace.
+  { as: 'user:alice', verb: 'get', resource: 'pods', namespace: 'default', allowed: false, because: ['denied', '"default"'] },
+  { as: 'user:alice', verb: 'list', resource: 'nodes', allowed: false, because: ['denied'] },
+  // Every authenticated identity may read the discovery endpoints.
+  { as: 'user:alice', verb: 'get', resource: '/healthz', allowed: true, because: ['ClusterRoleBinding "system:discovery"', '/healthz'] },
+  { as: 'group:dev-team', verb: 'delete', resource: 'deployments.apps', namespace: 'app1-dev', allowed: true, because: ['RoleBinding "kubepki:edit"'] },
+  { as: 'serviceAccount:ci/deployer', verb: 'get', resource: 'secrets', namespace: 'kube-system', allowed: false, because: [/^no-rule: denied/, 'system:serviceaccount:ci:deployer', '"kube-system"'] },
+  { as: 'serviceAccount:ci/deployer', verb: 'create', resource: 'deployments.apps', namespace: 'app1-dev', allowed: true, because: ['RoleBinding "kubepki:edit" in namespace "app1-dev"'] },
+  { as: 'serviceAccount:ci/deployer', verb: 'create', resource: 'deployments.apps', namespace: 'ci', allowed: false, because: ['denied'] },
+  {
+    as: 'serviceAccount:project-swan/secret-reader',
+    verb: 'get',
+    resource: 'secrets',
+    namespace: 'project-swan',
+    allowed: true,
+    because: [/^rbac: allowed by RoleBinding "kubepki:secret-reader" in namespace "project-swan" → Role "secret-reader"/],
+  },
+  { as: 'serviceAccount:project-swan/secret-reader', verb: 'delete', resource: 'secrets', namespace: 'project-swan', allowed: false, because: ['denied'] },
+  { as: 'serviceAccount:project-swan/secret-reader', verb: 'get', resource: 'secrets', namespace: 'app1-dev', allowed: false, because: ['denied'] },
+  { as: 'user:bob', verb: 'get', resource: 'pods/log', namespace: 'kube-system', allowed: true, because: ['ClusterRoleBinding "kubepki:pod-logs-reader" → ClusterRole "pod-logs-reader"'] },
+  { as: 'user:bob', verb: 'get', resource: 'secrets', namespace: 'kube-system', allowed: false, because: ['denied'] },
+  { as: 'user:kubernetes-super-admin', verb: '*', resource: '*', allowed: true, because: [/^system:masters: allowed/, 'system:masters'] },
+  { as: 'user:kubernetes-super-admin', verb: 'delete', resource: 'namespaces', allowed: true, because: [/^system:masters:/] },
+  { as: 'user:kubernetes-super-admin', verb: 'get', resource: 'secrets', namespace: 'kube-system', allowed: true, because: [/^system:masters:/] },
+  { as: 'user:kubernetes-admin', verb: '*', resource: '*', allowed: true, because: ['ClusterRoleBinding "kubeadm:cluster-admins" → ClusterRole "cluster-admin"'] },
+];
+
+const argsOf = (c: Pick<CanICase, 'as' | 'verb' | 'resource' | 'namespace'>) => [
+  'can-i',
+  teamStackFile,
+  '--as',
+  c.as,
+  c.verb,
+  c.resource,
+  ...(c.namespace ? ['-n', c.namespace] : []),
+];
+
+/** Actions in the team stack's own expectations, counted from the YAML, not from kubepki. */
+function teamExpectationCount(): number {
+  return (teamDocument().spec.expect as { can?: string[]; cannot?: string[] }[]).reduce((n, e) => n + (e.can?.length ?? 0) + (e.cannot?.length ?? 0), 0);
+}
+
+describe('kubepki can-i on the team stack', () => {
+  beforeAll(() => ensureBuilt());
+
+  it.each(canICases)('$as $verb $resource -n $namespace → $allowed', (c) => {
+    const run = runKubepki(argsOf(c));
+    expect(run.status, describeRun(run)).toBe(c.allowed ? 0 : 1);
+    expect(run.stdout).toBe(c.allowed ? 'yes\n' : 'no\n');
+    for (const fragment of c.because) {
+      if (typeof fragment === 'string') expect(run.stderr, describeRun(run)).toContain(fragment);
+      else expect(run.stderr, describeRun(run)).toMatch(fragment);
+    }
+  });
+
+  it('a kubelet is reported as decided by the Node authorizer, not by RBAC', () => {
+    const run = runKubepki(argsOf({ as: 'user:system:node:w1', verb: 'get', resource: 'pods', namespace: 'default' }));
+    expect(run.stderr, describeRun(run)).toMatch(/^node-authorizer: /);
+    expect(run.stderr).toContain('system:node:w1');
+    expect(run.stderr).toContain('Node authorizer');
+    // Whatever it prints, stdout and the exit code agree.
+    expect(['yes\n', 'no\n']).toContain(run.stdout);
+    expect(run.status).toBe(run.stdout === 'yes\n' ? 0 : 1);
+  });
+
+  it('--quiet prints only yes/no', () => {
+    const run = runKubepki([...argsOf({ as: 'user:alice', verb: 'get', resource: 'pods', namespace: 'app1-dev' }), '--quiet']);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('yes\n');
+    expect(run.stderr).toBe('');
+  });
+
+  it('an identity the cluster does not have is a usage error (exit 2) listing the known users', () => {
+    const run = runKubepki(argsOf({ as: 'user:mallory', verb: 'get', resource: 'pods', namespace: 'app1-dev' }));
+    expect(run.status, describeRun(run)).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('"user:mallory" is not an identity of this cluster');
+    expect(run.stderr).toContain('user:alice');
+    expect(run.stderr).toContain('user:kubernetes-admin');
+  });
+});
+
+describe('kubepki access', () => {
+  let root: string;
+  beforeAll(() => {
+    ensureBuilt();
+    root = temporaryDirectory('kubepki-access-');
+  });
+  afterAll(() => removeTree(root));
+
+  it('--format json: identities, cluster-admin equivalents, and every team expectation passing (exit 0)', () => {
+    const run = runKubepki(['access', teamStackFile, '--format', 'json']);
+    expect(run.status, describeRun(run)).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      cluster: string;
+      identities: { ref: string; groups: string[] }[];
+      cells: { identity: string; namespace?: string; action: string; allowed: boolean; decidedBy: string; via?: string }[];
+      clusterAdminEquivalents: { identity: string; revocable: boolean; via: string }[];
+      expectations: { as: string; action: string; expected: string; passed: boolean }[];
+    };
+    expect(report.cluster).toBe('team');
+
+    // Every identity the spec produces: kubeadm's, the components', each node's, each user's, each service account's.
+    expect(report.identities.map((i) => i.ref).sort()).toEqual(
+      [
+        'serviceAccount:ci/deployer',
+        'serviceAccount:project-swan/secret-reader',
+        'user:alice',
+        'user:bob',
+        'user:kube-apiserver-kubelet-client',
+        'user:kubernetes-admin',
+        'user:kubernetes-super-admin',
+        'user:system:kube-controller-manager',
+        'user:system:kube-scheduler',
+        'user:system:node:cp1',
+        'user:system:node:w1',
+      ].sort(),
+    );
+    expect(report.identities.find((i) => i.ref === 'user:alice')!.groups).toEqual(['dev-team']);
+
+    // Equivalent to cluster-admin: exactly the holders of kubeadm:cluster-admins (revocable) and system:masters (not).
+    const equivalents = new Map(report.clusterAdminEquivalents.map((e) => [e.identity, e]));
+    expect([...equivalents.keys()].sort()).toEqual(['user:kube-apiserver-kubelet-client', 'user:kubernetes-admin', 'user:kubernetes-super-admin']);
+    expect(equivalents.get('user:kubernetes-admin')).toMatchObject({ revocable: true, via: expect.stringContaining('kubeadm:cluster-admins') });
+    expect(equivalents.get('user:kubernetes-super-admin')).toMatchObject({ revocable: false, via: expect.stringContaining('system:masters') });
+    expect(equivalents.has('user:alice')).toBe(false);
+
+    // A few matrix cells, cross-checked with the can-i answers above.
+    const cell = (identity: string, namespace: string | undefined, action: string) => report.cells.find((c) => c.identity === identity && c.namespace === namespace && c.action === action);
+    expect(cell('user:alice', 'app1-dev', 'get secrets')).toMatchObject({ allowed: true, via: 'RoleBinding app1-dev/kubepki:edit' });
+    expect(cell('user:alice', 'app1-staging', 'get secrets')).toMatchObject({ allowed: false });
+    expect(cell('serviceAccount:project-swan/secret-reader', 'project-swan', 'get secrets')).toMatchObject({ allowed: true });
+    expect(cell('user:kubernetes-super-admin', undefined, 'delete namespaces')).toMatchObject({ allowed: true, decidedBy: 'system:masters' });
+    expect(report.cells.filter((c) => c.identity === 'user:system:node:w1').every((c) => c.decidedBy === 'node-authorizer')).toBe(true);
+
+    // Every action of every team expectation was checked, and all hold.
+    expect(report.expectations).toHaveLength(teamExpectationCount());
+    expect(report.expectations.filter((e) => !e.passed)).toEqual([]);
+    expect(run.stderr).toContain(`${teamExpectationCount()} of ${teamExpectationCount()} expectations hold`);
+  });
+
+  it('--format md (default): one table per namespace, the unrevocable super-admin flagged, no failures', () => {
+    const run = runKubepki(['access', teamStackFile]);
+    expect(run.status, describeRun(run)).toBe(0);
+    expect(run.stdout).toContain('# Access of cluster team');
+    for (const heading of ['## Cluster-wide', '## Namespace app1-dev', '## Namespace app1-staging', '## Namespace project-swan', '## Namespace kube-system']) expect(run.stdout).toContain(heading);
+    expect(run.stdout).toMatch(/^- user:kubernetes-super-admin: \*\*UNREVOCABLE\*\*/m);
+    expect(run.stdout).toMatch(/^- user:kubernetes-admin: revocable/m);
+    expect(run.stdout).not.toContain('**FAIL**');
+  });
+
+  it('an unknown --format is a usage error', () => {
+    const run = runKubepki(['access', teamStackFile, '--format', 'xml']);
+    expect(run.status, describeRun(run)).toBe(2);
+    expect(run.stdout).toBe('');
+  });
+
+  describe('a failing expectation exits 1 and says what was expected, what was found and why', () => {
+    const variant = (name: string, expectation: Record<string, unknown>) => {
+      const doc = teamDocument();
+      doc.spec.expect.push(expectation);
+      return writeSpec(root, `${name}.cluster.yaml`, doc);
+    };
+
+    it('can: alice get secrets in app1-staging (view does not read secrets)', () => {
+      const spec = variant('wrong-can', { as: 'user:alice', can: ['get secrets'], namespace: 'app1-staging' });
+      const run = runKubepki(['access', spec, '--format', 'json']);
+      expect(run.status, describeRun(run)).toBe(1);
+      const failed = run.stderr.split('\n').filter((l) => l.startsWith('expectation failed'));
+      expect(failed).toHaveLength(1);
+      expect(failed[0]).toContain('user:alice can "get secrets" in app1-staging');
+      expect(failed[0]).toContain('evaluator says denied');
+      expect(failed[0]).toMatch(/no rule .* naming user "alice" allows get secrets in namespace "app1-staging"/);
+      const total = teamExpectationCount() + 1;
+      expect(run.stderr).toContain(`${total - 1} of ${total} expectations hold`);
+      // The JSON report carries the same verdict.
+      const report = JSON.parse(run.stdout) as { expectations: { as: string; namespace?: string; action: string; passed: boolean; decision: { allowed: boolean } }[] };
+      expect(report.expectations.filter((e) => !e.passed)).toEqual([
+        expect.objectContaining({ as: 'user:alice', namespace: 'app1-staging', action: 'get secrets', expected: 'allowed', decision: expect.objectContaining({ allowed: false }) }),
+      ]);
+    });
+
+    it('cannot: the deployer cannot create deployments in app1-dev (but edit lets it)', () => {
+      const spec = variant('wrong-cannot', { as: 'serviceAccount:ci/deployer', cannot: ['create deployments.apps'], namespace: 'app1-dev' });
+      const run = runKubepki(['access', spec]);
+      expect(run.status, describeRun(run)).toBe(1);
+      expect(run.stderr).toContain('expectation failed: serviceAccount:ci/deployer cannot "create deployments.apps" in app1-dev: evaluator says allowed');
+      expect(run.stderr).toContain('RoleBinding "kubepki:edit" in namespace "app1-dev" → ClusterRole "edit"');
+      expect(run.stdout).toContain('**FAIL**');
+    });
+
+    it('cannot "*": dev-team can do nothing in app1-dev (it can) names an action it can do', () => {
+      const spec = variant('wrong-star', { as: 'group:dev-team', cannot: ['*'], namespace: 'app1-dev' });
+      const run = runKubepki(['access', spec]);
+      expect(run.status, describeRun(run)).toBe(1);
+      expect(run.stderr).toMatch(/expectation failed: group:dev-team cannot "\*" in app1-dev: evaluator says allowed \("get pods" is allowed by RoleBinding "kubepki:edit"/);
+    });
+  });
+});
