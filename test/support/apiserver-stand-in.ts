@@ -178,7 +178,7 @@ export class ApiserverStandIn {
     const ca = this.frontProxyCa;
     const now = Date.now();
     if (!ca.ca) return { rejection: 'requestheader: front-proxy-ca is not a CA' };
-    if (!ca.checkIssued(peer) || !peer.verify(ca.publicKey)) return { rejection: 'requestheader: client certificate is not signed by the request-header CA' };
+    if (!peer.checkIssued(ca) || !peer.verify(ca.publicKey)) return { rejection: 'requestheader: client certificate is not signed by the request-header CA' };
     if (now < Date.parse(peer.validFrom) || now > Date.parse(peer.validTo)) return { rejection: 'requestheader: client certificate is outside its validity period' };
     if (peer.keyUsage !== undefined && !peer.keyUsage.includes(clientAuthOid)) return { rejection: 'requestheader: client certificate lacks the clientAuth usage' };
     const { commonName } = subjectOf(peer);

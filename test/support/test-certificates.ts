@@ -66,3 +66,27 @@ export function writePemFiles(dir: string, name: string, pair: PemPair): PemFile
   fs.writeFileSync(key, pair.keyPem, { mode: 0o600 });
   return { cert, key };
 }
+
+/**
+ * A throwaway self-signed CA, for serving identities outside the kubeadm PKI (an aggregated apiserver's own serving
+ * certificate, whose CA kube-apiserver learns from the APIService caBundle).
+ */
+export async function createThrowawayCa(algorithm: KeyAlgorithm, commonName: string, dir: string): Promise<PemFiles> {
+  const key = await KeyPair.generate(algorithm);
+  const certificate = await issueCertificate(
+    {
+      commonName,
+      organizations: [],
+      dnsNames: [commonName],
+      ipAddresses: [],
+      keyUsages: algorithm.startsWith('RSA') ? ['digitalSignature', 'keyEncipherment', 'keyCertSign'] : ['digitalSignature', 'keyCertSign'],
+      extendedKeyUsages: [],
+      isCa: true,
+      validityHours: 24,
+    },
+    key,
+    undefined,
+    new Date(),
+  );
+  return writePemFiles(dir, commonName, { certificatePem: certificate.pem, keyPem: key.toPem() });
+}
