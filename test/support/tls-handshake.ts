@@ -53,7 +53,10 @@ export interface HandshakeResult {
   clientSubject?: PeerSubject;
   /** The server certificate's subject, as the client saw it. */
   serverSubject?: PeerSubject;
-  /** Why the server refused the handshake (e.g. the client certificate does not chain to `clientCa`). */
+  /**
+   * Why the server refused the client: `client certificate rejected: <OpenSSL verify code>` (e.g.
+   * `UNABLE_TO_GET_ISSUER_CERT_LOCALLY`, `INVALID_PURPOSE`), or a TLS-level error.
+   */
   serverError?: string;
   /** Why the client failed (`UNABLE_TO_VERIFY_LEAF_SIGNATURE`, `ERR_TLS_CERT_ALTNAME_INVALID`, an alert from the server…). */
   clientError?: string;
@@ -71,7 +74,9 @@ export async function tlsHandshake(server: HandshakeServer, client: HandshakeCli
     key: server.identity.key,
     ca: server.clientCa,
     requestCert: requireClientCert,
-    rejectUnauthorized: requireClientCert,
+    // Node's own rejectUnauthorized would drop the connection without saying why; the same check is made below on
+    // `socket.authorized` (OpenSSL's verdict, with the ssl_client purpose) so the reason is reported.
+    rejectUnauthorized: false,
   });
   tlsServer.on('connection', (socket: net.Socket) => {
     sockets.add(socket);
@@ -83,7 +88,7 @@ export async function tlsHandshake(server: HandshakeServer, client: HandshakeCli
   tlsServer.on('secureConnection', (socket: tls.TLSSocket) => {
     socket.on('error', () => undefined);
     if (requireClientCert && !socket.authorized) {
-      serverError ??= `client not authorized: ${String(socket.authorizationError)}`;
+      serverError ??= `client certificate rejected: ${String(socket.authorizationError)}`;
       socket.destroy();
       return;
     }
