@@ -1,0 +1,15 @@
+import { parseArgs } from 'node:util';
+import { expiryReport, renderExpiryJson, renderExpiryText } from '../verify';
+import { exitCodes, UsageError, type CliIo } from './cli-io';
+
+export const expiryUsage = 'kubepki expiry <dir> [-o text|json]';
+
+/** `kubeadm certs check-expiration` from the files alone: certificates, then CAs; per node for a generated tree. */
+export async function expiryCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: 'string', short: 'o', default: 'text' } } });
+  if (positionals.length !== 1) throw new UsageError('expected exactly one directory');
+  if (values.output !== 'text' && values.output !== 'json') throw new UsageError(`-o ${JSON.stringify(values.output)}: use text or json`);
+  const report = expiryReport(positionals[0]!);
+  io.stdout(values.output === 'json' ? renderExpiryJson(report) : renderExpiryText(report));
+  return report.problems.some((p) => p.severity === 'error') ? exitCodes.failed : exitCodes.ok;
+}

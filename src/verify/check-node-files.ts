@@ -1,0 +1,91 @@
+import type { Finding } from './finding';
+import { kubeadmCas, kubeadmLeaves } from './kubeadm-pki-catalog';
+import type { NodeMaterial } from './node-material';
+
+const octal = (mode: number) => `0${mode.toString(8).padStart(3, '0')}`;
+
+/** Private keys and kubeconfigs with credentials are owner-only (kubeadm: 0600); nothing may be writable by others. */
+export function checkFileModes(material: NodeMaterial): Finding[] {
+  const findings: Finding[] = [];
+  for (const [rel, file] of material.directory.files) {
+    const kubeconfig = material.kubeconfigs.get(rel)?.kubeconfig;
+    const secret = rel.endsWith('.key') || (kubeconfig !== undefined && (kubeconfig.clientKeyPem !== undefined || kubeconfig.token !== undefined));
+    if (secret && (file.mode & 0o077) !== 0) {
+      const what = rel.endsWith('.key') ? 'a private key' : 'a kubeconfig with credentials';
+      findings.push({ id: 'file.mode', file: file.path, severity: 'error', message: `${file.path} is ${what} with mode ${octal(file.mode)}: readable by group or others; chmod 600 it` });
+    } else if (!secret && (file.mode & 0o022) !== 0) {
+      findings.push({ id: 'file.mode', file: file.path, severity: 'warning', message: `${file.path} has mode ${octal(file.mode)}: writable by group or others, who could replace it; chmod 644 it` });
+    }
+  }
+  return findings;
+}
+
+/** sa.pub must be sa.key's public half (tokens signed with one are verified with the other); workers hold neither key. */
+export function checkServiceAccountKey(material: NodeMaterial): Finding[] {
+  const findings: Finding[] = [];
+  const prefix = material.directory.prefix;
+  const key = material.keys.get('pki/sa.key');
+  const pub = material.publicKeys.get('pki/sa.pub');
+  if (material.role === 'worker' && material.directory.files.has('pki/sa.key')) {
+    findings.push({
+      id: 'sa.key-on-worker',
+      file: `${prefix}pki/sa.key`,
+      severity: 'error',
+      message: `${prefix}pki/sa.key is the service-account signing key on a worker node: anyone who controls this node can mint a token for any service account; delete it`,
+    });
+  }
+  if (key && pub && !key.publicKeyDer().equals(pub.export({ format: 'der', type: 'spki' }))) {
+    findings.push({
+      id: 'sa.mismatch',
+      file: `${prefix}pki/sa.pub`,
+      severity: 'error',
+      message: `${prefix}pki/sa.pub is not the public key of ${prefix}pki/sa.key: kube-apiserver rejects every token the controller-manager signs`,
+    });
+  }
+  return findings;
+}
+
+function expectedFiles(material: NodeMaterial): { rel: string; reads: string }[] {
+  if (material.role === 'worker') {
+    return [
+      { rel: 'pki/ca.crt', reads: 'the kubelet (authentication.x509.clientCAFile)' },
+      { rel: 'kubelet.conf', reads: 'the kubelet' },
+    ];
+  }
+  const files = material.directory.files;
+  const stacked = [...files.keys()].some((f) => f.startsWith('pki/etcd/')) || files.has('pki/apiserver-etcd-client.crt');
+  const list: { rel: string; reads: string }[] = [];
+  for (const ca of kubeadmCas) {
+    if (ca.name === 'etcd-ca' && !stacked) continue;
+    list.push({ rel: `${ca.base}.crt`, reads: 'the control plane' }, { rel: `${ca.base}.key`, reads: 'kubeadm and the controller-manager (to sign)' });
+  }
+  for (const leaf of kubeadmLeaves) {
+    if (leaf.etcd && !stacked) continue;
+    const reads = leaf.baseName.startsWith('etcd/') ? 'etcd' : 'kube-apiserver';
+    list.push({ rel: `${leaf.base}.crt`, reads }, { rel: `${leaf.base}.key`, reads });
+  }
+  list.push({ rel: 'pki/sa.key', reads: 'kube-controller-manager and kube-apiserver' }, { rel: 'pki/sa.pub', reads: 'kube-apiserver' });
+  for (const conf of ['admin.conf', 'controller-manager.conf', 'scheduler.conf', 'kubelet.conf']) list.push({ rel: conf, reads: conf === 'admin.conf' ? 'kubeadm and admins' : `the ${conf.replace('.conf', '')}` });
+  return list;
+}
+
+/**
+ * The files kubeadm writes on a node of this role that are absent. Without a plan this cannot be certain (external
+ * etcd, external CA, a partial copy), so missing files are warnings; a missing CA key is external CA mode.
+ */
+export function checkMissingFiles(material: NodeMaterial): Finding[] {
+  if (material.role === 'users') return [];
+  const findings: Finding[] = [];
+  const prefix = material.directory.prefix;
+  for (const { rel, reads } of expectedFiles(material)) {
+    if (material.directory.files.has(rel)) continue;
+    const file = `${prefix}${rel}`;
+    const ca = kubeadmCas.find((c) => rel === `${c.base}.key`);
+    if (ca && material.directory.files.has(`${ca.base}.crt`)) {
+      findings.push({ id: 'ca.external', file, severity: 'info', message: `${file} is absent: the ${ca.name} CA is external (kubeadm's external CA mode); certificates it signs cannot be renewed here` });
+    } else {
+      findings.push({ id: 'file.missing', file, severity: 'warning', message: `${file} is missing: kubeadm writes it on a ${material.role} node and ${reads} reads it` });
+    }
+  }
+  return findings;
+}

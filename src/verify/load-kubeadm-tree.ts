@@ -1,0 +1,29 @@
+import type { PkiPlan } from '../plan';
+import type { Finding } from './finding';
+import { readKubeadmTree, type KubeadmTree } from './read-kubeadm-tree';
+import { loadNodeMaterial, nodeRoleOf, type NodeMaterial } from './node-material';
+
+/** Reads the tree and parses every node; unreadable files become findings. */
+export function loadKubeadmTree(dir: string, findings: Finding[], plan?: PkiPlan): { tree: KubeadmTree; materials: NodeMaterial[] } | undefined {
+  let tree: KubeadmTree;
+  try {
+    tree = readKubeadmTree(dir);
+  } catch (error) {
+    findings.push({ id: 'tree.unreadable', file: '.', severity: 'error', message: `cannot read ${dir}: ${(error as Error).message}` });
+    return undefined;
+  }
+  if (tree.nodes.length === 0) {
+    findings.push({
+      id: 'tree.empty',
+      file: '.',
+      severity: 'error',
+      message: `${dir} holds no kubeadm files: expected an /etc/kubernetes (pki/, *.conf) or the node directories kubepki generate --out writes`,
+    });
+    return undefined;
+  }
+  // A plan knows each node's role; without one the files tell (a CA key never makes a worker a control-plane node).
+  const planRole = (name: string) => plan?.nodes.find((n) => n.name === name)?.role;
+  const materials = tree.nodes.map((n) => loadNodeMaterial(n, findings, (tree.layout === 'tree' && n.kind === 'node' && planRole(n.name)) || nodeRoleOf(n)));
+  return { tree, materials };
+}
+

@@ -1,0 +1,131 @@
+import { keyAlgorithmOf } from '../crypto';
+import { certificateDrift, type KubeconfigPlan, type PkiPlan, type PlannedFile } from '../plan';
+import { renderRbacFile } from '../outputs';
+import { accessPolicyOf, checkExpectations, describeFailedExpectation } from './access';
+import type { Finding } from './finding';
+import type { LoadedKubeconfig, NodeMaterial } from './node-material';
+import type { KubeadmTree, TreeFile } from './read-kubeadm-tree';
+import { nodeNameOf } from './check-leaves';
+
+/** Where each planned file is in the verified directory, and which node directory holds it. */
+interface PlacedFile {
+  planned: PlannedFile;
+  path: string;
+}
+
+/**
+ * The planned files as paths of this directory: as-is for a generated tree; for a single /etc/kubernetes, the files
+ * of the plan node whose kubelet.conf identity (`system:node:<name>`) it carries, without the `<node>/` prefix.
+ */
+function placePlannedFiles(tree: KubeadmTree, materials: NodeMaterial[], plan: PkiPlan): PlacedFile[] | Finding {
+  if (tree.layout === 'tree') return plan.files.map((planned) => ({ planned, path: planned.path }));
+  const name = nodeNameOf(materials[0]!);
+  const node = plan.nodes.find((n) => n.name === name);
+  if (!node) {
+    const known = plan.nodes.map((n) => n.name).join(', ');
+    return {
+      id: 'drift.unknown-node',
+      file: 'kubelet.conf',
+      severity: 'error',
+      message: `cannot tell which node of the plan this directory is (kubelet.conf names ${name ? `"${name}"` : 'no node'}; the plan has ${known}): point verify at the output directory of kubepki generate, or at a node directory with its kubelet.conf`,
+    };
+  }
+  const prefix = `${node.name}/`;
+  return plan.files.filter((f) => f.path.startsWith(prefix)).map((planned) => ({ planned, path: planned.path.slice(prefix.length) }));
+}
+
+function kubeconfigDrift(plan: KubeconfigPlan, loaded: LoadedKubeconfig): string[] {
+  const k = loaded.kubeconfig;
+  const changes: string[] = [];
+  if (k.server !== plan.server) changes.push(`server ${k.server} → ${plan.server}`);
+  if (k.clusterName !== plan.clusterName) changes.push(`cluster ${k.clusterName} → ${plan.clusterName}`);
+  if (k.userName !== plan.userName) changes.push(`user ${k.userName} → ${plan.userName}`);
+  const actualContexts = k.contexts.map((c) => `${c.name}${c.namespace ? `(${c.namespace})` : ''}`).join(', ');
+  const plannedContexts = plan.contexts.map((c) => `${c.name}${c.namespace ? `(${c.namespace})` : ''}`).join(', ');
+  if (actualContexts !== plannedContexts) changes.push(`contexts [${actualContexts}] → [${plannedContexts}]`);
+  if (k.currentContext !== plan.currentContext) changes.push(`current-context ${k.currentContext} → ${plan.currentContext}`);
+  return changes;
+}
+
+/**
+ * Compares the tree with the plan: planned files that are missing, files the plan does not have, and files whose
+ * content says something else (certificate fields, kubeconfig endpoints and names, RBAC manifests, key algorithm);
+ * then checks the spec's access expectations with the offline RBAC evaluator.
+ */
+export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], plan: PkiPlan, specFile = '(spec)'): Finding[] {
+  const findings: Finding[] = [];
+  const placed = placePlannedFiles(tree, materials, plan);
+  if (!Array.isArray(placed)) return [placed];
+  const actual = new Map<string, TreeFile>();
+  for (const m of materials) for (const f of m.directory.files.values()) actual.set(f.path, f);
+  for (const f of [...tree.rbac, ...tree.other]) actual.set(f.path, f);
+  const byPath = new Map<string, { material: NodeMaterial; rel: string }>();
+  for (const m of materials) for (const [rel, f] of m.directory.files) byPath.set(f.path, { material: m, rel });
+
+  const missingDirs = new Set<string>();
+  if (tree.layout === 'tree') {
+    for (const node of plan.nodes) if (!materials.some((m) => m.directory.name === node.name)) missingDirs.add(node.name);
+    for (const dir of missingDirs) {
+      const count = placed.filter((p) => p.path.startsWith(`${dir}/`)).length;
+      findings.push({ id: 'drift.missing', file: `${dir}/`, severity: 'error', message: `${dir}/ is missing: the plan has node ${dir} with ${count} files; run kubepki generate` });
+    }
+  }
+  const plannedPaths = new Set(placed.map((p) => p.path));
+  for (const { planned, path } of placed) {
+    if (missingDirs.has(path.split('/')[0]!)) continue;
+    const file = actual.get(path);
+    if (!file) {
+      findings.push({ id: 'drift.missing', file: path, severity: 'error', message: `${path} is in the plan (${planned.content.kind} of ${planned.content.of}) but missing; run kubepki generate` });
+      continue;
+    }
+    if (file.mode !== planned.mode && !(planned.mode === 0o600 && (file.mode & 0o077) !== 0)) {
+      findings.push({ id: 'drift.mode', file: path, severity: 'info', message: `${path} has mode 0${file.mode.toString(8)}; the plan writes 0${planned.mode.toString(8)}` });
+    }
+    const where = byPath.get(path);
+    const { kind, of } = planned.content;
+    if (kind === 'certificate' && where) {
+      const certificate = where.material.certificates.get(where.rel);
+      const certificatePlan = plan.certificates.find((c) => c.id === of);
+      const drift = certificate && certificatePlan ? certificateDrift(certificatePlan, certificate) : [];
+      if (drift.length > 0) {
+        findings.push({ id: 'drift.certificate', file: path, severity: 'error', message: `${path} differs from the plan (${of}): ${drift.map((d) => d.message).join('; ')}; kubepki generate reissues it` });
+      }
+    }
+    if (kind === 'kubeconfig' && where) {
+      const loaded = where.material.kubeconfigs.get(where.rel);
+      const kubeconfigPlan = plan.kubeconfigs.find((k) => k.id === of)!;
+      const certificatePlan = plan.certificates.find((c) => c.id === kubeconfigPlan.certificate)!;
+      if (loaded) {
+        const changes = kubeconfigDrift(kubeconfigPlan, loaded);
+        if (changes.length > 0) findings.push({ id: 'drift.kubeconfig', file: path, severity: 'error', message: `${path} differs from the plan: ${changes.join('; ')}` });
+        const drift = loaded.clientCertificate ? certificateDrift(certificatePlan, loaded.clientCertificate) : [];
+        if (drift.length > 0) {
+          findings.push({ id: 'drift.certificate', file: path, severity: 'error', message: `${path}'s client certificate differs from the plan (${of}): ${drift.map((d) => d.message).join('; ')}` });
+        }
+      }
+    }
+    if ((kind === 'public-key' || kind === 'private-key') && of === 'sa' && where) {
+      const key = where.rel.endsWith('.pub') ? where.material.publicKeys.get(where.rel) : where.material.keys.get(where.rel)?.privateKey;
+      const algorithm = key ? keyAlgorithmOf(key) : undefined;
+      const plannedAlgorithm = plan.keyPairs[0]!.algorithm;
+      if (key && algorithm !== plannedAlgorithm) {
+        findings.push({ id: 'drift.key', file: path, severity: 'error', message: `${path} holds a ${algorithm ?? 'unsupported'} key; the plan's sa key is ${plannedAlgorithm} (replacing it invalidates every service-account token)` });
+      }
+    }
+    if (kind === 'manifest') {
+      const rbacFile = plan.rbac.find((r) => r.path === of)!;
+      if (file.content.toString('utf8') !== renderRbacFile(rbacFile)) {
+        findings.push({ id: 'drift.rbac', file: path, severity: 'error', message: `${path} differs from the RBAC objects the spec implies; kubepki generate rewrites it` });
+      }
+    }
+  }
+  for (const path of [...actual.keys()].sort()) {
+    if (plannedPaths.has(path)) continue;
+    findings.push({ id: 'drift.extra', file: path, severity: 'warning', message: `${path} is not in the plan: left over from an earlier spec, or put there by hand; remove it if nothing uses it` });
+  }
+  const policy = accessPolicyOf(plan);
+  for (const result of checkExpectations(plan, policy)) {
+    if (!result.passed) findings.push({ id: 'access.expectation', file: specFile, severity: 'error', message: describeFailedExpectation(result) });
+  }
+  return findings;
+}

@@ -1,0 +1,63 @@
+import type { PkiPlan } from '../plan';
+import { sortFindings, type Finding } from './finding';
+import type { NodeMaterial } from './node-material';
+import { loadKubeadmTree } from './load-kubeadm-tree';
+import type { LocatedCertificate, VerifyContext } from './verify-context';
+import { checkCas } from './check-cas';
+import { checkLeaves } from './check-leaves';
+import { checkKubeconfigs } from './check-kubeconfigs';
+import { checkFileModes, checkMissingFiles, checkServiceAccountKey } from './check-node-files';
+import { checkTreeConsistency } from './check-tree-consistency';
+import { verifyAgainstPlan } from './verify-against-plan';
+
+/** Options of {@link verifyPki}. */
+export interface VerifyPkiOptions {
+  /** Also compare the tree with this plan (drift) and check the plan's access expectations. */
+  plan?: PkiPlan;
+  /** The file the plan came from, named by expectation findings. @default "(spec)" */
+  specFile?: string;
+  /** The clock for expiry checks. @default new Date() */
+  now?: Date;
+  /** Certificates expiring within this many days get a warning. @default 30 */
+  expiryWindowDays?: number;
+}
+
+function locate(material: NodeMaterial, rel: string): LocatedCertificate | undefined {
+  const certificate = material.certificates.get(rel);
+  return certificate ? { file: `${material.directory.prefix}${rel}`, certificate } : undefined;
+}
+
+/**
+ * Verifies a kubeadm PKI directory — one /etc/kubernetes (written by kubeadm or kubepki) or the node directories of
+ * `kubepki generate --out` — and returns every finding, errors first: chains to the right CA and no other, key/cert
+ * match, kubeadm's CN/O/EKU/SAN rules, CA separation, no signing leaves, kubeconfig CA data and servers, sa key pair,
+ * file modes, expiry; with a plan also drift and access expectations. Never throws for a bad tree.
+ */
+export function verifyPki(dir: string, options: VerifyPkiOptions = {}): Finding[] {
+  const findings: Finding[] = [];
+  const loaded = loadKubeadmTree(dir, findings, options.plan);
+  if (!loaded) return findings;
+  const { tree, materials } = loaded;
+  const controlPlanes = materials.filter((m) => m.role === 'control-plane');
+  const clusterCa = [...controlPlanes, ...materials].map((m) => locate(m, 'pki/ca.crt')).find((c) => c !== undefined);
+  const context: VerifyContext = {
+    now: options.now ?? new Date(),
+    expiryWindowDays: options.expiryWindowDays ?? 30,
+    ...(clusterCa ? { clusterCa } : {}),
+    apiservers: materials.map((m) => locate(m, 'pki/apiserver.crt')).filter((c): c is LocatedCertificate => c !== undefined),
+    ...(options.plan ? { plan: options.plan } : {}),
+  };
+  for (const material of materials) {
+    findings.push(...checkCas(material, context));
+    findings.push(...checkLeaves(material, context));
+    findings.push(...checkKubeconfigs(material, context));
+    findings.push(...checkFileModes(material));
+    findings.push(...checkServiceAccountKey(material));
+    // With a plan, drift names missing files with certainty; without one they are only kubeadm's defaults.
+    if (!options.plan) findings.push(...checkMissingFiles(material));
+  }
+  findings.push(...checkTreeConsistency(materials));
+  if (options.plan) findings.push(...verifyAgainstPlan(tree, materials, options.plan, options.specFile));
+  const unique = new Map(findings.map((f) => [`${f.id}\n${f.file}\n${f.message}`, f]));
+  return sortFindings([...unique.values()]);
+}
