@@ -176,6 +176,35 @@ describe('kubepki access', () => {
     expect(run.stdout).not.toContain('**FAIL**');
   });
 
+  it('a spec user in system:masters is flagged as an unrevocable cluster-admin', () => {
+    const doc = teamDocument();
+    doc.spec.users.push({ name: 'eve', groups: ['auditors', 'system:masters'] });
+    const run = runKubepki(['access', writeSpec(root, 'masters-user.cluster.yaml', doc), '--format', 'json']);
+    expect(run.status, describeRun(run)).toBe(0);
+    const report = JSON.parse(run.stdout) as { clusterAdminEquivalents: { identity: string; revocable: boolean }[] };
+    expect(report.clusterAdminEquivalents).toContainEqual(expect.objectContaining({ identity: 'user:eve', revocable: false }));
+    const md = runKubepki(['access', writeSpec(root, 'masters-user.cluster.yaml', doc)]);
+    expect(md.stdout).toMatch(/^- user:eve: \*\*UNREVOCABLE\*\*/m);
+  });
+
+  it('a spec ClusterRole labelled aggregate-to-view reaches view, and through it edit, but grants nothing unbound', () => {
+    const doc = teamDocument();
+    doc.spec.roles.push({
+      name: 'widget-viewer',
+      labels: { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' },
+      rules: [{ apiGroups: ['example.com'], resources: ['widgets'], verbs: ['get', 'list'] }],
+    });
+    const spec = writeSpec(root, 'aggregated.cluster.yaml', doc);
+    const ask = (as: string, verb: string, ns: string) => runKubepki(['can-i', spec, '--as', as, verb, 'widgets.example.com', '-n', ns]);
+    const staging = ask('user:alice', 'list', 'app1-staging');
+    expect(staging.stdout, describeRun(staging)).toBe('yes\n');
+    expect(staging.stderr).toContain('RoleBinding "kubepki:view" in namespace "app1-staging" → ClusterRole "view" rule {verbs:[get, list], apiGroups:[example.com], resources:[widgets]}');
+    expect(ask('user:alice', 'get', 'app1-dev').stdout).toBe('yes\n');
+    expect(ask('user:alice', 'delete', 'app1-dev').stdout).toBe('no\n');
+    expect(ask('user:alice', 'list', 'project-swan').stdout).toBe('no\n');
+    expect(ask('serviceAccount:project-swan/secret-reader', 'list', 'project-swan').stdout).toBe('no\n');
+  });
+
   it('an unknown --format is a usage error', () => {
     const run = runKubepki(['access', teamStackFile, '--format', 'xml']);
     expect(run.status, describeRun(run)).toBe(2);

@@ -162,6 +162,33 @@ describe('per-user kubeconfigs', () => {
     expect(new Set(serials).size).toBe(3);
   });
 
+  describe('known gaps (it.fails until src/ is fixed)', () => {
+    let dir: string;
+    beforeAll(() => {
+      dir = temporaryDirectory('kubepki-yaml11-');
+    });
+    afterAll(() => removeTree(dir));
+
+    it.skipIf(!kubectlCheck.available).fails('kubectl reads the kubeconfig of a user whose name YAML 1.1 takes for a number ("1_000")', () => {
+      // dumpStableYaml (js-yaml, YAML 1.2) leaves 1_000 unquoted; kubectl's YAML 1.1 reader turns it into the integer
+      // 1000 and refuses the file: "cannot unmarshal number into Go struct field ... of type string".
+      const spec = path.join(dir, 'numeric-user.cluster.yaml');
+      fs.writeFileSync(
+        spec,
+        yaml.dump({
+          apiVersion: 'kubepki.io/v1alpha1',
+          kind: 'Cluster',
+          metadata: { name: 'numeric-user' },
+          spec: { controlPlane: [{ name: 'cp1', advertiseAddress: '10.0.0.11' }], pki: { encryptionAlgorithm: 'ECDSA-P256' }, users: [{ name: '1_000', groups: ['0_7'] }] },
+        }),
+      );
+      generate(spec, path.join(dir, 'out'));
+      const run = kubectl(path.join(dir, 'out', 'users', '1_000.conf'), ['config', 'get-contexts', '-o', 'name']);
+      expect(run.status, describeRun(run)).toBe(0);
+      expect(run.stdout.trim()).toBe('1_000@kubernetes');
+    });
+  });
+
   describe('kubectl reads them as written', () => {
     const cases = [
       { tree: () => team, user: 'alice', contexts: ['alice@team/app1-dev', 'alice@team/app1-staging'], namespace: 'app1-dev' },
