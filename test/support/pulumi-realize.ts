@@ -1,0 +1,50 @@
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import type { PkiPlan } from '../../src/plan';
+import type { KeyAlgorithm } from '../../src/spec';
+import type * as KubePkiModule from '../../src/realize/pulumi';
+import { repoRoot, stackSpec, temporaryDirectory, type FixtureTree } from './fixture-trees';
+import { TlsProviderEmulator } from './tls-provider-emulator';
+import { planPki } from '../../src/plan';
+import type { ClusterSpec } from '../../src/spec';
+
+// The Pulumi program is loaded from dist/ with Node's own require, exactly as CommonJS code runs under `pulumi up`
+// (Pulumi's closure serializer needs real CommonJS functions), and @pulumi/pulumi through the same require so the
+// mocks and the component share one runtime. `npm test` builds dist/ first.
+export const nodeRequire = createRequire(path.join(repoRoot, 'package.json'));
+export const pulumi = nodeRequire('@pulumi/pulumi') as typeof import('@pulumi/pulumi');
+const { KubePki } = nodeRequire(path.join(repoRoot, 'dist/realize/pulumi')) as typeof KubePkiModule;
+
+/** Resolves an Output (mocks resolve them asynchronously). */
+export function settle<T>(output: import('@pulumi/pulumi').Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply((value) => resolve(value)));
+}
+
+export interface PulumiRun {
+  pki: InstanceType<typeof KubePki>;
+  plan: PkiPlan;
+  dir: string;
+}
+
+/**
+ * One `pulumi up` of the KubePki component under mocks: the emulator does the providers' work (and writes the files),
+ * and the run is awaited until every file resource has been created. Reuse one emulator for a second run to see
+ * which resources change.
+ */
+export async function runKubePki(emulator: TlsProviderEmulator, plan: PkiPlan, dir: string, stack = 'test'): Promise<PulumiRun> {
+  emulator.newRun();
+  await pulumi.runtime.setMocks(emulator.mocks() as never, 'kubepki', stack, false);
+  const pki = new KubePki(stack, { plan, outDir: dir });
+  await Promise.all(Object.values(pki.files).map((file) => settle(file.id)));
+  await Promise.all(Object.values(pki.certificates).map((c) => settle(c.validityEndTime)));
+  return { pki, plan, dir };
+}
+
+/** Realizes a shipped stack through the Pulumi component into a new temporary directory. */
+export async function realizeStackThroughPulumi(stack: 'lab' | 'ha', algorithm: KeyAlgorithm, change?: (spec: ClusterSpec) => void): Promise<FixtureTree> {
+  const spec = stackSpec(stack, algorithm, change);
+  const plan = planPki(spec);
+  const dir = temporaryDirectory(`kubepki-pulumi-${stack}-${algorithm}-`);
+  await runKubePki(new TlsProviderEmulator(), plan, dir);
+  return { dir, spec, plan };
+}
