@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { planPki } from '../../src/plan';
+import { stackSpec, removeTree, temporaryDirectory } from '../support/fixture-trees';
+import { TlsProviderEmulator, type RecordedResource } from '../support/tls-provider-emulator';
+import { runKubePki } from '../support/pulumi-realize';
+
+// What `pulumi preview` would show for a spec change: the emulator keeps state between runs like a real stack, so a
+// resource registered again with identical inputs is unchanged, and any difference in inputs is a real update.
+
+type Registry = Map<string, RecordedResource>;
+const registry = (recorded: RecordedResource[]): Registry => new Map(recorded.map((r) => [`${r.type}::${r.name}`, structuredClone(r)]));
+
+function changedResources(before: Registry, after: Registry): string[] {
+  return [...before].filter(([key, r]) => after.has(key) && JSON.stringify(after.get(key)!.inputs) !== JSON.stringify(r.inputs)).map(([key]) => key);
+}
+
+describe('resource names and inputs across spec changes (ha, ECDSA-P256)', () => {
+  const emulator = new TlsProviderEmulator();
+  const dirs: string[] = [];
+  let base: Registry;
+  beforeAll(async () => {
+    const dir = temporaryDirectory('kubepki-pulumi-stable-');
+    dirs.push(dir);
+    await runKubePki(emulator, planPki(stackSpec('ha', 'ECDSA-P256')), dir, 'ha');
+    base = registry(emulator.recorded);
+  }, 120_000);
+  afterAll(() => dirs.forEach(removeTree));
+
+  const rerun = async (change: Parameters<typeof stackSpec>[2]) => {
+    const dir = dirs[0]!;
+    await runKubePki(emulator, planPki(stackSpec('ha', 'ECDSA-P256', change)), dir, 'ha');
+    const after = registry(emulator.recorded);
+    // Put the base state back for the next case.
+    await runKubePki(emulator, planPki(stackSpec('ha', 'ECDSA-P256')), dir, 'ha');
+    return after;
+  };
+
+  it('names every resource after a plan id or file path', () => {
+    const names = [...base.values()].map((r) => r.name);
+    expect(names).toContain('ca');
+    expect(names).toContain('cp2/apiserver');
+    expect(names).toContain('users/alice.conf');
+    expect(names).toContain('cp3/pki/etcd/peer.crt');
+    expect(new Set([...base.keys()]).size).toBe(base.size);
+  });
+
+  it('adding a user adds resources and changes no existing resource name or input', async () => {
+    const after = await rerun((s) => s.spec.users.push({ name: 'dave', groups: ['sre'], namespaces: [] }));
+    expect([...base.keys()].filter((k) => !after.has(k))).toEqual([]);
+    expect(changedResources(base, after)).toEqual([]);
+    const added = [...after.keys()].filter((k) => !base.has(k)).sort();
+    expect(added).toEqual([
+      'local:index/sensitiveFile:SensitiveFile::users/dave.conf',
+      'tls:index/certRequest:CertRequest::users/dave.conf',
+      'tls:index/locallySignedCert:LocallySignedCert::users/dave.conf',
+      'tls:index/privateKey:PrivateKey::users/dave.conf',
+    ]);
+  });
+
+  it('changing a certSAN changes only the apiserver certificate requests, their certificates and those files', async () => {
+    const after = await rerun((s) => s.spec.apiServer.certSANs.push('extra.corp.example.net'));
+    const changed = changedResources(base, after).sort();
+    expect(changed).toEqual(
+      ['cp1', 'cp2', 'cp3'].flatMap((n) => [
+        `local:index/file:File::${n}/pki/apiserver.crt`,
+        `tls:index/certRequest:CertRequest::${n}/apiserver`,
+        `tls:index/locallySignedCert:LocallySignedCert::${n}/apiserver`,
+      ]).sort(),
+    );
+    for (const n of ['cp1', 'cp2', 'cp3']) {
+      expect(after.get(`tls:index/certRequest:CertRequest::${n}/apiserver`)!.inputs.dnsNames).toContain('extra.corp.example.net');
+    }
+    expect([...after.keys()].filter((k) => !base.has(k))).toEqual([]);
+  });
+
+  it('sets the ECDSA curve explicitly on every private key (the provider default is P224)', () => {
+    for (const r of base.values()) if (r.type === 'tls:index/privateKey:PrivateKey') expect(r.inputs).toMatchObject({ algorithm: 'ECDSA', ecdsaCurve: 'P256' });
+  });
+});
