@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { cliPath, repoRoot } from '../support/fixture-trees';
 
@@ -13,7 +14,8 @@ export const builtEntry = path.join(repoRoot, 'dist', 'index.js');
  */
 export function ensureBuilt(): void {
   if (fs.existsSync(cliPath) && fs.existsSync(builtEntry)) return;
-  const lock = path.join(repoRoot, 'dist.build-lock');
+  // The lock lives outside the repository, so a build never shows up in `git status`.
+  const lock = path.join(os.tmpdir(), `kubepki-build-${Buffer.from(repoRoot).toString('hex').slice(-32)}.lock`);
   let owner = false;
   try {
     fs.mkdirSync(lock);
