@@ -117,6 +117,26 @@ export function isSignedBy(cert: InspectedCertificate, ca: InspectedCertificate)
   return cert.node.checkIssued(ca.node) && cert.node.verify(ca.node.publicKey);
 }
 
+/**
+ * Which DER structure the (single) PEM block of a private key really holds, whatever its label says: `pkcs1` (RSA
+ * PRIVATE KEY), `sec1` (EC PRIVATE KEY), `pkcs8` (PRIVATE KEY), or undefined.
+ */
+export function privateKeyEncoding(pem: string): 'pkcs1' | 'sec1' | 'pkcs8' | undefined {
+  const [block] = pemBlocks(pem);
+  if (!block) return undefined;
+  const der = Buffer.from(block.pem.replace(/-----[A-Z0-9 ]+-----/g, '').replace(/\s+/g, ''), 'base64');
+  // OpenSSL's pkcs1/sec1 decoders also take PKCS#8 input, so PKCS#8 is tried first.
+  for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
+    try {
+      crypto.createPrivateKey({ key: der, format: 'der', type });
+      return type;
+    } catch {
+      // not this structure
+    }
+  }
+  return undefined;
+}
+
 /** Describes a private key: `rsa 2048` or `ec prime256v1`. */
 export function describePrivateKey(pem: string | Buffer): string {
   const key = crypto.createPrivateKey(pem);
@@ -126,17 +146,17 @@ export function describePrivateKey(pem: string | Buffer): string {
   return String(key.asymmetricKeyType);
 }
 
-/** What {@link describePrivateKey} and the PEM label must be for a kubepki key algorithm. */
-export function expectedKeyShape(algorithm: string): { pemLabel: string; description: string } {
+/** What the PEM label, {@link privateKeyEncoding} and {@link describePrivateKey} must be for a kubepki key algorithm. */
+export function expectedKeyShape(algorithm: string): { pemLabel: string; encoding: 'pkcs1' | 'sec1'; description: string } {
   switch (algorithm) {
     case 'RSA-2048':
     case 'RSA-3072':
     case 'RSA-4096':
-      return { pemLabel: 'RSA PRIVATE KEY', description: `rsa ${algorithm.slice(4)} e=65537` };
+      return { pemLabel: 'RSA PRIVATE KEY', encoding: 'pkcs1', description: `rsa ${algorithm.slice(4)} e=65537` };
     case 'ECDSA-P256':
-      return { pemLabel: 'EC PRIVATE KEY', description: 'ec prime256v1' };
+      return { pemLabel: 'EC PRIVATE KEY', encoding: 'sec1', description: 'ec prime256v1' };
     case 'ECDSA-P384':
-      return { pemLabel: 'EC PRIVATE KEY', description: 'ec secp384r1' };
+      return { pemLabel: 'EC PRIVATE KEY', encoding: 'sec1', description: 'ec secp384r1' };
     default:
       throw new Error(`unknown algorithm ${algorithm}`);
   }

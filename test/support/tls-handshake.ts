@@ -63,9 +63,9 @@ export interface HandshakeResult {
   timedOut: boolean;
 }
 
-/** Runs one handshake; always resolves (never hangs past `timeoutMs`) and always closes the server. */
+/** Runs one handshake; always resolves (never hangs past `timeoutMs`, default 10 s) and always closes the server. */
 export async function tlsHandshake(server: HandshakeServer, client: HandshakeClient, options: { timeoutMs?: number } = {}): Promise<HandshakeResult> {
-  const timeoutMs = options.timeoutMs ?? 5_000;
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const requireClientCert = server.clientCa !== undefined;
   let serverError: string | undefined;
   const sockets = new Set<net.Socket>();
@@ -157,7 +157,7 @@ export async function tlsHandshake(server: HandshakeServer, client: HandshakeCli
 
     // The server's verdict on a client certificate can arrive after the client already saw the alert: give it a moment.
     if (!outcome.ok && requireClientCert) {
-      for (let waited = 0; serverError === undefined && waited < 300; waited += 10) await new Promise((r) => setTimeout(r, 10));
+      for (let waited = 0; serverError === undefined && waited < 1_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
     }
     return { ...outcome, serverError };
   } finally {

@@ -280,7 +280,7 @@ describe.each(trustTreeCases)('$stack tree, $algorithm: real peers', ({ stack, a
     }
 
     it.each(edges)('$title', async (edge) => {
-      const result = await tlsHandshake(await edge.server(), await edge.client(), { timeoutMs: 5_000 });
+      const result = await tlsHandshake(await edge.server(), await edge.client(), { timeoutMs: 10_000 });
       assertVerdict(result, edge.verdict);
     });
   });

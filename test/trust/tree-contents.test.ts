@@ -12,6 +12,7 @@ import {
   inspectCertificate,
   isSignedBy,
   pemBlocks,
+  privateKeyEncoding,
   spkiOfPrivateKey,
   spkiOfPublicKey,
   type InspectedCertificate,
@@ -260,6 +261,7 @@ describe.each(trustTreeCases)('$stack tree, $algorithm', ({ stack, algorithm }) 
       const { certPem, keyPem } = certificateMaterial(tree().dir, expected);
       const blocks = pemBlocks(keyPem!);
       expect(blocks.map((b) => b.label)).toEqual([shape.pemLabel]);
+      expect(privateKeyEncoding(keyPem!)).toBe(shape.encoding);
       expect(describePrivateKey(keyPem!)).toBe(shape.description);
       expect(hex(spkiOfPrivateKey(keyPem!))).toBe(hex(inspectCertificate(certPem).spki));
     });
@@ -269,6 +271,7 @@ describe.each(trustTreeCases)('$stack tree, $algorithm', ({ stack, algorithm }) 
         const key = fs.readFileSync(path.join(tree().dir, node, 'pki/sa.key'), 'utf8');
         const pub = fs.readFileSync(path.join(tree().dir, node, 'pki/sa.pub'), 'utf8');
         expect(pemBlocks(key).map((b) => b.label)).toEqual([shape.pemLabel]);
+        expect(privateKeyEncoding(key)).toBe(shape.encoding);
         expect(pemBlocks(pub).map((b) => b.label)).toEqual(['PUBLIC KEY']);
         expect(describePrivateKey(key)).toBe(shape.description);
         expect(hex(spkiOfPublicKey(pub))).toBe(hex(spkiOfPrivateKey(key)));
