@@ -25,9 +25,13 @@ export interface ParsedKubeconfig {
 
 const base64 = (pem: string) => Buffer.from(pem).toString('base64');
 
-/** Dumps YAML the same way every time (sorted keys, no line folding) so unchanged kubeconfigs stay byte-identical. */
+/**
+ * Dumps YAML the same way every time (sorted keys, no line folding) so unchanged files stay byte-identical. Every
+ * string is quoted: kubectl and the apiserver read YAML 1.1, where an unquoted `1_000`, `yes` or `0777` is not a
+ * string, while js-yaml writes YAML 1.2 and would leave them bare.
+ */
 export function dumpStableYaml(value: unknown): string {
-  return yaml.dump(value, { sortKeys: true, lineWidth: -1, noRefs: true });
+  return yaml.dump(value, { sortKeys: true, lineWidth: -1, noRefs: true, forceQuotes: true, quotingType: '"' });
 }
 
 /** A kubeconfig as kubeadm writes it (`kind: Config`, one cluster, one user, contexts), as YAML text. */

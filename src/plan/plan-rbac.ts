@@ -100,6 +100,13 @@ export function planRbac(spec: ClusterSpec): RbacFilePlan[] {
       }
     }
   }
+  // A Role and a ClusterRole of one name may both be bound in one namespace; the Role's binding keeps the plain name
+  // and the ClusterRole's says what it is, so neither name depends on the order of spec.access.
+  for (const binding of bindings.values()) {
+    const ns = binding.metadata.namespace;
+    const name = binding.roleRef!.name;
+    if (binding.roleRef!.kind === 'ClusterRole' && ns && bindings.has(`${ns}/Role/${name}`)) binding.metadata.name = `kubepki:clusterrole:${name}`;
+  }
   const allBindings = [...bindings.values()];
 
   const files: RbacFilePlan[] = [

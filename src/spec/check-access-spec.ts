@@ -9,18 +9,37 @@ import { isDefaultClusterRoleName, kubeadmUserNames, parseSubjectReference, type
 
 const subjectForms = 'user:<name>, group:<name> or serviceAccount:<namespace>/<name>';
 
-/** Checks that every binding and expectation refers to something the spec (or Kubernetes itself) defines. */
-export function checkAccessSpec(spec: ClusterSpec): SpecIssue[] {
-  const s = spec.spec;
-  const issues: SpecIssue[] = [];
-  const nodeNames = [...s.controlPlane, ...s.workers].map((n) => n.name);
-  const userNames = [...s.users.map((u) => u.name), ...kubeadmUserNames(nodeNames)];
-  const serviceAccounts = s.serviceAccounts.map((sa) => `${sa.namespace}/${sa.name}`);
-  const groups = new Set<string>(s.users.flatMap((u) => u.groups));
-  for (const a of s.access) for (const text of a.subjects) if (text.startsWith('group:')) groups.add(text.slice('group:'.length));
+type SpecSections = Partial<ClusterSpec['spec']>;
 
+/**
+ * Checks that every binding and expectation refers to something the spec (or Kubernetes itself) defines. Takes the
+ * sections that parsed; a check whose sections are missing (they failed the schema) is skipped.
+ */
+export function checkAccessSpec(s: SpecSections): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  const nodesKnown = s.controlPlane !== undefined && s.workers !== undefined;
+  const nodeNames = [...(s.controlPlane ?? []), ...(s.workers ?? [])].map((n) => n.name);
+  const kubeadmUsers = kubeadmUserNames(nodeNames);
+  const userNames = [...(s.users ?? []).map((u) => u.name), ...kubeadmUsers];
+  const serviceAccounts = (s.serviceAccounts ?? []).map((sa) => `${sa.namespace}/${sa.name}`);
+  const groups = new Set<string>((s.users ?? []).flatMap((u) => u.groups));
+  for (const a of s.access ?? []) for (const text of a.subjects) if (text.startsWith('group:')) groups.add(text.slice('group:'.length));
+
+  // A spec user cannot take the name of an identity kubeadm issues: both certificates would exist, and every offline
+  // answer about that name would describe only one of them.
+  (s.users ?? []).forEach((user, i) => {
+    if (user.name.startsWith('system:') || kubeadmUsers.includes(user.name)) {
+      issues.push({
+        code: 'reserved_name',
+        path: `spec.users[${i}].name`,
+        message: `${quoteSpecValue(user.name)} is ${user.name.startsWith('system:') ? 'in the system: namespace Kubernetes reserves for its own identities' : "the name of a kubeadm identity kubepki already issues"}: choose another user name`,
+      });
+    }
+  });
+
+  const roles = s.roles ?? [];
   const seenRoles = new Map<string, number>();
-  s.roles.forEach((role, i) => {
+  roles.forEach((role, i) => {
     const key = `${role.namespace ?? ''}/${role.name}`;
     if (seenRoles.has(key)) {
       issues.push({ code: 'duplicate_name', path: `spec.roles[${i}].name`, message: `${quoteSpecValue(role.name)} is already spec.roles[${seenRoles.get(key)}]${role.namespace ? ` in namespace ${role.namespace}` : ''}: rename one` });
@@ -33,7 +52,7 @@ export function checkAccessSpec(spec: ClusterSpec): SpecIssue[] {
   });
 
   const seenAccounts = new Map<string, number>();
-  s.serviceAccounts.forEach((sa, i) => {
+  (s.serviceAccounts ?? []).forEach((sa, i) => {
     const key = `${sa.namespace}/${sa.name}`;
     if (seenAccounts.has(key)) issues.push({ code: 'duplicate_name', path: `spec.serviceAccounts[${i}]`, message: `${quoteSpecValue(key)} is already spec.serviceAccounts[${seenAccounts.get(key)}]` });
     else seenAccounts.set(key, i);
@@ -45,29 +64,38 @@ export function checkAccessSpec(spec: ClusterSpec): SpecIssue[] {
       issues.push({ code: 'invalid_subject', path, message: `${quoteSpecValue(text)} is not ${subjectForms}` });
       return undefined;
     }
-    if (ref.kind === 'user' && !userNames.includes(ref.name)) {
+    if (ref.kind === 'user' && s.users !== undefined && (nodesKnown || !ref.name.startsWith('system:node:')) && !userNames.includes(ref.name)) {
       const guess = closestName(ref.name, userNames);
       issues.push({ code: 'unknown_subject', path, message: `${quoteSpecValue(text)} is not a user of this spec (spec.users or a kubeadm identity)${guess ? `: did you mean "user:${guess}"?` : ': add it to spec.users'}` });
     }
-    if (ref.kind === 'serviceAccount' && !serviceAccounts.includes(`${ref.namespace}/${ref.name}`)) {
+    if (ref.kind === 'serviceAccount' && s.serviceAccounts !== undefined && !serviceAccounts.includes(`${ref.namespace}/${ref.name}`)) {
       issues.push({ code: 'unknown_subject', path, message: `${quoteSpecValue(text)} is not declared: add {name: ${ref.name}, namespace: ${ref.namespace}} to spec.serviceAccounts` });
     }
-    if (ref.kind === 'group' && purpose === 'expectation' && !groups.has(ref.name) && !ref.name.startsWith('system:')) {
-      issues.push({ code: 'unknown_subject', path, message: `${quoteSpecValue(text)} is a group no user of this spec belongs to and no binding names: check the spelling` });
+    if (ref.kind === 'group' && purpose === 'expectation' && s.users !== undefined && s.access !== undefined && !groups.has(ref.name) && !ref.name.startsWith('system:')) {
+      const guess = closestName(ref.name, [...groups]);
+      issues.push({
+        code: 'unknown_subject',
+        path,
+        message: `${quoteSpecValue(text)} is a group no user of this spec belongs to and no binding names: check the spelling${guess ? ` (did you mean "group:${guess}"?)` : ''}`,
+      });
     }
     return ref;
   };
 
-  s.access.forEach((a, i) => {
+  (s.access ?? []).forEach((a, i) => {
     const at = `spec.access[${i}]`;
     a.subjects.forEach((text, j) => checkSubject(text, `${at}.subjects[${j}]`, 'binding'));
+    if (a.namespaces && a.namespaces.length === 0) {
+      issues.push({ code: 'empty_namespaces', path: `${at}.namespaces`, message: 'is an empty list, which would grant nothing: list namespaces, or drop the field for a cluster-wide ClusterRoleBinding' });
+    }
     if ((a.role === undefined) === (a.clusterRole === undefined)) {
-      issues.push({ code: 'invalid_binding', path: at, message: `names ${a.role === undefined ? 'neither' : 'both'} role and clusterRole: set exactly one` });
+      issues.push({ code: 'invalid_binding', path: at, message: a.role === undefined ? 'names neither role nor clusterRole: set exactly one' : 'names both role and clusterRole: set exactly one' });
       return;
     }
+    if (s.roles === undefined) return;
     if (a.clusterRole !== undefined) {
-      const specRole = s.roles.find((r) => r.name === a.clusterRole && !r.namespace);
-      const namespaced = s.roles.find((r) => r.name === a.clusterRole && r.namespace);
+      const specRole = roles.find((r) => r.name === a.clusterRole && !r.namespace);
+      const namespaced = roles.find((r) => r.name === a.clusterRole && r.namespace);
       if (!specRole && !isDefaultClusterRoleName(a.clusterRole)) {
         issues.push({
           code: namespaced ? 'namespaced_role_bound_cluster_wide' : 'unknown_role',
@@ -78,8 +106,8 @@ export function checkAccessSpec(spec: ClusterSpec): SpecIssue[] {
         });
       }
     } else {
-      const role = s.roles.find((r) => r.name === a.role && r.namespace);
-      const clusterScoped = s.roles.find((r) => r.name === a.role && !r.namespace);
+      const role = roles.find((r) => r.name === a.role && r.namespace);
+      const clusterScoped = roles.find((r) => r.name === a.role && !r.namespace);
       if (!role) {
         issues.push({
           code: 'unknown_role',
@@ -98,7 +126,7 @@ export function checkAccessSpec(spec: ClusterSpec): SpecIssue[] {
     }
   });
 
-  s.expect.forEach((e, i) => {
+  (s.expect ?? []).forEach((e, i) => {
     const at = `spec.expect[${i}]`;
     checkSubject(e.as, `${at}.as`, 'expectation');
     if (!e.can?.length && !e.cannot?.length) issues.push({ code: 'empty_expectation', path: at, message: 'has neither can nor cannot: list actions like "get pods"' });

@@ -11,21 +11,24 @@ import { quoteSpecValue } from './spec-error';
 export const keyAlgorithms = ['RSA-2048', 'RSA-3072', 'RSA-4096', 'ECDSA-P256', 'ECDSA-P384'] as const;
 export type KeyAlgorithm = (typeof keyAlgorithms)[number];
 
-function checked(test: (value: string) => boolean, describe: (value: string) => string) {
+/** A string field with a check; `code` becomes the SpecIssue code (`invalid_ip`, `invalid_name`, ...). */
+function checked(code: string, test: (value: string) => boolean, describe: (value: string) => string) {
   return z.string().superRefine((value, ctx) => {
-    if (!test(value)) ctx.addIssue({ code: 'custom', message: describe(value), params: { kubepki: true } });
+    if (!test(value)) ctx.addIssue({ code: 'custom', message: describe(value), params: { code } });
   });
 }
 
-const ipAddress = checked(isIpAddress, (v) => `${quoteSpecValue(v)} is not an IPv4 or IPv6 address`);
+const ipAddress = checked('invalid_ip', isIpAddress, (v) => `${quoteSpecValue(v)} is not an IPv4 or IPv6 address`);
 
 const nodeName = checked(
+  'invalid_name',
   isDns1123Label,
   (v) =>
     `${quoteSpecValue(v)} is not a DNS-1123 label: use lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters`,
 );
 
 const cidrList = checked(
+  'invalid_cidr',
   (v) => {
     const parts = v.split(',');
     return parts.length <= 2 && parts.every(isCidr);
@@ -34,17 +37,20 @@ const cidrList = checked(
 );
 
 const validityPeriod = checked(
+  'invalid_duration',
   (v) => (parseDurationHours(v) ?? 0) >= 1,
   (v) =>
     `${quoteSpecValue(v)} is not a Go duration of whole hours (e.g. 8760h); validity is kept in hours because @pulumi/tls takes validity_period_hours`,
 );
 
 const certSan = checked(
+  'invalid_san',
   (v) => isIpAddress(v) || isDns1123Subdomain(v) || isWildcardDnsName(v),
   (v) => `${quoteSpecValue(v)} is neither an IP address, a DNS-1123 name nor a wildcard like *.example.com`,
 );
 
 const endpoint = checked(
+  'invalid_endpoint',
   (v) => {
     const hp = splitHostPort(v);
     if (!hp) return false;
@@ -57,12 +63,14 @@ const endpoint = checked(
 // User and group names become certificate subjects (CN / O, at most 64 characters each) and user names become file
 // names (`users/<name>.conf`), so path separators and traversal are refused.
 const userName = checked(
+  'invalid_user_name',
   (v) => v.length >= 1 && v.length <= 64 && !/[/\\\0-\x1f]/.test(v) && !v.includes('..') && !v.startsWith('.'),
   (v) =>
     `${quoteSpecValue(v)} is not a usable user name: 1-64 characters, no '/', '\\', '..', leading '.' or control characters (it becomes the certificate CN and the file users/<name>.conf)`,
 );
 
 const groupName = checked(
+  'invalid_group_name',
   (v) => v.length >= 1 && v.length <= 64 && !/[\0-\x1f]/.test(v),
   (v) => `${quoteSpecValue(v)} is not a usable group name: 1-64 characters without control characters (it becomes a certificate O)`,
 );
@@ -70,6 +78,7 @@ const groupName = checked(
 const namespaceName = nodeName;
 
 const kubernetesVersion = checked(
+  'invalid_version',
   (v) => /^v?1\.\d+(\.\d+)?$/.test(v),
   (v) => `${quoteSpecValue(v)} is not a Kubernetes version like v1.33.0`,
 );
@@ -155,7 +164,7 @@ export const clusterSpecSchema = z.strictObject({
     networking: z
       .strictObject({
         /** @default "cluster.local" */
-        dnsDomain: checked(isDns1123Subdomain, (v) => `${quoteSpecValue(v)} is not a DNS-1123 subdomain like cluster.local`).default(
+        dnsDomain: checked('invalid_dns_domain', isDns1123Subdomain, (v) => `${quoteSpecValue(v)} is not a DNS-1123 subdomain like cluster.local`).default(
           'cluster.local',
         ),
         /** Service CIDR(s); the first address of the first is an apiserver SAN. @default "10.96.0.0/12" */

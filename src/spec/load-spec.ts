@@ -20,7 +20,7 @@ export function readSpecDocument(file: string): unknown {
     throw new SpecError([{ code: 'unreadable', path: '(file)', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}` }], file);
   }
   const ext = path.extname(file).toLowerCase();
-  if (ext === '.ts' || ext === '.js' || ext === '.cjs') return evaluateModule(file, text, ext);
+  if (ext === '.ts' || ext === '.js' || ext === '.cjs') return evaluateModule(file);
   return parseSpecText(text, file);
 }
 
@@ -35,23 +35,52 @@ export function parseSpecText(text: string, source = '(text)'): unknown {
   }
 }
 
-function evaluateModule(file: string, text: string, ext: string): unknown {
-  let code = text;
-  if (ext === '.ts') {
-    // TypeScript ships with @pulumi/pulumi's dependency tree; it is only needed for .ts specs, so load it lazily.
-    let ts: typeof import('typescript');
-    try {
-      ts = require('typescript') as typeof import('typescript');
-    } catch {
-      throw new SpecError([{ code: 'no_typescript', path: '(file)', message: `${file} is TypeScript but the "typescript" package is not installed: npm install typescript, or write the spec as YAML` }], file);
-    }
-    code = ts.transpileModule(text, { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true }, fileName: file }).outputText;
+type TypeScript = typeof import('typescript');
+type Extensions = Record<string, (module: Module, filename: string) => void>;
+
+function loadTypeScript(file: string): TypeScript {
+  // TypeScript comes with @pulumi/pulumi's dependencies; only .ts specs need it, so it is loaded lazily.
+  try {
+    return require('typescript') as TypeScript;
+  } catch {
+    throw new SpecError([{ code: 'no_typescript', path: '(file)', message: `${file} is TypeScript but the "typescript" package is not installed: npm install typescript, or write the spec as YAML` }], file);
   }
+}
+
+/**
+ * Evaluates a spec module. While it loads, `.ts` files (the spec and whatever .ts modules it imports) are transpiled
+ * to CommonJS on the fly; the hook is removed afterwards. Anything the module throws becomes a SpecError naming the
+ * file, so a broken spec is bad input (exit 2), never a crash.
+ */
+function evaluateModule(file: string): unknown {
   const absolute = path.resolve(file);
-  const mod = new Module(absolute) as Module & { _compile(code: string, filename: string): void };
-  mod.filename = absolute;
-  mod.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(path.dirname(absolute));
-  mod._compile(code, absolute);
-  const exported = mod.exports as Record<string, unknown>;
-  return exported.default ?? exported.cluster ?? exported;
+  const extensions = (Module as unknown as { _extensions: Extensions })._extensions;
+  const previous = extensions['.ts'];
+  const cache = (Module as unknown as { _cache: Record<string, unknown> })._cache;
+  const before = new Set(Object.keys(cache));
+  if (path.extname(file).toLowerCase() === '.ts' || !previous) {
+    const ts = path.extname(file).toLowerCase() === '.ts' ? loadTypeScript(file) : undefined;
+    if (ts) {
+      extensions['.ts'] = (module, filename) => {
+        const source = fs.readFileSync(filename, 'utf8');
+        const output = ts.transpileModule(source, {
+          compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+          fileName: filename,
+        }).outputText;
+        (module as Module & { _compile(code: string, filename: string): void })._compile(output, filename);
+      };
+    }
+  }
+  try {
+    const exported = require(absolute) as Record<string, unknown>;
+    return exported.default ?? exported.cluster ?? exported;
+  } catch (error) {
+    if (error instanceof SpecError) throw error;
+    throw new SpecError([{ code: 'spec_module_error', path: '(file)', message: `evaluating ${file} failed: ${(error as Error).message}` }], file);
+  } finally {
+    if (previous) extensions['.ts'] = previous;
+    else delete extensions['.ts'];
+    // Forget the spec's modules so that loading the file again reads it again.
+    for (const key of Object.keys(cache)) if (!before.has(key)) delete cache[key];
+  }
 }

@@ -1,7 +1,11 @@
 import ipaddr from 'ipaddr.js';
 
-/** True for a literal IPv4 or IPv6 address (no brackets, no zone). IPv4 must be dotted-quad, as Go's net.ParseIP. */
+/**
+ * True for a literal IPv4 or IPv6 address (no brackets, no zone: a zone index cannot go into a certificate SAN).
+ * IPv4 must be dotted-quad, as Go's net.ParseIP.
+ */
 export function isIpAddress(value: string): boolean {
+  if (value.includes('%')) return false;
   return ipaddr.IPv4.isValidFourPartDecimal(value) || (value.includes(':') && ipaddr.IPv6.isValid(value));
 }
 

@@ -14,9 +14,26 @@ export function parseSpec(document: unknown, source?: string): ClusterSpec {
   const result = clusterSpecSchema.safeParse(document);
   const issues: SpecIssue[] = result.success ? [] : result.error.issues.flatMap((i) => describeZodIssue(i, document));
   issues.push(...checkSpecConsistency(document));
-  if (result.success) issues.push(...checkAccessSpec(result.data));
+  issues.push(...checkAccessSpec(result.success ? result.data.spec : parseSectionsLeniently(document)));
   if (issues.length > 0) throw new SpecError(dedupe(issues), source);
   return result.data as ClusterSpec;
+}
+
+/**
+ * When the document as a whole fails the schema, the cross-reference checks still run on every section that parses
+ * on its own, so a bad IP does not hide an unknown binding subject. A section that fails is left out (its own
+ * problems are already reported), and checks that need it are skipped.
+ */
+function parseSectionsLeniently(document: unknown): Partial<ClusterSpec['spec']> {
+  const raw = (document as { spec?: Record<string, unknown> } | undefined)?.spec;
+  if (!raw || typeof raw !== 'object') return {};
+  const shape = clusterSpecSchema.shape.spec.shape;
+  const sections: Partial<ClusterSpec['spec']> = {};
+  for (const key of ['controlPlane', 'workers', 'users', 'serviceAccounts', 'roles', 'access', 'expect'] as const) {
+    const parsed = shape[key].safeParse(raw[key]);
+    if (parsed.success) (sections as Record<string, unknown>)[key] = parsed.data;
+  }
+  return sections;
 }
 
 function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {
@@ -74,6 +91,8 @@ function describeZodIssue(issue: z.core.$ZodIssue, document: unknown): SpecIssue
     case 'too_small':
     case 'too_big':
       return [{ code: issue.code, path: at, message: `${quoteSpecValue(value)}: ${issue.message.toLowerCase()}` }];
+    case 'custom':
+      return [{ code: String((issue.params as { code?: string } | undefined)?.code ?? 'invalid_value'), path: at, message: issue.message }];
     default:
       return [{ code: issue.code, path: at, message: issue.message }];
   }

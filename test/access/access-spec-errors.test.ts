@@ -298,7 +298,7 @@ describe('access cross-references: one issue each, with path, value and fix', ()
 // Behaviour the issue asks for that src/ does not have yet. `it.fails` keeps the suite green while the bug exists and
 // turns red the day it is fixed — then drop `.fails`.
 describe('known gaps (it.fails until src/ is fixed)', () => {
-  it.fails('reports access problems together with schema problems elsewhere in the same document', () => {
+  it('reports access problems together with schema problems elsewhere in the same document', () => {
     // checkAccessSpec only runs when the whole schema passed, so the unknown subject hides behind the bad IP and the
     // user needs a second run to see it — unlike checkSpecConsistency, which reads the raw document leniently.
     const document = accessDocument({ access: [{ subjects: ['user:mallory'], clusterRole: 'view' }] });
@@ -308,7 +308,7 @@ describe('known gaps (it.fails until src/ is fixed)', () => {
     expect(paths).toContain('spec.access[0].subjects[0]');
   });
 
-  it.fails('a spec user named like a kubeadm identity is refused (its second credential would be invisible to access)', () => {
+  it('a spec user named like a kubeadm identity is refused (its second credential would be invisible to access)', () => {
     // users/kubernetes-admin.conf (O=viewers) and users/system:node:cp1.conf (no system:nodes) are issued next to
     // kubeadm's certificates of the same CN, but planIdentities keeps one identity per CN — kubeadm's — so can-i and
     // the access matrix describe credentials other than the ones handed out.
@@ -316,7 +316,7 @@ describe('known gaps (it.fails until src/ is fixed)', () => {
     expect(issues.map((i) => i.path)).toEqual(['spec.users[0].name', 'spec.users[1].name']);
   });
 
-  it.fails('an explicit empty namespaces list never becomes a cluster-wide grant', () => {
+  it('an explicit empty namespaces list never becomes a cluster-wide grant', () => {
     // `namespaces: []` is not "absent", yet planRbac treats it as absent and writes a ClusterRoleBinding to admin.
     let spec;
     try {

@@ -169,7 +169,7 @@ describe('per-user kubeconfigs', () => {
     });
     afterAll(() => removeTree(dir));
 
-    it.skipIf(!kubectlCheck.available).fails('kubectl reads the kubeconfig of a user whose name YAML 1.1 takes for a number ("1_000")', () => {
+    it.skipIf(!kubectlCheck.available)('kubectl reads the kubeconfig of a user whose name YAML 1.1 takes for a number ("1_000")', () => {
       // dumpStableYaml (js-yaml, YAML 1.2) leaves 1_000 unquoted; kubectl's YAML 1.1 reader turns it into the integer
       // 1000 and refuses the file: "cannot unmarshal number into Go struct field ... of type string".
       const spec = path.join(dir, 'numeric-user.cluster.yaml');
