@@ -126,14 +126,14 @@ describe('kubepki generate', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  // BUG (src/spec/load-spec.ts evaluateModule): an error thrown while evaluating a .ts spec is not a SpecError, so
-  // run-cli reports it as a failure (exit 1) instead of a bad spec (exit 2). See test/spec/load-spec-file.test.ts.
-  it.fails('a .ts spec that fails to evaluate exits 2 like any bad spec (known bug: exits 1)', () => {
+  // Was a bug (an error thrown by a .ts spec escaped as a plain Error, exit 1); load-spec.ts now wraps it in a SpecError.
+  it('a .ts spec that fails to evaluate exits 2 like any bad spec, naming the file', () => {
     const dir = newDirectory();
     const spec = path.join(dir, 'throws.cluster.ts');
     fs.writeFileSync(spec, "throw new Error('boom');\n");
     const run = kubepki(['generate', spec, '--out', path.join(dir, 'out')]);
     expect(run.stderr).toContain('boom');
+    expect(run.stderr).toContain(spec);
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
     expect(run.status).toBe(2);
   });
