@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { expiryReport, renderExpiryJson, renderExpiryText } from '../verify';
+import { expiryReport } from '../verify/expiry-report';
+import { renderExpiryJson, renderExpiryText } from '../verify/render-expiry-report';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 
 export const expiryUsage = 'kubepki expiry <dir> [-o text|json]';

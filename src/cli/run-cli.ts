@@ -30,6 +30,31 @@ const commands: Record<string, { load: () => Command; usage: string; summary: st
     usage: 'kubepki access <spec> [--format md|json]',
     summary: 'access matrix of every identity, cluster-admin equivalents, expectations',
   },
+  plan: {
+    load: () => require('./plan-command').planCommand,
+    usage: 'kubepki plan <spec> [--format yaml|json|md]',
+    summary: 'secret-free, stable inventory of the plan, to commit beside the spec',
+  },
+  diff: {
+    load: () => require('./diff-command').diffCommand,
+    usage: ['kubepki diff <base spec> <head spec> [--format md|json] [--exit-code]', 'kubepki diff --git <rev> <spec> [--format md|json] [--exit-code]'].join('\n       '),
+    summary: 'semantic PKI diff for pull requests: changes, impact, access; --exit-code 0/1/3',
+  },
+  graph: {
+    load: () => require('./graph-command').graphCommand,
+    usage: 'kubepki graph <spec> [--format mermaid|md|dot]',
+    summary: 'who trusts whom: client → server edges with certificates and CAs',
+  },
+  verify: {
+    load: () => require('./verify-command').verifyCommand,
+    usage: 'kubepki verify <dir> [--spec <spec>] [--format text|json] [--expiry-window <days>]',
+    summary: 'check any kubeadm /etc/kubernetes (or a generated tree): findings, exit 1 on errors',
+  },
+  expiry: {
+    load: () => require('./expiry-command').expiryCommand,
+    usage: 'kubepki expiry <dir> [-o text|json]',
+    summary: 'kubeadm certs check-expiration, from the files alone',
+  },
   schema: { load: () => require('./schema-command').schemaCommand, usage: 'kubepki schema', summary: 'print the JSON Schema of cluster specs' },
 };
 

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util';
-import { hasErrorFindings, renderFindingsJson, renderFindingsText, verifyPki } from '../verify';
+import { hasErrorFindings } from '../verify/finding';
+import { verifyPki } from '../verify/verify-pki';
+import { renderFindingsJson, renderFindingsText } from '../verify/render-findings';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
 

@@ -43,7 +43,7 @@ export function checkCas(material: NodeMaterial, context: VerifyContext): Findin
         id: 'ca.key-on-worker',
         file: keyFile,
         severity: 'error',
-        message: `${keyFile} is the private key of the ${rule.name} CA on a worker node: anyone who controls this node can issue any identity the CA vouches for; only control-plane nodes may hold it — delete it`,
+        message: `${keyFile} is the private key of the ${rule.name === 'ca' ? 'cluster' : rule.name} CA on a worker node: anyone who controls this node can issue any identity the CA vouches for; only control-plane nodes may hold it — delete it`,
       });
     }
     if (!located) continue;

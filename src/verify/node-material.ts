@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { KeyPair, ParsedCertificate } from '../crypto';
-import { parseKubeconfig, type ParsedKubeconfig } from '../outputs';
+import { parseKubeconfig, type ParsedKubeconfig } from '../outputs/kubeconfig';
 import type { Finding } from './finding';
 import type { NodeDirectory, TreeFile } from './read-kubeadm-tree';
 

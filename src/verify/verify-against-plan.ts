@@ -1,6 +1,6 @@
 import { keyAlgorithmOf } from '../crypto';
 import { certificateDrift, type KubeconfigPlan, type PkiPlan, type PlannedFile } from '../plan';
-import { renderRbacFile } from '../outputs';
+import { renderRbacFile } from '../outputs/rbac-manifests';
 import { accessPolicyOf, checkExpectations, describeFailedExpectation } from './access';
 import type { Finding } from './finding';
 import type { LoadedKubeconfig, NodeMaterial } from './node-material';

@@ -1,0 +1,113 @@
+import type { PkiPlan, PlannedFile } from '../plan';
+import { certificateChanges } from './certificate-changes';
+
+/** A CA or the service-account key that the head plan replaces: everything that depends on it is invalidated. */
+export interface Replacement {
+  /** `ca`, `front-proxy-ca`, `etcd-ca` or `sa`. */
+  id: string;
+  /** What changed (`key RSA-2048 → ECDSA-P256 (new key)`, `validity 87600h → 175200h`). */
+  changes: string[];
+  /** A sentence for the blocking banner: who stops trusting what. */
+  consequence: string;
+}
+
+/** What a change does once applied: what is reissued, redistributed and replaced, and where files change. */
+export interface DiffImpact {
+  replacements: Replacement[];
+  /** Certificates reissued (a new certificate for an existing id) with the reason. */
+  reissued: { id: string; reason: string }[];
+  /** Certificates the head plan adds. */
+  issued: string[];
+  /** Kubeconfig files that change and must be handed out again, with the reason. */
+  kubeconfigs: { path: string; reason: string }[];
+  /** Per directory of the generated tree (node name, `users`, `rbac`): the files added, removed or changed. */
+  directories: { directory: string; added: string[]; removed: string[]; changed: string[] }[];
+}
+
+const consequences: Record<string, string> = {
+  ca: 'every client certificate and kubeconfig, the apiserver and kubelet-client certificates and every node\'s ca.crt are reissued; clients holding the old ca.crt stop trusting kube-apiserver, and kube-apiserver stops accepting the old client certificates',
+  'front-proxy-ca': 'front-proxy-client is reissued; aggregated API servers holding the old front-proxy-ca.crt reject requests from kube-apiserver until they reload the new one',
+  'etcd-ca': 'every etcd certificate and apiserver-etcd-client are reissued; etcd members and kube-apiserver must switch together, or etcd refuses its peers and kube-apiserver',
+  sa: 'every service-account token signed with the old sa.key is rejected; pods must get new tokens and external CI/CD tokens must be minted again',
+};
+
+function fileChanged(file: PlannedFile, base: PkiPlan, head: PkiPlan, reissued: Set<string>, newKeys: Set<string>, kubeconfigs: Set<string>): boolean {
+  const { kind, of } = file.content;
+  if (kind === 'certificate') return reissued.has(of);
+  if (kind === 'private-key' || kind === 'public-key') return newKeys.has(of);
+  if (kind === 'kubeconfig') return kubeconfigs.has(of);
+  const before = base.rbac.find((f) => f.path === of);
+  const after = head.rbac.find((f) => f.path === of);
+  return JSON.stringify(before?.objects) !== JSON.stringify(after?.objects);
+}
+
+/**
+ * Derives the impact: CAs and the sa key whose plan changed are replaced (kubepki never renews a CA in place), their
+ * dependants are reissued, changed certificates are reissued (with a new key when the algorithm changes), and
+ * kubeconfigs that embed a reissued certificate or the new ca.crt, or whose endpoint or names change, are redistributed.
+ */
+export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<string, string[]>): DiffImpact {
+  const baseCerts = new Map(base.certificates.map((c) => [c.id, c]));
+  const replacements: Replacement[] = [];
+  const reissued = new Map<string, string>();
+  const newKeys = new Set<string>();
+  for (const cert of head.certificates) {
+    const before = baseCerts.get(cert.id);
+    if (!before) continue;
+    const changes = certificateChanges(before, cert);
+    if (changes.length === 0) continue;
+    if (!cert.isCa) reissued.set(cert.id, changes.map((c) => c.text).join(', '));
+    if (cert.isCa) {
+      replacements.push({ id: cert.id, changes: changes.map((c) => c.text), consequence: consequences[cert.id] ?? 'every certificate it signed is reissued' });
+      newKeys.add(cert.id);
+    } else if (changes.some((c) => c.field === 'algorithm')) newKeys.add(cert.id);
+  }
+  const replacedCas = new Set(replacements.map((r) => r.id));
+  for (const cert of head.certificates) {
+    if (!cert.isCa && replacedCas.has(cert.issuer) && baseCerts.has(cert.id) && !reissued.has(cert.id)) reissued.set(cert.id, `signed by the replaced CA ${cert.issuer}`);
+  }
+  const baseSa = base.keyPairs[0]?.algorithm;
+  const headSa = head.keyPairs[0]?.algorithm;
+  if (baseSa && headSa && baseSa !== headSa) {
+    replacements.push({ id: 'sa', changes: [`key ${baseSa} → ${headSa} (new key)`], consequence: consequences.sa! });
+    newKeys.add('sa');
+  }
+
+  const redistribute = new Map<string, string>();
+  const baseKubeconfigs = new Set(base.kubeconfigs.map((k) => k.id));
+  for (const k of head.kubeconfigs) {
+    if (!baseKubeconfigs.has(k.id)) continue;
+    const reasons = [...(kubeconfigChanges.get(k.id) ?? [])];
+    if (reissued.has(k.certificate)) reasons.push('client certificate reissued');
+    if (replacedCas.has('ca')) reasons.push('embeds the new ca.crt');
+    if (reasons.length > 0) redistribute.set(k.id, reasons.join(', '));
+  }
+
+  // A replaced CA's own files change too; it is listed under replacements, not among the reissued leaves.
+  const changedCertificates = new Set([...reissued.keys(), ...replacedCas]);
+  const baseFiles = new Map(base.files.map((f) => [f.path, f]));
+  const headFiles = new Map(head.files.map((f) => [f.path, f]));
+  const directories = new Map<string, { directory: string; added: string[]; removed: string[]; changed: string[] }>();
+  const bucket = (path: string) => {
+    const directory = path.split('/')[0]!;
+    if (!directories.has(directory)) directories.set(directory, { directory, added: [], removed: [], changed: [] });
+    return directories.get(directory)!;
+  };
+  for (const [path, file] of headFiles) {
+    const before = baseFiles.get(path);
+    if (!before) bucket(path).added.push(path);
+    else if (before.content.kind !== file.content.kind || before.content.of !== file.content.of || fileChanged(file, base, head, changedCertificates, newKeys, new Set(redistribute.keys()))) {
+      bucket(path).changed.push(path);
+    }
+  }
+  for (const path of baseFiles.keys()) if (!headFiles.has(path)) bucket(path).removed.push(path);
+
+  const kubeconfigPath = (id: string) => head.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === id)!.path;
+  return {
+    replacements,
+    reissued: [...reissued].map(([id, reason]) => ({ id, reason })).sort((a, b) => (a.id < b.id ? -1 : 1)),
+    issued: head.certificates.filter((c) => !baseCerts.has(c.id)).map((c) => c.id),
+    kubeconfigs: [...redistribute].map(([id, reason]) => ({ path: kubeconfigPath(id), reason })).sort((a, b) => (a.path < b.path ? -1 : 1)),
+    directories: [...directories.values()].sort((a, b) => (a.directory < b.directory ? -1 : 1)),
+  };
+}

@@ -1,0 +1,57 @@
+import type { IdentityPlan, PkiPlan } from '../plan';
+import {
+  accessPolicyOf,
+  commonActions,
+  namespacesOf,
+  parseAccessAction,
+  resolveIdentity,
+} from '../verify/access';
+import { isClusterAdminEquivalent, type RbacPolicy } from '../verify/rbac';
+
+/** What one identity may do, in the access evaluator's words, for review. */
+export interface IdentityAccess {
+  ref: string;
+  kind: IdentityPlan['kind'];
+  groups: string[];
+  /** Set when the identity holds everything cluster-admin grants; unrevocable for system:masters members. */
+  clusterAdmin?: { revocable: boolean; via: string };
+  /** Kubelet identities: the Node authorizer, not RBAC, decides most of their requests. */
+  nodeAuthorizer: boolean;
+  /** `(cluster)` or a namespace → the common actions allowed there, in the access matrix's order. */
+  allowed: Map<string, string[]>;
+}
+
+/** The scope label review output uses for cluster-wide requests. */
+export const clusterScope = '(cluster)';
+
+/**
+ * Evaluates every identity of the plan over the access matrix's common actions, cluster-wide and in `namespaces`
+ * (default: the plan's). A diff passes the union of both plans' namespaces so both sides are asked the same questions.
+ */
+export function evaluateIdentityAccess(plan: PkiPlan, namespaces: string[] = namespacesOf(plan), policy: RbacPolicy = accessPolicyOf(plan)): IdentityAccess[] {
+  const scopes: (string | undefined)[] = [undefined, ...namespaces];
+  return plan.identities.map((identity) => {
+    const who = resolveIdentity(plan, identity.ref).identity;
+    const allowed = new Map<string, string[]>();
+    let nodeAuthorizer = false;
+    for (const ns of scopes) {
+      const granted: string[] = [];
+      for (const action of commonActions(ns)) {
+        const decision = policy.authorize(who, parseAccessAction(action, ns));
+        if (decision.decidedBy === 'node-authorizer') nodeAuthorizer = true;
+        if (decision.allowed) granted.push(action);
+      }
+      if (granted.length > 0) allowed.set(ns ?? clusterScope, granted);
+    }
+    const result: IdentityAccess = { ref: identity.ref, kind: identity.kind, groups: identity.groups, nodeAuthorizer, allowed };
+    if (isClusterAdminEquivalent(policy, who)) {
+      const masters = who.groups.includes('system:masters');
+      const d = policy.authorize(who, { verb: '*', apiGroup: '*', resource: '*' });
+      result.clusterAdmin = {
+        revocable: !masters,
+        via: masters ? 'group system:masters (bypasses authorization; no binding can revoke it)' : `${d.binding?.kind} ${d.binding?.name} → ${d.role?.kind} ${d.role?.name}`,
+      };
+    }
+    return result;
+  });
+}

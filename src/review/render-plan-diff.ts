@@ -1,0 +1,80 @@
+import type { PlanDiff } from './diff-plans';
+
+const cell = (text: string) => text.replace(/\|/g, '\\|');
+const code = (text: string) => `\`${text}\``;
+const list = (items: string[], max = 12) => {
+  if (items.length === 0) return '—';
+  const shown = items.slice(0, max).map(code).join(', ');
+  return items.length > max ? `${shown} … and ${items.length - max} more` : shown;
+};
+
+function certificateRows(diff: PlanDiff): string[] {
+  const rows: string[] = [];
+  for (const c of diff.certificates.changed) rows.push(`| changed | ${code(c.id)} | ${c.node ?? '—'} | ${cell(c.changes.map((x) => x.text).join('; '))} |`);
+  for (const c of diff.certificates.added) rows.push(`| added | ${code(c.id)} | ${c.node ?? '—'} | ${cell(`${c.subject}, issuer ${c.issuer}${c.sans.length ? `, SANs ${c.sans.join(' ')}` : ''}`)} |`);
+  for (const c of diff.certificates.removed) rows.push(`| removed | ${code(c.id)} | ${c.node ?? '—'} | ${cell(`${c.subject}; stays valid until it expires unless its CA is replaced`)} |`);
+  return rows;
+}
+
+function accessLines(diff: PlanDiff): string[] {
+  const lines: string[] = [];
+  for (const a of diff.access) {
+    if (a.clusterAdmin) {
+      const becomes = a.clusterAdmin.after !== 'no';
+      lines.push(`> [!WARNING]\n> **${a.identity}** ${becomes ? `becomes cluster-admin equivalent (${a.clusterAdmin.after})` : `is no longer cluster-admin equivalent (was ${a.clusterAdmin.before})`}.`, '');
+    }
+  }
+  lines.push('| identity | change | gained | lost |', '|---|---|---|---|');
+  for (const a of diff.access) {
+    const note = a.change === 'removed' ? ' (no longer issued; an issued certificate keeps working until it expires)' : a.groups ? ` (groups ${a.groups.before.join(', ') || '—'} → ${a.groups.after.join(', ') || '—'})` : '';
+    lines.push(`| ${cell(a.identity)} | ${a.change}${cell(note)} | ${cell(a.gained.join('; ') || '—')} | ${cell(a.lost.join('; ') || '—')} |`);
+  }
+  return lines;
+}
+
+/** The diff as a pull-request comment: summary, blocking banner, tables, impact, RBAC, access. No secrets. */
+export function renderDiffMarkdown(diff: PlanDiff): string {
+  const title = diff.base.name === diff.head.name ? diff.head.name : `${diff.base.name} → ${diff.head.name}`;
+  const lines: string[] = [`## kubepki diff: ${title}`, '', `**${diff.summary}**`, ''];
+  if (!diff.changed) return `${lines.join('\n')}\nThe PKI, kubeconfigs, RBAC and access are unchanged.\n`;
+  for (const r of diff.impact.replacements) {
+    const what = r.id === 'sa' ? 'the service-account key (sa.key / sa.pub)' : `CA \`${r.id}\``;
+    lines.push('> [!CAUTION]', `> **Blocking: this change replaces ${what}** (${cell(r.changes.join('; '))}).`, `> ${r.consequence}.`, '');
+  }
+  if (diff.cluster.length) lines.push('### Cluster', '', ...diff.cluster.map((c) => `- ${c}`), '');
+  if (diff.nodes.added.length || diff.nodes.removed.length) {
+    lines.push('### Nodes', '', `- added: ${list(diff.nodes.added)}`, `- removed: ${list(diff.nodes.removed)}`, '');
+  }
+  const rows = certificateRows(diff);
+  if (rows.length) lines.push('### Certificates', '', '| change | certificate | node | what |', '|---|---|---|---|', ...rows, '');
+  const k = diff.kubeconfigs;
+  if (k.added.length + k.removed.length + k.changed.length > 0) {
+    lines.push('### Kubeconfigs', '', '| change | kubeconfig | user | groups | what |', '|---|---|---|---|---|');
+    for (const x of k.changed) lines.push(`| changed | ${code(x.id)} | ${cell(x.user)} | ${cell(x.groups.join(', ') || '—')} | ${cell(x.changes.join('; '))} |`);
+    for (const x of k.added) lines.push(`| added | ${code(x.id)} | ${cell(x.user)} | ${cell(x.groups.join(', ') || '—')} | server ${x.server} |`);
+    for (const x of k.removed) lines.push(`| removed | ${code(x.id)} | ${cell(x.user)} | ${cell(x.groups.join(', ') || '—')} | its certificate stays valid until it expires |`);
+    lines.push('');
+  }
+  const i = diff.impact;
+  lines.push('### Impact', '');
+  lines.push(`- **Reissued certificates** (${i.reissued.length}): ${i.reissued.length ? i.reissued.map((r) => `${code(r.id)} (${cell(r.reason)})`).join(', ') : '—'}`);
+  lines.push(`- **New certificates** (${i.issued.length}): ${list(i.issued)}`);
+  lines.push(`- **Kubeconfigs to redistribute** (${i.kubeconfigs.length}): ${i.kubeconfigs.length ? i.kubeconfigs.map((x) => `${code(x.path)} (${cell(x.reason)})`).join(', ') : '—'}`);
+  const dirs = i.directories.map((d) => `${d.directory} (${[d.changed.length ? `${d.changed.length} changed` : '', d.added.length ? `${d.added.length} added` : '', d.removed.length ? `${d.removed.length} removed` : ''].filter(Boolean).join(', ')})`);
+  lines.push(`- **Directories whose files change**: ${dirs.length ? dirs.join(', ') : '—'}`, '');
+  const r = diff.rbac;
+  if (r.added.length + r.removed.length + r.changed.length > 0) {
+    lines.push('### RBAC', '', '| change | object | file | what |', '|---|---|---|---|');
+    for (const x of r.changed) lines.push(`| changed | ${code(x.object)} | ${x.file} | ${cell(x.changes.join('; '))} |`);
+    for (const x of r.added) lines.push(`| added | ${code(x.object)} | ${x.file} | |`);
+    for (const x of r.removed) lines.push(`| removed | ${code(x.object)} | ${x.file} | delete it from the cluster: kubectl apply does not |`);
+    lines.push('');
+  }
+  if (diff.access.length) lines.push('### Access', '', ...accessLines(diff), '');
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+/** The diff as JSON for scripts. */
+export function renderDiffJson(diff: PlanDiff): string {
+  return `${JSON.stringify(diff, null, 2)}\n`;
+}

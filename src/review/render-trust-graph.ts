@@ -1,0 +1,62 @@
+import { endpointLabel, type TrustEndpoint, type TrustGraph } from './trust-graph';
+
+const nodeId = (e: TrustEndpoint) => endpointLabel(e).replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '');
+const quote = (text: string) => text.replace(/"/g, '#quot;');
+
+function endpoints(graph: TrustGraph): TrustEndpoint[] {
+  const seen = new Map<string, TrustEndpoint>();
+  for (const e of graph.edges) for (const p of [e.client, e.server]) seen.set(nodeId(p), p);
+  return [...seen.values()];
+}
+
+/** A Mermaid flowchart: components grouped by node, one arrow per edge labelled `client cert ⇢ CA the server trusts`. */
+export function renderTrustGraphMermaid(graph: TrustGraph): string {
+  const lines = ['flowchart LR'];
+  const byNode = new Map<string, TrustEndpoint[]>();
+  for (const p of endpoints(graph)) byNode.set(p.node ?? '', [...(byNode.get(p.node ?? '') ?? []), p]);
+  for (const [node, members] of byNode) {
+    if (node) lines.push(`  subgraph node_${node.replace(/[^A-Za-z0-9]+/g, '_')}["${quote(node)}"]`);
+    for (const p of members) lines.push(`${node ? '    ' : '  '}${nodeId(p)}["${quote(p.component)}"]`);
+    if (node) lines.push('  end');
+  }
+  for (const e of graph.edges) {
+    const label = `${e.clientCertificate} ⇢ ${e.serverTrusts}`;
+    lines.push(`  ${nodeId(e.client)} -->|"${quote(label)}"| ${nodeId(e.server)}`);
+  }
+  for (const t of graph.tokens) lines.push(`  ${nodeId(t.signer)} -.->|"sa token"| ${nodeId(t.verifier)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The "who trusts whom" matrix as Markdown, with the Mermaid diagram above it. */
+export function renderTrustGraphMarkdown(graph: TrustGraph): string {
+  const cell = (t: string) => t.replace(/\|/g, '\\|');
+  const lines = [
+    `# Who trusts whom: ${graph.cluster}`,
+    '',
+    '```mermaid',
+    renderTrustGraphMermaid(graph).trimEnd(),
+    '```',
+    '',
+    '| client | server | purpose | client certificate | server verifies it with | server certificate | client verifies it with | server name |',
+    '|---|---|---|---|---|---|---|---|',
+  ];
+  for (const e of graph.edges) {
+    lines.push(
+      `| ${endpointLabel(e.client)} | ${endpointLabel(e.server)} | ${cell(e.purpose)} | \`${e.clientCertificate}\` | ${e.serverTrusts} (${cell(e.serverTrustsVia)}) | ${e.serverCertificate ? `\`${e.serverCertificate}\`` : 'its own (not kubeadm PKI)'} | ${e.clientTrusts ? `${e.clientTrusts} (${cell(e.clientTrustsVia ?? '')})` : 'not verified against a kubeadm CA'} | ${e.serverName ?? '—'} |`,
+    );
+  }
+  lines.push('', 'Service-account tokens (not TLS):', '');
+  for (const t of graph.tokens) lines.push(`- ${endpointLabel(t.signer)} signs, ${endpointLabel(t.verifier)} verifies: ${t.via}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Graphviz DOT of the same edges. */
+export function renderTrustGraphDot(graph: TrustGraph): string {
+  const q = (t: string) => `"${t.replace(/"/g, '\\"')}"`;
+  const lines = [`digraph ${q(`trust-${graph.cluster}`)} {`, '  rankdir=LR;', '  node [shape=box];'];
+  for (const p of endpoints(graph)) lines.push(`  ${q(nodeId(p))} [label=${q(endpointLabel(p))}];`);
+  for (const e of graph.edges) lines.push(`  ${q(nodeId(e.client))} -> ${q(nodeId(e.server))} [label=${q(`${e.clientCertificate} ⇢ ${e.serverTrusts}`)}];`);
+  for (const t of graph.tokens) lines.push(`  ${q(nodeId(t.signer))} -> ${q(nodeId(t.verifier))} [style=dashed, label="sa token"];`);
+  lines.push('}');
+  return `${lines.join('\n')}\n`;
+}

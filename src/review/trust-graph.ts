@@ -1,0 +1,158 @@
+import type { KubeconfigPlan, NodePlan, PkiPlan } from '../plan';
+
+/** A TLS peer: a component, on a node when it runs on one. */
+export interface TrustEndpoint {
+  component: string;
+  node?: string;
+}
+
+/**
+ * One "who trusts whom" edge: a client component connecting to a server component with mutual TLS. The server checks
+ * the client certificate against `serverTrusts`; the client checks the server certificate against `clientTrusts` and
+ * `serverName`. Ids are plan certificate ids; CAs are `ca`, `front-proxy-ca`, `etcd-ca`.
+ */
+export interface TrustEdge {
+  client: TrustEndpoint;
+  server: TrustEndpoint;
+  /** What the connection is for, with the flag or file that configures it. */
+  purpose: string;
+  clientCertificate: string;
+  /** Absent when the server's certificate is not part of the kubeadm PKI (kubelet serving, aggregated API servers). */
+  serverCertificate?: string;
+  serverTrusts: string;
+  /** The server-side setting that names `serverTrusts`. */
+  serverTrustsVia: string;
+  /** Absent when the client does not verify the server against a kubeadm CA. */
+  clientTrusts?: string;
+  clientTrustsVia?: string;
+  /** The host the client dials, which the server certificate's SANs must cover. */
+  serverName?: string;
+}
+
+/** The trust relations of a cluster's PKI, derived from its plan. */
+export interface TrustGraph {
+  cluster: string;
+  edges: TrustEdge[];
+  /** Service-account tokens: signed with sa.key, verified with sa.pub (not TLS). */
+  tokens: { signer: TrustEndpoint; verifier: TrustEndpoint; via: string }[];
+}
+
+/** `kubeadm`'s kubeconfig files → the component that uses them. */
+function kubeconfigClient(k: KubeconfigPlan): TrustEndpoint {
+  const component =
+    k.name === 'controller-manager.conf'
+      ? 'kube-controller-manager'
+      : k.name === 'scheduler.conf'
+        ? 'kube-scheduler'
+        : k.name === 'kubelet.conf'
+          ? 'kubelet'
+          : k.node === undefined
+            ? `kubectl with users/${k.name}`
+            : `kubectl with ${k.name}`;
+  return { component, ...(k.node !== undefined ? { node: k.node } : {}) };
+}
+
+function hostOf(server: string): string {
+  const host = new URL(server).hostname;
+  return host.startsWith('[') ? host.slice(1, -1) : host;
+}
+
+/**
+ * Derives the reference's "who trusts whom" table from a plan: every kubeconfig → the apiserver(s) its server
+ * reaches (one node's when it is that node's address, all of them behind a controlPlaneEndpoint), kube-apiserver →
+ * every kubelet, etcd and aggregated API servers, the etcd health check → etcd, and etcd members → each other.
+ */
+export function trustGraph(plan: PkiPlan): TrustGraph {
+  const edges: TrustEdge[] = [];
+  const controlPlanes = plan.nodes.filter((n) => n.role === 'control-plane');
+  const apiserversFor = (host: string): NodePlan[] => {
+    const own = controlPlanes.filter((n) => n.address === host || n.name === host);
+    return own.length > 0 ? own : controlPlanes;
+  };
+  for (const k of plan.kubeconfigs) {
+    const host = hostOf(k.server);
+    for (const node of apiserversFor(host)) {
+      edges.push({
+        client: kubeconfigClient(k),
+        server: { component: 'kube-apiserver', node: node.name },
+        purpose: `API requests as ${k.userName} (${k.node ? `${k.node}/` : 'users/'}${k.name})`,
+        clientCertificate: k.certificate,
+        serverCertificate: `${node.name}/apiserver`,
+        serverTrusts: 'ca',
+        serverTrustsVia: 'kube-apiserver --client-ca-file',
+        clientTrusts: 'ca',
+        clientTrustsVia: 'kubeconfig certificate-authority-data',
+        serverName: host,
+      });
+    }
+  }
+  const localEtcd = plan.cluster.etcd === 'local';
+  for (const cp of controlPlanes) {
+    for (const node of plan.nodes) {
+      edges.push({
+        client: { component: 'kube-apiserver', node: cp.name },
+        server: { component: 'kubelet', node: node.name },
+        purpose: 'logs, exec, port-forward, metrics (--kubelet-client-certificate)',
+        clientCertificate: `${cp.name}/apiserver-kubelet-client`,
+        serverTrusts: 'ca',
+        serverTrustsVia: 'kubelet authentication.x509.clientCAFile',
+        serverName: node.address ?? node.name,
+      });
+    }
+    if (localEtcd) {
+      const etcdServer = { serverCertificate: `${cp.name}/etcd/server`, serverTrusts: 'etcd-ca', serverTrustsVia: 'etcd --trusted-ca-file (--client-cert-auth)', serverName: '127.0.0.1' };
+      edges.push({
+        client: { component: 'kube-apiserver', node: cp.name },
+        server: { component: 'etcd', node: cp.name },
+        purpose: 'storage (--etcd-servers=https://127.0.0.1:2379)',
+        clientCertificate: `${cp.name}/apiserver-etcd-client`,
+        ...etcdServer,
+        clientTrusts: 'etcd-ca',
+        clientTrustsVia: 'kube-apiserver --etcd-cafile',
+      });
+      edges.push({
+        client: { component: 'etcd health check', node: cp.name },
+        server: { component: 'etcd', node: cp.name },
+        purpose: 'etcdctl endpoint health',
+        clientCertificate: `${cp.name}/etcd/healthcheck-client`,
+        ...etcdServer,
+        clientTrusts: 'etcd-ca',
+        clientTrustsVia: 'etcdctl --cacert',
+      });
+      for (const peer of controlPlanes) {
+        if (peer === cp) continue;
+        edges.push({
+          client: { component: 'etcd', node: cp.name },
+          server: { component: 'etcd', node: peer.name },
+          purpose: 'raft replication (peer URLs, port 2380)',
+          clientCertificate: `${cp.name}/etcd/peer`,
+          serverCertificate: `${peer.name}/etcd/peer`,
+          serverTrusts: 'etcd-ca',
+          serverTrustsVia: 'etcd --peer-trusted-ca-file (--peer-client-cert-auth)',
+          clientTrusts: 'etcd-ca',
+          clientTrustsVia: 'etcd --peer-trusted-ca-file',
+          serverName: peer.address ?? peer.name,
+        });
+      }
+    }
+    edges.push({
+      client: { component: 'kube-apiserver', node: cp.name },
+      server: { component: 'aggregated API server' },
+      purpose: 'proxied requests with user headers (--proxy-client-cert-file)',
+      clientCertificate: `${cp.name}/front-proxy-client`,
+      serverTrusts: 'front-proxy-ca',
+      serverTrustsVia: '--requestheader-client-ca-file, allowed name front-proxy-client',
+    });
+  }
+  const tokens = controlPlanes.map((cp) => ({
+    signer: { component: 'kube-controller-manager', node: cp.name },
+    verifier: { component: 'kube-apiserver', node: cp.name },
+    via: 'sa.key (--service-account-private-key-file) → sa.pub (--service-account-key-file)',
+  }));
+  return { cluster: plan.metadata.name, edges, tokens };
+}
+
+/** `kube-apiserver (cp1)`. */
+export function endpointLabel(endpoint: TrustEndpoint): string {
+  return endpoint.node ? `${endpoint.component} (${endpoint.node})` : endpoint.component;
+}
