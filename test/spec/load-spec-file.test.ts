@@ -131,19 +131,23 @@ describe('TypeScript specs split over modules', () => {
   });
   afterAll(() => removeTree(dir));
 
-  // BUG (src/spec/load-spec.ts evaluateModule): only the spec file itself is transpiled; its imports go through Node's
-  // plain require, which has no .ts loader, so `import ... from './nodes'` (nodes.ts) fails with "Cannot find module".
-  // Fix: while evaluating a .ts spec, register a require hook for .ts that transpiles with the same options.
-  it("a .ts spec can import a sibling .ts module (known bug: Cannot find module './nodes')", () => {
+  // Both were bugs of src/spec/load-spec.ts evaluateModule: imports of .ts modules went through Node's plain require
+  // ("Cannot find module './nodes'"), and an exception while evaluating escaped as a plain Error (CLI exit 1).
+  it('a .ts spec can import a sibling .ts module', () => {
     expect(loadSpecFile(path.join(dir, 'split.cluster.ts')).spec.controlPlane).toEqual([{ name: 'cp1', advertiseAddress: '10.0.0.11' }]);
   });
 
-  // BUG (same place): an exception while evaluating a spec module escapes as a plain Error, so the CLI treats a bad
-  // spec as a tree failure (exit 1, not 2) and the message does not say which spec. Fix: catch around _compile and
-  // throw SpecError([{ code: 'spec_module_error', path: '(file)', message }], file).
-  it('a .ts spec that throws while loading is a SpecError naming the file (known bug: a plain Error)', () => {
+  it('a .ts spec that throws while loading is a SpecError naming the file', () => {
     const file = path.join(dir, 'throws.cluster.ts');
-    expect(() => loadSpecFile(file)).toThrow(SpecError);
+    let error: unknown;
+    try {
+      loadSpecFile(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(SpecError);
+    expect((error as SpecError).source).toBe(file);
+    expect((error as SpecError).message).toContain('boom');
   });
 });
 

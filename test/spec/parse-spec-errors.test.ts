@@ -208,6 +208,7 @@ describe('parseSpec refuses bad input with path, value and fix', () => {
   it('reports an invalid advertise address in exactly the documented words', () => {
     const issues = issuesOf(minimalDocument({ controlPlane: twoNodes({ name: 'cp2', advertiseAddress: '10.0.0.300' }) }));
     expect(issues.map(issueLine)).toEqual(['spec.controlPlane[1].advertiseAddress: "10.0.0.300" is not an IPv4 or IPv6 address']);
+    expect(issues[0]!.code).toBe('invalid_ip');
   });
 
   it('reports a missing controlPlane as required', () => {
@@ -286,11 +287,8 @@ describe('parseSpec refuses bad input with path, value and fix', () => {
     expect(issues.map((i) => i.path)).toEqual(['spec.workers[0].name', 'spec.workers[1].name']);
   });
 
-  // BUG (src/spec/parse-spec.ts describeZodIssue): SpecIssue.code is documented as a stable machine-readable kind
-  // (`invalid_ip`, ...), but every check built with `checked()` in cluster-spec-schema.ts surfaces as zod's generic
-  // "custom", so an invalid IP, CIDR, node name, user name and duration are indistinguishable by code. Fix: give
-  // checked() a code, pass it in the issue params, and use `issue.params.code` for 'custom' issues.
-  it('gives each kind of field problem its own code (known bug: all are "custom")', () => {
+  // Was a bug: every check built with checked() surfaced as zod's generic "custom" code.
+  it('gives each kind of field problem its own code', () => {
     const issues = issuesOf(
       minimalDocument({
         controlPlane: [{ name: 'Bad_Name', advertiseAddress: '10.0.0.300' }],
@@ -303,12 +301,11 @@ describe('parseSpec refuses bad input with path, value and fix', () => {
     expect(new Set(codes).size).toBe(4);
   });
 
-  // BUG (src/spec/network-address.ts isIpAddress): ipaddr.js accepts a zone index, so "fe80::1%eth0" passes as an
-  // advertise address although the function documents "no zone". The zone cannot go into a certificate: the issued
-  // SAN is fe80::1, the plan says fe80::1%eth0, so every re-run reissues the apiserver certificate, and the local
-  // endpoint https://[fe80::1%eth0]:6443 is not a valid URL. Remove `.fails` once isIpAddress refuses '%'.
-  it('refuses an IPv6 address with a zone index (known bug: accepted today)', () => {
+  // Was a bug: ipaddr.js accepts a zone index; the zone cannot go into a certificate SAN, so the apiserver certificate
+  // was reissued on every run and the local endpoint https://[fe80::1%eth0]:6443 was not a valid URL.
+  it('refuses an IPv6 address with a zone index', () => {
     const issues = issuesOf(minimalDocument({ controlPlane: [{ name: 'cp1', advertiseAddress: 'fe80::1%eth0' }] }));
     expect(issues.map((i) => i.path)).toEqual(['spec.controlPlane[0].advertiseAddress']);
+    expect(issues[0]!.message).toContain('"fe80::1%eth0" is not an IPv4 or IPv6 address');
   });
 });
