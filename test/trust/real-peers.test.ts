@@ -126,10 +126,8 @@ describe.each(trustTreeCases)('$stack tree, $algorithm: real peers', ({ stack, a
       aggregatedServing = await throwawayServingIdentity({ commonName: 'metrics-server', dnsNames: ['metrics-server.kube-system.svc'] });
     });
 
-    const apiserver = (node: string, clientCaNode = node): HandshakeServer => ({
-      identity: identity(`${node}/pki/apiserver.crt`),
-      clientCa: ca('ca', clientCaNode),
-    });
+    // --tls-cert-file/--tls-private-key-file and --client-ca-file, as each control-plane node has them.
+    const apiserver = (node: string): HandshakeServer => ({ identity: identity(`${node}/pki/apiserver.crt`), clientCa: ca('ca', node) });
     const etcdServer = (node: string): HandshakeServer => ({ identity: identity(`${node}/pki/etcd/server.crt`), clientCa: ca('etcd-ca', node) });
     const kubelet = (node: string): HandshakeServer => ({
       identity: kubeletServing[node]!,
