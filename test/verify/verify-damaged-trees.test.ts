@@ -1,0 +1,156 @@
+/**
+ * One defect per copy of a good lab tree (ECDSA-P256): verify must name the damaged file with an error finding of the
+ * right check, and put errors on no other file — a finding that points somewhere else would send the operator the
+ * wrong way. Damage is made with real crypto: the tree's own CA keys, another cluster's CA, fresh keys.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { KeyPair } from '../../src/crypto';
+import { verifyPki, type Finding } from '../../src/verify';
+import { realizeStack, removeTree, type FixtureTree } from '../support/fixture-trees';
+import { copyTree, describeFindings, errorFiles, reissueCertificate } from './verify-test-trees';
+
+let good: FixtureTree;
+let foreign: FixtureTree;
+const copies: string[] = [];
+
+beforeAll(async () => {
+  [good, foreign] = await Promise.all([realizeStack('lab', 'ECDSA-P256'), realizeStack('lab', 'ECDSA-P256')]);
+});
+afterAll(() => {
+  removeTree(good?.dir);
+  removeTree(foreign?.dir);
+});
+afterEach(() => {
+  for (const dir of copies.splice(0)) removeTree(dir);
+});
+
+function damagedCopy(): string {
+  const dir = copyTree(good.dir);
+  copies.push(dir);
+  return dir;
+}
+
+/** Asserts an error finding `id` on `file`, and errors on `file` (and `alsoErrors`) only; returns that finding. */
+function expectNamed(findings: Finding[], id: string, file: string, alsoErrors: string[] = []): Finding {
+  const hit = findings.find((f) => f.id === id && f.file === file && f.severity === 'error');
+  expect(hit, `no error ${id} on ${file}:\n${describeFindings(findings)}`).toBeDefined();
+  expect(errorFiles(findings), describeFindings(findings)).toEqual([file, ...alsoErrors].sort());
+  return hit!;
+}
+
+describe('verify names the one damaged file', () => {
+  it('wrong issuer: apiserver.crt (and its key) from another cluster whose CA has the same name', () => {
+    const dir = damagedCopy();
+    for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(foreign.dir, `cp1/pki/apiserver.${ext}`), path.join(dir, `cp1/pki/apiserver.${ext}`));
+    const hit = expectNamed(verifyPki(dir), 'chain.wrong-issuer', 'cp1/pki/apiserver.crt');
+    expect(hit.message).toMatch(/another CA with the same name signed it/);
+  });
+
+  it('wrong issuer: front-proxy-client.crt signed by the cluster CA instead of the front-proxy CA', async () => {
+    const dir = damagedCopy();
+    await reissueCertificate(dir, { node: 'cp1', name: 'front-proxy-client', caBase: 'pki/ca', change: () => undefined });
+    const hit = expectNamed(verifyPki(dir), 'chain.wrong-issuer', 'cp1/pki/front-proxy-client.crt');
+    expect(hit.message).toContain('it is signed by cp1/pki/ca.crt, not by cp1/pki/front-proxy-ca.crt');
+  });
+
+  it('missing SAN: apiserver.crt reissued by the real CA without kubernetes.default.svc', async () => {
+    const dir = damagedCopy();
+    await reissueCertificate(dir, {
+      node: 'cp1',
+      name: 'apiserver',
+      caBase: 'pki/ca',
+      change: (t) => void (t.dnsNames = t.dnsNames.filter((n) => n !== 'kubernetes.default.svc')),
+    });
+    const findings = verifyPki(dir);
+    const hit = expectNamed(findings, 'san.missing', 'cp1/pki/apiserver.crt');
+    expect(hit.message).toContain('lacks the SAN kubernetes.default.svc');
+    // With the plan, the same defect is also drift, on the same file.
+    const withPlan = verifyPki(dir, { plan: good.plan });
+    expect(withPlan.find((f) => f.id === 'drift.certificate' && f.file === 'cp1/pki/apiserver.crt')?.message).toContain('DNS SANs +kubernetes.default.svc');
+  });
+
+  it('missing SAN: apiserver.crt without the advertise address its kubeconfigs dial', async () => {
+    const dir = damagedCopy();
+    await reissueCertificate(dir, { node: 'cp1', name: 'apiserver', caBase: 'pki/ca', change: (t) => void (t.ipAddresses = t.ipAddresses.filter((ip) => ip !== '10.0.0.11')) });
+    const findings = verifyPki(dir);
+    // The node's own kubeconfigs blame the certificate; the worker's and the user's kubeconfig are blamed themselves,
+    // since no apiserver certificate in the tree covers what they dial.
+    const hit = expectNamed(findings, 'san.missing', 'cp1/pki/apiserver.crt', ['users/alice.conf', 'w1/kubelet.conf']);
+    expect(hit.message).toMatch(/lacks the SAN 10\.0\.0\.11, the server of cp1\/admin\.conf, .*cp1\/controller-manager\.conf/);
+    expect(findings.filter((f) => f.id === 'kubeconfig.server-not-covered').map((f) => f.file)).toEqual(['users/alice.conf', 'w1/kubelet.conf']);
+  });
+
+  it('mode 0644 on a private key', () => {
+    const dir = damagedCopy();
+    fs.chmodSync(path.join(dir, 'cp1/pki/apiserver.key'), 0o644);
+    const hit = expectNamed(verifyPki(dir), 'file.mode', 'cp1/pki/apiserver.key');
+    expect(hit.message).toContain('mode 0644');
+  });
+
+  it('mode 0644 on a kubeconfig with an embedded key', () => {
+    const dir = damagedCopy();
+    fs.chmodSync(path.join(dir, 'users/alice.conf'), 0o644);
+    expectNamed(verifyPki(dir), 'file.mode', 'users/alice.conf');
+  });
+
+  it('mismatched key: etcd/server.key replaced by a fresh key', async () => {
+    const dir = damagedCopy();
+    fs.writeFileSync(path.join(dir, 'cp1/pki/etcd/server.key'), (await KeyPair.generate('ECDSA-P256')).toPem(), { mode: 0o600 });
+    const hit = expectNamed(verifyPki(dir), 'key.mismatch', 'cp1/pki/etcd/server.key');
+    expect(hit.message).toContain('is not the private key of cp1/pki/etcd/server.crt');
+  });
+
+  it('expired leaf: apiserver-kubelet-client.crt issued two days ago for one hour', async () => {
+    const dir = damagedCopy();
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600_000);
+    await reissueCertificate(dir, { node: 'cp1', name: 'apiserver-kubelet-client', caBase: 'pki/ca', now: twoDaysAgo, change: (t) => void (t.validityHours = 1) });
+    const hit = expectNamed(verifyPki(dir), 'expiry.expired', 'cp1/pki/apiserver-kubelet-client.crt');
+    expect(hit.message).toMatch(/expired on .* \(1 day ago\)/);
+  });
+
+  it('CA key on a worker', () => {
+    const dir = damagedCopy();
+    fs.copyFileSync(path.join(dir, 'cp1/pki/ca.key'), path.join(dir, 'w1/pki/ca.key'));
+    const hit = expectNamed(verifyPki(dir), 'ca.key-on-worker', 'w1/pki/ca.key');
+    expect(hit.message).toContain('on a worker node');
+    // The worker directory alone (as copied to the node) says the same.
+    expectNamed(verifyPki(path.join(dir, 'w1')), 'ca.key-on-worker', 'pki/ca.key');
+  });
+
+  it("swapped kubeconfig CA: admin.conf's certificate-authority-data from another cluster", () => {
+    const dir = damagedCopy();
+    const file = path.join(dir, 'cp1/admin.conf');
+    const ours = Buffer.from(fs.readFileSync(path.join(dir, 'cp1/pki/ca.crt'))).toString('base64');
+    const theirs = Buffer.from(fs.readFileSync(path.join(foreign.dir, 'cp1/pki/ca.crt'))).toString('base64');
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text).toContain(ours);
+    fs.writeFileSync(file, text.replace(ours, theirs));
+    const hit = expectNamed(verifyPki(dir), 'kubeconfig.ca-mismatch', 'cp1/admin.conf');
+    expect(hit.message).toContain('another cluster');
+  });
+
+  it('sa.pub of another cluster', () => {
+    const dir = damagedCopy();
+    fs.copyFileSync(path.join(foreign.dir, 'cp1/pki/sa.pub'), path.join(dir, 'cp1/pki/sa.pub'));
+    expectNamed(verifyPki(dir), 'sa.mismatch', 'cp1/pki/sa.pub');
+  });
+
+  it('a worker ca.crt from another cluster', () => {
+    const dir = damagedCopy();
+    fs.copyFileSync(path.join(foreign.dir, 'w1/pki/ca.crt'), path.join(dir, 'w1/pki/ca.crt'));
+    // The worker's kubelet.conf still embeds our CA, so only ca.crt itself is wrong.
+    expectNamed(verifyPki(dir), 'ca.differs-between-nodes', 'w1/pki/ca.crt', ['w1/kubelet.conf']);
+  });
+
+  it('never puts key material in a finding', async () => {
+    const dir = damagedCopy();
+    fs.writeFileSync(path.join(dir, 'cp1/pki/apiserver.key'), 'garbage', { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, 'cp1/admin.conf'), 'kind: Config\nusers: [{name: x, user: {client-key-data: bm90LWEta2V5}}]\n', { mode: 0o600 });
+    const findings = verifyPki(dir);
+    expect(findings.find((f) => f.file === 'cp1/pki/apiserver.key')?.id).toBe('file.unreadable');
+    const text = JSON.stringify(findings);
+    expect(text).not.toMatch(/PRIVATE KEY|BEGIN|bm90LWEta2V5/);
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * Helpers for verify tests: copy a realized tree, reissue one of its certificates with its real CA key (to damage
+ * exactly one property), and read findings by file.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { KeyPair, ParsedCertificate, issueCertificate, type CertificateTemplate } from '../../src/crypto';
+import type { Finding } from '../../src/verify';
+import { temporaryDirectory } from '../support/fixture-trees';
+
+/** A fresh copy of `source` (file modes kept), for one damaged variant. */
+export function copyTree(source: string): string {
+  const copy = temporaryDirectory('kubepki-verify-');
+  fs.cpSync(source, copy, { recursive: true });
+  return copy;
+}
+
+/** The template a certificate was issued from, read back, to reissue it with one change. */
+export function templateOf(certificate: ParsedCertificate): CertificateTemplate {
+  return {
+    commonName: certificate.commonName,
+    organizations: [...certificate.organizations],
+    dnsNames: [...certificate.dnsNames],
+    ipAddresses: [...certificate.ipAddresses],
+    keyUsages: [...certificate.keyUsages],
+    extendedKeyUsages: [...certificate.extendedKeyUsages],
+    isCa: certificate.isCa,
+    validityHours: Math.round(certificate.lifetimeHours),
+  };
+}
+
+/**
+ * Reissues `<node>/pki/<name>.crt` for its existing key, signed by the tree's real CA (`caBase`, e.g. `pki/ca`), after
+ * `change` edits the template; `now` moves the issuing clock (for expired certificates).
+ */
+export async function reissueCertificate(
+  dir: string,
+  input: { node: string; name: string; caBase: string; change: (template: CertificateTemplate) => void; now?: Date },
+): Promise<void> {
+  const nodeDir = path.join(dir, input.node);
+  const certFile = path.join(nodeDir, 'pki', `${input.name}.crt`);
+  const current = ParsedCertificate.fromPem(fs.readFileSync(certFile));
+  const template = templateOf(current);
+  input.change(template);
+  const issuer = {
+    certificate: ParsedCertificate.fromPem(fs.readFileSync(path.join(nodeDir, `${input.caBase}.crt`))),
+    key: KeyPair.fromPem(fs.readFileSync(path.join(nodeDir, `${input.caBase}.key`))),
+  };
+  const key = KeyPair.fromPem(fs.readFileSync(path.join(nodeDir, 'pki', `${input.name}.key`)));
+  const reissued = await issueCertificate(template, key, issuer, input.now ?? new Date());
+  fs.writeFileSync(certFile, reissued.pem);
+}
+
+/** Files named by error findings, sorted and unique. */
+export function errorFiles(findings: Finding[]): string[] {
+  return [...new Set(findings.filter((f) => f.severity === 'error').map((f) => f.file))].sort();
+}
+
+/** Findings as `severity id file` lines, for readable assertion failures. */
+export function describeFindings(findings: Finding[]): string {
+  return findings.map((f) => `${f.severity} ${f.id} ${f.file}: ${f.message}`).join('\n');
+}
