@@ -66,9 +66,13 @@ function usage(): string {
 /** Runs one CLI invocation and returns its exit code; errors become messages, never stack traces. */
 export async function runCli(argv: string[], io: CliIo = processIo): Promise<number> {
   const [verb, ...rest] = argv;
-  if (!verb || verb === '--help' || verb === '-h' || verb === 'help') {
+  if (!verb) {
+    io.stderr(usage());
+    return exitCodes.badInput;
+  }
+  if (verb === '--help' || verb === '-h' || verb === 'help') {
     io.stdout(usage());
-    return verb ? exitCodes.ok : exitCodes.badInput;
+    return exitCodes.ok;
   }
   const command = commands[verb];
   if (!command) {

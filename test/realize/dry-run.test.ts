@@ -70,11 +70,9 @@ describe('realizeLocal with dryRun', () => {
     expect(real.generatedKeys).toBe(1);
   });
 
-  it('reports the same actions when the endpoint moves (kubeconfigs updated, apiserver reissued), apart from reused keys', async () => {
+  it('reports the same actions when the endpoint moves (kubeconfigs updated, apiserver reissued)', async () => {
     const { dry, real } = await dryThenReal((s) => (s.spec.controlPlaneEndpoint = 'lab-api.example.internal'));
-    // Only the action of files whose key is reused on reissue differs; see the known-bug test below.
-    const reusedKeys = new Set(['cp1/pki/apiserver.key']);
-    expect(dry.changes.filter((c) => !reusedKeys.has(c.path))).toEqual(real.changes.filter((c) => !reusedKeys.has(c.path)));
+    expect(dry.changes).toEqual(real.changes);
     expect(real.changes.filter((c) => c.action !== 'kept').map((c) => `${c.action} ${c.path}`)).toEqual([
       'updated cp1/admin.conf',
       'reissued cp1/pki/apiserver.crt',
@@ -84,11 +82,8 @@ describe('realizeLocal with dryRun', () => {
     ]);
   });
 
-  // BUG (src/realize/local/realize-local.ts, keptMaterial): a dry run only knows the private keys of certificates it
-  // keeps, so for a certificate reissued with its existing key it cannot render the key file and reports
-  // `updated <x>.key (content changed)`, while the real run writes nothing there and reports `kept`. Remove `.fails`
-  // once keptMaterial also takes `keyPem` of decisions that reuse their key.
-  it.fails('reports a reissued certificate whose key is kept as the real run does (known bug: the key shows as updated)', async () => {
+  // A dry run knows the keys of certificates it reissues with their existing key, so it reports them kept.
+  it('reports a reissued certificate whose key is kept as the real run does', async () => {
     const { dry, real } = await dryThenReal((s) => s.spec.apiServer.certSANs.push('extra.example.com'));
     expect(real.changes.find((c) => c.path === 'cp1/pki/apiserver.key')).toEqual({ path: 'cp1/pki/apiserver.key', action: 'kept' });
     expect(dry.changes.find((c) => c.path === 'cp1/pki/apiserver.key')).toEqual({ path: 'cp1/pki/apiserver.key', action: 'kept' });

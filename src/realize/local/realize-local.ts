@@ -64,7 +64,8 @@ function keptMaterial(decisions: MaterialDecisions): PkiMaterial {
   const material: PkiMaterial = { certificates: new Map(), privateKeys: new Map(), publicKeys: new Map() };
   for (const [id, d] of decisions.certificates) {
     if (d.action === 'keep' && d.certificatePem) material.certificates.set(id, d.certificatePem);
-    if (d.action === 'keep' && d.keyPem) material.privateKeys.set(id, d.keyPem);
+    // A reissued certificate usually keeps its key: that key file stays as it is.
+    if (d.keyPem) material.privateKeys.set(id, d.keyPem);
   }
   const sa = decisions.serviceAccountKey;
   if (sa.keyPem) material.privateKeys.set('sa', sa.keyPem);
@@ -118,7 +119,7 @@ function writeFiles(dir: string, writes: { file: PlannedFile; content: string }[
     const parts = path.dirname(file.path).split('/');
     for (let i = 1; i <= parts.length; i++) directories.add(parts.slice(0, i).join('/'));
   }
-  fs.mkdirSync(dir, { recursive: true });
+  if (!fs.existsSync(dir)) ensureDirectory(dir, 0o755);
   for (const rel of [...directories].sort()) {
     // pki/ and users/ hold keys: owner only. A node directory is /etc/kubernetes itself: 0755 as on a node.
     const secret = rel.split('/').includes('pki') || rel === 'users';
