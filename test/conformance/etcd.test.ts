@@ -90,13 +90,15 @@ describe.runIf(haveEtcd)('etcd conformance: a real three-member etcd cluster wit
       expect(tree!.spec.spec.etcd).toMatchObject({ local: { serverCertSANs: [], peerCertSANs: [] } });
     });
 
-    it('forms the cluster over peer mutual TLS: three started members, no rejected connection', async () => {
+    it('forms the cluster over peer mutual TLS: three started members, no certificate refused', async () => {
       const list = await cluster!.etcdctl(['member', 'list', '-w', 'json'], client('cp1', 'apiserver-etcd-client'));
       expect(list.code, list.stderr).toBe(0);
       const members = parseMemberList(list.stdout);
       expect(members.map((m) => m.name).sort()).toEqual(controlPlane);
       expect(members.every(isStarted)).toBe(true);
-      expect(cluster!.logsSince()).not.toMatch(/rejected connection/);
+      // (Connections dropped mid-handshake while members start, logged as "EOF" or "connection reset", are not refusals.)
+      const refusals = cluster!.logsSince().split('\n').filter((line) => /rejected connection/.test(line) && /certificate|x509|tls:/.test(line));
+      expect(refusals).toEqual([]);
     });
 
     it('apiserver-etcd-client of every control-plane node writes a key that every member reads back', async () => {
@@ -210,7 +212,9 @@ describe.runIf(haveEtcd)('etcd conformance: a real three-member etcd cluster wit
       expect(seen.length, 'member list shows the registered member while it tries').toBeGreaterThan(0);
       expect(seen.filter(isStarted), 'the foreign member must never show as started').toEqual([]);
       expect(exit.code).not.toBe(0);
-      expect(intruder.process.log()).toMatch(/remote error: tls: bad certificate/);
+      // Each member answers its handshake with a bad_certificate alert (or, when the intruder was already writing
+      // its request, a reset), and it gives up for want of any member that would talk to it.
+      expect(intruder.process.log()).toMatch(/remote error: tls: bad certificate|connection reset by peer/);
       expect(intruder.process.log()).toMatch(/could not retrieve cluster information/);
       // And the members say why: its peer certificate does not chain to their --peer-trusted-ca-file.
       expect(cluster!.logsSince(marks)).toMatch(/rejected connection.*certificate signed by unknown authority/);

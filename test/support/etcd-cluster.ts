@@ -232,7 +232,7 @@ export class EtcdCluster {
     env.ETCDCTL_API = '3';
     return runCommand(
       this.binaries.etcdctl,
-      [`--endpoints=${options.endpoints ?? this.endpoints()}`, '--dial-timeout=2s', '--command-timeout=4s', ...tlsArgs, ...args],
+      [`--endpoints=${options.endpoints ?? this.endpoints()}`, '--dial-timeout=5s', '--command-timeout=10s', ...tlsArgs, ...args],
       { env, timeoutMs: options.timeoutMs ?? 15_000 },
     );
   }
