@@ -41,7 +41,7 @@ const untrustedClient = /client certificate rejected: (UNABLE_TO_GET_ISSUER_CERT
 /** …and when it chains but lacks clientAuth. */
 const notForClients = /client certificate rejected: INVALID_PURPOSE$/;
 
-describe.each(trustTreeCases)('$stack tree, $algorithm: real peers', ({ stack, algorithm }) => {
+describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ stack, algorithm, via }) => {
   const facts = shippedStackFacts[stack];
   const certificates = referenceCertificates(facts, algorithm);
   const leaves = certificates.filter((c) => !c.ca);
@@ -49,7 +49,7 @@ describe.each(trustTreeCases)('$stack tree, $algorithm: real peers', ({ stack, a
   const controlPlane = facts.controlPlane;
   const allNodes = [...controlPlane.map((cp) => cp.name), ...facts.workers.map((w) => w.name)];
   const [cp1, cp2] = [controlPlane[0]!, controlPlane[1]];
-  const tree = useRealizedTree(stack, algorithm);
+  const tree = useRealizedTree(stack, algorithm, via);
 
   const byId = (id: string): ExpectedCertificate => {
     const found = certificates.find((c) => c.id === id);

@@ -7,17 +7,23 @@
 import { afterAll, beforeAll } from 'vitest';
 import type { KeyAlgorithm } from '../../src/spec';
 import { realizeStack, removeTree, type FixtureTree } from '../support/fixture-trees';
+import { realizeStackThroughPulumi } from '../support/pulumi-realize';
 
 export interface TrustTreeCase {
   stack: 'lab' | 'ha';
   algorithm: KeyAlgorithm;
+  /** Which realization wrote the tree: the offline engine, or the Pulumi component under mocks with the tls emulator. */
+  via: 'offline' | 'pulumi';
 }
 
 export const trustTreeCases: TrustTreeCase[] = [
-  { stack: 'lab', algorithm: 'RSA-2048' },
-  { stack: 'lab', algorithm: 'ECDSA-P256' },
-  { stack: 'ha', algorithm: 'RSA-2048' },
-  { stack: 'ha', algorithm: 'ECDSA-P256' },
+  { stack: 'lab', algorithm: 'RSA-2048', via: 'offline' },
+  { stack: 'lab', algorithm: 'ECDSA-P256', via: 'offline' },
+  { stack: 'ha', algorithm: 'RSA-2048', via: 'offline' },
+  { stack: 'ha', algorithm: 'ECDSA-P256', via: 'offline' },
+  // The same trust tests hold for the tree `pulumi up` writes (see test/pulumi/ for how it is emulated).
+  { stack: 'lab', algorithm: 'ECDSA-P256', via: 'pulumi' },
+  { stack: 'ha', algorithm: 'ECDSA-P256', via: 'pulumi' },
 ];
 
 export interface RealizedTrustTree extends FixtureTree {
@@ -30,11 +36,11 @@ export interface RealizedTrustTree extends FixtureTree {
  * Realizes `stack` with `algorithm` in the enclosing describe's `beforeAll` and removes it in `afterAll`. Returns a
  * getter (the tree does not exist yet while tests are being collected). Set KUBEPKI_KEEP_TREES=1 to keep the trees.
  */
-export function useRealizedTree(stack: 'lab' | 'ha', algorithm: KeyAlgorithm): () => RealizedTrustTree {
+export function useRealizedTree(stack: 'lab' | 'ha', algorithm: KeyAlgorithm, via: TrustTreeCase['via'] = 'offline'): () => RealizedTrustTree {
   let tree: RealizedTrustTree | undefined;
   beforeAll(async () => {
     const startedAt = new Date();
-    const fixture = await realizeStack(stack, algorithm);
+    const fixture = await (via === 'pulumi' ? realizeStackThroughPulumi : realizeStack)(stack, algorithm);
     tree = { ...fixture, startedAt, finishedAt: new Date() };
   }, 120_000);
   afterAll(() => {
