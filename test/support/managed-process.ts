@@ -5,6 +5,22 @@ export interface ProcessExit {
   signal: NodeJS.Signals | null;
 }
 
+/** Programs still running, so a worker that dies before its afterAll does not leave them behind. */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    // Last resort only (afterAll stops everything in order): each by its own PID, synchronously, as the worker exits.
+    process.once('exit', () => {
+      for (const leftover of running) leftover.kill('SIGKILL');
+    });
+  }
+}
+
 /**
  * A long-running program started by a test: its output is kept in memory (stdout and stderr interleaved), and it is
  * stopped by its own PID with a bounded wait — SIGTERM, then SIGKILL.
@@ -39,6 +55,7 @@ export class ManagedProcess {
       env: options.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    track(child);
     return new ManagedProcess(name, child);
   }
 
