@@ -1,0 +1,40 @@
+/** `kubepki plan` and `kubepki graph` as users run them: formats, stability, usage errors. */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { stackFile } from '../support/fixture-trees';
+import { leakedSecret } from '../review/review-secrets';
+import { ensureBuilt } from './built-package';
+import { describeRun, kubepki } from './review-cli';
+
+beforeAll(() => ensureBuilt());
+
+describe('kubepki plan', () => {
+  it('prints the same YAML inventory on every run (the default format)', () => {
+    const first = kubepki(['plan', stackFile('lab')]);
+    expect(first.status, describeRun(first)).toBe(0);
+    expect(first.stdout).toMatch(/^apiVersion: kubepki\.io\/v1alpha1\nkind: PkiInventory\n/);
+    expect(kubepki(['plan', stackFile('lab')]).stdout).toBe(first.stdout);
+    expect(leakedSecret(first.stdout)).toBeUndefined();
+  });
+
+  it('prints JSON and Markdown', () => {
+    const json = kubepki(['plan', stackFile('team'), '--format', 'json']);
+    expect(JSON.parse(json.stdout).access.expectations).toMatchObject({ failed: [] });
+    expect(kubepki(['plan', stackFile('team'), '--format', 'md']).stdout).toContain('# PKI inventory: team');
+  });
+
+  it('refuses an unknown format (exit 2, with usage)', () => {
+    const run = kubepki(['plan', stackFile('lab'), '--format', 'toml']);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('usage: kubepki plan <spec> [--format yaml|json|md]');
+  });
+});
+
+describe('kubepki graph', () => {
+  it('prints Mermaid by default, and Markdown or DOT on request', () => {
+    const mermaid = kubepki(['graph', stackFile('lab')]);
+    expect(mermaid.status, describeRun(mermaid)).toBe(0);
+    expect(mermaid.stdout).toMatch(/^flowchart LR\n/);
+    expect(kubepki(['graph', stackFile('lab'), '--format', 'md']).stdout).toContain('| client | server | purpose |');
+    expect(kubepki(['graph', stackFile('ha'), '--format', 'dot']).stdout).toMatch(/^digraph "trust-ha" \{/);
+  });
+});

@@ -1,0 +1,70 @@
+/** `kubepki verify` and `kubepki expiry` as users run them: output formats and exit codes. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { realizeStack, removeTree, stackFile, temporaryDirectory, type FixtureTree } from '../support/fixture-trees';
+import { ensureBuilt } from './built-package';
+import { describeRun, kubepki, writeSpec } from './review-cli';
+
+let tree: FixtureTree;
+beforeAll(async () => {
+  ensureBuilt();
+  tree = await realizeStack('lab', 'ECDSA-P256');
+});
+afterAll(() => removeTree(tree?.dir));
+
+describe('kubepki verify', () => {
+  it('a good tree: exit 0, "0 errors"; with --spec too', () => {
+    const run = kubepki(['verify', tree.dir]);
+    expect(run.status, describeRun(run)).toBe(0);
+    expect(run.stdout).toBe('0 errors, 0 warnings, 0 notes\n');
+    // The fixture is the lab stack with ECDSA keys; the same spec written to disk is the plan to compare with.
+    const specDir = temporaryDirectory('kubepki-verify-spec-');
+    try {
+      const spec = writeSpec(specDir, 'lab-ecdsa.yaml', 'lab', (d) => (d.spec.pki.encryptionAlgorithm = 'ECDSA-P256'));
+      expect(kubepki(['verify', tree.dir, '--spec', spec]).status).toBe(0);
+    } finally {
+      removeTree(specDir);
+    }
+  });
+
+  it('a damaged tree: exit 1, the file and the reason on one line; JSON on request', () => {
+    const key = path.join(tree.dir, 'cp1/pki/front-proxy-client.key');
+    fs.chmodSync(key, 0o644);
+    try {
+      const run = kubepki(['verify', tree.dir]);
+      expect(run.status, describeRun(run)).toBe(1);
+      expect(run.stdout).toMatch(/^error {3}cp1\/pki\/front-proxy-client\.key {2}\[file\.mode\] {2}.*mode 0644/m);
+      const json = kubepki(['verify', tree.dir, '--format', 'json']);
+      expect(json.status).toBe(1);
+      expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ id: 'file.mode', file: 'cp1/pki/front-proxy-client.key', severity: 'error' })]);
+    } finally {
+      fs.chmodSync(key, 0o600);
+    }
+  });
+
+  it('--spec with drift: exit 1 naming the differing certificate', () => {
+    const run = kubepki(['verify', tree.dir, '--spec', stackFile('lab')]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toMatch(/cp1\/pki\/apiserver\.crt {2}\[drift\.certificate\] .*key ECDSA-P256 → RSA-2048/);
+  });
+
+  it('a directory with no kubeadm files: exit 1 with a finding, not a crash', () => {
+    const run = kubepki(['verify', path.join(tree.dir, 'rbac')]);
+    expect(run.status).toBe(1);
+    expect(run.stdout).toContain('[tree.empty]');
+    expect(kubepki(['verify']).status).toBe(2);
+  });
+});
+
+describe('kubepki expiry', () => {
+  it("prints kubeadm's tables per node, and JSON with -o json", () => {
+    const run = kubepki(['expiry', path.join(tree.dir, 'cp1')]);
+    expect(run.status, describeRun(run)).toBe(0);
+    expect(run.stdout).toMatch(/^CERTIFICATE +EXPIRES +RESIDUAL TIME +CERTIFICATE AUTHORITY +EXTERNALLY MANAGED\n/);
+    expect(run.stdout).toMatch(/\nCERTIFICATE AUTHORITY +EXPIRES +RESIDUAL TIME +EXTERNALLY MANAGED\nca +/);
+    const json = kubepki(['expiry', tree.dir, '-o', 'json']);
+    expect(JSON.parse(json.stdout).items.map((i: { node: string }) => i.node)).toEqual(['cp1', 'users', 'w1']);
+    expect(kubepki(['expiry', tree.dir, '-o', 'yaml']).status).toBe(2);
+  });
+});
