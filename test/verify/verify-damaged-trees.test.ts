@@ -6,10 +6,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { KeyPair } from '../../src/crypto';
+import { KeyPair, ParsedCertificate, issueCertificate } from '../../src/crypto';
 import { verifyPki, type Finding } from '../../src/verify';
 import { realizeStack, removeTree, type FixtureTree } from '../support/fixture-trees';
-import { copyTree, describeFindings, errorFiles, reissueCertificate } from './verify-test-trees';
+import { copyTree, describeFindings, errorFiles, reissueCertificate, templateOf } from './verify-test-trees';
 
 let good: FixtureTree;
 let foreign: FixtureTree;
@@ -142,6 +142,32 @@ describe('verify names the one damaged file', () => {
     fs.copyFileSync(path.join(foreign.dir, 'w1/pki/ca.crt'), path.join(dir, 'w1/pki/ca.crt'));
     // The worker's kubelet.conf still embeds our CA, so only ca.crt itself is wrong.
     expectNamed(verifyPki(dir), 'ca.differs-between-nodes', 'w1/pki/ca.crt', ['w1/kubelet.conf']);
+  });
+
+  it('CA separation: a front-proxy CA made with the cluster CA key (and its client reissued by it)', async () => {
+    const dir = damagedCopy();
+    const pki = path.join(dir, 'cp1/pki');
+    const caKey = KeyPair.fromPem(fs.readFileSync(path.join(pki, 'ca.key')));
+    const frontProxyCa = await issueCertificate(templateOf(ParsedCertificate.fromPem(fs.readFileSync(path.join(pki, 'front-proxy-ca.crt')))), caKey, undefined, new Date());
+    fs.writeFileSync(path.join(pki, 'front-proxy-ca.crt'), frontProxyCa.pem);
+    fs.copyFileSync(path.join(pki, 'ca.key'), path.join(pki, 'front-proxy-ca.key'));
+    await reissueCertificate(dir, { node: 'cp1', name: 'front-proxy-client', caBase: 'pki/front-proxy-ca', change: () => undefined });
+    const hit = expectNamed(verifyPki(dir), 'ca.separation', 'cp1/pki/front-proxy-ca.crt');
+    expect(hit.message).toContain('uses the same key as cp1/pki/ca.crt');
+  });
+
+  it('a leaf that can sign certificates: apiserver-etcd-client reissued with keyCertSign', async () => {
+    const dir = damagedCopy();
+    await reissueCertificate(dir, { node: 'cp1', name: 'apiserver-etcd-client', caBase: 'pki/etcd/ca', change: (t) => void t.keyUsages.push('keyCertSign') });
+    expectNamed(verifyPki(dir), 'usage.leaf-key-cert-sign', 'cp1/pki/apiserver-etcd-client.crt');
+  });
+
+  it('a leaf outliving its CA is a warning on that leaf, not an error', async () => {
+    const dir = damagedCopy();
+    await reissueCertificate(dir, { node: 'cp1', name: 'etcd/peer', caBase: 'pki/etcd/ca', change: (t) => void (t.validityHours = 20 * 8760) });
+    const findings = verifyPki(dir);
+    expect(errorFiles(findings), describeFindings(findings)).toEqual([]);
+    expect(findings.map((f) => [f.id, f.file, f.severity])).toEqual([['chain.outlives-ca', 'cp1/pki/etcd/peer.crt', 'warning']]);
   });
 
   it('never puts key material in a finding', async () => {
