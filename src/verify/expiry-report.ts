@@ -93,8 +93,10 @@ function nodeExpiry(material: NodeMaterial, now: Date): NodeExpiry {
  */
 export function expiryReport(dir: string, options: { now?: Date } = {}): ExpiryReport {
   const now = options.now ?? new Date();
-  const problems: Finding[] = [];
-  const loaded = loadKubeadmTree(dir, problems);
+  const findings: Finding[] = [];
+  const loaded = loadKubeadmTree(dir, findings);
+  // Only what stops a row from being read belongs in this report; notes about unknown files are verify's business.
+  const problems = findings.filter((f) => f.severity === 'error');
   if (!loaded) return { now, nodes: [], problems };
   return { now, nodes: loaded.materials.map((m) => nodeExpiry(m, now)), problems };
 }

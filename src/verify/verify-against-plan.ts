@@ -74,6 +74,11 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
   for (const { planned, path } of placed) {
     if (missingDirs.has(path.split('/')[0]!)) continue;
     const file = actual.get(path);
+    if (!file && planned.content.kind === 'private-key' && plan.certificates.find((c) => c.id === planned.content.of)?.isCa && actual.has(path.replace(/\.key$/, '.crt'))) {
+      // kubeadm's external CA mode, which realizeLocal keeps: the CA certificate is here, its key elsewhere.
+      findings.push({ id: 'ca.external', file: path, severity: 'info', message: `${path} is absent: the ${planned.content.of} CA is external; certificates it signs cannot be renewed from this tree` });
+      continue;
+    }
     if (!file) {
       findings.push({ id: 'drift.missing', file: path, severity: 'error', message: `${path} is in the plan (${planned.content.kind} of ${planned.content.of}) but missing; run kubepki generate` });
       continue;

@@ -75,6 +75,11 @@ function buildTree(dir: string, sans = apiserverSans): void {
   signLeaf(pki, 'admin', '/O=kubeadm:cluster-admins/CN=kubernetes-admin', [...leaf, 'extendedKeyUsage=clientAuth'], ['ecparam', '-name', 'prime256v1', '-genkey', '-noout']);
   const read = (f: string) => fs.readFileSync(path.join(pki, f), 'utf8');
   fs.writeFileSync(path.join(dir, 'admin.conf'), kubeadmKubeconfig('https://192.168.1.10:6443', read('ca.crt'), 'kubernetes-admin', read('admin.crt'), read('admin.key')), { mode: 0o600 });
+  // kubeadm's kubelet.conf after TLS bootstrap: the client certificate is the kubelet's rotated file, not embedded.
+  const kubelet = kubeadmKubeconfig('https://192.168.1.10:6443', read('ca.crt'), 'default-auth', '', '')
+    .replace(/client-certificate-data: .*/, 'client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem')
+    .replace(/client-key-data: .*/, 'client-key: /var/lib/kubelet/pki/kubelet-client-current.pem');
+  fs.writeFileSync(path.join(dir, 'kubelet.conf'), kubelet, { mode: 0o600 });
   for (const f of ['admin.crt', 'admin.key', 'ca.srl']) fs.rmSync(path.join(pki, f), { force: true });
   for (const f of fs.readdirSync(pki)) fs.chmodSync(path.join(pki, f), f.endsWith('.key') ? 0o600 : 0o644);
 }
@@ -95,14 +100,20 @@ describe('an openssl-built kubeadm /etc/kubernetes', () => {
     expect(bug.every((f) => f.severity === 'info')).toBe(true);
   });
 
+  it("notes that kubelet.conf uses the kubelet's rotated certificate file, and checks its CA and server", () => {
+    const findings = verifyPki(etc).filter((f) => f.file === 'kubelet.conf');
+    expect(findings.map((f) => [f.id, f.severity])).toEqual([['kubeconfig.external-certificate', 'info']]);
+    expect(findings[0]!.message).toContain('/var/lib/kubelet/pki/kubelet-client-current.pem');
+  });
+
   it("names what kubeadm would also have written as missing (warnings), and nothing it did write", () => {
     const findings = verifyPki(etc);
     const missing = findings.filter((f) => f.id === 'file.missing');
     expect(missing.every((f) => f.severity === 'warning')).toBe(true);
     expect(missing.map((f) => f.file)).toEqual(
-      expect.arrayContaining(['pki/front-proxy-ca.crt', 'pki/apiserver-kubelet-client.crt', 'pki/sa.key', 'controller-manager.conf', 'scheduler.conf', 'kubelet.conf']),
+      expect.arrayContaining(['pki/front-proxy-ca.crt', 'pki/apiserver-kubelet-client.crt', 'pki/sa.key', 'controller-manager.conf', 'scheduler.conf']),
     );
-    for (const present of ['pki/ca.crt', 'pki/ca.key', 'pki/apiserver.crt', 'pki/apiserver.key', 'admin.conf']) expect(missing.map((f) => f.file)).not.toContain(present);
+    for (const present of ['pki/ca.crt', 'pki/ca.key', 'pki/apiserver.crt', 'pki/apiserver.key', 'admin.conf', 'kubelet.conf']) expect(missing.map((f) => f.file)).not.toContain(present);
     // No etcd files at all: external etcd, so none of them are expected.
     expect(missing.some((f) => f.file.includes('etcd'))).toBe(false);
   });

@@ -41,6 +41,13 @@ describe('verify against the plan', () => {
     ]);
   });
 
+  it("treats a CA key kept elsewhere as kubeadm's external CA mode (a note), not as a missing file", () => {
+    const dir = copy();
+    fs.rmSync(path.join(dir, 'cp1/pki/front-proxy-ca.key'));
+    const findings = verifyPki(dir, { plan: tree.plan });
+    expect(findings.map((f) => [f.id, f.file, f.severity])).toEqual([['ca.external', 'cp1/pki/front-proxy-ca.key', 'info']]);
+  });
+
   it('names files the plan does not have as extra (warnings)', () => {
     const dir = copy();
     fs.copyFileSync(path.join(dir, 'cp1/pki/apiserver.crt'), path.join(dir, 'cp1/pki/old-apiserver.crt'));
