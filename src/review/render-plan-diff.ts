@@ -16,6 +16,16 @@ function certificateRows(diff: PlanDiff): string[] {
   return rows;
 }
 
+/** `ci: get pods, get pods/log; default: get pods` from `<scope>: <action>` cells. */
+function byScope(cells: string[]): string {
+  const scopes = new Map<string, string[]>();
+  for (const c of cells) {
+    const [scope, action] = [c.slice(0, c.indexOf(': ')), c.slice(c.indexOf(': ') + 2)];
+    scopes.set(scope, [...(scopes.get(scope) ?? []), action]);
+  }
+  return [...scopes].map(([scope, actions]) => `${scope}: ${actions.join(', ')}`).join('; ') || '—';
+}
+
 function accessLines(diff: PlanDiff): string[] {
   const lines: string[] = [];
   for (const a of diff.access) {
@@ -27,7 +37,9 @@ function accessLines(diff: PlanDiff): string[] {
   lines.push('| identity | change | gained | lost |', '|---|---|---|---|');
   for (const a of diff.access) {
     const note = a.change === 'removed' ? ' (no longer issued; an issued certificate keeps working until it expires)' : a.groups ? ` (groups ${a.groups.before.join(', ') || '—'} → ${a.groups.after.join(', ') || '—'})` : '';
-    lines.push(`| ${cell(a.identity)} | ${a.change}${cell(note)} | ${cell(a.gained.join('; ') || '—')} | ${cell(a.lost.join('; ') || '—')} |`);
+    const gained = a.clusterAdmin && a.clusterAdmin.after !== 'no' ? `everything (cluster-admin equivalent, ${a.clusterAdmin.after})` : byScope(a.gained);
+    const lost = a.clusterAdmin && a.clusterAdmin.before !== 'no' && a.change !== 'removed' ? `cluster-admin equivalence; ${byScope(a.lost)}` : byScope(a.lost);
+    lines.push(`| ${cell(a.identity)} | ${a.change}${cell(note)} | ${cell(gained)} | ${cell(lost)} |`);
   }
   return lines;
 }
