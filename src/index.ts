@@ -6,3 +6,7 @@ export * from './plan';
 export * from './crypto';
 export * from './outputs';
 export * from './realize/local';
+export * from './verify';
+export * from './verify/rbac';
+export * from './verify/access';
+export * from './review';

@@ -1,5 +1,6 @@
-import { X509Certificate as NodeX509Certificate, createPublicKey } from 'node:crypto';
+import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
+import ipaddr from 'ipaddr.js';
 import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../plan/pki-plan';
 import { keyAlgorithmOf } from './key-algorithms';
 import type { KeyPair } from './key-pair';
@@ -15,23 +16,34 @@ const extendedKeyUsageNames: Record<string, ExtendedKeyUsage> = {
   [x509.ExtendedKeyUsage.clientAuth]: 'clientAuth',
 };
 
+/** Splits OpenSSL's subjectAltName text (`DNS:a, IP Address:10.0.0.1`); Node quotes entries holding separators. */
+function subjectAltNames(text: string | undefined): { type: string; value: string }[] {
+  if (!text) return [];
+  const entries: { type: string; value: string }[] = [];
+  for (const match of text.matchAll(/(?:^|, )([^:,]+):("(?:[^"\\]|\\.)*"|[^,]*)/g)) {
+    const raw = match[2]!;
+    entries.push({ type: match[1]!, value: raw.startsWith('"') ? (JSON.parse(raw) as string) : raw });
+  }
+  return entries;
+}
+
 /**
  * A certificate read back into the plan's vocabulary, for comparing with a plan and for verification.
- * Node's X509Certificate (OpenSSL) does signatures and key matching; @peculiar/x509 reads the extensions.
+ * Node's X509Certificate (OpenSSL) reads the subject, SANs, extended usages and CA flag, checks signatures and key
+ * matches; @peculiar/x509 is consulted only for the key-usage bits Node does not expose, and only when asked —
+ * parsing every certificate fully with it would cost most of a no-op run.
  */
 export class ParsedCertificate {
+  private peculiar: x509.X509Certificate | undefined;
+  private keyUsageBits: number | undefined;
+
   private constructor(
     readonly pem: string,
     readonly node: NodeX509Certificate,
-    /** The same certificate as @peculiar/x509 reads it (its subject name is reused verbatim as an issuer name). */
-    readonly x509: x509.X509Certificate,
     readonly commonName: string,
     readonly organizations: string[],
     readonly dnsNames: string[],
     readonly ipAddresses: string[],
-    readonly keyUsages: KeyUsage[],
-    /** Usages kubepki has no name for (e.g. dataEncipherment, cRLSign), reported by verify rather than dropped. */
-    readonly otherKeyUsageBits: number,
     readonly extendedKeyUsages: ExtendedKeyUsage[],
     readonly otherExtendedKeyUsages: string[],
     readonly isCa: boolean,
@@ -44,35 +56,49 @@ export class ParsedCertificate {
     const block = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(text);
     if (!block) throw new Error('is not a PEM certificate');
     let node: NodeX509Certificate;
-    let cert: x509.X509Certificate;
     try {
       node = new NodeX509Certificate(block[0]);
-      cert = new x509.X509Certificate(block[0]);
     } catch {
       throw new Error('is not a valid X.509 certificate');
     }
-    const subject = cert.subjectName;
-    const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
-    const names = san?.names.toJSON() ?? [];
-    const ku = cert.getExtension(x509.KeyUsagesExtension)?.usages ?? 0;
-    const known = knownKeyUsages.reduce((acc, [, flag]) => acc | flag, 0);
-    const eku = Array.from(cert.getExtension(x509.ExtendedKeyUsageExtension)?.usages ?? [], String);
-    const basic = cert.getExtension(x509.BasicConstraintsExtension);
+    // The legacy object's subject has OpenSSL's own unescaping and joins multi-valued RDNs: {O: [...], CN: '...'}.
+    const subject = node.toLegacyObject().subject as unknown as Record<string, string | string[] | undefined>;
+    const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+    const names = subjectAltNames(node.subjectAltName);
+    const eku = node.keyUsage ?? [];
     return new ParsedCertificate(
       `${block[0]}\n`,
       node,
-      cert,
-      subject.getField('CN')[0] ?? '',
-      subject.getField('O'),
-      names.filter((n) => n.type === 'dns').map((n) => n.value),
-      names.filter((n) => n.type === 'ip').map((n) => n.value),
-      knownKeyUsages.filter(([, flag]) => (ku & flag) !== 0).map(([name]) => name),
-      ku & ~known,
+      list(subject.CN)[0] ?? '',
+      list(subject.O),
+      names.filter((n) => n.type === 'DNS').map((n) => n.value),
+      // OpenSSL prints IPv6 uncompressed (0:0:0:0:0:0:0:1); the canonical form (::1) is what plans and users write.
+      names.filter((n) => n.type === 'IP Address').map((n) => (ipaddr.isValid(n.value) ? ipaddr.parse(n.value).toString() : n.value)),
       eku.filter((oid) => extendedKeyUsageNames[oid]).map((oid) => extendedKeyUsageNames[oid]!),
       eku.filter((oid) => !extendedKeyUsageNames[oid]),
-      basic?.ca ?? false,
+      node.ca,
       keyAlgorithmOf(node.publicKey),
     );
+  }
+
+  /** The same certificate as @peculiar/x509 reads it (its subject name is reused verbatim as an issuer name). */
+  get x509(): x509.X509Certificate {
+    this.peculiar ??= new x509.X509Certificate(this.pem);
+    return this.peculiar;
+  }
+
+  private get keyUsageFlags(): number {
+    this.keyUsageBits ??= this.x509.getExtension(x509.KeyUsagesExtension)?.usages ?? 0;
+    return this.keyUsageBits;
+  }
+
+  get keyUsages(): KeyUsage[] {
+    return knownKeyUsages.filter(([, flag]) => (this.keyUsageFlags & flag) !== 0).map(([name]) => name);
+  }
+
+  /** Usages kubepki has no name for (e.g. dataEncipherment, cRLSign), reported by verify rather than dropped. */
+  get otherKeyUsageBits(): number {
+    return this.keyUsageFlags & ~knownKeyUsages.reduce((acc, [, flag]) => acc | flag, 0);
   }
 
   get notBefore(): Date {
@@ -108,7 +134,7 @@ export class ParsedCertificate {
 
   /** The certificate's public key as PKIX PEM. */
   publicKeyPem(): string {
-    return createPublicKey(this.node.publicKey).export({ format: 'pem', type: 'spki' }) as string;
+    return this.node.publicKey.export({ format: 'pem', type: 'spki' }) as string;
   }
 
   /** Lifetime in hours from NotBefore to NotAfter. */

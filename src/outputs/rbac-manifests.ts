@@ -1,5 +1,6 @@
 import { App, Chart } from 'cdk8s';
-import { k8s } from 'cdk8s-plus-34';
+// The k8s API constructs bundled with cdk8s-plus-34, imported directly: loading all of cdk8s-plus would slow every run.
+import * as k8s from 'cdk8s-plus-34/lib/imports/k8s';
 import type { RbacFilePlan, RbacManifest } from '../plan';
 import { dumpStableYaml } from './kubeconfig';
 

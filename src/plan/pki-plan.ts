@@ -27,7 +27,7 @@ export interface SubjectAltNamesPlan {
 export interface CertificatePlan {
   /** Stable id: `ca`, `etcd-ca`, `cp1/apiserver`, `cp1/admin.conf`, `users/alice.conf`. Resource names derive from it. */
   id: string;
-  /** kubeadm's name for it (`apiserver`, `etcd/server`, `admin.conf`), as `kubeadm certs check-expiration` lists it. */
+  /** Its file name under pki/ or beside it, without extension (`apiserver`, `etcd/server`, `admin.conf`). */
   name: string;
   /** The node whose directory holds it; absent for shared CAs and user certificates. */
   node?: string;
