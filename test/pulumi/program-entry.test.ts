@@ -3,13 +3,14 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot, removeTree, temporaryDirectory } from '../support/fixture-trees';
 import { TlsProviderEmulator } from '../support/tls-provider-emulator';
-import { nodeRequire, pulumi, settle } from '../support/pulumi-realize';
+import { nodeRequire, pulumi, settle, startMockedRun } from '../support/pulumi-realize';
 
 // The program Pulumi.yaml names (src/pulumi.ts, built to dist/pulumi.js): stack config in, stack outputs out.
 
 const programPath = path.join(repoRoot, 'dist/pulumi.js');
 
 async function runProgram(config: Record<string, string>, emulator = new TlsProviderEmulator()): Promise<Record<string, any>> {
+  await startMockedRun();
   await pulumi.runtime.setMocks(emulator.mocks() as never, 'kubepki', 'lab', false);
   pulumi.runtime.setAllConfig(config);
   delete nodeRequire.cache[programPath];

@@ -15,6 +15,14 @@ export const nodeRequire = createRequire(path.join(repoRoot, 'package.json'));
 export const pulumi = nodeRequire('@pulumi/pulumi') as typeof import('@pulumi/pulumi');
 const { KubePki } = nodeRequire(path.join(repoRoot, 'dist/realize/pulumi')) as typeof KubePkiModule;
 
+/**
+ * Lets the previous run's last RPCs (a component's registerResourceOutputs arrives after its outputs resolve) reach
+ * the monitor they belong to before the next run replaces it.
+ */
+export async function startMockedRun(): Promise<void> {
+  await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
+}
+
 /** Resolves an Output (mocks resolve them asynchronously). */
 export function settle<T>(output: import('@pulumi/pulumi').Output<T>): Promise<T> {
   return new Promise((resolve) => output.apply((value) => resolve(value)));
@@ -32,6 +40,7 @@ export interface PulumiRun {
  * which resources change.
  */
 export async function runKubePki(emulator: TlsProviderEmulator, plan: PkiPlan, dir: string, stack = 'test'): Promise<PulumiRun> {
+  await startMockedRun();
   emulator.newRun();
   await pulumi.runtime.setMocks(emulator.mocks() as never, 'kubepki', stack, false);
   const pki = new KubePki(stack, { plan, outDir: dir });
