@@ -1,8 +1,18 @@
+import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadSpecFile } from '../spec';
 import { planPki } from '../plan';
-import { realizeLocal } from '../realize/local';
+import { KeyPool } from '../crypto/key-pool';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
+
+/** A directory that holds nothing yet: every planned key will be generated. */
+function isNewDirectory(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).length === 0;
+  } catch {
+    return true;
+  }
+}
 
 /** `kubepki generate`: writes (or with --dry-run, describes) the tree; one line per file: created, kept, reissued. */
 export async function generateCommand(args: string[], io: CliIo): Promise<number> {
@@ -15,7 +25,12 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   if (!values.out) throw new UsageError('--out <dir> is required: the directory that receives <node>/, users/ and rbac/');
   const spec = loadSpecFile(positionals[0]!);
   const plan = planPki(spec);
-  const report = await realizeLocal(plan, values.out, { dryRun: values['dry-run'] ?? false });
+  const dryRun = values['dry-run'] ?? false;
+  // Into a new directory every key is needed: start them before loading the engine (x509, cdk8s), so the thread pool
+  // works while the rest of the program loads.
+  const keyPool = !dryRun && isNewDirectory(values.out) ? KeyPool.start(plan.cluster.algorithm, plan.certificates.length + plan.keyPairs.length) : undefined;
+  const { realizeLocal } = require('../realize/local') as typeof import('../realize/local');
+  const report = await realizeLocal(plan, values.out, { dryRun, ...(keyPool ? { keyPool } : {}) });
   const counts = new Map<string, number>();
   for (const change of report.changes) {
     counts.set(change.action, (counts.get(change.action) ?? 0) + 1);

@@ -3,3 +3,4 @@ export * from './key-pair';
 export * from './issue-certificate';
 export * from './parsed-certificate';
 export * from './service-account-token';
+export * from './key-pool';

@@ -118,3 +118,12 @@ export function parseKubeconfig(text: string): ParsedKubeconfig {
     contexts,
   };
 }
+
+/** Whether two kubeconfig texts say the same thing (kubeadm writes another YAML layout than kubepki). */
+export function sameKubeconfig(a: string, b: string): boolean {
+  try {
+    return JSON.stringify(parseKubeconfig(a)) === JSON.stringify(parseKubeconfig(b));
+  } catch {
+    return false;
+  }
+}

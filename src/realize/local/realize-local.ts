@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PkiPlan, PlannedFile } from '../../plan';
-import { parseKubeconfig, renderPlannedFile, type PkiMaterial } from '../../outputs';
+import type { KeyPool } from '../../crypto';
+import { rbacFileHolds, renderPlannedFile, renderRbacFile, sameKubeconfig, type PkiMaterial } from '../../outputs';
 import { readExistingTree, type ExistingFile } from './existing-tree';
 import { reconcileMaterial, type CertificateDecision, type MaterialDecisions } from './reconcile-material';
 import { materialize } from './materialize';
@@ -29,6 +30,8 @@ export interface RealizeOptions {
   dryRun?: boolean;
   /** The clock for NotBefore/NotAfter and expiry checks. @default new Date() */
   now?: Date;
+  /** Keys already generating (see KeyPool); taken before generating new ones. */
+  keyPool?: KeyPool;
 }
 
 /**
@@ -47,7 +50,10 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     return { changes, generatedKeys: 0, dryRun: true };
   }
 
-  const { material, generatedKeys } = await materialize(plan, decisions, now);
+  const materializing = materialize(plan, decisions, now, options.keyPool);
+  // The manifests need no key: render the ones that changed while the thread pool generates keys.
+  for (const file of plan.rbac) if (!rbacFileHolds(file, existing.get(file.path)?.content.toString('utf8') ?? '')) renderRbacFile(file);
+  const { material, generatedKeys } = await materializing;
   const changes: FileChange[] = [];
   const writes: { file: PlannedFile; content: string }[] = [];
   for (const file of plan.files) {
@@ -91,27 +97,22 @@ function describeChange(plan: PkiPlan, file: PlannedFile, decisions: MaterialDec
   if (own && own.action === 'reissue') {
     if (kind !== 'private-key' || !own.reuseKey) return { path: file.path, action: 'reissued', reason: own.reasons.join('; ') };
   }
+  if (kind === 'manifest' && current.mode === file.mode && rbacFileHolds(plan.rbac.find((f) => f.path === of)!, current.content.toString('utf8'))) {
+    return { path: file.path, action: 'kept' };
+  }
   let desired: string | undefined;
   try {
     desired = renderPlannedFile(plan, file, material);
   } catch {
     desired = undefined; // material not generated (dry run): the decision above already said what happens
   }
-  const sameContent = desired !== undefined && (desired === current.content.toString('utf8') || sameKubeconfig(kind, desired, current.content));
+  const currentText = current.content.toString('utf8');
+  const sameContent = desired !== undefined && (desired === currentText || (kind === 'kubeconfig' && sameKubeconfig(desired, currentText)));
   if (sameContent && current.mode === file.mode) return { path: file.path, action: 'kept' };
   if (sameContent) return { path: file.path, action: 'updated', reason: `mode ${current.mode.toString(8)} → ${file.mode.toString(8)}` };
   return { path: file.path, action: 'updated', reason: kind === 'kubeconfig' ? 'server, names or CA data changed' : 'content changed' };
 }
 
-/** A kubeconfig kubeadm wrote has another YAML layout; it is kept when it says the same thing. */
-function sameKubeconfig(kind: string, desired: string, current: Buffer): boolean {
-  if (kind !== 'kubeconfig') return false;
-  try {
-    return JSON.stringify(parseKubeconfig(desired)) === JSON.stringify(parseKubeconfig(current.toString('utf8')));
-  } catch {
-    return false;
-  }
-}
 
 function writeFiles(dir: string, writes: { file: PlannedFile; content: string }[]): void {
   const directories = new Set<string>();
