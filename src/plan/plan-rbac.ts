@@ -23,23 +23,18 @@ const byName = (a: RbacManifest, b: RbacManifest) => {
  * revocable cluster-admin, and kubelets may renew their own client certificates.
  */
 export function kubeadmRbac(kubernetesVersion: string): RbacManifest[] {
-  const objects: RbacManifest[] = [];
-  if (kubeadmIdentities(kubernetesVersion).adminGroup === clusterAdminsGroup) {
-    objects.push({
-      apiVersion: rbacVersion,
-      kind: 'ClusterRoleBinding',
-      metadata: { name: 'kubeadm:cluster-admins' },
-      roleRef: { apiGroup: rbacGroup, kind: 'ClusterRole', name: 'cluster-admin' },
-      subjects: [{ kind: 'Group', name: clusterAdminsGroup, apiGroup: rbacGroup }],
-    });
-  }
-  objects.push({
+  const groupBinding = (name: string, clusterRole: string, group: string): RbacManifest => ({
     apiVersion: rbacVersion,
     kind: 'ClusterRoleBinding',
-    metadata: { name: 'kubeadm:node-autoapprove-certificate-rotation' },
-    roleRef: { apiGroup: rbacGroup, kind: 'ClusterRole', name: 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient' },
-    subjects: [{ kind: 'Group', name: nodesGroup, apiGroup: rbacGroup }],
+    metadata: { name },
+    roleRef: { apiGroup: rbacGroup, kind: 'ClusterRole', name: clusterRole },
+    subjects: [{ kind: 'Group', name: group, apiGroup: rbacGroup }],
   });
+  const objects: RbacManifest[] = [];
+  if (kubeadmIdentities(kubernetesVersion).adminGroup === clusterAdminsGroup) {
+    objects.push(groupBinding('kubeadm:cluster-admins', 'cluster-admin', clusterAdminsGroup));
+  }
+  objects.push(groupBinding('kubeadm:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', nodesGroup));
   return objects;
 }
 

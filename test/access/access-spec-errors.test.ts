@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatSpecIssue, loadSpecFile, parseSpec, SpecError, type SpecIssue } from '../../src/spec';
+import { formatSpecIssue, loadSpecFile, parseSpec, SpecError } from '../../src/spec';
 import { planPki } from '../../src/plan';
 import { ensureBuilt } from '../cli/built-package';
 import { removeTree, temporaryDirectory } from '../support/fixture-trees';
 import { describeRun, fixtureFile, listFiles, runKubepki } from './access-cli';
+import { issuesOf } from '../spec/spec-test-documents';
 
 // The access part of a spec (users, service accounts, roles, bindings, expectations) is cross-checked: every binding
 // and expectation must name something the spec or Kubernetes defines. Each problem is an issue with its path, the
@@ -31,15 +32,6 @@ function accessDocument(spec: Record<string, unknown>): Record<string, unknown> 
   };
 }
 
-function issuesOf(document: unknown): SpecIssue[] {
-  try {
-    parseSpec(document);
-  } catch (error) {
-    if (!(error instanceof SpecError)) throw error;
-    return error.issues;
-  }
-  throw new Error(`parseSpec accepted ${JSON.stringify(document)}`);
-}
 
 interface Case {
   name: string;

@@ -7,7 +7,7 @@ import { parseKubeconfig } from '../../src/outputs';
 import { realizeLocal } from '../../src/realize/local';
 import { stackSpec, removeTree, temporaryDirectory } from '../support/fixture-trees';
 import { TlsProviderEmulator } from '../support/tls-provider-emulator';
-import { pulumi, runKubePki, settle, type PulumiRun } from '../support/pulumi-realize';
+import { pulumi, runKubePki, type PulumiRun } from '../support/pulumi-realize';
 
 /** What a certificate file says, for comparing two realizations of one plan. */
 function certificateFacts(pem: string) {
