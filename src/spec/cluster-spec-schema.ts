@@ -88,16 +88,16 @@ const port = z.number().int().min(1).max(65535);
 /** A control-plane node: runs kube-apiserver, etcd (local mode), controller-manager and scheduler. */
 export const controlPlaneNodeSchema = z.strictObject({
   /** Node name: the kubelet's identity `system:node:<name>` and a SAN of its apiserver and etcd certificates. */
-  name: nodeName,
+  name: nodeName.describe("Node name: the kubelet's identity `system:node:<name>` and a SAN of its apiserver and etcd certificates."),
   /** The address kube-apiserver and etcd advertise; an IP SAN of this node's serving certificates. */
-  advertiseAddress: ipAddress,
+  advertiseAddress: ipAddress.describe("The address kube-apiserver and etcd advertise; an IP SAN of this node's serving certificates."),
 });
 
 /** A worker node: gets only `pki/ca.crt` and its `kubelet.conf`. */
 export const workerNodeSchema = z.strictObject({
   name: nodeName,
   /** The node's address; informational (a worker's kubelet serving certificate is not part of the kubeadm PKI). */
-  address: ipAddress.optional(),
+  address: ipAddress.optional().describe("The node's address; informational (a worker's kubelet serving certificate is not part of the kubeadm PKI)."),
 });
 
 const policyRuleSchema = z.strictObject({
@@ -110,37 +110,37 @@ const policyRuleSchema = z.strictObject({
 
 export const userSchema = z.strictObject({
   /** Certificate CN and kubeconfig user name. */
-  name: userName,
+  name: userName.describe("Certificate CN and kubeconfig user name."),
   /** Certificate O entries, one per group. @default [] */
-  groups: z.array(groupName).default([]),
+  groups: z.array(groupName).default([]).describe("Certificate O entries, one per group. Default: []."),
   /** One kubeconfig context per namespace, the first is current. @default [] (one context without namespace) */
-  namespaces: z.array(namespaceName).default([]),
+  namespaces: z.array(namespaceName).default([]).describe("One kubeconfig context per namespace, the first is current. Default: [] (one context without namespace)."),
   /** Client certificate validity; at most the CA's. @default pki.certificateValidityPeriod */
-  validityPeriod: validityPeriod.optional(),
+  validityPeriod: validityPeriod.optional().describe("Client certificate validity; at most the CA's. Default: pki.certificateValidityPeriod."),
 });
 
 export const serviceAccountSchema = z.strictObject({
   name: nodeName,
   namespace: namespaceName,
   /** @default true, as Kubernetes */
-  automountServiceAccountToken: z.boolean().optional(),
+  automountServiceAccountToken: z.boolean().optional().describe("Whether pods mount this account's token. Default: true, as Kubernetes."),
 });
 
 export const roleSchema = z.strictObject({
   name: z.string().min(1),
   /** Absent → a ClusterRole. */
-  namespace: namespaceName.optional(),
+  namespace: namespaceName.optional().describe("Absent → a ClusterRole."),
   rules: z.array(policyRuleSchema).default([]),
   labels: z.record(z.string(), z.string()).optional(),
 });
 
 export const accessSchema = z.strictObject({
   /** `user:<name>`, `group:<name>` or `serviceAccount:<namespace>/<name>`. */
-  subjects: z.array(z.string().min(1)).min(1),
+  subjects: z.array(z.string().min(1)).min(1).describe("`user:<name>`, `group:<name>` or `serviceAccount:<namespace>/<name>`."),
   role: z.string().min(1).optional(),
   clusterRole: z.string().min(1).optional(),
   /** Absent → a ClusterRoleBinding (clusterRole) or a RoleBinding in the role's namespace (role). */
-  namespaces: z.array(namespaceName).optional(),
+  namespaces: z.array(namespaceName).optional().describe("Absent → a ClusterRoleBinding (clusterRole) or a RoleBinding in the role's namespace (role)."),
 });
 
 export const expectationSchema = z.strictObject({
@@ -156,11 +156,11 @@ export const clusterSpecSchema = z.strictObject({
   metadata: z.strictObject({ name: nodeName }),
   spec: z.strictObject({
     /** kubeconfig cluster name. @default "kubernetes" */
-    clusterName: z.string().min(1).default('kubernetes'),
+    clusterName: z.string().min(1).default('kubernetes').describe("kubeconfig cluster name. Default: \"kubernetes\"."),
     /** Decides version-dependent subjects (see the kubeadm reference). @default "v1.33.0" */
-    kubernetesVersion: kubernetesVersion.default('v1.33.0'),
+    kubernetesVersion: kubernetesVersion.default('v1.33.0').describe("Decides version-dependent subjects (see the kubeadm reference). Default: \"v1.33.0\"."),
     /** Stable host[:port] for kube-apiserver (a load balancer or DNS name); a SAN of every apiserver certificate. */
-    controlPlaneEndpoint: endpoint.optional(),
+    controlPlaneEndpoint: endpoint.optional().describe("Stable host[:port] for kube-apiserver (a load balancer or DNS name); a SAN of every apiserver certificate."),
     networking: z
       .strictObject({
         /** @default "cluster.local" */
@@ -168,21 +168,22 @@ export const clusterSpecSchema = z.strictObject({
           'cluster.local',
         ),
         /** Service CIDR(s); the first address of the first is an apiserver SAN. @default "10.96.0.0/12" */
-        serviceSubnet: cidrList.default('10.96.0.0/12'),
+        serviceSubnet: cidrList.default('10.96.0.0/12').describe("Service CIDR(s); the first address of the first is an apiserver SAN. Default: \"10.96.0.0/12\"."),
         podSubnet: cidrList.optional(),
       })
-      .prefault({}),
+      .prefault({})
+      .describe('Service and DNS settings, as kubeadm networking.'),
     apiServer: z
       .strictObject({
         /** Extra SANs: IPs, DNS names or wildcards. @default [] */
-        certSANs: z.array(certSan).default([]),
+        certSANs: z.array(certSan).default([]).describe("Extra SANs: IPs, DNS names or wildcards. Default: []."),
         /** @default 6443 */
-        bindPort: port.default(6443),
+        bindPort: port.default(6443).describe("The port kube-apiserver listens on. Default: 6443."),
       })
       .prefault({}),
-    controlPlane: z.array(controlPlaneNodeSchema),
+    controlPlane: z.array(controlPlaneNodeSchema).describe('Control-plane nodes (one or more): each gets its own apiserver, etcd and client certificates; CAs and the sa key are shared.'),
     /** @default [] */
-    workers: z.array(workerNodeSchema).default([]),
+    workers: z.array(workerNodeSchema).default([]).describe("Worker nodes: each gets pki/ca.crt and kubelet.conf only. Default: []."),
     /** `local` (kubeadm's stacked etcd, with its own CA) or `external` (no etcd PKI). @default {local: {}} */
     etcd: z
       .union([
@@ -200,17 +201,17 @@ export const clusterSpecSchema = z.strictObject({
     pki: z
       .strictObject({
         /** @default "RSA-2048" */
-        encryptionAlgorithm: z.enum(keyAlgorithms).default('RSA-2048'),
+        encryptionAlgorithm: z.enum(keyAlgorithms).default('RSA-2048').describe("Key algorithm of every CA, certificate and the sa key. Default: \"RSA-2048\"."),
         /** Leaf certificate validity. @default "8760h" */
-        certificateValidityPeriod: validityPeriod.default('8760h'),
+        certificateValidityPeriod: validityPeriod.default('8760h').describe("Leaf certificate validity. Default: \"8760h\"."),
         /** CA validity. @default "87600h" */
-        caCertificateValidityPeriod: validityPeriod.default('87600h'),
+        caCertificateValidityPeriod: validityPeriod.default('87600h').describe("CA validity. Default: \"87600h\"."),
         /** Reissue a leaf this long before it expires (`pulumi up`'s early renewal; `kubepki generate` too). */
-        renewBefore: validityPeriod.optional(),
+        renewBefore: validityPeriod.optional().describe("Reissue a leaf this long before it expires (`pulumi up`'s early renewal; `kubepki generate` too)."),
       })
       .prefault({}),
     /** Human users: one client certificate and kubeconfig each. @default [] */
-    users: z.array(userSchema).default([]),
+    users: z.array(userSchema).default([]).describe("Human users: one client certificate and kubeconfig each. Default: []."),
     serviceAccounts: z.array(serviceAccountSchema).default([]),
     roles: z.array(roleSchema).default([]),
     access: z.array(accessSchema).default([]),
