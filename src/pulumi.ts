@@ -6,6 +6,7 @@ import * as pulumi from '@pulumi/pulumi';
 import { loadSpecFile, SpecError } from './spec';
 import { planPki } from './plan';
 import { KubePki } from './realize/pulumi';
+import { buildInventory } from './review';
 
 const config = new pulumi.Config('kubepki');
 // Paths in stack config are relative to the stack config directory (stacks/), where Pulumi.<stack>.yaml lives.
@@ -24,15 +25,10 @@ try {
 
 const pki = new KubePki(pulumi.getStack(), { plan, outDir, applyRbac: config.getBoolean('applyRbac') ?? false });
 
-/** Secret-free: what each certificate says and when it expires. Safe to show in `pulumi stack output`. */
-export const inventory = plan.certificates.map((c) => ({
-  id: c.id,
-  issuer: c.issuer,
-  subject: c.subject,
-  sans: c.sans,
-  extendedKeyUsages: c.extendedKeyUsages,
-  notAfter: pki.certificates[c.id]!.validityEndTime,
-}));
+/** Secret-free, the same inventory as `kubepki plan --format json`. Safe to show in `pulumi stack output`. */
+export const inventory = buildInventory(plan);
+/** When each issued certificate expires, by certificate id. */
+export const notAfter = Object.fromEntries(plan.certificates.map((c) => [c.id, pki.certificates[c.id]!.validityEndTime]));
 export const outputDirectory = outDir;
 /** Secrets: `pulumi stack output kubeconfigs --show-secrets`. */
 export const kubeconfigs = pulumi.secret(pki.kubeconfigs);

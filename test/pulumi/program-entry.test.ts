@@ -30,10 +30,12 @@ describe('the Pulumi program (src/pulumi.ts)', () => {
     const inventory = await settle(pulumi.output(program.inventory));
     expect(await pulumi.isSecret(pulumi.output(program.inventory))).toBe(false);
     expect(JSON.stringify(inventory)).not.toContain('PRIVATE KEY');
-    expect(inventory.map((c: { id: string }) => c.id)).toContain('cp1/apiserver');
-    const apiserver = inventory.find((c: { id: string }) => c.id === 'cp1/apiserver');
+    expect(inventory.certificates.map((c: { id: string }) => c.id)).toContain('cp1/apiserver');
+    const apiserver = inventory.certificates.find((c: { id: string }) => c.id === 'cp1/apiserver');
     expect(apiserver.sans.ipAddresses).toEqual(['10.96.0.1', '10.0.0.11']);
-    expect(Date.parse(apiserver.notAfter)).toBeGreaterThan(Date.now() + 364 * 24 * 3600_000);
+    const notAfter = await settle(pulumi.output(program.notAfter));
+    expect(await pulumi.isSecret(pulumi.output(program.notAfter))).toBe(false);
+    expect(Date.parse(notAfter['cp1/apiserver'])).toBeGreaterThan(Date.now() + 364 * 24 * 3600_000);
     expect(await pulumi.isSecret(program.kubeconfigs)).toBe(true);
     expect(await pulumi.isSecret(program.serviceAccountPrivateKeyPem)).toBe(true);
     const kubeconfigs = await settle(program.kubeconfigs as import('@pulumi/pulumi').Output<Record<string, string>>);
