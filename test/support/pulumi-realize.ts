@@ -39,11 +39,11 @@ export interface PulumiRun {
  * and the run is awaited until every file resource has been created. Reuse one emulator for a second run to see
  * which resources change.
  */
-export async function runKubePki(emulator: TlsProviderEmulator, plan: PkiPlan, dir: string, stack = 'test'): Promise<PulumiRun> {
+export async function runKubePki(emulator: TlsProviderEmulator, plan: PkiPlan, dir: string, stack = 'test', options: { applyRbac?: boolean } = {}): Promise<PulumiRun> {
   await startMockedRun();
   emulator.newRun();
   await pulumi.runtime.setMocks(emulator.mocks() as never, 'kubepki', stack, false);
-  const pki = new KubePki(stack, { plan, outDir: dir });
+  const pki = new KubePki(stack, { plan, outDir: dir, ...options });
   await Promise.all(Object.values(pki.files).map((file) => settle(file.id)));
   await Promise.all(Object.values(pki.certificates).map((c) => settle(c.validityEndTime)));
   return { pki, plan, dir };
