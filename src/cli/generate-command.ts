@@ -9,8 +9,8 @@ import { exitCodes, UsageError, type CliIo } from './cli-io';
 function isNewDirectory(dir: string): boolean {
   try {
     return fs.readdirSync(dir).length === 0;
-  } catch {
-    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT';
   }
 }
 
@@ -19,7 +19,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { out: { type: 'string', short: 'o' }, 'dry-run': { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
+    options: { out: { type: 'string', short: 'o' }, 'dry-run': { type: 'boolean' }, prune: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
   });
   if (positionals.length !== 1) throw new UsageError('expected exactly one spec file');
   if (!values.out) throw new UsageError('--out <dir> is required: the directory that receives <node>/, users/ and rbac/');
@@ -30,7 +30,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   // works while the rest of the program loads.
   const keyPool = !dryRun && isNewDirectory(values.out) ? KeyPool.start(plan.cluster.algorithm, plan.certificates.length + plan.keyPairs.length) : undefined;
   const { realizeLocal } = require('../realize/local') as typeof import('../realize/local');
-  const report = await realizeLocal(plan, values.out, { dryRun, ...(keyPool ? { keyPool } : {}) });
+  const report = await realizeLocal(plan, values.out, { dryRun, prune: values.prune ?? false, ...(keyPool ? { keyPool } : {}) });
   const counts = new Map<string, number>();
   for (const change of report.changes) {
     counts.set(change.action, (counts.get(change.action) ?? 0) + 1);

@@ -7,7 +7,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const commands: Record<string, { load: () => Command; usage: string; summary: string }> = {
   generate: {
     load: () => require('./generate-command').generateCommand,
-    usage: 'kubepki generate <spec> --out <dir> [--dry-run] [--quiet]',
+    usage: 'kubepki generate <spec> --out <dir> [--dry-run] [--prune] [--quiet]',
     summary: 'write the PKI tree, kubeconfigs and RBAC for a spec (offline)',
   },
   rbac: { load: () => require('./rbac-command').rbacCommand, usage: 'kubepki rbac <spec>', summary: 'print the RBAC manifests a spec implies (cdk8s-synthesized YAML)' },

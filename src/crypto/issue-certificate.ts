@@ -65,7 +65,9 @@ export async function issueCertificate(
   now: Date,
 ): Promise<ParsedCertificate> {
   const notBefore = new Date(now.getTime() - notBeforeBackdateMs);
-  const notAfter = new Date(now.getTime() + template.validityHours * 3600_000);
+  // Never past the issuer: a certificate that outlives its CA stops verifying before its own NotAfter.
+  const wanted = now.getTime() + template.validityHours * 3600_000;
+  const notAfter = new Date(issuer ? Math.min(wanted, issuer.certificate.notAfter.getTime()) : wanted);
   const publicKey = await subjectKey.publicCryptoKey();
   const extensions: x509.Extension[] = [
     new x509.BasicConstraintsExtension(template.isCa, undefined, true),

@@ -20,9 +20,10 @@ export interface CertificateDrift {
   message: string;
 }
 
-// kubeadm's NotBefore is backdated five minutes, so a certificate's lifetime is its validity plus five minutes.
-// Anything within an hour of the planned lifetime is the same validity.
-const lifetimeToleranceHours = 1;
+// kubeadm's NotBefore is backdated five minutes, so a certificate's lifetime is its validity plus five minutes (the
+// tls provider's, without backdate, is the validity itself). Validity is planned in whole hours, so anything within a
+// quarter hour of the planned lifetime is the same validity and a one-hour change is not.
+const lifetimeToleranceHours = 0.25;
 
 function sameSet(a: string[], b: string[]): boolean {
   const sa = new Set(a);

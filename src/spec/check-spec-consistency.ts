@@ -99,14 +99,24 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
       });
     }
   });
-  if (typeof pki.renewBefore === 'string' && leafHours !== undefined) {
+  if (typeof pki.renewBefore === 'string') {
     const renew = parseDurationHours(pki.renewBefore);
-    if (renew !== undefined && renew >= leafHours) {
-      issues.push({
-        code: 'renewal_window_too_long',
-        path: 'spec.pki.renewBefore',
-        message: `${quoteSpecValue(pki.renewBefore)} is not shorter than certificateValidityPeriod (${leafHours}h): every certificate would always be due; shorten it`,
-      });
+    // A certificate whose whole life is inside the renewal window would be reissued on every run.
+    const lifetimes = [
+      { path: 'spec.pki.certificateValidityPeriod', hours: leafHours },
+      ...list(spec.users).map((u, i) => {
+        const text = record(u).validityPeriod;
+        return { path: `spec.users[${i}].validityPeriod`, hours: typeof text === 'string' ? parseDurationHours(text) : undefined };
+      }),
+    ];
+    for (const { path, hours } of lifetimes) {
+      if (renew !== undefined && hours !== undefined && renew >= hours) {
+        issues.push({
+          code: 'renewal_window_too_long',
+          path: 'spec.pki.renewBefore',
+          message: `${quoteSpecValue(pki.renewBefore)} is not shorter than ${path} (${hours}h): that certificate would be reissued on every run; shorten renewBefore or lengthen the validity`,
+        });
+      }
     }
   }
 

@@ -36,11 +36,19 @@ const cidrList = checked(
   (v) => `${quoteSpecValue(v)} is not a CIDR or a dual-stack pair "a,b" of CIDRs (e.g. 10.96.0.0/12 or 10.96.0.0/12,fd00:10:96::/112)`,
 );
 
+/** 100 years: far past any sane certificate, and well before X.509's year-9999 limit. */
+export const maxValidityHours = 876_000;
+
 const validityPeriod = checked(
   'invalid_duration',
-  (v) => (parseDurationHours(v) ?? 0) >= 1,
+  (v) => {
+    const hours = parseDurationHours(v) ?? 0;
+    return hours >= 1 && hours <= maxValidityHours;
+  },
   (v) =>
-    `${quoteSpecValue(v)} is not a Go duration of whole hours (e.g. 8760h); validity is kept in hours because @pulumi/tls takes validity_period_hours`,
+    (parseDurationHours(v) ?? 0) > maxValidityHours
+      ? `${quoteSpecValue(v)} is longer than 100 years (${maxValidityHours}h): choose a shorter validity`
+      : `${quoteSpecValue(v)} is not a Go duration of whole hours (e.g. 8760h); validity is kept in hours because @pulumi/tls takes validity_period_hours`,
 );
 
 const certSan = checked(

@@ -11,6 +11,18 @@ import { checkAccessSpec } from './check-access-spec';
  * Throws one SpecError carrying every problem found, each with its path, the offending value and the fix.
  */
 export function parseSpec(document: unknown, source?: string): ClusterSpec {
+  if (document === null || typeof document !== 'object' || Array.isArray(document)) {
+    throw new SpecError(
+      [
+        {
+          code: 'not_a_spec',
+          path: '(document)',
+          message: `is ${Array.isArray(document) ? 'a list' : document === null || document === undefined ? 'empty' : `a ${typeof document}`}, not a cluster spec: write a mapping with apiVersion: kubepki.io/v1alpha1, kind: Cluster, metadata and spec`,
+        },
+      ],
+      source,
+    );
+  }
   const result = clusterSpecSchema.safeParse(document);
   const issues: SpecIssue[] = result.success ? [] : result.error.issues.flatMap((i) => describeZodIssue(i, document));
   issues.push(...checkSpecConsistency(document));
@@ -70,6 +82,9 @@ function describeZodIssue(issue: z.core.$ZodIssue, document: unknown): SpecIssue
         },
       ];
     case 'invalid_value':
+      if (value === undefined) {
+        return [{ code: 'required', path: at, message: `is required but missing: add ${String(path[path.length - 1])}: ${issue.values.map((v) => String(v)).join(' | ')}` }];
+      }
       return [
         {
           code: 'invalid_value',

@@ -37,9 +37,32 @@ export function formatSpecPath(path: readonly PropertyKey[]): string {
   return out === '' ? '(document)' : out;
 }
 
-/** Quotes a value for an error message, short enough to read and never multi-line. */
+const quoteLimit = 80;
+
+/**
+ * JSON of a value, abandoned as soon as it passes `limit` characters: a YAML alias bomb must not be expanded just to
+ * be quoted in an error message.
+ */
+function boundedJson(value: unknown, limit: number): string | undefined {
+  let length = 0;
+  try {
+    return JSON.stringify(value, (_key, v: unknown) => {
+      length += typeof v === 'string' ? v.length : 8;
+      if (length > limit) throw new RangeError('long');
+      return v;
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Quotes a value for an error message, short enough to read and never multi-line. PEM text is never quoted: a key
+ * file passed where a spec belongs must not end up, even in part, on a terminal or in a CI log.
+ */
 export function quoteSpecValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = typeof value === 'string' ? JSON.stringify(value) : JSON.stringify(value) ?? String(value);
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  const text = boundedJson(value, quoteLimit * 4) ?? (Array.isArray(value) ? `a list of ${value.length} items` : typeof value === 'object' ? 'a mapping' : String(value));
+  if (/-----BEGIN|PRIVATE KEY/.test(text)) return '(PEM data, not shown)';
+  return text.length > quoteLimit ? `${text.slice(0, quoteLimit - 3)}...` : text;
 }

@@ -13,6 +13,8 @@ export function writeFileAtomic(file: string, content: string, mode: number): vo
   try {
     fs.fchmodSync(fd, mode);
     fs.writeFileSync(fd, content);
+    // On disk before the rename, so a power loss cannot leave the new name pointing at an empty file.
+    fs.fdatasyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }

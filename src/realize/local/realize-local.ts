@@ -3,13 +3,14 @@ import * as path from 'node:path';
 import type { PkiPlan, PlannedFile } from '../../plan';
 import type { KeyPool } from '../../crypto';
 import { rbacFileHolds, renderPlannedFile, renderRbacFile, sameKubeconfig, type PkiMaterial } from '../../outputs';
-import { readExistingTree, type ExistingFile } from './existing-tree';
+import { plannedDirectories, plannedDirectoryMode, readExistingTree, type ExistingFile } from './existing-tree';
 import { reconcileMaterial, type CertificateDecision, type MaterialDecisions } from './reconcile-material';
 import { materialize } from './materialize';
 import { RealizeError } from './realize-error';
 import { ensureDirectory, writeFileAtomic } from './atomic-write';
 
-export type FileAction = 'created' | 'kept' | 'reissued' | 'updated' | 'external';
+/** `stale`: on disk but no longer planned (left alone); `removed`: the same, deleted by --prune. */
+export type FileAction = 'created' | 'kept' | 'reissued' | 'updated' | 'external' | 'stale' | 'removed';
 
 /** One line of `kubepki generate`'s output. Reasons name changed properties, never key material. */
 export interface FileChange {
@@ -32,6 +33,8 @@ export interface RealizeOptions {
   now?: Date;
   /** Keys already generating (see KeyPool); taken before generating new ones. */
   keyPool?: KeyPool;
+  /** Delete files the plan no longer names (a removed user's kubeconfig, a moved super-admin.conf). @default false */
+  prune?: boolean;
 }
 
 /**
@@ -41,13 +44,20 @@ export interface RealizeOptions {
  */
 export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeOptions = {}): Promise<RealizeReport> {
   const now = options.now ?? new Date();
-  const existing = readExistingTree(plan, dir);
+  const tree = readExistingTree(plan, dir);
+  if (tree.problems.length > 0) throw new RealizeError(tree.problems);
+  const existing = tree.files;
   const { decisions, problems } = reconcileMaterial(plan, existing, now);
   if (problems.length > 0) throw new RealizeError(problems);
+  const directoryFixes = [...tree.directoryModes].filter(([rel, mode]) => mode !== plannedDirectoryMode(rel));
+  const leftovers = (): FileChange[] => [
+    ...directoryFixes.map(([rel, mode]): FileChange => ({ path: `${rel}/`, action: 'updated', reason: `mode ${mode.toString(8)} → ${plannedDirectoryMode(rel).toString(8)}` })),
+    ...tree.stale.map((rel): FileChange => ({ path: rel, action: options.prune ? 'removed' : 'stale', reason: 'not in the plan' })),
+  ];
 
   if (options.dryRun) {
     const changes = plan.files.map((file) => describeChange(plan, file, decisions, existing, keptMaterial(decisions)));
-    return { changes, generatedKeys: 0, dryRun: true };
+    return { changes: [...changes, ...leftovers()], generatedKeys: 0, dryRun: true };
   }
 
   const materializing = materialize(plan, decisions, now, options.keyPool);
@@ -61,8 +71,10 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     changes.push(change);
     if (change.action !== 'kept' && change.action !== 'external') writes.push({ file, content: renderPlannedFile(plan, file, material) });
   }
-  writeFiles(dir, writes);
-  return { changes, generatedKeys, dryRun: false };
+  writeFiles(dir, plan, writes);
+  for (const [rel] of directoryFixes) fs.chmodSync(path.join(dir, rel), plannedDirectoryMode(rel));
+  if (options.prune) for (const rel of tree.stale) fs.rmSync(path.join(dir, rel), { force: true });
+  return { changes: [...changes, ...leftovers()], generatedKeys, dryRun: false };
 }
 
 /** Material that exists already (for a dry run, which generates nothing). */
@@ -114,18 +126,16 @@ function describeChange(plan: PkiPlan, file: PlannedFile, decisions: MaterialDec
 }
 
 
-function writeFiles(dir: string, writes: { file: PlannedFile; content: string }[]): void {
-  const directories = new Set<string>();
-  for (const { file } of writes) {
-    const parts = path.dirname(file.path).split('/');
-    for (let i = 1; i <= parts.length; i++) directories.add(parts.slice(0, i).join('/'));
-  }
+// Keys before certificates before kubeconfigs: a run killed half-way never leaves a certificate whose key is lost.
+const writeOrder: Record<PlannedFile['content']['kind'], number> = { 'private-key': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2 };
+
+function writeFiles(dir: string, plan: PkiPlan, writes: { file: PlannedFile; content: string }[]): void {
+  if (writes.length === 0) return;
   if (!fs.existsSync(dir)) ensureDirectory(dir, 0o755);
-  for (const rel of [...directories].sort()) {
-    // pki/ and users/ hold keys: owner only. A node directory is /etc/kubernetes itself: 0755 as on a node.
-    const secret = rel.split('/').includes('pki') || rel === 'users';
+  for (const rel of plannedDirectories(plan)) {
     const full = path.join(dir, rel);
-    if (!fs.existsSync(full) || secret) ensureDirectory(full, secret ? 0o700 : 0o755);
+    if (!fs.existsSync(full)) ensureDirectory(full, plannedDirectoryMode(rel));
   }
-  for (const { file, content } of writes) writeFileAtomic(path.join(dir, file.path), content, file.mode);
+  const ordered = [...writes].sort((a, b) => writeOrder[a.file.content.kind] - writeOrder[b.file.content.kind]);
+  for (const { file, content } of ordered) writeFileAtomic(path.join(dir, file.path), content, file.mode);
 }

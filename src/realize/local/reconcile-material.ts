@@ -35,6 +35,12 @@ export interface MaterialDecisions {
 
 const hourMs = 3600_000;
 
+/** Lifetime of whole hours plus five minutes: the NotBefore backdate kubeadm and kubepki put on what they issue. */
+function hasKubeadmBackdate(cert: ParsedCertificate): boolean {
+  const minutes = cert.lifetimeHours * 60;
+  return Math.abs((minutes % 60) - 5) < 1;
+}
+
 /**
  * Decides, from what is on disk, which certificates to keep, issue or reissue — the way kubeadm reuses existing
  * files, plus the checks kubeadm skips (key/cert match, subject, usages). Collects every problem instead of stopping
@@ -109,8 +115,10 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
       });
       continue;
     }
+    // A CA you bring (openssl, a corporate PKI) is used whatever its lifetime. A CA kubeadm or kubepki issued carries
+    // their five-minute backdate; for those, a different caCertificateValidityPeriod is a spec change to refuse.
     const drift = certificateDrift(ca, parsed).filter((d) => d.field === 'validity');
-    if (drift.length > 0) {
+    if (drift.length > 0 && hasKubeadmBackdate(parsed)) {
       problems.push({
         path: cert.path,
         code: 'ca-change',
@@ -194,7 +202,11 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
       });
       continue;
     }
-    const reasons = certificateDrift(leaf, cert).map((d) => d.message);
+    // A leaf is never issued past its CA (its NotAfter is capped there); such a leaf's validity is what it can be.
+    const cappedByCa = issuer?.certificate !== undefined && cert.notAfter.getTime() >= issuer.certificate.notAfter.getTime() - 60_000;
+    const reasons = certificateDrift(leaf, cert)
+      .filter((d) => !(cappedByCa && d.field === 'validity'))
+      .map((d) => d.message);
     if (cert.notAfter.getTime() - renewBeforeMs <= now.getTime()) {
       reasons.push(cert.notAfter.getTime() <= now.getTime() ? `expired ${cert.notAfter.toISOString()}` : `expires ${cert.notAfter.toISOString()}, inside the renewal window`);
     }
@@ -208,6 +220,13 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
 
   for (const decision of certificates.values()) {
     const issuer = certificates.get(decision.plan.issuer);
+    if (decision.action !== 'keep' && !decision.plan.isCa && issuer?.action === 'keep' && issuer.certificate!.notAfter.getTime() <= now.getTime()) {
+      problems.push({
+        path: filesOf('certificate', issuer.plan.id)[0]?.path ?? issuer.plan.id,
+        code: 'ca-expired',
+        message: `expired ${issuer.certificate!.notAfter.toISOString()}, so ${decision.plan.id} cannot be issued by it: kubepki never replaces a CA implicitly; move the CA files away to start a new PKI`,
+      });
+    }
     if (decision.action !== 'keep' && !decision.plan.isCa && issuer?.action === 'keep' && !issuer.key) {
       const file = filesOf('private-key', issuer.plan.id)[0]?.path ?? issuer.plan.id;
       problems.push({
