@@ -19,6 +19,8 @@ function emptyPlan(head: PkiPlan): PkiPlan {
  * is relative to where the file is, wherever the repository root is). Undefined when the file is new since `rev`.
  */
 function planAtRevision(rev: string, file: string): PkiPlan | undefined {
+  // A revision is passed to git as an argument: one that looks like an option would be taken for one.
+  if (rev.startsWith('-')) throw new UsageError(`--git ${JSON.stringify(rev)} is not a revision: name a commit, branch or tag`);
   if (/\.(ts|js|cjs)$/i.test(file)) throw new UsageError(`--git reads YAML or JSON specs; ${file} is code, whose imports cannot be read at a revision`);
   const source = `${file}@${rev}`;
   let text: string;

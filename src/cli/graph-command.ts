@@ -12,7 +12,7 @@ export async function graphCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', short: 'o', default: 'mermaid' } } });
   if (positionals.length !== 1) throw new UsageError('expected exactly one spec file');
   const format = values.format as keyof typeof renderers;
-  if (!(format in renderers)) throw new UsageError(`--format ${JSON.stringify(values.format)}: use mermaid, md or dot`);
+  if (!Object.hasOwn(renderers, format)) throw new UsageError(`--format ${JSON.stringify(values.format)}: use mermaid, md or dot`);
   io.stdout(renderers[format](trustGraph(loadPlan(positionals[0]))));
   return exitCodes.ok;
 }

@@ -7,6 +7,12 @@ import 'v8-compile-cache';
 import 'reflect-metadata';
 import { runCli } from './run-cli';
 
+// `kubepki access ... | head` closes the pipe early: that is the reader's choice, not an error worth a stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
 runCli(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

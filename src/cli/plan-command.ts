@@ -12,7 +12,7 @@ export async function planCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', short: 'o', default: 'yaml' } } });
   if (positionals.length !== 1) throw new UsageError('expected exactly one spec file');
   const format = values.format as keyof typeof renderers;
-  if (!(format in renderers)) throw new UsageError(`--format ${JSON.stringify(values.format)}: use yaml, json or md`);
+  if (!Object.hasOwn(renderers, format)) throw new UsageError(`--format ${JSON.stringify(values.format)}: use yaml, json or md`);
   io.stdout(renderers[format](buildInventory(loadPlan(positionals[0]))));
   return exitCodes.ok;
 }

@@ -56,7 +56,14 @@ export async function tokenCommand(args: string[], io: CliIo): Promise<number> {
   if (!account) throw new UsageError(`--service-account ${JSON.stringify(values['service-account'] ?? '')}: expected <namespace>/<name>, e.g. ci/deployer`);
   const seconds = parseDurationSeconds(values.duration);
   if (seconds === undefined || seconds < 1) throw new UsageError(`--duration ${JSON.stringify(values.duration)}: expected a Go duration like 1h or 30m`);
-  const key = KeyPair.fromPem(fs.readFileSync(path.join(pki, 'sa.key')));
+  const keyFile = path.join(pki, 'sa.key');
+  let key: KeyPair;
+  try {
+    key = KeyPair.fromPem(fs.readFileSync(keyFile));
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : (error as Error).message;
+    throw new UsageError(`${keyFile} ${reason}: point --pki at a control-plane node directory that holds the service-account key pair`);
+  }
   const [namespace, name] = [account[1]!, account[3]!];
   const token = await mintServiceAccountToken(key, {
     namespace,

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { hasErrorFindings } from '../verify/finding';
 import { verifyPki } from '../verify/verify-pki';
@@ -18,6 +19,9 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     options: { spec: { type: 'string' }, format: { type: 'string', short: 'o', default: 'text' }, 'expiry-window': { type: 'string', default: '30' } },
   });
   if (positionals.length !== 1) throw new UsageError('expected exactly one directory');
+  if (!fs.existsSync(positionals[0]!) || !fs.statSync(positionals[0]!).isDirectory()) {
+    throw new UsageError(`${JSON.stringify(positionals[0])} is not a directory: name an /etc/kubernetes or a \`kubepki generate --out\` directory`);
+  }
   if (values.format !== 'text' && values.format !== 'json') throw new UsageError(`--format ${JSON.stringify(values.format)}: use text or json`);
   const window = Number(values['expiry-window']);
   if (!Number.isInteger(window) || window < 0) throw new UsageError(`--expiry-window ${JSON.stringify(values['expiry-window'])}: expected a whole number of days`);

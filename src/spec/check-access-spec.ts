@@ -47,7 +47,7 @@ export function checkAccessSpec(s: SpecSections): SpecIssue[] {
       seenRoles.set(key, i);
     }
     if (!role.namespace && isDefaultClusterRoleName(role.name)) {
-      issues.push({ code: 'reserved_name', path: `spec.roles[${i}].name`, message: `${quoteSpecValue(role.name)} is a ClusterRole Kubernetes creates itself: choose another name (to extend it, label your role rbac.authorization.k8s.io/aggregate-to-${role.name}: "true")` });
+      issues.push({ code: 'reserved_name', path: `spec.roles[${i}].name`, message: `${quoteSpecValue(role.name)} is a ClusterRole Kubernetes creates itself: choose another name${['admin', 'edit', 'view'].includes(role.name) ? ` (to extend it, label your role rbac.authorization.k8s.io/aggregate-to-${role.name}: "true")` : ''}` });
     }
   });
 

@@ -73,10 +73,16 @@ function evaluateModule(file: string): unknown {
   }
   try {
     const exported = require(absolute) as Record<string, unknown>;
-    return exported.default ?? exported.cluster ?? exported;
+    const spec = exported.default ?? exported.cluster;
+    if (spec === undefined && Object.keys(exported).length === 0) {
+      throw new SpecError([{ code: 'spec_module_error', path: '(file)', message: `${file} exports nothing: end it with \`export default defineCluster({...})\`` }], file);
+    }
+    return spec ?? exported;
   } catch (error) {
     if (error instanceof SpecError) throw error;
-    throw new SpecError([{ code: 'spec_module_error', path: '(file)', message: `evaluating ${file} failed: ${(error as Error).message}` }], file);
+    // Only the first line: Node appends a multi-line "Require stack" to module errors.
+    const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
+    throw new SpecError([{ code: 'spec_module_error', path: '(file)', message: `evaluating ${file} failed: ${reason}` }], file);
   } finally {
     if (previous) extensions['.ts'] = previous;
     else delete extensions['.ts'];

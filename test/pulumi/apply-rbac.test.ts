@@ -14,7 +14,7 @@ describe('applyRbac (team stack)', () => {
   const dir = temporaryDirectory('kubepki-apply-rbac-');
   afterAll(() => removeTree(dir));
 
-  it('creates one typed Kubernetes resource per planned RBAC object, through a provider using admin.conf', async () => {
+  it('creates one typed Kubernetes resource per planned RBAC object except kubeadm\'s own, through a provider using admin.conf', async () => {
     const plan = planPki(loadSpecFile(path.join(repoRoot, 'stacks/team.cluster.yaml')));
     const emulator = new TlsProviderEmulator();
     await runKubePki(emulator, plan, dir, 'team', { applyRbac: true });
@@ -27,12 +27,19 @@ describe('applyRbac (team stack)', () => {
       RoleBinding: 'kubernetes:rbac.authorization.k8s.io/v1:RoleBinding',
       ClusterRoleBinding: 'kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBinding',
     };
-    const planned = plan.rbac.flatMap((f) => f.objects).map((o) => `${typeOf[o.kind]} ${o.metadata.namespace ?? ''}/${o.metadata.name}`).sort();
+    // kubeadm's own bindings stay kubeadm's: applying them would collide with `kubeadm init`'s and destroying them
+    // would revoke admin.conf.
+    const planned = plan.rbac
+      .filter((f) => f.path !== 'rbac/70-kubeadm.yaml')
+      .flatMap((f) => f.objects)
+      .map((o) => `${typeOf[o.kind]} ${o.metadata.namespace ?? ''}/${o.metadata.name}`)
+      .sort();
     const applied = emulator.recorded
       .filter((r) => r.type.startsWith('kubernetes:') && !r.type.startsWith('kubernetes:index'))
       .map((r) => `${r.type} ${r.inputs.metadata?.namespace ?? ''}/${r.inputs.metadata?.name}`)
       .sort();
     expect(applied).toEqual(planned);
+    expect(applied.some((a) => a.includes('kubeadm:'))).toBe(false);
 
     const edit = emulator.recorded.find((r) => r.type.endsWith(':RoleBinding') && r.inputs.metadata.name === 'kubepki:edit')!;
     expect(edit.inputs.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' });

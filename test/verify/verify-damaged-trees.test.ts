@@ -164,7 +164,7 @@ describe('verify names the one damaged file', () => {
 
   it('a leaf outliving its CA is a warning on that leaf, not an error', async () => {
     const dir = damagedCopy();
-    await reissueCertificate(dir, { node: 'cp1', name: 'etcd/peer', caBase: 'pki/etcd/ca', change: (t) => void (t.validityHours = 20 * 8760) });
+    await reissueCertificate(dir, { node: 'cp1', name: 'etcd/peer', caBase: 'pki/etcd/ca', change: (t) => void (t.validityHours = 20 * 8760), pastTheCa: true });
     const findings = verifyPki(dir);
     expect(errorFiles(findings), describeFindings(findings)).toEqual([]);
     expect(findings.map((f) => [f.id, f.file, f.severity])).toEqual([['chain.outlives-ca', 'cp1/pki/etcd/peer.crt', 'warning']]);

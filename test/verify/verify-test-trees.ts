@@ -35,7 +35,7 @@ export function templateOf(certificate: ParsedCertificate): CertificateTemplate 
  */
 export async function reissueCertificate(
   dir: string,
-  input: { node: string; name: string; caBase: string; change: (template: CertificateTemplate) => void; now?: Date },
+  input: { node: string; name: string; caBase: string; change: (template: CertificateTemplate) => void; now?: Date; pastTheCa?: boolean },
 ): Promise<void> {
   const nodeDir = path.join(dir, input.node);
   const certFile = path.join(nodeDir, 'pki', `${input.name}.crt`);
@@ -47,6 +47,11 @@ export async function reissueCertificate(
     key: KeyPair.fromPem(fs.readFileSync(path.join(nodeDir, `${input.caBase}.key`))),
   };
   const key = KeyPair.fromPem(fs.readFileSync(path.join(nodeDir, 'pki', `${input.name}.key`)));
+  // issueCertificate never issues past the CA's NotAfter; to build that defect, hide the CA's NotAfter from it.
+  if (input.pastTheCa) {
+    const real = issuer.certificate;
+    issuer.certificate = new Proxy(real, { get: (target, prop) => (prop === 'notAfter' ? new Date(8.64e15) : Reflect.get(target, prop, target)) });
+  }
   const reissued = await issueCertificate(template, key, issuer, input.now ?? new Date());
   fs.writeFileSync(certFile, reissued.pem);
 }

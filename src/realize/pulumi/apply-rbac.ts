@@ -22,7 +22,10 @@ const resourceTypes: Record<RbacManifest['kind'], Constructor> = {
 export function applyRbac(plan: PkiPlan, adminKubeconfig: pulumi.Output<string>, parent: pulumi.ComponentResource): void {
   const provider = new k8s.Provider('cluster', { kubeconfig: adminKubeconfig }, { parent });
   let previous: pulumi.Resource[] = [];
-  for (const file of plan.rbac) {
+  // kubeadm's own bindings (rbac/70-kubeadm.yaml) exist once `kubeadm init` has run and grant admin.conf its rights:
+  // creating them would fail as already existing, and `pulumi destroy` would revoke admin.conf mid-way. They stay
+  // kubeadm's; the file is written for clusters built without kubeadm.
+  for (const file of plan.rbac.filter((f) => !f.objects.every((o) => o.metadata.name.startsWith('kubeadm:')))) {
     const created = synthesizeRbacObjects(file).map((object) => {
       const manifest = object as unknown as RbacManifest;
       const name = `${manifest.kind}:${manifest.metadata.namespace ? `${manifest.metadata.namespace}/` : ''}${manifest.metadata.name}`;
