@@ -6,7 +6,7 @@ import {
   parseAccessAction,
   resolveIdentity,
 } from '../verify/access';
-import { isClusterAdminEquivalent, type RbacPolicy } from '../verify/rbac';
+import { clusterAdminPath, type RbacPolicy } from '../verify/rbac';
 
 /** What one identity may do, in the access evaluator's words, for review. */
 export interface IdentityAccess {
@@ -44,14 +44,8 @@ export function evaluateIdentityAccess(plan: PkiPlan, namespaces: string[] = nam
       if (granted.length > 0) allowed.set(ns ?? clusterScope, granted);
     }
     const result: IdentityAccess = { ref: identity.ref, kind: identity.kind, groups: identity.groups, nodeAuthorizer, allowed };
-    if (isClusterAdminEquivalent(policy, who)) {
-      const masters = who.groups.includes('system:masters');
-      const d = policy.authorize(who, { verb: '*', apiGroup: '*', resource: '*' });
-      result.clusterAdmin = {
-        revocable: !masters,
-        via: masters ? 'group system:masters (bypasses authorization; no binding can revoke it)' : `${d.binding?.kind} ${d.binding?.name} → ${d.role?.kind} ${d.role?.name}`,
-      };
-    }
+    const path = clusterAdminPath(policy, who);
+    if (path) result.clusterAdmin = path;
     return result;
   });
 }

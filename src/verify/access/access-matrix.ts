@@ -1,6 +1,6 @@
 import { builtinNamespaces } from '../../spec';
 import type { PkiPlan } from '../../plan';
-import { isClusterAdminEquivalent, type RbacPolicy } from '../rbac';
+import { clusterAdminPath, type RbacPolicy } from '../rbac';
 import { resolveIdentity } from './access-identity';
 import { parseAccessAction } from './access-action';
 
@@ -79,15 +79,8 @@ export function buildAccessReport(plan: PkiPlan, policy: RbacPolicy): AccessRepo
         });
       }
     }
-    if (isClusterAdminEquivalent(policy, who.identity)) {
-      const masters = who.identity.groups.includes('system:masters');
-      const d = policy.authorize(who.identity, { verb: '*', apiGroup: '*', resource: '*' });
-      equivalents.push({
-        identity: i.ref,
-        revocable: !masters,
-        via: masters ? 'group system:masters (bypasses authorization; cannot be revoked, only the certificate expiring or the CA being replaced ends it)' : `${d.binding?.kind} ${d.binding?.name} → ${d.role?.kind} ${d.role?.name}`,
-      });
-    }
+    const path = clusterAdminPath(policy, who.identity);
+    if (path) equivalents.push({ identity: i.ref, ...path });
   }
   return { cluster: plan.metadata.name, identities, namespaces, cells, clusterAdminEquivalents: equivalents };
 }

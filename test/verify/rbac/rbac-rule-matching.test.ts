@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   AuthenticatedIdentity,
+  clusterAdminPath,
   isClusterAdminEquivalent,
   RbacPolicy,
   userIdentity,
@@ -85,7 +86,10 @@ describe('RbacPolicy rule matching', () => {
     }
     expect(policy.authorize(ops, { verb: '*', apiGroup: '*', resource: '*' }).allowed).toBe(true);
     expect(can(policy, ops, 'get', '/metrics').allowed).toBe(false);
-    expect(isClusterAdminEquivalent(policy, ops)).toBe(false);
+    // Not cluster-admin by its rules (no URLs), yet equivalent: `*` on every resource includes impersonating
+    // system:masters.
+    expect(isClusterAdminEquivalent(policy, ops)).toBe(true);
+    expect(clusterAdminPath(policy, ops)?.via).toMatch(/^can impersonate group system:masters/);
     // A literal '*' in a request matches only rules that use '*'.
     expect(can(policy, u('w'), 'get', '*', { namespace: 'sub' }).allowed).toBe(true);
     expect(can(policy, u('w'), '*', 'pods', { namespace: 'sub' }).allowed).toBe(false);
