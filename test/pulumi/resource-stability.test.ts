@@ -35,12 +35,12 @@ describe('resource names and inputs across spec changes (ha, ECDSA-P256)', () =>
     return after;
   };
 
-  it('names every resource after a plan id or file path', () => {
+  it('names every resource after the component and a plan id or file path', () => {
     const names = [...base.values()].map((r) => r.name);
-    expect(names).toContain('ca');
-    expect(names).toContain('cp2/apiserver');
-    expect(names).toContain('users/alice.conf');
-    expect(names).toContain('cp3/pki/etcd/peer.crt');
+    expect(names).toContain('ha/ca');
+    expect(names).toContain('ha/cp2/apiserver');
+    expect(names).toContain('ha/users/alice.conf');
+    expect(names).toContain('ha/cp3/pki/etcd/peer.crt');
     expect(new Set([...base.keys()]).size).toBe(base.size);
   });
 
@@ -50,10 +50,10 @@ describe('resource names and inputs across spec changes (ha, ECDSA-P256)', () =>
     expect(changedResources(base, after)).toEqual([]);
     const added = [...after.keys()].filter((k) => !base.has(k)).sort();
     expect(added).toEqual([
-      'local:index/sensitiveFile:SensitiveFile::users/dave.conf',
-      'tls:index/certRequest:CertRequest::users/dave.conf',
-      'tls:index/locallySignedCert:LocallySignedCert::users/dave.conf',
-      'tls:index/privateKey:PrivateKey::users/dave.conf',
+      'local:index/sensitiveFile:SensitiveFile::ha/users/dave.conf',
+      'tls:index/certRequest:CertRequest::ha/users/dave.conf',
+      'tls:index/locallySignedCert:LocallySignedCert::ha/users/dave.conf',
+      'tls:index/privateKey:PrivateKey::ha/users/dave.conf',
     ]);
   });
 
@@ -62,13 +62,13 @@ describe('resource names and inputs across spec changes (ha, ECDSA-P256)', () =>
     const changed = changedResources(base, after).sort();
     expect(changed).toEqual(
       ['cp1', 'cp2', 'cp3'].flatMap((n) => [
-        `local:index/file:File::${n}/pki/apiserver.crt`,
-        `tls:index/certRequest:CertRequest::${n}/apiserver`,
-        `tls:index/locallySignedCert:LocallySignedCert::${n}/apiserver`,
+        `local:index/file:File::ha/${n}/pki/apiserver.crt`,
+        `tls:index/certRequest:CertRequest::ha/${n}/apiserver`,
+        `tls:index/locallySignedCert:LocallySignedCert::ha/${n}/apiserver`,
       ]).sort(),
     );
     for (const n of ['cp1', 'cp2', 'cp3']) {
-      expect(after.get(`tls:index/certRequest:CertRequest::${n}/apiserver`)!.inputs.dnsNames).toContain('extra.corp.example.net');
+      expect(after.get(`tls:index/certRequest:CertRequest::ha/${n}/apiserver`)!.inputs.dnsNames).toContain('extra.corp.example.net');
     }
     expect([...after.keys()].filter((k) => !base.has(k))).toEqual([]);
   });
@@ -76,4 +76,28 @@ describe('resource names and inputs across spec changes (ha, ECDSA-P256)', () =>
   it('sets the ECDSA curve explicitly on every private key (the provider default is P224)', () => {
     for (const r of base.values()) if (r.type === 'tls:index/privateKey:PrivateKey') expect(r.inputs).toMatchObject({ algorithm: 'ECDSA', ecdsaCurve: 'P256' });
   });
+});
+
+describe('two KubePki components in one program', () => {
+  it('register no two resources under the same type and name', async () => {
+    const { pulumi, nodeRequire, settle, startMockedRun } = await import('../support/pulumi-realize');
+    const { repoRoot } = await import('../support/fixture-trees');
+    const { KubePki } = nodeRequire(`${repoRoot}/dist/realize/pulumi`) as typeof import('../../src/realize/pulumi');
+    const emulator = new TlsProviderEmulator();
+    const dirs = [temporaryDirectory('kubepki-two-a-'), temporaryDirectory('kubepki-two-b-')];
+    try {
+      await startMockedRun();
+      await pulumi.runtime.setMocks(emulator.mocks() as never, 'kubepki', 'two', false);
+      const plan = planPki(stackSpec('lab', 'ECDSA-P256'));
+      const components = [new KubePki('staging', { plan, outDir: dirs[0]! }), new KubePki('prod', { plan, outDir: dirs[1]! })];
+      await Promise.all(components.flatMap((c) => Object.values(c.files).map((f) => settle(f.id))));
+      await startMockedRun();
+      const keys = emulator.recorded.map((r) => `${r.type}::${r.name}`);
+      expect(new Set(keys).size).toBe(keys.length);
+      expect(keys).toContain('tls:index/privateKey:PrivateKey::staging/ca');
+      expect(keys).toContain('tls:index/privateKey:PrivateKey::prod/ca');
+    } finally {
+      dirs.forEach(removeTree);
+    }
+  }, 120_000);
 });

@@ -19,8 +19,8 @@ const resourceTypes: Record<RbacManifest['kind'], Constructor> = {
  * Applies the RBAC objects through a provider built from the generated admin.conf (a revocable cluster-admin, not
  * super-admin.conf). Objects depend on the ones of earlier files (namespaces before what lives in them).
  */
-export function applyRbac(plan: PkiPlan, adminKubeconfig: pulumi.Output<string>, parent: pulumi.ComponentResource): void {
-  const provider = new k8s.Provider('cluster', { kubeconfig: adminKubeconfig }, { parent });
+export function applyRbac(plan: PkiPlan, adminKubeconfig: pulumi.Output<string>, parent: pulumi.ComponentResource, named: (id: string) => string): void {
+  const provider = new k8s.Provider(named('cluster'), { kubeconfig: adminKubeconfig }, { parent });
   let previous: pulumi.Resource[] = [];
   // kubeadm's own bindings (rbac/70-kubeadm.yaml) exist once `kubeadm init` has run and grant admin.conf its rights:
   // creating them would fail as already existing, and `pulumi destroy` would revoke admin.conf mid-way. They stay
@@ -30,7 +30,7 @@ export function applyRbac(plan: PkiPlan, adminKubeconfig: pulumi.Output<string>,
       const manifest = object as unknown as RbacManifest;
       const name = `${manifest.kind}:${manifest.metadata.namespace ? `${manifest.metadata.namespace}/` : ''}${manifest.metadata.name}`;
       const { apiVersion: _apiVersion, kind: _kind, ...args } = object;
-      return new resourceTypes[manifest.kind](name, args, { parent, provider, dependsOn: previous });
+      return new resourceTypes[manifest.kind](named(name), args, { parent, provider, dependsOn: previous });
     });
     previous = created.length > 0 ? created : previous;
   }

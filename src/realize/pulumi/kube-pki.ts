@@ -38,19 +38,25 @@ export class KubePki extends pulumi.ComponentResource {
   readonly serviceAccountPrivateKeyPem: pulumi.Output<string>;
   readonly serviceAccountPublicKeyPem: pulumi.Output<string>;
   readonly files: Record<string, local.File | local.SensitiveFile> = {};
+  private readonly childName: (id: string) => string;
 
   constructor(name: string, args: KubePkiArgs, opts?: pulumi.ComponentResourceOptions) {
     super('kubepki:index:KubePki', name, {}, opts);
     const { plan } = args;
     const child = { parent: this };
+    // A child's URN holds its parent's type but not its name: prefixing the component's name keeps two KubePki
+    // instances in one program apart. The rest of each name is a plan id or file path, so adding a node or a user
+    // never renames another resource.
+    const named = (id: string) => `${name}/${id}`;
+    this.childName = named;
     const earlyRenewalHours = plan.cluster.renewBeforeHours ?? 0;
 
-    const privateKey = (id: string, algorithm: CertificatePlan['algorithm']) => new tls.PrivateKey(id, tlsPrivateKeyArgs[algorithm], child);
+    const privateKey = (id: string, algorithm: CertificatePlan['algorithm']) => new tls.PrivateKey(named(id), tlsPrivateKeyArgs[algorithm], child);
 
     for (const ca of plan.certificates.filter((c) => c.isCa)) {
       const key = privateKey(ca.id, ca.algorithm);
       const cert = new tls.SelfSignedCert(
-        ca.id,
+        named(ca.id),
         {
           privateKeyPem: key.privateKeyPem,
           subject: subjectArgs(ca),
@@ -73,7 +79,7 @@ export class KubePki extends pulumi.ComponentResource {
       let validityEndTime: pulumi.Output<string>;
       if (leaf.subject.organizations.length > 1) {
         const cert = new MultiGroupCertificate(
-          leaf.id,
+          named(leaf.id),
           {
             template: {
               commonName: leaf.subject.commonName,
@@ -96,12 +102,12 @@ export class KubePki extends pulumi.ComponentResource {
         validityEndTime = cert.validityEndTime;
       } else {
         const request = new tls.CertRequest(
-          leaf.id,
+          named(leaf.id),
           { privateKeyPem: key.privateKeyPem, subject: subjectArgs(leaf), dnsNames: leaf.sans.dnsNames, ipAddresses: leaf.sans.ipAddresses },
           child,
         );
         const cert = new tls.LocallySignedCert(
-          leaf.id,
+          named(leaf.id),
           {
             certRequestPem: request.certRequestPem,
             caCertPem: ca.certPem,
@@ -137,7 +143,7 @@ export class KubePki extends pulumi.ComponentResource {
 
     if (args.applyRbac) {
       const adminConf = plan.kubeconfigs.find((k) => k.name === 'admin.conf')!;
-      applyRbac(plan, this.kubeconfigs[adminConf.id]!, this);
+      applyRbac(plan, this.kubeconfigs[adminConf.id]!, this, named);
     }
 
     this.registerOutputs({
@@ -152,17 +158,17 @@ export class KubePki extends pulumi.ComponentResource {
     const opts = { parent: this };
     switch (kind) {
       case 'certificate':
-        return new local.File(file.path, { filename, content: this.certificates[of]!.certPem, filePermission: '0644', directoryPermission }, opts);
+        return new local.File(this.childName(file.path), { filename, content: this.certificates[of]!.certPem, filePermission: '0644', directoryPermission }, opts);
       case 'public-key':
-        return new local.File(file.path, { filename, content: this.serviceAccountPublicKeyPem, filePermission: '0644', directoryPermission }, opts);
+        return new local.File(this.childName(file.path), { filename, content: this.serviceAccountPublicKeyPem, filePermission: '0644', directoryPermission }, opts);
       case 'manifest':
-        return new local.File(file.path, { filename, content: renderRbacFile(plan.rbac.find((f) => f.path === of)!), filePermission: '0644', directoryPermission }, opts);
+        return new local.File(this.childName(file.path), { filename, content: renderRbacFile(plan.rbac.find((f) => f.path === of)!), filePermission: '0644', directoryPermission }, opts);
       case 'private-key': {
         const content = of === 'sa' ? this.serviceAccountPrivateKeyPem : this.certificates[of]!.privateKeyPem;
-        return new local.SensitiveFile(file.path, { filename, content, filePermission: '0600', directoryPermission }, opts);
+        return new local.SensitiveFile(this.childName(file.path), { filename, content, filePermission: '0600', directoryPermission }, opts);
       }
       case 'kubeconfig':
-        return new local.SensitiveFile(file.path, { filename, content: this.kubeconfigs[of]!, filePermission: '0600', directoryPermission }, opts);
+        return new local.SensitiveFile(this.childName(file.path), { filename, content: this.kubeconfigs[of]!, filePermission: '0600', directoryPermission }, opts);
     }
   }
 }
