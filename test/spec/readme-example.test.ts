@@ -1,0 +1,16 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseSpecText, parseSpec } from '../../src/spec';
+import { repoRoot } from '../support/fixture-trees';
+
+// The README's spec reference is the first thing users copy: it must stay a valid spec.
+describe('the README', () => {
+  it("spec reference example is a valid cluster spec", () => {
+    const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    const block = /```yaml\n(apiVersion: kubepki\.io\/v1alpha1[\s\S]*?)```/.exec(readme);
+    expect(block, 'a ```yaml block starting with apiVersion').not.toBeNull();
+    const spec = parseSpec(parseSpecText(block![1]!, 'README.md'));
+    expect(spec.spec.users[0]).toMatchObject({ name: 'alice', groups: ['dev-team', 'oncall'] });
+  });
+});
