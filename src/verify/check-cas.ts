@@ -17,6 +17,16 @@ export function nodeCas(material: NodeMaterial): NodeCas {
   return cas;
 }
 
+/**
+ * The CAs a node's leaves are judged against: its own, and for each it lacks, the tree's copy (every control-plane
+ * node holds the same CAs). A missing ca.crt must not make the node's leaves unchecked.
+ */
+export function trustedCas(material: NodeMaterial, context: VerifyContext): NodeCas {
+  const cas = nodeCas(material);
+  for (const [name, copy] of context.cas) if (!cas.has(name)) cas.set(name, copy);
+  return cas;
+}
+
 // Pairs that must not share a key: the front-proxy CA vouches for the aggregation layer's request headers, the etcd
 // CA for access to all cluster data. If either equals the client CA, any kubeconfig could pose as the front proxy or
 // read etcd directly.

@@ -35,10 +35,21 @@ export function checkValidity(certificate: ParsedCertificate, file: string, cont
 
 /**
  * Checks that `leaf` was signed by `expected` and by no other CA of the node, and that it does not outlive its CA.
- * When the signature fails, says which CA did sign it, or that another CA with the same name did.
+ * When the signature fails, says which CA did sign it, or that another CA with the same name did. With no copy of the
+ * CA anywhere (`expected` absent, `missingCa` names it) the chain cannot be checked, which is an error: a leaf from
+ * another cluster would otherwise pass unnoticed.
  */
-export function checkIssuer(leaf: ParsedCertificate, file: string, expected: LocatedCertificate | undefined, others: LocatedCertificate[], who: string): Finding[] {
-  if (!expected) return [];
+export function checkIssuer(leaf: ParsedCertificate, file: string, expected: LocatedCertificate | undefined, others: LocatedCertificate[], who: string, missingCa: string): Finding[] {
+  if (!expected) {
+    return [
+      {
+        id: 'chain.unverifiable',
+        file,
+        severity: 'error',
+        message: `${file} cannot verify its chain: no ${missingCa} in the tree, so nothing shows that ${who} would accept it; restore the CA certificate from another control-plane node or a backup`,
+      },
+    ];
+  }
   const findings: Finding[] = [];
   if (leaf.isIssuedBy(expected.certificate)) {
     for (const other of others) {

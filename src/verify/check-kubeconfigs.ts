@@ -35,8 +35,8 @@ function subjectFindings(loaded: LoadedKubeconfig, rel: string, nodeName: string
 
 /**
  * Each kubeconfig: TLS verification on, https server, CA data equal to ca.crt, a client certificate that chains to it
- * with a matching key and clientAuth, kubeadm's subject for kubeadm's files, validity, and a server the apiserver
- * certificate covers. A node's own apiserver.crt is blamed when it does not cover the servers of the node's
+ * and to the cluster CA the kube-apiservers trust, with a matching key and clientAuth, kubeadm's subject for kubeadm's
+ * files, validity, and a server the apiserver certificate covers. A node's own apiserver.crt is blamed when it does not cover the servers of the node's
  * kubeconfigs (that is where the SAN is missing); elsewhere the kubeconfig is.
  */
 export function checkKubeconfigs(material: NodeMaterial, context: VerifyContext): Finding[] {
@@ -83,7 +83,13 @@ export function checkKubeconfigs(material: NodeMaterial, context: VerifyContext)
       findings.push({ id: 'kubeconfig.no-client-certificate', file, severity: kubeconfig.token ? 'info' : 'warning', message: `${file} ${what}` });
     } else {
       const anchor = reference ?? (loaded.ca ? { file: `${file} (certificate-authority-data)`, certificate: loaded.ca } : undefined);
-      findings.push(...checkIssuer(certificate, file, anchor, [...cas.values()], clientCaUsers));
+      findings.push(...checkIssuer(certificate, file, anchor, [...cas.values()], clientCaUsers, 'cluster CA (pki/ca.crt or certificate-authority-data)'));
+      // The node's ca.crt may itself be foreign (copied with the kubeconfig from another cluster); what counts is the
+      // CA the tree's kube-apiservers trust for clients.
+      const clusterCa = context.clusterCa;
+      if (clusterCa && anchor && !anchor.certificate.node.raw.equals(clusterCa.certificate.node.raw) && !certificate.isIssuedBy(clusterCa.certificate)) {
+        findings.push(...checkIssuer(certificate, file, clusterCa, [], "kube-apiserver's --client-ca-file", 'ca'));
+      }
       if (!loaded.clientKey) {
         findings.push({ id: 'kubeconfig.key-missing', file, severity: 'error', message: `${file} embeds a client certificate without client-key-data: the client cannot authenticate` });
       }

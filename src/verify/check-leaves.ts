@@ -1,9 +1,9 @@
 import type { ParsedCertificate } from '../crypto';
 import type { Finding } from './finding';
-import { apiserverInClusterNames, kubeadmCas, kubeadmLeaves, type KubeadmLeafRule } from './kubeadm-pki-catalog';
+import { apiserverInClusterNames, caRule, kubeadmCas, kubeadmLeaves, type KubeadmLeafRule } from './kubeadm-pki-catalog';
 import type { NodeMaterial } from './node-material';
 import type { VerifyContext } from './verify-context';
-import { nodeCas } from './check-cas';
+import { trustedCas } from './check-cas';
 import { checkIssuer, checkKeyMatch, checkLeafUsages, checkValidity } from './check-certificate-basics';
 import { sansCoverHost } from './san-covers-host';
 
@@ -30,8 +30,15 @@ const sameList = (a: string[], b: string[]) => a.length === b.length && a.every(
 function subjectFindings(rule: KubeadmLeafRule, certificate: ParsedCertificate, file: string, nodeName: string | undefined): Finding[] {
   const findings: Finding[] = [];
   if (rule.commonName === 'node-name') {
+    // Another node's member certificate carries that node's name and advertise address: peers dialing this member
+    // fail hostname verification, and etcd logs and alarms name the wrong member.
     if (nodeName && certificate.commonName !== nodeName) {
-      findings.push({ id: 'subject.common-name', file, severity: 'warning', message: `${file} has CN "${certificate.commonName}"; kubeadm names etcd member certificates after the node ("${nodeName}")` });
+      findings.push({
+        id: 'subject.common-name',
+        file,
+        severity: 'error',
+        message: `${file} has CN "${certificate.commonName}" on node "${nodeName}": kubeadm names etcd member certificates after their node, so this is another member's certificate (its SANs name that member's addresses); reissue it for ${nodeName}`,
+      });
     }
   } else if (certificate.commonName !== rule.commonName) {
     findings.push({
@@ -86,7 +93,7 @@ function sanFindings(rule: KubeadmLeafRule, certificate: ParsedCertificate, file
 export function checkLeaves(material: NodeMaterial, context: VerifyContext): Finding[] {
   const findings: Finding[] = [];
   const prefix = material.directory.prefix;
-  const cas = nodeCas(material);
+  const cas = trustedCas(material, context);
   const allCas = [...cas.values()];
   const nodeName = nodeNameOf(material);
   const known = new Set([...kubeadmLeaves.map((l) => `${l.base}.crt`), ...kubeadmCas.map((c) => `${c.base}.crt`)]);
@@ -94,7 +101,7 @@ export function checkLeaves(material: NodeMaterial, context: VerifyContext): Fin
     const certificate = material.certificates.get(`${rule.base}.crt`);
     if (!certificate) continue;
     const file = `${prefix}${rule.base}.crt`;
-    findings.push(...checkIssuer(certificate, file, cas.get(rule.issuer), allCas, rejectedBy[rule.baseName]!));
+    findings.push(...checkIssuer(certificate, file, cas.get(rule.issuer), allCas, rejectedBy[rule.baseName]!, `${rule.issuer} (${caRule(rule.issuer).base}.crt)`));
     findings.push(...checkKeyMatch(certificate, file, material.keys.get(`${rule.base}.key`), `${prefix}${rule.base}.key`));
     findings.push(...checkLeafUsages(certificate, file, rule.extendedKeyUsages));
     findings.push(...subjectFindings(rule, certificate, file, nodeName));
@@ -109,7 +116,7 @@ export function checkLeaves(material: NodeMaterial, context: VerifyContext): Fin
       id: 'file.unknown',
       file,
       severity: 'info',
-      message: `${file} is not a certificate kubeadm writes; ${issuer ? `it chains to ${issuer.file}` : 'it chains to none of the node\'s CAs'}; only its validity is checked`,
+      message: `${file} is not a certificate kubeadm writes; ${issuer ? `it chains to ${issuer.file}` : 'it chains to none of the kubeadm CAs'}; only its validity is checked`,
     });
     findings.push(...checkValidity(certificate, file, context));
   }

@@ -1,15 +1,18 @@
 import type { Finding } from './finding';
 import { kubeadmCas, kubeadmLeaves } from './kubeadm-pki-catalog';
 import type { NodeMaterial } from './node-material';
+import { kubeconfigHoldsCredentials } from './kubeconfig-holds-credentials';
 
 const octal = (mode: number) => `0${mode.toString(8).padStart(3, '0')}`;
 
-/** Private keys and kubeconfigs with credentials are owner-only (kubeadm: 0600); nothing may be writable by others. */
+/**
+ * Private keys and kubeconfigs with credentials are owner-only (kubeadm: 0600); nothing may be writable by others. A
+ * kubeconfig is a secret when any of its users has a credential, whichever context is current.
+ */
 export function checkFileModes(material: NodeMaterial): Finding[] {
   const findings: Finding[] = [];
   for (const [rel, file] of material.directory.files) {
-    const kubeconfig = material.kubeconfigs.get(rel)?.kubeconfig;
-    const secret = rel.endsWith('.key') || (kubeconfig !== undefined && (kubeconfig.clientKeyPem !== undefined || kubeconfig.token !== undefined));
+    const secret = rel.endsWith('.key') || (rel.endsWith('.conf') && kubeconfigHoldsCredentials(file.content.toString('utf8')));
     if (secret && (file.mode & 0o077) !== 0) {
       const what = rel.endsWith('.key') ? 'a private key' : 'a kubeconfig with credentials';
       findings.push({ id: 'file.mode', file: file.path, severity: 'error', message: `${file.path} is ${what} with mode ${octal(file.mode)}: readable by group or others; chmod 600 it` });
@@ -71,18 +74,29 @@ function expectedFiles(material: NodeMaterial): { rel: string; reads: string }[]
 
 /**
  * The files kubeadm writes on a node of this role that are absent. Without a plan this cannot be certain (external
- * etcd, external CA, a partial copy), so missing files are warnings; a missing CA key is external CA mode.
+ * etcd, external CA, a partial copy), so missing files are warnings; a missing CA key is external CA mode; a leaf
+ * certificate without its key is an error, since the component that loads the pair cannot start.
  */
 export function checkMissingFiles(material: NodeMaterial): Finding[] {
   if (material.role === 'users') return [];
   const findings: Finding[] = [];
   const prefix = material.directory.prefix;
   for (const { rel, reads } of expectedFiles(material)) {
-    if (material.directory.files.has(rel)) continue;
+    // A file that is there but unreadable already has its error (file.unreadable).
+    if (material.directory.files.has(rel) || material.directory.unreadable.has(rel)) continue;
     const file = `${prefix}${rel}`;
     const ca = kubeadmCas.find((c) => rel === `${c.base}.key`);
+    const leaf = kubeadmLeaves.find((l) => rel === `${l.base}.key`);
     if (ca && material.directory.files.has(`${ca.base}.crt`)) {
       findings.push({ id: 'ca.external', file, severity: 'info', message: `${file} is absent: the ${ca.name} CA is external (kubeadm's external CA mode); certificates it signs cannot be renewed here` });
+    } else if (leaf && material.directory.files.has(`${leaf.base}.crt`)) {
+      // Unlike a CA key, a leaf key has no external mode: the certificate is useless without it.
+      findings.push({
+        id: 'key.missing',
+        file,
+        severity: 'error',
+        message: `${file} is missing but ${prefix}${leaf.base}.crt is here: ${reads} loads both and cannot start without the private key; restore it, or reissue the pair`,
+      });
     } else {
       findings.push({ id: 'file.missing', file, severity: 'warning', message: `${file} is missing: kubeadm writes it on a ${material.role} node and ${reads} reads it` });
     }

@@ -12,6 +12,7 @@ export function loadKubeadmTree(dir: string, findings: Finding[], plan?: PkiPlan
     findings.push({ id: 'tree.unreadable', file: '.', severity: 'error', message: `cannot read ${dir}: ${(error as Error).message}` });
     return undefined;
   }
+  findings.push(...tree.problems);
   if (tree.nodes.length === 0) {
     findings.push({
       id: 'tree.empty',

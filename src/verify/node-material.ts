@@ -35,7 +35,7 @@ const controlPlaneMarkers = ['pki/apiserver.crt', 'pki/etcd/server.crt', 'contro
  */
 export function nodeRoleOf(directory: NodeDirectory): NodeRole {
   if (directory.kind === 'users') return 'users';
-  return controlPlaneMarkers.some((f) => directory.files.has(f)) ? 'control-plane' : 'worker';
+  return controlPlaneMarkers.some((f) => directory.files.has(f) || directory.unreadable.has(f)) ? 'control-plane' : 'worker';
 }
 
 function unreadable(file: TreeFile, what: string, error: unknown): Finding {

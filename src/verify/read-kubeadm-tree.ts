@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { Finding } from './finding';
 import { kubeadmKubeconfigs } from './kubeadm-pki-catalog';
 
 /** One file of a verified tree. */
@@ -24,6 +25,8 @@ export interface NodeDirectory {
   kind: 'node' | 'users';
   /** Node-relative path (`pki/ca.crt`, `admin.conf`) → file. Only pki/** and top-level *.conf are read. */
   files: Map<string, TreeFile>;
+  /** Node-relative paths that exist but cannot be read (a dangling symbolic link, no permission): see `problems`. */
+  unreadable: Set<string>;
 }
 
 /** A directory as verify sees it: one node, or the node directories, users/ and rbac/ that `generate` writes. */
@@ -35,14 +38,50 @@ export interface KubeadmTree {
   rbac: TreeFile[];
   /** Any other top-level file of a generated tree (reported as drift when a plan is given). */
   other: TreeFile[];
+  /** One `file.unreadable` error per file that is there but cannot be read; the rest of the tree is still read. */
+  problems: Finding[];
 }
 
 const posix = (p: string) => p.split(path.sep).join('/');
 
-function readFile(root: string, absolute: string): TreeFile {
-  const stat = fs.statSync(absolute);
-  return { path: posix(path.relative(root, absolute)), absolute, mode: stat.mode & 0o777, content: fs.readFileSync(absolute) };
+/** What stops a file from being read and the fix, worded for a finding: a dangling link names its target. */
+function unreadableReason(absolute: string, error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const consequence = 'whatever reads it (kubeadm, the component, kubectl) fails the same way';
+  if (code === 'ENOENT' && fs.lstatSync(absolute, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    return `is a symbolic link to ${fs.readlinkSync(absolute)}, which does not exist: ${consequence}; restore the target or replace the link`;
+  }
+  if (code === 'EISDIR') return `is a directory, not a file: ${consequence}; replace it with the file`;
+  return `cannot be read (${code ?? (error as Error).message}): ${consequence}; fix its permissions or restore it`;
 }
+
+/**
+ * Reads one file; a file that cannot be read (a dangling symbolic link, no permission) becomes a `file.unreadable`
+ * error in `problems` and `undefined`, so one bad link does not hide the rest of the tree.
+ */
+function readFile(root: string, absolute: string, problems: Finding[]): TreeFile | undefined {
+  const rel = posix(path.relative(root, absolute));
+  try {
+    const stat = fs.statSync(absolute);
+    return { path: rel, absolute, mode: stat.mode & 0o777, content: fs.readFileSync(absolute) };
+  } catch (error) {
+    problems.push({
+      id: 'file.unreadable',
+      file: rel,
+      severity: 'error',
+      message: `${rel} ${unreadableReason(absolute, error)}`,
+    });
+    return undefined;
+  }
+}
+
+const isDirectoryLink = (full: string) => {
+  try {
+    return fs.statSync(full, { throwIfNoEntry: false })?.isDirectory() === true;
+  } catch {
+    return false;
+  }
+};
 
 function listFiles(dir: string): string[] {
   let entries: fs.Dirent[];
@@ -57,7 +96,8 @@ function listFiles(dir: string): string[] {
     // Temporary files of an interrupted atomic write are not part of the tree.
     if (entry.name.startsWith('.') && entry.name.endsWith('.tmp')) continue;
     if (entry.isDirectory()) files.push(...listFiles(full));
-    else if (entry.isFile() || (entry.isSymbolicLink() && fs.statSync(full, { throwIfNoEntry: false })?.isFile())) files.push(full);
+    // Links are listed even when dangling, so that readFile reports them instead of them silently going missing.
+    else if (entry.isFile() || (entry.isSymbolicLink() && !isDirectoryLink(full))) files.push(full);
   }
   return files;
 }
@@ -70,40 +110,46 @@ export function isNodeDirectory(dir: string): boolean {
   return [...kubeconfigNames].some((name) => fs.statSync(path.join(dir, name), { throwIfNoEntry: false })?.isFile());
 }
 
-function readNodeDirectory(root: string, dir: string, name: string, kind: NodeDirectory['kind']): NodeDirectory {
+function readNodeDirectory(root: string, dir: string, name: string, kind: NodeDirectory['kind'], problems: Finding[]): NodeDirectory {
   const files = new Map<string, TreeFile>();
+  const unreadable = new Set<string>();
   const add = (absolute: string) => {
-    const file = readFile(root, absolute);
-    files.set(posix(path.relative(dir, absolute)), file);
+    const file = readFile(root, absolute, problems);
+    const rel = posix(path.relative(dir, absolute));
+    if (file) files.set(rel, file);
+    else unreadable.add(rel);
   };
   if (kind === 'node') for (const f of listFiles(path.join(dir, 'pki'))) add(f);
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (entry.name.endsWith('.conf') && (entry.isFile() || entry.isSymbolicLink())) add(path.join(dir, entry.name));
   }
   const prefix = posix(path.relative(root, dir));
-  return { name, prefix: prefix === '' ? '' : `${prefix}/`, kind, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1))) };
+  return { name, prefix: prefix === '' ? '' : `${prefix}/`, kind, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1))), unreadable };
 }
 
 /**
  * Finds what to verify under `root`: if it is an /etc/kubernetes (kubeadm's or one node of kubepki's) it is the one
  * node; otherwise each subdirectory that is one, plus users/ and rbac/. Reads pki/** and *.conf only — manifests/
- * and the rest of /etc/kubernetes are not PKI.
+ * and the rest of /etc/kubernetes are not PKI. Throws only when `root` itself cannot be read; a file that cannot be
+ * read is one finding in `problems`.
  */
 export function readKubeadmTree(root: string): KubeadmTree {
   const stat = fs.statSync(root, { throwIfNoEntry: false });
   if (!stat?.isDirectory()) throw new Error(`${root} is not a directory`);
-  if (isNodeDirectory(root)) return { root, layout: 'node', nodes: [readNodeDirectory(root, root, '', 'node')], rbac: [], other: [] };
+  const problems: Finding[] = [];
+  if (isNodeDirectory(root)) return { root, layout: 'node', nodes: [readNodeDirectory(root, root, '', 'node', problems)], rbac: [], other: [], problems };
   const nodes: NodeDirectory[] = [];
   const rbac: TreeFile[] = [];
   const other: TreeFile[] = [];
+  const read = (files: string[]) => files.map((f) => readFile(root, f, problems)).filter((f): f is TreeFile => f !== undefined);
   const entries = fs.readdirSync(root, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const entry of entries) {
     const full = path.join(root, entry.name);
-    if (entry.isDirectory() && entry.name === 'rbac') rbac.push(...listFiles(full).map((f) => readFile(root, f)));
-    else if (entry.isDirectory() && entry.name === 'users') nodes.push(readNodeDirectory(root, full, 'users', 'users'));
-    else if (entry.isDirectory() && isNodeDirectory(full)) nodes.push(readNodeDirectory(root, full, entry.name, 'node'));
-    else if (entry.isDirectory()) other.push(...listFiles(full).map((f) => readFile(root, f)));
-    else if (entry.isFile()) other.push(readFile(root, full));
+    if (entry.isDirectory() && entry.name === 'rbac') rbac.push(...read(listFiles(full)));
+    else if (entry.isDirectory() && entry.name === 'users') nodes.push(readNodeDirectory(root, full, 'users', 'users', problems));
+    else if (entry.isDirectory() && isNodeDirectory(full)) nodes.push(readNodeDirectory(root, full, entry.name, 'node', problems));
+    else if (entry.isDirectory()) other.push(...read(listFiles(full)));
+    else if (entry.isFile()) other.push(...read([full]));
   }
-  return { root, layout: 'tree', nodes, rbac, other };
+  return { root, layout: 'tree', nodes, rbac, other, problems };
 }

@@ -71,6 +71,8 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
     }
   }
   const plannedPaths = new Set(placed.map((p) => p.path));
+  // Files that are there but unreadable already carry their own error.
+  const unreadable = new Set(tree.problems.map((f) => f.file));
   for (const { planned, path } of placed) {
     if (missingDirs.has(path.split('/')[0]!)) continue;
     const file = actual.get(path);
@@ -79,6 +81,7 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
       findings.push({ id: 'ca.external', file: path, severity: 'info', message: `${path} is absent: the ${planned.content.of} CA is external; certificates it signs cannot be renewed from this tree` });
       continue;
     }
+    if (!file && unreadable.has(path)) continue;
     if (!file) {
       findings.push({ id: 'drift.missing', file: path, severity: 'error', message: `${path} is in the plan (${planned.content.kind} of ${planned.content.of}) but missing; run kubepki generate` });
       continue;

@@ -2,6 +2,7 @@ import type { PkiPlan } from '../plan';
 import { sortFindings, type Finding } from './finding';
 import type { NodeMaterial } from './node-material';
 import { loadKubeadmTree } from './load-kubeadm-tree';
+import { kubeadmCas, type KubeadmCaName } from './kubeadm-pki-catalog';
 import type { LocatedCertificate, VerifyContext } from './verify-context';
 import { checkCas } from './check-cas';
 import { checkLeaves } from './check-leaves';
@@ -39,11 +40,17 @@ export function verifyPki(dir: string, options: VerifyPkiOptions = {}): Finding[
   if (!loaded) return findings;
   const { tree, materials } = loaded;
   const controlPlanes = materials.filter((m) => m.role === 'control-plane');
-  const clusterCa = [...controlPlanes, ...materials].map((m) => locate(m, 'pki/ca.crt')).find((c) => c !== undefined);
+  const cas = new Map<KubeadmCaName, LocatedCertificate>();
+  for (const rule of kubeadmCas) {
+    const copy = [...controlPlanes, ...materials].map((m) => locate(m, `${rule.base}.crt`)).find((c) => c !== undefined);
+    if (copy) cas.set(rule.name, copy);
+  }
+  const clusterCa = cas.get('ca');
   const context: VerifyContext = {
     now: options.now ?? new Date(),
     expiryWindowDays: options.expiryWindowDays ?? 30,
     ...(clusterCa ? { clusterCa } : {}),
+    cas,
     apiservers: materials.map((m) => locate(m, 'pki/apiserver.crt')).filter((c): c is LocatedCertificate => c !== undefined),
     ...(options.plan ? { plan: options.plan } : {}),
   };

@@ -69,6 +69,20 @@ describe('kubeadm certs check-expiration, from the files', () => {
     expect(text).toMatch(/\napiserver +Jan 01, 2027 00:00 UTC +305d +ca +yes\n/);
   });
 
+  it('reports a dangling symbolic link as one problem and still gives every table', () => {
+    const copy = copyTree(dir);
+    made.push(copy);
+    fs.rmSync(path.join(copy, 'cp1/admin.conf'));
+    fs.symlinkSync('/nonexistent/admin.conf', path.join(copy, 'cp1/admin.conf'));
+    const report = expiryReport(copy, { now });
+    expect(report.problems.map((p) => [p.id, p.file])).toEqual([['file.unreadable', 'cp1/admin.conf']]);
+    expect(report.problems[0]!.message).toContain('is a symbolic link to /nonexistent/admin.conf, which does not exist');
+    expect(report.nodes.map((n) => n.node)).toEqual(['cp1', 'users', 'w1']);
+    const row = (name: string) => report.nodes[0]!.certificates.find((c) => c.name === name)!;
+    expect(row('admin.conf')).toMatchObject({ missing: true });
+    expect(row('apiserver')).toMatchObject({ missing: false });
+  });
+
   it('gives kubeadm -o json (output.kubeadm.k8s.io/v1alpha3) for a node, and a List over a generated tree', () => {
     const single = JSON.parse(renderExpiryJson(expiryReport(path.join(dir, 'cp1'), { now })));
     expect(single).toMatchObject({ kind: 'CertificateExpirationInfo', apiVersion: 'output.kubeadm.k8s.io/v1alpha3' });

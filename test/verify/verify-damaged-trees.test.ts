@@ -5,11 +5,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as yaml from 'js-yaml';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { KeyPair, ParsedCertificate, issueCertificate } from '../../src/crypto';
-import { verifyPki, type Finding } from '../../src/verify';
+import { verifyPki } from '../../src/verify';
 import { realizeStack, removeTree, type FixtureTree } from '../support/fixture-trees';
-import { copyTree, describeFindings, errorFiles, reissueCertificate, templateOf } from './verify-test-trees';
+import { copyTree, describeFindings, errorFiles, expectNamed, reissueCertificate, templateOf } from './verify-test-trees';
 
 let good: FixtureTree;
 let foreign: FixtureTree;
@@ -30,14 +31,6 @@ function damagedCopy(): string {
   const dir = copyTree(good.dir);
   copies.push(dir);
   return dir;
-}
-
-/** Asserts an error finding `id` on `file`, and errors on `file` (and `alsoErrors`) only; returns that finding. */
-function expectNamed(findings: Finding[], id: string, file: string, alsoErrors: string[] = []): Finding {
-  const hit = findings.find((f) => f.id === id && f.file === file && f.severity === 'error');
-  expect(hit, `no error ${id} on ${file}:\n${describeFindings(findings)}`).toBeDefined();
-  expect(errorFiles(findings), describeFindings(findings)).toEqual([file, ...alsoErrors].sort());
-  return hit!;
 }
 
 describe('verify names the one damaged file', () => {
@@ -95,6 +88,59 @@ describe('verify names the one damaged file', () => {
     expectNamed(verifyPki(dir), 'file.mode', 'users/alice.conf');
   });
 
+  /** alice.conf with its current context moved to a user without credentials, and `alice`'s entry set to `credential`. */
+  function kubeconfigWithIdleCredential(dir: string, credential: Record<string, unknown>): string {
+    const file = path.join(dir, 'users/alice.conf');
+    const doc = yaml.load(fs.readFileSync(file, 'utf8')) as { users: { name: string; user: unknown }[]; contexts: unknown[]; clusters: { name: string }[]; 'current-context': string };
+    doc.users[0]!.user = credential;
+    doc.users.push({ name: 'anonymous', user: {} });
+    doc.contexts.push({ name: 'anonymous', context: { cluster: doc.clusters[0]!.name, user: 'anonymous' } });
+    doc['current-context'] = 'anonymous';
+    fs.writeFileSync(file, yaml.dump(doc));
+    fs.chmodSync(file, 0o644);
+    return 'users/alice.conf';
+  }
+
+  const credentials: [string, Record<string, unknown>][] = [
+    ['client-key-data', { 'client-key-data': Buffer.from('not a key').toString('base64') }],
+    ['client-key', { 'client-certificate': '/etc/alice.crt', 'client-key': '/etc/alice.key' }],
+    ['token', { token: 'opaque' }],
+    ['tokenFile', { tokenFile: '/var/run/token' }],
+    ['password', { username: 'alice', password: 'hunter2' }],
+    ['exec', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'get-token' } }],
+    ['auth-provider', { 'auth-provider': { name: 'oidc' } }],
+  ];
+  it.each(credentials)('mode 0644 on a kubeconfig whose current user has no credentials but another user has %s', (_, credential) => {
+    const dir = damagedCopy();
+    const file = kubeconfigWithIdleCredential(dir, credential);
+    const hit = expectNamed(verifyPki(dir), 'file.mode', file);
+    expect(hit.message).toContain('a kubeconfig with credentials with mode 0644');
+  });
+
+  it('mode 0644 on a kubeconfig without any credentials is fine', () => {
+    const dir = damagedCopy();
+    kubeconfigWithIdleCredential(dir, { 'client-certificate': '/etc/alice.crt' });
+    const findings = verifyPki(dir);
+    expect(findings.filter((f) => f.id === 'file.mode'), describeFindings(findings)).toEqual([]);
+  });
+
+  it.each([
+    ['cp1/pki/apiserver.key', 'kube-apiserver'],
+    ['cp1/pki/etcd/peer.key', 'etcd'],
+  ])('a leaf certificate without its key: %s missing is an error (%s cannot start)', (file, component) => {
+    const dir = damagedCopy();
+    fs.rmSync(path.join(dir, file));
+    const hit = expectNamed(verifyPki(dir), 'key.missing', file);
+    expect(hit.message).toContain(`${component} loads both and cannot start`);
+  });
+
+  it('a CA key missing stays external CA mode (a note), not an error', () => {
+    const dir = damagedCopy();
+    fs.rmSync(path.join(dir, 'cp1/pki/etcd/ca.key'));
+    const findings = verifyPki(dir);
+    expect(findings.map((f) => [f.id, f.file, f.severity])).toEqual([['ca.external', 'cp1/pki/etcd/ca.key', 'info']]);
+  });
+
   it('mismatched key: etcd/server.key replaced by a fresh key', async () => {
     const dir = damagedCopy();
     fs.writeFileSync(path.join(dir, 'cp1/pki/etcd/server.key'), (await KeyPair.generate('ECDSA-P256')).toPem(), { mode: 0o600 });
@@ -144,6 +190,15 @@ describe('verify names the one damaged file', () => {
     expectNamed(verifyPki(dir), 'ca.differs-between-nodes', 'w1/pki/ca.crt', ['w1/kubelet.conf']);
   });
 
+  it("a worker whose ca.crt and kubelet.conf both come from another cluster: kubelet.conf is checked against the apiservers' CA", () => {
+    const dir = damagedCopy();
+    for (const rel of ['w1/pki/ca.crt', 'w1/kubelet.conf']) fs.copyFileSync(path.join(foreign.dir, rel), path.join(dir, rel));
+    const findings = verifyPki(dir);
+    const hit = expectNamed(findings, 'chain.wrong-issuer', 'w1/kubelet.conf', ['w1/pki/ca.crt']);
+    expect(hit.message).toContain("does not chain to cp1/pki/ca.crt");
+    expect(hit.message).toContain("kube-apiserver's --client-ca-file would reject it");
+  });
+
   it('CA separation: a front-proxy CA made with the cluster CA key (and its client reissued by it)', async () => {
     const dir = damagedCopy();
     const pki = path.join(dir, 'cp1/pki');
@@ -168,6 +223,58 @@ describe('verify names the one damaged file', () => {
     const findings = verifyPki(dir);
     expect(errorFiles(findings), describeFindings(findings)).toEqual([]);
     expect(findings.map((f) => [f.id, f.file, f.severity])).toEqual([['chain.outlives-ca', 'cp1/pki/etcd/peer.crt', 'warning']]);
+  });
+
+  it("a node without its ca.crt: its leaves are judged against the tree's copy of the cluster CA", () => {
+    const dir = damagedCopy();
+    fs.rmSync(path.join(dir, 'cp1/pki/ca.crt'));
+    for (const name of ['apiserver', 'apiserver-kubelet-client']) {
+      for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(foreign.dir, `cp1/pki/${name}.${ext}`), path.join(dir, `cp1/pki/${name}.${ext}`));
+    }
+    const findings = verifyPki(dir);
+    const hit = expectNamed(findings, 'chain.wrong-issuer', 'cp1/pki/apiserver.crt', ['cp1/pki/apiserver-kubelet-client.crt']);
+    expect(hit.message).toContain('does not chain to w1/pki/ca.crt');
+    expect(findings.find((f) => f.id === 'chain.wrong-issuer' && f.file === 'cp1/pki/apiserver-kubelet-client.crt')?.severity).toBe('error');
+  });
+
+  it('a node without its ca.crt and no copy anywhere: its leaves cannot be verified, an error on each', () => {
+    const dir = damagedCopy();
+    fs.rmSync(path.join(dir, 'cp1/pki/ca.crt'));
+    fs.copyFileSync(path.join(foreign.dir, 'cp1/pki/apiserver.crt'), path.join(dir, 'cp1/pki/apiserver.crt'));
+    fs.copyFileSync(path.join(foreign.dir, 'cp1/pki/apiserver.key'), path.join(dir, 'cp1/pki/apiserver.key'));
+    // cp1 on its own, as it would be copied to the node: the worker's copy is not there.
+    const findings = verifyPki(path.join(dir, 'cp1'));
+    const hit = expectNamed(findings, 'chain.unverifiable', 'pki/apiserver.crt', ['pki/apiserver-kubelet-client.crt']);
+    expect(hit.message).toContain('cannot verify its chain: no ca (pki/ca.crt) in the tree');
+  });
+
+  it('etcd/ca.crt removed and etcd/server.crt from another cluster: every etcd leaf is an error, none skipped', () => {
+    const dir = damagedCopy();
+    fs.rmSync(path.join(dir, 'cp1/pki/etcd/ca.crt'));
+    for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(foreign.dir, `cp1/pki/etcd/server.${ext}`), path.join(dir, `cp1/pki/etcd/server.${ext}`));
+    const findings = verifyPki(dir);
+    const etcdLeaves = ['cp1/pki/apiserver-etcd-client.crt', 'cp1/pki/etcd/healthcheck-client.crt', 'cp1/pki/etcd/peer.crt'];
+    const hit = expectNamed(findings, 'chain.unverifiable', 'cp1/pki/etcd/server.crt', etcdLeaves);
+    expect(hit.message).toContain('no etcd-ca (pki/etcd/ca.crt) in the tree');
+  });
+
+  it('a dangling symbolic link is one error on that file; the rest of the tree is still verified', () => {
+    const dir = damagedCopy();
+    fs.rmSync(path.join(dir, 'cp1/admin.conf'));
+    fs.symlinkSync('/nonexistent/admin.conf', path.join(dir, 'cp1/admin.conf'));
+    fs.rmSync(path.join(dir, 'cp1/pki/front-proxy-client.crt'));
+    fs.symlinkSync('old/front-proxy-client.crt', path.join(dir, 'cp1/pki/front-proxy-client.crt'));
+    fs.chmodSync(path.join(dir, 'cp1/pki/apiserver.key'), 0o644);
+    const damaged = ['cp1/admin.conf', 'cp1/pki/apiserver.key', 'cp1/pki/front-proxy-client.crt'];
+    const findings = verifyPki(dir);
+    expect(errorFiles(findings), describeFindings(findings)).toEqual(damaged);
+    expect(findings.find((f) => f.file === 'cp1/admin.conf')).toMatchObject({ id: 'file.unreadable', severity: 'error' });
+    expect(findings.find((f) => f.file === 'cp1/admin.conf')!.message).toContain('is a symbolic link to /nonexistent/admin.conf, which does not exist');
+    // Unreadable is not also missing, with or without the plan.
+    expect(findings.filter((f) => f.id === 'file.missing'), describeFindings(findings)).toEqual([]);
+    const withPlan = verifyPki(dir, { plan: good.plan });
+    expect(errorFiles(withPlan), describeFindings(withPlan)).toEqual(damaged);
+    expect(withPlan.filter((f) => f.id === 'drift.missing')).toEqual([]);
   });
 
   it('never puts key material in a finding', async () => {

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KeyPair, ParsedCertificate, issueCertificate, type CertificateTemplate } from '../../src/crypto';
+import { expect } from 'vitest';
 import type { Finding } from '../../src/verify';
 import { temporaryDirectory } from '../support/fixture-trees';
 
@@ -64,4 +65,12 @@ export function errorFiles(findings: Finding[]): string[] {
 /** Findings as `severity id file` lines, for readable assertion failures. */
 export function describeFindings(findings: Finding[]): string {
   return findings.map((f) => `${f.severity} ${f.id} ${f.file}: ${f.message}`).join('\n');
+}
+
+/** Asserts an error finding `id` on `file`, and errors on `file` (and `alsoErrors`) only; returns that finding. */
+export function expectNamed(findings: Finding[], id: string, file: string, alsoErrors: string[] = []): Finding {
+  const hit = findings.find((f) => f.id === id && f.file === file && f.severity === 'error');
+  expect(hit, `no error ${id} on ${file}:\n${describeFindings(findings)}`).toBeDefined();
+  expect(errorFiles(findings), describeFindings(findings)).toEqual([file, ...alsoErrors].sort());
+  return hit!;
 }
