@@ -1,9 +1,12 @@
 import type { PkiPlan, PlannedFile } from '../plan';
 import { certificateChanges } from './certificate-changes';
 
-/** A CA or the service-account key that the head plan replaces: everything that depends on it is invalidated. */
+/**
+ * A CA, the service-account key or the service-account issuer that the head plan replaces: everything that depends
+ * on it is invalidated.
+ */
 export interface Replacement {
-  /** `ca`, `front-proxy-ca`, `etcd-ca` or `sa`. */
+  /** `ca`, `front-proxy-ca`, `etcd-ca`, `sa` (the key pair) or `sa-issuer` (kube-apiserver's --service-account-issuer). */
   id: string;
   /** What changed (`key RSA-2048 → ECDSA-P256 (new key)`, `validity 87600h → 175200h`). */
   changes: string[];
@@ -29,7 +32,16 @@ const consequences: Record<string, string> = {
   'front-proxy-ca': 'front-proxy-client is reissued; aggregated API servers holding the old front-proxy-ca.crt reject requests from kube-apiserver until they reload the new one',
   'etcd-ca': 'every etcd certificate and apiserver-etcd-client are reissued; etcd members and kube-apiserver must switch together, or etcd refuses its peers and kube-apiserver',
   sa: 'every service-account token signed with the old sa.key is rejected; pods must get new tokens and external CI/CD tokens must be minted again',
+  'sa-issuer':
+    "kube-apiserver's --service-account-issuer (and its default --api-audiences, the issuer) changes, so every service-account token carrying the old iss and aud is rejected; pods must get new tokens and external CI/CD tokens must be minted again, unless the old issuer stays as a second --service-account-issuer until they are",
 };
+
+/** How a replacement is named in a banner or a summary. */
+export function replacementSubject(id: string): string {
+  if (id === 'sa') return 'the service-account key (sa.key / sa.pub)';
+  if (id === 'sa-issuer') return 'the service-account issuer (--service-account-issuer)';
+  return `CA \`${id}\``;
+}
 
 function fileChanged(file: PlannedFile, base: PkiPlan, head: PkiPlan, reissued: Set<string>, newKeys: Set<string>, kubeconfigs: Set<string>): boolean {
   const { kind, of } = file.content;
@@ -42,9 +54,10 @@ function fileChanged(file: PlannedFile, base: PkiPlan, head: PkiPlan, reissued: 
 }
 
 /**
- * Derives the impact: CAs and the sa key whose plan changed are replaced (kubepki never renews a CA in place), their
- * dependants are reissued, changed certificates are reissued (with a new key when the algorithm changes), and
- * kubeconfigs that embed a reissued certificate or the new ca.crt, or whose endpoint or names change, are redistributed.
+ * Derives the impact: CAs and the sa key whose plan changed are replaced (kubepki never renews a CA in place), and so
+ * is the sa issuer when it changes (every token names it); their dependants are reissued, changed certificates are
+ * reissued (with a new key when the algorithm changes), and kubeconfigs that embed a reissued certificate or the new
+ * ca.crt, or whose endpoint or names change, are redistributed.
  */
 export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<string, string[]>): DiffImpact {
   const baseCerts = new Map(base.certificates.map((c) => [c.id, c]));
@@ -71,6 +84,12 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
   if (baseSa && headSa && baseSa !== headSa) {
     replacements.push({ id: 'sa', changes: [`key ${baseSa} → ${headSa} (new key)`], consequence: consequences.sa! });
     newKeys.add('sa');
+  }
+  // No file changes with the issuer (it follows dnsDomain), yet every token is invalidated as with a new sa key.
+  const baseIssuer = base.cluster.serviceAccountIssuer;
+  const headIssuer = head.cluster.serviceAccountIssuer;
+  if (baseIssuer !== headIssuer) {
+    replacements.push({ id: 'sa-issuer', changes: [`issuer ${baseIssuer} → ${headIssuer}`], consequence: consequences['sa-issuer']! });
   }
 
   const redistribute = new Map<string, string>();

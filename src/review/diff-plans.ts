@@ -44,7 +44,7 @@ export interface PlanDiff {
   impact: DiffImpact;
   /** Whether anything at all differs. */
   changed: boolean;
-  /** Whether a CA or the sa key is replaced: dependants are invalidated, so CI should block (exit 3). */
+  /** Whether a CA, the sa key or the sa issuer is replaced: dependants are invalidated, so CI should block (exit 3). */
   replacesCa: boolean;
   /** One line: `3 certificates changed, 1 kubeconfig added, …` or `no changes`. */
   summary: string;
@@ -101,7 +101,8 @@ function summarize(diff: Omit<PlanDiff, 'summary' | 'changed' | 'replacesCa'>): 
     const total = x.added.length + x.removed.length + (x.changed?.length ?? 0);
     if (bits.length) parts.push(`${plural(total, what)} (${bits.join(', ')})`);
   };
-  if (diff.impact.replacements.length) parts.unshift(`REPLACES ${diff.impact.replacements.map((r) => (r.id === 'sa' ? 'the sa key' : `CA ${r.id}`)).join(', ')}`);
+  const replaced = (id: string) => (id === 'sa' ? 'the sa key' : id === 'sa-issuer' ? 'the sa issuer' : `CA ${id}`);
+  if (diff.impact.replacements.length) parts.unshift(`REPLACES ${diff.impact.replacements.map((r) => replaced(r.id)).join(', ')}`);
   if (diff.cluster.length) parts.push(plural(diff.cluster.length, 'cluster setting') + ' changed');
   counts('node', diff.nodes);
   counts('certificate', diff.certificates);
@@ -170,7 +171,7 @@ export function diffPlans(base: PkiPlan, head: PkiPlan): PlanDiff {
   return { ...partial, changed, replacesCa: partial.impact.replacements.length > 0, summary: summarize(partial) };
 }
 
-/** `--exit-code`: 0 no change, 1 changes, 3 changes that replace a CA or the sa key. */
+/** `--exit-code`: 0 no change, 1 changes, 3 changes that replace a CA, the sa key or the sa issuer. */
 export function diffExitCode(diff: PlanDiff): 0 | 1 | 3 {
   return diff.replacesCa ? 3 : diff.changed ? 1 : 0;
 }

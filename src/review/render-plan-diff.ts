@@ -1,4 +1,6 @@
 import type { PlanDiff } from './diff-plans';
+import type { AccessChange } from './diff-access';
+import { replacementSubject } from './diff-impact';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 const code = (text: string) => `\`${text}\``;
@@ -26,19 +28,31 @@ function byScope(cells: string[]): string {
   return [...scopes].map(([scope, actions]) => `${scope}: ${actions.join(', ')}`).join('; ') || '—';
 }
 
-function accessLines(diff: PlanDiff): string[] {
-  const lines: string[] = [];
-  for (const a of diff.access) {
-    if (a.clusterAdmin) {
-      const becomes = a.clusterAdmin.after !== 'no';
-      lines.push(`> [!WARNING]\n> **${a.identity}** ${becomes ? `becomes cluster-admin equivalent (${a.clusterAdmin.after})` : `is no longer cluster-admin equivalent (was ${a.clusterAdmin.before})`}.`, '');
-    }
+/** Cluster-admin equivalent before and after, only whether a binding can revoke it moved (system:masters in or out). */
+const staysClusterAdmin = (admin: AccessChange['clusterAdmin']): boolean => !!admin && admin.before !== 'no' && admin.after !== 'no';
+
+function accessBanner(a: AccessChange): string[] {
+  const admin = a.clusterAdmin;
+  if (!admin) return [];
+  if (staysClusterAdmin(admin)) {
+    const worse = admin.after === 'UNREVOCABLE';
+    const why = worse ? 'no RBAC change can revoke it any more' : 'removing its binding now revokes it';
+    return [`> [!${worse ? 'WARNING' : 'NOTE'}]\n> **${a.identity}** stays cluster-admin equivalent; cluster-admin: ${admin.before} → ${admin.after} (${why}).`, ''];
   }
+  const becomes = admin.after !== 'no';
+  return [`> [!WARNING]\n> **${a.identity}** ${becomes ? `becomes cluster-admin equivalent (${admin.after})` : `is no longer cluster-admin equivalent (was ${admin.before})`}.`, ''];
+}
+
+function accessLines(diff: PlanDiff): string[] {
+  const lines: string[] = diff.access.flatMap(accessBanner);
   lines.push('| identity | change | gained | lost |', '|---|---|---|---|');
   for (const a of diff.access) {
-    const note = a.change === 'removed' ? ' (no longer issued; an issued certificate keeps working until it expires)' : a.groups ? ` (groups ${a.groups.before.join(', ') || '—'} → ${a.groups.after.join(', ') || '—'})` : '';
-    const gained = a.clusterAdmin && a.clusterAdmin.after !== 'no' ? `everything (cluster-admin equivalent, ${a.clusterAdmin.after})` : byScope(a.gained);
-    const lost = a.clusterAdmin && a.clusterAdmin.before !== 'no' && a.change !== 'removed' ? `cluster-admin equivalence; ${byScope(a.lost)}` : byScope(a.lost);
+    const admin = a.clusterAdmin;
+    const stays = staysClusterAdmin(admin);
+    const notes = [a.groups ? `groups ${a.groups.before.join(', ') || '—'} → ${a.groups.after.join(', ') || '—'}` : '', admin && stays ? `cluster-admin: ${admin.before} → ${admin.after}` : ''].filter(Boolean);
+    const note = a.change === 'removed' ? ' (no longer issued; an issued certificate keeps working until it expires)' : notes.length ? ` (${notes.join('; ')})` : '';
+    const gained = admin && !stays && admin.after !== 'no' ? `everything (cluster-admin equivalent, ${admin.after})` : byScope(a.gained);
+    const lost = admin && !stays && admin.before !== 'no' && a.change !== 'removed' ? ['cluster-admin equivalence', ...(a.lost.length ? [byScope(a.lost)] : [])].join('; ') : byScope(a.lost);
     lines.push(`| ${cell(a.identity)} | ${a.change}${cell(note)} | ${cell(gained)} | ${cell(lost)} |`);
   }
   return lines;
@@ -50,7 +64,7 @@ export function renderDiffMarkdown(diff: PlanDiff): string {
   const lines: string[] = [`## kubepki diff: ${title}`, '', `**${diff.summary}**`, ''];
   if (!diff.changed) return `${lines.join('\n')}\nThe PKI, kubeconfigs, RBAC and access are unchanged.\n`;
   for (const r of diff.impact.replacements) {
-    const what = r.id === 'sa' ? 'the service-account key (sa.key / sa.pub)' : `CA \`${r.id}\``;
+    const what = replacementSubject(r.id);
     lines.push('> [!CAUTION]', `> **Blocking: this change replaces ${what}** (${cell(r.changes.join('; '))}).`, `> ${r.consequence}.`, '');
   }
   if (diff.cluster.length) lines.push('### Cluster', '', ...diff.cluster.map((c) => `- ${c}`), '');

@@ -81,6 +81,21 @@ describe('diffPlans', () => {
     expect(diffExitCode(d)).toBe(3);
   });
 
+  it('dnsDomain changed: the service-account issuer changes, which invalidates every token like a new sa key — blocking, exit 3', () => {
+    const d = diff('lab', undefined, (spec) => void (spec.spec.networking.dnsDomain = 'corp.internal'));
+    expect(d.cluster).toEqual(expect.arrayContaining(['serviceAccountIssuer https://kubernetes.default.svc.cluster.local → https://kubernetes.default.svc.corp.internal']));
+    expect(d.impact.replacements.map((r) => [r.id, r.changes])).toEqual([
+      ['sa-issuer', ['issuer https://kubernetes.default.svc.cluster.local → https://kubernetes.default.svc.corp.internal']],
+    ]);
+    expect(d.impact.replacements[0]!.consequence).toContain('every service-account token carrying the old iss and aud is rejected');
+    // The sa key pair itself is kept: its files do not change.
+    expect(d.impact.directories.flatMap((x) => x.changed).filter((f) => f.includes('/pki/sa.'))).toEqual([]);
+    expect(d.replacesCa).toBe(true);
+    expect(diffExitCode(d)).toBe(3);
+    expect(d.summary).toMatch(/^REPLACES the sa issuer;/);
+    expect(renderDiffMarkdown(d)).toContain('> [!CAUTION]\n> **Blocking: this change replaces the service-account issuer (--service-account-issuer)**');
+  });
+
   it('a user added: certificate and kubeconfig added, the new identity listed under access, exit 1', () => {
     const d = diff('lab', undefined, (spec) => void spec.spec.users.push({ name: 'carol', groups: ['sre'], namespaces: [] } as never));
     expect(d.certificates.added.map((c) => [c.id, c.subject])).toEqual([['users/carol.conf', 'CN=carol, O=sre']]);
@@ -106,6 +121,24 @@ describe('diffPlans', () => {
     expect(d.certificates).toEqual({ added: [], removed: [], changed: [] });
     expect(d.impact.directories).toEqual([{ directory: 'rbac', added: [], removed: [], changed: ['rbac/60-role-bindings.yaml'] }]);
     expect(diffExitCode(d)).toBe(1);
+  });
+
+  it('kubernetesVersion 1.28 → 1.33: admin.conf stays cluster-admin, moving from UNREVOCABLE to revocable, not "becomes"', () => {
+    // ECDSA-P256 needs 1.31+; plans need no keys, so these two are RSA.
+    const at = (version: string) => planPki(stackSpec('lab', 'RSA-2048', (spec) => void (spec.spec.kubernetesVersion = version)));
+    const d = diffPlans(at('v1.28.0'), at('v1.33.0'));
+    const admin = d.access.find((a) => a.identity === 'user:kubernetes-admin')!;
+    expect(admin).toMatchObject({ change: 'changed', gained: [], lost: [], clusterAdmin: { before: 'UNREVOCABLE', after: 'revocable' } });
+    const md = renderDiffMarkdown(d);
+    expect(md).toContain('| user:kubernetes-admin | changed (groups system:masters → kubeadm:cluster-admins; cluster-admin: UNREVOCABLE → revocable) | — | — |');
+    expect(md).toContain('> **user:kubernetes-admin** stays cluster-admin equivalent; cluster-admin: UNREVOCABLE → revocable');
+    expect(md).not.toMatch(/kubernetes-admin\*\* becomes cluster-admin equivalent/);
+    // The other way round is the worrying direction.
+    const back = renderDiffMarkdown(diffPlans(at('v1.33.0'), at('v1.28.0')));
+    expect(back).toContain('> [!WARNING]\n> **user:kubernetes-admin** stays cluster-admin equivalent; cluster-admin: revocable → UNREVOCABLE');
+    expect(back).toContain('| user:kubernetes-admin | changed (groups kubeadm:cluster-admins → system:masters; cluster-admin: revocable → UNREVOCABLE) | — | — |');
+    // A real gain is still "becomes".
+    expect(md).toContain('> **user:kubernetes-super-admin** becomes cluster-admin equivalent (UNREVOCABLE).');
   });
 
   it('a cluster-admin binding added: ClusterRoleBinding added and the identity called out as revocable cluster-admin', () => {
