@@ -1,6 +1,13 @@
 import { endpointLabel, type TrustEndpoint, type TrustGraph } from './trust-graph';
 
-const nodeId = (e: TrustEndpoint) => endpointLabel(e).replace(/[^A-Za-z0-9]+/g, '_').replace(/^_|_$/g, '');
+/**
+ * A Mermaid/DOT identifier that only ever stands for `text`: letters and digits stay, every other UTF-8 byte becomes
+ * `_xx` (hex). Collapsing them instead made users `alice.smith` and `alice-smith` one box with both users' arrows.
+ */
+const escapeId = (text: string) =>
+  [...Buffer.from(text, 'utf8')].map((b) => (/[A-Za-z0-9]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `_${b.toString(16).padStart(2, '0')}`)).join('');
+// `__` never occurs inside escapeId's output (`_` is always followed by hex), so it separates component and node.
+const nodeId = (e: TrustEndpoint) => (e.node === undefined ? escapeId(e.component) : `${escapeId(e.component)}__${escapeId(e.node)}`);
 const quote = (text: string) => text.replace(/"/g, '#quot;');
 
 function endpoints(graph: TrustGraph): TrustEndpoint[] {
@@ -15,7 +22,7 @@ export function renderTrustGraphMermaid(graph: TrustGraph): string {
   const byNode = new Map<string, TrustEndpoint[]>();
   for (const p of endpoints(graph)) byNode.set(p.node ?? '', [...(byNode.get(p.node ?? '') ?? []), p]);
   for (const [node, members] of byNode) {
-    if (node) lines.push(`  subgraph node_${node.replace(/[^A-Za-z0-9]+/g, '_')}["${quote(node)}"]`);
+    if (node) lines.push(`  subgraph node_${escapeId(node)}["${quote(node)}"]`);
     for (const p of members) lines.push(`${node ? '    ' : '  '}${nodeId(p)}["${quote(p.component)}"]`);
     if (node) lines.push('  end');
   }

@@ -63,13 +63,35 @@ describe('trust graph edges, derived from the plan', () => {
     const mermaid = renderTrustGraphMermaid(graph);
     expect(mermaid.startsWith('flowchart LR\n')).toBe(true);
     expect(mermaid.split('\n').filter((l) => l.includes(' -->|'))).toHaveLength(graph.edges.length);
-    expect(mermaid).toContain('kube_apiserver_cp1 -->|"cp1/apiserver-etcd-client ⇢ etcd-ca"| etcd_cp1');
+    expect(mermaid).toContain('kube_2dapiserver__cp1 -->|"cp1/apiserver-etcd-client ⇢ etcd-ca"| etcd__cp1');
     const md = renderTrustGraphMarkdown(graph);
     expect(md).toContain('```mermaid\nflowchart LR');
     expect(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| client'))).toHaveLength(graph.edges.length);
     const dot = renderTrustGraphDot(graph);
     expect(dot).toMatch(/^digraph "trust-lab" \{\n/);
     expect(dot.split('\n').filter((l) => l.includes(' -> ') && !l.includes('dashed'))).toHaveLength(graph.edges.length);
+  });
+});
+
+describe('trust graph node ids', () => {
+  it('are one per endpoint: users alice.smith and alice-smith get separate boxes in Mermaid and DOT', () => {
+    const users = ['alice.smith', 'alice-smith', 'alice_smith'];
+    const spec = stackSpec('lab', 'ECDSA-P256', (s) => void s.spec.users.push(...users.map((name) => ({ name, groups: ['dev'], namespaces: [] }) as never)));
+    const graph = trustGraph(planPki(spec));
+    const labels = new Set(graph.edges.flatMap((e) => [e.client, e.server]).map((p) => `${p.component}@${p.node ?? ''}`));
+    // Mermaid: one `id["component"]` declaration per endpoint, every id distinct.
+    const declared = renderTrustGraphMermaid(graph)
+      .split('\n')
+      .map((l) => /^\s+(\S+)\["/.exec(l)?.[1])
+      .filter((id): id is string => id !== undefined);
+    expect(new Set(declared).size).toBe(declared.length);
+    expect(declared).toHaveLength(labels.size);
+    const userIds = users.map((u) => declared.find((id) => id.startsWith(`kubectl_20with_20users_2f${u.replace(/[^a-z]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`)));
+    expect(new Set(userIds).size).toBe(3);
+    // DOT: one node statement per endpoint, and each user's edge leaves its own node.
+    const dot = renderTrustGraphDot(graph);
+    expect(dot.split('\n').filter((l) => l.includes('[label=') && !l.includes(' -> '))).toHaveLength(labels.size);
+    for (const id of userIds) expect(dot.split('\n').filter((l) => l.startsWith(`  "${id}" -> `))).toHaveLength(1);
   });
 });
 
