@@ -287,9 +287,7 @@ describe('access cross-references: one issue each, with path, value and fix', ()
   });
 });
 
-// Behaviour the issue asks for that src/ does not have yet. `it.fails` keeps the suite green while the bug exists and
-// turns red the day it is fixed — then drop `.fails`.
-describe('known gaps (it.fails until src/ is fixed)', () => {
+describe('edge cases once missed (kept as regression tests)', () => {
   it('reports access problems together with schema problems elsewhere in the same document', () => {
     // checkAccessSpec only runs when the whole schema passed, so the unknown subject hides behind the bad IP and the
     // user needs a second run to see it — unlike checkSpecConsistency, which reads the raw document leniently.

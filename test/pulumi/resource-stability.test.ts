@@ -74,7 +74,10 @@ describe('resource names and inputs across spec changes (ha, ECDSA-P256)', () =>
   });
 
   it('sets the ECDSA curve explicitly on every private key (the provider default is P224)', () => {
-    for (const r of base.values()) if (r.type === 'tls:index/privateKey:PrivateKey') expect(r.inputs).toMatchObject({ algorithm: 'ECDSA', ecdsaCurve: 'P256' });
+    const keys = [...base.values()].filter((r) => r.type === 'tls:index/privateKey:PrivateKey');
+    // Every certificate's key plus the sa key.
+    expect(keys).toHaveLength(planPki(stackSpec('ha', 'ECDSA-P256')).certificates.length + 1);
+    for (const r of keys) expect(r.inputs).toMatchObject({ algorithm: 'ECDSA', ecdsaCurve: 'P256' });
   });
 });
 

@@ -30,7 +30,7 @@ describe.each(['lab', 'ha'] as const)('stack inventory, %s (ECDSA-P256)', (stack
     const notAfter = await settle(pulumi.output(program.notAfter as Record<string, string>));
     await startMockedRun();
 
-    const cli = spawnSync(process.execPath, [cliPath, 'plan', spec, '--format', 'json'], { encoding: 'utf8' });
+    const cli = spawnSync(process.execPath, [cliPath, 'plan', spec, '--format', 'json'], { encoding: 'utf8', timeout: 60_000 });
     expect(cli.status, cli.stderr).toBe(0);
     expect(JSON.parse(JSON.stringify(inventory))).toEqual(JSON.parse(cli.stdout));
 

@@ -22,7 +22,7 @@ function opensslCa(pki: string): void {
       '-keyout', path.join(pki, 'ca.key'), '-out', path.join(pki, 'ca.crt'), '-days', '3650', '-subj', '/CN=kubernetes',
       '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,digitalSignature,keyCertSign',
     ],
-    { stdio: 'pipe' },
+    { stdio: 'pipe', timeout: 30_000 },
   );
 }
 
@@ -57,7 +57,7 @@ describe('an existing CA placed before the first run', () => {
       } else {
         expect(readCertificate(out, file).verify(ca.publicKey), file).toBe(true);
         // And OpenSSL agrees the chain is good.
-        execFileSync('openssl', ['verify', '-CAfile', path.join(out, 'cp1/pki/ca.crt'), path.join(out, file)], { stdio: 'pipe' });
+        execFileSync('openssl', ['verify', '-CAfile', path.join(out, 'cp1/pki/ca.crt'), path.join(out, file)], { stdio: 'pipe', timeout: 30_000 });
       }
     }
     // The other CAs did not exist, so they were created and sign their own leaves.

@@ -17,6 +17,9 @@ import { throwawayServingIdentity, tlsHandshake, type TlsIdentity } from '../sup
 const summary = (e: TrustEdge) =>
   `${e.client.component}@${e.client.node ?? '-'} → ${e.server.component}@${e.server.node ?? '-'}: ${e.clientCertificate} ⇢ ${e.serverTrusts} / ${e.serverCertificate ?? '(own)'} ⇢ ${e.clientTrusts ?? '(unverified)'} @ ${e.serverName ?? '-'}`;
 
+/** Edges of the lab stack's graph, as the exact list in the first test spells them out. */
+const LAB_EDGES = 12;
+
 describe('trust graph edges, derived from the plan', () => {
   it('lab: every kubeconfig to the apiserver, the apiserver to kubelets, etcd and the aggregation layer', () => {
     const edges = trustGraph(planPki(stackSpec('lab', 'ECDSA-P256'))).edges.map(summary);
@@ -126,6 +129,8 @@ describe('every edge of the lab tree holds in a real TLS handshake', () => {
   }
 
   it('succeeds with the CAs the edge names, and the server sees the planned client identity', async () => {
+    // The lab graph's edges, as listed in the test above: an empty graph must not pass for free.
+    expect(edges).toHaveLength(LAB_EDGES);
     for (const e of edges) {
       const server = await serverOf(e);
       const result = await tlsHandshake(
@@ -138,6 +143,7 @@ describe('every edge of the lab tree holds in a real TLS handshake', () => {
   });
 
   it('fails when the server trusts another kubeadm CA for clients (CA separation)', async () => {
+    expect(edges).toHaveLength(LAB_EDGES);
     for (const e of edges) {
       const server = await serverOf(e);
       const wrong = e.serverTrusts === 'ca' ? 'etcd-ca' : 'ca';

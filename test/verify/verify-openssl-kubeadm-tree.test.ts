@@ -16,7 +16,7 @@ let root: string;
 let etc: string;
 
 function openssl(args: string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: 'pipe' });
+  execFileSync('openssl', args, { cwd, stdio: 'pipe', timeout: 30_000 });
 }
 
 /** Signs `<name>.csr` with pki/ca into `<name>.crt` with these extensions (openssl x509 -extfile). */
