@@ -12,6 +12,7 @@ export interface CertificateFacts {
   isCa: boolean;
   algorithm: KeyAlgorithm | undefined;
   lifetimeHours: number;
+  notAfter: Date;
 }
 
 /** One planned property an existing certificate does not have, worded for a log line or a finding. */
@@ -65,4 +66,22 @@ export function certificateDrift(plan: CertificatePlan, actual: CertificateFacts
     drift.push({ field: 'validity', message: `validity ${Math.round(actual.lifetimeHours)}h → ${plan.validityHours}h` });
   }
   return drift;
+}
+
+/** Lifetime of whole hours plus five minutes: the NotBefore backdate kubeadm and kubepki put on what they issue. */
+export function hasKubeadmBackdate(actual: Pick<CertificateFacts, 'lifetimeHours'>): boolean {
+  return Math.abs(((actual.lifetimeHours * 60) % 60) - 5) < 1;
+}
+
+/**
+ * The drift `kubepki generate` acts on, shared by the engine and by `verify --spec` so both say the same.
+ * A CA is never reissued: for one kubeadm or kubepki issued (it carries their backdate) an algorithm or validity
+ * change is a refused CA change; a CA you bring is judged by its algorithm only. A leaf is never issued past its CA,
+ * so a leaf ending with its issuer has the validity it can have.
+ */
+export function actionableDrift(plan: CertificatePlan, actual: CertificateFacts, issuerNotAfter?: Date): CertificateDrift[] {
+  const drift = certificateDrift(plan, actual);
+  if (plan.isCa) return drift.filter((d) => d.field === 'algorithm' || (d.field === 'validity' && hasKubeadmBackdate(actual)));
+  const cappedByCa = issuerNotAfter !== undefined && actual.notAfter.getTime() >= issuerNotAfter.getTime() - 60_000;
+  return cappedByCa ? drift.filter((d) => d.field !== 'validity') : drift;
 }

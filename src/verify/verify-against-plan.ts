@@ -1,5 +1,5 @@
 import { keyAlgorithmOf } from '../crypto';
-import { certificateDrift, type KubeconfigPlan, type PkiPlan, type PlannedFile } from '../plan';
+import { actionableDrift, type CertificatePlan, type KubeconfigPlan, type PkiPlan, type PlannedFile } from '../plan';
 import { renderRbacFile } from '../outputs/rbac-manifests';
 import { accessPolicyOf, checkExpectations, describeFailedExpectation } from './access';
 import type { Finding } from './finding';
@@ -61,6 +61,12 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
   for (const f of [...tree.rbac, ...tree.other]) actual.set(f.path, f);
   const byPath = new Map<string, { material: NodeMaterial; rel: string }>();
   for (const m of materials) for (const [rel, f] of m.directory.files) byPath.set(f.path, { material: m, rel });
+  // Where the tree holds a certificate's CA, when it ends: no leaf can be issued past it.
+  const issuerNotAfter = (certificate: CertificatePlan): Date | undefined => {
+    const caFile = placed.find((p) => p.planned.content.kind === 'certificate' && p.planned.content.of === certificate.issuer);
+    const where = caFile ? byPath.get(caFile.path) : undefined;
+    return where?.material.certificates.get(where.rel)?.notAfter;
+  };
 
   const missingDirs = new Set<string>();
   if (tree.layout === 'tree') {
@@ -94,7 +100,7 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
     if (kind === 'certificate' && where) {
       const certificate = where.material.certificates.get(where.rel);
       const certificatePlan = plan.certificates.find((c) => c.id === of);
-      const drift = certificate && certificatePlan ? certificateDrift(certificatePlan, certificate) : [];
+      const drift = certificate && certificatePlan ? actionableDrift(certificatePlan, certificate, issuerNotAfter(certificatePlan)) : [];
       if (drift.length > 0) {
         findings.push({ id: 'drift.certificate', file: path, severity: 'error', message: `${path} differs from the plan (${of}): ${drift.map((d) => d.message).join('; ')}; kubepki generate reissues it` });
       }
@@ -106,7 +112,7 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
       if (loaded) {
         const changes = kubeconfigDrift(kubeconfigPlan, loaded);
         if (changes.length > 0) findings.push({ id: 'drift.kubeconfig', file: path, severity: 'error', message: `${path} differs from the plan: ${changes.join('; ')}` });
-        const drift = loaded.clientCertificate ? certificateDrift(certificatePlan, loaded.clientCertificate) : [];
+        const drift = loaded.clientCertificate ? actionableDrift(certificatePlan, loaded.clientCertificate, issuerNotAfter(certificatePlan)) : [];
         if (drift.length > 0) {
           findings.push({ id: 'drift.certificate', file: path, severity: 'error', message: `${path}'s client certificate differs from the plan (${of}): ${drift.map((d) => d.message).join('; ')}` });
         }

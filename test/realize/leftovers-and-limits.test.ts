@@ -6,6 +6,7 @@ import { planPki } from '../../src/plan';
 import { parseSpec, SpecError } from '../../src/spec';
 import { KeyPair, ParsedCertificate, issueCertificate } from '../../src/crypto';
 import { RealizeError, realizeLocal } from '../../src/realize/local';
+import { verifyPki } from '../../src/verify';
 import { realizeStack, removeTree, stackSpec, temporaryDirectory } from '../support/fixture-trees';
 
 const made: string[] = [];
@@ -108,6 +109,9 @@ describe('CA lifetimes', () => {
     const plan = planPki(stackSpec('lab', 'ECDSA-P256'));
     const report = await realizeLocal(plan, dir);
     expect(report.changes.find((c) => c.path === 'cp1/pki/ca.crt')?.action).toBe('kept');
+    // verify --spec judges it as generate does: no drift on the brought CA, none on leaves capped at its NotAfter.
+    const drift = verifyPki(dir, { plan }).filter((f) => f.id.startsWith('drift.'));
+    expect(drift).toEqual([]);
 
     const key = await KeyPair.generate('ECDSA-P256');
     const own = await issueCertificate({ commonName: 'kubernetes', organizations: [], dnsNames: ['kubernetes'], ipAddresses: [], keyUsages: ['digitalSignature', 'keyCertSign'], extendedKeyUsages: [], isCa: true, validityHours: 1000 }, key, undefined, new Date());

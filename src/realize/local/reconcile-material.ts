@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import type { CertificatePlan, PkiPlan, PlannedFile } from '../../plan';
-import { certificateDrift } from '../../plan';
+import { actionableDrift } from '../../plan';
 import { KeyPair, ParsedCertificate, describeKey } from '../../crypto';
 import { parseKubeconfig } from '../../outputs';
 import type { ExistingFile } from './existing-tree';
@@ -35,11 +35,6 @@ export interface MaterialDecisions {
 
 const hourMs = 3600_000;
 
-/** Lifetime of whole hours plus five minutes: the NotBefore backdate kubeadm and kubepki put on what they issue. */
-function hasKubeadmBackdate(cert: ParsedCertificate): boolean {
-  const minutes = cert.lifetimeHours * 60;
-  return Math.abs((minutes % 60) - 5) < 1;
-}
 
 /**
  * Decides, from what is on disk, which certificates to keep, issue or reissue — the way kubeadm reuses existing
@@ -117,8 +112,7 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
     }
     // A CA you bring (openssl, a corporate PKI) is used whatever its lifetime. A CA kubeadm or kubepki issued carries
     // their five-minute backdate; for those, a different caCertificateValidityPeriod is a spec change to refuse.
-    const drift = certificateDrift(ca, parsed).filter((d) => d.field === 'validity');
-    if (drift.length > 0 && hasKubeadmBackdate(parsed)) {
+    if (actionableDrift(ca, parsed).some((d) => d.field === 'validity')) {
       problems.push({
         path: cert.path,
         code: 'ca-change',
@@ -202,11 +196,7 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
       });
       continue;
     }
-    // A leaf is never issued past its CA (its NotAfter is capped there); such a leaf's validity is what it can be.
-    const cappedByCa = issuer?.certificate !== undefined && cert.notAfter.getTime() >= issuer.certificate.notAfter.getTime() - 60_000;
-    const reasons = certificateDrift(leaf, cert)
-      .filter((d) => !(cappedByCa && d.field === 'validity'))
-      .map((d) => d.message);
+    const reasons = actionableDrift(leaf, cert, issuer?.certificate?.notAfter).map((d) => d.message);
     if (cert.notAfter.getTime() - renewBeforeMs <= now.getTime()) {
       reasons.push(cert.notAfter.getTime() <= now.getTime() ? `expired ${cert.notAfter.toISOString()}` : `expires ${cert.notAfter.toISOString()}, inside the renewal window`);
     }
