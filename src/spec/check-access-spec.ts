@@ -15,15 +15,16 @@ type SpecSections = Partial<ClusterSpec['spec']>;
  * Checks that every binding and expectation refers to something the spec (or Kubernetes itself) defines. Takes the
  * sections that parsed; a check whose sections are missing (they failed the schema) is skipped.
  */
-export function checkAccessSpec(s: SpecSections): SpecIssue[] {
+export function checkAccessSpec(s: SpecSections, alsoKnown: { users: string[]; serviceAccounts: string[] } = { users: [], serviceAccounts: [] }): SpecIssue[] {
   const issues: SpecIssue[] = [];
-  const nodesKnown = s.controlPlane !== undefined && s.workers !== undefined;
-  const nodeNames = [...(s.controlPlane ?? []), ...(s.workers ?? [])].map((n) => n.name);
+  const complete = (list: unknown[] | undefined) => list !== undefined && list.filter(() => true).length === list.length;
+  const nodesKnown = complete(s.controlPlane) && complete(s.workers);
+  const nodeNames = [...(s.controlPlane ?? []), ...(s.workers ?? [])].filter((n) => n !== undefined).map((n) => n.name);
   const kubeadmUsers = kubeadmUserNames(nodeNames);
-  const userNames = [...(s.users ?? []).map((u) => u.name), ...kubeadmUsers];
-  const serviceAccounts = (s.serviceAccounts ?? []).map((sa) => `${sa.namespace}/${sa.name}`);
-  const groups = new Set<string>((s.users ?? []).flatMap((u) => u.groups));
-  for (const a of s.access ?? []) for (const text of a.subjects) if (text.startsWith('group:')) groups.add(text.slice('group:'.length));
+  const userNames = [...(s.users ?? []).filter(() => true).map((u) => u.name), ...kubeadmUsers, ...alsoKnown.users];
+  const serviceAccounts = [...(s.serviceAccounts ?? []).filter(() => true).map((sa) => `${sa.namespace}/${sa.name}`), ...alsoKnown.serviceAccounts];
+  const groups = new Set<string>((s.users ?? []).filter(() => true).flatMap((u) => u.groups));
+  (s.access ?? []).forEach((a) => a.subjects.forEach((text) => text.startsWith('group:') && groups.add(text.slice('group:'.length))));
 
   // A spec user cannot take the name of an identity kubeadm issues: both certificates would exist, and every offline
   // answer about that name would describe only one of them.
@@ -37,7 +38,9 @@ export function checkAccessSpec(s: SpecSections): SpecIssue[] {
     }
   });
 
+  // Sections may be sparse (entries that failed the schema are holes): forEach skips holes, lookups use the compact list.
   const roles = s.roles ?? [];
+  const roleList = roles.filter(() => true);
   const seenRoles = new Map<string, number>();
   roles.forEach((role, i) => {
     const key = `${role.namespace ?? ''}/${role.name}`;
@@ -94,8 +97,8 @@ export function checkAccessSpec(s: SpecSections): SpecIssue[] {
     }
     if (s.roles === undefined) return;
     if (a.clusterRole !== undefined) {
-      const specRole = roles.find((r) => r.name === a.clusterRole && !r.namespace);
-      const namespaced = roles.find((r) => r.name === a.clusterRole && r.namespace);
+      const specRole = roleList.find((r) => r.name === a.clusterRole && !r.namespace);
+      const namespaced = roleList.find((r) => r.name === a.clusterRole && r.namespace);
       if (!specRole && !isDefaultClusterRoleName(a.clusterRole)) {
         issues.push({
           code: namespaced ? 'namespaced_role_bound_cluster_wide' : 'unknown_role',
@@ -106,8 +109,8 @@ export function checkAccessSpec(s: SpecSections): SpecIssue[] {
         });
       }
     } else {
-      const role = roles.find((r) => r.name === a.role && r.namespace);
-      const clusterScoped = roles.find((r) => r.name === a.role && !r.namespace);
+      const role = roleList.find((r) => r.name === a.role && r.namespace);
+      const clusterScoped = roleList.find((r) => r.name === a.role && !r.namespace);
       if (!role) {
         issues.push({
           code: 'unknown_role',

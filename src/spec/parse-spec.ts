@@ -26,7 +26,7 @@ export function parseSpec(document: unknown, source?: string): ClusterSpec {
   const result = clusterSpecSchema.safeParse(document);
   const issues: SpecIssue[] = result.success ? [] : result.error.issues.flatMap((i) => describeZodIssue(i, document));
   issues.push(...checkSpecConsistency(document));
-  issues.push(...checkAccessSpec(result.success ? result.data.spec : parseSectionsLeniently(document)));
+  issues.push(...checkAccessSpec(result.success ? result.data.spec : parseSectionsLeniently(document), result.success ? undefined : rawNames(document)));
   if (issues.length > 0) throw new SpecError(dedupe(issues), source);
   return result.data as ClusterSpec;
 }
@@ -43,9 +43,33 @@ function parseSectionsLeniently(document: unknown): Partial<ClusterSpec['spec']>
   const sections: Partial<ClusterSpec['spec']> = {};
   for (const key of ['controlPlane', 'workers', 'users', 'serviceAccounts', 'roles', 'access', 'expect'] as const) {
     const parsed = shape[key].safeParse(raw[key]);
-    if (parsed.success) (sections as Record<string, unknown>)[key] = parsed.data;
+    if (parsed.success) {
+      (sections as Record<string, unknown>)[key] = parsed.data;
+    } else if (Array.isArray(raw[key])) {
+      // Keep the entries that parse, at their own index (a sparse array: iteration skips the holes), so one bad user
+      // does not hide the problems of the others and every path still names the right entry.
+      const schema = shape[key] as unknown as { unwrap?(): { element: z.ZodType }; element?: z.ZodType };
+      const element = (schema.element ?? schema.unwrap!().element) as z.ZodType;
+      const items = raw[key] as unknown[];
+      const kept: unknown[] = new Array(items.length);
+      items.forEach((item, i) => {
+        const one = element.safeParse(item);
+        if (one.success) kept[i] = one.data;
+      });
+      (sections as Record<string, unknown>)[key] = kept;
+    }
   }
   return sections;
+}
+
+/** Names of users and service accounts as written, valid or not: a reference to one is not also "unknown". */
+function rawNames(document: unknown): { users: string[]; serviceAccounts: string[] } {
+  const spec = ((document as { spec?: unknown }).spec ?? {}) as { users?: unknown; serviceAccounts?: unknown };
+  const entries = (value: unknown) => (Array.isArray(value) ? (value as Record<string, unknown>[]).filter((e) => e && typeof e === 'object') : []);
+  return {
+    users: entries(spec.users).map((u) => u.name).filter((n): n is string => typeof n === 'string'),
+    serviceAccounts: entries(spec.serviceAccounts).map((a) => `${String(a.namespace)}/${String(a.name)}`),
+  };
 }
 
 function valueAt(document: unknown, path: readonly PropertyKey[]): unknown {

@@ -14,3 +14,24 @@ describe('the README', () => {
     expect(spec.spec.users[0]).toMatchObject({ name: 'alice', groups: ['dev-team', 'oncall'] });
   });
 });
+
+describe('every problem at once', () => {
+  it('reports the problems of every user when one user fails the schema, at the right indices', () => {
+    let paths: string[] = [];
+    try {
+      parseSpec({
+        apiVersion: 'kubepki.io/v1alpha1',
+        kind: 'Cluster',
+        metadata: { name: 'x' },
+        spec: {
+          controlPlane: [{ name: 'cp1', advertiseAddress: '10.0.0.11' }],
+          users: [{ name: 'a/../b' }, { name: 'system:foo' }, { name: 'kubernetes-admin' }],
+          expect: [{ as: 'user:nobody', can: ['get pods'] }, { as: 'user:a/../b', can: ['get pods'] }],
+        },
+      });
+    } catch (error) {
+      paths = (error as { issues: { path: string }[] }).issues.map((i) => i.path);
+    }
+    expect(paths).toEqual(['spec.users[0].name', 'spec.users[1].name', 'spec.users[2].name', 'spec.expect[0].as']);
+  });
+});
