@@ -4,11 +4,13 @@ import { expiryReport } from '../verify/expiry-report';
 import { renderExpiryJson, renderExpiryText } from '../verify/render-expiry-report';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 
-export const expiryUsage = 'kubepki expiry <dir> [-o text|json]';
+export const expiryUsage = 'kubepki expiry <dir> [-o|--format text|json]';
 
 /** `kubeadm certs check-expiration` from the files alone: certificates, then CAs; per node for a generated tree. */
 export async function expiryCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: 'string', short: 'o', default: 'text' } } });
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { output: { type: 'string', short: 'o' }, format: { type: 'string' } } });
+  // kubeadm's own flag is -o/--output; --format is accepted too, as every other kubepki verb takes it.
+  values.output ??= values.format ?? 'text';
   if (positionals.length !== 1) throw new UsageError('expected exactly one directory');
   if (!fs.existsSync(positionals[0]!) || !fs.statSync(positionals[0]!).isDirectory()) {
     throw new UsageError(`${JSON.stringify(positionals[0])} is not a directory: name an /etc/kubernetes or a \`kubepki generate --out\` directory`);

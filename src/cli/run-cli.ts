@@ -52,7 +52,7 @@ const commands: Record<string, { load: () => Command; usage: string; summary: st
   },
   expiry: {
     load: () => require('./expiry-command').expiryCommand,
-    usage: 'kubepki expiry <dir> [-o text|json]',
+    usage: 'kubepki expiry <dir> [-o|--format text|json]',
     summary: 'kubeadm certs check-expiration, from the files alone',
   },
   schema: { load: () => require('./schema-command').schemaCommand, usage: 'kubepki schema', summary: 'print the JSON Schema of cluster specs' },
@@ -74,17 +74,25 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     io.stdout(usage());
     return exitCodes.ok;
   }
+  if (verb === '--version' || verb === 'version') {
+    io.stdout((require('../../package.json') as { version: string }).version);
+    return exitCodes.ok;
+  }
   const command = commands[verb];
   if (!command) {
     io.stderr(`kubepki: unknown command ${JSON.stringify(verb)}\n${usage()}`);
     return exitCodes.badInput;
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    io.stdout(`usage: ${command.usage}`);
+    return exitCodes.ok;
   }
   try {
     return await command.load()(rest, io);
   } catch (error) {
     // Matched by name, not instanceof, so that loading this file does not load every stage.
     if ((error as Error).name === 'SpecError') {
-      io.stderr(`kubepki ${verb}: invalid spec: ${(error as Error).message}\nnothing was written`);
+      io.stderr(`kubepki ${verb}: invalid spec: ${(error as Error).message}${verb === 'generate' ? '\nnothing was written' : ''}`);
       return exitCodes.badInput;
     }
     if ((error as Error).name === 'RealizeError') {

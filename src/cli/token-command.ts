@@ -55,7 +55,7 @@ export async function tokenCommand(args: string[], io: CliIo): Promise<number> {
   const account = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\/([a-z0-9]([-a-z0-9]*[a-z0-9])?)$/.exec(values['service-account'] ?? '');
   if (!account) throw new UsageError(`--service-account ${JSON.stringify(values['service-account'] ?? '')}: expected <namespace>/<name>, e.g. ci/deployer`);
   const seconds = parseDurationSeconds(values.duration);
-  if (seconds === undefined || seconds < 1) throw new UsageError(`--duration ${JSON.stringify(values.duration)}: expected a Go duration like 1h or 30m`);
+  if (seconds === undefined || seconds < 1) throw new UsageError(`--duration ${JSON.stringify(values.duration)}: expected a positive Go duration like 1h or 30m`);
   const keyFile = path.join(pki, 'sa.key');
   let key: KeyPair;
   try {
