@@ -5,31 +5,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { verifyPki } from '../../src/verify';
-import { realizeStack, removeTree, type FixtureTree } from '../support/fixture-trees';
-import { copyTree, expectNamed } from './verify-test-trees';
+import { useDamageableTrees, expectNamed } from './verify-test-trees';
 
-let good: FixtureTree;
-let foreign: FixtureTree;
-const copies: string[] = [];
-
-beforeAll(async () => {
-  [good, foreign] = await Promise.all([realizeStack('ha', 'ECDSA-P256'), realizeStack('ha', 'ECDSA-P256')]);
-});
-afterAll(() => {
-  removeTree(good?.dir);
-  removeTree(foreign?.dir);
-});
-afterEach(() => {
-  for (const dir of copies.splice(0)) removeTree(dir);
-});
-
-function damagedCopy(): string {
-  const dir = copyTree(good.dir);
-  copies.push(dir);
-  return dir;
-}
+const trees = useDamageableTrees('ha');
+const damagedCopy = trees.damagedCopy;
 
 /** Copies `<base>.crt` and `<base>.key` from one node directory to another. */
 const copyPair = (fromNode: string, toNode: string, base: string) => {
@@ -48,7 +29,7 @@ describe('verify an HA tree against its other control-plane nodes', () => {
 
   it('a foreign sa.key on cp2 with its sa.pub removed: an error on sa.key, compared with cp1/pki/sa.key', () => {
     const dir = damagedCopy();
-    fs.copyFileSync(path.join(foreign.dir, 'cp2/pki/sa.key'), path.join(dir, 'cp2/pki/sa.key'));
+    fs.copyFileSync(path.join(trees.foreign().dir, 'cp2/pki/sa.key'), path.join(dir, 'cp2/pki/sa.key'));
     fs.rmSync(path.join(dir, 'cp2/pki/sa.pub'));
     const hit = expectNamed(verifyPki(dir), 'sa.differs-between-nodes', 'cp2/pki/sa.key');
     expect(hit.message).toContain('is not the same key as cp1/pki/sa.key');
@@ -57,7 +38,7 @@ describe('verify an HA tree against its other control-plane nodes', () => {
   it("cp2 without etcd/ca.crt and with another cluster's etcd/server.crt: judged against cp1's etcd CA", () => {
     const dir = damagedCopy();
     fs.rmSync(path.join(dir, 'cp2/pki/etcd/ca.crt'));
-    copyPair(path.join(foreign.dir, 'cp2'), path.join(dir, 'cp2'), 'pki/etcd/server');
+    copyPair(path.join(trees.foreign().dir, 'cp2'), path.join(dir, 'cp2'), 'pki/etcd/server');
     const hit = expectNamed(verifyPki(dir), 'chain.wrong-issuer', 'cp2/pki/etcd/server.crt');
     expect(hit.message).toContain('does not chain to cp1/pki/etcd/ca.crt');
   });
@@ -65,7 +46,7 @@ describe('verify an HA tree against its other control-plane nodes', () => {
   it("cp3 without front-proxy-ca.crt and with another cluster's front-proxy-client: judged against cp1's front-proxy CA", () => {
     const dir = damagedCopy();
     fs.rmSync(path.join(dir, 'cp3/pki/front-proxy-ca.crt'));
-    copyPair(path.join(foreign.dir, 'cp3'), path.join(dir, 'cp3'), 'pki/front-proxy-client');
+    copyPair(path.join(trees.foreign().dir, 'cp3'), path.join(dir, 'cp3'), 'pki/front-proxy-client');
     const hit = expectNamed(verifyPki(dir), 'chain.wrong-issuer', 'cp3/pki/front-proxy-client.crt');
     expect(hit.message).toContain('does not chain to cp1/pki/front-proxy-ca.crt');
   });

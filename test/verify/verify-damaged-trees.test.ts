@@ -6,37 +6,18 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { KeyPair, ParsedCertificate, issueCertificate } from '../../src/crypto';
 import { verifyPki } from '../../src/verify';
-import { realizeStack, removeTree, type FixtureTree } from '../support/fixture-trees';
-import { copyTree, describeFindings, errorFiles, expectNamed, reissueCertificate, templateOf } from './verify-test-trees';
+import { useDamageableTrees, describeFindings, errorFiles, expectNamed, reissueCertificate, templateOf } from './verify-test-trees';
 
-let good: FixtureTree;
-let foreign: FixtureTree;
-const copies: string[] = [];
-
-beforeAll(async () => {
-  [good, foreign] = await Promise.all([realizeStack('lab', 'ECDSA-P256'), realizeStack('lab', 'ECDSA-P256')]);
-});
-afterAll(() => {
-  removeTree(good?.dir);
-  removeTree(foreign?.dir);
-});
-afterEach(() => {
-  for (const dir of copies.splice(0)) removeTree(dir);
-});
-
-function damagedCopy(): string {
-  const dir = copyTree(good.dir);
-  copies.push(dir);
-  return dir;
-}
+const trees = useDamageableTrees('lab');
+const damagedCopy = trees.damagedCopy;
 
 describe('verify names the one damaged file', () => {
   it('wrong issuer: apiserver.crt (and its key) from another cluster whose CA has the same name', () => {
     const dir = damagedCopy();
-    for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(foreign.dir, `cp1/pki/apiserver.${ext}`), path.join(dir, `cp1/pki/apiserver.${ext}`));
+    for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(trees.foreign().dir, `cp1/pki/apiserver.${ext}`), path.join(dir, `cp1/pki/apiserver.${ext}`));
     const hit = expectNamed(verifyPki(dir), 'chain.wrong-issuer', 'cp1/pki/apiserver.crt');
     expect(hit.message).toMatch(/another CA with the same name signed it/);
   });
@@ -60,7 +41,7 @@ describe('verify names the one damaged file', () => {
     const hit = expectNamed(findings, 'san.missing', 'cp1/pki/apiserver.crt');
     expect(hit.message).toContain('lacks the SAN kubernetes.default.svc');
     // With the plan, the same defect is also drift, on the same file.
-    const withPlan = verifyPki(dir, { plan: good.plan });
+    const withPlan = verifyPki(dir, { plan: trees.good().plan });
     expect(withPlan.find((f) => f.id === 'drift.certificate' && f.file === 'cp1/pki/apiserver.crt')?.message).toContain('DNS SANs +kubernetes.default.svc');
   });
 
@@ -169,7 +150,7 @@ describe('verify names the one damaged file', () => {
     const dir = damagedCopy();
     const file = path.join(dir, 'cp1/admin.conf');
     const ours = Buffer.from(fs.readFileSync(path.join(dir, 'cp1/pki/ca.crt'))).toString('base64');
-    const theirs = Buffer.from(fs.readFileSync(path.join(foreign.dir, 'cp1/pki/ca.crt'))).toString('base64');
+    const theirs = Buffer.from(fs.readFileSync(path.join(trees.foreign().dir, 'cp1/pki/ca.crt'))).toString('base64');
     const text = fs.readFileSync(file, 'utf8');
     expect(text).toContain(ours);
     fs.writeFileSync(file, text.replace(ours, theirs));
@@ -179,20 +160,20 @@ describe('verify names the one damaged file', () => {
 
   it('sa.pub of another cluster', () => {
     const dir = damagedCopy();
-    fs.copyFileSync(path.join(foreign.dir, 'cp1/pki/sa.pub'), path.join(dir, 'cp1/pki/sa.pub'));
+    fs.copyFileSync(path.join(trees.foreign().dir, 'cp1/pki/sa.pub'), path.join(dir, 'cp1/pki/sa.pub'));
     expectNamed(verifyPki(dir), 'sa.mismatch', 'cp1/pki/sa.pub');
   });
 
   it('a worker ca.crt from another cluster', () => {
     const dir = damagedCopy();
-    fs.copyFileSync(path.join(foreign.dir, 'w1/pki/ca.crt'), path.join(dir, 'w1/pki/ca.crt'));
+    fs.copyFileSync(path.join(trees.foreign().dir, 'w1/pki/ca.crt'), path.join(dir, 'w1/pki/ca.crt'));
     // The worker's kubelet.conf still embeds our CA, so only ca.crt itself is wrong.
     expectNamed(verifyPki(dir), 'ca.differs-between-nodes', 'w1/pki/ca.crt', ['w1/kubelet.conf']);
   });
 
   it("a worker whose ca.crt and kubelet.conf both come from another cluster: kubelet.conf is checked against the apiservers' CA", () => {
     const dir = damagedCopy();
-    for (const rel of ['w1/pki/ca.crt', 'w1/kubelet.conf']) fs.copyFileSync(path.join(foreign.dir, rel), path.join(dir, rel));
+    for (const rel of ['w1/pki/ca.crt', 'w1/kubelet.conf']) fs.copyFileSync(path.join(trees.foreign().dir, rel), path.join(dir, rel));
     const findings = verifyPki(dir);
     const hit = expectNamed(findings, 'chain.wrong-issuer', 'w1/kubelet.conf', ['w1/pki/ca.crt']);
     expect(hit.message).toContain("does not chain to cp1/pki/ca.crt");
@@ -229,7 +210,7 @@ describe('verify names the one damaged file', () => {
     const dir = damagedCopy();
     fs.rmSync(path.join(dir, 'cp1/pki/ca.crt'));
     for (const name of ['apiserver', 'apiserver-kubelet-client']) {
-      for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(foreign.dir, `cp1/pki/${name}.${ext}`), path.join(dir, `cp1/pki/${name}.${ext}`));
+      for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(trees.foreign().dir, `cp1/pki/${name}.${ext}`), path.join(dir, `cp1/pki/${name}.${ext}`));
     }
     const findings = verifyPki(dir);
     const hit = expectNamed(findings, 'chain.wrong-issuer', 'cp1/pki/apiserver.crt', ['cp1/pki/apiserver-kubelet-client.crt']);
@@ -240,8 +221,8 @@ describe('verify names the one damaged file', () => {
   it('a node without its ca.crt and no copy anywhere: its leaves cannot be verified, an error on each', () => {
     const dir = damagedCopy();
     fs.rmSync(path.join(dir, 'cp1/pki/ca.crt'));
-    fs.copyFileSync(path.join(foreign.dir, 'cp1/pki/apiserver.crt'), path.join(dir, 'cp1/pki/apiserver.crt'));
-    fs.copyFileSync(path.join(foreign.dir, 'cp1/pki/apiserver.key'), path.join(dir, 'cp1/pki/apiserver.key'));
+    fs.copyFileSync(path.join(trees.foreign().dir, 'cp1/pki/apiserver.crt'), path.join(dir, 'cp1/pki/apiserver.crt'));
+    fs.copyFileSync(path.join(trees.foreign().dir, 'cp1/pki/apiserver.key'), path.join(dir, 'cp1/pki/apiserver.key'));
     // cp1 on its own, as it would be copied to the node: the worker's copy is not there.
     const findings = verifyPki(path.join(dir, 'cp1'));
     const hit = expectNamed(findings, 'chain.unverifiable', 'pki/apiserver.crt', ['pki/apiserver-kubelet-client.crt']);
@@ -251,7 +232,7 @@ describe('verify names the one damaged file', () => {
   it('etcd/ca.crt removed and etcd/server.crt from another cluster: every etcd leaf is an error, none skipped', () => {
     const dir = damagedCopy();
     fs.rmSync(path.join(dir, 'cp1/pki/etcd/ca.crt'));
-    for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(foreign.dir, `cp1/pki/etcd/server.${ext}`), path.join(dir, `cp1/pki/etcd/server.${ext}`));
+    for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(trees.foreign().dir, `cp1/pki/etcd/server.${ext}`), path.join(dir, `cp1/pki/etcd/server.${ext}`));
     const findings = verifyPki(dir);
     const etcdLeaves = ['cp1/pki/apiserver-etcd-client.crt', 'cp1/pki/etcd/healthcheck-client.crt', 'cp1/pki/etcd/peer.crt'];
     const hit = expectNamed(findings, 'chain.unverifiable', 'cp1/pki/etcd/server.crt', etcdLeaves);
@@ -272,7 +253,7 @@ describe('verify names the one damaged file', () => {
     expect(findings.find((f) => f.file === 'cp1/admin.conf')!.message).toContain('is a symbolic link to /nonexistent/admin.conf, which does not exist');
     // Unreadable is not also missing, with or without the plan.
     expect(findings.filter((f) => f.id === 'file.missing'), describeFindings(findings)).toEqual([]);
-    const withPlan = verifyPki(dir, { plan: good.plan });
+    const withPlan = verifyPki(dir, { plan: trees.good().plan });
     expect(errorFiles(withPlan), describeFindings(withPlan)).toEqual(damaged);
     expect(withPlan.filter((f) => f.id === 'drift.missing')).toEqual([]);
   });

@@ -5,9 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { KeyPair, ParsedCertificate, issueCertificate, type CertificateTemplate } from '../../src/crypto';
-import { expect } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Finding } from '../../src/verify';
-import { temporaryDirectory } from '../support/fixture-trees';
+import { realizeStack, removeTree, temporaryDirectory, type FixtureTree } from '../support/fixture-trees';
 
 /** A fresh copy of `source` (file modes kept), for one damaged variant. */
 export function copyTree(source: string): string {
@@ -73,4 +73,33 @@ export function expectNamed(findings: Finding[], id: string, file: string, alsoE
   expect(hit, `no error ${id} on ${file}:\n${describeFindings(findings)}`).toBeDefined();
   expect(errorFiles(findings), describeFindings(findings)).toEqual([file, ...alsoErrors].sort());
   return hit!;
+}
+
+/**
+ * A good tree of `stack` and an unrelated (foreign) one, made once per file, plus fresh copies of the good one to
+ * damage, removed after each test.
+ */
+export function useDamageableTrees(stack: 'lab' | 'ha'): { good: () => FixtureTree; foreign: () => FixtureTree; damagedCopy: () => string } {
+  let good: FixtureTree | undefined;
+  let foreign: FixtureTree | undefined;
+  const copies: string[] = [];
+  beforeAll(async () => {
+    [good, foreign] = await Promise.all([realizeStack(stack, 'ECDSA-P256'), realizeStack(stack, 'ECDSA-P256')]);
+  });
+  afterAll(() => {
+    removeTree(good?.dir);
+    removeTree(foreign?.dir);
+  });
+  afterEach(() => {
+    for (const dir of copies.splice(0)) removeTree(dir);
+  });
+  return {
+    good: () => good!,
+    foreign: () => foreign!,
+    damagedCopy: () => {
+      const dir = copyTree(good!.dir);
+      copies.push(dir);
+      return dir;
+    },
+  };
 }
