@@ -1,4 +1,4 @@
-import { endpointLabel, type TrustEndpoint, type TrustGraph } from './trust-graph';
+import { endpointLabel, type TrustEdge, type TrustEndpoint, type TrustGraph } from './trust-graph';
 
 /**
  * A Mermaid/DOT identifier that only ever stands for `text`: letters and digits stay, every other UTF-8 byte becomes
@@ -16,7 +16,10 @@ function endpoints(graph: TrustGraph): TrustEndpoint[] {
   return [...seen.values()];
 }
 
-/** A Mermaid flowchart: components grouped by node, one arrow per edge labelled `client cert ⇢ CA the server trusts`. */
+/**
+ * A Mermaid flowchart: components grouped by node, one arrow per edge labelled with both sides —
+ * `client cert ⇢ CA the server trusts / server cert ⇢ CA the client trusts`.
+ */
 export function renderTrustGraphMermaid(graph: TrustGraph): string {
   const lines = ['flowchart LR'];
   const byNode = new Map<string, TrustEndpoint[]>();
@@ -27,7 +30,7 @@ export function renderTrustGraphMermaid(graph: TrustGraph): string {
     if (node) lines.push('  end');
   }
   for (const e of graph.edges) {
-    const label = `${e.clientCertificate} ⇢ ${e.serverTrusts}`;
+    const label = edgeLabel(e);
     lines.push(`  ${nodeId(e.client)} -->|"${quote(label)}"| ${nodeId(e.server)}`);
   }
   for (const t of graph.tokens) lines.push(`  ${nodeId(t.signer)} -.->|"sa token"| ${nodeId(t.verifier)}`);
@@ -62,8 +65,14 @@ export function renderTrustGraphDot(graph: TrustGraph): string {
   const q = (t: string) => `"${t.replace(/"/g, '\\"')}"`;
   const lines = [`digraph ${q(`trust-${graph.cluster}`)} {`, '  rankdir=LR;', '  node [shape=box];'];
   for (const p of endpoints(graph)) lines.push(`  ${q(nodeId(p))} [label=${q(endpointLabel(p))}];`);
-  for (const e of graph.edges) lines.push(`  ${q(nodeId(e.client))} -> ${q(nodeId(e.server))} [label=${q(`${e.clientCertificate} ⇢ ${e.serverTrusts}`)}];`);
+  for (const e of graph.edges) lines.push(`  ${q(nodeId(e.client))} -> ${q(nodeId(e.server))} [label=${q(edgeLabel(e))}];`);
   for (const t of graph.tokens) lines.push(`  ${q(nodeId(t.signer))} -> ${q(nodeId(t.verifier))} [style=dashed, label="sa token"];`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
+}
+
+/** Both halves of a trust edge: what the client presents and who checks it, and the same for the server. */
+function edgeLabel(e: TrustEdge): string {
+  const server = e.serverCertificate ? `${e.serverCertificate} ⇢ ${e.clientTrusts}` : 'its own serving certificate';
+  return `${e.clientCertificate} ⇢ ${e.serverTrusts} / ${server}`;
 }

@@ -66,7 +66,7 @@ describe('trust graph edges, derived from the plan', () => {
     const mermaid = renderTrustGraphMermaid(graph);
     expect(mermaid.startsWith('flowchart LR\n')).toBe(true);
     expect(mermaid.split('\n').filter((l) => l.includes(' -->|'))).toHaveLength(graph.edges.length);
-    expect(mermaid).toContain('kube_2dapiserver__cp1 -->|"cp1/apiserver-etcd-client ⇢ etcd-ca"| etcd__cp1');
+    expect(mermaid).toContain('kube_2dapiserver__cp1 -->|"cp1/apiserver-etcd-client ⇢ etcd-ca / cp1/etcd/server ⇢ etcd-ca"| etcd__cp1');
     const md = renderTrustGraphMarkdown(graph);
     expect(md).toContain('```mermaid\nflowchart LR');
     expect(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| client'))).toHaveLength(graph.edges.length);
