@@ -34,11 +34,11 @@ export async function tokenCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options });
   const issuer = values.issuer ?? `https://kubernetes.default.svc.${values['dns-domain']}`;
   const audiences = values.audience?.length ? values.audience : [issuer];
+  if (positionals[0] === 'verify' && !positionals[1]) throw new UsageError('expected the token: kubepki token verify <jwt> --pki <dir>');
   const pki = pkiDirectory(values.pki);
 
   if (positionals[0] === 'verify') {
-    const token = positionals[1];
-    if (!token) throw new UsageError('expected the token: kubepki token verify <jwt> --pki <dir>');
+    const token = positionals[1]!;
     const review = await verifyServiceAccountToken(token.trim(), fs.readFileSync(path.join(pki, 'sa.pub'), 'utf8'), { issuer, audiences });
     if (!review.authenticated) {
       io.stdout(`rejected: ${review.reason}`);
