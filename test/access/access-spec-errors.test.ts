@@ -6,7 +6,7 @@ import { planPki } from '../../src/plan';
 import { ensureBuilt } from '../cli/built-package';
 import { removeTree, temporaryDirectory } from '../support/fixture-trees';
 import { describeRun, fixtureFile, listFiles, runKubepki } from './access-cli';
-import { issuesOf } from '../spec/spec-test-documents';
+import { issuesOf, specErrorOfFile } from '../spec/spec-test-documents';
 
 // The access part of a spec (users, service accounts, roles, bindings, expectations) is cross-checked: every binding
 // and expectation must name something the spec or Kubernetes defines. Each problem is an issue with its path, the
@@ -216,13 +216,7 @@ describe('access cross-references: one issue each, with path, value and fix', ()
 
   it('reports every problem of the fixture in one SpecError, in document order', () => {
     const file = fixtureFile('access-invalid-references.cluster.yaml');
-    let error: unknown;
-    try {
-      loadSpecFile(file);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(SpecError);
+    const error = specErrorOfFile(file);
     const issues = (error as SpecError).issues;
     expect(issues.map((i) => [i.path, i.code])).toEqual([
       ['spec.access[0].subjects[2]', 'unknown_subject'],

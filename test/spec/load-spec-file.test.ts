@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSpecFile, parseSpec, SpecError } from '../../src/spec';
 import { removeTree, repoRoot, temporaryDirectory } from '../support/fixture-trees';
 import { builtEntry, ensureBuilt } from '../cli/built-package';
-import { minimalDocument } from './spec-test-documents';
+import { minimalDocument, specErrorOfFile } from './spec-test-documents';
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures');
 const fixtureFiles = (prefix: string) => fs.readdirSync(fixtures).filter((f) => f.startsWith(prefix) && /\.cluster\.ya?ml$/.test(f));
@@ -106,13 +106,7 @@ export default defineCluster({
 });
 `,
     );
-    let error: unknown;
-    try {
-      loadSpecFile(file);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(SpecError);
+    const error = specErrorOfFile(file);
     expect((error as SpecError).source).toBe(file);
     expect((error as SpecError).issues.map((i) => i.path).sort()).toEqual(['spec.controlPlane[0].advertiseAddress', 'spec.workers[0].name']);
   });
@@ -139,13 +133,7 @@ describe('TypeScript specs split over modules', () => {
 
   it('a .ts spec that throws while loading is a SpecError naming the file', () => {
     const file = path.join(dir, 'throws.cluster.ts');
-    let error: unknown;
-    try {
-      loadSpecFile(file);
-    } catch (e) {
-      error = e;
-    }
-    expect(error).toBeInstanceOf(SpecError);
+    const error = specErrorOfFile(file);
     expect((error as SpecError).source).toBe(file);
     expect((error as SpecError).message).toContain('boom');
   });

@@ -1,4 +1,4 @@
-import { parseSpec, SpecError, type SpecIssue } from '../../src/spec';
+import { loadSpecFile, parseSpec, SpecError, type SpecIssue } from '../../src/spec';
 
 /** A raw spec document as a user writes it (before defaults): one control-plane node, nothing else. */
 export function minimalDocument(spec: Record<string, unknown> = {}): Record<string, unknown> {
@@ -23,3 +23,14 @@ export function issuesOf(document: unknown): SpecIssue[] {
 
 /** `path: message`, as the CLI prints each problem. */
 export const issueLine = (issue: SpecIssue) => `${issue.path}: ${issue.message}`;
+
+/** The SpecError `loadSpecFile(file)` throws; fails the test when it loads or throws something else. */
+export function specErrorOfFile(file: string): SpecError {
+  try {
+    loadSpecFile(file);
+  } catch (error) {
+    if (!(error instanceof SpecError)) throw error;
+    return error;
+  }
+  throw new Error(`loadSpecFile accepted ${file}`);
+}
