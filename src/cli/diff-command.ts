@@ -7,7 +7,6 @@ import { diffExitCode, diffPlans, renderDiffJson, renderDiffMarkdown } from '../
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
 
-export const diffUsage = ['kubepki diff <base spec> <head spec> [--format md|json] [--exit-code]', 'kubepki diff --git <rev> <spec> [--format md|json] [--exit-code]'].join('\n       ');
 
 /** A plan with nothing in it: the base of a spec that does not exist yet at the revision. */
 function emptyPlan(head: PkiPlan): PkiPlan {

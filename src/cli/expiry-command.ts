@@ -4,7 +4,6 @@ import { expiryReport } from '../verify/expiry-report';
 import { renderExpiryJson, renderExpiryText } from '../verify/render-expiry-report';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 
-export const expiryUsage = 'kubepki expiry <dir> [-o|--format text|json]';
 
 /** `kubeadm certs check-expiration` from the files alone: certificates, then CAs; per node for a generated tree. */
 export async function expiryCommand(args: string[], io: CliIo): Promise<number> {

@@ -3,7 +3,6 @@ import { renderTrustGraphDot, renderTrustGraphMarkdown, renderTrustGraphMermaid,
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
 
-export const graphUsage = 'kubepki graph <spec> [--format mermaid|md|dot]';
 
 const renderers = { mermaid: renderTrustGraphMermaid, md: renderTrustGraphMarkdown, dot: renderTrustGraphDot };
 

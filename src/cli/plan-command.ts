@@ -3,7 +3,6 @@ import { buildInventory, renderInventoryJson, renderInventoryMarkdown, renderInv
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
 
-export const planUsage = 'kubepki plan <spec> [--format yaml|json|md]';
 
 const renderers = { yaml: renderInventoryYaml, json: renderInventoryJson, md: renderInventoryMarkdown };
 

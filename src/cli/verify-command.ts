@@ -6,7 +6,6 @@ import { renderFindingsJson, renderFindingsText } from '../verify/render-finding
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
 
-export const verifyUsage = 'kubepki verify <dir> [--spec <spec>] [--format text|json] [--expiry-window <days>]';
 
 /**
  * Verifies an /etc/kubernetes (kubeadm's or kubepki's) or a `generate --out` tree: every finding with its file and

@@ -54,6 +54,15 @@ describe('kubelet and front-proxy conformance: real TLS handshakes with the cert
     const pem = (t: FixtureTree, node: string, rel: string) => fs.readFileSync(pkiPath(t, node, rel), 'utf8');
     const identity = (t: FixtureTree, node: string, name: string): ClientIdentity => ({ cert: pem(t, node, `${name}.crt`), key: pem(t, node, `${name}.key`) });
     const asIdentity = (pair: PemPair): ClientIdentity => ({ cert: pair.certificatePem, key: pair.keyPem });
+    /** A client certificate from the real front-proxy CA whose CN is not in --requestheader-allowed-names. */
+    const issueStrangerFromFrontProxyCa = () =>
+      issueFromCa({
+        caCertFile: pkiPath(tree!, 'cp1', 'front-proxy-ca.crt'),
+        caKeyFile: pkiPath(tree!, 'cp1', 'front-proxy-ca.key'),
+        algorithm,
+        commonName: 'not-the-front-proxy',
+        extendedKeyUsages: ['clientAuth'],
+      });
 
     beforeAll(async () => {
       [tree, foreign] = await Promise.all([realizeConformanceTree(algorithm), realizeForeignTree(algorithm)]);
@@ -189,13 +198,7 @@ describe('kubelet and front-proxy conformance: real TLS handshakes with the cert
       });
 
       it('refuses a front-proxy-CA certificate whose CN is not an allowed name', async () => {
-        const other = await issueFromCa({
-          caCertFile: pkiPath(tree!, 'cp1', 'front-proxy-ca.crt'),
-          caKeyFile: pkiPath(tree!, 'cp1', 'front-proxy-ca.key'),
-          algorithm,
-          commonName: 'not-the-front-proxy',
-          extendedKeyUsages: ['clientAuth'],
-        });
+        const other = await issueStrangerFromFrontProxyCa();
         const response = await proxiedRequest(asIdentity(other));
         expect(response.status).toBe(401);
       });
@@ -244,13 +247,7 @@ describe('kubelet and front-proxy conformance: real TLS handshakes with the cert
       });
 
       it('refuses the headers from a front-proxy-CA certificate that is not an allowed name (401)', async () => {
-        const other = await issueFromCa({
-          caCertFile: pkiPath(tree!, 'cp1', 'front-proxy-ca.crt'),
-          caKeyFile: pkiPath(tree!, 'cp1', 'front-proxy-ca.key'),
-          algorithm,
-          commonName: 'not-the-front-proxy',
-          extendedKeyUsages: ['clientAuth'],
-        });
+        const other = await issueStrangerFromFrontProxyCa();
         const response = await review(asIdentity(other));
         expect(response.status).toBe(401);
         expect(apiserver.requests.at(-1)!.rejections.join('\n')).toMatch(/not in the allowed names/);
