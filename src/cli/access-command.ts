@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { accessPolicyOf, buildAccessReport, checkExpectations, describeFailedExpectation, renderAccessMarkdown } from '../verify/access';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
+import { writeJson } from './write-json';
 
 /** The access matrix of every identity, cluster-admin equivalents, and the spec's expectations (exit 1 if one fails). */
 export async function accessCommand(args: string[], io: CliIo): Promise<number> {
@@ -11,7 +12,8 @@ export async function accessCommand(args: string[], io: CliIo): Promise<number> 
   const policy = accessPolicyOf(plan);
   const report = buildAccessReport(plan, policy);
   const expectations = checkExpectations(plan, policy);
-  io.stdout(values.format === 'json' ? JSON.stringify({ ...report, expectations }, null, 2) : renderAccessMarkdown(report, expectations));
+  if (values.format === 'json') writeJson(io, { ...report, expectations });
+  else io.stdout(renderAccessMarkdown(report, expectations));
   const failed = expectations.filter((r) => !r.passed);
   for (const r of failed) io.stderr(describeFailedExpectation(r));
   if (expectations.length > 0) io.stderr(`${expectations.length - failed.length} of ${expectations.length} expectations hold`);

@@ -1,4 +1,4 @@
-import type { AccessReport } from './access-matrix';
+import type { AccessCell, AccessReport } from './access-matrix';
 import type { ExpectationResult } from './check-expectations';
 
 const mark = (allowed: boolean, decidedBy: string) => (decidedBy === 'node-authorizer' ? 'node' : decidedBy === 'system:masters' ? '**all**' : allowed ? 'yes' : '·');
@@ -7,17 +7,24 @@ const mark = (allowed: boolean, decidedBy: string) => (decidedBy === 'node-autho
 export function renderAccessMarkdown(report: AccessReport, expectations: ExpectationResult[]): string {
   const lines: string[] = [`# Access of cluster ${report.cluster}`, ''];
   lines.push('`yes` allowed by RBAC · `**all**` system:masters (bypasses RBAC) · `node` decided by the Node authorizer · `·` denied', '');
+  // One pass indexes the cells by namespace and identity, so rendering stays linear in the number of cells.
+  const byNamespace = new Map<string | null, Map<string, AccessCell[]>>();
+  for (const c of report.cells) {
+    const ns = c.namespace ?? null;
+    let byIdentity = byNamespace.get(ns);
+    if (!byIdentity) byNamespace.set(ns, (byIdentity = new Map()));
+    const row = byIdentity.get(c.identity);
+    if (row) row.push(c);
+    else byIdentity.set(c.identity, [c]);
+  }
   for (const ns of report.namespaces) {
-    const cells = report.cells.filter((c) => (c.namespace ?? null) === ns);
-    const actions = [...new Set(cells.map((c) => c.action))];
+    const byIdentity = byNamespace.get(ns) ?? new Map<string, AccessCell[]>();
+    const actions = [...new Set([...byIdentity.values()].flatMap((row) => row.map((c) => c.action)))];
     lines.push(`## ${ns ? `Namespace ${ns}` : 'Cluster-wide'}`, '');
     lines.push(`| identity | ${actions.join(' | ')} |`, `|---|${actions.map(() => '---').join('|')}|`);
     for (const i of report.identities) {
-      const row = actions.map((a) => {
-        const c = cells.find((x) => x.identity === i.ref && x.action === a)!;
-        return mark(c.allowed, c.decidedBy);
-      });
-      lines.push(`| ${i.ref} | ${row.join(' | ')} |`);
+      const row = new Map((byIdentity.get(i.ref) ?? []).map((c) => [c.action, c]));
+      lines.push(`| ${i.ref} | ${actions.map((a) => { const c = row.get(a)!; return mark(c.allowed, c.decidedBy); }).join(' | ')} |`);
     }
     lines.push('');
   }
