@@ -4,6 +4,7 @@ import ipaddr from 'ipaddr.js';
 import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../plan/pki-plan';
 import { keyAlgorithmOf } from './key-algorithms';
 import type { KeyPair } from './key-pair';
+import { keyUsageBitsOf } from './key-usage-bits';
 
 const knownKeyUsages: [KeyUsage, x509.KeyUsageFlags][] = [
   ['digitalSignature', x509.KeyUsageFlags.digitalSignature],
@@ -30,8 +31,9 @@ function subjectAltNames(text: string | undefined): { type: string; value: strin
 /**
  * A certificate read back into the plan's vocabulary, for comparing with a plan and for verification.
  * Node's X509Certificate (OpenSSL) reads the subject, SANs, extended usages and CA flag, checks signatures and key
- * matches; @peculiar/x509 is consulted only for the key-usage bits Node does not expose, and only when asked —
- * parsing every certificate fully with it would cost most of a no-op run.
+ * matches; the key-usage bits Node does not expose are read from the DER directly (`keyUsageBitsOf`), since parsing
+ * every certificate fully with @peculiar/x509 would cost most of a no-op run. @peculiar/x509 reads a certificate only
+ * when it signs with it as an issuer.
  */
 export class ParsedCertificate {
   private peculiar: x509.X509Certificate | undefined;
@@ -88,7 +90,7 @@ export class ParsedCertificate {
   }
 
   private get keyUsageFlags(): number {
-    this.keyUsageBits ??= this.x509.getExtension(x509.KeyUsagesExtension)?.usages ?? 0;
+    this.keyUsageBits ??= keyUsageBitsOf(this.node.raw);
     return this.keyUsageBits;
   }
 
@@ -128,8 +130,8 @@ export class ParsedCertificate {
 
   /** True when `key` is the private half of this certificate's public key. */
   matchesKey(key: KeyPair): boolean {
-    const ours = this.node.publicKey.export({ format: 'der', type: 'spki' });
-    return ours.equals(key.publicKeyDer());
+    // OpenSSL's X509_check_private_key compares the key halves without exporting either.
+    return this.node.checkPrivateKey(key.privateKey);
   }
 
   /** The certificate's public key as PKIX PEM. */
