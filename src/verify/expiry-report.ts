@@ -94,7 +94,8 @@ function nodeExpiry(material: NodeMaterial, now: Date): NodeExpiry {
 export function expiryReport(dir: string, options: { now?: Date } = {}): ExpiryReport {
   const now = options.now ?? new Date();
   const findings: Finding[] = [];
-  const loaded = loadKubeadmTree(dir, findings);
+  // Expiry needs dates alone: keys are not parsed, which also keeps a damaged key out of a report about certificates.
+  const loaded = loadKubeadmTree(dir, findings, undefined, { keys: false });
   // Only what stops a row from being read belongs in this report; notes about unknown files are verify's business.
   const problems = findings.filter((f) => f.severity === 'error');
   if (!loaded) return { now, nodes: [], problems };
