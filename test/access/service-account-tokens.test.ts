@@ -5,7 +5,8 @@ import * as yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyPair, mintServiceAccountToken, verifyServiceAccountToken } from '../../src/crypto';
 import { ensureBuilt } from '../cli/built-package';
-import { realizeStack, removeTree, temporaryDirectory } from '../support/fixture-trees';
+import { removeTree, temporaryDirectory } from '../support/fixture-trees';
+import { sharedTree } from '../support/shared-trees';
 import { decodeJwtSegment, describeRun, fixtureFile, kubectl, kubectlStatus, runKubepki, teamStackFile, type CliRun } from './access-cli';
 
 // `kubepki token` mints service-account JWTs with sa.key the way kube-apiserver's TokenRequest does; everything here is
@@ -71,10 +72,8 @@ describe('service-account tokens', () => {
     ensureBuilt();
     root = temporaryDirectory('kubepki-tokens-');
     // One RSA-2048 lab tree for RS256, ECDSA-P256 trees for ES256 and for "another cluster's key".
-    const rsa = await realizeStack('lab', 'RSA-2048');
-    const rsaDir = path.join(root, 'lab-rsa');
-    fs.renameSync(rsa.dir, rsaDir);
-    rsaNode = path.join(rsaDir, 'cp1');
+    const rsa = await sharedTree('lab', 'RSA-2048');
+    rsaNode = path.join(rsa.dir, 'cp1');
     rsaPki = path.join(rsaNode, 'pki');
     for (const [spec, name] of [
       [teamStackFile, 'team-ec'],

@@ -136,11 +136,13 @@ console.log(`kubepki bench${quick ? ' (quick)' : ''}: medians of ${runs} run(s),
 if (cfsslMissing) console.log(`cfssl skipped: ${cfsslMissing}`);
 if (opensslMissing) console.log(`openssl skipped: ${opensslMissing}`);
 
-console.log('\n### The HA tree (stacks/ha.cluster.yaml): wall time, ratios measured in the same run\n');
+console.log('\n### The HA tree (stacks/ha.cluster.yaml): wall time (CPU time), ratios measured in the same run\n');
 console.log('| algorithm | keys | kubepki `generate` | keygen floor | cfssl script | openssl script | kubepki ÷ floor | kubepki ÷ cfssl | kubepki ÷ openssl | no-op re-run |');
 console.log('|---|---|---|---|---|---|---|---|---|---|');
+const both = (m) => (m ? `${sec(m.wall)} (${sec(m.cpu)})` : '—');
+const ratio = (a, b) => (a && b ? `${times(a.wall, b.wall)} (${times(a.cpu, b.cpu)})` : '—');
 for (const r of ha) {
-  console.log(`| ${r.algorithm} | ${r.keys} | ${sec(r.generate.wall)} | ${sec(r.floor.wall)} | ${sec(r.cfssl?.wall)} | ${sec(r.openssl?.wall)} | ${times(r.generate.wall, r.floor.wall)} | ${times(r.generate.wall, r.cfssl?.wall)} | ${times(r.generate.wall, r.openssl?.wall)} | ${sec(r.noop.wall)} |`);
+  console.log(`| ${r.algorithm} | ${r.keys} | ${both(r.generate)} | ${both(r.floor)} | ${both(r.cfssl)} | ${both(r.openssl)} | ${ratio(r.generate, r.floor)} | ${ratio(r.generate, r.cfssl)} | ${ratio(r.generate, r.openssl)} | ${both(r.noop)} |`);
 }
 console.log(`\nStart-up: bare \`node -e 0\` ${sec(startup.bare.wall)}, \`kubepki plan stacks/lab.cluster.yaml\` ${sec(startup.lab.wall)} (${times(startup.lab.wall, startup.bare.wall)} bare node; CPU ${sec(startup.lab.cpu)})`);
 

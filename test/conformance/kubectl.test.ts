@@ -12,7 +12,7 @@ import { KeyPair, mintServiceAccountToken } from '../../src/crypto';
 import { renderKubeconfigObject } from '../../src/outputs';
 import type { ClusterSpec, KeyAlgorithm } from '../../src/spec';
 import { ApiserverStandIn } from '../support/apiserver-stand-in';
-import { conformanceAlgorithms, conformanceSpec, pkiPath, realizeConformanceTree, realizeForeignTree } from '../support/conformance-trees';
+import { conformanceAlgorithms, conformanceSpec, pkiPath, sharedConformanceTree, sharedForeignTree } from '../support/conformance-trees';
 import { removeTree, temporaryDirectory, type FixtureTree } from '../support/fixture-trees';
 import { copyKubeconfig } from '../support/kubeconfig-copy';
 import { runCommand, type CommandResult } from '../support/managed-process';
@@ -118,7 +118,7 @@ describe.runIf(haveKubectl)('kubectl conformance: `kubectl auth whoami` with eve
 
     beforeAll(async () => {
       kubectl = peerBinaryPath('kubectl');
-      [tree, foreign] = await Promise.all([realizeConformanceTree(algorithm), realizeForeignTree(algorithm)]);
+      [tree, foreign] = await Promise.all([sharedConformanceTree(algorithm), sharedForeignTree(algorithm)]);
       work = temporaryDirectory(`kubepki-kubectl-${algorithm}-`);
       standIn = await ApiserverStandIn.start({
         servingCertificate: pem(tree, 'cp1', 'apiserver.crt'),
@@ -135,8 +135,6 @@ describe.runIf(haveKubectl)('kubectl conformance: `kubectl auth whoami` with eve
     afterAll(async () => {
       await standIn?.stop();
       removeTree(work);
-      removeTree(tree?.dir);
-      removeTree(foreign?.dir);
     });
 
     it('the tree holds exactly the kubeconfigs kubeadm writes for this spec', () => {
