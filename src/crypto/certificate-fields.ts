@@ -1,11 +1,13 @@
-// Node's X509Certificate exposes every field kubepki compares except the KeyUsage bits. Reading them with a full
-// @peculiar/x509 (asn1js) parse cost a third of a no-op run; this walks the DER just far enough to find the one
-// extension. Anything unexpected in the structure reads as "no KeyUsage extension", as a missing extension would.
+// Node's X509Certificate exposes every field kubepki compares except the KeyUsage bits and the subject's encoding.
+// Reading them with a full @peculiar/x509 (asn1js) parse cost a third of a no-op run; this walks the DER just far
+// enough. Anything unexpected in the structure reads as "no KeyUsage extension", as a missing extension would.
 
 const KEY_USAGE_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x0f]);
 
 interface Element {
   tag: number;
+  /** Offset of the tag. */
+  offset: number;
   /** Offset of the contents. */
   start: number;
   /** Offset just past the contents. */
@@ -25,7 +27,7 @@ function readElement(der: Uint8Array, offset: number, limit: number): Element | 
     start += bytes;
   }
   const end = start + length;
-  return end > limit ? undefined : { tag, start, end };
+  return end > limit ? undefined : { tag, offset, start, end };
 }
 
 function children(der: Uint8Array, parent: Element): Element[] {
@@ -39,21 +41,41 @@ function children(der: Uint8Array, parent: Element): Element[] {
   return list;
 }
 
+const tbsFields = (der: Uint8Array): Element[] => {
+  const certificate = readElement(der, 0, der.length);
+  const tbs = certificate && children(der, certificate)[0];
+  return tbs ? children(der, tbs) : [];
+};
+
+/** The subject Name of a DER certificate, encoded as it is there: what a certificate it issues names as its issuer. */
+export function subjectNameDerOf(der: Uint8Array): Buffer {
+  // TBSCertificate: [0] version, serialNumber, signature, issuer, validity, subject, …
+  const fields = tbsFields(der);
+  const subject = fields[fields[0]?.tag === 0xa0 ? 5 : 4];
+  if (!subject) throw new Error('is not a valid X.509 certificate');
+  return Buffer.from(der.subarray(subject.offset, subject.end));
+}
+
+/** The subjectPublicKey BIT STRING's bytes of a DER SubjectPublicKeyInfo: what a key identifier hashes (RFC 5280). */
+export function subjectPublicKeyBytesOf(spki: Uint8Array): Buffer {
+  const outer = readElement(spki, 0, spki.length);
+  const bits = outer && children(spki, outer)[1];
+  if (!bits || bits.tag !== 0x03) throw new Error('is not a SubjectPublicKeyInfo');
+  return Buffer.from(spki.subarray(bits.start + 1, bits.end));
+}
+
 /**
  * The KeyUsage extension of a DER certificate as flags in @peculiar/x509's numbering (bit n of the BIT STRING, counted
  * from its first bit, is `1 << n`: digitalSignature 1, keyEncipherment 4, keyCertSign 32), or 0 when absent.
  */
 export function keyUsageBitsOf(der: Uint8Array): number {
-  const certificate = readElement(der, 0, der.length);
-  const tbs = certificate && children(der, certificate)[0];
-  if (!tbs) return 0;
   // extensions is the [3] EXPLICIT field, the last of TBSCertificate.
-  const wrapper = children(der, tbs).find((e) => e.tag === 0xa3);
+  const wrapper = tbsFields(der).find((e) => e.tag === 0xa3);
   const list = wrapper && children(der, wrapper)[0];
   if (!list) return 0;
   for (const extension of children(der, list)) {
     const [oid, ...rest] = children(der, extension);
-    if (!oid || !Buffer.from(der.buffer, der.byteOffset + oid.start - 2, oid.end - oid.start + 2).equals(KEY_USAGE_OID)) continue;
+    if (!oid || !Buffer.from(der.subarray(oid.offset, oid.end)).equals(KEY_USAGE_OID)) continue;
     const value = rest.find((e) => e.tag === 0x04);
     const bits = value && readElement(der, value.start, value.end);
     if (!bits || bits.tag !== 0x03 || bits.end - bits.start < 1) return 0;
