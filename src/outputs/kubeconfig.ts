@@ -57,11 +57,17 @@ export function renderKubeconfigObject(input: {
   contexts: { name: string; namespace?: string }[];
   currentContext: string;
 }): string {
-  return dumpStableYaml({
+  // js-yaml escapes a scalar character by character, which for the kilobytes of base64 in a kubeconfig was a fifth of
+  // a no-op run. Base64 needs no escaping inside double quotes, so it is dumped as a placeholder (a BEL-delimited
+  // token no spec name can hold, since js-yaml writes BEL as \a) and put in place afterwards.
+  const data: string[] = [];
+  const placeholder = (value: string) => `\u0007kubepki-data-${data.push(value) - 1}\u0007`;
+  const user = Object.fromEntries(Object.entries(input.user).map(([k, v]) => [k, k.endsWith('-data') ? placeholder(v) : v]));
+  const text = dumpStableYaml({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: input.clusterName, cluster: { server: input.server, 'certificate-authority-data': base64(input.caCertificatePem) } }],
-    users: [{ name: input.userName, user: input.user }],
+    clusters: [{ name: input.clusterName, cluster: { server: input.server, 'certificate-authority-data': placeholder(base64(input.caCertificatePem)) } }],
+    users: [{ name: input.userName, user }],
     contexts: input.contexts.map((c) => ({
       name: c.name,
       context: { cluster: input.clusterName, user: input.userName, ...(c.namespace ? { namespace: c.namespace } : {}) },
@@ -69,6 +75,7 @@ export function renderKubeconfigObject(input: {
     'current-context': input.currentContext,
     preferences: {},
   });
+  return text.replace(/"\\akubepki-data-(\d+)\\a"/g, (_, i: string) => `"${data[Number(i)]!}"`);
 }
 
 type Named<T> = { name?: unknown } & T;
