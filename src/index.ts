@@ -1,5 +1,4 @@
-// The package entry point for library users. @peculiar/x509 needs a Reflect polyfill before it loads.
-import 'reflect-metadata';
+// The package entry point for library users.
 
 export * from './spec';
 export * from './plan';

@@ -1,6 +1,5 @@
 // The Pulumi program (Pulumi.yaml `main`): reads stack config, loads the spec, plans, and instantiates one KubePki.
 // Stack outputs: a secret-free inventory in plain text; kubeconfigs and private keys only as secrets.
-import 'reflect-metadata';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import { loadSpecFile, SpecError } from './spec';
