@@ -14,7 +14,7 @@ const commands: Record<string, { load: () => Command; usage: string; summary: st
   token: {
     load: () => require('./token-command').tokenCommand,
     usage: [
-      'kubepki token --pki <node dir> --service-account <ns>/<name> [--uid UID] [--audience A]... [--duration 1h]',
+      'kubepki token --pki <node dir> --service-account <ns>/<name> (--spec <spec> | --allow-undeclared) [--uid UID] [--audience A]... [--duration 1h]',
       '              [--issuer URL | --dns-domain cluster.local] [--kubeconfig FILE [--server URL]]',
       'kubepki token verify <jwt> --pki <node dir> [--audience A]... [--issuer URL | --dns-domain D]',
     ].join('\n       '),
