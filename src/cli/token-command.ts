@@ -5,6 +5,7 @@ import { loadSpecFile, parseDurationSeconds } from '../spec';
 import { KeyPair, mintServiceAccountToken, verifyServiceAccountToken } from '../crypto';
 import { parseKubeconfig, renderKubeconfigObject } from '../outputs';
 import { writeFileAtomic } from '../realize/local/atomic-write';
+import { onFileSystem } from '../realize/local/file-system-error';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 
 /** `<node dir>` or its `pki/`: wherever sa.key lives. */
@@ -119,6 +120,8 @@ function writeTokenKubeconfig(file: string, pki: string, token: string, user: st
     contexts: [{ name: context, namespace }],
     currentContext: context,
   });
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  writeFileAtomic(path.resolve(file), text, 0o600);
+  onFileSystem('write', file, 'Nothing was written.', () => {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    writeFileAtomic(path.resolve(file), text, 0o600);
+  });
 }

@@ -18,17 +18,20 @@ export function escapeUnsafeCharacters(value: string): string {
 
 /**
  * A run of base64 long enough to be key material (a P-256 private key is 32 bytes, 44 base64 characters; its SEC1
- * body far more). Names, addresses and durations never have one.
+ * body far more), mixing upper case, lower case and digits as encoded bytes do. Names, addresses, durations and
+ * paths (letters and slashes) do not look like that.
  */
 const base64Run = /[A-Za-z0-9+/]{40,}={0,2}/g;
+const isEncoded = (run: string) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /[0-9]/.test(run);
 
 /** True for text that holds PEM markers or a long base64 run: never to be quoted in a message. */
 export function looksLikeKeyMaterial(text: string): boolean {
-  base64Run.lastIndex = 0;
-  return /-----BEGIN|PRIVATE KEY/.test(text) || base64Run.test(text);
+  return /-----BEGIN|PRIVATE KEY/.test(text) || (text.match(base64Run) ?? []).some(isEncoded);
 }
 
 /** The text with PEM blocks and long base64 runs replaced, for any message that might quote user input. */
 export function redactKeyMaterial(text: string): string {
-  return text.replace(/-----BEGIN[\s\S]*?(-----END[^-]*-----|$)/g, '(PEM data, not shown)').replace(base64Run, '(key material, not shown)');
+  return text
+    .replace(/-----BEGIN[\s\S]*?(-----END[^-]*-----|$)/g, '(PEM data, not shown)')
+    .replace(base64Run, (run) => (isEncoded(run) ? '(key material, not shown)' : run));
 }

@@ -32,6 +32,14 @@ describe('token --service-account and the spec', () => {
     expect(run.stderr).toContain(`--service-account ci/nosuch is not declared in ${team} (spec.serviceAccounts: ci/deployer, project-swan/secret-reader): add it there, or pass --allow-undeclared`);
   });
 
+  it('key material pasted as an argument never reaches stderr', () => {
+    const body = 'MHcCAQEEIBkzWGc2Tz8pQ2t0a2V5bWF0ZXJpYWxub3RyZWFsbHlhbmtleW9rYXk0oAoGCCqGSM49AwEHoUQDQgAE';
+    const run = runKubepki(['token', '--pki', pki, '--service-account', `ci/${body}`, '--spec', team]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).not.toContain(body.slice(0, 16));
+    expect(run.stderr).toContain('(key material, not shown)');
+  });
+
   it('without --spec the account cannot be checked: refused unless --allow-undeclared', () => {
     const refused = runKubepki(['token', '--pki', pki, '--service-account', 'ci/nosuch']);
     expect(refused.status).toBe(2);
