@@ -23,7 +23,8 @@ try {
   throw error;
 }
 
-const pki = new KubePki(pulumi.getStack(), { plan, outDir, applyRbac: config.getBoolean('applyRbac') ?? false });
+const bootstrapToken = config.getSecret('bootstrapToken');
+const pki = new KubePki(pulumi.getStack(), { plan, outDir, applyRbac: config.getBoolean('applyRbac') ?? false, ...(bootstrapToken ? { bootstrapToken } : {}) });
 
 /** Secret-free, the same inventory as `kubepki plan --format json`. Safe to show in `pulumi stack output`. */
 export const inventory = buildInventory(plan);

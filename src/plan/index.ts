@@ -8,3 +8,5 @@ export * from './certificate-drift';
 export * from './rbac-plan';
 export * from './plan-rbac';
 export * from './plan-identities';
+export * from './kubeadm-config-plan';
+export * from './plan-kubeadm-config';

@@ -23,7 +23,7 @@ export interface NodeDirectory {
   /** What to put in front of a node-relative path to get a finding's path. */
   prefix: string;
   kind: 'node' | 'users';
-  /** Node-relative path (`pki/ca.crt`, `admin.conf`) → file. Only pki/** and top-level *.conf are read. */
+  /** Node-relative path (`pki/ca.crt`, `admin.conf`) → file. Only pki/**, top-level *.conf and kubeadm.yaml are read. */
   files: Map<string, TreeFile>;
   /** Node-relative paths that exist but cannot be read (a dangling symbolic link, no permission): see `problems`. */
   unreadable: Set<string>;
@@ -121,7 +121,8 @@ function readNodeDirectory(root: string, dir: string, name: string, kind: NodeDi
   };
   if (kind === 'node') for (const f of listFiles(path.join(dir, 'pki'))) add(f);
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.endsWith('.conf') && (entry.isFile() || entry.isSymbolicLink())) add(path.join(dir, entry.name));
+    const read = entry.name.endsWith('.conf') || (kind === 'node' && entry.name === 'kubeadm.yaml');
+    if (read && (entry.isFile() || entry.isSymbolicLink())) add(path.join(dir, entry.name));
   }
   const prefix = posix(path.relative(root, dir));
   return { name, prefix: prefix === '' ? '' : `${prefix}/`, kind, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1))), unreadable };

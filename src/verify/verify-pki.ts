@@ -9,6 +9,7 @@ import { checkLeaves } from './check-leaves';
 import { checkKubeconfigs } from './check-kubeconfigs';
 import { checkFileModes, checkMissingFiles, checkServiceAccountKey } from './check-node-files';
 import { checkTreeConsistency } from './check-tree-consistency';
+import { checkKubeletServing } from './check-kubelet-serving';
 import { verifyAgainstPlan } from './verify-against-plan';
 
 /** Options of {@link verifyPki}. */
@@ -57,6 +58,7 @@ export function verifyPki(dir: string, options: VerifyPkiOptions = {}): Finding[
   for (const material of materials) {
     findings.push(...checkCas(material, context));
     findings.push(...checkLeaves(material, context));
+    findings.push(...checkKubeletServing(material, context));
     findings.push(...checkKubeconfigs(material, context));
     findings.push(...checkFileModes(material));
     findings.push(...checkServiceAccountKey(material));

@@ -1,13 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PkiPlan, PlannedFile } from '../../plan';
-import type { KeyPool } from '../../crypto';
+import { publicKeyPin, type KeyPool } from '../../crypto';
 import { rbacFileHolds, renderPlannedFile, renderRbacFile, sameKubeconfig, type PkiMaterial } from '../../outputs';
 import { plannedDirectories, plannedDirectoryMode, readExistingTree, type ExistingFile } from './existing-tree';
 import { reconcileMaterial, type CertificateDecision, type MaterialDecisions } from './reconcile-material';
 import { materialize } from './materialize';
 import { RealizeError } from './realize-error';
 import { ensureDirectory, writeFileAtomic } from './atomic-write';
+import { decideBootstrapToken } from './decide-bootstrap-token';
 
 /** `stale`: on disk but no longer planned (left alone); `removed`: the same, deleted by --prune. */
 export type FileAction = 'created' | 'kept' | 'reissued' | 'updated' | 'external' | 'stale' | 'removed';
@@ -35,6 +36,11 @@ export interface RealizeOptions {
   keyPool?: KeyPool;
   /** Delete files the plan no longer names (a removed user's kubeconfig, a moved super-admin.conf). @default false */
   prune?: boolean;
+  /**
+   * The bootstrap token the kubeadm configurations carry (`[a-z0-9]{6}.[a-z0-9]{16}`). Replaces the one in
+   * `bootstrap-token`. @default the token already in `bootstrap-token`, else a new random one
+   */
+  bootstrapToken?: string;
 }
 
 /**
@@ -48,6 +54,8 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   if (tree.problems.length > 0) throw new RealizeError(tree.problems);
   const existing = tree.files;
   const { decisions, problems } = reconcileMaterial(plan, existing, now);
+  const token = decideBootstrapToken(plan, existing, options.bootstrapToken);
+  problems.push(...token.problems);
   if (problems.length > 0) throw new RealizeError(problems);
   const directoryFixes = [...tree.directoryModes].filter(([rel, mode]) => mode !== plannedDirectoryMode(rel));
   const leftovers = (): FileChange[] => [
@@ -56,14 +64,15 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   ];
 
   if (options.dryRun) {
-    const changes = plan.files.map((file) => describeChange(plan, file, decisions, existing, keptMaterial(decisions)));
+    const changes = plan.files.map((file) => describeChange(plan, file, decisions, existing, withJoinSecrets(keptMaterial(decisions), token.token)));
     return { changes: [...changes, ...leftovers()], generatedKeys: 0, dryRun: true };
   }
 
   const materializing = materialize(plan, decisions, now, options.keyPool);
   // The manifests need no key: render the ones that changed while the thread pool generates keys.
   for (const file of plan.rbac) if (!rbacFileHolds(file, existing.get(file.path)?.content.toString('utf8') ?? '')) renderRbacFile(file);
-  const { material, generatedKeys } = await materializing;
+  const { material: issued, generatedKeys } = await materializing;
+  const material = withJoinSecrets(issued, token.token);
   const changes: FileChange[] = [];
   const writes: { file: PlannedFile; content: string }[] = [];
   for (const file of plan.files) {
@@ -75,6 +84,12 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   for (const [rel] of directoryFixes) fs.chmodSync(path.join(dir, rel), plannedDirectoryMode(rel));
   if (options.prune) for (const rel of tree.stale) fs.rmSync(path.join(dir, rel), { force: true });
   return { changes: [...changes, ...leftovers()], generatedKeys, dryRun: false };
+}
+
+/** Adds what the kubeadm configurations need beyond keys and certificates: the token and the CA's public-key pin. */
+function withJoinSecrets(material: PkiMaterial, bootstrapToken: string | undefined): PkiMaterial {
+  const ca = material.certificates.get('ca');
+  return { ...material, ...(bootstrapToken ? { bootstrapToken } : {}), ...(ca ? { caCertHash: publicKeyPin(ca) } : {}) };
 }
 
 /** Material that exists already (for a dry run, which generates nothing). */
@@ -127,7 +142,15 @@ function describeChange(plan: PkiPlan, file: PlannedFile, decisions: MaterialDec
 
 
 // Keys before certificates before kubeconfigs: a run killed half-way never leaves a certificate whose key is lost.
-const writeOrder: Record<PlannedFile['content']['kind'], number> = { 'private-key': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2 };
+const writeOrder: Record<PlannedFile['content']['kind'], number> = {
+  'private-key': 0,
+  'bootstrap-token': 0,
+  'public-key': 1,
+  certificate: 1,
+  kubeconfig: 2,
+  manifest: 2,
+  'kubeadm-config': 2,
+};
 
 function writeFiles(dir: string, plan: PkiPlan, writes: { file: PlannedFile; content: string }[]): void {
   if (writes.length === 0) return;

@@ -2,3 +2,4 @@ export * from './kube-pki';
 export * from './multi-group-certificate';
 export * from './tls-provider-mapping';
 export * from './apply-rbac';
+export * from './bootstrap-token';

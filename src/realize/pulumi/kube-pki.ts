@@ -3,7 +3,9 @@ import * as pulumi from '@pulumi/pulumi';
 import * as tls from '@pulumi/tls';
 import * as local from '@pulumi/local';
 import type { CertificatePlan, PkiPlan, PlannedFile } from '../../plan';
-import { renderKubeconfig, renderRbacFile } from '../../outputs';
+import { renderKubeadmConfig, renderKubeconfig, renderRbacFile } from '../../outputs';
+import { publicKeyPin } from '../../crypto';
+import { BootstrapToken } from './bootstrap-token';
 import { allowedUsesOf, tlsPrivateKeyArgs } from './tls-provider-mapping';
 import { MultiGroupCertificate } from './multi-group-certificate';
 import { applyRbac } from './apply-rbac';
@@ -15,6 +17,11 @@ export interface KubePkiArgs {
   outDir: string;
   /** Apply the RBAC manifests to the cluster through admin.conf. @default false */
   applyRbac?: boolean;
+  /**
+   * The kubeadm bootstrap token (`[a-z0-9]{6}.[a-z0-9]{16}`, e.g. stack config `kubepki:bootstrapToken`, a secret).
+   * @default a random one, created once and kept in the stack's state as a secret
+   */
+  bootstrapToken?: pulumi.Input<string>;
 }
 
 /** One issued certificate as the component exposes it. */
@@ -37,6 +44,8 @@ export class KubePki extends pulumi.ComponentResource {
   readonly kubeconfigs: Record<string, pulumi.Output<string>> = {};
   readonly serviceAccountPrivateKeyPem: pulumi.Output<string>;
   readonly serviceAccountPublicKeyPem: pulumi.Output<string>;
+  /** Secret: the bootstrap token the kubeadm configurations carry (absent when the plan has no kubeadm configuration). */
+  readonly bootstrapToken?: pulumi.Output<string>;
   readonly files: Record<string, local.File | local.SensitiveFile> = {};
   private readonly childName: (id: string) => string;
 
@@ -139,6 +148,10 @@ export class KubePki extends pulumi.ComponentResource {
       );
     }
 
+    if (plan.kubeadm) {
+      this.bootstrapToken = pulumi.secret(args.bootstrapToken ?? new BootstrapToken(named('bootstrap-token'), child).token);
+    }
+
     for (const file of plan.files) this.files[file.path] = this.writeFile(args.outDir, file, plan);
 
     if (args.applyRbac) {
@@ -169,6 +182,16 @@ export class KubePki extends pulumi.ComponentResource {
       }
       case 'kubeconfig':
         return new local.SensitiveFile(this.childName(file.path), { filename, content: this.kubeconfigs[of]!, filePermission: '0600', directoryPermission }, opts);
+      case 'bootstrap-token':
+        return new local.SensitiveFile(this.childName(file.path), { filename, content: pulumi.interpolate`${this.bootstrapToken!}\n`, filePermission: '0600', directoryPermission }, opts);
+      case 'kubeadm-config': {
+        const config = plan.kubeadm!;
+        const node = config.nodes.find((n) => n.node === of)!;
+        const content = pulumi
+          .all([this.bootstrapToken!, this.certificates.ca!.certPem])
+          .apply(([bootstrapToken, caCertPem]) => renderKubeadmConfig(config, node, { bootstrapToken, caCertHash: publicKeyPin(caCertPem) }));
+        return new local.SensitiveFile(this.childName(file.path), { filename, content: pulumi.secret(content), filePermission: '0600', directoryPermission }, opts);
+      }
     }
   }
 }
