@@ -57,15 +57,19 @@ describe('resource names and inputs across spec changes (ha, ECDSA-P256)', () =>
     ]);
   });
 
-  it('changing a certSAN changes only the apiserver certificate requests, their certificates and those files', async () => {
+  it('changing a certSAN changes only the apiserver certificate requests, their certificates, those files and the init kubeadm.yaml', async () => {
     const after = await rerun((s) => s.spec.apiServer.certSANs.push('extra.corp.example.net'));
     const changed = changedResources(base, after).sort();
     expect(changed).toEqual(
-      ['cp1', 'cp2', 'cp3'].flatMap((n) => [
-        `local:index/file:File::ha/${n}/pki/apiserver.crt`,
-        `tls:index/certRequest:CertRequest::ha/${n}/apiserver`,
-        `tls:index/locallySignedCert:LocallySignedCert::ha/${n}/apiserver`,
-      ]).sort(),
+      [
+        // The ClusterConfiguration lists the certSANs too.
+        'local:index/sensitiveFile:SensitiveFile::ha/cp1/kubeadm.yaml',
+        ...['cp1', 'cp2', 'cp3'].flatMap((n) => [
+          `local:index/file:File::ha/${n}/pki/apiserver.crt`,
+          `tls:index/certRequest:CertRequest::ha/${n}/apiserver`,
+          `tls:index/locallySignedCert:LocallySignedCert::ha/${n}/apiserver`,
+        ]),
+      ].sort(),
     );
     for (const n of ['cp1', 'cp2', 'cp3']) {
       expect(after.get(`tls:index/certRequest:CertRequest::ha/${n}/apiserver`)!.inputs.dnsNames).toContain('extra.corp.example.net');
