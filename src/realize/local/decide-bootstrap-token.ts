@@ -1,6 +1,6 @@
 import type { PkiPlan } from '../../plan';
 import { bootstrapTokenPattern, generateBootstrapToken } from '../../crypto';
-import type { ExistingFile } from './existing-tree';
+import type { TreeFile } from './read-output-tree';
 import type { TreeProblem } from './realize-error';
 
 /**
@@ -9,7 +9,7 @@ import type { TreeProblem } from './realize-error';
  */
 export function decideBootstrapToken(
   plan: PkiPlan,
-  existing: Map<string, ExistingFile>,
+  existing: ReadonlyMap<string, TreeFile>,
   supplied: string | undefined,
 ): { token?: string; problems: TreeProblem[] } {
   const file = plan.files.find((f) => f.content.kind === 'bootstrap-token');
