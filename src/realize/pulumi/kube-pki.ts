@@ -4,7 +4,7 @@ import * as tls from '@pulumi/tls';
 import * as local from '@pulumi/local';
 import type { CertificatePlan, PkiPlan, PlannedFile } from '../../plan';
 import { renderKubeadmConfig, renderKubeconfig, renderRbacFile } from '../../outputs';
-import { publicKeyPin } from '../../crypto';
+import { bootstrapTokenPattern, publicKeyPin } from '../../crypto';
 import { BootstrapToken } from './bootstrap-token';
 import { allowedUsesOf, tlsPrivateKeyArgs } from './tls-provider-mapping';
 import { MultiGroupCertificate } from './multi-group-certificate';
@@ -149,7 +149,8 @@ export class KubePki extends pulumi.ComponentResource {
     }
 
     if (plan.kubeadm) {
-      this.bootstrapToken = pulumi.secret(args.bootstrapToken ?? new BootstrapToken(named('bootstrap-token'), child).token);
+      const supplied = args.bootstrapToken === undefined ? undefined : pulumi.output(args.bootstrapToken).apply(checkBootstrapToken);
+      this.bootstrapToken = pulumi.secret(supplied ?? new BootstrapToken(named('bootstrap-token'), child).token);
     }
 
     for (const file of plan.files) this.files[file.path] = this.writeFile(args.outDir, file, plan);
@@ -194,6 +195,14 @@ export class KubePki extends pulumi.ComponentResource {
       }
     }
   }
+}
+
+/** A supplied token must be kubeadm's format; the error names the setting, never the value. */
+function checkBootstrapToken(token: string): string {
+  if (!bootstrapTokenPattern.test(token)) {
+    throw new pulumi.RunError('kubepki:bootstrapToken is not a bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}): set one from `kubeadm token generate`, or unset it to have one created');
+  }
+  return token;
 }
 
 /** The tls provider's subject: one CN and at most one O (several O go through MultiGroupCertificate). */
