@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import type { CertificatePlan, PkiPlan, PlannedFile } from '../../plan';
-import { actionableDrift } from '../../plan';
+import { actionableDrift, renewBeforeHours } from '../../plan';
 import { KeyPair, ParsedCertificate, describeKey } from '../../crypto';
 import { parseKubeconfig } from '../../outputs';
 import type { ExistingFile } from './existing-tree';
@@ -131,7 +131,6 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
     });
   }
 
-  const renewBeforeMs = (plan.cluster.renewBeforeHours ?? 0) * hourMs;
   for (const leaf of plan.certificates.filter((c) => !c.isCa)) {
     const issuer = certificates.get(leaf.issuer);
     let certText: string | undefined;
@@ -197,7 +196,7 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
       continue;
     }
     const reasons = actionableDrift(leaf, cert, issuer?.certificate?.notAfter).map((d) => d.message);
-    if (cert.notAfter.getTime() - renewBeforeMs <= now.getTime()) {
+    if (cert.notAfter.getTime() - renewBeforeHours(plan, leaf) * hourMs <= now.getTime()) {
       reasons.push(cert.notAfter.getTime() <= now.getTime() ? `expired ${cert.notAfter.toISOString()}` : `expires ${cert.notAfter.toISOString()}, inside the renewal window`);
     }
     if (reasons.length === 0) {
