@@ -46,6 +46,8 @@ interface ResourceState {
   protect: boolean;
   retainOnDelete: boolean;
   dependencies: string[];
+  /** Inputs the program marked secret: Pulumi encrypts them in the state. */
+  secretInputs: string[];
 }
 
 interface RegistrationOptions {
@@ -165,6 +167,7 @@ export class LifecycleStack {
     const register = async (args: { type: string; name: string; inputs: any }): Promise<{ id: string; state: Inputs }> => {
       const opts = pendingOptions.get(`${args.type}::${args.name}`)!;
       const inputs = plain(args.inputs) as Inputs;
+      const secretInputs = Object.keys(args.inputs).filter((k) => args.inputs[k]?.[secretSignature] === secretValue);
       const old = olds.get(opts.urn);
       if (news.has(opts.urn)) {
         errors.push(`Duplicate resource URN '${opts.urn}'`);
@@ -172,7 +175,7 @@ export class LifecycleStack {
       }
       const record = (op: StepOp, id: string, outputs: Inputs) => {
         steps.push({ op, urn: opts.urn, type: args.type, name: args.name });
-        news.set(opts.urn, { urn: opts.urn, type: args.type, name: args.name, custom: opts.custom, parent: opts.parent, id, inputs, outputs, protect: opts.protect, retainOnDelete: opts.retainOnDelete, dependencies: opts.dependencies });
+        news.set(opts.urn, { urn: opts.urn, type: args.type, name: args.name, custom: opts.custom, parent: opts.parent, id, inputs, outputs, protect: opts.protect, retainOnDelete: opts.retainOnDelete, dependencies: opts.dependencies, secretInputs });
         return { id, state: outputs };
       };
       if (!opts.custom) return record(old ? 'same' : 'create', '', {});

@@ -83,7 +83,7 @@ const localRule: ProviderRule = {
 const requireFromString = createRequire(path.join(__dirname, '../../../package.json'))('require-from-string') as (code: string) => { handler: () => any };
 
 function dynamicRule(): ProviderRule {
-  const load = (inputs: Inputs) => requireFromString(inputs.__provider).handler() as Required<import('@pulumi/pulumi').dynamic.ResourceProvider>;
+  const load = (inputs: Inputs) => requireFromString(inputs.__provider).handler() as import('@pulumi/pulumi').dynamic.ResourceProvider & Required<Pick<import('@pulumi/pulumi').dynamic.ResourceProvider, 'diff' | 'update'>>;
   const props = ({ __provider: _p, ...rest }: Inputs) => rest;
   return {
     async diff(olds, news) {
@@ -107,7 +107,8 @@ function dynamicRule(): ProviderRule {
       return { __provider: news.__provider, ...result.outs };
     },
     async delete(olds) {
-      await load(olds.inputs).delete(olds.id, olds.outputs);
+      // A dynamic provider without delete has nothing outside the state to remove.
+      await load(olds.inputs).delete?.(olds.id, olds.outputs);
     },
   };
 }
