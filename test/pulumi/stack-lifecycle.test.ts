@@ -8,6 +8,7 @@ import { loadSpecFile } from '../../src/spec';
 import { planPki, type PkiPlan } from '../../src/plan';
 import { diffPlans } from '../../src/review';
 import { removeTree } from '../support/fixture-trees';
+import { realizeLocal } from '../../src/realize/local';
 import { LifecycleStack, type DeploymentResult, type Step } from '../support/pulumi-lifecycle/lifecycle-stack';
 import { copyProject } from '../support/pulumi-lifecycle/lifecycle-project';
 import { cleanTree, listTree, treeReport } from '../support/pulumi-lifecycle/tree-listing';
@@ -73,6 +74,12 @@ describe('the lab stack through its life (ECDSA-P256)', () => {
       expect(f.secretInputs, f.name).toContain('content');
       expect(JSON.stringify(f.outputs), f.name).not.toMatch(/PRIVATE KEY|client-key-data/);
     }
+    // A file removed or loosened by hand is the stack's to put back.
+    const key = digest('cp1/pki/apiserver.key');
+    fs.rmSync(out('cp1/pki/apiserver.crt'));
+    fs.chmodSync(out('cp1/pki/apiserver.key'), 0o644);
+    expect(changes(await upAndCheck()).map((s) => `${s.op} ${idOf(s)}`).sort()).toEqual(['update cp1/pki/apiserver.crt', 'update cp1/pki/apiserver.key']);
+    expect(digest('cp1/pki/apiserver.key')).toBe(key);
   }, 120_000);
 
   it('a certSAN: only the apiserver request, certificate and file change; the file has the SAN, the key is kept', async () => {
@@ -200,5 +207,20 @@ describe('the lab stack through its life (ECDSA-P256)', () => {
     expect(destroyed.errors).toEqual([]);
     expect(stack.resources).toEqual([]);
     expect(listTree(copy.outDir)).toMatchObject({ files: [], emptyDirectories: [] });
+  }, 120_000);
+});
+
+describe('a first `pulumi up` into a tree another PKI wrote', () => {
+  const other = copyProject('lab', (text) => text.replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256'));
+  afterAll(() => removeTree(other.dir));
+
+  it('writes no file over it, and says so', async () => {
+    await realizeLocal(planPki(loadSpecFile(other.specFile)), other.outDir);
+    const files = listTree(other.outDir).files;
+    const before = new Map(files.map((f) => [f, fs.readFileSync(path.join(other.outDir, f), 'utf8')]));
+    const result = await new LifecycleStack(other.project()).up();
+    expect(result.errors.join('\n')).toMatch(/holds another PKI's authorities \(.*cp1\/pki\/ca\.crt.*\): kubepki writes no file over them/);
+    expect(listTree(other.outDir).files).toEqual(files);
+    for (const f of files) expect(fs.readFileSync(path.join(other.outDir, f), 'utf8'), f).toBe(before.get(f));
   }, 120_000);
 });

@@ -57,3 +57,28 @@ function fixOf(fields: string[], existing: ParsedCertificate): string {
   if (fields.includes('validity')) fixes.push(`caCertificateValidityPeriod: ${Math.round(existing.lifetimeHours)}h`);
   return fixes.length > 0 ? fixes.join(', ') : 'as it was when the CA was created';
 }
+
+/**
+ * The authority files in outDir that are not the stack's own: a tree another PKI wrote (`kubepki generate`, kubeadm)
+ * before the stack's first `pulumi up`. `held` is what the stack holds, by CA id and `sa` (the CA certificate and
+ * the sa public key, as PEM). While the authorities are protected the stack's own can never change, so any
+ * difference means the tree belongs to someone else, and no file of it may be overwritten.
+ */
+export function foreignAuthorities(plan: PkiPlan, outDir: string, held: Record<string, string>): string[] {
+  const foreign: string[] = [];
+  const same = (a: string, b: string, kind: 'certificate' | 'public-key') => {
+    try {
+      const der = (pem: string) => Buffer.from(kind === 'certificate' ? new Uint8Array(ParsedCertificate.fromPem(pem).x509.rawData) : createPublicKey(pem).export({ format: 'der', type: 'spki' }));
+      return der(a).equals(der(b));
+    } catch {
+      return false;
+    }
+  };
+  for (const file of plan.files) {
+    const { kind, of } = file.content;
+    if ((kind !== 'certificate' && kind !== 'public-key') || held[of] === undefined) continue;
+    const absolute = path.join(outDir, file.path);
+    if (fs.existsSync(absolute) && !same(fs.readFileSync(absolute, 'utf8'), held[of]!, kind)) foreign.push(file.path);
+  }
+  return foreign;
+}

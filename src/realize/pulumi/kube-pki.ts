@@ -7,7 +7,7 @@ import { allowedUsesOf, tlsPrivateKeyArgs } from './tls-provider-mapping';
 import { MultiGroupCertificate } from './multi-group-certificate';
 import { applyRbac } from './apply-rbac';
 import { PkiFile } from './pki-file';
-import { authorityChanges } from './authority-changes';
+import { authorityChanges, foreignAuthorities } from './authority-changes';
 
 export interface KubePkiArgs {
   /** The plan (`planPki(spec)`); resource names come from its ids. */
@@ -157,7 +157,21 @@ export class KubePki extends pulumi.ComponentResource {
 
     // Absolute: the file provider runs in Pulumi's dynamic-provider host, not in the program's working directory.
     const outDir = path.resolve(args.outDir);
-    for (const file of plan.files) this.files[file.path] = this.writeFile(outDir, file, plan);
+    // Known once the authorities exist (in an up, or a preview of a stack that has them): a tree of another PKI in
+    // outDir stops the run before any of its files is written.
+    const held = { ...Object.fromEntries(plan.certificates.filter((c) => c.isCa).map((c) => [c.id, this.certificates[c.id]!.certPem])), sa: this.serviceAccountPublicKeyPem };
+    const ownTree = this.protectAuthorities
+      ? pulumi.all(held).apply((pems) => {
+          const foreign = foreignAuthorities(plan, outDir, pems);
+          if (foreign.length > 0) {
+            throw new pulumi.RunError(
+              `${outDir} holds another PKI's authorities (${foreign.join(', ')}): kubepki writes no file over them. Point kubepki:outDir at a new directory, or move that tree away`,
+            );
+          }
+          return true;
+        })
+      : pulumi.output(true);
+    for (const file of plan.files) this.files[file.path] = this.writeFile(outDir, file, plan, ownTree);
 
     if (args.applyRbac) {
       const adminConf = plan.kubeconfigs.find((k) => k.name === 'admin.conf')!;
@@ -169,15 +183,16 @@ export class KubePki extends pulumi.ComponentResource {
     });
   }
 
-  private writeFile(outDir: string, file: PlannedFile, plan: PkiPlan): PkiFile {
+  private writeFile(outDir: string, file: PlannedFile, plan: PkiPlan, ownTree: pulumi.Output<boolean>): PkiFile {
     const { kind, of } = file.content;
-    const content = {
+    const text = {
       certificate: () => this.certificates[of]!.certPem,
       'public-key': () => this.serviceAccountPublicKeyPem,
       manifest: () => pulumi.output(renderRbacFile(plan.rbac.find((f) => f.path === of)!)),
       'private-key': () => (of === 'sa' ? this.serviceAccountPrivateKeyPem : this.certificates[of]!.privateKeyPem),
       kubeconfig: () => this.kubeconfigs[of]!,
     }[kind]();
+    const content = pulumi.all([ownTree, text]).apply(([, t]) => t);
     const directories = file.path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'));
     const directoryModes = Object.fromEntries(directories.map((d) => [d, d.split('/').includes('pki') || d === 'users' ? 0o700 : 0o755]));
     const ofAuthority = (kind === 'certificate' || kind === 'private-key' || kind === 'public-key') && (of === 'sa' || plan.certificates.some((c) => c.id === of && c.isCa));
