@@ -27,7 +27,7 @@ describe('the first `pulumi up` of the committed lab stack', () => {
     expect(result.steps.filter((s) => s.op !== 'create')).toEqual([]);
     // Nothing is written where the program runs, nor next to the committed stack files.
     expect(fs.readdirSync(path.join(copy.dir, 'stacks')).sort()).toEqual(['Pulumi.lab.yaml', 'lab.cluster.yaml']);
-  }, 240_000);
+  }, 600_000);
 
   it('a second `pulumi up` with nothing changed changes nothing', async () => {
     const before = fs.readFileSync(path.join(copy.outDir, 'cp1/pki/apiserver.crt'), 'utf8');

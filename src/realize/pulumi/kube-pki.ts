@@ -157,21 +157,16 @@ export class KubePki extends pulumi.ComponentResource {
 
     // Absolute: the file provider runs in Pulumi's dynamic-provider host, not in the program's working directory.
     const outDir = path.resolve(args.outDir);
-    // Known once the authorities exist (in an up, or a preview of a stack that has them): a tree of another PKI in
-    // outDir stops the run before any of its files is written.
+    // Known once the authorities exist (in an up, or a preview of a stack that has them): every file refuses to be
+    // written into a tree of another PKI, so none of it is overwritten.
     const held = { ...Object.fromEntries(plan.certificates.filter((c) => c.isCa).map((c) => [c.id, this.certificates[c.id]!.certPem])), sa: this.serviceAccountPublicKeyPem };
-    const ownTree = this.protectAuthorities
+    const refusal = this.protectAuthorities
       ? pulumi.all(held).apply((pems) => {
           const foreign = foreignAuthorities(plan, outDir, pems);
-          if (foreign.length > 0) {
-            throw new pulumi.RunError(
-              `${outDir} holds another PKI's authorities (${foreign.join(', ')}): kubepki writes no file over them. Point kubepki:outDir at a new directory, or move that tree away`,
-            );
-          }
-          return true;
+          return foreign.length === 0 ? '' : `${outDir} holds another PKI's authorities (${foreign.join(', ')}): kubepki writes no file over them. Point kubepki:outDir at a new directory, or move that tree away`;
         })
-      : pulumi.output(true);
-    for (const file of plan.files) this.files[file.path] = this.writeFile(outDir, file, plan, ownTree);
+      : pulumi.output('');
+    for (const file of plan.files) this.files[file.path] = this.writeFile(outDir, file, plan, refusal);
 
     if (args.applyRbac) {
       const adminConf = plan.kubeconfigs.find((k) => k.name === 'admin.conf')!;
@@ -183,16 +178,15 @@ export class KubePki extends pulumi.ComponentResource {
     });
   }
 
-  private writeFile(outDir: string, file: PlannedFile, plan: PkiPlan, ownTree: pulumi.Output<boolean>): PkiFile {
+  private writeFile(outDir: string, file: PlannedFile, plan: PkiPlan, refusal: pulumi.Output<string>): PkiFile {
     const { kind, of } = file.content;
-    const text = {
+    const content = {
       certificate: () => this.certificates[of]!.certPem,
       'public-key': () => this.serviceAccountPublicKeyPem,
       manifest: () => pulumi.output(renderRbacFile(plan.rbac.find((f) => f.path === of)!)),
       'private-key': () => (of === 'sa' ? this.serviceAccountPrivateKeyPem : this.certificates[of]!.privateKeyPem),
       kubeconfig: () => this.kubeconfigs[of]!,
     }[kind]();
-    const content = pulumi.all([ownTree, text]).apply(([, t]) => t);
     const directories = file.path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'));
     const directoryModes = Object.fromEntries(directories.map((d) => [d, d.split('/').includes('pki') || d === 'users' ? 0o700 : 0o755]));
     const ofAuthority = (kind === 'certificate' || kind === 'private-key' || kind === 'public-key') && (of === 'sa' || plan.certificates.some((c) => c.id === of && c.isCa));
@@ -202,7 +196,7 @@ export class KubePki extends pulumi.ComponentResource {
     const retainOnDelete = this.protectAuthorities && ofAuthority && !onWorker;
     return new PkiFile(
       this.childName(file.path),
-      { root: outDir, path: file.path, content, mode: file.mode, directoryModes, keepExisting: ofAuthority },
+      { root: outDir, path: file.path, content, mode: file.mode, directoryModes, keepExisting: ofAuthority, refusal },
       { parent: this, retainOnDelete },
     );
   }

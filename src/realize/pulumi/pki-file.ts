@@ -23,6 +23,8 @@ export interface PkiFileInputs {
    * resource is created — it belongs to an existing PKI, not to this stack.
    */
   keepExisting: pulumi.Input<boolean>;
+  /** Why no file may be written (the tree is another PKI's); empty when the file may be written. */
+  refusal: pulumi.Input<string>;
 }
 
 interface ProviderInputs {
@@ -32,6 +34,7 @@ interface ProviderInputs {
   mode: number;
   directoryModes: Record<string, number>;
   keepExisting: boolean;
+  refusal: string;
 }
 
 /** The state: where the file is and what it holds, as a digest. */
@@ -48,6 +51,7 @@ interface ProviderOutputs {
 // what it requires inside each method.
 const provider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: ProviderInputs) {
+    if (inputs.refusal) throw new Error(inputs.refusal);
     const fs = require('node:fs') as typeof import('node:fs');
     const nodePath = require('node:path') as typeof import('node:path');
     const crypto = require('node:crypto') as typeof import('node:crypto');
@@ -67,6 +71,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
   },
 
   async diff(_id: string, olds: ProviderOutputs, news: ProviderInputs) {
+    if (news.refusal) throw new Error(news.refusal);
     const fs = require('node:fs') as typeof import('node:fs');
     const nodePath = require('node:path') as typeof import('node:path');
     const crypto = require('node:crypto') as typeof import('node:crypto');
@@ -87,6 +92,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
   },
 
   async update(_id: string, _olds: ProviderOutputs, news: ProviderInputs) {
+    if (news.refusal) throw new Error(news.refusal);
     const crypto = require('node:crypto') as typeof import('node:crypto');
     writeTree(news);
     return { outs: outputsOf(news, crypto.createHash('sha256').update(news.content).digest('hex')) };

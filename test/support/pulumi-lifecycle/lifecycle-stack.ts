@@ -179,8 +179,21 @@ export class LifecycleStack {
         return { id, state: outputs };
       };
       if (!opts.custom) return record(old ? 'same' : 'create', '', {});
-      const rule = providerRule(args.type);
       if (bailed) return old ? record('same', old.id, old.outputs) : { id: '', state: unknownOutputs(inputs) };
+      try {
+        return await step(args.type, opts, old, inputs, record);
+      } catch (error) {
+        // A provider's error fails the resource, and the deployment with it; what already happened stays.
+        errors.push(error instanceof Error ? error.message : String(error));
+        if (!preview) bailed = true;
+        return old ? record('same', old.id, old.outputs) : { id: '', state: unknownOutputs(inputs) };
+      }
+    };
+
+    type Record = (op: StepOp, id: string, outputs: Inputs) => { id: string; state: Inputs };
+    // The step generator for one custom resource: create, same, update or replace, as its provider's Diff says.
+    const step = async (type: string, opts: RegistrationOptions, old: ResourceState | undefined, inputs: Inputs, record: Record) => {
+      const rule = providerRule(type);
       if (!old) {
         if (preview) return record('create', '', unknownOutputs(inputs));
         const created = await rule.create(inputs);
