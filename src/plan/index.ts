@@ -5,6 +5,7 @@ export * from './subject-alt-names';
 export * from './kubeconfig-endpoints';
 export * from './kubeadm-identities';
 export * from './certificate-drift';
+export * from './renewal-window';
 export * from './rbac-plan';
 export * from './plan-rbac';
 export * from './plan-identities';

@@ -114,7 +114,7 @@ export interface PkiPlan {
     /** The service-account token issuer kube-apiserver uses by default under kubeadm. */
     serviceAccountIssuer: string;
     etcd: 'local' | 'external';
-    /** Reissue leaves this many hours before they expire; absent = only when expired. */
+    /** `spec.pki.renewBefore` in hours; absent = the default window of `renewBeforeHours()` (a third of each leaf's validity). */
     renewBeforeHours?: number;
   };
   nodes: NodePlan[];

@@ -50,7 +50,7 @@ describe('resource names and inputs across spec changes (ha, ECDSA-P256)', () =>
     expect(changedResources(base, after)).toEqual([]);
     const added = [...after.keys()].filter((k) => !base.has(k)).sort();
     expect(added).toEqual([
-      'local:index/sensitiveFile:SensitiveFile::ha/users/dave.conf',
+      'pulumi-nodejs:dynamic/kubepki:PkiFile::ha/users/dave.conf',
       'tls:index/certRequest:CertRequest::ha/users/dave.conf',
       'tls:index/locallySignedCert:LocallySignedCert::ha/users/dave.conf',
       'tls:index/privateKey:PrivateKey::ha/users/dave.conf',
@@ -63,9 +63,9 @@ describe('resource names and inputs across spec changes (ha, ECDSA-P256)', () =>
     expect(changed).toEqual(
       [
         // The ClusterConfiguration lists the certSANs too.
-        'local:index/sensitiveFile:SensitiveFile::ha/cp1/kubeadm.yaml',
+        'pulumi-nodejs:dynamic/kubepki:PkiFile::ha/cp1/kubeadm.yaml',
         ...['cp1', 'cp2', 'cp3'].flatMap((n) => [
-          `local:index/file:File::ha/${n}/pki/apiserver.crt`,
+          `pulumi-nodejs:dynamic/kubepki:PkiFile::ha/${n}/pki/apiserver.crt`,
           `tls:index/certRequest:CertRequest::ha/${n}/apiserver`,
           `tls:index/locallySignedCert:LocallySignedCert::ha/${n}/apiserver`,
         ]),
