@@ -7,8 +7,13 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const commands: Record<string, { load: () => Command; usage: string; summary: string }> = {
   generate: {
     load: () => require('./generate-command').generateCommand,
-    usage: 'kubepki generate <spec> --out <dir> [--dry-run] [--prune] [--quiet]',
+    usage: 'kubepki generate <spec> --out <dir> [--signer <ca>=<uri>]... [--dry-run] [--prune] [--quiet]',
     summary: 'write the PKI tree, kubeconfigs and RBAC for a spec (offline)',
+  },
+  'user-request': {
+    load: () => require('./user-request-command').userRequestCommand,
+    usage: 'kubepki user-request <name> [--group G]... [--algorithm ECDSA-P256] [--out <dir>] [--force]',
+    summary: "on the user's machine: make a key (kept, 0600) and a CSR for the spec's users[].csr",
   },
   rbac: { load: () => require('./rbac-command').rbacCommand, usage: 'kubepki rbac <spec>', summary: 'print the RBAC manifests a spec implies (cdk8s-synthesized YAML)' },
   token: {

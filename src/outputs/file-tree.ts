@@ -1,4 +1,5 @@
-import type { KubeconfigPlan, PkiPlan, PlannedFile } from '../plan';
+import type { CertificatePlan, KubeconfigPlan, PkiPlan, PlannedFile } from '../plan';
+import { renderCertificateSigningRequestManifest } from './certificate-signing-request-manifest';
 import { renderKubeconfig } from './kubeconfig';
 import { renderRbacFile } from './rbac-manifests';
 
@@ -7,6 +8,8 @@ export interface PkiMaterial {
   certificates: Map<string, string>;
   privateKeys: Map<string, string>;
   publicKeys: Map<string, string>;
+  /** Users' CSRs (PEM) by certificate id: public, they travel instead of the users' keys. */
+  certificationRequests?: Map<string, string>;
 }
 
 export interface RenderedFile {
@@ -20,6 +23,10 @@ function required(map: Map<string, string>, id: string, what: string): string {
   const value = map.get(id);
   if (value === undefined) throw new Error(`internal: no ${what} for ${id}`);
   return value;
+}
+
+function certificateOf(plan: PkiPlan, id: string): CertificatePlan {
+  return plan.certificates.find((c) => c.id === id)!;
 }
 
 /** The content of one planned file, from the material. */
@@ -37,9 +44,11 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
       return renderKubeconfig(kc, {
         caCertificatePem: required(material.certificates, 'ca', 'certificate'),
         clientCertificatePem: required(material.certificates, kc.certificate, 'certificate'),
-        clientKeyPem: required(material.privateKeys, kc.certificate, 'private key'),
+        ...(certificateOf(plan, kc.certificate).keyHolder === 'user' ? {} : { clientKeyPem: required(material.privateKeys, kc.certificate, 'private key') }),
       });
     }
+    case 'csr-manifest':
+      return renderCertificateSigningRequestManifest(certificateOf(plan, of), required(material.certificationRequests ?? new Map(), of, 'certificate signing request'));
     case 'manifest':
       return renderRbacFile(plan.rbac.find((f) => f.path === of)!);
   }

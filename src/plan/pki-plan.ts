@@ -1,4 +1,4 @@
-import type { KeyAlgorithm } from '../spec';
+import type { CaKeyHolder, KeyAlgorithm } from '../spec';
 import type { ExpectationPlan, IdentityPlan, RbacFilePlan } from './rbac-plan';
 
 export type { KeyAlgorithm };
@@ -9,6 +9,12 @@ export type KeyUsage = 'digitalSignature' | 'keyEncipherment' | 'keyCertSign';
 export type ExtendedKeyUsage = 'serverAuth' | 'clientAuth';
 /** Certificate profiles: usages and CA-ness are data, certificates name one. */
 export type CertificateProfileName = 'ca' | 'server' | 'client' | 'server-client';
+
+/**
+ * Who holds a private key: kubepki (in the tree), the user (on their own machine, only a CSR travels), an outside CA
+ * (kubeadm's external-CA mode), a cfssl server, or a PKCS#11 token. Plan data: `plan` and `diff` show it.
+ */
+export type KeyHolder = CaKeyHolder | 'user';
 
 export interface CertificateSubjectPlan {
   commonName: string;
@@ -43,6 +49,12 @@ export interface CertificatePlan {
   algorithm: KeyAlgorithm;
   /** `pki` for files under pki/, `kubeconfig` for the client certificate embedded in a kubeconfig. */
   storage: 'pki' | 'kubeconfig';
+  /** Where this certificate's private key lives. */
+  keyHolder: KeyHolder;
+  /** Who signs it: its issuer's key holder. */
+  signedBy: KeyHolder;
+  /** The user's CSR file, as the spec names it (relative to the spec file); only when keyHolder is `user`. */
+  csr?: string;
 }
 
 /** A bare key pair that is not a certificate: the service-account signing key. */
@@ -78,7 +90,9 @@ export type PlannedFileContent =
   | { kind: 'private-key'; of: string }
   | { kind: 'public-key'; of: string }
   | { kind: 'kubeconfig'; of: string }
-  | { kind: 'manifest'; of: string };
+  | { kind: 'manifest'; of: string }
+  /** A certificates.k8s.io/v1 CertificateSigningRequest carrying a user's CSR, for the in-cluster approval path. */
+  | { kind: 'csr-manifest'; of: string };
 
 export interface PlannedFile {
   /** Relative to the output directory: `cp1/pki/apiserver.crt`, `w1/kubelet.conf`, `users/alice.conf`. */

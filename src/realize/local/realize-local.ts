@@ -1,11 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PkiPlan, PlannedFile } from '../../plan';
-import type { KeyPool } from '../../crypto';
+import type { CertificateSigner, KeyPool } from '../../crypto';
 import { rbacFileHolds, renderPlannedFile, renderRbacFile, sameKubeconfig, type PkiMaterial } from '../../outputs';
 import { plannedDirectories, plannedDirectoryMode, readExistingTree, type ExistingFile } from './existing-tree';
 import { reconcileMaterial, type CertificateDecision, type MaterialDecisions } from './reconcile-material';
 import { materialize } from './materialize';
+import { gatherExternalMaterial } from './external-material';
 import { RealizeError } from './realize-error';
 import { ensureDirectory, writeFileAtomic } from './atomic-write';
 
@@ -35,6 +36,10 @@ export interface RealizeOptions {
   keyPool?: KeyPool;
   /** Delete files the plan no longer names (a removed user's kubeconfig, a moved super-admin.conf). @default false */
   prune?: boolean;
+  /** Signers of the CAs whose keys kubepki does not hold (spec.pki.caKeys: cfssl, hsm), by CA id. */
+  signers?: ReadonlyMap<string, CertificateSigner>;
+  /** Users' CSRs (PEM) by certificate id (`users/alice.conf`), for users whose spec names a csr. */
+  certificationRequests?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -47,7 +52,10 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   const tree = readExistingTree(plan, dir);
   if (tree.problems.length > 0) throw new RealizeError(tree.problems);
   const existing = tree.files;
-  const { decisions, problems } = reconcileMaterial(plan, existing, now);
+  const signers = options.signers ?? new Map<string, CertificateSigner>();
+  const external = await gatherExternalMaterial(plan, existing, signers, options.certificationRequests ?? new Map(), now);
+  if (external.problems.length > 0) throw new RealizeError(external.problems);
+  const { decisions, problems } = reconcileMaterial(plan, existing, now, { ...external, signedElsewhere: new Set(signers.keys()) });
   if (problems.length > 0) throw new RealizeError(problems);
   const directoryFixes = [...tree.directoryModes].filter(([rel, mode]) => mode !== plannedDirectoryMode(rel));
   const leftovers = (): FileChange[] => [
@@ -56,11 +64,13 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   ];
 
   if (options.dryRun) {
-    const changes = plan.files.map((file) => describeChange(plan, file, decisions, existing, keptMaterial(decisions)));
+    const kept = keptMaterial(decisions);
+    for (const [id, request] of external.certificationRequests) kept.certificationRequests!.set(id, request.pem);
+    const changes = plan.files.map((file) => describeChange(plan, file, decisions, existing, kept));
     return { changes: [...changes, ...leftovers()], generatedKeys: 0, dryRun: true };
   }
 
-  const materializing = materialize(plan, decisions, now, options.keyPool);
+  const materializing = materialize(plan, decisions, now, options.keyPool, { signers, certificationRequests: external.certificationRequests });
   // The manifests need no key: render the ones that changed while the thread pool generates keys.
   for (const file of plan.rbac) if (!rbacFileHolds(file, existing.get(file.path)?.content.toString('utf8') ?? '')) renderRbacFile(file);
   const { material, generatedKeys } = await materializing;
@@ -79,7 +89,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
 
 /** Material that exists already (for a dry run, which generates nothing). */
 function keptMaterial(decisions: MaterialDecisions): PkiMaterial {
-  const material: PkiMaterial = { certificates: new Map(), privateKeys: new Map(), publicKeys: new Map() };
+  const material: PkiMaterial = { certificates: new Map(), privateKeys: new Map(), publicKeys: new Map(), certificationRequests: new Map() };
   for (const [id, d] of decisions.certificates) {
     if (d.action === 'keep' && d.certificatePem) material.certificates.set(id, d.certificatePem);
     // A reissued certificate usually keeps its key: that key file stays as it is.
@@ -127,7 +137,7 @@ function describeChange(plan: PkiPlan, file: PlannedFile, decisions: MaterialDec
 
 
 // Keys before certificates before kubeconfigs: a run killed half-way never leaves a certificate whose key is lost.
-const writeOrder: Record<PlannedFile['content']['kind'], number> = { 'private-key': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2 };
+const writeOrder: Record<PlannedFile['content']['kind'], number> = { 'private-key': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2, 'csr-manifest': 2 };
 
 function writeFiles(dir: string, plan: PkiPlan, writes: { file: PlannedFile; content: string }[]): void {
   if (writes.length === 0) return;

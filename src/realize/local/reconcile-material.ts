@@ -5,6 +5,7 @@ import { KeyPair, ParsedCertificate, describeKey } from '../../crypto';
 import { parseKubeconfig } from '../../outputs';
 import type { ExistingFile } from './existing-tree';
 import type { TreeProblem } from './realize-error';
+import type { ExternalMaterial } from './external-material';
 
 /** What to do with one certificate and its key. PEM text of kept material is the file's own, byte for byte. */
 export interface CertificateDecision {
@@ -41,7 +42,16 @@ const hourMs = 3600_000;
  * files, plus the checks kubeadm skips (key/cert match, subject, usages). Collects every problem instead of stopping
  * at the first; the caller writes nothing when there is one.
  */
-export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingFile>, now: Date): { decisions: MaterialDecisions; problems: TreeProblem[] } {
+export function reconcileMaterial(
+  plan: PkiPlan,
+  existing: Map<string, ExistingFile>,
+  now: Date,
+  external: Pick<ExternalMaterial, 'caCertificates' | 'certificationRequests'> & { signedElsewhere: ReadonlySet<string> } = {
+    caCertificates: new Map(),
+    certificationRequests: new Map(),
+    signedElsewhere: new Set(),
+  },
+): { decisions: MaterialDecisions; problems: TreeProblem[] } {
   const problems: TreeProblem[] = [];
   const certificates = new Map<string, CertificateDecision>();
   const filesOf = (kind: PlannedFile['content']['kind'], id: string) => plan.files.filter((f) => f.content.kind === kind && f.content.of === id);
@@ -86,6 +96,20 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
     const cert = sharedCopy(filesOf('certificate', ca.id), `the ${ca.id} certificate`);
     const key = sharedCopy(filesOf('private-key', ca.id), `the ${ca.id} key`);
     if (cert === null || key === null) continue;
+    const provided = external.caCertificates.get(ca.id);
+    if (!cert && provided) {
+      // A signer that holds the CA key handed over its certificate: written to the tree, never its key.
+      certificates.set(ca.id, { plan: ca, action: 'keep', reasons: [], reuseKey: true, certificate: provided, certificatePem: provided.pem });
+      continue;
+    }
+    if (!cert && ca.keyHolder !== 'kubepki') {
+      // cfssl and hsm without a signer are reported with the signers; an outside CA's certificate must be placed.
+      if (ca.keyHolder === 'external-ca') {
+        const crt = filesOf('certificate', ca.id)[0]!.path;
+        problems.push({ path: crt, code: 'no-ca-key', message: `is missing: the ${ca.id} key is held by an outside CA (spec.pki.caKeys.${ca.id}: external-ca); place that CA's certificate here` });
+      }
+      continue;
+    }
     if (!cert) {
       if (key) problems.push({ path: key.path, code: 'missing-key', message: `exists without its certificate: restore ${key.path.replace(/\.key$/, '.crt')} or remove the key` });
       else certificates.set(ca.id, { plan: ca, action: 'create', reasons: ['new CA'], reuseKey: false });
@@ -134,6 +158,11 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
   const renewBeforeMs = (plan.cluster.renewBeforeHours ?? 0) * hourMs;
   for (const leaf of plan.certificates.filter((c) => !c.isCa)) {
     const issuer = certificates.get(leaf.issuer);
+    if (leaf.keyHolder === 'user') {
+      const decision = decideUserCertificate(leaf, filesOf('kubeconfig', leaf.id)[0]!.path, existing, issuer, external.certificationRequests.get(leaf.id)?.publicKeyDer(), renewBeforeMs, now, problems);
+      if (decision) certificates.set(leaf.id, decision);
+      continue;
+    }
     let certText: string | undefined;
     let keyText: string | undefined;
     let certPath: string;
@@ -217,7 +246,7 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
         message: `expired ${issuer.certificate!.notAfter.toISOString()}, so ${decision.plan.id} cannot be issued by it: kubepki never replaces a CA implicitly; move the CA files away to start a new PKI`,
       });
     }
-    if (decision.action !== 'keep' && !decision.plan.isCa && issuer?.action === 'keep' && !issuer.key) {
+    if (decision.action !== 'keep' && !decision.plan.isCa && issuer?.action === 'keep' && !issuer.key && !external.signedElsewhere.has(issuer.plan.id)) {
       const file = filesOf('private-key', issuer.plan.id)[0]?.path ?? issuer.plan.id;
       problems.push({
         path: file,
@@ -228,6 +257,42 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
   }
 
   return { decisions: { certificates, serviceAccountKey: reconcileServiceAccountKey(plan, existing, filesOf, sharedCopy, loadKey, problems) }, problems };
+}
+
+/**
+ * A user's certificate: the user holds the key, so the kubeconfig carries only the certificate. Kept while it is
+ * signed by its CA, matches the plan and certifies the key of the user's current CSR; reissued otherwise (a new CSR is
+ * a new key). Returns undefined when the CSR is missing or refused (already a problem).
+ */
+function decideUserCertificate(
+  leaf: CertificatePlan,
+  file: string,
+  existing: Map<string, ExistingFile>,
+  issuer: CertificateDecision | undefined,
+  requestKey: Buffer | undefined,
+  renewBeforeMs: number,
+  now: Date,
+  problems: TreeProblem[],
+): CertificateDecision | undefined {
+  if (!requestKey) return undefined;
+  const found = existing.get(file);
+  if (!found) return { plan: leaf, action: 'create', reasons: [], reuseKey: false };
+  let certificate: ParsedCertificate;
+  try {
+    const pem = parseKubeconfig(found.content.toString('utf8')).clientCertificatePem;
+    if (!pem) return { plan: leaf, action: 'reissue', reasons: ['no client certificate'], reuseKey: false };
+    certificate = ParsedCertificate.fromPem(pem);
+  } catch (error) {
+    problems.push({ path: file, code: 'corrupt', message: `${(error as Error).message}; delete it to have it reissued` });
+    return undefined;
+  }
+  const reasons = actionableDrift(leaf, certificate, issuer?.certificate?.notAfter).map((d) => d.message);
+  if (issuer?.certificate && !certificate.isIssuedBy(issuer.certificate)) reasons.push(`not signed by ${leaf.issuer}`);
+  if (!certificate.node.publicKey.export({ format: 'der', type: 'spki' }).equals(requestKey)) reasons.push("the user's CSR has a new key");
+  if (certificate.notAfter.getTime() - renewBeforeMs <= now.getTime()) reasons.push(`expires ${certificate.notAfter.toISOString()}`);
+  return reasons.length === 0
+    ? { plan: leaf, action: 'keep', reasons, reuseKey: false, certificate, certificatePem: certificate.pem }
+    : { plan: leaf, action: 'reissue', reasons, reuseKey: false, certificate };
 }
 
 function reconcileServiceAccountKey(

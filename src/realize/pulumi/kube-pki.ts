@@ -43,6 +43,14 @@ export class KubePki extends pulumi.ComponentResource {
   constructor(name: string, args: KubePkiArgs, opts?: pulumi.ComponentResourceOptions) {
     super('kubepki:index:KubePki', name, {}, opts);
     const { plan } = args;
+    // @pulumi/tls can only sign with a key in the stack; keys held by users, outside CAs, cfssl or an HSM go through
+    // `kubepki generate`. Refused here rather than silently replaced by keys the spec says kubepki must not hold.
+    const elsewhere = plan.certificates.filter((c) => c.keyHolder !== 'kubepki');
+    if (elsewhere.length > 0) {
+      throw new Error(
+        `the Pulumi program issues only keys kubepki holds; ${elsewhere.map((c) => `${c.id} (key held by ${c.keyHolder})`).join(', ')}: use \`kubepki generate\` for this spec`,
+      );
+    }
     const child = { parent: this };
     // A child's URN holds its parent's type but not its name: prefixing the component's name keeps two KubePki
     // instances in one program apart. The rest of each name is a plan id or file path, so adding a node or a user
@@ -169,6 +177,8 @@ export class KubePki extends pulumi.ComponentResource {
       }
       case 'kubeconfig':
         return new local.SensitiveFile(this.childName(file.path), { filename, content: this.kubeconfigs[of]!, filePermission: '0600', directoryPermission }, opts);
+      case 'csr-manifest':
+        throw new Error(`internal: ${file.path} belongs to a user CSR, refused above`);
     }
   }
 }
