@@ -7,7 +7,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const commands: Record<string, { load: () => Command; usage: string; summary: string }> = {
   generate: {
     load: () => require('./generate-command').generateCommand,
-    usage: 'kubepki generate <spec> --out <dir> [--signer <ca>=<uri>]... [--dry-run] [--prune] [--quiet]',
+    usage: 'kubepki generate <spec> --out <dir> [--dry-run] [--prune] [--quiet] [--signer <ca>=<uri>]...',
     summary: 'write the PKI tree, kubeconfigs and RBAC for a spec (offline)',
   },
   'user-request': {

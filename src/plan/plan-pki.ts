@@ -42,7 +42,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
   const certificates: CertificatePlan[] = [];
   const kubeconfigs: KubeconfigPlan[] = [];
 
-  const caKeys = s.pki.caKeys as Partial<Record<string, KeyHolder>>;
+  const caKeys: Partial<Record<string, KeyHolder>> = s.pki.caKeys ?? {};
   const holderOf = (caId: string): KeyHolder => caKeys[caId] ?? 'kubepki';
   const ca = (id: string, commonName: string) =>
     certificates.push(certificate({ id, name: id, issuer: id, profile: 'ca', commonName, sans: buildSans([commonName], []), validityHours: caHours }));

@@ -238,7 +238,7 @@ export const clusterSpecSchema = z.strictObject({
         /** Where each CA's key lives (kubepki, external-ca, cfssl, hsm). @default every CA: kubepki */
         caKeys: z
           .strictObject({ ca: caKeyHolder.optional(), 'front-proxy-ca': caKeyHolder.optional(), 'etcd-ca': caKeyHolder.optional() })
-          .default({})
+          .optional()
           .describe('Where each CA key lives: kubepki (in the tree), external-ca (an outside CA signs the CSRs kubepki writes), cfssl (a cfssl serve signs remotely), hsm (a PKCS#11 token signs). Default: kubepki for every CA.'),
       })
       .prefault({}),
