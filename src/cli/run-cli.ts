@@ -15,6 +15,11 @@ const commands: Record<string, { load: () => Command; usage: string; summary: st
     usage: 'kubepki user-request <name> [--group G]... [--algorithm ECDSA-P256] [--out <dir>] [--force]',
     summary: "on the user's machine: make a key (kept, 0600) and a CSR for the spec's users[].csr",
   },
+  'cfssl-config': {
+    load: () => require('./cfssl-config-command').cfsslConfigCommand,
+    usage: 'KUBEPKI_CFSSL_AUTH_KEY=<hex> kubepki cfssl-config <spec>',
+    summary: 'the cfssl serve -config (a signing profile per kubepki profile) for CAs held by cfssl',
+  },
   rbac: { load: () => require('./rbac-command').rbacCommand, usage: 'kubepki rbac <spec>', summary: 'print the RBAC manifests a spec implies (cdk8s-synthesized YAML)' },
   token: {
     load: () => require('./token-command').tokenCommand,

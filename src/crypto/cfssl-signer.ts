@@ -1,5 +1,5 @@
 import { createHmac } from 'node:crypto';
-import type { CertificateProfileName } from '../plan/pki-plan';
+import type { CertificatePlan, CertificateProfileName, ExtendedKeyUsage, KeyUsage } from '../plan/pki-plan';
 import type { CertificateSigner, SignRequest } from './certificate-signer';
 import type { CertificateTemplate } from './issue-certificate';
 import { ParsedCertificate } from './parsed-certificate';
@@ -21,8 +21,8 @@ const requestTimeoutMs = 30_000;
  * A CA held by a cfssl server (`cfssl serve` / `multirootca`): kubepki sends each certificate's CSR, SANs, subject and
  * validity to the authenticated remote-signing endpoint `/api/v1/cfssl/authsign` (HMAC-SHA256 of the request with the
  * shared auth key) and gets the certificate back. The CA key never leaves cfssl. cfssl's signing profile decides the
- * usages and CA-ness: kubepki names one profile per kubepki profile (`server`, `client`, `server-client`), which the
- * server's config must define with the usages of `cfsslSigningConfig`.
+ * usages and validity: kubepki names one profile per kubepki profile and validity, which the server's config defines
+ * (`kubepki cfssl-config` prints it, see cfsslSigningConfig).
  */
 export class CfsslSigner implements CertificateSigner {
   readonly holder = 'cfssl' as const;
@@ -63,16 +63,17 @@ export class CfsslSigner implements CertificateSigner {
   async sign(request: SignRequest): Promise<ParsedCertificate> {
     const { template } = request;
     const hosts = [...template.dnsNames, ...template.ipAddresses];
-    const notAfter = new Date(request.now.getTime() + template.validityHours * 3600_000);
+    const csr = await request.subject.certificationRequest();
     const signRequest = {
       // cfssl copies SANs from `hosts` (or, when absent, from the CSR); clients have none.
       ...(hosts.length > 0 ? { hosts } : {}),
-      request: await request.subject.certificationRequest(),
-      profile: cfsslProfileName(request.profile),
+      // `certificate_request` is what cfssl's sign handlers read (Debian's 1.2 too); `request` is SignRequest's own name.
+      certificate_request: csr,
+      request: csr,
+      profile: cfsslProfileName(request.profile, template.validityHours),
       ...(this.label ? { label: this.label } : {}),
       // The subject is kubepki's, never the CSR's: the spec decides the CN and the groups.
       subject: { CN: template.commonName, names: template.organizations.map((O) => ({ O })) },
-      not_after: (this.certificate && this.certificate.notAfter < notAfter ? this.certificate.notAfter : notAfter).toISOString(),
     };
     const body = Buffer.from(JSON.stringify(signRequest));
     const token = createHmac('sha256', this.authKey).update(body).digest();
@@ -101,27 +102,35 @@ export class CfsslSigner implements CertificateSigner {
   }
 }
 
-/** The cfssl signing profile kubepki asks for, per kubepki profile. */
-export function cfsslProfileName(profile: CertificateProfileName): string {
-  return `kubepki-${profile}`;
+/** The cfssl signing profile kubepki asks for: cfssl takes usages and validity from the profile, not the request. */
+export function cfsslProfileName(profile: CertificateProfileName, validityHours: number): string {
+  return `kubepki-${profile}-${validityHours}h`;
 }
 
+const cfsslUsageNames: Record<KeyUsage | ExtendedKeyUsage, string> = {
+  digitalSignature: 'digital signature',
+  keyEncipherment: 'key encipherment',
+  keyCertSign: 'cert sign',
+  serverAuth: 'server auth',
+  clientAuth: 'client auth',
+};
+
 /**
- * The `signing` section of a cfssl config with one profile per kubepki profile and kubeadm's usages, each requiring
- * the auth key named `kubepki`: what an operator puts into `cfssl serve -config`. Validity comes from each request.
+ * The cfssl config (`cfssl serve -config`) for the certificates a plan has cfssl sign: one signing profile per kubepki
+ * profile and validity, with the plan's usages, each requiring the auth key `kubepki` (cfssl's `standard` HMAC key).
  */
-export function cfsslSigningConfig(authKeyHex: string, maxValidityHours: number, rsa: boolean): Record<string, unknown> {
-  const keyUsages = ['digital signature', ...(rsa ? ['key encipherment'] : [])];
-  const profile = (extended: string[]) => ({ usages: [...keyUsages, ...extended], expiry: `${maxValidityHours}h`, auth_key: 'kubepki' });
+export function cfsslSigningConfig(certificates: readonly CertificatePlan[], authKeyHex: string): Record<string, unknown> {
+  const profiles: Record<string, unknown> = {};
+  for (const c of certificates) {
+    if (c.isCa || c.signedBy !== 'cfssl') continue;
+    profiles[cfsslProfileName(c.profile, c.validityHours)] = {
+      usages: [...c.keyUsages, ...c.extendedKeyUsages].map((u) => cfsslUsageNames[u]),
+      expiry: `${c.validityHours}h`,
+      auth_key: 'kubepki',
+    };
+  }
   return {
-    signing: {
-      default: { expiry: `${maxValidityHours}h`, usages: keyUsages, auth_key: 'kubepki' },
-      profiles: {
-        [cfsslProfileName('server')]: profile(['server auth']),
-        [cfsslProfileName('client')]: profile(['client auth']),
-        [cfsslProfileName('server-client')]: profile(['server auth', 'client auth']),
-      },
-    },
+    signing: { default: { usages: ['digital signature'], expiry: '1h', auth_key: 'kubepki' }, profiles },
     auth_keys: { kubepki: { type: 'standard', key: authKeyHex } },
   };
 }
