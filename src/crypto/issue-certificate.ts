@@ -93,6 +93,9 @@ export async function signCertificate(
   if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names, false));
   if (template.isCa) extensions.push(await x509.SubjectKeyIdentifierExtension.create(subjectPublicKey, false));
   if (issuer) extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuer.x509, false));
+  // As SPKI bytes: the generator would otherwise export the subject key with the signer's provider (an HSM's), which
+  // cannot export a key it does not hold.
+  const publicKey = await x509.PublicKey.create(subjectPublicKey);
   const certificate = await x509.X509CertificateGenerator.create(
     {
       serialNumber: randomSerial(),
@@ -101,7 +104,7 @@ export async function signCertificate(
       notBefore,
       notAfter,
       signingAlgorithm: keyAlgorithmParameters[signer.algorithm].sign,
-      publicKey: subjectPublicKey,
+      publicKey,
       signingKey: signer.key,
       extensions,
     },
