@@ -109,7 +109,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       io.stderr(`kubepki ${verb}: ${(error as Error).message}`);
       return exitCodes.failed;
     }
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS')) {
       io.stderr(`kubepki ${verb}: ${(error as Error).message}\nusage: ${command.usage}`);
       return exitCodes.badInput;
     }

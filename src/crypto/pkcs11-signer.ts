@@ -69,6 +69,8 @@ interface GrapheneModule {
 export class Pkcs11Signer implements CertificateSigner {
   readonly holder = 'hsm' as const;
   private certificate: ParsedCertificate | undefined;
+  /** A PKCS#11 session runs one operation at a time (else CKR_OPERATION_ACTIVE): signatures queue here. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly crypto: P11Crypto,
@@ -89,7 +91,12 @@ export class Pkcs11Signer implements CertificateSigner {
       throw new Error('the optional dependency node-webcrypto-p11 is not installed (it needs a C++ compiler at npm install): HSM signing is unavailable');
     }
     const slot = findSlot(location);
-    const crypto = new p11.Crypto({ library: location.modulePath, slot, readWrite: false, pin });
+    let crypto: P11Crypto;
+    try {
+      crypto = new p11.Crypto({ library: location.modulePath, slot, readWrite: false, pin });
+    } catch (error) {
+      throw new Error(`cannot log in to token ${JSON.stringify(location.token)}: ${(error as Error).message} (check ${pkcs11PinVariable})`);
+    }
     try {
       const found = await findKeyPair(crypto, location.object);
       const spki = Buffer.from(await crypto.subtle.exportKey('spki', found.publicKey));
@@ -112,14 +119,22 @@ export class Pkcs11Signer implements CertificateSigner {
     } else {
       const params = keyAlgorithmParameters[this.algorithm];
       const publicKey = await webcrypto.subtle.importKey('spki', this.publicKey.export({ format: 'der', type: 'spki' }), params.import, true, ['verify']);
-      this.certificate = await signCertificate(template, publicKey, undefined, this.signingKey(), now);
+      this.certificate = await this.serialized(() => signCertificate(template, publicKey, undefined, this.signingKey(), now));
     }
     return this.certificate;
   }
 
   async sign(request: SignRequest): Promise<ParsedCertificate> {
     if (!this.certificate) throw new Error('internal: Pkcs11Signer.sign before caCertificate');
-    return signCertificate(request.template, await request.subject.publicKey(), this.certificate, this.signingKey(), request.now);
+    const certificate = this.certificate;
+    const subjectKey = await request.subject.publicKey();
+    return this.serialized(() => signCertificate(request.template, subjectKey, certificate, this.signingKey(), request.now));
+  }
+
+  private serialized<T>(operation: () => Promise<T>): Promise<T> {
+    const result = this.queue.then(operation);
+    this.queue = result.catch(() => undefined);
+    return result;
   }
 
   async close(): Promise<void> {
