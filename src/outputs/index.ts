@@ -2,3 +2,4 @@ export * from './kubeconfig';
 export * from './file-tree';
 export * from './rbac-manifests';
 export * from './certificate-signing-request-manifest';
+export * from './temporary-files';

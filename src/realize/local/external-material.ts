@@ -1,6 +1,6 @@
 import type { PkiPlan } from '../../plan';
 import { ParsedCertificate, ParsedCertificationRequest, checkUserCertificationRequest, type CertificateSigner } from '../../crypto';
-import type { ExistingFile } from './existing-tree';
+import type { TreeFile } from './read-output-tree';
 import type { TreeProblem } from './realize-error';
 import { certificateTemplate } from './certificate-template';
 
@@ -20,7 +20,7 @@ export interface ExternalMaterial {
  */
 export async function gatherExternalMaterial(
   plan: PkiPlan,
-  existing: Map<string, ExistingFile>,
+  existing: ReadonlyMap<string, TreeFile>,
   signers: ReadonlyMap<string, CertificateSigner>,
   requests: ReadonlyMap<string, string>,
   now: Date,
