@@ -40,16 +40,24 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   const spec = loadSpecFile(positionals[0]!);
   const plan = planPki(spec);
   const dryRun = values['dry-run'] ?? false;
+  // Users' CSRs are checked and signers reached before anything happens to --out: a refusal leaves no trace.
+  const certificationRequests = await loadUserRequests(plan, positionals[0]!, spec.spec.users.map((u) => u.name));
+  const signers = await openSigners(values.signer ?? [], plan);
   const newDirectory = isNewDirectory(values.out);
   // Before any key exists: a read-only, unwritable or full --out fails here, not after minutes of RSA keygen.
-  if (!dryRun) ensureOutputDirectory(values.out);
+  if (!dryRun) {
+    try {
+      ensureOutputDirectory(values.out);
+    } catch (error) {
+      for (const signer of signers.values()) await signer.close?.();
+      throw error;
+    }
+  }
   // Into a new directory every key is needed: start them before loading the engine (x509, cdk8s), so the thread pool
   // works while the rest of the program loads.
   const ownKeys = plan.certificates.filter((c) => c.keyHolder === 'kubepki').length + plan.keyPairs.length;
   const keyPool = !dryRun && newDirectory ? KeyPool.start(plan.cluster.algorithm, ownKeys) : undefined;
   const { realizeLocal } = require('../realize/local') as typeof import('../realize/local');
-  const certificationRequests = await loadUserRequests(plan, positionals[0]!, spec.spec.users.map((u) => u.name));
-  const signers = await openSigners(values.signer ?? [], plan);
   let report: Awaited<ReturnType<typeof realizeLocal>>;
   try {
     report = await realizeLocal(plan, values.out, {

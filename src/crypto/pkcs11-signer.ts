@@ -138,7 +138,11 @@ export class Pkcs11Signer implements CertificateSigner {
   }
 
   async close(): Promise<void> {
-    this.crypto.close();
+    try {
+      this.crypto.close();
+    } catch {
+      // another signer on the same module finalized it first: the session is gone either way
+    }
   }
 
   private signingKey(): SigningKey {
@@ -150,19 +154,21 @@ export class Pkcs11Signer implements CertificateSigner {
 function findSlot(location: Pkcs11Location): number {
   const graphene = require('graphene-pk11') as GrapheneModule;
   const module = graphene.Module.load(location.modulePath, 'kubepki');
-  module.initialize();
+  // PKCS#11 initialization is per process: another signer on the same module may have done it already. It is never
+  // finalized here, which would end that signer's session; the last close does.
   try {
-    const slots = module.getSlots(true);
-    const labels: string[] = [];
-    for (let i = 0; i < slots.length; i++) {
-      const label = slots.items(i).getToken().label.trim();
-      if (label === location.token) return i;
-      labels.push(label);
-    }
-    throw new Error(`no token labelled ${JSON.stringify(location.token)} in ${location.modulePath} (tokens: ${labels.map((l) => JSON.stringify(l)).join(', ') || 'none'})`);
-  } finally {
-    module.finalize();
+    module.initialize();
+  } catch (error) {
+    if (!/CKR_CRYPTOKI_ALREADY_INITIALIZED/.test((error as Error).message)) throw error;
   }
+  const slots = module.getSlots(true);
+  const labels: string[] = [];
+  for (let i = 0; i < slots.length; i++) {
+    const label = slots.items(i).getToken().label.trim();
+    if (label === location.token) return i;
+    labels.push(label);
+  }
+  throw new Error(`no token labelled ${JSON.stringify(location.token)} in ${location.modulePath} (tokens: ${labels.map((l) => JSON.stringify(l)).join(', ') || 'none'})`);
 }
 
 async function findKeyPair(crypto: P11Crypto, label: string): Promise<{ privateKey: CryptoKey; privateIndex: string; publicKey: CryptoKey }> {

@@ -5,6 +5,7 @@
 import { X509Certificate, createPublicKey } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type * as Graphene from 'graphene-pk11';
 import * as yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../cli/built-package';
@@ -76,9 +77,26 @@ describe.runIf(havePeers)('generate --signer pkcs11: CA keys held by SoftHSM2, n
     const objects = list.stdout.split(/(?=Private Key Object)/).filter((o) => o.includes('Private Key Object'));
     expect(objects).toHaveLength(2);
     for (const object of objects) expect(object).toMatch(/Access:.*sensitive.*never extractable/);
-    const exported = await pkcs11Tool(['--login', '--pin', pin, '--read-object', '--type', 'privkey', '--label', 'ca', '--output-file', path.join(work, 'stolen.der')]);
-    expect(exported.code).not.toBe(0);
-    expect(fs.existsSync(path.join(work, 'stolen.der')) && fs.statSync(path.join(work, 'stolen.der')).size > 0).toBe(false);
+    // Asked through PKCS#11 itself (graphene, independent of kubepki's signer): CKA_EXTRACTABLE is false, and the
+    // key value (CKA_VALUE) is refused as sensitive.
+    process.env.SOFTHSM2_CONF = env.SOFTHSM2_CONF;
+    const graphene = require('graphene-pk11') as typeof Graphene;
+    const module = graphene.Module.load(softhsmModule, 'hsm-test');
+    module.initialize();
+    try {
+      const slots = module.getSlots(true);
+      const slot = Array.from({ length: slots.length }, (_, i) => slots.items(i)).find((s) => s.getToken().label.trim() === 'kubepki')!;
+      const session = slot.open(graphene.SessionFlag.SERIAL_SESSION);
+      session.login(pin);
+      const key = session.find({ class: graphene.ObjectClass.PRIVATE_KEY, label: 'ca' }).items(0).toType<Graphene.PrivateKey>();
+      expect(key.extractable).toBe(false);
+      expect(key.sensitive).toBe(true);
+      expect(() => key.getAttribute({ value: null })).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
+      session.logout();
+      session.close();
+    } finally {
+      module.finalize();
+    }
   });
 
   it('passes verify --spec, and a second run keeps everything (the CA certificates match the token)', async () => {
