@@ -6,3 +6,5 @@ export * from './service-account-token';
 export * from './key-pool';
 export * from './certification-request';
 export * from './certificate-signer';
+export * from './public-key-pin';
+export * from './bootstrap-token';

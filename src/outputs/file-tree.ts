@@ -2,6 +2,7 @@ import type { CertificatePlan, KubeconfigPlan, PkiPlan, PlannedFile } from '../p
 import { renderCertificateSigningRequestManifest } from './certificate-signing-request-manifest';
 import { renderKubeconfig } from './kubeconfig';
 import { renderRbacFile } from './rbac-manifests';
+import { renderKubeadmConfig } from './kubeadm-config';
 
 /** PEM text of everything the plan names, keyed by certificate / key-pair id. Private keys stay in memory only. */
 export interface PkiMaterial {
@@ -10,6 +11,10 @@ export interface PkiMaterial {
   publicKeys: Map<string, string>;
   /** Users' CSRs (PEM) by certificate id: public, they travel instead of the users' keys. */
   certificationRequests?: Map<string, string>;
+  /** The bootstrap token (secret): needed by the kubeadm configurations and the bootstrap-token file. */
+  bootstrapToken?: string;
+  /** `sha256:<hex>` pin of ca.crt's public key, for the join configurations. */
+  caCertHash?: string;
 }
 
 export interface RenderedFile {
@@ -27,6 +32,11 @@ function required(map: Map<string, string>, id: string, what: string): string {
 
 function certificateOf(plan: PkiPlan, id: string): CertificatePlan {
   return plan.certificates.find((c) => c.id === id)!;
+}
+
+function requiredSecret(value: string | undefined, what: string): string {
+  if (value === undefined) throw new Error(`internal: no ${what}`);
+  return value;
 }
 
 /** The content of one planned file, from the material. */
@@ -51,6 +61,16 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
       return renderCertificateSigningRequestManifest(certificateOf(plan, of), required(material.certificationRequests ?? new Map(), of, 'certificate signing request'));
     case 'manifest':
       return renderRbacFile(plan.rbac.find((f) => f.path === of)!);
+    case 'kubeadm-config': {
+      const config = plan.kubeadm!;
+      const node = config.nodes.find((n) => n.node === of)!;
+      return renderKubeadmConfig(config, node, {
+        bootstrapToken: requiredSecret(material.bootstrapToken, 'bootstrap token'),
+        caCertHash: requiredSecret(material.caCertHash, 'CA certificate hash'),
+      });
+    }
+    case 'bootstrap-token':
+      return `${requiredSecret(material.bootstrapToken, 'bootstrap token')}\n`;
   }
 }
 

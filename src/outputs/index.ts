@@ -3,3 +3,5 @@ export * from './file-tree';
 export * from './rbac-manifests';
 export * from './certificate-signing-request-manifest';
 export * from './temporary-files';
+export * from './kubeadm-config';
+export * from './join-command';

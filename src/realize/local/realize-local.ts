@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { PkiPlan } from '../../plan';
-import type { CertificateSigner, KeyPool, ParsedCertificate } from '../../crypto';
+import { publicKeyPin, type CertificateSigner, type KeyPool, type ParsedCertificate } from '../../crypto';
 import { renderPlannedFile, type PkiMaterial } from '../../outputs';
 import { plannedDirectories, plannedDirectoryMode, readOutputTree, type OutputTree } from './read-output-tree';
 import { decideMaterial } from './decide-material';
@@ -13,6 +13,7 @@ import { ensureOutputDirectory, preflightChange } from './preflight';
 import { OutputLock } from './output-lock';
 import { commitChange, completeInterruptedChange, hasPendingJournal, removeTemporaries, type TreeChange } from './commit-change';
 import { WriteCounter } from './write-counter';
+import { decideBootstrapToken } from './decide-bootstrap-token';
 
 export type { FileAction, FileChange } from './describe-change';
 
@@ -40,6 +41,11 @@ export interface RealizeOptions {
   signers?: ReadonlyMap<string, CertificateSigner>;
   /** Users' CSRs (PEM) by certificate id (`users/alice.conf`), for users whose spec names a csr. */
   certificationRequests?: ReadonlyMap<string, string>;
+  /**
+   * The bootstrap token the kubeadm configurations carry (`[a-z0-9]{6}.[a-z0-9]{16}`). Replaces the one in
+   * `bootstrap-token`. @default the token already in `bootstrap-token`, else a new random one
+   */
+  bootstrapToken?: string;
 }
 
 /** Generous: an RSA-4096 key is ~3.3 KiB of PEM, a kubeconfig embedding one ~8 KiB. */
@@ -57,9 +63,10 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   if (options.dryRun) {
     const tree = readOutputTree(plan, dir);
     const context = await signingContext(plan, tree, now, options);
-    const decisions = decide(plan, tree, now, context);
+    const decided = decide(plan, tree, now, options, context);
+    const { decisions } = decided;
     const pending: FileChange[] = tree.pendingJournal ? [{ path: '.kubepki-journal', action: 'updated', reason: 'an interrupted run committed a change; generate completes it first' }] : [];
-    return { changes: [...pending, ...changesOf(plan, tree, decisions, keptMaterial(decisions, context), options)], generatedKeys: 0, dryRun: true };
+    return { changes: [...pending, ...changesOf(plan, tree, decisions, withJoinSecrets(keptMaterial(decisions, context), decided), options)], generatedKeys: 0, dryRun: true };
   }
 
   ensureOutputDirectory(dir);
@@ -74,10 +81,11 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
       ...tree.temporaries.map((rel): FileChange => ({ path: rel, action: 'removed', reason: 'staged by an interrupted run' })),
     ];
     const context = await signingContext(plan, tree, now, options);
-    const decisions = decide(plan, tree, now, context);
+    const decided = decide(plan, tree, now, options, context);
+    const { decisions } = decided;
 
     // Which files change is known from the decisions alone: check the file system before generating any key.
-    const expected = changesOf(plan, tree, decisions, keptMaterial(decisions, context), options);
+    const expected = changesOf(plan, tree, decisions, withJoinSecrets(keptMaterial(decisions, context), decided), options);
     const writing = expected.filter((c) => c.action !== 'kept' && c.action !== 'external' && c.action !== 'stale' && c.action !== 'removed' && !c.path.endsWith('/'));
     if (writing.length > 0) {
       const missing = plannedDirectories(plan).filter((rel) => !tree.directoryModes.has(rel));
@@ -89,7 +97,9 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
       );
     }
 
-    const { material, generatedKeys } = await produceMaterial(plan, decisions, now, options.keyPool, context);
+    const produced = await produceMaterial(plan, decisions, now, options.keyPool, context);
+    const { generatedKeys } = produced;
+    const material = withJoinSecrets(produced.material, decided);
     const changes = changesOf(plan, tree, decisions, material, options);
     commitChange(dir, treeChangeOf(plan, changes, material, options), counter);
     return { changes: [...leftovers, ...changes], generatedKeys, dryRun: false };
@@ -107,11 +117,25 @@ async function signingContext(plan: PkiPlan, tree: OutputTree, now: Date, option
   return { signers, certificationRequests: external.certificationRequests, caCertificates: external.caCertificates };
 }
 
-function decide(plan: PkiPlan, tree: OutputTree, now: Date, context: SigningContext & { caCertificates: Map<string, ParsedCertificate> }): MaterialDecisions {
+/** The decisions about keys and certificates, and the bootstrap token (kept, supplied or new). */
+interface Decided {
+  decisions: MaterialDecisions;
+  bootstrapToken?: string;
+}
+
+function decide(plan: PkiPlan, tree: OutputTree, now: Date, options: RealizeOptions, context: SigningContext & { caCertificates: Map<string, ParsedCertificate> }): Decided {
   if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
   const { decisions, problems } = decideMaterial(plan, tree.files, now, { ...context, signedElsewhere: new Set(context.signers.keys()) });
+  const token = decideBootstrapToken(plan, tree.files, options.bootstrapToken);
+  problems.push(...token.problems);
   if (problems.length > 0) throw new RealizeError(problems);
-  return decisions;
+  return { decisions, ...(token.token ? { bootstrapToken: token.token } : {}) };
+}
+
+/** Adds what the kubeadm configurations need beyond keys and certificates: the token and the CA's public-key pin. */
+function withJoinSecrets(material: PkiMaterial, decided: Decided): PkiMaterial {
+  const ca = material.certificates.get('ca');
+  return { ...material, ...(decided.bootstrapToken ? { bootstrapToken: decided.bootstrapToken } : {}), ...(ca ? { caCertHash: publicKeyPin(ca) } : {}) };
 }
 
 /** One line per planned file, then directory modes to fix and files the plan no longer names. */
@@ -126,7 +150,7 @@ function changesOf(plan: PkiPlan, tree: OutputTree, decisions: MaterialDecisions
 }
 
 // Keys before certificates before kubeconfigs: the journal applies renames in this order.
-const writeOrder = { 'private-key': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2, 'csr-manifest': 2 } as const;
+const writeOrder = { 'private-key': 0, 'bootstrap-token': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2, 'kubeadm-config': 2, 'csr-manifest': 2 } as const;
 
 function treeChangeOf(plan: PkiPlan, changes: FileChange[], material: PkiMaterial, options: RealizeOptions): TreeChange {
   const planned = new Map(plan.files.map((f) => [f.path, f]));
