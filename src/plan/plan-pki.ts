@@ -1,6 +1,6 @@
 import { parseDurationHours } from '../spec';
 import type { ClusterSpec, ControlPlaneNodeSpec } from '../spec';
-import type { CertificatePlan, CertificateProfileName, KubeconfigPlan, PkiPlan, SubjectAltNamesPlan } from './pki-plan';
+import type { CertificatePlan, CertificateProfileName, KeyHolder, KubeconfigPlan, PkiPlan, SubjectAltNamesPlan } from './pki-plan';
 import { certificateProfiles, keyUsagesFor } from './certificate-profiles';
 import { apiserverSans, buildSans, etcdSans } from './subject-alt-names';
 import { clusterEndpoint, localEndpoint } from './kubeconfig-endpoints';
@@ -8,6 +8,7 @@ import { kubeadmIdentities, mastersGroup, nodesGroup } from './kubeadm-identitie
 import { planFiles } from './plan-files';
 import { planRbac } from './plan-rbac';
 import { planIdentities } from './plan-identities';
+import { kubeletServingName, planKubeadmConfig } from './plan-kubeadm-config';
 
 /** The three kubeadm CAs: id, CN (also the only DNS SAN, as kubeadm's NewSelfSignedCACert writes it). */
 export const caIds = { cluster: 'ca', frontProxy: 'front-proxy-ca', etcd: 'etcd-ca' } as const;
@@ -23,6 +24,7 @@ interface LeafInput {
   sans?: SubjectAltNamesPlan;
   validityHours?: number;
   storage?: 'pki' | 'kubeconfig';
+  csr?: string;
 }
 
 /**
@@ -41,10 +43,13 @@ export function planPki(spec: ClusterSpec): PkiPlan {
   const certificates: CertificatePlan[] = [];
   const kubeconfigs: KubeconfigPlan[] = [];
 
+  const caKeys: Partial<Record<string, KeyHolder>> = s.pki.caKeys ?? {};
+  const holderOf = (caId: string): KeyHolder => caKeys[caId] ?? 'kubepki';
   const ca = (id: string, commonName: string) =>
     certificates.push(certificate({ id, name: id, issuer: id, profile: 'ca', commonName, sans: buildSans([commonName], []), validityHours: caHours }));
   const certificate = (input: LeafInput): CertificatePlan => {
     const profile = certificateProfiles[input.profile];
+    const keyHolder: KeyHolder = profile.isCa ? holderOf(input.id) : input.csr !== undefined ? 'user' : 'kubepki';
     return {
       id: input.id,
       name: input.name,
@@ -59,6 +64,9 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       validityHours: input.validityHours ?? leafHours,
       algorithm,
       storage: input.storage ?? 'pki',
+      keyHolder,
+      signedBy: holderOf(input.issuer),
+      ...(input.csr !== undefined ? { csr: input.csr } : {}),
     };
   };
   const leaf = (input: LeafInput) => certificates.push(certificate(input));
@@ -71,6 +79,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     server: string;
     namespaces?: string[];
     validityHours?: number;
+    csr?: string;
   }) => {
     leaf({
       id: input.id,
@@ -81,6 +90,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       commonName: input.userName,
       organizations: input.organizations,
       ...(input.validityHours !== undefined ? { validityHours: input.validityHours } : {}),
+      ...(input.csr !== undefined ? { csr: input.csr } : {}),
       storage: 'kubeconfig',
     });
     const base = `${input.userName}@${s.clusterName}`;
@@ -170,6 +180,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       server: endpoint,
       namespaces: user.namespaces,
       ...(user.validityPeriod ? { validityHours: parseDurationHours(user.validityPeriod)! } : {}),
+      ...(user.csr !== undefined ? { csr: user.csr } : {}),
     });
   }
 
@@ -177,11 +188,28 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     ...s.controlPlane.map((n) => ({ name: n.name, role: 'control-plane' as const, address: n.advertiseAddress })),
     ...s.workers.map((n) => ({ name: n.name, role: 'worker' as const, ...(n.address ? { address: n.address } : {}) })),
   ];
+  // kubeadm leaves kubelet serving certificates self-signed; kubepki issues them from the cluster CA, which
+  // kube-apiserver then names in --kubelet-certificate-authority (see the README for why not a separate CA).
+  if (s.pki.kubeletServingCertificates) {
+    for (const node of nodes) {
+      leaf({
+        id: `${node.name}/${kubeletServingName}`,
+        name: kubeletServingName,
+        node: node.name,
+        issuer: caIds.cluster,
+        profile: 'server',
+        commonName: `system:node:${node.name}`,
+        organizations: [nodesGroup],
+        sans: buildSans([node.name], node.address ? [node.address] : []),
+      });
+    }
+  }
   const keyPairs = [{ id: 'sa' as const, algorithm }];
   const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   certificates.sort(byId);
   kubeconfigs.sort(byId);
   const rbac = planRbac(spec);
+  const kubeadm = planKubeadmConfig(spec, endpoint, certificates);
   return {
     apiVersion: 'kubepki.io/v1alpha1',
     kind: 'PkiPlan',
@@ -203,6 +231,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     rbac,
     identities: planIdentities(spec, certificates),
     expectations: s.expect.map((e) => ({ as: e.as, ...(e.namespace ? { namespace: e.namespace } : {}), can: e.can ?? [], cannot: e.cannot ?? [] })),
-    files: planFiles(nodes, certificates, kubeconfigs, rbac, localEtcd),
+    ...(kubeadm ? { kubeadm } : {}),
+    files: planFiles(nodes, certificates, kubeconfigs, rbac, localEtcd, kubeadm),
   };
 }
