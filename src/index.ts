@@ -1,4 +1,5 @@
-// The package entry point for library users.
+// The package entry point for library users. @peculiar/x509 needs a Reflect polyfill before it loads.
+import 'reflect-metadata';
 
 export * from './spec';
 export * from './plan';

@@ -1,5 +1,6 @@
 // The Pulumi program (Pulumi.yaml `main`): reads stack config, loads the spec, plans, and instantiates one KubePki.
 // Stack outputs: a secret-free inventory in plain text; kubeconfigs and private keys only as secrets.
+import 'reflect-metadata';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';

@@ -2,7 +2,11 @@ import * as fs from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadSpecFile } from '../spec';
 import { planPki } from '../plan';
+import * as path from 'node:path';
 import { KeyPool } from '../crypto/key-pool';
+import { addClientKeyCommand } from '../outputs/kubeconfig';
+import { loadUserRequests } from './user-requests';
+import { openSigners } from './signer-option';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { ensureOutputDirectory } from '../realize/local/preflight';
 
@@ -26,6 +30,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
       prune: { type: 'boolean' },
       wait: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
+      signer: { type: 'string', multiple: true },
     },
   });
   if (positionals.length !== 1) throw new UsageError('expected exactly one spec file');
@@ -35,20 +40,38 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   const spec = loadSpecFile(positionals[0]!);
   const plan = planPki(spec);
   const dryRun = values['dry-run'] ?? false;
+  // Users' CSRs are checked and signers reached before anything happens to --out: a refusal leaves no trace.
+  const certificationRequests = await loadUserRequests(plan, positionals[0]!, spec.spec.users.map((u) => u.name));
+  const signers = await openSigners(values.signer ?? [], plan);
   const newDirectory = isNewDirectory(values.out);
   // Before any key exists: a read-only, unwritable or full --out fails here, not after minutes of RSA keygen.
-  if (!dryRun) ensureOutputDirectory(values.out);
+  if (!dryRun) {
+    try {
+      ensureOutputDirectory(values.out);
+    } catch (error) {
+      for (const signer of signers.values()) await signer.close?.();
+      throw error;
+    }
+  }
   // Into a new directory every key is needed: start them before loading the engine (x509, cdk8s), so the thread pool
   // works while the rest of the program loads.
-  const keyPool = !dryRun && newDirectory ? KeyPool.start(plan.cluster.algorithm, plan.certificates.length + plan.keyPairs.length) : undefined;
+  const ownKeys = plan.certificates.filter((c) => c.keyHolder === 'kubepki').length + plan.keyPairs.length;
+  const keyPool = !dryRun && newDirectory ? KeyPool.start(plan.cluster.algorithm, ownKeys) : undefined;
   const { realizeLocal } = require('../realize/local') as typeof import('../realize/local');
-  const report = await realizeLocal(plan, values.out, {
-    dryRun,
-    prune: values.prune ?? false,
-    lockWaitMs: waitSeconds * 1000,
-    onLockWait: (holder) => io.stderr(`waiting for another kubepki run (${holder}) to finish writing ${values.out}…`),
-    ...(keyPool ? { keyPool } : {}),
-  });
+  let report: Awaited<ReturnType<typeof realizeLocal>>;
+  try {
+    report = await realizeLocal(plan, values.out, {
+      dryRun,
+      prune: values.prune ?? false,
+      lockWaitMs: waitSeconds * 1000,
+      onLockWait: (holder) => io.stderr(`waiting for another kubepki run (${holder}) to finish writing ${values.out}…`),
+      ...(keyPool ? { keyPool } : {}),
+      signers,
+      certificationRequests,
+    });
+  } finally {
+    for (const signer of signers.values()) await signer.close?.();
+  }
   const counts = new Map<string, number>();
   for (const change of report.changes) {
     counts.set(change.action, (counts.get(change.action) ?? 0) + 1);
@@ -56,5 +79,10 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   }
   const summary = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
   io.stderr(`${report.dryRun ? 'dry run, nothing written: ' : ''}${summary}; ${report.generatedKeys} key${report.generatedKeys === 1 ? '' : 's'} generated → ${values.out}`);
+  // Users who keep their keys get a kubeconfig without one: tell the administrator what to hand over and what to say.
+  for (const kc of plan.kubeconfigs.filter((k) => plan.certificates.find((c) => c.id === k.certificate)?.keyHolder === 'user')) {
+    const file = plan.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === kc.id)!.path;
+    io.stderr(`give ${path.join(values.out, file)} (certificate only) to ${kc.userName}, who adds their key with: ${addClientKeyCommand(kc.userName, kc.name, `${kc.userName}.key`)}`);
+  }
   return exitCodes.ok;
 }

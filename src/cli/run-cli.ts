@@ -8,8 +8,18 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const commands: Record<string, { load: () => Command; usage: string; summary: string }> = {
   generate: {
     load: () => require('./generate-command').generateCommand,
-    usage: 'kubepki generate <spec> --out <dir> [--dry-run] [--prune] [--wait <seconds>] [--quiet]',
+    usage: 'kubepki generate <spec> --out <dir> [--dry-run] [--prune] [--wait <seconds>] [--quiet] [--signer <ca>=<uri>]...',
     summary: 'write the PKI tree, kubeconfigs and RBAC for a spec (offline)',
+  },
+  'user-request': {
+    load: () => require('./user-request-command').userRequestCommand,
+    usage: 'kubepki user-request <name> [--group G]... [--algorithm ECDSA-P256] [--out <dir>] [--force]',
+    summary: "on the user's machine: make a key (kept, 0600) and a CSR for the spec's users[].csr",
+  },
+  'cfssl-config': {
+    load: () => require('./cfssl-config-command').cfsslConfigCommand,
+    usage: 'KUBEPKI_CFSSL_AUTH_KEY=<hex> kubepki cfssl-config <spec>',
+    summary: 'the cfssl serve -config (a signing profile per kubepki profile) for CAs held by cfssl',
   },
   rbac: { load: () => require('./rbac-command').rbacCommand, usage: 'kubepki rbac <spec>', summary: 'print the RBAC manifests a spec implies (cdk8s-synthesized YAML)' },
   token: {
@@ -112,7 +122,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       errorIo.stderr(`kubepki ${verb}: ${(error as Error).message}`);
       return exitCodes.failed;
     }
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS')) {
       errorIo.stderr(`kubepki ${verb}: ${(error as Error).message}\nusage: ${command.usage}`);
       return exitCodes.badInput;
     }

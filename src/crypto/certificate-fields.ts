@@ -47,23 +47,6 @@ const tbsFields = (der: Uint8Array): Element[] => {
   return tbs ? children(der, tbs) : [];
 };
 
-/** The subject Name of a DER certificate, encoded as it is there: what a certificate it issues names as its issuer. */
-export function subjectNameDerOf(der: Uint8Array): Buffer {
-  // TBSCertificate: [0] version, serialNumber, signature, issuer, validity, subject, …
-  const fields = tbsFields(der);
-  const subject = fields[fields[0]?.tag === 0xa0 ? 5 : 4];
-  if (!subject) throw new Error('is not a valid X.509 certificate');
-  return Buffer.from(der.subarray(subject.offset, subject.end));
-}
-
-/** The subjectPublicKey BIT STRING's bytes of a DER SubjectPublicKeyInfo: what a key identifier hashes (RFC 5280). */
-export function subjectPublicKeyBytesOf(spki: Uint8Array): Buffer {
-  const outer = readElement(spki, 0, spki.length);
-  const bits = outer && children(spki, outer)[1];
-  if (!bits || bits.tag !== 0x03) throw new Error('is not a SubjectPublicKeyInfo');
-  return Buffer.from(spki.subarray(bits.start + 1, bits.end));
-}
-
 /**
  * The KeyUsage extension of a DER certificate as flags in @peculiar/x509's numbering (bit n of the BIT STRING, counted
  * from its first bit, is `1 << n`: digitalSignature 1, keyEncipherment 4, keyCertSign 32), or 0 when absent.

@@ -1,10 +1,11 @@
-import { createHash, randomBytes, sign } from 'node:crypto';
-import ipaddr from 'ipaddr.js';
+import { randomBytes, webcrypto } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../plan/pki-plan';
-import { subjectNameDerOf, subjectPublicKeyBytesOf } from './certificate-fields';
-import * as der from './der';
+import { keyAlgorithmParameters } from './key-algorithms';
 import { KeyPair } from './key-pair';
 import { ParsedCertificate } from './parsed-certificate';
+
+x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 /** What a certificate says; the plan's CertificatePlan is one source of it, the Pulumi dynamic resource another. */
 export interface CertificateTemplate {
@@ -16,6 +17,8 @@ export interface CertificateTemplate {
   extendedKeyUsages: ExtendedKeyUsage[];
   isCa: boolean;
   validityHours: number;
+  /** basicConstraints pathLenConstraint of a CA; absent = unlimited. */
+  pathLength?: number;
 }
 
 export interface CertificateIssuer {
@@ -23,38 +26,16 @@ export interface CertificateIssuer {
   key: KeyPair;
 }
 
-// KeyUsage bits (RFC 5280 4.2.1.3), numbered as certificate-fields.ts reads them back.
-const keyUsageFlags: Record<KeyUsage, number> = { digitalSignature: 1 << 0, keyEncipherment: 1 << 2, keyCertSign: 1 << 5 };
-
-const extendedKeyUsageOids: Record<ExtendedKeyUsage, string> = { serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2' };
-
-/** How each key algorithm signs (Go's x509 defaults, which kubeadm uses): the digest and the AlgorithmIdentifier. */
-const signatureAlgorithms: Record<KeyAlgorithm, { hash: string; identifier: Buffer }> = (() => {
-  const rsa = { hash: 'sha256', identifier: der.sequence(der.objectIdentifier('1.2.840.113549.1.1.11'), Buffer.from([0x05, 0x00])) };
-  return {
-    'RSA-2048': rsa,
-    'RSA-3072': rsa,
-    'RSA-4096': rsa,
-    'ECDSA-P256': { hash: 'sha256', identifier: der.sequence(der.objectIdentifier('1.2.840.10045.4.3.2')) },
-    'ECDSA-P384': { hash: 'sha384', identifier: der.sequence(der.objectIdentifier('1.2.840.10045.4.3.3')) },
-  };
-})();
-
-const oids = {
-  commonName: der.objectIdentifier('2.5.4.3'),
-  organization: der.objectIdentifier('2.5.4.10'),
-  basicConstraints: der.objectIdentifier('2.5.29.19'),
-  keyUsage: der.objectIdentifier('2.5.29.15'),
-  extendedKeyUsage: der.objectIdentifier('2.5.29.37'),
-  subjectAltName: der.objectIdentifier('2.5.29.17'),
-  subjectKeyIdentifier: der.objectIdentifier('2.5.29.14'),
-  authorityKeyIdentifier: der.objectIdentifier('2.5.29.35'),
+const keyUsageFlags: Record<KeyUsage, x509.KeyUsageFlags> = {
+  digitalSignature: x509.KeyUsageFlags.digitalSignature,
+  keyEncipherment: x509.KeyUsageFlags.keyEncipherment,
+  keyCertSign: x509.KeyUsageFlags.keyCertSign,
 };
 
-const extension = (oid: Buffer, critical: boolean, value: Buffer) => der.sequence(oid, ...(critical ? [der.booleanTrue] : []), der.octetString(value));
-
-/** RFC 5280 method 1: SHA-1 of the subjectPublicKey bits. */
-const keyIdentifier = (spki: Buffer) => createHash('sha1').update(subjectPublicKeyBytesOf(spki)).digest();
+const extendedKeyUsageOids: Record<ExtendedKeyUsage, string> = {
+  serverAuth: x509.ExtendedKeyUsage.serverAuth,
+  clientAuth: x509.ExtendedKeyUsage.clientAuth,
+};
 
 /** kubeadm backdates NotBefore by five minutes to tolerate clock skew between nodes. */
 export const notBeforeBackdateMs = 5 * 60 * 1000;
@@ -63,75 +44,84 @@ export const notBeforeBackdateMs = 5 * 60 * 1000;
  * The subject as Go's crypto/x509 orders it (O before CN); one RDN per organization, which Kubernetes reads as one
  * group each, like `openssl req -subj /O=a/O=b/CN=x`.
  */
-function subjectName(template: CertificateTemplate): Buffer {
-  const rdn = (oid: Buffer, value: string) => der.set(der.sequence(oid, der.directoryString(value)));
-  return der.sequence(...template.organizations.map((o) => rdn(oids.organization, o)), rdn(oids.commonName, template.commonName));
+function subjectName(template: CertificateTemplate): x509.JsonName {
+  return [...template.organizations.map((o) => ({ O: [o] })), { CN: [template.commonName] }];
 }
 
 /** A positive 128-bit random serial (RFC 5280 allows up to 20 octets; the top bit is cleared to keep it positive). */
-function randomSerial(): Buffer {
+function randomSerial(): string {
   const bytes = randomBytes(16);
   bytes[0] = (bytes[0]! & 0x7f) | 0x01;
-  return der.unsignedInteger(bytes);
+  return bytes.toString('hex');
 }
 
-/** Signs on libuv's thread pool, so certificates are signed on every core while the main thread encodes the next. */
-function signOnThreadPool(hash: string, data: Buffer, key: KeyPair): Promise<Buffer> {
-  return new Promise((resolve, reject) => sign(hash, data, { key: key.privateKey, dsaEncoding: 'der' }, (error, signature) => (error ? reject(error) : resolve(signature))));
-}
-
-function toPem(certificate: Buffer): string {
-  const lines = certificate.toString('base64').match(/.{1,64}/g)!;
-  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
+/** The signing half of an issuer: a WebCrypto key, possibly from another provider (a PKCS#11 token). */
+export interface SigningKey {
+  algorithm: KeyAlgorithm;
+  key: CryptoKey;
+  /** The WebCrypto implementation that owns `key`. @default Node's webcrypto */
+  crypto?: Crypto;
 }
 
 /**
- * Issues a certificate for `subjectKey`, signed by `issuer` or self-signed when issuer is omitted, with the
- * extensions Go's x509 (and so kubeadm) writes: critical basicConstraints and keyUsage, extKeyUsage, SANs, subject
- * key id on CAs and authority key id on issued certificates.
+ * Builds and signs a certificate for `subjectPublicKey`, signed by `issuer` or self-signed (issuer omitted, `signer`
+ * is then the subject's own key), with the extensions Go's x509 (and so kubeadm) writes: critical basicConstraints
+ * and keyUsage, extKeyUsage, SANs, subject key id on CAs and authority key id on issued certificates.
  */
+export async function signCertificate(
+  template: CertificateTemplate,
+  subjectPublicKey: CryptoKey,
+  issuer: ParsedCertificate | undefined,
+  signer: SigningKey,
+  now: Date,
+): Promise<ParsedCertificate> {
+  const notBefore = new Date(now.getTime() - notBeforeBackdateMs);
+  // Never past the issuer: a certificate that outlives its CA stops verifying before its own NotAfter.
+  const wanted = now.getTime() + template.validityHours * 3600_000;
+  const notAfter = new Date(issuer ? Math.min(wanted, issuer.notAfter.getTime()) : wanted);
+  const extensions: x509.Extension[] = [
+    new x509.BasicConstraintsExtension(template.isCa, template.pathLength, true),
+    new x509.KeyUsagesExtension(template.keyUsages.reduce((flags, u) => flags | keyUsageFlags[u], 0), true),
+  ];
+  if (template.extendedKeyUsages.length > 0) {
+    extensions.push(new x509.ExtendedKeyUsageExtension(template.extendedKeyUsages.map((u) => extendedKeyUsageOids[u]), false));
+  }
+  const names = [
+    ...template.dnsNames.map((value) => ({ type: 'dns' as const, value })),
+    ...template.ipAddresses.map((value) => ({ type: 'ip' as const, value })),
+  ];
+  if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names, false));
+  if (template.isCa) extensions.push(await x509.SubjectKeyIdentifierExtension.create(subjectPublicKey, false));
+  if (issuer) extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuer.x509, false));
+  // As SPKI bytes: the generator would otherwise export the subject key with the signer's provider (an HSM's), which
+  // cannot export a key it does not hold.
+  const publicKey = await x509.PublicKey.create(subjectPublicKey);
+  const certificate = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: randomSerial(),
+      subject: subjectName(template),
+      issuer: issuer ? issuer.x509.subjectName : subjectName(template),
+      notBefore,
+      notAfter,
+      signingAlgorithm: keyAlgorithmParameters[signer.algorithm].sign,
+      publicKey,
+      signingKey: signer.key,
+      extensions,
+    },
+    signer.crypto,
+  );
+  return ParsedCertificate.fromPem(certificate.toString('pem'));
+}
+
+/** {@link signCertificate} with in-memory keys: `subjectKey` signs itself when `issuer` is omitted. */
 export async function issueCertificate(
   template: CertificateTemplate,
   subjectKey: KeyPair,
   issuer: CertificateIssuer | undefined,
   now: Date,
 ): Promise<ParsedCertificate> {
-  const notBefore = new Date(now.getTime() - notBeforeBackdateMs);
-  // Never past the issuer: a certificate that outlives its CA stops verifying before its own NotAfter.
-  const wanted = now.getTime() + template.validityHours * 3600_000;
-  const notAfter = new Date(issuer ? Math.min(wanted, issuer.certificate.notAfter.getTime()) : wanted);
-  const spki = subjectKey.publicKeyDer();
-  const extensions = [
-    extension(oids.basicConstraints, true, der.sequence(...(template.isCa ? [der.booleanTrue] : []))),
-    extension(oids.keyUsage, true, der.namedBits(template.keyUsages.reduce((flags, u) => flags | keyUsageFlags[u], 0))),
-  ];
-  if (template.extendedKeyUsages.length > 0) {
-    extensions.push(extension(oids.extendedKeyUsage, false, der.sequence(...template.extendedKeyUsages.map((u) => der.objectIdentifier(extendedKeyUsageOids[u])))));
-  }
-  const names = [
-    ...template.dnsNames.map((value) => der.implicit(2, Buffer.from(value, 'ascii'))),
-    ...template.ipAddresses.map((value) => der.implicit(7, Uint8Array.from(ipaddr.parse(value).toByteArray()))),
-  ];
-  if (names.length > 0) extensions.push(extension(oids.subjectAltName, false, der.sequence(...names)));
-  if (template.isCa) extensions.push(extension(oids.subjectKeyIdentifier, false, der.octetString(keyIdentifier(spki))));
-  if (issuer) {
-    const issuerSpki = issuer.certificate.node.publicKey.export({ format: 'der', type: 'spki' });
-    extensions.push(extension(oids.authorityKeyIdentifier, false, der.sequence(der.implicit(0, keyIdentifier(issuerSpki)))));
-  }
   const signer = issuer?.key ?? subjectKey;
-  const algorithm = signatureAlgorithms[signer.algorithm];
-  const tbs = der.sequence(
-    der.explicit(0, Buffer.from([0x02, 0x01, 0x02])), // v3
-    randomSerial(),
-    algorithm.identifier,
-    issuer ? subjectNameDerOf(issuer.certificate.node.raw) : subjectName(template),
-    der.sequence(der.time(notBefore), der.time(notAfter)),
-    subjectName(template),
-    spki,
-    der.explicit(3, der.sequence(...extensions)),
-  );
-  const signature = await signOnThreadPool(algorithm.hash, tbs, signer);
-  return ParsedCertificate.fromPem(toPem(der.sequence(tbs, algorithm.identifier, der.bitString(signature))));
+  return signCertificate(template, await subjectKey.publicCryptoKey(), issuer?.certificate, { algorithm: signer.algorithm, key: await signer.cryptoKey() }, now);
 }
 
 /**

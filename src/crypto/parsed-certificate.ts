@@ -1,4 +1,5 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
 import ipaddr from 'ipaddr.js';
 import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../plan/pki-plan';
 import { keyAlgorithmOf } from './key-algorithms';
@@ -84,6 +85,14 @@ export class ParsedCertificate {
   private get keyUsageFlags(): number {
     this.keyUsageBits ??= keyUsageBitsOf(this.node.raw);
     return this.keyUsageBits;
+  }
+
+  private peculiar: x509.X509Certificate | undefined;
+
+  /** The same certificate as @peculiar/x509 reads it (its subject name is reused verbatim as an issuer name). */
+  get x509(): x509.X509Certificate {
+    this.peculiar ??= new x509.X509Certificate(this.pem);
+    return this.peculiar;
   }
 
   get keyUsages(): KeyUsage[] {

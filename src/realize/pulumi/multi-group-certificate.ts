@@ -41,6 +41,7 @@ const packageEntry = require.resolve('kubepki');
 
 const provider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: ProviderInputs) {
+    require('reflect-metadata');
     const kubepki = require(packageEntry) as typeof import('../../index');
     const digest = (text: string) => require('node:crypto').createHash('sha256').update(text).digest('hex') as string;
     const certPem = await kubepki.issueCertificatePem(inputs.template, inputs.privateKeyPem, inputs.caCertPem, inputs.caPrivateKeyPem, new Date());
