@@ -1,9 +1,10 @@
 import * as fs from 'node:fs';
-import { parseArgs } from 'node:util';
 import { loadSpecFile } from '../spec';
 import { planPki } from '../plan';
 import { KeyPool } from '../crypto/key-pool';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
+import { parseVerbArgs } from './parse-verb-args';
+import { verbNamed } from './verbs';
 
 /** A directory that holds nothing yet: every planned key will be generated. */
 function isNewDirectory(dir: string): boolean {
@@ -14,29 +15,44 @@ function isNewDirectory(dir: string): boolean {
   }
 }
 
+/** A live "keys done/started, elapsed" line on a terminal, at most ten times a second. */
+export function keyProgress(io: CliIo, quiet: boolean): ((done: number, started: number) => void) | undefined {
+  const show = io.progress;
+  if (!show || quiet) return undefined;
+  const start = Date.now();
+  let last = 0;
+  return (done, started) => {
+    const now = Date.now();
+    if (done < started && now - last < 100) return;
+    last = now;
+    show(`generating keys: ${done}/${started} done, ${((now - start) / 1000).toFixed(1)} s`);
+  };
+}
+
 /** `kubepki generate`: writes (or with --dry-run, describes) the tree; one line per file: created, kept, reissued. */
 export async function generateCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { out: { type: 'string', short: 'o' }, 'dry-run': { type: 'boolean' }, prune: { type: 'boolean' }, quiet: { type: 'boolean', short: 'q' } },
-  });
+  const { values, positionals } = parseVerbArgs(verbNamed('generate')!, args);
   if (positionals.length !== 1) throw new UsageError('expected exactly one spec file');
-  if (!values.out) throw new UsageError('--out <dir> is required: the directory that receives <node>/, users/ and rbac/');
+  const out = values.out as string | undefined;
+  if (!out) throw new UsageError('--out <dir> is required: the directory that receives <node>/, users/ and rbac/');
+  const quiet = values.quiet === true;
   const spec = loadSpecFile(positionals[0]!);
   const plan = planPki(spec);
-  const dryRun = values['dry-run'] ?? false;
+  const dryRun = values['dry-run'] === true;
   // Into a new directory every key is needed: start them before loading the engine (x509, cdk8s), so the thread pool
-  // works while the rest of the program loads.
-  const keyPool = !dryRun && isNewDirectory(values.out) ? KeyPool.start(plan.cluster.algorithm, plan.certificates.length + plan.keyPairs.length) : undefined;
+  // works while the rest of the program loads. Otherwise the pool only counts the keys a reissue takes.
+  const planned = isNewDirectory(out) ? plan.certificates.length + plan.keyPairs.length : 0;
+  const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, planned, keyProgress(io, quiet));
   const { realizeLocal } = require('../realize/local') as typeof import('../realize/local');
-  const report = await realizeLocal(plan, values.out, { dryRun, prune: values.prune ?? false, ...(keyPool ? { keyPool } : {}) });
+  const report = await realizeLocal(plan, out, { dryRun, prune: values.prune === true, ...(keyPool ? { keyPool } : {}) });
+  io.progress?.(undefined);
   const counts = new Map<string, number>();
   for (const change of report.changes) {
     counts.set(change.action, (counts.get(change.action) ?? 0) + 1);
-    if (!values.quiet) io.stdout(`${change.action.padEnd(9)}${change.path}${change.reason ? `  (${change.reason})` : ''}`);
+    if (!quiet) io.stdout(`${change.action.padEnd(9)}${change.path}${change.reason ? `  (${change.reason})` : ''}`);
   }
   const summary = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
-  io.stderr(`${report.dryRun ? 'dry run, nothing written: ' : ''}${summary}; ${report.generatedKeys} key${report.generatedKeys === 1 ? '' : 's'} generated → ${values.out}`);
+  const keys = `${report.generatedKeys} key${report.generatedKeys === 1 ? '' : 's'}`;
+  io.stderr(report.dryRun ? `dry run, nothing written: ${summary}; ${keys} would be generated → ${out}` : `${summary}; ${keys} generated → ${out}`);
   return exitCodes.ok;
 }

@@ -71,6 +71,12 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     server: string;
     namespaces?: string[];
     validityHours?: number;
+    /**
+     * Names the cluster, user and contexts after this cluster (`alice@team`), so that kubeconfigs of several clusters
+     * merge (`KUBECONFIG=a:b`) without one file's user or cluster entry shadowing another's. Node kubeconfigs keep
+     * kubeadm's names.
+     */
+    scope?: string;
   }) => {
     leaf({
       id: input.id,
@@ -83,7 +89,8 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       ...(input.validityHours !== undefined ? { validityHours: input.validityHours } : {}),
       storage: 'kubeconfig',
     });
-    const base = `${input.userName}@${s.clusterName}`;
+    const entryUser = input.scope ? `${input.userName}@${input.scope}` : input.userName;
+    const base = `${input.userName}@${input.scope ?? s.clusterName}`;
     const namespaces = input.namespaces ?? [];
     const contexts = namespaces.length === 0 ? [{ name: base }] : namespaces.map((ns) => ({ name: `${base}/${ns}`, namespace: ns }));
     kubeconfigs.push({
@@ -91,9 +98,9 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       ...(input.node !== undefined ? { node: input.node } : {}),
       name: input.name,
       certificate: input.id,
-      clusterName: s.clusterName,
+      clusterName: input.scope ?? s.clusterName,
       server: input.server,
-      userName: input.userName,
+      userName: entryUser,
       contexts,
       currentContext: contexts[0]!.name,
     });
@@ -169,6 +176,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       organizations: user.groups,
       server: endpoint,
       namespaces: user.namespaces,
+      scope: spec.metadata.name,
       ...(user.validityPeriod ? { validityHours: parseDurationHours(user.validityPeriod)! } : {}),
     });
   }

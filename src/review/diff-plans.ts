@@ -62,7 +62,7 @@ function certificateRef(c: CertificatePlan): CertificateRef {
 }
 
 function kubeconfigRef(plan: PkiPlan, k: KubeconfigPlan): KubeconfigRef {
-  return { id: k.id, user: k.userName, groups: plan.certificates.find((c) => c.id === k.certificate)?.subject.organizations ?? [], server: k.server };
+  return { id: k.id, user: plan.certificates.find((c) => c.id === k.certificate)?.subject.commonName ?? k.userName, groups: plan.certificates.find((c) => c.id === k.certificate)?.subject.organizations ?? [], server: k.server };
 }
 
 function kubeconfigChanges(before: KubeconfigPlan, after: KubeconfigPlan): string[] {

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PkiPlan, PlannedFile } from '../../plan';
 import type { KeyPool } from '../../crypto';
-import { rbacFileHolds, renderPlannedFile, renderRbacFile, sameKubeconfig, type PkiMaterial } from '../../outputs';
+import { keepChosenContext, rbacFileHolds, renderPlannedFile, renderRbacFile, sameKubeconfig, type PkiMaterial } from '../../outputs';
 import { plannedDirectories, plannedDirectoryMode, readExistingTree, type ExistingFile } from './existing-tree';
 import { reconcileMaterial, type CertificateDecision, type MaterialDecisions } from './reconcile-material';
 import { materialize } from './materialize';
@@ -57,7 +57,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
 
   if (options.dryRun) {
     const changes = plan.files.map((file) => describeChange(plan, file, decisions, existing, keptMaterial(decisions)));
-    return { changes: [...changes, ...leftovers()], generatedKeys: 0, dryRun: true };
+    return { changes: [...changes, ...leftovers()], generatedKeys: keysToGenerate(decisions), dryRun: true };
   }
 
   const materializing = materialize(plan, decisions, now, options.keyPool);
@@ -69,12 +69,20 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   for (const file of plan.files) {
     const change = describeChange(plan, file, decisions, existing, material);
     changes.push(change);
-    if (change.action !== 'kept' && change.action !== 'external') writes.push({ file, content: renderPlannedFile(plan, file, material) });
+    if (change.action === 'kept' || change.action === 'external') continue;
+    const content = renderPlannedFile(plan, file, material);
+    writes.push({ file, content: file.content.kind === 'kubeconfig' ? keepChosenContext(content, existing.get(file.path)?.content.toString('utf8')) : content });
   }
   writeFiles(dir, plan, writes);
   for (const [rel] of directoryFixes) fs.chmodSync(path.join(dir, rel), plannedDirectoryMode(rel));
   if (options.prune) for (const rel of tree.stale) fs.rmSync(path.join(dir, rel), { force: true });
   return { changes: [...changes, ...leftovers()], generatedKeys, dryRun: false };
+}
+
+/** The keys a real run would generate: `--dry-run` counts them as the run would. */
+function keysToGenerate(decisions: MaterialDecisions): number {
+  const certificateKeys = [...decisions.certificates.values()].filter((d) => d.action !== 'keep' && !d.key).length;
+  return certificateKeys + (decisions.serviceAccountKey.action === 'create' ? 1 : 0);
 }
 
 /** Material that exists already (for a dry run, which generates nothing). */
