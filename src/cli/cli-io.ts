@@ -22,7 +22,8 @@ const eraseStatus = () => {
 function showStatus(line: string | undefined): void {
   eraseStatus();
   if (line === undefined) return;
-  const width = Math.max(20, (process.stderr.columns ?? 80) - 1);
+  // A terminal that reports no size (0 columns, as under `script`) gets 80.
+  const width = Math.max(20, (process.stderr.columns || 80) - 1);
   process.stderr.write(line.length > width ? line.slice(0, width) : line);
   statusShown = true;
 }
