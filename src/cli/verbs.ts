@@ -23,6 +23,24 @@ export const verbs: readonly VerbSpec[] = [
     load: () => require('./generate-command').generateCommand,
   },
   {
+    name: 'renew',
+    summary: 'kubeadm certs renew: reissue named certificates (or --all) with their keys',
+    description:
+      "Reissues the named leaf certificates of a generated tree now, with their existing keys and a fresh validity, and rewrites the kubeconfigs that embed them, as `kubeadm certs renew` does; nothing else is touched. Names are kubeadm's (apiserver, etcd-server, admin.conf: on every node), node-qualified (cp1/apiserver) or plan ids (users/alice.conf). CAs are not renewed: that is a rotation.",
+    usage: ['kubepki renew <spec> --out <dir> (<certificate>... | --all) [--dry-run] [--quiet]'],
+    flags: {
+      out: { type: 'string', value: 'dir', description: 'the directory `kubepki generate` wrote (required)' },
+      all: { type: 'boolean', description: 'renew every leaf certificate and kubeconfig certificate' },
+      'dry-run': { type: 'boolean', description: 'print what would be rewritten; write nothing' },
+      ...quiet,
+    },
+    examples: [
+      { comment: "Renew the apiserver's certificate on every control-plane node", command: 'kubepki renew stacks/lab.cluster.yaml --out out/lab apiserver' },
+      { comment: 'Renew everything kubeadm would, before a yearly expiry', command: 'kubepki renew stacks/lab.cluster.yaml --out out/lab --all' },
+    ],
+    load: () => require('./renew-command').renewCommand,
+  },
+  {
     name: 'rbac',
     summary: 'print the RBAC manifests a spec implies (cdk8s-synthesized YAML)',
     description: 'Prints the manifests `generate` writes to rbac/, as one multi-document YAML stream in apply order.',
@@ -75,7 +93,7 @@ export const verbs: readonly VerbSpec[] = [
       subresource: { type: 'string', value: 'name', description: 'a subresource, e.g. log (the same as pods/log)' },
       list: { type: 'boolean', description: 'list every action the identity may take in the namespace, as kubectl auth can-i --list' },
       'no-headers': { type: 'boolean', description: 'with --list: leave out the header line' },
-      ...quiet,
+      quiet: { type: 'boolean', short: 'q', description: 'print only yes or no (no reason on stderr)' },
     },
     examples: [
       { comment: 'May the dev-team group create deployments in app1-dev?', command: 'kubepki can-i stacks/team.cluster.yaml --as group:dev-team create deploy -n app1-dev' },
@@ -166,6 +184,19 @@ export const verbs: readonly VerbSpec[] = [
       { comment: 'One node of a generated tree, as JSON', command: 'kubepki expiry out/lab/cp1 -o json' },
     ],
     load: () => require('./expiry-command').expiryCommand,
+  },
+  {
+    name: 'inspect',
+    summary: 'what a certificate, request, key, kubeconfig or JWT says (public facts only)',
+    description:
+      'Prints the public facts of a PEM file (certificates, certificate requests, private keys — their public half only — and public keys), a kubeconfig (contexts, server, its CA and user certificate or token) or a JWT (header and claims; `kubepki token verify` checks its signature). Reads standard input for "-".',
+    usage: ['kubepki inspect <file|-> [-o text|json|yaml]'],
+    flags: { ...outputFlag(['text', 'json', 'yaml'], 'text') },
+    examples: [
+      { comment: "The apiserver certificate's SANs, usages and expiry", command: 'kubepki inspect out/lab/cp1/pki/apiserver.crt' },
+      { comment: "Who a kubeconfig authenticates as, as JSON", command: 'kubepki inspect out/team/users/alice.conf -o json' },
+    ],
+    load: () => require('./inspect-command').inspectCommand,
   },
   {
     name: 'schema',

@@ -4,3 +4,4 @@ export * from './issue-certificate';
 export * from './parsed-certificate';
 export * from './service-account-token';
 export * from './key-pool';
+export * from './inspect-material';

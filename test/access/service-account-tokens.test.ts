@@ -1,5 +1,4 @@
-import { createHash, X509Certificate } from 'node:crypto';
-import { createHash, createPublicKey, generateKeyPairSync, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { createHash, X509Certificate, createPublicKey, generateKeyPairSync, verify as verifySignature, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';

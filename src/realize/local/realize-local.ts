@@ -35,6 +35,8 @@ export interface RealizeOptions {
   keyPool?: KeyPool;
   /** Delete files the plan no longer names (a removed user's kubeconfig, a moved super-admin.conf). @default false */
   prune?: boolean;
+  /** Leaf certificate ids to reissue now with their existing keys, as `kubeadm certs renew` does. @default none */
+  renew?: readonly string[];
 }
 
 /**
@@ -47,7 +49,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   const tree = readExistingTree(plan, dir);
   if (tree.problems.length > 0) throw new RealizeError(tree.problems);
   const existing = tree.files;
-  const { decisions, problems } = reconcileMaterial(plan, existing, now);
+  const { decisions, problems } = reconcileMaterial(plan, existing, now, new Set(options.renew ?? []));
   if (problems.length > 0) throw new RealizeError(problems);
   const directoryFixes = [...tree.directoryModes].filter(([rel, mode]) => mode !== plannedDirectoryMode(rel));
   const leftovers = (): FileChange[] => [

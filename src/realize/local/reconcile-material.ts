@@ -41,7 +41,12 @@ const hourMs = 3600_000;
  * files, plus the checks kubeadm skips (key/cert match, subject, usages). Collects every problem instead of stopping
  * at the first; the caller writes nothing when there is one.
  */
-export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingFile>, now: Date): { decisions: MaterialDecisions; problems: TreeProblem[] } {
+export function reconcileMaterial(
+  plan: PkiPlan,
+  existing: Map<string, ExistingFile>,
+  now: Date,
+  renew: ReadonlySet<string> = new Set(),
+): { decisions: MaterialDecisions; problems: TreeProblem[] } {
   const problems: TreeProblem[] = [];
   const certificates = new Map<string, CertificateDecision>();
   const filesOf = (kind: PlannedFile['content']['kind'], id: string) => plan.files.filter((f) => f.content.kind === kind && f.content.of === id);
@@ -197,6 +202,8 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
       continue;
     }
     const reasons = actionableDrift(leaf, cert, issuer?.certificate?.notAfter).map((d) => d.message);
+    // `kubepki renew` (kubeadm certs renew): the same key, a fresh validity from now.
+    if (renew.has(leaf.id)) reasons.push('renewal requested');
     if (cert.notAfter.getTime() - renewBeforeMs <= now.getTime()) {
       reasons.push(cert.notAfter.getTime() <= now.getTime() ? `expired ${cert.notAfter.toISOString()}` : `expires ${cert.notAfter.toISOString()}, inside the renewal window`);
     }
