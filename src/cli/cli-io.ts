@@ -49,6 +49,8 @@ export const exitCodes = {
   badInput: 2,
   /** A diff that must block a merge: a CA or the sa key replaced, or a new identity with unrevocable cluster-admin. */
   caChange: 3,
+  /** The file system refused (read-only, full, permission) or another run holds the output directory. */
+  fileSystem: 4,
 } as const;
 
 /** A usage problem: printed with the verb's usage line, exit 2. */

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { loadSpecFile } from '../spec';
 import { planPki } from '../plan';
 import { KeyPool } from '../crypto/key-pool';
+import { ensureOutputDirectory } from '../realize/local/preflight';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { parseVerbArgs } from './parse-verb-args';
 import { verbNamed } from './verbs';
@@ -36,15 +37,26 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   const out = values.out as string | undefined;
   if (!out) throw new UsageError('--out <dir> is required: the directory that receives <node>/, users/ and rbac/');
   const quiet = values.quiet === true;
+  const waitText = values.wait as string | undefined;
+  const waitSeconds = waitText === undefined ? 60 : Number(waitText);
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait ${JSON.stringify(waitText)}: expected a number of seconds (0 to fail at once when another run holds the directory)`);
   const spec = loadSpecFile(positionals[0]!);
   const plan = planPki(spec);
   const dryRun = values['dry-run'] === true;
   // Into a new directory every key is needed: start them before loading the engine (x509, cdk8s), so the thread pool
   // works while the rest of the program loads. Otherwise the pool only counts the keys a reissue takes.
   const planned = isNewDirectory(out) ? plan.certificates.length + plan.keyPairs.length : 0;
+  // Before any key exists: a read-only, unwritable or full --out fails here, not after minutes of RSA keygen.
+  if (!dryRun) ensureOutputDirectory(out);
   const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, planned, keyProgress(io, quiet));
   const { realizeLocal } = require('../realize/local') as typeof import('../realize/local');
-  const report = await realizeLocal(plan, out, { dryRun, prune: values.prune === true, ...(keyPool ? { keyPool } : {}) });
+  const report = await realizeLocal(plan, out, {
+    dryRun,
+    prune: values.prune === true,
+    lockWaitMs: waitSeconds * 1000,
+    onLockWait: (holder) => io.stderr(`waiting for another kubepki run (${holder}) to finish writing ${out}…`),
+    ...(keyPool ? { keyPool } : {}),
+  });
   io.progress?.(undefined);
   const counts = new Map<string, number>();
   for (const change of report.changes) {

@@ -13,7 +13,7 @@ export function renderTopHelp(verbs: readonly VerbSpec[]): string {
     ...verbs.map((v) => `  ${v.name.padEnd(width)}  ${v.summary}`),
     '',
     'Use "kubepki help <verb>" (or "kubepki <verb> --help") for the flags and examples of a verb.',
-    'Exit codes: 0 ok, 1 a check failed, 2 bad input (nothing written), 3 a diff that must block a merge.',
+    'Exit codes: 0 ok, 1 a check failed, 2 bad input (nothing written), 3 a diff that must block a merge, 4 the file system refused or another run holds the directory.',
   ].join('\n');
 }
 

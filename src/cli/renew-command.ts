@@ -52,7 +52,12 @@ export async function renewCommand(args: string[], io: CliIo): Promise<number> {
   const dryRun = values['dry-run'] === true;
   const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, 0, keyProgress(io, quiet));
   const { realizeLocal } = require('../realize/local') as typeof import('../realize/local');
-  const report = await realizeLocal(plan, out, { dryRun, renew, ...(keyPool ? { keyPool } : {}) });
+  const report = await realizeLocal(plan, out, {
+    dryRun,
+    renew,
+    onLockWait: (holder) => io.stderr(`waiting for another kubepki run (${holder}) to finish writing ${out}…`),
+    ...(keyPool ? { keyPool } : {}),
+  });
   io.progress?.(undefined);
   const changed = report.changes.filter((c) => c.action !== 'kept');
   if (!quiet) for (const change of changed) io.stdout(`${change.action.padEnd(9)}${change.path}${change.reason ? `  (${change.reason})` : ''}`);

@@ -51,6 +51,10 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       io.stderr(`kubepki ${verb.name}: invalid spec: ${(error as Error).message}${verb.name === 'generate' || verb.name === 'renew' ? '\nnothing was written' : ''}`);
       return exitCodes.badInput;
     }
+    if ((error as Error).name === 'FileSystemError' || (error as Error).name === 'OutputLockedError') {
+      io.stderr(`kubepki ${verb.name}: ${(error as Error).message}`);
+      return exitCodes.fileSystem;
+    }
     if ((error as Error).name === 'RealizeError') {
       io.stderr(`kubepki ${verb.name}: ${(error as Error).message}`);
       return exitCodes.failed;

@@ -9,11 +9,12 @@ export const verbs: readonly VerbSpec[] = [
     summary: 'write the PKI tree, kubeconfigs and RBAC for a spec (offline)',
     description:
       'Reconciles <dir> with the spec as kubeadm does with /etc/kubernetes: keeps what still matches, issues what is missing, reissues what changed, never replaces a CA. One line per file: created, kept, reissued, updated, external, stale, removed. On a terminal a progress line shows key generation on stderr.',
-    usage: ['kubepki generate <spec> --out <dir> [--dry-run] [--prune] [--quiet]'],
+    usage: ['kubepki generate <spec> --out <dir> [--dry-run] [--prune] [--wait <seconds>] [--quiet]'],
     flags: {
       out: { type: 'string', value: 'dir', description: 'the directory that receives <node>/, users/ and rbac/ (required)' },
       'dry-run': { type: 'boolean', description: 'print what would change and how many keys would be generated; write nothing' },
       prune: { type: 'boolean', description: 'delete files the plan no longer names (listed as stale otherwise)' },
+      wait: { type: 'string', value: 'seconds', default: '60', description: 'how long to wait for another run writing <dir> (default 60; 0 fails at once)' },
       ...quiet,
     },
     examples: [
