@@ -1,6 +1,6 @@
 // `npm run bench`: times `kubepki generate` on stacks/ha.cluster.yaml as users run it (the built bin, Node start-up
 // included) against the raw floor — a Node process generating the same number of key pairs concurrently — and a
-// no-op re-run. Reports medians and ratios; the machines are shared and noisy, so single times mean little.
+// no-op re-run; then the start-up of each way users call kubepki (the bin, npx, npm exec). Reports medians and ratios; the machines are shared and noisy, so single times mean little.
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -66,11 +66,25 @@ try {
   fs.rmSync(work, { recursive: true, force: true });
 }
 
+// Start-up as users call kubepki: the bin (what node_modules/.bin/kubepki runs once kubepki is a dependency), and
+// through npm's runners, which resolve the package first (npx and `npm exec` from this repository, offline).
+const startup = [
+  ['bin (node_modules/.bin/kubepki)', process.execPath, [bin, '--version']],
+  ['npx kubepki', 'npx', ['--offline', '--no-install', 'kubepki', '--version']],
+  ['npm exec kubepki', 'npm', ['exec', '--offline', '--', 'kubepki', '--version']],
+].map(([how, command, args]) => {
+  const times = [];
+  for (let i = 0; i < runs; i++) times.push(timed(command, args));
+  return { how, seconds: median(times) };
+});
+
 console.log(`kubepki bench: stacks/ha.cluster.yaml, ${runs} runs each, medians, ${os.cpus().length} cores, Node ${process.version}`);
 console.log('algorithm   keys  generate  floor   ratio  no-op re-run');
 for (const r of rows) {
   console.log(`${r.algorithm.padEnd(11)} ${String(r.keys).padStart(4)}  ${r.generate.toFixed(3)}s   ${r.floor.toFixed(3)}s  ${(r.generate / r.floor).toFixed(2)}   ${r.noop.toFixed(3)}s`);
 }
+console.log('start-up (kubepki --version)');
+for (const r of startup) console.log(`  ${r.how.padEnd(32)} ${r.seconds.toFixed(3)}s  (${(r.seconds / startup[0].seconds).toFixed(1)} × the bin)`);
 const rsa = rows.find((r) => r.algorithm === 'RSA-2048');
 const ec = rows.find((r) => r.algorithm === 'ECDSA-P256');
 const targets = [
