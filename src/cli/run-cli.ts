@@ -1,4 +1,5 @@
 import { closestName } from '../spec/closest-name';
+import { redactKeyMaterial } from '../spec/safe-text';
 import { exitCodes, processIo, UsageError, type CliIo } from './cli-io';
 import { renderTopHelp, renderVerbHelp } from './render-help';
 import { verbNamed, verbs } from './verbs';
@@ -42,28 +43,31 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     io.stdout(renderVerbHelp(verb));
     return exitCodes.ok;
   }
+  // Whatever an error quotes from the command line or a file (a key pasted as an argument), key material never
+  // reaches the terminal or a CI log.
+  const errorIo: CliIo = { stdout: io.stdout, stderr: (text) => io.stderr(redactKeyMaterial(text)) };
   try {
     return await verb.load()(rest, io);
   } catch (error) {
     io.progress?.(undefined);
     // Matched by name, not instanceof, so that loading this file does not load every stage.
     if ((error as Error).name === 'SpecError') {
-      io.stderr(`kubepki ${verb.name}: invalid spec: ${(error as Error).message}${verb.name === 'generate' || verb.name === 'renew' ? '\nnothing was written' : ''}`);
+      errorIo.stderr(`kubepki ${verb.name}: invalid spec: ${(error as Error).message}${verb.name === 'generate' || verb.name === 'renew' ? '\nnothing was written' : ''}`);
       return exitCodes.badInput;
     }
     if ((error as Error).name === 'FileSystemError' || (error as Error).name === 'OutputLockedError') {
-      io.stderr(`kubepki ${verb.name}: ${(error as Error).message}`);
+      errorIo.stderr(`kubepki ${verb.name}: ${(error as Error).message}`);
       return exitCodes.fileSystem;
     }
     if ((error as Error).name === 'RealizeError') {
-      io.stderr(`kubepki ${verb.name}: ${(error as Error).message}`);
+      errorIo.stderr(`kubepki ${verb.name}: ${(error as Error).message}`);
       return exitCodes.failed;
     }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`kubepki ${verb.name}: ${(error as Error).message}\nusage: ${verb.usage.join('\n       ')}\nRun "kubepki help ${verb.name}" for every flag and examples.`);
+      errorIo.stderr(`kubepki ${verb.name}: ${(error as Error).message}\nusage: ${verb.usage.join('\n       ')}\nRun "kubepki help ${verb.name}" for every flag and examples.`);
       return exitCodes.badInput;
     }
-    io.stderr(`kubepki ${verb.name}: ${(error as Error).message}`);
+    errorIo.stderr(`kubepki ${verb.name}: ${(error as Error).message}`);
     return exitCodes.failed;
   }
 }

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createHash, X509Certificate } from 'node:crypto';
-import { parseDurationSeconds } from '../spec';
+import { loadSpecFile, parseDurationSeconds } from '../spec';
 import { KeyPair, mintServiceAccountToken, verifyServiceAccountToken } from '../crypto';
 import { parseKubeconfig, renderKubeconfigObject } from '../outputs';
 import { writeFileAtomic } from '../realize/local/atomic-write';
+import { onFileSystem } from '../realize/local/file-system-error';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { parseVerbArgs } from './parse-verb-args';
 import { verbNamed } from './verbs';
@@ -28,6 +29,24 @@ interface TokenFlags {
   kubeconfig?: string;
   server?: string;
   'cluster-name'?: string;
+  spec?: string;
+  'allow-undeclared'?: boolean;
+}
+
+/**
+ * A token is minted only for a service account the spec declares (spec.serviceAccounts), so a typo cannot hand out
+ * a credential for an account nobody reviewed; --allow-undeclared is the explicit way around it.
+ */
+function checkDeclared(namespace: string, name: string, specFile: string | undefined, allowUndeclared: boolean): void {
+  if (allowUndeclared) return;
+  const account = `${namespace}/${name}`;
+  if (!specFile) {
+    throw new UsageError(`--service-account ${account}: pass --spec <spec> so that kubepki can check that the spec declares it (spec.serviceAccounts), or --allow-undeclared to mint a token for an account the spec does not manage`);
+  }
+  const declared = loadSpecFile(specFile).spec.serviceAccounts;
+  if (declared.some((a) => a.namespace === namespace && a.name === name)) return;
+  const known = declared.map((a) => `${a.namespace}/${a.name}`).join(', ') || 'none';
+  throw new UsageError(`--service-account ${account} is not declared in ${specFile} (spec.serviceAccounts: ${known}): add it there, or pass --allow-undeclared`);
 }
 
 /**
@@ -70,6 +89,7 @@ export async function tokenCommand(args: string[], io: CliIo): Promise<number> {
     throw new UsageError(`${keyFile} ${reason}: point --pki at a control-plane node directory that holds the service-account key pair`);
   }
   const [namespace, name] = [account[1]!, account[3]!];
+  checkDeclared(namespace, name, values.spec, values['allow-undeclared'] ?? false);
   const token = await mintServiceAccountToken(key, {
     namespace,
     name,
@@ -108,8 +128,10 @@ function writeTokenKubeconfig(file: string, pki: string, token: string, user: st
     contexts: [{ name: context, namespace }],
     currentContext: context,
   });
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  writeFileAtomic(path.resolve(file), text, 0o600);
+  onFileSystem('write', file, 'Nothing was written.', () => {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    writeFileAtomic(path.resolve(file), text, 0o600);
+  });
 }
 
 /** SHA-256 of the CA certificate's DER, hex: the same for every file of one cluster, different across clusters. */

@@ -59,13 +59,15 @@ export const verbs: readonly VerbSpec[] = [
     description:
       'Mints a service-account JWT signed with the node\'s sa.key (the token alone on stdout\'s last line), optionally as a CI/CD kubeconfig; `token verify` checks one against sa.pub and prints the identity or the exact reason kube-apiserver would reject it.',
     usage: [
-      'kubepki token --pki <node dir> --service-account <ns>/<name> [--uid UID] [--audience A]... [--duration 1h]',
+      'kubepki token --pki <node dir> --service-account <ns>/<name> (--spec <spec> | --allow-undeclared) [--uid UID] [--audience A]... [--duration 1h]',
       '              [--issuer URL | --dns-domain cluster.local] [--kubeconfig FILE [--server URL] [--cluster-name NAME]]',
       'kubepki token verify <jwt> --pki <node dir> [--audience A]... [--issuer URL | --dns-domain D]',
     ],
     flags: {
       pki: { type: 'string', value: 'dir', description: 'a control-plane node directory of `generate` (or its pki/), where sa.key and sa.pub are' },
       'service-account': { type: 'string', value: 'ns/name', description: 'the ServiceAccount the token is for' },
+      spec: { type: 'string', value: 'spec', description: 'the spec that must declare the ServiceAccount (spec.serviceAccounts)' },
+      'allow-undeclared': { type: 'boolean', description: 'mint for a ServiceAccount the spec does not declare' },
       uid: { type: 'string', value: 'uid', description: "the ServiceAccount's metadata.uid (a real kube-apiserver requires it)" },
       audience: { type: 'string', multiple: true, value: 'aud', description: 'an audience (repeatable; default the issuer, as kube-apiserver\'s --api-audiences)' },
       duration: { type: 'string', value: 'duration', default: '1h', description: 'lifetime as a Go duration (default 1h)' },
@@ -76,7 +78,7 @@ export const verbs: readonly VerbSpec[] = [
       'cluster-name': { type: 'string', value: 'name', description: "the kubeconfig's cluster name (default <admin.conf cluster>-<CA fingerprint>, unique per cluster)" },
     },
     examples: [
-      { comment: 'A one-hour token for ci/deployer, written as a CI kubeconfig', command: 'kubepki token --pki out/team/cp1 --service-account ci/deployer --kubeconfig out/ci-deployer.conf' },
+      { comment: 'A one-hour token for ci/deployer, written as a CI kubeconfig', command: 'kubepki token --pki out/team/cp1 --service-account ci/deployer --spec stacks/team.cluster.yaml --kubeconfig out/ci-deployer.conf' },
       { comment: 'Check a token against the cluster\'s sa.pub', command: 'kubepki token verify "$TOKEN" --pki out/team/cp1' },
     ],
     load: () => require('./token-command').tokenCommand,

@@ -39,9 +39,9 @@ describe('kubeconfigs of several clusters merge without shadowing', () => {
       const real = runKubepki(['generate', writeSpec(root, `${name}.cluster.yaml`, doc), '--out', path.join(root, name), '--quiet']);
       expect(real.status, describeRun(real)).toBe(0);
     }
-    const token = runKubepki(['token', '--pki', path.join(root, 'east', 'cp1'), '--service-account', 'ci/deployer', '--kubeconfig', path.join(root, 'ci-east.conf')]);
+    const token = runKubepki(['token', '--pki', path.join(root, 'east', 'cp1'), '--service-account', 'ci/deployer', '--spec', path.join(root, 'east.cluster.yaml'), '--kubeconfig', path.join(root, 'ci-east.conf')]);
     expect(token.status, describeRun(token)).toBe(0);
-    const tokenWest = runKubepki(['token', '--pki', path.join(root, 'west', 'cp1'), '--service-account', 'ci/deployer', '--kubeconfig', path.join(root, 'ci-west.conf')]);
+    const tokenWest = runKubepki(['token', '--pki', path.join(root, 'west', 'cp1'), '--service-account', 'ci/deployer', '--spec', path.join(root, 'west.cluster.yaml'), '--kubeconfig', path.join(root, 'ci-west.conf')]);
     expect(tokenWest.status, describeRun(tokenWest)).toBe(0);
     files = [path.join(root, 'east/users/alice.conf'), path.join(root, 'west/users/alice.conf'), path.join(root, 'ci-east.conf'), path.join(root, 'ci-west.conf')];
   });

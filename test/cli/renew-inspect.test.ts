@@ -142,7 +142,7 @@ describe('kubepki inspect', () => {
   });
 
   it('a service-account JWT: header and claims, the signature explicitly not checked', () => {
-    const minted = kubepki(['token', '--pki', path.join(tree, 'cp1'), '--service-account', 'ci/deployer', '--duration', '10m']);
+    const minted = kubepki(['token', '--pki', path.join(tree, 'cp1'), '--service-account', 'ci/deployer', '--allow-undeclared', '--duration', '10m']);
     const jwt = minted.stdout.trim().split('\n').pop()!;
     const facts = JSON.parse(inspect(['-', '-o', 'json'], `${jwt}\n`).stdout);
     expect(facts).toMatchObject({ type: 'jwt', signatureChecked: false, expired: false, header: { alg: 'ES256' }, claims: { sub: 'system:serviceaccount:ci:deployer' } });
