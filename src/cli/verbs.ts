@@ -202,6 +202,21 @@ export const verbs: readonly VerbSpec[] = [
     load: () => require('./inspect-command').inspectCommand,
   },
   {
+    name: 'join-command',
+    summary: 'print the `kubeadm join` line of a node (token hidden unless --print-token)',
+    description: "Prints the `kubeadm join` command line of a node of a generated tree, from its kubeadm configuration; the bootstrap token is hidden unless --print-token.",
+    usage: ['kubepki join-command <dir> --node <name> [--print-token]'],
+    flags: {
+      node: { type: 'string', value: 'name', description: 'the node that joins (a directory of the tree; not the first control-plane node)' },
+      'print-token': { type: 'boolean', description: 'print the bootstrap token instead of hiding it' },
+    },
+    examples: [
+      { comment: 'How worker w1 joins the lab cluster', command: 'kubepki join-command out/lab --node w1' },
+      { comment: 'The same, with the token, to paste on w1', command: 'kubepki join-command out/lab --node w1 --print-token' },
+    ],
+    load: () => require('./join-command-command').joinCommandCommand,
+  },
+  {
     name: 'schema',
     summary: 'print the JSON Schema of cluster specs',
     description: 'The JSON Schema generated from the spec\'s zod schema (the committed stacks/cluster.schema.json), for editors.',

@@ -5,3 +5,5 @@ export * from './parsed-certificate';
 export * from './service-account-token';
 export * from './key-pool';
 export * from './inspect-material';
+export * from './public-key-pin';
+export * from './bootstrap-token';

@@ -1,5 +1,6 @@
 import type { CertificatePlan, KubeconfigPlan, NodePlan, PlannedFile } from './pki-plan';
 import type { RbacFilePlan } from './rbac-plan';
+import type { KubeadmConfigPlan } from './kubeadm-config-plan';
 
 const privateMode = 0o600;
 const publicMode = 0o644;
@@ -13,7 +14,8 @@ function certificateFiles(path: string, id: string, withKey: boolean): PlannedFi
 /**
  * Where every piece goes: `<node>/` is that node's /etc/kubernetes. Control-plane nodes hold the CAs with their keys
  * (kubeadm needs them to issue and renew), their own leaves, the sa key pair and kubeconfigs; workers get `pki/ca.crt`
- * and `kubelet.conf` only, so no CA key ever reaches a worker; user kubeconfigs go to `users/`.
+ * and `kubelet.conf` (and their kubelet serving certificate) only, so no CA key ever reaches a worker; user
+ * kubeconfigs go to `users/`. Each node's `kubeadm.yaml` and the shared `bootstrap-token` hold the token: 0600.
  */
 export function planFiles(
   nodes: NodePlan[],
@@ -21,6 +23,7 @@ export function planFiles(
   kubeconfigs: KubeconfigPlan[],
   rbac: RbacFilePlan[],
   localEtcd: boolean,
+  kubeadm?: KubeadmConfigPlan,
 ): PlannedFile[] {
   const files: PlannedFile[] = [];
   for (const node of nodes) {
@@ -36,6 +39,9 @@ export function planFiles(
       }
     } else {
       files.push(...certificateFiles(`${pki}/ca`, 'ca', false));
+      for (const cert of certificates) {
+        if (cert.node === node.name && cert.storage === 'pki') files.push(...certificateFiles(`${pki}/${cert.name}`, cert.id, true));
+      }
     }
     for (const kc of kubeconfigs) {
       if (kc.node === node.name) files.push({ path: `${node.name}/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
@@ -43,6 +49,10 @@ export function planFiles(
   }
   for (const kc of kubeconfigs) {
     if (kc.node === undefined) files.push({ path: `users/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
+  }
+  if (kubeadm) {
+    for (const node of kubeadm.nodes) files.push({ path: node.path, mode: privateMode, content: { kind: 'kubeadm-config', of: node.node } });
+    files.push({ path: 'bootstrap-token', mode: privateMode, content: { kind: 'bootstrap-token', of: 'bootstrap-token' } });
   }
   for (const file of rbac) files.push({ path: file.path, mode: publicMode, content: { kind: 'manifest', of: file.path } });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

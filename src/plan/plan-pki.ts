@@ -8,6 +8,7 @@ import { kubeadmIdentities, mastersGroup, nodesGroup } from './kubeadm-identitie
 import { planFiles } from './plan-files';
 import { planRbac } from './plan-rbac';
 import { planIdentities } from './plan-identities';
+import { kubeletServingName, planKubeadmConfig } from './plan-kubeadm-config';
 
 /** The three kubeadm CAs: id, CN (also the only DNS SAN, as kubeadm's NewSelfSignedCACert writes it). */
 export const caIds = { cluster: 'ca', frontProxy: 'front-proxy-ca', etcd: 'etcd-ca' } as const;
@@ -185,11 +186,28 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     ...s.controlPlane.map((n) => ({ name: n.name, role: 'control-plane' as const, address: n.advertiseAddress })),
     ...s.workers.map((n) => ({ name: n.name, role: 'worker' as const, ...(n.address ? { address: n.address } : {}) })),
   ];
+  // kubeadm leaves kubelet serving certificates self-signed; kubepki issues them from the cluster CA, which
+  // kube-apiserver then names in --kubelet-certificate-authority (see the README for why not a separate CA).
+  if (s.pki.kubeletServingCertificates) {
+    for (const node of nodes) {
+      leaf({
+        id: `${node.name}/${kubeletServingName}`,
+        name: kubeletServingName,
+        node: node.name,
+        issuer: caIds.cluster,
+        profile: 'server',
+        commonName: `system:node:${node.name}`,
+        organizations: [nodesGroup],
+        sans: buildSans([node.name], node.address ? [node.address] : []),
+      });
+    }
+  }
   const keyPairs = [{ id: 'sa' as const, algorithm }];
   const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   certificates.sort(byId);
   kubeconfigs.sort(byId);
   const rbac = planRbac(spec);
+  const kubeadm = planKubeadmConfig(spec, endpoint, certificates);
   return {
     apiVersion: 'kubepki.io/v1alpha1',
     kind: 'PkiPlan',
@@ -211,6 +229,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     rbac,
     identities: planIdentities(spec, certificates),
     expectations: s.expect.map((e) => ({ as: e.as, ...(e.namespace ? { namespace: e.namespace } : {}), can: e.can ?? [], cannot: e.cannot ?? [] })),
-    files: planFiles(nodes, certificates, kubeconfigs, rbac, localEtcd),
+    ...(kubeadm ? { kubeadm } : {}),
+    files: planFiles(nodes, certificates, kubeconfigs, rbac, localEtcd, kubeadm),
   };
 }
