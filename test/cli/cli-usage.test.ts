@@ -104,7 +104,7 @@ describe('generate: progress and counts', () => {
     expect(tty.status, tty.stdout).toBe(0);
     expect(tty.stdout).toMatch(/\x1b\[2Kgenerating keys: \d+\/\d+ done, \d+\.\d s/);
     // The last status says every key is done, and is erased (carriage return, erase line) before the per-file lines.
-    expect(tty.stdout).toMatch(/generating keys: (\d+)\/\1 done, \d+\.\d s\r\x1b\[2K(created|kept) +cp1\//);
+    expect(tty.stdout).toMatch(/generating keys: (\d+)\/\1 done, \d+\.\d s\r\x1b\[2K(created|kept) +\S/);
     const quiet = script([process.execPath, cliPath, 'generate', spec, '--out', path.join(root, 'tty-quiet'), '--quiet']);
     expect(quiet.stdout).not.toContain('generating keys');
     // Not a terminal: no status line at all.
