@@ -1,8 +1,12 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { loadSpecFile } from '../spec';
 import { planPki } from '../plan';
 import { KeyPool } from '../crypto/key-pool';
 import { ensureOutputDirectory } from '../realize/local/preflight';
+import { addClientKeyCommand } from '../outputs/kubeconfig';
+import { loadUserRequests } from './user-requests';
+import { openSigners } from './signer-option';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { parseVerbArgs } from './parse-verb-args';
 import { verbNamed } from './verbs';
@@ -43,20 +47,38 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   const spec = loadSpecFile(positionals[0]!);
   const plan = planPki(spec);
   const dryRun = values['dry-run'] === true;
+  // Users' CSRs are checked and signers reached before anything happens to --out: a refusal leaves no trace.
+  const certificationRequests = await loadUserRequests(plan, positionals[0]!, spec.spec.users.map((u) => u.name));
+  const signers = await openSigners((values.signer as string[] | undefined) ?? [], plan);
   // Into a new directory every key is needed: start them before loading the engine (x509, cdk8s), so the thread pool
   // works while the rest of the program loads. Otherwise the pool only counts the keys a reissue takes.
-  const planned = isNewDirectory(out) ? plan.certificates.length + plan.keyPairs.length : 0;
+  const ownKeys = plan.certificates.filter((c) => c.keyHolder === 'kubepki').length + plan.keyPairs.length;
+  const planned = isNewDirectory(out) ? ownKeys : 0;
   // Before any key exists: a read-only, unwritable or full --out fails here, not after minutes of RSA keygen.
-  if (!dryRun) ensureOutputDirectory(out);
+  if (!dryRun) {
+    try {
+      ensureOutputDirectory(out);
+    } catch (error) {
+      for (const signer of signers.values()) await signer.close?.();
+      throw error;
+    }
+  }
   const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, planned, keyProgress(io, quiet));
   const { realizeLocal } = require('../realize/local') as typeof import('../realize/local');
-  const report = await realizeLocal(plan, out, {
-    dryRun,
-    prune: values.prune === true,
-    lockWaitMs: waitSeconds * 1000,
-    onLockWait: (holder) => io.stderr(`waiting for another kubepki run (${holder}) to finish writing ${out}…`),
-    ...(keyPool ? { keyPool } : {}),
-  });
+  let report: Awaited<ReturnType<typeof realizeLocal>>;
+  try {
+    report = await realizeLocal(plan, out, {
+      dryRun,
+      prune: values.prune === true,
+      lockWaitMs: waitSeconds * 1000,
+      onLockWait: (holder) => io.stderr(`waiting for another kubepki run (${holder}) to finish writing ${out}…`),
+      ...(keyPool ? { keyPool } : {}),
+      signers,
+      certificationRequests,
+    });
+  } finally {
+    for (const signer of signers.values()) await signer.close?.();
+  }
   io.progress?.(undefined);
   const counts = new Map<string, number>();
   for (const change of report.changes) {
@@ -66,5 +88,11 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   const summary = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
   const keys = `${report.generatedKeys} key${report.generatedKeys === 1 ? '' : 's'}`;
   io.stderr(report.dryRun ? `dry run, nothing written: ${summary}; ${keys} would be generated → ${out}` : `${summary}; ${keys} generated → ${out}`);
+  // Users who keep their keys get a kubeconfig without one: tell the administrator what to hand over and what to say.
+  for (const kc of plan.kubeconfigs.filter((k) => plan.certificates.find((c) => c.id === k.certificate)?.keyHolder === 'user')) {
+    const file = plan.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === kc.id)!.path;
+    const cn = plan.certificates.find((c) => c.id === kc.certificate)!.subject.commonName;
+    io.stderr(`give ${path.join(out, file)} (certificate only) to ${cn}, who adds their key with: ${addClientKeyCommand(kc.userName, kc.name, `${cn}.key`)}`);
+  }
   return exitCodes.ok;
 }

@@ -63,7 +63,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       errorIo.stderr(`kubepki ${verb.name}: ${(error as Error).message}`);
       return exitCodes.failed;
     }
-    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS')) {
       errorIo.stderr(`kubepki ${verb.name}: ${(error as Error).message}\nusage: ${verb.usage.join('\n       ')}\nRun "kubepki help ${verb.name}" for every flag and examples.`);
       return exitCodes.badInput;
     }

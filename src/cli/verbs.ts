@@ -14,6 +14,7 @@ export const verbs: readonly VerbSpec[] = [
       out: { type: 'string', value: 'dir', description: 'the directory that receives <node>/, users/ and rbac/ (required)' },
       'dry-run': { type: 'boolean', description: 'print what would change and how many keys would be generated; write nothing' },
       prune: { type: 'boolean', description: 'delete files the plan no longer names (listed as stale otherwise)' },
+      signer: { type: 'string', multiple: true, value: 'ca=uri', description: 'sign a CA\'s certificates with an external signer instead of its key file (repeatable)' },
       wait: { type: 'string', value: 'seconds', default: '60', description: 'how long to wait for another run writing <dir> (default 60; 0 fails at once)' },
       ...quiet,
     },
@@ -40,6 +41,35 @@ export const verbs: readonly VerbSpec[] = [
       { comment: 'Renew everything kubeadm would, before a yearly expiry', command: 'kubepki renew stacks/lab.cluster.yaml --out out/lab --all' },
     ],
     load: () => require('./renew-command').renewCommand,
+  },
+  {
+    name: 'user-request',
+    summary: "on the user's machine: make a key (kept, 0600) and a CSR for the spec's users[].csr",
+    description: "Run by a user on their own machine: makes a private key that never leaves it (0600) and a certificate signing request to put in the spec's users[].csr, so kubepki signs a certificate for a key it never sees.",
+    usage: ['kubepki user-request <name> [--group G]... [--algorithm ECDSA-P256] [--out <dir>] [--force]'],
+    flags: {
+      group: { type: 'string', multiple: true, value: 'group', description: 'a group (O) to request (repeatable)' },
+      algorithm: { type: 'string', value: 'algorithm', description: 'the key algorithm (default ECDSA-P256)' },
+      out: { type: 'string', value: 'dir', description: 'where the key and the CSR are written (default the current directory)' },
+      force: { type: 'boolean', description: 'replace an existing key and CSR' },
+    },
+    examples: [
+      { comment: 'alice makes her key and CSR on her laptop', command: 'kubepki user-request alice --group dev-team' },
+      { comment: 'The same, into a directory of its own', command: 'kubepki user-request alice --group dev-team --out ~/.kube/team' },
+    ],
+    load: () => require('./user-request-command').userRequestCommand,
+  },
+  {
+    name: 'cfssl-config',
+    summary: 'the cfssl serve -config (a signing profile per kubepki profile) for CAs held by cfssl',
+    description: 'Prints the configuration for `cfssl serve -config` with a signing profile per kubepki certificate profile, for CAs whose keys cfssl holds (generate --signer). The auth key comes from KUBEPKI_CFSSL_AUTH_KEY.',
+    usage: ['KUBEPKI_CFSSL_AUTH_KEY=<hex> kubepki cfssl-config <spec>'],
+    flags: {},
+    examples: [
+      { comment: 'Write the cfssl configuration for the lab cluster', command: 'KUBEPKI_CFSSL_AUTH_KEY=$(openssl rand -hex 16) kubepki cfssl-config stacks/lab.cluster.yaml > cfssl.json' },
+      { comment: 'Check what profiles it holds', command: 'kubepki cfssl-config stacks/lab.cluster.yaml | jq .signing.profiles' },
+    ],
+    load: () => require('./cfssl-config-command').cfsslConfigCommand,
   },
   {
     name: 'rbac',

@@ -1,4 +1,5 @@
-import type { KubeconfigPlan, PkiPlan, PlannedFile } from '../plan';
+import type { CertificatePlan, KubeconfigPlan, PkiPlan, PlannedFile } from '../plan';
+import { renderCertificateSigningRequestManifest } from './certificate-signing-request-manifest';
 import { renderKubeconfig } from './kubeconfig';
 import { renderRbacFile } from './rbac-manifests';
 import { renderKubeadmConfig } from './kubeadm-config';
@@ -8,6 +9,8 @@ export interface PkiMaterial {
   certificates: Map<string, string>;
   privateKeys: Map<string, string>;
   publicKeys: Map<string, string>;
+  /** Users' CSRs (PEM) by certificate id: public, they travel instead of the users' keys. */
+  certificationRequests?: Map<string, string>;
   /** The bootstrap token (secret): needed by the kubeadm configurations and the bootstrap-token file. */
   bootstrapToken?: string;
   /** `sha256:<hex>` pin of ca.crt's public key, for the join configurations. */
@@ -25,6 +28,10 @@ function required(map: Map<string, string>, id: string, what: string): string {
   const value = map.get(id);
   if (value === undefined) throw new Error(`internal: no ${what} for ${id}`);
   return value;
+}
+
+function certificateOf(plan: PkiPlan, id: string): CertificatePlan {
+  return plan.certificates.find((c) => c.id === id)!;
 }
 
 function requiredSecret(value: string | undefined, what: string): string {
@@ -47,9 +54,11 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
       return renderKubeconfig(kc, {
         caCertificatePem: required(material.certificates, 'ca', 'certificate'),
         clientCertificatePem: required(material.certificates, kc.certificate, 'certificate'),
-        clientKeyPem: required(material.privateKeys, kc.certificate, 'private key'),
+        ...(certificateOf(plan, kc.certificate).keyHolder === 'user' ? {} : { clientKeyPem: required(material.privateKeys, kc.certificate, 'private key') }),
       });
     }
+    case 'csr-manifest':
+      return renderCertificateSigningRequestManifest(certificateOf(plan, of), required(material.certificationRequests ?? new Map(), of, 'certificate signing request'));
     case 'manifest':
       return renderRbacFile(plan.rbac.find((f) => f.path === of)!);
     case 'kubeadm-config': {

@@ -5,7 +5,8 @@ import type { KubeconfigPlan } from '../plan';
 export interface KubeconfigMaterial {
   caCertificatePem: string;
   clientCertificatePem: string;
-  clientKeyPem: string;
+  /** Absent when the user holds the key: the kubeconfig then carries the certificate only. */
+  clientKeyPem?: string;
 }
 
 /** The fields of a kubeconfig kubepki reads back: what the current context uses. */
@@ -41,7 +42,10 @@ export function renderKubeconfig(plan: KubeconfigPlan, material: KubeconfigMater
     server: plan.server,
     caCertificatePem: material.caCertificatePem,
     userName: plan.userName,
-    user: { 'client-certificate-data': base64(material.clientCertificatePem), 'client-key-data': base64(material.clientKeyPem) },
+    user: {
+      'client-certificate-data': base64(material.clientCertificatePem),
+      ...(material.clientKeyPem !== undefined ? { 'client-key-data': base64(material.clientKeyPem) } : {}),
+    },
     contexts: plan.contexts,
     currentContext: plan.currentContext,
   });
@@ -148,4 +152,13 @@ export function keepChosenContext(desired: string, current: string | undefined):
   const doc = yaml.load(desired) as { contexts?: { name?: unknown }[]; 'current-context'?: unknown };
   if (doc['current-context'] === chosen || !doc.contexts?.some((c) => c.name === chosen)) return desired;
   return dumpStableYaml({ ...doc, 'current-context': chosen });
+}
+
+/**
+ * The one command a user runs to add the key they kept on their own machine to a kubeconfig that carries only their
+ * certificate; kubectl reads the key file and embeds it.
+ */
+export function addClientKeyCommand(userName: string, kubeconfigFile: string, keyFile: string): string {
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  return `kubectl config set-credentials ${quote(userName)} --client-key=${quote(keyFile)} --embed-certs=true --kubeconfig=${quote(kubeconfigFile)}`;
 }

@@ -1,4 +1,4 @@
-import type { KeyAlgorithm } from '../spec';
+import type { CaKeyHolder, KeyAlgorithm } from '../spec';
 import type { ExpectationPlan, IdentityPlan, RbacFilePlan } from './rbac-plan';
 import type { KubeadmConfigPlan } from './kubeadm-config-plan';
 
@@ -10,6 +10,12 @@ export type KeyUsage = 'digitalSignature' | 'keyEncipherment' | 'keyCertSign';
 export type ExtendedKeyUsage = 'serverAuth' | 'clientAuth';
 /** Certificate profiles: usages and CA-ness are data, certificates name one. */
 export type CertificateProfileName = 'ca' | 'server' | 'client' | 'server-client';
+
+/**
+ * Who holds a private key: kubepki (in the tree), the user (on their own machine, only a CSR travels), an outside CA
+ * (kubeadm's external-CA mode), a cfssl server, or a PKCS#11 token. Plan data: `plan` and `diff` show it.
+ */
+export type KeyHolder = CaKeyHolder | 'user';
 
 export interface CertificateSubjectPlan {
   commonName: string;
@@ -44,6 +50,12 @@ export interface CertificatePlan {
   algorithm: KeyAlgorithm;
   /** `pki` for files under pki/, `kubeconfig` for the client certificate embedded in a kubeconfig. */
   storage: 'pki' | 'kubeconfig';
+  /** Where this certificate's private key lives. */
+  keyHolder: KeyHolder;
+  /** Who signs it: its issuer's key holder. */
+  signedBy: KeyHolder;
+  /** The user's CSR file, as the spec names it (relative to the spec file); only when keyHolder is `user`. */
+  csr?: string;
 }
 
 /** A bare key pair that is not a certificate: the service-account signing key. */
@@ -80,6 +92,8 @@ export type PlannedFileContent =
   | { kind: 'public-key'; of: string }
   | { kind: 'kubeconfig'; of: string }
   | { kind: 'manifest'; of: string }
+  /** A certificates.k8s.io/v1 CertificateSigningRequest carrying a user's CSR, for the in-cluster approval path. */
+  | { kind: 'csr-manifest'; of: string }
   /** A node's kubeadm configuration (`of` = node name); holds the bootstrap token, so it is written 0600. */
   | { kind: 'kubeadm-config'; of: string }
   /** The bootstrap token `kubeadm join` authenticates with: a secret, never in the plan itself. */

@@ -29,9 +29,11 @@ export function planFiles(
   for (const node of nodes) {
     const pki = `${node.name}/pki`;
     if (node.role === 'control-plane') {
-      files.push(...certificateFiles(`${pki}/ca`, 'ca', true));
-      files.push(...certificateFiles(`${pki}/front-proxy-ca`, 'front-proxy-ca', true));
-      if (localEtcd) files.push(...certificateFiles(`${pki}/etcd/ca`, 'etcd-ca', true));
+      // A CA key held elsewhere (an outside CA, cfssl, an HSM) is never planned as a file.
+      const inTree = (id: string) => certificates.find((c) => c.id === id)?.keyHolder === 'kubepki';
+      files.push(...certificateFiles(`${pki}/ca`, 'ca', inTree('ca')));
+      files.push(...certificateFiles(`${pki}/front-proxy-ca`, 'front-proxy-ca', inTree('front-proxy-ca')));
+      if (localEtcd) files.push(...certificateFiles(`${pki}/etcd/ca`, 'etcd-ca', inTree('etcd-ca')));
       files.push({ path: `${pki}/sa.key`, mode: privateMode, content: { kind: 'private-key', of: 'sa' } });
       files.push({ path: `${pki}/sa.pub`, mode: publicMode, content: { kind: 'public-key', of: 'sa' } });
       for (const cert of certificates) {
@@ -48,7 +50,12 @@ export function planFiles(
     }
   }
   for (const kc of kubeconfigs) {
-    if (kc.node === undefined) files.push({ path: `users/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
+    if (kc.node !== undefined) continue;
+    files.push({ path: `users/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
+    // A user who brought a CSR can also have it approved in-cluster (`kubectl certificate approve`).
+    if (certificates.find((c) => c.id === kc.certificate)?.keyHolder === 'user') {
+      files.push({ path: `users/${kc.name.replace(/\.conf$/, '')}-csr.yaml`, mode: publicMode, content: { kind: 'csr-manifest', of: kc.certificate } });
+    }
   }
   if (kubeadm) {
     for (const node of kubeadm.nodes) files.push({ path: node.path, mode: privateMode, content: { kind: 'kubeadm-config', of: node.node } });

@@ -1,6 +1,6 @@
 import { parseDurationHours } from '../spec';
 import type { ClusterSpec, ControlPlaneNodeSpec } from '../spec';
-import type { CertificatePlan, CertificateProfileName, KubeconfigPlan, PkiPlan, SubjectAltNamesPlan } from './pki-plan';
+import type { CertificatePlan, CertificateProfileName, KeyHolder, KubeconfigPlan, PkiPlan, SubjectAltNamesPlan } from './pki-plan';
 import { certificateProfiles, keyUsagesFor } from './certificate-profiles';
 import { apiserverSans, buildSans, etcdSans } from './subject-alt-names';
 import { clusterEndpoint, localEndpoint } from './kubeconfig-endpoints';
@@ -24,6 +24,7 @@ interface LeafInput {
   sans?: SubjectAltNamesPlan;
   validityHours?: number;
   storage?: 'pki' | 'kubeconfig';
+  csr?: string;
 }
 
 /**
@@ -42,10 +43,13 @@ export function planPki(spec: ClusterSpec): PkiPlan {
   const certificates: CertificatePlan[] = [];
   const kubeconfigs: KubeconfigPlan[] = [];
 
+  const caKeys: Partial<Record<string, KeyHolder>> = s.pki.caKeys ?? {};
+  const holderOf = (caId: string): KeyHolder => caKeys[caId] ?? 'kubepki';
   const ca = (id: string, commonName: string) =>
     certificates.push(certificate({ id, name: id, issuer: id, profile: 'ca', commonName, sans: buildSans([commonName], []), validityHours: caHours }));
   const certificate = (input: LeafInput): CertificatePlan => {
     const profile = certificateProfiles[input.profile];
+    const keyHolder: KeyHolder = profile.isCa ? holderOf(input.id) : input.csr !== undefined ? 'user' : 'kubepki';
     return {
       id: input.id,
       name: input.name,
@@ -60,6 +64,9 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       validityHours: input.validityHours ?? leafHours,
       algorithm,
       storage: input.storage ?? 'pki',
+      keyHolder,
+      signedBy: holderOf(input.issuer),
+      ...(input.csr !== undefined ? { csr: input.csr } : {}),
     };
   };
   const leaf = (input: LeafInput) => certificates.push(certificate(input));
@@ -78,6 +85,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
      * kubeadm's names.
      */
     scope?: string;
+    csr?: string;
   }) => {
     leaf({
       id: input.id,
@@ -88,6 +96,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       commonName: input.userName,
       organizations: input.organizations,
       ...(input.validityHours !== undefined ? { validityHours: input.validityHours } : {}),
+      ...(input.csr !== undefined ? { csr: input.csr } : {}),
       storage: 'kubeconfig',
     });
     const entryUser = input.scope ? `${input.userName}@${input.scope}` : input.userName;
@@ -179,6 +188,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       namespaces: user.namespaces,
       scope: spec.metadata.name,
       ...(user.validityPeriod ? { validityHours: parseDurationHours(user.validityPeriod)! } : {}),
+      ...(user.csr !== undefined ? { csr: user.csr } : {}),
     });
   }
 

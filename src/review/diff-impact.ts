@@ -73,7 +73,7 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
     if (cert.isCa) {
       replacements.push({ id: cert.id, changes: changes.map((c) => c.text), consequence: consequences[cert.id] ?? 'every certificate it signed is reissued' });
       newKeys.add(cert.id);
-    } else if (changes.some((c) => c.field === 'algorithm')) newKeys.add(cert.id);
+    } else if (changes.some((c) => c.field === 'algorithm' || c.field === 'keyHolder')) newKeys.add(cert.id);
   }
   const replacedCas = new Set(replacements.map((r) => r.id));
   for (const cert of head.certificates) {

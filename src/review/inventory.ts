@@ -19,6 +19,10 @@ export interface InventoryCertificate {
   /** Go duration, as the spec writes it (`8760h`). */
   validity: string;
   isCa: boolean;
+  /** Where its private key lives: kubepki, user, external-ca, cfssl, hsm. */
+  keyHolder: string;
+  /** Who signs it: its issuer's key holder. */
+  signedBy: string;
 }
 
 export interface InventoryKubeconfig {
@@ -84,6 +88,8 @@ function certificateEntry(plan: PkiPlan, c: CertificatePlan): InventoryCertifica
     algorithm: c.algorithm,
     validity: `${c.validityHours}h`,
     isCa: c.isCa,
+    keyHolder: c.keyHolder,
+    signedBy: c.signedBy,
   };
 }
 

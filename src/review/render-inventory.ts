@@ -25,13 +25,13 @@ export function renderInventoryMarkdown(inventory: Inventory): string {
     '',
     '## Certificates',
     '',
-    '| id | issuer | subject | SANs | usages | algorithm | validity | files |',
-    '|---|---|---|---|---|---|---|---|',
+    '| id | issuer | subject | SANs | usages | algorithm | validity | files | key held by | signed by |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const x of inventory.certificates) {
     const subject = `CN=${x.subject.commonName}${x.subject.organizations.map((o) => `, O=${o}`).join('')}`;
     const usages = [...x.keyUsages, ...x.extendedKeyUsages, ...(x.isCa ? ['CA'] : [])];
-    lines.push(`| \`${x.id}\` | ${x.issuer} | ${cell(subject)} | ${list([...x.sans.dnsNames, ...x.sans.ipAddresses])} | ${list(usages)} | ${x.algorithm} | ${x.validity} | ${list(x.paths)} |`);
+    lines.push(`| \`${x.id}\` | ${x.issuer} | ${cell(subject)} | ${list([...x.sans.dnsNames, ...x.sans.ipAddresses])} | ${list(usages)} | ${x.algorithm} | ${x.validity} | ${list(x.paths)} | ${x.keyHolder} | ${x.signedBy} |`);
   }
   lines.push('', `Service-account key: ${inventory.serviceAccountKey.algorithm}, in ${list(inventory.serviceAccountKey.paths)}.`, '');
   lines.push('## Kubeconfigs', '', '| file | user | groups | server | contexts |', '|---|---|---|---|---|');

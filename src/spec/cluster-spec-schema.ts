@@ -51,6 +51,16 @@ const cidrList = checked(
   (v) => `${quoteSpecValue(v)} is not a CIDR or a dual-stack pair "a,b" of CIDRs (e.g. 10.96.0.0/12 or 10.96.0.0/12,fd00:10:96::/112)`,
 );
 
+/**
+ * Where a CA's private key lives. `kubepki`: made and kept in the tree (kubeadm's default). `external-ca`: kubeadm's
+ * external-CA mode, the key stays with an outside CA that signs the CSRs kubepki writes. `cfssl`: a `cfssl serve`
+ * signs over its authenticated remote-signing API. `hsm`: a PKCS#11 token signs; the key is never exported.
+ */
+export const caKeyHolders = ['kubepki', 'external-ca', 'cfssl', 'hsm'] as const;
+export type CaKeyHolder = (typeof caKeyHolders)[number];
+
+const caKeyHolder = z.enum(caKeyHolders);
+
 /** 100 years: far past any sane certificate, and well before X.509's year-9999 limit. */
 export const maxValidityHours = 876_000;
 
@@ -164,6 +174,15 @@ export const userSchema = z.strictObject({
   namespaces: z.array(namespaceName).default([]).describe("One kubeconfig context per namespace, the first is current. Default: [] (one context without namespace)."),
   /** Client certificate validity; at most the CA's. @default pki.certificateValidityPeriod */
   validityPeriod: validityPeriod.optional().describe("Client certificate validity; at most the CA's. Default: pki.certificateValidityPeriod."),
+  /**
+   * A PEM certificate signing request the user made on their own machine (`kubepki user-request`), relative to the
+   * spec file. kubepki signs it and never holds the user's key; the kubeconfig carries the certificate only.
+   */
+  csr: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A PEM CSR the user made on their own machine (`kubepki user-request`), relative to the spec file: kubepki signs it and never holds the user's key."),
 });
 
 export const serviceAccountSchema = z.strictObject({
@@ -267,6 +286,11 @@ export const clusterSpecSchema = z.strictObject({
         caCertificateValidityPeriod: validityPeriod.default('87600h').describe("CA validity. Default: \"87600h\"."),
         /** Reissue a leaf this long before it expires (`pulumi up`'s early renewal; `kubepki generate` too). */
         renewBefore: validityPeriod.optional().describe("Reissue a leaf this long before it expires (`pulumi up`'s early renewal; `kubepki generate` too)."),
+        /** Where each CA's key lives (kubepki, external-ca, cfssl, hsm). @default every CA: kubepki */
+        caKeys: z
+          .strictObject({ ca: caKeyHolder.optional(), 'front-proxy-ca': caKeyHolder.optional(), 'etcd-ca': caKeyHolder.optional() })
+          .optional()
+          .describe('Where each CA key lives: kubepki (in the tree), external-ca (an outside CA signs the CSRs kubepki writes), cfssl (a cfssl serve signs remotely), hsm (a PKCS#11 token signs). Default: kubepki for every CA.'),
         /**
          * Issue every node a kubelet serving certificate signed by the cluster CA and set kube-apiserver's
          * --kubelet-certificate-authority, so the apiserver verifies kubelets (CIS 1.2.5). Recommended. @default false

@@ -6,6 +6,17 @@ import { decideServiceAccountKey } from './decide-service-account-key';
 import type { CertificateDecision, MaterialDecisions } from './material-decisions';
 import type { TreeProblem } from './realize-error';
 import type { TreeFile } from './read-output-tree';
+import type { ParsedCertificate, ParsedCertificationRequest } from '../../crypto';
+import { decideUserCertificate } from './decide-user-certificate';
+
+/** Material from outside the tree (see gatherExternalMaterial in external-material.ts), and the CAs whose signers hold their keys. */
+export interface ExternalDecisionInput {
+  readonly caCertificates: ReadonlyMap<string, ParsedCertificate>;
+  readonly certificationRequests: ReadonlyMap<string, ParsedCertificationRequest>;
+  readonly signedElsewhere: ReadonlySet<string>;
+}
+
+const nothingExternal: ExternalDecisionInput = { caCertificates: new Map(), certificationRequests: new Map(), signedElsewhere: new Set() };
 
 /**
  * Decides, from the files on disk alone, which certificates to keep, issue or reissue. CAs first, since every leaf
@@ -16,16 +27,37 @@ export function decideMaterial(
   plan: PkiPlan,
   files: ReadonlyMap<string, TreeFile>,
   now: Date,
+  external: ExternalDecisionInput = nothingExternal,
   renew: ReadonlySet<string> = new Set(),
 ): { decisions: MaterialDecisions; problems: TreeProblem[] } {
   const existing = new ExistingMaterial(plan, files);
   const certificates = new Map<string, CertificateDecision>();
   for (const ca of plan.certificates.filter((c) => c.isCa)) {
-    const decision = decideCertificateAuthority(ca, existing);
+    let decision = decideCertificateAuthority(ca, existing);
+    if (decision?.action === 'create' && ca.keyHolder !== 'kubepki') {
+      // Never make a CA whose key the spec puts elsewhere: its signer handed over its certificate, or it is missing.
+      const provided = external.caCertificates.get(ca.id);
+      if (provided) {
+        decision = { action: 'keep', plan: ca, certificate: { pem: provided.pem, parsed: provided } };
+      } else {
+        if (ca.keyHolder === 'external-ca') {
+          existing.problems.push({
+            path: existing.filesOf('certificate', ca.id)[0]!.path,
+            code: 'no-ca-key',
+            message: `is missing: the ${ca.id} key is held by an outside CA (spec.pki.caKeys.${ca.id}: external-ca); place that CA's certificate here`,
+          });
+        }
+        decision = undefined;
+      }
+    }
     if (decision) certificates.set(ca.id, decision);
   }
   for (const leaf of plan.certificates.filter((c) => !c.isCa)) {
-    const decision = decideLeafCertificate(leaf, certificates.get(leaf.issuer), existing, now, renew.has(leaf.id));
+    const request = external.certificationRequests.get(leaf.id);
+    if (leaf.keyHolder === 'user' && !request) continue; // reported by gatherExternalMaterial
+    const decision = request
+      ? decideUserCertificate(leaf, certificates.get(leaf.issuer), request.publicKeyDer(), existing, now)
+      : decideLeafCertificate(leaf, certificates.get(leaf.issuer), existing, now, renew.has(leaf.id));
     if (decision) certificates.set(leaf.id, decision);
   }
   for (const decision of certificates.values()) {
@@ -39,7 +71,7 @@ export function decideMaterial(
         message: `expired ${issuer.certificate.parsed.notAfter.toISOString()}, so ${decision.plan.id} cannot be issued by it: kubepki never replaces a CA implicitly; move the CA files away to start a new PKI`,
       });
     }
-    if (!issuer.key) {
+    if (!issuer.key && !external.signedElsewhere.has(issuer.plan.id)) {
       existing.problems.push({
         path: existing.filesOf('private-key', issuer.plan.id)[0]?.path ?? issuer.plan.id,
         code: 'no-ca-key',

@@ -16,7 +16,8 @@ export interface TreeProblem {
     | 'no-ca-key'
     | 'not-a-directory'
     | 'symlink'
-    | 'owner';
+    | 'owner'
+    | 'csr-refused';
 }
 
 /** Thrown before anything is written: the tree is left exactly as it was. */

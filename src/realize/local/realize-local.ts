@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import type { PkiPlan } from '../../plan';
-import { publicKeyPin, type KeyPool } from '../../crypto';
+import { publicKeyPin, type CertificateSigner, type KeyPool, type ParsedCertificate } from '../../crypto';
 import { keepChosenContext, renderPlannedFile, type PkiMaterial } from '../../outputs';
 import { plannedDirectories, plannedDirectoryMode, readOutputTree, type OutputTree } from './read-output-tree';
 import { decideMaterial } from './decide-material';
-import { keptMaterial, produceMaterial } from './produce-material';
+import { keptMaterial, produceMaterial, type SigningContext } from './produce-material';
+import { gatherExternalMaterial } from './external-material';
 import { describeChange, type FileChange } from './describe-change';
 import { RealizeError } from './realize-error';
 import type { MaterialDecisions } from './material-decisions';
@@ -36,6 +37,10 @@ export interface RealizeOptions {
   lockWaitMs?: number;
   /** Told once when another run holds the directory and this one starts waiting. */
   onLockWait?: (holder: string) => void;
+  /** Signers of the CAs whose keys kubepki does not hold (spec.pki.caKeys: cfssl, hsm), by CA id. */
+  signers?: ReadonlyMap<string, CertificateSigner>;
+  /** Users' CSRs (PEM) by certificate id (`users/alice.conf`), for users whose spec names a csr. */
+  certificationRequests?: ReadonlyMap<string, string>;
   /**
    * The bootstrap token the kubeadm configurations carry (`[a-z0-9]{6}.[a-z0-9]{16}`). Replaces the one in
    * `bootstrap-token`. @default the token already in `bootstrap-token`, else a new random one
@@ -59,10 +64,11 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   const now = options.now ?? new Date();
   if (options.dryRun) {
     const tree = readOutputTree(plan, dir);
-    const decided = decide(plan, tree, now, options);
+    const context = await signingContext(plan, tree, now, options);
+    const decided = decide(plan, tree, now, options, context);
     const { decisions } = decided;
     const pending: FileChange[] = tree.pendingJournal ? [{ path: '.kubepki-journal', action: 'updated', reason: 'an interrupted run committed a change; generate completes it first' }] : [];
-    return { changes: [...pending, ...changesOf(plan, tree, decisions, withJoinSecrets(keptMaterial(decisions), decided), options)], generatedKeys: keysToGenerate(decisions), dryRun: true };
+    return { changes: [...pending, ...changesOf(plan, tree, decisions, withJoinSecrets(keptMaterial(decisions, context), decided), options)], generatedKeys: keysToGenerate(decisions), dryRun: true };
   }
 
   ensureOutputDirectory(dir);
@@ -76,11 +82,12 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
       ...recovered.map((rel): FileChange => ({ path: rel, action: 'updated', reason: 'completed the change an interrupted run committed' })),
       ...tree.temporaries.map((rel): FileChange => ({ path: rel, action: 'removed', reason: 'staged by an interrupted run' })),
     ];
-    const decided = decide(plan, tree, now, options);
+    const context = await signingContext(plan, tree, now, options);
+    const decided = decide(plan, tree, now, options, context);
     const { decisions } = decided;
 
     // Which files change is known from the decisions alone: check the file system before generating any key.
-    const expected = changesOf(plan, tree, decisions, withJoinSecrets(keptMaterial(decisions), decided), options);
+    const expected = changesOf(plan, tree, decisions, withJoinSecrets(keptMaterial(decisions, context), decided), options);
     const writing = expected.filter((c) => c.action !== 'kept' && c.action !== 'external' && c.action !== 'stale' && c.action !== 'removed' && !c.path.endsWith('/'));
     if (writing.length > 0) {
       const missing = plannedDirectories(plan).filter((rel) => !tree.directoryModes.has(rel));
@@ -92,7 +99,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
       );
     }
 
-    const produced = await produceMaterial(plan, decisions, now, options.keyPool);
+    const produced = await produceMaterial(plan, decisions, now, options.keyPool, context);
     const { generatedKeys } = produced;
     const material = withJoinSecrets(produced.material, decided);
     const changes = changesOf(plan, tree, decisions, material, options);
@@ -109,15 +116,24 @@ function keysToGenerate(decisions: MaterialDecisions): number {
   return certificateKeys + (decisions.serviceAccountKey.action === 'create' ? 1 : 0);
 }
 
+/** CA certificates from the signers that hold CA keys, and checked user CSRs: before any decision, all or nothing. */
+async function signingContext(plan: PkiPlan, tree: OutputTree, now: Date, options: RealizeOptions): Promise<SigningContext & { caCertificates: Map<string, ParsedCertificate> }> {
+  if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
+  const signers = options.signers ?? new Map<string, CertificateSigner>();
+  const external = await gatherExternalMaterial(plan, tree.files, signers, options.certificationRequests ?? new Map(), now);
+  if (external.problems.length > 0) throw new RealizeError(external.problems);
+  return { signers, certificationRequests: external.certificationRequests, caCertificates: external.caCertificates };
+}
+
 /** The decisions about keys and certificates, and the bootstrap token (kept, supplied or new). */
 interface Decided {
   decisions: MaterialDecisions;
   bootstrapToken?: string;
 }
 
-function decide(plan: PkiPlan, tree: OutputTree, now: Date, options: RealizeOptions): Decided {
+function decide(plan: PkiPlan, tree: OutputTree, now: Date, options: RealizeOptions, context: SigningContext & { caCertificates: Map<string, ParsedCertificate> }): Decided {
   if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
-  const { decisions, problems } = decideMaterial(plan, tree.files, now, new Set(options.renew ?? []));
+  const { decisions, problems } = decideMaterial(plan, tree.files, now, { ...context, signedElsewhere: new Set(context.signers.keys()) }, new Set(options.renew ?? []));
   const token = decideBootstrapToken(plan, tree.files, options.bootstrapToken);
   problems.push(...token.problems);
   if (problems.length > 0) throw new RealizeError(problems);
@@ -142,7 +158,7 @@ function changesOf(plan: PkiPlan, tree: OutputTree, decisions: MaterialDecisions
 }
 
 // Keys before certificates before kubeconfigs: the journal applies renames in this order.
-const writeOrder = { 'private-key': 0, 'bootstrap-token': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2, 'kubeadm-config': 2 } as const;
+const writeOrder = { 'private-key': 0, 'bootstrap-token': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2, 'kubeadm-config': 2, 'csr-manifest': 2 } as const;
 
 function treeChangeOf(plan: PkiPlan, tree: OutputTree, changes: FileChange[], material: PkiMaterial, options: RealizeOptions): TreeChange {
   const planned = new Map(plan.files.map((f) => [f.path, f]));

@@ -61,6 +61,14 @@ export class KubePki extends pulumi.ComponentResource {
   constructor(name: string, args: KubePkiArgs, opts?: pulumi.ComponentResourceOptions) {
     super('kubepki:index:KubePki', name, {}, opts);
     const { plan } = args;
+    // @pulumi/tls can only sign with a key in the stack; keys held by users, outside CAs, cfssl or an HSM go through
+    // `kubepki generate`. Refused here rather than silently replaced by keys the spec says kubepki must not hold.
+    const elsewhere = plan.certificates.filter((c) => c.keyHolder !== 'kubepki');
+    if (elsewhere.length > 0) {
+      throw new Error(
+        `the Pulumi program issues only keys kubepki holds; ${elsewhere.map((c) => `${c.id} (key held by ${c.keyHolder})`).join(', ')}: use \`kubepki generate\` for this spec`,
+      );
+    }
     this.protectAuthorities = args.protectAuthorities ?? true;
     if (this.protectAuthorities) {
       const refusals = authorityChanges(plan, args.outDir);
@@ -200,6 +208,9 @@ export class KubePki extends pulumi.ComponentResource {
       manifest: () => pulumi.output(renderRbacFile(plan.rbac.find((f) => f.path === of)!)),
       'private-key': () => (of === 'sa' ? this.serviceAccountPrivateKeyPem : this.certificates[of]!.privateKeyPem),
       kubeconfig: () => this.kubeconfigs[of]!,
+      'csr-manifest': (): never => {
+        throw new Error(`internal: ${file.path} belongs to a user CSR, refused above`);
+      },
       'bootstrap-token': () => pulumi.interpolate`${this.bootstrapToken!}\n`,
       'kubeadm-config': () => {
         const config = plan.kubeadm!;
