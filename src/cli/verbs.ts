@@ -63,10 +63,10 @@ export const verbs: readonly VerbSpec[] = [
     name: 'cfssl-config',
     summary: 'the cfssl serve -config (a signing profile per kubepki profile) for CAs held by cfssl',
     description: 'Prints the configuration for `cfssl serve -config` with a signing profile per kubepki certificate profile, for CAs whose keys cfssl holds (generate --signer). The auth key comes from KUBEPKI_CFSSL_AUTH_KEY.',
-    usage: ['KUBEPKI_CFSSL_AUTH_KEY=<hex> kubepki cfssl-config <spec>'],
+    usage: ['kubepki cfssl-config <spec>    (with KUBEPKI_CFSSL_AUTH_KEY=<hex> in the environment)'],
     flags: {},
     examples: [
-      { comment: 'Write the cfssl configuration for the lab cluster', command: 'KUBEPKI_CFSSL_AUTH_KEY=$(openssl rand -hex 16) kubepki cfssl-config stacks/lab.cluster.yaml > cfssl.json' },
+      { comment: 'Write the cfssl configuration for the lab cluster (KUBEPKI_CFSSL_AUTH_KEY exported)', command: 'kubepki cfssl-config stacks/lab.cluster.yaml > cfssl.json' },
       { comment: 'Check what profiles it holds', command: 'kubepki cfssl-config stacks/lab.cluster.yaml | jq .signing.profiles' },
     ],
     load: () => require('./cfssl-config-command').cfsslConfigCommand,
