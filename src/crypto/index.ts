@@ -4,6 +4,7 @@ export * from './issue-certificate';
 export * from './parsed-certificate';
 export * from './service-account-token';
 export * from './key-pool';
+export * from './inspect-material';
 export * from './certification-request';
 export * from './certificate-signer';
 export * from './public-key-pin';

@@ -130,13 +130,35 @@ export function parseKubeconfig(text: string): ParsedKubeconfig {
   };
 }
 
-/** Whether two kubeconfig texts say the same thing (kubeadm writes another YAML layout than kubepki). */
-export function sameKubeconfig(a: string, b: string): boolean {
+/**
+ * Whether the kubeconfig on disk says what the planned one says (kubeadm writes another YAML layout than kubepki).
+ * Which of the planned contexts is current is the user's choice (`kubectl config use-context`), not a difference.
+ */
+export function sameKubeconfig(desired: string, current: string): boolean {
   try {
-    return JSON.stringify(parseKubeconfig(a)) === JSON.stringify(parseKubeconfig(b));
+    const [a, b] = [parseKubeconfig(desired), parseKubeconfig(current)];
+    const chosen = a.contexts.some((c) => c.name === b.currentContext) ? b.currentContext : a.currentContext;
+    return JSON.stringify({ ...a, currentContext: chosen }) === JSON.stringify(b);
   } catch {
     return false;
   }
+}
+
+/**
+ * The planned kubeconfig text with the current-context the user chose in the file on disk, when the plan still has
+ * that context: a re-run that reissues the certificate or moves the server must not undo `kubectl config use-context`.
+ */
+export function keepChosenContext(desired: string, current: string | undefined): string {
+  if (current === undefined) return desired;
+  let chosen: string;
+  try {
+    chosen = parseKubeconfig(current).currentContext;
+  } catch {
+    return desired;
+  }
+  const doc = yaml.load(desired) as { contexts?: { name?: unknown }[]; 'current-context'?: unknown };
+  if (doc['current-context'] === chosen || !doc.contexts?.some((c) => c.name === chosen)) return desired;
+  return dumpStableYaml({ ...doc, 'current-context': chosen });
 }
 
 /**

@@ -79,6 +79,12 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     server: string;
     namespaces?: string[];
     validityHours?: number;
+    /**
+     * Names the cluster, user and contexts after this cluster (`alice@team`), so that kubeconfigs of several clusters
+     * merge (`KUBECONFIG=a:b`) without one file's user or cluster entry shadowing another's. Node kubeconfigs keep
+     * kubeadm's names.
+     */
+    scope?: string;
     csr?: string;
   }) => {
     leaf({
@@ -93,7 +99,8 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       ...(input.csr !== undefined ? { csr: input.csr } : {}),
       storage: 'kubeconfig',
     });
-    const base = `${input.userName}@${s.clusterName}`;
+    const entryUser = input.scope ? `${input.userName}@${input.scope}` : input.userName;
+    const base = `${input.userName}@${input.scope ?? s.clusterName}`;
     const namespaces = input.namespaces ?? [];
     const contexts = namespaces.length === 0 ? [{ name: base }] : namespaces.map((ns) => ({ name: `${base}/${ns}`, namespace: ns }));
     kubeconfigs.push({
@@ -101,9 +108,9 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       ...(input.node !== undefined ? { node: input.node } : {}),
       name: input.name,
       certificate: input.id,
-      clusterName: s.clusterName,
+      clusterName: input.scope ?? s.clusterName,
       server: input.server,
-      userName: input.userName,
+      userName: entryUser,
       contexts,
       currentContext: contexts[0]!.name,
     });
@@ -179,6 +186,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       organizations: user.groups,
       server: endpoint,
       namespaces: user.namespaces,
+      scope: spec.metadata.name,
       ...(user.validityPeriod ? { validityHours: parseDurationHours(user.validityPeriod)! } : {}),
       ...(user.csr !== undefined ? { csr: user.csr } : {}),
     });

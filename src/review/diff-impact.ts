@@ -21,7 +21,7 @@ export interface DiffImpact {
   reissued: { id: string; reason: string }[];
   /** Certificates the head plan adds. */
   issued: string[];
-  /** Kubeconfig files that change and must be handed out again, with the reason. */
+  /** Kubeconfig files to hand out: new ones (reason `new`) and changed ones (again), with the reason. */
   kubeconfigs: { path: string; reason: string }[];
   /** Per directory of the generated tree (node name, `users`, `rbac`): the files added, removed or changed. */
   directories: { directory: string; added: string[]; removed: string[]; changed: string[] }[];
@@ -95,7 +95,10 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
   const redistribute = new Map<string, string>();
   const baseKubeconfigs = new Set(base.kubeconfigs.map((k) => k.id));
   for (const k of head.kubeconfigs) {
-    if (!baseKubeconfigs.has(k.id)) continue;
+    if (!baseKubeconfigs.has(k.id)) {
+      redistribute.set(k.id, 'new');
+      continue;
+    }
     const reasons = [...(kubeconfigChanges.get(k.id) ?? [])];
     if (reissued.has(k.certificate)) reasons.push('client certificate reissued');
     if (replacedCas.has('ca')) reasons.push('embeds the new ca.crt');

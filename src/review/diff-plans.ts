@@ -46,6 +46,11 @@ export interface PlanDiff {
   changed: boolean;
   /** Whether a CA, the sa key or the sa issuer is replaced: dependants are invalidated, so CI should block (exit 3). */
   replacesCa: boolean;
+  /**
+   * Identities (other than kubeadm's own) that become cluster-admin equivalent in a way no RBAC change can revoke —
+   * `system:masters` in a certificate that stays valid until it expires — so CI should block (exit 3).
+   */
+  grantsUnrevocableAdmin: string[];
   /** One line: `3 certificates changed, 1 kubeconfig added, …` or `no changes`. */
   summary: string;
 }
@@ -62,7 +67,7 @@ function certificateRef(c: CertificatePlan): CertificateRef {
 }
 
 function kubeconfigRef(plan: PkiPlan, k: KubeconfigPlan): KubeconfigRef {
-  return { id: k.id, user: k.userName, groups: plan.certificates.find((c) => c.id === k.certificate)?.subject.organizations ?? [], server: k.server };
+  return { id: k.id, user: plan.certificates.find((c) => c.id === k.certificate)?.subject.commonName ?? k.userName, groups: plan.certificates.find((c) => c.id === k.certificate)?.subject.organizations ?? [], server: k.server };
 }
 
 function kubeconfigChanges(before: KubeconfigPlan, after: KubeconfigPlan): string[] {
@@ -94,7 +99,7 @@ function byId<T extends { id: string }>(items: T[]): Map<string, T> {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function summarize(diff: Omit<PlanDiff, 'summary' | 'changed' | 'replacesCa'>): string {
+function summarize(diff: Omit<PlanDiff, 'summary' | 'changed' | 'replacesCa' | 'grantsUnrevocableAdmin'>): string {
   const parts: string[] = [];
   const counts = (what: string, x: { added: unknown[]; removed: unknown[]; changed?: unknown[] }) => {
     const bits = [x.changed?.length ? `${x.changed.length} changed` : '', x.added.length ? `${x.added.length} added` : '', x.removed.length ? `${x.removed.length} removed` : ''].filter(Boolean);
@@ -168,10 +173,17 @@ export function diffPlans(base: PkiPlan, head: PkiPlan): PlanDiff {
     partial.access.length > 0 ||
     partial.rbac.added.length + partial.rbac.removed.length + partial.rbac.changed.length > 0 ||
     certificates.added.length + certificates.removed.length + certificates.changed.length > 0;
-  return { ...partial, changed, replacesCa: partial.impact.replacements.length > 0, summary: summarize(partial) };
+  // kubeadm's super-admin.conf is system:masters by design (and by kubeadm's hand): what blocks is a new one.
+  const kubeadmOwn = new Set(head.identities.filter((i) => i.kind === 'kubeadm').map((i) => i.ref));
+  const grantsUnrevocableAdmin = partial.access.filter((a) => a.clusterAdmin?.after === 'UNREVOCABLE' && !kubeadmOwn.has(a.identity)).map((a) => a.identity);
+  const summary = [grantsUnrevocableAdmin.length ? `GRANTS unrevocable cluster-admin to ${grantsUnrevocableAdmin.join(', ')}` : '', summarize(partial)].filter(Boolean).join('; ');
+  return { ...partial, changed, replacesCa: partial.impact.replacements.length > 0, grantsUnrevocableAdmin, summary };
 }
 
-/** `--exit-code`: 0 no change, 1 changes, 3 changes that replace a CA, the sa key or the sa issuer. */
+/**
+ * `--exit-code`: 0 no change, 1 changes, 3 changes that must block a merge: a CA, the sa key or the sa issuer
+ * replaced, or an identity made cluster-admin equivalent beyond any RBAC change's reach (system:masters).
+ */
 export function diffExitCode(diff: PlanDiff): 0 | 1 | 3 {
-  return diff.replacesCa ? 3 : diff.changed ? 1 : 0;
+  return diff.replacesCa || diff.grantsUnrevocableAdmin.length > 0 ? 3 : diff.changed ? 1 : 0;
 }

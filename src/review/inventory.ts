@@ -119,7 +119,7 @@ export function buildInventory(plan: PkiPlan): Inventory {
     kubeconfigs: plan.kubeconfigs.map((k) => ({
       id: k.id,
       path: plan.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === k.id)!.path,
-      user: k.userName,
+      user: plan.certificates.find((c) => c.id === k.certificate)!.subject.commonName,
       groups: [...plan.certificates.find((c) => c.id === k.certificate)!.subject.organizations],
       server: k.server,
       cluster: k.clusterName,

@@ -42,7 +42,9 @@ export function renderInventoryMarkdown(inventory: Inventory): string {
   for (const a of inventory.access.identities) {
     const allowed = a.allowed ? Object.entries(a.allowed).map(([scope, actions]) => `${scope}: ${actions.join(', ')}`) : [];
     if (a.nodeAuthorizer) allowed.push('node-scoped requests: Node authorizer');
-    lines.push(`| ${cell(a.identity)} | ${a.kind} | ${list(a.groups)} | ${a.clusterAdmin ? cell(a.clusterAdmin) : 'no'} | ${allowed.length ? cell(allowed.join('; ')) : '—'} |`);
+    // A cluster-admin equivalent may do everything: say so rather than leave the cell looking like "nothing".
+    if (a.clusterAdmin) allowed.unshift('everything, in every namespace (cluster-admin equivalent)');
+    lines.push(`| ${cell(a.identity)} | ${a.kind} | ${list(a.groups)} | ${a.clusterAdmin ? cell(a.clusterAdmin) : 'no'} | ${allowed.length ? cell(allowed.join('; ')) : 'nothing beyond discovery'} |`);
   }
   const e = inventory.access.expectations;
   lines.push('', `Expectations: ${e.passed} of ${e.total} hold.${e.failed.length ? ` Failing: ${e.failed.join('; ')}.` : ''}`, '');

@@ -67,6 +67,14 @@ export function renderDiffMarkdown(diff: PlanDiff): string {
     const what = replacementSubject(r.id);
     lines.push('> [!CAUTION]', `> **Blocking: this change replaces ${what}** (${cell(r.changes.join('; '))}).`, `> ${r.consequence}.`, '');
   }
+  for (const identity of diff.grantsUnrevocableAdmin) {
+    lines.push(
+      '> [!CAUTION]',
+      `> **Blocking: ${identity} becomes cluster-admin equivalent for good** (group system:masters, which kube-apiserver authorizes before RBAC).`,
+      '> No binding can take it back: only the certificate expiring, or replacing the cluster CA, ends it. Bind `cluster-admin` to a group instead (revocable).',
+      '',
+    );
+  }
   if (diff.cluster.length) lines.push('### Cluster', '', ...diff.cluster.map((c) => `- ${c}`), '');
   if (diff.nodes.added.length || diff.nodes.removed.length) {
     lines.push('### Nodes', '', `- added: ${list(diff.nodes.added)}`, `- removed: ${list(diff.nodes.removed)}`, '');
@@ -85,7 +93,7 @@ export function renderDiffMarkdown(diff: PlanDiff): string {
   lines.push('### Impact', '');
   lines.push(`- **Reissued certificates** (${i.reissued.length}): ${i.reissued.length ? i.reissued.map((r) => `${code(r.id)} (${cell(r.reason)})`).join(', ') : '—'}`);
   lines.push(`- **New certificates** (${i.issued.length}): ${list(i.issued)}`);
-  lines.push(`- **Kubeconfigs to redistribute** (${i.kubeconfigs.length}): ${i.kubeconfigs.length ? i.kubeconfigs.map((x) => `${code(x.path)} (${cell(x.reason)})`).join(', ') : '—'}`);
+  lines.push(`- **Kubeconfigs to hand out** (${i.kubeconfigs.length}): ${i.kubeconfigs.length ? i.kubeconfigs.map((x) => `${code(x.path)} (${cell(x.reason)})`).join(', ') : '—'}`);
   const dirs = i.directories.map((d) => `${d.directory} (${[d.changed.length ? `${d.changed.length} changed` : '', d.added.length ? `${d.added.length} added` : '', d.removed.length ? `${d.removed.length} removed` : ''].filter(Boolean).join(', ')})`);
   lines.push(`- **Directories whose files change**: ${dirs.length ? dirs.join(', ') : '—'}`, '');
   const r = diff.rbac;

@@ -75,7 +75,7 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
       edges.push({
         client: kubeconfigClient(k),
         server: { component: 'kube-apiserver', node: node.name },
-        purpose: `API requests as ${k.userName} (${k.node ? `${k.node}/` : 'users/'}${k.name})`,
+        purpose: `API requests as ${plan.certificates.find((c) => c.id === k.certificate)?.subject.commonName ?? k.userName} (${k.node ? `${k.node}/` : 'users/'}${k.name})`,
         clientCertificate: k.certificate,
         serverCertificate: `${node.name}/apiserver`,
         serverTrusts: 'ca',

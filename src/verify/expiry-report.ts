@@ -52,7 +52,7 @@ function entry(name: string, file: string, certificate: ParsedCertificate | unde
 
 const byName = (a: ExpiryEntry, b: ExpiryEntry) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-function nodeExpiry(material: NodeMaterial, now: Date): NodeExpiry {
+function nodeExpiry(material: NodeMaterial, now: Date, wholeTree: boolean): NodeExpiry {
   const { prefix, files } = material.directory;
   const controlPlane = material.role === 'control-plane';
   const stacked = [...files.keys()].some((f) => f.startsWith('pki/etcd/')) || files.has('pki/apiserver-etcd-client.crt');
@@ -69,8 +69,10 @@ function nodeExpiry(material: NodeMaterial, now: Date): NodeExpiry {
   }
   for (const rule of kubeadmKubeconfigs) {
     const k = material.kubeconfigs.get(rule.file);
-    // kubelet.conf is not in kubeadm's table (kubeadm's kubelet rotates its own certificate), but a kubepki tree
-    // embeds one that someone has to renew, so it is listed when it embeds a certificate.
+    // kubelet.conf is not in kubeadm's table (kubeadm's kubelet rotates its own certificate): a node directory gets
+    // kubeadm's rows exactly. Over a whole tree (an extension), the certificate a kubepki kubelet.conf embeds is
+    // listed, since someone has to renew it.
+    if (!rule.inExpirationTable && !wholeTree) continue;
     const expected = controlPlane && rule.inExpirationTable && rule.file !== 'super-admin.conf';
     add(entry(rule.file, `${prefix}${rule.file}`, k?.clientCertificate, now, { caName: 'ca', externallyManaged: external('ca'), expected }));
   }
@@ -103,5 +105,6 @@ export function expiryReport(dir: string, options: { now?: Date } = {}): ExpiryR
   // Only what stops a row from being read belongs in this report; notes about unknown files are verify's business.
   const problems = findings.filter((f) => f.severity === 'error');
   if (!loaded) return { now, nodes: [], problems };
-  return { now, nodes: loaded.materials.map((m) => nodeExpiry(m, now)), problems };
+  const wholeTree = !(loaded.materials.length === 1 && loaded.materials[0]!.directory.name === '');
+  return { now, nodes: loaded.materials.map((m) => nodeExpiry(m, now, wholeTree)), problems };
 }

@@ -45,7 +45,8 @@ function kubeconfigDrift(plan: KubeconfigPlan, loaded: LoadedKubeconfig): string
   const actualContexts = k.contexts.map((c) => `${c.name}${c.namespace ? `(${c.namespace})` : ''}`).join(', ');
   const plannedContexts = plan.contexts.map((c) => `${c.name}${c.namespace ? `(${c.namespace})` : ''}`).join(', ');
   if (actualContexts !== plannedContexts) changes.push(`contexts [${actualContexts}] → [${plannedContexts}]`);
-  if (k.currentContext !== plan.currentContext) changes.push(`current-context ${k.currentContext} → ${plan.currentContext}`);
+  // Which planned context is current is the user's choice (`kubectl config use-context`): generate keeps it too.
+  if (k.currentContext !== plan.currentContext && !plan.contexts.some((c) => c.name === k.currentContext)) changes.push(`current-context ${k.currentContext} → ${plan.currentContext}`);
   return changes;
 }
 

@@ -1,4 +1,4 @@
-import { createHash, createPublicKey, generateKeyPairSync, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { createHash, X509Certificate, createPublicKey, generateKeyPairSync, verify as verifySignature, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
@@ -273,7 +273,11 @@ describe('service-account tokens', () => {
       expect(doc.users).toHaveLength(1);
       expect(doc.users[0].user).toEqual({ token: m.jwt });
       expect(doc.clusters).toHaveLength(1);
-      expect(doc.clusters[0].name).toBe(admin.clusters[0].name);
+      // Named after this cluster's CA (SHA-256 of ca.crt's DER), so merging it with another cluster's never shadows.
+      const caDer = new X509Certificate(fs.readFileSync(path.join(node(), 'pki', 'ca.crt'))).raw;
+      const scope = `${admin.clusters[0].name}-${createHash('sha256').update(caDer).digest('hex').slice(0, 8)}`;
+      expect(doc.clusters[0].name).toBe(scope);
+      expect(doc.users[0].name).toBe(`system:serviceaccount:ci:deployer@${scope}`);
       expect(doc.clusters[0].cluster.server).toBe(admin.clusters[0].cluster.server);
       expect(Buffer.from(doc.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8')).toBe(
         fs.readFileSync(path.join(node(), 'pki', 'ca.crt'), 'utf8'),

@@ -100,7 +100,10 @@ describe('certificates of the ha stack', () => {
       ['users/carol.conf', 'carol', ['sre', 'oncall', 'auditors'], endpoint],
     ] as const;
     for (const [id, user, o, server] of table) {
-      expect(kubeconfig(plan, id), id).toMatchObject({ clusterName: 'ha', server, userName: user, contexts: [{ name: `${user}@ha` }], currentContext: `${user}@ha` });
+      // Node kubeconfigs keep kubeadm's names; a user's are scoped by the spec's name (ha), so files of several
+      // clusters merge without one user entry shadowing another.
+      const userName = id.startsWith('users/') ? `${user}@ha` : user;
+      expect(kubeconfig(plan, id), id).toMatchObject({ clusterName: 'ha', server, userName, contexts: [{ name: `${user}@ha` }], currentContext: `${user}@ha` });
       expect(certificate(plan, id), id).toMatchObject({
         issuer: 'ca',
         subject: { commonName: user, organizations: o },

@@ -16,6 +16,8 @@ export type ReferenceExtendedKeyUsage = 'serverAuth' | 'clientAuth';
 
 /** What the reference needs to know about a cluster to predict its PKI tree. */
 export interface ClusterFacts {
+  /** The spec's metadata.name: per-user kubeconfigs name their cluster, user and contexts after it. */
+  specName: string;
   /** kubeconfig cluster name. */
   clusterName: string;
   /** Minor version of `kubernetesVersion` (33 for v1.33.0): decides O of admin/etcd clients and kubelet.conf's server. */
@@ -41,6 +43,7 @@ export interface ClusterFacts {
 /** The facts of `stacks/lab.cluster.yaml` and `stacks/ha.cluster.yaml`, typed out from the YAML by hand. */
 export const shippedStackFacts: Record<'lab' | 'ha', ClusterFacts> = {
   lab: {
+    specName: 'lab',
     clusterName: 'kubernetes',
     kubernetesMinor: 33,
     dnsDomain: 'cluster.local',
@@ -55,6 +58,7 @@ export const shippedStackFacts: Record<'lab' | 'ha', ClusterFacts> = {
     caValidityHours: 87600,
   },
   ha: {
+    specName: 'ha',
     clusterName: 'ha',
     kubernetesMinor: 33,
     dnsDomain: 'cluster.local',
@@ -123,8 +127,10 @@ export interface ExpectedKubeconfig {
   caPath: string;
   clusterName: string;
   server: string;
-  /** The user name, which is also the client certificate's CN. */
+  /** The kubeconfig's user entry: the CN for kubeadm's files, `<CN>@<spec name>` for a spec user's. */
   userName: string;
+  /** The client certificate's CN. */
+  commonName: string;
   organizations: string[];
   contextName: string;
 }
@@ -263,16 +269,21 @@ export function referenceCertificates(facts: ClusterFacts, algorithm: KeyAlgorit
 /** Every kubeconfig of the tree, with the server the reference asks for. */
 export function referenceKubeconfigs(facts: ClusterFacts): ExpectedKubeconfig[] {
   const endpoint = referenceEndpoint(facts);
-  const kubeconfig = (path: string, node: string | undefined, caNode: string, server: string, userName: string, organizations: string[]): ExpectedKubeconfig => ({
-    path,
-    node,
-    caPath: `${caNode}/pki/ca.crt`,
-    clusterName: facts.clusterName,
-    server,
-    userName,
-    organizations,
-    contextName: `${userName}@${facts.clusterName}`,
-  });
+  // A spec user's kubeconfig is named after the spec, so files of several clusters merge without shadowing.
+  const kubeconfig = (path: string, node: string | undefined, caNode: string, server: string, commonName: string, organizations: string[]): ExpectedKubeconfig => {
+    const scope = path.startsWith('users/') ? facts.specName : undefined;
+    return {
+      path,
+      node,
+      caPath: `${caNode}/pki/ca.crt`,
+      clusterName: scope ?? facts.clusterName,
+      server,
+      userName: scope ? `${commonName}@${scope}` : commonName,
+      commonName,
+      organizations,
+      contextName: `${commonName}@${scope ?? facts.clusterName}`,
+    };
+  };
   const out: ExpectedKubeconfig[] = [];
   const adminGroup = facts.kubernetesMinor >= 29 ? 'kubeadm:cluster-admins' : 'system:masters';
   for (const [index, cp] of facts.controlPlane.entries()) {
@@ -332,6 +343,7 @@ export function clusterFactsFromSpec(spec: ClusterSpec): ClusterFacts {
   const minor = Number(/^v?1\.(\d+)/.exec(s.kubernetesVersion)?.[1]);
   const serviceSubnet = String(s.networking.serviceSubnet).split(',')[0]!.trim();
   return {
+    specName: spec.metadata.name,
     clusterName: s.clusterName,
     kubernetesMinor: minor,
     dnsDomain: s.networking.dnsDomain,

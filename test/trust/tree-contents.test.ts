@@ -296,7 +296,7 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via', ({ stack, algorit
       expect(kubeconfig.currentContext).toBe(expected.contextName);
 
       const client = inspectCertificate(kubeconfig.clientCertificatePem);
-      expect(client.commonNames).toEqual([kubeconfig.userName]);
+      expect(client.commonNames).toEqual([expected.commonName]);
       expect(client.organizations).toEqual(expected.organizations);
       expect(client.extendedKeyUsages).toEqual(['clientAuth']);
       expect(isSignedBy(client, inspectCertificate(kubeconfig.caPem))).toBe(true);

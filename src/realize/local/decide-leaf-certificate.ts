@@ -10,7 +10,13 @@ const hourMs = 3600_000;
  * Keep, issue or reissue one leaf the way kubeadm reuses existing files, plus the checks kubeadm skips (key/cert
  * match, issuer, subject, usages). Undefined when a problem was recorded.
  */
-export function decideLeafCertificate(leaf: CertificatePlan, issuer: CertificateDecision | undefined, existing: ExistingMaterial, now: Date): CertificateDecision | undefined {
+export function decideLeafCertificate(
+  leaf: CertificatePlan,
+  issuer: CertificateDecision | undefined,
+  existing: ExistingMaterial,
+  now: Date,
+  renew = false,
+): CertificateDecision | undefined {
   const texts = existing.leafTexts(leaf);
   if (!texts) return undefined;
   if (texts.certificate !== undefined && texts.key === undefined) {
@@ -55,6 +61,8 @@ export function decideLeafCertificate(leaf: CertificatePlan, issuer: Certificate
   }
   const issuerNotAfter = issuer?.action === 'keep' ? issuer.certificate.parsed.notAfter : undefined;
   const reasons = actionableDrift(leaf, parsed, issuerNotAfter).map((d) => d.message);
+  // `kubepki renew` (kubeadm certs renew): the same key, a fresh validity from now.
+  if (renew) reasons.push('renewal requested');
   if (parsed.notAfter.getTime() - renewBeforeHours(existing.plan, leaf) * hourMs <= now.getTime()) {
     reasons.push(parsed.notAfter.getTime() <= now.getTime() ? `expired ${parsed.notAfter.toISOString()}` : `expires ${parsed.notAfter.toISOString()}, inside the renewal window`);
   }

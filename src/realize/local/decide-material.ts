@@ -28,6 +28,7 @@ export function decideMaterial(
   files: ReadonlyMap<string, TreeFile>,
   now: Date,
   external: ExternalDecisionInput = nothingExternal,
+  renew: ReadonlySet<string> = new Set(),
 ): { decisions: MaterialDecisions; problems: TreeProblem[] } {
   const existing = new ExistingMaterial(plan, files);
   const certificates = new Map<string, CertificateDecision>();
@@ -56,7 +57,7 @@ export function decideMaterial(
     if (leaf.keyHolder === 'user' && !request) continue; // reported by gatherExternalMaterial
     const decision = request
       ? decideUserCertificate(leaf, certificates.get(leaf.issuer), request.publicKeyDer(), existing, now)
-      : decideLeafCertificate(leaf, certificates.get(leaf.issuer), existing, now);
+      : decideLeafCertificate(leaf, certificates.get(leaf.issuer), existing, now, renew.has(leaf.id));
     if (decision) certificates.set(leaf.id, decision);
   }
   for (const decision of certificates.values()) {

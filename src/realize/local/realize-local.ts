@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import type { PkiPlan } from '../../plan';
 import { publicKeyPin, type CertificateSigner, type KeyPool, type ParsedCertificate } from '../../crypto';
-import { renderPlannedFile, type PkiMaterial } from '../../outputs';
+import { keepChosenContext, renderPlannedFile, type PkiMaterial } from '../../outputs';
 import { plannedDirectories, plannedDirectoryMode, readOutputTree, type OutputTree } from './read-output-tree';
 import { decideMaterial } from './decide-material';
 import { keptMaterial, produceMaterial, type SigningContext } from './produce-material';
@@ -46,6 +46,8 @@ export interface RealizeOptions {
    * `bootstrap-token`. @default the token already in `bootstrap-token`, else a new random one
    */
   bootstrapToken?: string;
+  /** Leaf certificate ids to reissue now with their existing keys, as `kubeadm certs renew` does. @default none */
+  renew?: readonly string[];
 }
 
 /** Generous: an RSA-4096 key is ~3.3 KiB of PEM, a kubeconfig embedding one ~8 KiB. */
@@ -66,7 +68,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     const decided = decide(plan, tree, now, options, context);
     const { decisions } = decided;
     const pending: FileChange[] = tree.pendingJournal ? [{ path: '.kubepki-journal', action: 'updated', reason: 'an interrupted run committed a change; generate completes it first' }] : [];
-    return { changes: [...pending, ...changesOf(plan, tree, decisions, withJoinSecrets(keptMaterial(decisions, context), decided), options)], generatedKeys: 0, dryRun: true };
+    return { changes: [...pending, ...changesOf(plan, tree, decisions, withJoinSecrets(keptMaterial(decisions, context), decided), options)], generatedKeys: keysToGenerate(decisions), dryRun: true };
   }
 
   ensureOutputDirectory(dir);
@@ -101,11 +103,17 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     const { generatedKeys } = produced;
     const material = withJoinSecrets(produced.material, decided);
     const changes = changesOf(plan, tree, decisions, material, options);
-    commitChange(dir, treeChangeOf(plan, changes, material, options), counter);
+    commitChange(dir, treeChangeOf(plan, tree, changes, material, options), counter);
     return { changes: [...leftovers, ...changes], generatedKeys, dryRun: false };
   } finally {
     await lock.release();
   }
+}
+
+/** The keys a real run would generate: `--dry-run` counts them as the run would. */
+function keysToGenerate(decisions: MaterialDecisions): number {
+  const certificateKeys = [...decisions.certificates.values()].filter((d) => d.action !== 'keep' && !d.key).length;
+  return certificateKeys + (decisions.serviceAccountKey.action === 'create' ? 1 : 0);
 }
 
 /** CA certificates from the signers that hold CA keys, and checked user CSRs: before any decision, all or nothing. */
@@ -125,7 +133,7 @@ interface Decided {
 
 function decide(plan: PkiPlan, tree: OutputTree, now: Date, options: RealizeOptions, context: SigningContext & { caCertificates: Map<string, ParsedCertificate> }): Decided {
   if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
-  const { decisions, problems } = decideMaterial(plan, tree.files, now, { ...context, signedElsewhere: new Set(context.signers.keys()) });
+  const { decisions, problems } = decideMaterial(plan, tree.files, now, { ...context, signedElsewhere: new Set(context.signers.keys()) }, new Set(options.renew ?? []));
   const token = decideBootstrapToken(plan, tree.files, options.bootstrapToken);
   problems.push(...token.problems);
   if (problems.length > 0) throw new RealizeError(problems);
@@ -152,13 +160,18 @@ function changesOf(plan: PkiPlan, tree: OutputTree, decisions: MaterialDecisions
 // Keys before certificates before kubeconfigs: the journal applies renames in this order.
 const writeOrder = { 'private-key': 0, 'bootstrap-token': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2, 'kubeadm-config': 2, 'csr-manifest': 2 } as const;
 
-function treeChangeOf(plan: PkiPlan, changes: FileChange[], material: PkiMaterial, options: RealizeOptions): TreeChange {
+function treeChangeOf(plan: PkiPlan, tree: OutputTree, changes: FileChange[], material: PkiMaterial, options: RealizeOptions): TreeChange {
   const planned = new Map(plan.files.map((f) => [f.path, f]));
   const writes = changes
     .filter((c) => planned.has(c.path) && (c.action === 'created' || c.action === 'reissued' || c.action === 'updated'))
     .map((c) => planned.get(c.path)!)
     .sort((a, b) => writeOrder[a.content.kind] - writeOrder[b.content.kind])
-    .map((file) => ({ path: file.path, content: renderPlannedFile(plan, file, material), mode: file.mode }));
+    .map((file) => {
+      const content = renderPlannedFile(plan, file, material);
+      // Which planned context is current is the user's choice (kubectl config use-context): a rewrite keeps it.
+      const kept = file.content.kind === 'kubeconfig' ? keepChosenContext(content, tree.files.get(file.path)?.content.toString('utf8')) : content;
+      return { path: file.path, content: kept, mode: file.mode };
+    });
   const chmods = changes.filter((c) => c.path.endsWith('/') && c.action === 'updated').map((c) => ({ path: c.path.slice(0, -1), mode: plannedDirectoryMode(c.path.slice(0, -1)) }));
   const removals = options.prune ? changes.filter((c) => c.action === 'removed').map((c) => c.path) : [];
   return { writes, chmods, removals };

@@ -44,5 +44,38 @@ export function renderAccessMarkdown(report: AccessReport, expectations: Expecta
 
 /** A failing expectation, worded for a terminal: expected, found, why. */
 export function describeFailedExpectation(r: ExpectationResult): string {
-  return `expectation failed: ${r.as} ${r.expected === 'allowed' ? 'can' : 'cannot'} "${r.action}" in ${r.namespace ?? 'the cluster scope'}: evaluator says ${r.decision.allowed ? 'allowed' : 'denied'} (${r.decision.reason})`;
+  return `expectation failed: ${r.as} ${r.expected === 'allowed' ? 'can' : 'cannot'} "${r.action}" in ${r.namespace ?? 'the cluster scope'}: evaluator says ${r.decision.allowed ? 'allowed' : 'denied'} (${r.decision.reason})${r.warning ? `; warning: ${r.warning}` : ''}`;
+}
+
+const textMark = (allowed: boolean, decidedBy: string) => (decidedBy === 'node-authorizer' ? 'node' : decidedBy === 'system:masters' ? 'ALL' : allowed ? 'yes' : '-');
+
+/** Columns padded to their widest cell, three spaces apart, as kubectl prints tables. */
+function aligned(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join('').trimEnd());
+}
+
+/** The access matrix for a terminal: one aligned table per namespace, then cluster-admin equivalents and expectations. */
+export function renderAccessText(report: AccessReport, expectations: ExpectationResult[]): string {
+  const lines: string[] = [`Access of cluster ${report.cluster}: yes allowed by RBAC, ALL system:masters (bypasses RBAC), node decided by the Node authorizer, - denied`, ''];
+  for (const ns of report.namespaces) {
+    const cells = report.cells.filter((c) => (c.namespace ?? null) === ns);
+    const actions = [...new Set(cells.map((c) => c.action))];
+    lines.push(ns ? `Namespace ${ns}` : 'Cluster-wide');
+    const rows = report.identities.map((i) => [i.ref, ...actions.map((a) => {
+      const c = cells.find((x) => x.identity === i.ref && x.action === a)!;
+      return textMark(c.allowed, c.decidedBy);
+    })]);
+    lines.push(...aligned([['IDENTITY', ...actions.map((a) => a.toUpperCase())], ...rows]).map((l) => `  ${l}`), '');
+  }
+  lines.push('Equivalent to cluster-admin:');
+  if (report.clusterAdminEquivalents.length === 0) lines.push('  none');
+  for (const e of report.clusterAdminEquivalents) lines.push(`  ${e.identity}: ${e.revocable ? 'revocable, via' : 'UNREVOCABLE,'} ${e.via}`);
+  if (expectations.length > 0) {
+    lines.push('', `Expectations (${expectations.filter((r) => r.passed).length} of ${expectations.length} hold):`);
+    lines.push(
+      ...aligned(expectations.map((r) => [r.passed ? 'pass' : 'FAIL', r.as, r.namespace ?? '(cluster)', `${r.expected === 'allowed' ? 'can' : 'cannot'} ${r.action}`, r.decision.reason])).map((l) => `  ${l}`),
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }
