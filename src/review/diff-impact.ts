@@ -1,5 +1,6 @@
 import type { PkiPlan, PlannedFile } from '../plan';
 import { certificateChanges } from './certificate-changes';
+import { renderKubeadmConfig } from '../outputs/kubeadm-config';
 
 /**
  * A CA, the service-account key or the service-account issuer that the head plan replaces: everything that depends
@@ -48,9 +49,24 @@ function fileChanged(file: PlannedFile, base: PkiPlan, head: PkiPlan, reissued: 
   if (kind === 'certificate') return reissued.has(of);
   if (kind === 'private-key' || kind === 'public-key') return newKeys.has(of);
   if (kind === 'kubeconfig') return kubeconfigs.has(of);
+  if (kind === 'kubeadm-config') return kubeadmConfigChanged(of, base, head, reissued.has('ca'));
+  if (kind === 'bootstrap-token') return false;
   const before = base.rbac.find((f) => f.path === of);
   const after = head.rbac.find((f) => f.path === of);
   return JSON.stringify(before?.objects) !== JSON.stringify(after?.objects);
+}
+
+/**
+ * A node's kubeadm.yaml changes when its rendered text does: the renderer is the judge, so a field that only the init
+ * node's ClusterConfiguration carries (certSANs) changes that file alone. The secrets are stand-ins; the CA pin changes
+ * exactly when the cluster CA is replaced, and the bootstrap token never changes through the plan.
+ */
+function kubeadmConfigChanged(node: string, base: PkiPlan, head: PkiPlan, caReplaced: boolean): boolean {
+  const render = (plan: PkiPlan, pin: string) => {
+    const nodePlan = plan.kubeadm?.nodes.find((n) => n.node === node);
+    return plan.kubeadm && nodePlan ? renderKubeadmConfig(plan.kubeadm, nodePlan, { bootstrapToken: 'abcdef.0123456789abcdef', caCertHash: pin }) : undefined;
+  };
+  return render(base, 'sha256:base') !== render(head, caReplaced ? 'sha256:head' : 'sha256:base');
 }
 
 /**

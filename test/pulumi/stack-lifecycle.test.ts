@@ -82,7 +82,7 @@ describe('the lab stack through its life (ECDSA-P256)', () => {
     expect(digest('cp1/pki/apiserver.key')).toBe(key);
   }, 120_000);
 
-  it('a certSAN: only the apiserver request, certificate and file change; the file has the SAN, the key is kept', async () => {
+  it('a certSAN: only the apiserver request, certificate and file change (and the init kubeadm.yaml that lists the SANs); the file has the SAN, the key is kept', async () => {
     const base = currentPlan();
     const key = digest('cp1/pki/apiserver.key');
     copy.editSpec((s) => s.spec.apiServer.certSANs.push('api.lab.example.net'));
@@ -91,12 +91,13 @@ describe('the lab stack through its life (ECDSA-P256)', () => {
     expect(changes(preview).map((s) => `${s.op} ${s.type.split(':').pop()} ${idOf(s)}`).sort()).toEqual([
       'replace CertRequest cp1/apiserver',
       'replace LocallySignedCert cp1/apiserver',
+      'update PkiFile cp1/kubeadm.yaml',
       'update PkiFile cp1/pki/apiserver.crt',
     ]);
     const sets = changeSets(base, currentPlan(), preview);
     expect(sets.pulumiPreview).toEqual(sets.kubepkiDiff);
     const result = await upAndCheck();
-    expect(changes(result).map((s) => s.op).sort()).toEqual(['replace', 'replace', 'update']);
+    expect(changes(result).map((s) => s.op).sort()).toEqual(['replace', 'replace', 'update', 'update']);
     expect(ParsedCertificate.fromPem(fs.readFileSync(out('cp1/pki/apiserver.crt'))).dnsNames).toContain('api.lab.example.net');
     expect(digest('cp1/pki/apiserver.key')).toBe(key);
   }, 120_000);

@@ -83,11 +83,13 @@ const localRule: ProviderRule = {
 const requireFromString = createRequire(path.join(__dirname, '../../../package.json'))('require-from-string') as (code: string) => { handler: () => any };
 
 function dynamicRule(): ProviderRule {
-  const load = (inputs: Inputs) => requireFromString(inputs.__provider).handler() as import('@pulumi/pulumi').dynamic.ResourceProvider & Required<Pick<import('@pulumi/pulumi').dynamic.ResourceProvider, 'diff' | 'update'>>;
+  const load = (inputs: Inputs) => requireFromString(inputs.__provider).handler() as import('@pulumi/pulumi').dynamic.ResourceProvider;
   const props = ({ __provider: _p, ...rest }: Inputs) => rest;
   return {
     async diff(olds, news) {
       const provider = load(news);
+      // Without diff the host answers DIFF_UNKNOWN and the engine compares old and new inputs itself: an update.
+      if (!provider.diff) return { changes: changedKeys(props(olds.inputs), props(news)).length > 0, replaces: [] };
       // A dynamic provider cannot judge an unknown input; Pulumi's host would see it as a change of that input.
       if (containsUnknown(news)) {
         const changed = changedKeys(props(olds.inputs), props(news));
@@ -103,7 +105,8 @@ function dynamicRule(): ProviderRule {
       return { id: result.id, outputs: { __provider: inputs.__provider, ...result.outs } };
     },
     async update(olds, news) {
-      const result = await load(news).update(olds.id, olds.outputs, props(news));
+      // Without update the host keeps no outputs but the provider (resultIncludingProvider).
+      const result = (await load(news).update?.(olds.id, olds.outputs, props(news))) ?? {};
       return { __provider: news.__provider, ...result.outs };
     },
     async delete(olds) {
