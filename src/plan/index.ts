@@ -8,3 +8,4 @@ export * from './certificate-drift';
 export * from './rbac-plan';
 export * from './plan-rbac';
 export * from './plan-identities';
+export * from './plan-authorities';

@@ -8,9 +8,7 @@ import { kubeadmIdentities, mastersGroup, nodesGroup } from './kubeadm-identitie
 import { planFiles } from './plan-files';
 import { planRbac } from './plan-rbac';
 import { planIdentities } from './plan-identities';
-
-/** The three kubeadm CAs: id, CN (also the only DNS SAN, as kubeadm's NewSelfSignedCACert writes it). */
-export const caIds = { cluster: 'ca', frontProxy: 'front-proxy-ca', etcd: 'etcd-ca' } as const;
+import { generationName, planAuthorities, type AuthorityPlan } from './plan-authorities';
 
 interface LeafInput {
   id: string;
@@ -37,12 +35,24 @@ export function planPki(spec: ClusterSpec): PkiPlan {
   const identities = kubeadmIdentities(s.kubernetesVersion);
   const localEtcd = 'local' in s.etcd;
   const endpoint = clusterEndpoint(spec);
+  const authorities = planAuthorities(spec);
+  const authority = (name: AuthorityPlan['authority']) => authorities.find((a) => a.authority === name);
+  // Who signs each kind of leaf in this stage: the previous generation during trust, the new one from issue on.
+  const caIds = { cluster: authority('clusterCA')!.signer, frontProxy: authority('frontProxyCA')!.signer, etcd: authority('etcdCA')?.signer ?? 'etcd-ca' };
 
   const certificates: CertificatePlan[] = [];
   const kubeconfigs: KubeconfigPlan[] = [];
 
-  const ca = (id: string, commonName: string) =>
-    certificates.push(certificate({ id, name: id, issuer: id, profile: 'ca', commonName, sans: buildSans([commonName], []), validityHours: caHours }));
+  // Every generation a stage holds; the previous one is taken as it is on disk (it may be the old algorithm or
+  // lifetime the rotation is there to change), so it is marked `retiring`.
+  const ca = (a: AuthorityPlan) => {
+    for (const id of [...a.trusted].sort()) {
+      const generation = a.generation - (id === a.previous ? 1 : 0);
+      const commonName = generationName(a.commonName!, generation);
+      const plan = certificate({ id, name: id, issuer: id, profile: 'ca', commonName, sans: buildSans([commonName], []), validityHours: caHours });
+      certificates.push({ ...plan, ...(a.generation > 1 ? { generation } : {}), ...(id === a.previous ? { retiring: true as const } : {}) });
+    }
+  };
   const certificate = (input: LeafInput): CertificatePlan => {
     const profile = certificateProfiles[input.profile];
     return {
@@ -99,9 +109,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     });
   };
 
-  ca(caIds.cluster, 'kubernetes');
-  ca(caIds.frontProxy, 'front-proxy-ca');
-  if (localEtcd) ca(caIds.etcd, 'etcd-ca');
+  for (const a of authorities) if (a.commonName) ca(a);
 
   s.controlPlane.forEach((node: ControlPlaneNodeSpec, index: number) => {
     const n = node.name;
@@ -177,7 +185,8 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     ...s.controlPlane.map((n) => ({ name: n.name, role: 'control-plane' as const, address: n.advertiseAddress })),
     ...s.workers.map((n) => ({ name: n.name, role: 'worker' as const, ...(n.address ? { address: n.address } : {}) })),
   ];
-  const keyPairs = [{ id: 'sa' as const, algorithm }];
+  const sa = authority('serviceAccountKey')!;
+  const keyPairs = sa.trusted.map((id) => ({ id, algorithm, ...(id === sa.previous ? { retiring: true as const } : {}) }));
   const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   certificates.sort(byId);
   kubeconfigs.sort(byId);
@@ -197,12 +206,14 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       ...(s.pki.renewBefore ? { renewBeforeHours: parseDurationHours(s.pki.renewBefore)! } : {}),
     },
     nodes,
+    // Only once a rotation has begun: a never-rotated cluster's plan stays as it was (see authoritiesOf).
+    ...(authorities.some((a) => a.generation > 1) ? { authorities } : {}),
     certificates,
     keyPairs,
     kubeconfigs,
     rbac,
     identities: planIdentities(spec, certificates),
     expectations: s.expect.map((e) => ({ as: e.as, ...(e.namespace ? { namespace: e.namespace } : {}), can: e.can ?? [], cannot: e.cannot ?? [] })),
-    files: planFiles(nodes, certificates, kubeconfigs, rbac, localEtcd),
+    files: planFiles(nodes, certificates, kubeconfigs, rbac, authorities),
   };
 }

@@ -29,8 +29,10 @@ export async function materialize(
     });
   };
   const keys = new Map(pending.map((d) => [d.plan.id, keyOf(d)]));
-  const sa = decisions.serviceAccountKey;
-  const saKey = sa.action === 'create' ? (generatedKeys++, newKey(plan.keyPairs[0]!.algorithm)) : Promise.resolve(sa.key!);
+  const saKeys = plan.keyPairs.map((pair) => {
+    const sa = decisions.serviceAccountKeys.get(pair.id)!;
+    return { id: pair.id, sa, key: sa.action === 'create' ? (generatedKeys++, newKey(pair.algorithm)) : Promise.resolve(sa.key) };
+  });
 
   const certificates = new Map<string, Promise<ParsedCertificate>>();
   for (const d of all.filter((x) => x.action === 'keep')) certificates.set(d.plan.id, Promise.resolve(d.certificate!));
@@ -61,12 +63,15 @@ export async function materialize(
   }
   await Promise.all(certificates.values());
 
-  if (sa.action === 'create') {
-    sa.key = await saKey;
-    sa.keyPem = sa.key.toPem();
+  for (const { id, sa, key } of saKeys) {
+    if (sa.action === 'create') {
+      sa.key = (await key)!;
+      sa.keyPem = sa.key.toPem();
+    }
+    // A leaving sa key may be known by its public half only (sa.pub): it verifies, it no longer signs.
+    if (sa.keyPem !== undefined) material.privateKeys.set(id, sa.keyPem);
+    material.publicKeys.set(id, sa.publicKeyPem ?? sa.key!.publicKeyPem());
   }
-  material.privateKeys.set('sa', sa.keyPem!);
-  material.publicKeys.set('sa', sa.publicKeyPem ?? sa.key!.publicKeyPem());
   for (const [id, d] of decisions.certificates) {
     material.certificates.set(id, d.certificatePem!);
     if (d.keyPem !== undefined) material.privateKeys.set(id, d.keyPem);

@@ -8,6 +8,8 @@ import { reconcileMaterial, type CertificateDecision, type MaterialDecisions } f
 import { materialize } from './materialize';
 import { RealizeError } from './realize-error';
 import { ensureDirectory, writeFileAtomic } from './atomic-write';
+import { locateAuthorities } from './locate-authorities';
+import { authoritiesOf } from '../../plan';
 
 /** `stale`: on disk but no longer planned (left alone); `removed`: the same, deleted by --prune. */
 export type FileAction = 'created' | 'kept' | 'reissued' | 'updated' | 'external' | 'stale' | 'removed';
@@ -47,7 +49,11 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   const tree = readExistingTree(plan, dir);
   if (tree.problems.length > 0) throw new RealizeError(tree.problems);
   const existing = tree.files;
-  const { decisions, problems } = reconcileMaterial(plan, existing, now);
+  // Once rotated, an authority may sit in files the previous stage wrote and this one no longer plans.
+  // A never-rotated plan still looks: a tree already at a later generation means the spec went back.
+  const located = locateAuthorities(plan, (rel) => existing.get(rel)?.content.toString('utf8') ?? readLeftover(dir, rel, tree.stale));
+  if (located.problems.length > 0) throw new RealizeError(located.problems);
+  const { decisions, problems } = reconcileMaterial(plan, existing, now, plan.authorities ? located : undefined);
   if (problems.length > 0) throw new RealizeError(problems);
   const directoryFixes = [...tree.directoryModes].filter(([rel, mode]) => mode !== plannedDirectoryMode(rel));
   const leftovers = (): FileChange[] => [
@@ -85,21 +91,33 @@ function keptMaterial(decisions: MaterialDecisions): PkiMaterial {
     // A reissued certificate usually keeps its key: that key file stays as it is.
     if (d.keyPem) material.privateKeys.set(id, d.keyPem);
   }
-  const sa = decisions.serviceAccountKey;
-  if (sa.keyPem) material.privateKeys.set('sa', sa.keyPem);
-  if (sa.key) material.publicKeys.set('sa', sa.publicKeyPem ?? sa.key.publicKeyPem());
+  for (const [id, sa] of decisions.serviceAccountKeys) {
+    if (sa.keyPem) material.privateKeys.set(id, sa.keyPem);
+    if (sa.key || sa.publicKeyPem) material.publicKeys.set(id, sa.publicKeyPem ?? sa.key!.publicKeyPem());
+  }
   return material;
+}
+
+/** A file of the tree the plan no longer names (a previous rotation stage's), read only if it is a regular file. */
+function readLeftover(dir: string, rel: string, stale: string[]): string | undefined {
+  if (!stale.includes(rel)) return undefined;
+  const full = path.join(dir, rel);
+  try {
+    return fs.lstatSync(full).isFile() ? fs.readFileSync(full, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function sourceDecisions(plan: PkiPlan, file: PlannedFile, decisions: MaterialDecisions): CertificateDecision[] {
   const own = decisions.certificates.get(file.content.of);
   if (file.content.kind !== 'kubeconfig') return own ? [own] : [];
-  return [own!, decisions.certificates.get('ca')!];
+  return [own!, decisions.certificates.get(authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.signer)!];
 }
 
 function describeChange(plan: PkiPlan, file: PlannedFile, decisions: MaterialDecisions, existing: Map<string, ExistingFile>, material: PkiMaterial): FileChange {
   const { kind, of } = file.content;
-  if (kind === 'private-key' && of !== 'sa' && !decisions.certificates.get(of)?.keyPem && decisions.certificates.get(of)?.action === 'keep') {
+  if (kind === 'private-key' && !plan.keyPairs.some((k) => k.id === of) && !decisions.certificates.get(of)?.keyPem && decisions.certificates.get(of)?.action === 'keep') {
     return { path: file.path, action: 'external', reason: 'CA key kept outside this tree (external CA mode)' };
   }
   const current = existing.get(file.path);

@@ -5,6 +5,8 @@ import { KeyPair, ParsedCertificate, describeKey } from '../../crypto';
 import { parseKubeconfig } from '../../outputs';
 import type { ExistingFile } from './existing-tree';
 import type { TreeProblem } from './realize-error';
+import { authoritiesOf, authorityOfId, type AuthorityPlan } from '../../plan';
+import type { LocatedCa, LocatedServiceAccountKey } from './locate-authorities';
 
 /** What to do with one certificate and its key. PEM text of kept material is the file's own, byte for byte. */
 export interface CertificateDecision {
@@ -30,7 +32,23 @@ export interface KeyPairDecision {
 
 export interface MaterialDecisions {
   certificates: Map<string, CertificateDecision>;
+  /** The signing sa key. */
   serviceAccountKey: KeyPairDecision;
+  /** Every sa key generation by plan id (the signer's decision is serviceAccountKey itself). */
+  serviceAccountKeys: Map<string, KeyPairDecision>;
+}
+
+/** What locateAuthorities found, for a plan whose authorities have been rotated. */
+export interface LocatedAuthorities {
+  cas: Map<string, LocatedCa>;
+  serviceAccountKeys: Map<string, LocatedServiceAccountKey>;
+}
+
+/** The spec field that starts a rotation of the authority a CA or key id belongs to. */
+function rotationHint(plan: PkiPlan, id: string): string {
+  const found = authorityOfId(plan, id);
+  const a = found?.authority;
+  return a ? `spec.pki.rotation.${a.authority}: {generation: ${a.generation + 1}, phase: trust}` : 'spec.pki.rotation';
 }
 
 const hourMs = 3600_000;
@@ -41,7 +59,12 @@ const hourMs = 3600_000;
  * files, plus the checks kubeadm skips (key/cert match, subject, usages). Collects every problem instead of stopping
  * at the first; the caller writes nothing when there is one.
  */
-export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingFile>, now: Date): { decisions: MaterialDecisions; problems: TreeProblem[] } {
+export function reconcileMaterial(
+  plan: PkiPlan,
+  existing: Map<string, ExistingFile>,
+  now: Date,
+  located?: LocatedAuthorities,
+): { decisions: MaterialDecisions; problems: TreeProblem[] } {
   const problems: TreeProblem[] = [];
   const certificates = new Map<string, CertificateDecision>();
   const filesOf = (kind: PlannedFile['content']['kind'], id: string) => plan.files.filter((f) => f.content.kind === kind && f.content.of === id);
@@ -83,9 +106,14 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
 
   // CAs first: every leaf is checked against its CA.
   for (const ca of plan.certificates.filter((c) => c.isCa)) {
-    const cert = sharedCopy(filesOf('certificate', ca.id), `the ${ca.id} certificate`);
-    const key = sharedCopy(filesOf('private-key', ca.id), `the ${ca.id} key`);
+    const found = located?.cas.get(ca.id);
+    const cert = located ? (found ? { text: found.certificatePem, path: found.certificatePath } : undefined) : sharedCopy(filesOf('certificate', ca.id), `the ${ca.id} certificate`);
+    const key = located ? (found?.keyPem !== undefined ? { text: found.keyPem, path: found.keyPath! } : undefined) : sharedCopy(filesOf('private-key', ca.id), `the ${ca.id} key`);
     if (cert === null || key === null) continue;
+    if (located && cert && !key && filesOf('private-key', ca.id).length > 0 && !ca.retiring && ca.id !== signerOf(plan, ca.id)) {
+      problems.push({ path: cert.path, code: 'missing-key', message: `holds ${ca.id} but its key is in none of the files a rotation keeps it in: restore it, or go back to the backup taken before this rotation` });
+      continue;
+    }
     if (!cert) {
       if (key) problems.push({ path: key.path, code: 'missing-key', message: `exists without its certificate: restore ${key.path.replace(/\.key$/, '.crt')} or remove the key` });
       else certificates.set(ca.id, { plan: ca, action: 'create', reasons: ['new CA'], reuseKey: false });
@@ -102,11 +130,16 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
       problems.push({ path: key!.path, code: 'key-mismatch', message: `does not match ${cert.path}: restore the matching key` });
       continue;
     }
+    if (ca.retiring) {
+      // The generation a rotation replaces is taken as it is: changing its algorithm or lifetime is why one rotates.
+      certificates.set(ca.id, { plan: ca, action: 'keep', reasons: [], reuseKey: true, certificate: parsed, certificatePem: cert.text, ...(parsedKey ? { key: parsedKey, keyPem: key!.text } : {}) });
+      continue;
+    }
     if (parsed.algorithm !== ca.algorithm) {
       problems.push({
         path: cert.path,
         code: 'ca-change',
-        message: `the existing CA key is ${describeKey(parsed.node.publicKey)} but the spec asks for ${ca.algorithm}: kubepki never replaces a CA implicitly (it would invalidate every certificate it signed). Set spec.pki.encryptionAlgorithm: ${parsed.algorithm ?? 'the CA key algorithm'}, or move the CA files away to start a new PKI`,
+        message: `the existing CA key is ${describeKey(parsed.node.publicKey)} but the spec asks for ${ca.algorithm}: kubepki never replaces a CA implicitly (it would invalidate every certificate it signed). Set spec.pki.encryptionAlgorithm: ${parsed.algorithm ?? 'the CA key algorithm'} to keep it, or change it through a staged rotation (${rotationHint(plan, ca.id)}, then issue, then finish)`,
       });
       continue;
     }
@@ -116,7 +149,7 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
       problems.push({
         path: cert.path,
         code: 'ca-change',
-        message: `the existing CA lives ${Math.round(parsed.lifetimeHours)}h but spec.pki.caCertificateValidityPeriod asks for ${ca.validityHours}h: kubepki never replaces a CA implicitly. Set caCertificateValidityPeriod: ${Math.round(parsed.lifetimeHours)}h to keep it, or move the CA files away to start a new PKI`,
+        message: `the existing CA lives ${Math.round(parsed.lifetimeHours)}h but spec.pki.caCertificateValidityPeriod asks for ${ca.validityHours}h: kubepki never replaces a CA implicitly. Set caCertificateValidityPeriod: ${Math.round(parsed.lifetimeHours)}h to keep it, or change it through a staged rotation (${rotationHint(plan, ca.id)}, then issue, then finish)`,
       });
       continue;
     }
@@ -180,6 +213,14 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
       problems.push({ path: keyPath, code: 'key-mismatch', message: `the private key does not match the certificate${certPath === keyPath ? '' : ` ${certPath}`}: restore the matching pair, or delete both to have them reissued` });
       continue;
     }
+    // The issue stage of a rotation: a leaf of the leaving generation is reissued by the new one, its key kept.
+    const leaving = retiringSibling(plan, leaf.issuer, certificates);
+    if (issuer && issuer.action === 'keep' && leaving && !cert.isIssuedBy(issuer.certificate!) && cert.isIssuedBy(leaving.certificate!)) {
+      const keepKey = key.algorithm === leaf.algorithm;
+      const reason = `issued by ${leaving.plan.id}; the rotation's issue stage reissues it by ${leaf.issuer}`;
+      certificates.set(leaf.id, { plan: leaf, action: 'reissue', reasons: [reason], reuseKey: keepKey, certificate: cert, ...(keepKey ? { key, keyPem: keyText! } : {}) });
+      continue;
+    }
     if (issuer && issuer.action === 'keep' && !cert.isIssuedBy(issuer.certificate!)) {
       problems.push({
         path: certPath,
@@ -196,7 +237,11 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
       });
       continue;
     }
-    const reasons = actionableDrift(leaf, cert, issuer?.certificate?.notAfter).map((d) => d.message);
+    // During trust nothing is reissued: a new algorithm reaches a leaf when the issue stage reissues it.
+    const deferred = issuer?.plan.retiring ? ['algorithm'] : [];
+    const reasons = actionableDrift(leaf, cert, issuer?.certificate?.notAfter)
+      .filter((d) => !deferred.includes(d.field))
+      .map((d) => d.message);
     if (cert.notAfter.getTime() - renewBeforeMs <= now.getTime()) {
       reasons.push(cert.notAfter.getTime() <= now.getTime() ? `expired ${cert.notAfter.toISOString()}` : `expires ${cert.notAfter.toISOString()}, inside the renewal window`);
     }
@@ -227,7 +272,39 @@ export function reconcileMaterial(plan: PkiPlan, existing: Map<string, ExistingF
     }
   }
 
-  return { decisions: { certificates, serviceAccountKey: reconcileServiceAccountKey(plan, existing, filesOf, sharedCopy, loadKey, problems) }, problems };
+  if (located) {
+    const serviceAccountKeys = rotatedServiceAccountKeys(plan, located);
+    return { decisions: { certificates, serviceAccountKey: serviceAccountKeys.get(plan.keyPairs[0]!.id)!, serviceAccountKeys }, problems };
+  }
+  const serviceAccountKey = reconcileServiceAccountKey(plan, existing, filesOf, sharedCopy, loadKey, problems);
+  return { decisions: { certificates, serviceAccountKey, serviceAccountKeys: new Map([['sa', serviceAccountKey]]) }, problems };
+}
+
+function signerOf(plan: PkiPlan, id: string): string | undefined {
+  return authorityOfId(plan, id)?.authority.signer;
+}
+
+/** The generation a rotation is replacing, beside the CA `issuer` names, when it is kept in the tree. */
+function retiringSibling(plan: PkiPlan, issuer: string, decided: Map<string, CertificateDecision>): CertificateDecision | undefined {
+  const previous = authorityOfId(plan, issuer)?.authority.previous;
+  const decision = previous !== undefined && previous !== issuer ? decided.get(previous) : undefined;
+  return decision?.action === 'keep' ? decision : undefined;
+}
+
+/** sa key generations of a rotated plan: kept as located, or created (a new generation, or a new tree). */
+function rotatedServiceAccountKeys(plan: PkiPlan, located: LocatedAuthorities): Map<string, KeyPairDecision> {
+  const decisions = new Map<string, KeyPairDecision>();
+  for (const pair of plan.keyPairs) {
+    const found = located.serviceAccountKeys.get(pair.id);
+    if (!found) decisions.set(pair.id, { action: 'create' });
+    else decisions.set(pair.id, { action: 'keep', ...(found.key ? { key: found.key, keyPem: found.keyPem! } : {}), publicKeyPem: found.publicKeyPem });
+  }
+  return decisions;
+}
+
+/** Every authority of the plan, for callers that only need to know whether one is being rotated. */
+export function rotatingAuthorities(plan: PkiPlan): AuthorityPlan[] {
+  return authoritiesOf(plan).filter((a) => a.phase !== 'finish');
 }
 
 function reconcileServiceAccountKey(
@@ -264,7 +341,7 @@ function reconcileServiceAccountKey(
     problems.push({
       path: key.path,
       code: 'ca-change',
-      message: `the existing service-account key is ${parsed.algorithm} but the spec asks for ${sa.algorithm}: replacing it would invalidate every service-account token, so kubepki never does it implicitly. Set spec.pki.encryptionAlgorithm: ${parsed.algorithm}, or move sa.key and sa.pub away`,
+      message: `the existing service-account key is ${parsed.algorithm} but the spec asks for ${sa.algorithm}: replacing it would invalidate every service-account token, so kubepki never does it implicitly. Set spec.pki.encryptionAlgorithm: ${parsed.algorithm} to keep it, or change it through a staged rotation (spec.pki.rotation.serviceAccountKey: {generation: 2, phase: trust}, then issue, then finish)`,
     });
     return { action: 'keep' };
   }
