@@ -45,7 +45,7 @@ export function planAuthorities(spec: ClusterSpec): AuthorityPlan[] {
   return authorityRows
     .filter((row) => row.authority !== 'etcdCA' || localEtcd)
     .map((row) => {
-      const stage = rotation[row.authority];
+      const stage = rotation?.[row.authority];
       const generation = stage?.generation ?? 1;
       const phase = stage?.phase ?? 'finish';
       const current = generationName(row.id, generation);

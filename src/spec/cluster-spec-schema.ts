@@ -242,8 +242,8 @@ export const clusterSpecSchema = z.strictObject({
         caCertificateValidityPeriod: validityPeriod.default('87600h').describe("CA validity. Default: \"87600h\"."),
         /** Reissue a leaf this long before it expires (`pulumi up`'s early renewal; `kubepki generate` too). */
         renewBefore: validityPeriod.optional().describe("Reissue a leaf this long before it expires (`pulumi up`'s early renewal; `kubepki generate` too)."),
-        /** Staged rotation of the CAs and the sa key; absent = generation 1 of each, no rotation running. @default {} */
-        rotation: rotationSchema.default({}),
+        /** Staged rotation of the CAs and the sa key; absent = generation 1 of each, no rotation running. */
+        rotation: rotationSchema.optional(),
       })
       .prefault({}),
     /** Human users: one client certificate and kubeconfig each. @default [] */
