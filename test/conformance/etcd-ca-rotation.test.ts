@@ -158,7 +158,7 @@ describe.runIf(haveEtcd)('etcd CA rotation on a real three-member cluster, rolle
     const list = await cluster!.etcdctl(['member', 'list', '-w', 'json'], healthClient(member));
     const members = (JSON.parse(list.stdout.replace(/"ID":(\d+)/g, '"ID":"$1"')) as { members: { name?: string; clientURLs?: string[] }[] }).members;
     expect(members.filter((m) => m.name && m.clientURLs?.length).map((m) => m.name).sort()).toEqual(nodes);
-    await waitFor(`${member} to stream with both peers`, () => ((restarted.process.log().match(/established TCP streaming connection with remote peer/g)?.length ?? 0) >= 2 ? true : undefined), {
+    await waitFor(`${member} to stream with both peers`, async () => ((restarted.process.log().match(/established TCP streaming connection with remote peer/g)?.length ?? 0) >= 2 ? true : undefined), {
       timeoutMs: 15_000,
       intervalMs: 200,
     });
