@@ -1,3 +1,4 @@
 export * from './kubeconfig';
 export * from './file-tree';
 export * from './rbac-manifests';
+export * from './temporary-files';

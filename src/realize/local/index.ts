@@ -1,4 +1,5 @@
 export * from './realize-local';
 export * from './realize-error';
-export * from './reconcile-material';
-export * from './existing-tree';
+export { FileSystemError } from './file-system-error';
+export { OutputLockedError } from './output-lock';
+export { ensureOutputDirectory } from './preflight';

@@ -20,6 +20,12 @@ export interface LocatedServiceAccountKey {
   publicKeyPem: string;
 }
 
+/** What locateAuthorities found, by plan id. */
+export interface LocatedAuthorities {
+  cas: Map<string, LocatedCa>;
+  serviceAccountKeys: Map<string, LocatedServiceAccountKey>;
+}
+
 /** Reads a file of the output directory by relative path, planned or not; undefined when absent. */
 export type TreeReader = (rel: string) => string | undefined;
 
@@ -59,7 +65,7 @@ function generationOfCn(a: AuthorityPlan, commonName: string): number | undefine
  * Finds every CA generation the plan names in the tree, by its CN, wherever a previous stage wrote it, with the key
  * that matches it; and refuses a stage taken out of order (skipped, or gone back) with what to do instead.
  */
-export function locateAuthorities(plan: PkiPlan, read: TreeReader): { cas: Map<string, LocatedCa>; serviceAccountKeys: Map<string, LocatedServiceAccountKey>; problems: TreeProblem[] } {
+export function locateAuthorities(plan: PkiPlan, read: TreeReader): LocatedAuthorities & { problems: TreeProblem[] } {
   const cas = new Map<string, LocatedCa>();
   const problems: TreeProblem[] = [];
   const controlPlanes = plan.nodes.filter((n) => n.role === 'control-plane').map((n) => n.name);

@@ -3,8 +3,24 @@ export interface TreeProblem {
   /** Relative to the output directory. */
   path: string;
   message: string;
-  /** `ca-change` when the spec would replace a CA or the sa key, `rotation-order` when it takes a rotation stage out of order: refusals, not damage. */
-  code: 'unreadable' | 'corrupt' | 'key-mismatch' | 'wrong-issuer' | 'ca-mismatch' | 'ca-change' | 'ca-expired' | 'missing-key' | 'no-ca-key' | 'not-a-directory' | 'rotation-order';
+  /**
+   * `ca-change` when the spec would replace a CA or the sa key, `rotation-order` when it takes a rotation stage out of
+   * order: refusals, so callers can tell them from damage.
+   */
+  code:
+    | 'unreadable'
+    | 'corrupt'
+    | 'key-mismatch'
+    | 'wrong-issuer'
+    | 'ca-mismatch'
+    | 'ca-change'
+    | 'ca-expired'
+    | 'missing-key'
+    | 'no-ca-key'
+    | 'not-a-directory'
+    | 'symlink'
+    | 'owner'
+    | 'rotation-order';
 }
 
 /** Thrown before anything is written: the tree is left exactly as it was. */

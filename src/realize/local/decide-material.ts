@@ -1,0 +1,72 @@
+import { authorityOfId, type PkiPlan } from '../../plan';
+import { ExistingMaterial } from './existing-material';
+import { decideCertificateAuthority } from './decide-certificate-authority';
+import { decideLeafCertificate } from './decide-leaf-certificate';
+import { decideServiceAccountKey } from './decide-service-account-key';
+import type { CertificateDecision, MaterialDecisions } from './material-decisions';
+import type { TreeProblem } from './realize-error';
+import type { TreeFile } from './read-output-tree';
+import type { LocatedAuthorities } from './locate-authorities';
+import type { ServiceAccountKeyDecision } from './material-decisions';
+
+/**
+ * Decides, from the files on disk alone, which certificates to keep, issue or reissue. CAs first, since every leaf
+ * is checked against its CA. Collects every problem instead of stopping at the first; the caller writes nothing when
+ * there is one.
+ */
+export function decideMaterial(
+  plan: PkiPlan,
+  files: ReadonlyMap<string, TreeFile>,
+  now: Date,
+  located?: LocatedAuthorities,
+): { decisions: MaterialDecisions; problems: TreeProblem[] } {
+  const existing = new ExistingMaterial(plan, files);
+  const certificates = new Map<string, CertificateDecision>();
+  for (const ca of plan.certificates.filter((c) => c.isCa)) {
+    const decision = decideCertificateAuthority(ca, existing, located);
+    if (decision) certificates.set(ca.id, decision);
+  }
+  for (const leaf of plan.certificates.filter((c) => !c.isCa)) {
+    const decision = decideLeafCertificate(leaf, certificates.get(leaf.issuer), existing, now, retiringSibling(plan, leaf.issuer, certificates));
+    if (decision) certificates.set(leaf.id, decision);
+  }
+  for (const decision of certificates.values()) {
+    const issuer = certificates.get(decision.plan.issuer);
+    if (decision.action === 'keep' || decision.plan.isCa || issuer?.action !== 'keep') continue;
+    const caCertificate = existing.filesOf('certificate', issuer.plan.id)[0]?.path ?? issuer.plan.id;
+    if (issuer.certificate.parsed.notAfter.getTime() <= now.getTime()) {
+      existing.problems.push({
+        path: caCertificate,
+        code: 'ca-expired',
+        message: `expired ${issuer.certificate.parsed.notAfter.toISOString()}, so ${decision.plan.id} cannot be issued by it: kubepki never replaces a CA implicitly; move the CA files away to start a new PKI`,
+      });
+    }
+    if (!issuer.key) {
+      existing.problems.push({
+        path: existing.filesOf('private-key', issuer.plan.id)[0]?.path ?? issuer.plan.id,
+        code: 'no-ca-key',
+        message: `is absent (external CA mode), so ${decision.plan.id} cannot be ${decision.action === 'create' ? 'issued' : 'reissued'}: provide it, or place the certificate and key signed by your CA`,
+      });
+    }
+  }
+  if (located) {
+    const serviceAccountKeys = new Map<string, ServiceAccountKeyDecision>();
+    for (const pair of plan.keyPairs) {
+      const found = located.serviceAccountKeys.get(pair.id);
+      serviceAccountKeys.set(
+        pair.id,
+        !found ? { action: 'create' } : found.key ? { action: 'keep', key: { pem: found.keyPem!, pair: found.key }, publicKeyPem: found.publicKeyPem } : { action: 'public', publicKeyPem: found.publicKeyPem },
+      );
+    }
+    return { decisions: { certificates, serviceAccountKey: serviceAccountKeys.get(plan.keyPairs[0]!.id)!, serviceAccountKeys }, problems: existing.problems };
+  }
+  const serviceAccountKey = decideServiceAccountKey(existing) ?? { action: 'create' };
+  return { decisions: { certificates, serviceAccountKey, serviceAccountKeys: new Map([['sa', serviceAccountKey]]) }, problems: existing.problems };
+}
+
+/** The generation a rotation is replacing, beside the CA `issuer` names, when the tree still holds it. */
+function retiringSibling(plan: PkiPlan, issuer: string, decided: ReadonlyMap<string, CertificateDecision>): CertificateDecision | undefined {
+  const previous = authorityOfId(plan, issuer)?.authority.previous;
+  const decision = previous !== undefined && previous !== issuer ? decided.get(previous) : undefined;
+  return decision?.action === 'keep' ? decision : undefined;
+}
