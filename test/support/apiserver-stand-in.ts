@@ -201,7 +201,8 @@ export class ApiserverStandIn {
       // kube-apiserver's static key getter: a token's kid selects the keys with that id; no kid, every key.
       const kid = decodeProtectedHeader(token).kid;
       const candidates = this.serviceAccountKeys.filter((k) => kid === undefined || k.kid === kid);
-      if (candidates.length === 0) return { rejection: `serviceaccount: no key with kid ${JSON.stringify(kid)} in --service-account-key-file` };
+      // kube-apiserver: "invalid signature, no keys found" — to the client, a signature that no accepted key verifies.
+      if (candidates.length === 0) return { rejection: `serviceaccount: ERR_JWS_SIGNATURE_VERIFICATION_FAILED (no key in --service-account-key-file has kid ${JSON.stringify(kid)})` };
       let verified: JWTVerifyResult | undefined;
       let lastError: unknown;
       for (const { key } of candidates) {

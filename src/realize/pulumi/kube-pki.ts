@@ -43,6 +43,10 @@ export class KubePki extends pulumi.ComponentResource {
   constructor(name: string, args: KubePkiArgs, opts?: pulumi.ComponentResourceOptions) {
     super('kubepki:index:KubePki', name, {}, opts);
     const { plan } = args;
+    // Staged rotation is realized by `kubepki generate` only so far: refuse rather than write single-CA trust files.
+    if (plan.authorities) {
+      throw new Error('spec.pki.rotation: pulumi up does not realize CA or sa-key rotations yet; take the rotation stages with `kubepki generate`');
+    }
     const child = { parent: this };
     // A child's URN holds its parent's type but not its name: prefixing the component's name keeps two KubePki
     // instances in one program apart. The rest of each name is a plan id or file path, so adding a node or a user
