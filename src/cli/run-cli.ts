@@ -56,6 +56,11 @@ const commands: Record<string, { load: () => Command; usage: string; summary: st
     usage: 'kubepki expiry <dir> [-o|--format text|json]',
     summary: 'kubeadm certs check-expiration, from the files alone',
   },
+  'join-command': {
+    load: () => require('./join-command-command').joinCommandCommand,
+    usage: 'kubepki join-command <dir> --node <name> [--print-token]',
+    summary: 'print the `kubeadm join` line of a node (token hidden unless --print-token)',
+  },
   schema: { load: () => require('./schema-command').schemaCommand, usage: 'kubepki schema', summary: 'print the JSON Schema of cluster specs' },
 };
 

@@ -4,3 +4,5 @@ export * from './issue-certificate';
 export * from './parsed-certificate';
 export * from './service-account-token';
 export * from './key-pool';
+export * from './public-key-pin';
+export * from './bootstrap-token';

@@ -1,12 +1,17 @@
 import { authoritiesOf, type KubeconfigPlan, type PkiPlan, type PlannedFile } from '../plan';
 import { renderKubeconfig } from './kubeconfig';
 import { renderRbacFile } from './rbac-manifests';
+import { renderKubeadmConfig } from './kubeadm-config';
 
 /** PEM text of everything the plan names, keyed by certificate / key-pair id. Private keys stay in memory only. */
 export interface PkiMaterial {
   certificates: Map<string, string>;
   privateKeys: Map<string, string>;
   publicKeys: Map<string, string>;
+  /** The bootstrap token (secret): needed by the kubeadm configurations and the bootstrap-token file. */
+  bootstrapToken?: string;
+  /** `sha256:<hex>` pin of ca.crt's public key, for the join configurations. */
+  caCertHash?: string;
 }
 
 export interface RenderedFile {
@@ -19,6 +24,11 @@ export interface RenderedFile {
 function required(map: Map<string, string>, id: string, what: string): string {
   const value = map.get(id);
   if (value === undefined) throw new Error(`internal: no ${what} for ${id}`);
+  return value;
+}
+
+function requiredSecret(value: string | undefined, what: string): string {
+  if (value === undefined) throw new Error(`internal: no ${what}`);
   return value;
 }
 
@@ -42,6 +52,16 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
     }
     case 'manifest':
       return renderRbacFile(plan.rbac.find((f) => f.path === of)!);
+    case 'kubeadm-config': {
+      const config = plan.kubeadm!;
+      const node = config.nodes.find((n) => n.node === of)!;
+      return renderKubeadmConfig(config, node, {
+        bootstrapToken: requiredSecret(material.bootstrapToken, 'bootstrap token'),
+        caCertHash: requiredSecret(material.caCertHash, 'CA certificate hash'),
+      });
+    }
+    case 'bootstrap-token':
+      return `${requiredSecret(material.bootstrapToken, 'bootstrap token')}\n`;
   }
 }
 

@@ -2,3 +2,5 @@ export * from './kubeconfig';
 export * from './file-tree';
 export * from './rbac-manifests';
 export * from './temporary-files';
+export * from './kubeadm-config';
+export * from './join-command';

@@ -1,6 +1,7 @@
 import type { KeyAlgorithm } from '../spec';
 import type { ExpectationPlan, IdentityPlan, RbacFilePlan } from './rbac-plan';
 import type { AuthorityPlan } from './plan-authorities';
+import type { KubeadmConfigPlan } from './kubeadm-config-plan';
 
 export type { KeyAlgorithm };
 
@@ -91,12 +92,16 @@ export type PlannedFileContent =
   /** `bundle`: further public keys after it (kube-apiserver's --service-account-key-file accepts several). */
   | { kind: 'public-key'; of: string; bundle?: string[] }
   | { kind: 'kubeconfig'; of: string }
-  | { kind: 'manifest'; of: string };
+  | { kind: 'manifest'; of: string }
+  /** A node's kubeadm configuration (`of` = node name); holds the bootstrap token, so it is written 0600. */
+  | { kind: 'kubeadm-config'; of: string }
+  /** The bootstrap token `kubeadm join` authenticates with: a secret, never in the plan itself. */
+  | { kind: 'bootstrap-token'; of: 'bootstrap-token' };
 
 export interface PlannedFile {
   /** Relative to the output directory: `cp1/pki/apiserver.crt`, `w1/kubelet.conf`, `users/alice.conf`. */
   path: string;
-  /** 0o600 for keys and kubeconfigs, 0o644 for certificates, public keys and manifests. */
+  /** 0o600 for keys, kubeconfigs, kubeadm configurations and the bootstrap token, 0o644 for certificates, public keys and manifests. */
   mode: number;
   content: PlannedFileContent;
 }
@@ -122,7 +127,7 @@ export interface PkiPlan {
     /** The service-account token issuer kube-apiserver uses by default under kubeadm. */
     serviceAccountIssuer: string;
     etcd: 'local' | 'external';
-    /** Reissue leaves this many hours before they expire; absent = only when expired. */
+    /** `spec.pki.renewBefore` in hours; absent = the default window of `renewBeforeHours()` (a third of each leaf's validity). */
     renewBeforeHours?: number;
   };
   nodes: NodePlan[];
@@ -137,5 +142,7 @@ export interface PkiPlan {
   identities: IdentityPlan[];
   /** The spec's access expectations. */
   expectations: ExpectationPlan[];
+  /** Per-node kubeadm configuration; absent before Kubernetes 1.31 (kubeadm without the v1beta4 API). */
+  kubeadm?: KubeadmConfigPlan;
   files: PlannedFile[];
 }

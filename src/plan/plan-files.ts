@@ -1,6 +1,7 @@
 import type { CertificatePlan, KubeconfigPlan, NodePlan, PlannedFile } from './pki-plan';
 import type { RbacFilePlan } from './rbac-plan';
 import type { AuthorityPlan } from './plan-authorities';
+import type { KubeadmConfigPlan } from './kubeadm-config-plan';
 
 const privateMode = 0o600;
 const publicMode = 0o644;
@@ -39,7 +40,8 @@ function authorityFiles(pki: string, a: AuthorityPlan): PlannedFile[] {
 /**
  * Where every piece goes: `<node>/` is that node's /etc/kubernetes. Control-plane nodes hold the CAs with their keys
  * (kubeadm needs them to issue and renew), their own leaves, the sa key pair and kubeconfigs; workers get `pki/ca.crt`
- * and `kubelet.conf` only, so no CA key ever reaches a worker; user kubeconfigs go to `users/`.
+ * and `kubelet.conf` (and their kubelet serving certificate) only, so no CA key ever reaches a worker; user
+ * kubeconfigs go to `users/`. Each node's `kubeadm.yaml` and the shared `bootstrap-token` hold the token: 0600.
  */
 export function planFiles(
   nodes: NodePlan[],
@@ -47,6 +49,7 @@ export function planFiles(
   kubeconfigs: KubeconfigPlan[],
   rbac: RbacFilePlan[],
   authorities: AuthorityPlan[],
+  kubeadm?: KubeadmConfigPlan,
 ): PlannedFile[] {
   const files: PlannedFile[] = [];
   const clusterCa = authorities.find((a) => a.authority === 'clusterCA')!;
@@ -59,6 +62,9 @@ export function planFiles(
       }
     } else {
       files.push(authorityFiles(pki, clusterCa)[0]!);
+      for (const cert of certificates) {
+        if (cert.node === node.name && cert.storage === 'pki') files.push(...certificateFiles(`${pki}/${cert.name}`, cert.id, true));
+      }
     }
     for (const kc of kubeconfigs) {
       if (kc.node === node.name) files.push({ path: `${node.name}/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
@@ -66,6 +72,10 @@ export function planFiles(
   }
   for (const kc of kubeconfigs) {
     if (kc.node === undefined) files.push({ path: `users/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
+  }
+  if (kubeadm) {
+    for (const node of kubeadm.nodes) files.push({ path: node.path, mode: privateMode, content: { kind: 'kubeadm-config', of: node.node } });
+    files.push({ path: 'bootstrap-token', mode: privateMode, content: { kind: 'bootstrap-token', of: 'bootstrap-token' } });
   }
   for (const file of rbac) files.push({ path: file.path, mode: publicMode, content: { kind: 'manifest', of: file.path } });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

@@ -9,6 +9,7 @@ import { planFiles } from './plan-files';
 import { planRbac } from './plan-rbac';
 import { planIdentities } from './plan-identities';
 import { generationName, planAuthorities, type AuthorityPlan } from './plan-authorities';
+import { kubeletServingName, planKubeadmConfig } from './plan-kubeadm-config';
 
 interface LeafInput {
   id: string;
@@ -185,12 +186,29 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     ...s.controlPlane.map((n) => ({ name: n.name, role: 'control-plane' as const, address: n.advertiseAddress })),
     ...s.workers.map((n) => ({ name: n.name, role: 'worker' as const, ...(n.address ? { address: n.address } : {}) })),
   ];
+  // kubeadm leaves kubelet serving certificates self-signed; kubepki issues them from the cluster CA, which
+  // kube-apiserver then names in --kubelet-certificate-authority (see the README for why not a separate CA).
+  if (s.pki.kubeletServingCertificates) {
+    for (const node of nodes) {
+      leaf({
+        id: `${node.name}/${kubeletServingName}`,
+        name: kubeletServingName,
+        node: node.name,
+        issuer: caIds.cluster,
+        profile: 'server',
+        commonName: `system:node:${node.name}`,
+        organizations: [nodesGroup],
+        sans: buildSans([node.name], node.address ? [node.address] : []),
+      });
+    }
+  }
   const sa = authority('serviceAccountKey')!;
   const keyPairs = sa.trusted.map((id) => ({ id, algorithm, ...(id === sa.previous ? { retiring: true as const } : {}) }));
   const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   certificates.sort(byId);
   kubeconfigs.sort(byId);
   const rbac = planRbac(spec);
+  const kubeadm = planKubeadmConfig(spec, endpoint, certificates);
   return {
     apiVersion: 'kubepki.io/v1alpha1',
     kind: 'PkiPlan',
@@ -214,6 +232,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     rbac,
     identities: planIdentities(spec, certificates),
     expectations: s.expect.map((e) => ({ as: e.as, ...(e.namespace ? { namespace: e.namespace } : {}), can: e.can ?? [], cannot: e.cannot ?? [] })),
-    files: planFiles(nodes, certificates, kubeconfigs, rbac, authorities),
+    ...(kubeadm ? { kubeadm } : {}),
+    files: planFiles(nodes, certificates, kubeconfigs, rbac, authorities, kubeadm),
   };
 }

@@ -93,13 +93,18 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
   const localEtcd = plan.cluster.etcd === 'local';
   for (const cp of controlPlanes) {
     for (const node of plan.nodes) {
+      // With kubepki's kubelet serving certificates the edge is verified both ways (--kubelet-certificate-authority);
+      // under kubeadm's defaults the kubelet serves a self-signed certificate the apiserver does not check.
+      const serving = plan.certificates.find((c) => c.id === `${node.name}/kubelet-serving`);
       edges.push({
         client: { component: 'kube-apiserver', node: cp.name },
         server: { component: 'kubelet', node: node.name },
         purpose: 'logs, exec, port-forward, metrics (--kubelet-client-certificate)',
         clientCertificate: `${cp.name}/apiserver-kubelet-client`,
+        ...(serving ? { serverCertificate: serving.id } : {}),
         serverTrusts: clusterCa,
         serverTrustsVia: 'kubelet authentication.x509.clientCAFile',
+        ...(serving ? { clientTrusts: serving.issuer, clientTrustsVia: 'kube-apiserver --kubelet-certificate-authority' } : {}),
         serverName: node.address ?? node.name,
       });
     }

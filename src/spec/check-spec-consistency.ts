@@ -135,6 +135,18 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
     }
   }
 
+  if (pki.kubeletServingCertificates === true) {
+    workers.forEach((w, i) => {
+      if (record(w).address === undefined) {
+        issues.push({
+          code: 'missing_address',
+          path: `spec.workers[${i}].address`,
+          message: `is required when spec.pki.kubeletServingCertificates is true: kube-apiserver dials the kubelet at its InternalIP, which its serving certificate must name; add the node's IP (e.g. address: 10.0.0.21)`,
+        });
+      }
+    });
+  }
+
   const algorithm = pki.encryptionAlgorithm;
   const version = typeof spec.kubernetesVersion === 'string' ? spec.kubernetesVersion : 'v1.33.0';
   if (typeof algorithm === 'string' && algorithmSince[algorithm] && /^v?1\.\d+/.test(version)) {

@@ -128,6 +128,8 @@ const kubernetesVersion = checked(
 
 const port = z.number().int().min(1).max(65535);
 
+const absolutePath = checked('invalid_path', (v) => v.startsWith('/') && !v.includes('\0'), (v) => `${quoteSpecValue(v)} is not an absolute path on the node`);
+
 /** A control-plane node: runs kube-apiserver, etcd (local mode), controller-manager and scheduler. */
 export const controlPlaneNodeSchema = z.strictObject({
   /** Node name: the kubelet's identity `system:node:<name>` and a SAN of its apiserver and etcd certificates. */
@@ -139,8 +141,10 @@ export const controlPlaneNodeSchema = z.strictObject({
 /** A worker node: gets only `pki/ca.crt` and its `kubelet.conf`. */
 export const workerNodeSchema = z.strictObject({
   name: nodeName,
-  /** The node's address; informational (a worker's kubelet serving certificate is not part of the kubeadm PKI). */
-  address: nodeAddress.optional().describe("The node's address; informational (a worker's kubelet serving certificate is not part of the kubeadm PKI)."),
+  /** The node's address (the kubelet's --node-ip); an IP SAN of its kubelet serving certificate. Required with pki.kubeletServingCertificates. */
+  address: nodeAddress
+    .optional()
+    .describe("The node's address (the kubelet's --node-ip); an IP SAN of its kubelet serving certificate. Required with pki.kubeletServingCertificates."),
 });
 
 const policyRuleSchema = z.strictObject({
@@ -264,7 +268,19 @@ export const clusterSpecSchema = z.strictObject({
             })
             .prefault({}),
         }),
-        z.strictObject({ external: z.strictObject({ endpoints: z.array(z.string()).default([]) }).prefault({}) }),
+        z.strictObject({
+          external: z
+            .strictObject({
+              endpoints: z.array(z.string()).default([]),
+              /** etcd's CA, which kube-apiserver trusts (--etcd-cafile). @default "/etc/kubernetes/pki/etcd/ca.crt" */
+              caFile: absolutePath.optional().describe('etcd\'s CA as kube-apiserver reads it (--etcd-cafile). Default: "/etc/kubernetes/pki/etcd/ca.crt".'),
+              /** kube-apiserver's etcd client certificate (--etcd-certfile). @default "/etc/kubernetes/pki/apiserver-etcd-client.crt" */
+              certFile: absolutePath.optional().describe('kube-apiserver\'s etcd client certificate (--etcd-certfile). Default: "/etc/kubernetes/pki/apiserver-etcd-client.crt".'),
+              /** Its key (--etcd-keyfile). @default "/etc/kubernetes/pki/apiserver-etcd-client.key" */
+              keyFile: absolutePath.optional().describe('Its key (--etcd-keyfile). Default: "/etc/kubernetes/pki/apiserver-etcd-client.key".'),
+            })
+            .prefault({}),
+        }),
       ])
       .prefault({ local: {} }),
     pki: z
@@ -279,6 +295,16 @@ export const clusterSpecSchema = z.strictObject({
         renewBefore: validityPeriod.optional().describe("Reissue a leaf this long before it expires (`pulumi up`'s early renewal; `kubepki generate` too)."),
         /** Staged rotation of the CAs and the sa key; absent = generation 1 of each, no rotation running. */
         rotation: rotationSchema.optional(),
+        /**
+         * Issue every node a kubelet serving certificate signed by the cluster CA and set kube-apiserver's
+         * --kubelet-certificate-authority, so the apiserver verifies kubelets (CIS 1.2.5). Recommended. @default false
+         */
+        kubeletServingCertificates: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Issue every node a kubelet serving certificate (port 10250) signed by the cluster CA and set kube-apiserver's --kubelet-certificate-authority, so the apiserver verifies kubelets (CIS 1.2.5). Recommended; needs every worker's address. Default: false.",
+          ),
       })
       .prefault({}),
     /** Human users: one client certificate and kubeconfig each. @default [] */

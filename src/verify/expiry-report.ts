@@ -1,6 +1,7 @@
 import { ParsedCertificate } from '../crypto';
 import type { Finding } from './finding';
 import { kubeadmCas, kubeadmKubeconfigs, kubeadmLeaves, type KubeadmCaName } from './kubeadm-pki-catalog';
+import { kubeletServingFiles } from './check-kubelet-serving';
 import type { NodeMaterial } from './node-material';
 import { loadKubeadmTree } from './load-kubeadm-tree';
 
@@ -77,6 +78,9 @@ function nodeExpiry(material: NodeMaterial, now: Date): NodeExpiry {
     const expected = controlPlane && (!rule.etcd || stacked);
     add(entry(rule.expirationName, `${prefix}${rule.base}.crt`, material.certificates.get(`${rule.base}.crt`), now, { caName: rule.issuer, externallyManaged: external(rule.issuer), expected }));
   }
+  // kubepki's kubelet serving certificate: not kubeadm's (its kubelet self-signs), but kubepki's to renew.
+  const serving = material.certificates.get(kubeletServingFiles.certificate);
+  add(entry('kubelet-serving', `${prefix}${kubeletServingFiles.certificate}`, serving, now, { caName: 'ca', externallyManaged: external('ca'), expected: false }));
   const certificateAuthorities: ExpiryEntry[] = [];
   for (const rule of kubeadmCas) {
     const expected = controlPlane && (rule.name !== 'etcd-ca' || stacked);

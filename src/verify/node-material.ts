@@ -80,7 +80,8 @@ export function loadNodeMaterial(directory: NodeDirectory, findings: Finding[], 
       else if (rel.endsWith('.conf')) {
         const loaded = loadKubeconfig(file, findings);
         if (loaded) material.kubeconfigs.set(rel, loaded);
-      } else {
+      } else if (rel !== 'kubeadm.yaml') {
+        // kubeadm.yaml is kubeadm's --config, read by checkKubeletServing.
         findings.push({ id: 'file.unknown', file: file.path, severity: 'info', message: `${file.path} is not a file kubeadm writes (.crt, .key, .pub, .conf); not checked` });
       }
     } catch (error) {

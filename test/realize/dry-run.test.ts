@@ -75,9 +75,11 @@ describe('realizeLocal with dryRun', () => {
     expect(dry.changes).toEqual(real.changes);
     expect(real.changes.filter((c) => c.action !== 'kept').map((c) => `${c.action} ${c.path}`)).toEqual([
       'updated cp1/admin.conf',
+      'updated cp1/kubeadm.yaml',
       'reissued cp1/pki/apiserver.crt',
       'updated cp1/super-admin.conf',
       'updated users/alice.conf',
+      'updated w1/kubeadm.yaml',
       'updated w1/kubelet.conf',
     ]);
   });

@@ -129,7 +129,7 @@ export interface ExpectedKubeconfig {
   contextName: string;
 }
 
-export type ExpectedFileKind = 'certificate' | 'private-key' | 'public-key' | 'kubeconfig';
+export type ExpectedFileKind = 'certificate' | 'private-key' | 'public-key' | 'kubeconfig' | 'kubeadm-config' | 'bootstrap-token';
 
 /** One file of the tree with its mode. Directories: see {@link referenceDirectoryModes}. */
 export interface ExpectedFile {
@@ -143,6 +143,9 @@ const fileModes: Record<ExpectedFileKind, number> = {
   'public-key': 0o644,
   'private-key': 0o600,
   kubeconfig: 0o600,
+  // Both carry the bootstrap token.
+  'kubeadm-config': 0o600,
+  'bootstrap-token': 0o600,
 };
 
 /** `https://<endpoint host>:<its port or bindPort>`, or the first control-plane node's advertise address. */
@@ -309,6 +312,11 @@ export function referenceFiles(facts: ClusterFacts): ExpectedFile[] {
     add(`${cp.name}/pki/sa.pub`, 'public-key');
   }
   for (const kubeconfig of referenceKubeconfigs(facts)) add(kubeconfig.path, 'kubeconfig');
+  // kubeadm reads the v1beta4 configuration API from 1.31 on: one kubeadm.yaml per node, one shared token.
+  if (facts.kubernetesMinor >= 31) {
+    for (const node of [...facts.controlPlane, ...facts.workers]) add(`${node.name}/kubeadm.yaml`, 'kubeadm-config');
+    add('bootstrap-token', 'bootstrap-token');
+  }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 

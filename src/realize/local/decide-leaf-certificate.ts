@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import type { CertificatePlan } from '../../plan';
-import { actionableDrift } from '../../plan';
+import { actionableDrift, renewBeforeHours } from '../../plan';
 import type { ExistingMaterial } from './existing-material';
 import type { CertificateDecision } from './material-decisions';
 
@@ -70,8 +70,7 @@ export function decideLeafCertificate(
   const reasons = actionableDrift(leaf, parsed, issuerNotAfter)
     .filter((d) => !deferred.includes(d.field))
     .map((d) => d.message);
-  const renewBeforeMs = (existing.plan.cluster.renewBeforeHours ?? 0) * hourMs;
-  if (parsed.notAfter.getTime() - renewBeforeMs <= now.getTime()) {
+  if (parsed.notAfter.getTime() - renewBeforeHours(existing.plan, leaf) * hourMs <= now.getTime()) {
     reasons.push(parsed.notAfter.getTime() <= now.getTime() ? `expired ${parsed.notAfter.toISOString()}` : `expires ${parsed.notAfter.toISOString()}, inside the renewal window`);
   }
   if (reasons.length === 0) return { action: 'keep', plan: leaf, certificate: cert, key };

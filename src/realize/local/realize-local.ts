@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PkiPlan } from '../../plan';
-import type { KeyPool } from '../../crypto';
+import { publicKeyPin, type KeyPool } from '../../crypto';
 import { renderPlannedFile, type PkiMaterial } from '../../outputs';
 import { plannedDirectories, plannedDirectoryMode, readOutputTree, type OutputTree } from './read-output-tree';
 import { decideMaterial } from './decide-material';
@@ -14,6 +14,7 @@ import { OutputLock } from './output-lock';
 import { commitChange, completeInterruptedChange, hasPendingJournal, removeTemporaries, type TreeChange } from './commit-change';
 import { WriteCounter } from './write-counter';
 import { locateAuthorities } from './locate-authorities';
+import { decideBootstrapToken } from './decide-bootstrap-token';
 
 export type { FileAction, FileChange } from './describe-change';
 
@@ -37,6 +38,11 @@ export interface RealizeOptions {
   lockWaitMs?: number;
   /** Told once when another run holds the directory and this one starts waiting. */
   onLockWait?: (holder: string) => void;
+  /**
+   * The bootstrap token the kubeadm configurations carry (`[a-z0-9]{6}.[a-z0-9]{16}`). Replaces the one in
+   * `bootstrap-token`. @default the token already in `bootstrap-token`, else a new random one
+   */
+  bootstrapToken?: string;
 }
 
 /** Generous: an RSA-4096 key is ~3.3 KiB of PEM, a kubeconfig embedding one ~8 KiB. */
@@ -53,9 +59,10 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   const now = options.now ?? new Date();
   if (options.dryRun) {
     const tree = readOutputTree(plan, dir);
-    const decisions = decide(plan, dir, tree, now);
+    const decided = decide(plan, dir, tree, now, options);
+    const { decisions } = decided;
     const pending: FileChange[] = tree.pendingJournal ? [{ path: '.kubepki-journal', action: 'updated', reason: 'an interrupted run committed a change; generate completes it first' }] : [];
-    return { changes: [...pending, ...changesOf(plan, tree, decisions, keptMaterial(decisions), options)], generatedKeys: 0, dryRun: true };
+    return { changes: [...pending, ...changesOf(plan, tree, decisions, withJoinSecrets(keptMaterial(decisions), decided), options)], generatedKeys: 0, dryRun: true };
   }
 
   ensureOutputDirectory(dir);
@@ -69,10 +76,11 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
       ...recovered.map((rel): FileChange => ({ path: rel, action: 'updated', reason: 'completed the change an interrupted run committed' })),
       ...tree.temporaries.map((rel): FileChange => ({ path: rel, action: 'removed', reason: 'staged by an interrupted run' })),
     ];
-    const decisions = decide(plan, dir, tree, now);
+    const decided = decide(plan, dir, tree, now, options);
+    const { decisions } = decided;
 
     // Which files change is known from the decisions alone: check the file system before generating any key.
-    const expected = changesOf(plan, tree, decisions, keptMaterial(decisions), options);
+    const expected = changesOf(plan, tree, decisions, withJoinSecrets(keptMaterial(decisions), decided), options);
     const writing = expected.filter((c) => c.action !== 'kept' && c.action !== 'external' && c.action !== 'stale' && c.action !== 'removed' && !c.path.endsWith('/'));
     if (writing.length > 0) {
       const missing = plannedDirectories(plan).filter((rel) => !tree.directoryModes.has(rel));
@@ -84,7 +92,9 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
       );
     }
 
-    const { material, generatedKeys } = await produceMaterial(plan, decisions, now, options.keyPool);
+    const produced = await produceMaterial(plan, decisions, now, options.keyPool);
+    const { generatedKeys } = produced;
+    const material = withJoinSecrets(produced.material, decided);
     const changes = changesOf(plan, tree, decisions, material, options);
     commitChange(dir, treeChangeOf(plan, changes, material, options), counter);
     return { changes: [...leftovers, ...changes], generatedKeys, dryRun: false };
@@ -93,15 +103,29 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   }
 }
 
-function decide(plan: PkiPlan, dir: string, tree: OutputTree, now: Date): MaterialDecisions {
+/** The decisions about keys and certificates, and the bootstrap token (kept, supplied or new). */
+interface Decided {
+  decisions: MaterialDecisions;
+  bootstrapToken?: string;
+}
+
+function decide(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options: RealizeOptions): Decided {
   if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
   // Once rotated, an authority may sit in files the previous stage wrote and this one no longer plans. A
   // never-rotated plan still looks: a tree already at a later generation means the spec went back.
   const located = locateAuthorities(plan, (rel) => tree.files.get(rel)?.content.toString('utf8') ?? readLeftover(dir, rel, tree.stale));
   if (located.problems.length > 0) throw new RealizeError(located.problems);
   const { decisions, problems } = decideMaterial(plan, tree.files, now, plan.authorities ? located : undefined);
+  const token = decideBootstrapToken(plan, tree.files, options.bootstrapToken);
+  problems.push(...token.problems);
   if (problems.length > 0) throw new RealizeError(problems);
-  return decisions;
+  return { decisions, ...(token.token ? { bootstrapToken: token.token } : {}) };
+}
+
+/** Adds what the kubeadm configurations need beyond keys and certificates: the token and the CA's public-key pin. */
+function withJoinSecrets(material: PkiMaterial, decided: Decided): PkiMaterial {
+  const ca = material.certificates.get('ca');
+  return { ...material, ...(decided.bootstrapToken ? { bootstrapToken: decided.bootstrapToken } : {}), ...(ca ? { caCertHash: publicKeyPin(ca) } : {}) };
 }
 
 /** A file of the tree the plan no longer names (a previous rotation stage's), read only if it is a regular file. */
@@ -127,7 +151,7 @@ function changesOf(plan: PkiPlan, tree: OutputTree, decisions: MaterialDecisions
 }
 
 // Keys before certificates before kubeconfigs: the journal applies renames in this order.
-const writeOrder = { 'private-key': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2 } as const;
+const writeOrder = { 'private-key': 0, 'bootstrap-token': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2, 'kubeadm-config': 2 } as const;
 
 function treeChangeOf(plan: PkiPlan, changes: FileChange[], material: PkiMaterial, options: RealizeOptions): TreeChange {
   const planned = new Map(plan.files.map((f) => [f.path, f]));
