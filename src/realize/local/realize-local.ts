@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PkiPlan } from '../../plan';
+import { authoritiesOf, type PkiPlan } from '../../plan';
 import { publicKeyPin, type KeyPool } from '../../crypto';
 import { renderPlannedFile, type PkiMaterial } from '../../outputs';
 import { plannedDirectories, plannedDirectoryMode, readOutputTree, type OutputTree } from './read-output-tree';
@@ -62,7 +62,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     const decided = decide(plan, dir, tree, now, options);
     const { decisions } = decided;
     const pending: FileChange[] = tree.pendingJournal ? [{ path: '.kubepki-journal', action: 'updated', reason: 'an interrupted run committed a change; generate completes it first' }] : [];
-    return { changes: [...pending, ...changesOf(plan, tree, decisions, withJoinSecrets(keptMaterial(decisions), decided), options)], generatedKeys: 0, dryRun: true };
+    return { changes: [...pending, ...changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions), decided), options)], generatedKeys: 0, dryRun: true };
   }
 
   ensureOutputDirectory(dir);
@@ -80,7 +80,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     const { decisions } = decided;
 
     // Which files change is known from the decisions alone: check the file system before generating any key.
-    const expected = changesOf(plan, tree, decisions, withJoinSecrets(keptMaterial(decisions), decided), options);
+    const expected = changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions), decided), options);
     const writing = expected.filter((c) => c.action !== 'kept' && c.action !== 'external' && c.action !== 'stale' && c.action !== 'removed' && !c.path.endsWith('/'));
     if (writing.length > 0) {
       const missing = plannedDirectories(plan).filter((rel) => !tree.directoryModes.has(rel));
@@ -94,7 +94,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
 
     const produced = await produceMaterial(plan, decisions, now, options.keyPool);
     const { generatedKeys } = produced;
-    const material = withJoinSecrets(produced.material, decided);
+    const material = withJoinSecrets(plan, produced.material, decided);
     const changes = changesOf(plan, tree, decisions, material, options);
     commitChange(dir, treeChangeOf(plan, changes, material, options), counter);
     return { changes: [...leftovers, ...changes], generatedKeys, dryRun: false };
@@ -123,8 +123,9 @@ function decide(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options
 }
 
 /** Adds what the kubeadm configurations need beyond keys and certificates: the token and the CA's public-key pin. */
-function withJoinSecrets(material: PkiMaterial, decided: Decided): PkiMaterial {
-  const ca = material.certificates.get('ca');
+function withJoinSecrets(plan: PkiPlan, material: PkiMaterial, decided: Decided): PkiMaterial {
+  // During a cluster-CA rotation, joins pin the CA that signs (the first of ca.crt, which kubeadm reads).
+  const ca = material.certificates.get(authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.signer);
   return { ...material, ...(decided.bootstrapToken ? { bootstrapToken: decided.bootstrapToken } : {}), ...(ca ? { caCertHash: publicKeyPin(ca) } : {}) };
 }
 
