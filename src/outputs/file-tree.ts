@@ -1,4 +1,4 @@
-import type { CertificatePlan, KubeconfigPlan, PkiPlan, PlannedFile } from '../plan';
+import { authoritiesOf, type CertificatePlan, type KubeconfigPlan, type PkiPlan, type PlannedFile } from '../plan';
 import { renderCertificateSigningRequestManifest } from './certificate-signing-request-manifest';
 import { renderKubeconfig } from './kubeconfig';
 import { renderRbacFile } from './rbac-manifests';
@@ -44,15 +44,15 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
   const { kind, of } = file.content;
   switch (kind) {
     case 'certificate':
-      return required(material.certificates, of, 'certificate');
+      return pemBundle([of, ...(file.content.bundle ?? [])].map((id) => required(material.certificates, id, 'certificate')));
     case 'private-key':
       return required(material.privateKeys, of, 'private key');
     case 'public-key':
-      return required(material.publicKeys, of, 'public key');
+      return pemBundle([of, ...(file.content.bundle ?? [])].map((id) => required(material.publicKeys, id, 'public key')));
     case 'kubeconfig': {
       const kc = plan.kubeconfigs.find((k) => k.id === of) as KubeconfigPlan;
       return renderKubeconfig(kc, {
-        caCertificatePem: required(material.certificates, 'ca', 'certificate'),
+        caCertificatePem: clusterTrustBundle(plan, material),
         clientCertificatePem: required(material.certificates, kc.certificate, 'certificate'),
         ...(certificateOf(plan, kc.certificate).keyHolder === 'user' ? {} : { clientKeyPem: required(material.privateKeys, kc.certificate, 'private key') }),
       });
@@ -72,6 +72,18 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
     case 'bootstrap-token':
       return `${requiredSecret(material.bootstrapToken, 'bootstrap token')}\n`;
   }
+}
+
+/** PEM blocks one after the other; a single one is returned byte for byte (a kept file stays as it was). */
+function pemBundle(pems: string[]): string {
+  if (pems.length === 1) return pems[0]!;
+  return pems.map((pem) => (pem.endsWith('\n') ? pem : `${pem}\n`)).join('');
+}
+
+/** What a kubeconfig's certificate-authority-data holds: every cluster CA generation the stage trusts, signer first. */
+export function clusterTrustBundle(plan: PkiPlan, material: PkiMaterial): string {
+  const clusterCa = authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!;
+  return pemBundle(clusterCa.trusted.map((id) => required(material.certificates, id, 'certificate')));
 }
 
 /** Every planned file with its content and mode. */

@@ -9,5 +9,6 @@ export * from './renewal-window';
 export * from './rbac-plan';
 export * from './plan-rbac';
 export * from './plan-identities';
+export * from './plan-authorities';
 export * from './kubeadm-config-plan';
 export * from './plan-kubeadm-config';

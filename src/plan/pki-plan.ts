@@ -1,5 +1,6 @@
 import type { CaKeyHolder, KeyAlgorithm } from '../spec';
 import type { ExpectationPlan, IdentityPlan, RbacFilePlan } from './rbac-plan';
+import type { AuthorityPlan } from './plan-authorities';
 import type { KubeadmConfigPlan } from './kubeadm-config-plan';
 
 export type { KeyAlgorithm };
@@ -56,12 +57,22 @@ export interface CertificatePlan {
   signedBy: KeyHolder;
   /** The user's CSR file, as the spec names it (relative to the spec file); only when keyHolder is `user`. */
   csr?: string;
+  /** A CA's generation, once its authority has been rotated (see AuthorityPlan). */
+  generation?: number;
+  /**
+   * The generation a rotation is replacing: used as it is on disk (its algorithm and lifetime are what the rotation
+   * changes), never created by a later stage, never reissued.
+   */
+  retiring?: true;
 }
 
 /** A bare key pair that is not a certificate: the service-account signing key. */
 export interface KeyPairPlan {
-  id: 'sa';
+  /** `sa`, or `sa-<generation>` once rotated. The signing key comes first. */
+  id: string;
   algorithm: KeyAlgorithm;
+  /** The key a rotation is replacing: its public half stays accepted until finish. */
+  retiring?: true;
 }
 
 export interface KubeconfigContextPlan {
@@ -87,9 +98,11 @@ export interface KubeconfigPlan {
 
 /** What a planned file holds. `of` names a certificate, key pair or kubeconfig id. */
 export type PlannedFileContent =
-  | { kind: 'certificate'; of: string }
+  /** `bundle`: further CA certificates after it, a trust bundle (kubeadm reads the first as the CA). */
+  | { kind: 'certificate'; of: string; bundle?: string[] }
   | { kind: 'private-key'; of: string }
-  | { kind: 'public-key'; of: string }
+  /** `bundle`: further public keys after it (kube-apiserver's --service-account-key-file accepts several). */
+  | { kind: 'public-key'; of: string; bundle?: string[] }
   | { kind: 'kubeconfig'; of: string }
   | { kind: 'manifest'; of: string }
   /** A certificates.k8s.io/v1 CertificateSigningRequest carrying a user's CSR, for the in-cluster approval path. */
@@ -132,6 +145,8 @@ export interface PkiPlan {
     renewBeforeHours?: number;
   };
   nodes: NodePlan[];
+  /** Every CA and the sa key with its rotation stage; present once a rotation has begun (read it with authoritiesOf). */
+  authorities?: AuthorityPlan[];
   certificates: CertificatePlan[];
   keyPairs: KeyPairPlan[];
   kubeconfigs: KubeconfigPlan[];

@@ -1,5 +1,6 @@
 import type { CertificatePlan, KubeconfigPlan, NodePlan, PlannedFile } from './pki-plan';
 import type { RbacFilePlan } from './rbac-plan';
+import type { AuthorityPlan } from './plan-authorities';
 import type { KubeadmConfigPlan } from './kubeadm-config-plan';
 
 const privateMode = 0o600;
@@ -8,6 +9,31 @@ const publicMode = 0o644;
 function certificateFiles(path: string, id: string, withKey: boolean): PlannedFile[] {
   const files: PlannedFile[] = [{ path: `${path}.crt`, mode: publicMode, content: { kind: 'certificate', of: id } }];
   if (withKey) files.push({ path: `${path}.key`, mode: privateMode, content: { kind: 'private-key', of: id } });
+  return files;
+}
+
+/**
+ * An authority's files on a control-plane node, in every stage (see the README's file table): `<file>.crt` is the
+ * trust bundle with the signer first and `<file>.key` the signer's key, so kubeadm (which pairs the first certificate
+ * with the key) and every verifier reading the bundle work; during trust the arriving generation waits in
+ * `<file>-<g>.crt/.key`. The cluster CA also gets `ca-signer.crt` once rotated, since kube-controller-manager's
+ * --cluster-signing-cert-file must hold exactly one certificate.
+ */
+function authorityFiles(pki: string, a: AuthorityPlan, keyInTree: (id: string) => boolean): PlannedFile[] {
+  const others = a.trusted.filter((id) => id !== a.signer);
+  const bundle = others.length > 0 ? { bundle: others } : {};
+  const base = `${pki}/${a.file}`;
+  const files: PlannedFile[] = [];
+  if (a.authority === 'serviceAccountKey') {
+    files.push({ path: `${base}.key`, mode: privateMode, content: { kind: 'private-key', of: a.signer } });
+    files.push({ path: `${base}.pub`, mode: publicMode, content: { kind: 'public-key', of: a.signer, ...bundle } });
+    if (a.next) files.push({ path: `${base}-${a.generation}.key`, mode: privateMode, content: { kind: 'private-key', of: a.next } });
+    return files;
+  }
+  files.push({ path: `${base}.crt`, mode: publicMode, content: { kind: 'certificate', of: a.signer, ...bundle } });
+  if (keyInTree(a.signer)) files.push({ path: `${base}.key`, mode: privateMode, content: { kind: 'private-key', of: a.signer } });
+  if (a.next) files.push(...certificateFiles(`${base}-${a.generation}`, a.next, keyInTree(a.next)));
+  if (a.authority === 'clusterCA' && a.generation > 1) files.push({ path: `${pki}/ca-signer.crt`, mode: publicMode, content: { kind: 'certificate', of: a.signer } });
   return files;
 }
 
@@ -22,25 +48,22 @@ export function planFiles(
   certificates: CertificatePlan[],
   kubeconfigs: KubeconfigPlan[],
   rbac: RbacFilePlan[],
-  localEtcd: boolean,
+  authorities: AuthorityPlan[],
   kubeadm?: KubeadmConfigPlan,
 ): PlannedFile[] {
   const files: PlannedFile[] = [];
+  const clusterCa = authorities.find((a) => a.authority === 'clusterCA')!;
   for (const node of nodes) {
     const pki = `${node.name}/pki`;
     if (node.role === 'control-plane') {
       // A CA key held elsewhere (an outside CA, cfssl, an HSM) is never planned as a file.
-      const inTree = (id: string) => certificates.find((c) => c.id === id)?.keyHolder === 'kubepki';
-      files.push(...certificateFiles(`${pki}/ca`, 'ca', inTree('ca')));
-      files.push(...certificateFiles(`${pki}/front-proxy-ca`, 'front-proxy-ca', inTree('front-proxy-ca')));
-      if (localEtcd) files.push(...certificateFiles(`${pki}/etcd/ca`, 'etcd-ca', inTree('etcd-ca')));
-      files.push({ path: `${pki}/sa.key`, mode: privateMode, content: { kind: 'private-key', of: 'sa' } });
-      files.push({ path: `${pki}/sa.pub`, mode: publicMode, content: { kind: 'public-key', of: 'sa' } });
+      const inTree = (id: string) => (certificates.find((c) => c.id === id)?.keyHolder ?? 'kubepki') === 'kubepki';
+      for (const a of authorities) files.push(...authorityFiles(pki, a, inTree));
       for (const cert of certificates) {
         if (cert.node === node.name && cert.storage === 'pki') files.push(...certificateFiles(`${pki}/${cert.name}`, cert.id, true));
       }
     } else {
-      files.push(...certificateFiles(`${pki}/ca`, 'ca', false));
+      files.push(authorityFiles(pki, clusterCa, () => false)[0]!); // workers hold no CA key
       for (const cert of certificates) {
         if (cert.node === node.name && cert.storage === 'pki') files.push(...certificateFiles(`${pki}/${cert.name}`, cert.id, true));
       }

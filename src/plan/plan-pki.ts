@@ -8,10 +8,8 @@ import { kubeadmIdentities, mastersGroup, nodesGroup } from './kubeadm-identitie
 import { planFiles } from './plan-files';
 import { planRbac } from './plan-rbac';
 import { planIdentities } from './plan-identities';
+import { generationName, planAuthorities, type AuthorityPlan } from './plan-authorities';
 import { kubeletServingName, planKubeadmConfig } from './plan-kubeadm-config';
-
-/** The three kubeadm CAs: id, CN (also the only DNS SAN, as kubeadm's NewSelfSignedCACert writes it). */
-export const caIds = { cluster: 'ca', frontProxy: 'front-proxy-ca', etcd: 'etcd-ca' } as const;
 
 interface LeafInput {
   id: string;
@@ -39,14 +37,26 @@ export function planPki(spec: ClusterSpec): PkiPlan {
   const identities = kubeadmIdentities(s.kubernetesVersion);
   const localEtcd = 'local' in s.etcd;
   const endpoint = clusterEndpoint(spec);
+  const authorities = planAuthorities(spec);
+  const authority = (name: AuthorityPlan['authority']) => authorities.find((a) => a.authority === name);
+  // Who signs each kind of leaf in this stage: the previous generation during trust, the new one from issue on.
+  const caIds = { cluster: authority('clusterCA')!.signer, frontProxy: authority('frontProxyCA')!.signer, etcd: authority('etcdCA')?.signer ?? 'etcd-ca' };
 
   const certificates: CertificatePlan[] = [];
   const kubeconfigs: KubeconfigPlan[] = [];
 
   const caKeys: Partial<Record<string, KeyHolder>> = s.pki.caKeys ?? {};
   const holderOf = (caId: string): KeyHolder => caKeys[caId] ?? 'kubepki';
-  const ca = (id: string, commonName: string) =>
-    certificates.push(certificate({ id, name: id, issuer: id, profile: 'ca', commonName, sans: buildSans([commonName], []), validityHours: caHours }));
+  // Every generation a stage holds; the previous one is taken as it is on disk (it may be the old algorithm or
+  // lifetime the rotation is there to change), so it is marked `retiring`.
+  const ca = (a: AuthorityPlan) => {
+    for (const id of [...a.trusted].sort()) {
+      const generation = a.generation - (id === a.previous ? 1 : 0);
+      const commonName = generationName(a.commonName!, generation);
+      const plan = certificate({ id, name: id, issuer: id, profile: 'ca', commonName, sans: buildSans([commonName], []), validityHours: caHours });
+      certificates.push({ ...plan, ...(a.generation > 1 ? { generation } : {}), ...(id === a.previous ? { retiring: true as const } : {}) });
+    }
+  };
   const certificate = (input: LeafInput): CertificatePlan => {
     const profile = certificateProfiles[input.profile];
     const keyHolder: KeyHolder = profile.isCa ? holderOf(input.id) : input.csr !== undefined ? 'user' : 'kubepki';
@@ -116,9 +126,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     });
   };
 
-  ca(caIds.cluster, 'kubernetes');
-  ca(caIds.frontProxy, 'front-proxy-ca');
-  if (localEtcd) ca(caIds.etcd, 'etcd-ca');
+  for (const a of authorities) if (a.commonName) ca(a);
 
   s.controlPlane.forEach((node: ControlPlaneNodeSpec, index: number) => {
     const n = node.name;
@@ -212,7 +220,8 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       });
     }
   }
-  const keyPairs = [{ id: 'sa' as const, algorithm }];
+  const sa = authority('serviceAccountKey')!;
+  const keyPairs = sa.trusted.map((id) => ({ id, algorithm, ...(id === sa.previous ? { retiring: true as const } : {}) }));
   const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   certificates.sort(byId);
   kubeconfigs.sort(byId);
@@ -233,6 +242,8 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       ...(s.pki.renewBefore ? { renewBeforeHours: parseDurationHours(s.pki.renewBefore)! } : {}),
     },
     nodes,
+    // Only once a rotation has begun: a never-rotated cluster's plan stays as it was (see authoritiesOf).
+    ...(authorities.some((a) => a.generation > 1) ? { authorities } : {}),
     certificates,
     keyPairs,
     kubeconfigs,
@@ -240,6 +251,6 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     identities: planIdentities(spec, certificates),
     expectations: s.expect.map((e) => ({ as: e.as, ...(e.namespace ? { namespace: e.namespace } : {}), can: e.can ?? [], cannot: e.cannot ?? [] })),
     ...(kubeadm ? { kubeadm } : {}),
-    files: planFiles(nodes, certificates, kubeconfigs, rbac, localEtcd, kubeadm),
+    files: planFiles(nodes, certificates, kubeconfigs, rbac, authorities, kubeadm),
   };
 }

@@ -1,4 +1,4 @@
-import type { PkiPlan, PlannedFile } from '../plan';
+import { authoritiesOf, type PkiPlan, type PlannedFile } from '../plan';
 import { certificateChanges } from './certificate-changes';
 import { renderKubeadmConfig } from '../outputs/kubeadm-config';
 
@@ -80,10 +80,13 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
   const replacements: Replacement[] = [];
   const reissued = new Map<string, string>();
   const newKeys = new Set<string>();
+  const retiring = new Set(head.certificates.filter((c) => c.retiring).map((c) => c.id));
   for (const cert of head.certificates) {
     const before = baseCerts.get(cert.id);
-    if (!before) continue;
-    const changes = certificateChanges(before, cert);
+    // The generation a rotation replaces is kept as it is: a new algorithm or lifetime goes to the new generation.
+    if (!before || retiring.has(cert.id)) continue;
+    // During trust nothing is reissued: a leaf of the leaving generation gets a new algorithm at the issue stage.
+    const changes = certificateChanges(before, cert).filter((c) => !(c.field === 'algorithm' && retiring.has(cert.issuer)));
     if (changes.length === 0) continue;
     if (!cert.isCa) reissued.set(cert.id, changes.map((c) => c.text).join(', '));
     if (cert.isCa) {
@@ -97,7 +100,9 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
   }
   const baseSa = base.keyPairs[0]?.algorithm;
   const headSa = head.keyPairs[0]?.algorithm;
-  if (baseSa && headSa && baseSa !== headSa) {
+  const saStage = (plan: PkiPlan) => JSON.stringify(authoritiesOf(plan).find((a) => a.authority === 'serviceAccountKey')?.trusted);
+  // Within a rotation the new key gets the new algorithm; only an sa key changed in place is a replacement.
+  if (baseSa && headSa && baseSa !== headSa && saStage(base) === saStage(head) && !head.keyPairs[0]!.retiring) {
     replacements.push({ id: 'sa', changes: [`key ${baseSa} → ${headSa} (new key)`], consequence: consequences.sa! });
     newKeys.add('sa');
   }
@@ -108,6 +113,8 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
     replacements.push({ id: 'sa-issuer', changes: [`issuer ${baseIssuer} → ${headIssuer}`], consequence: consequences['sa-issuer']! });
   }
 
+  const clusterTrust = (plan: PkiPlan) => authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.trusted;
+  const clusterTrustChanged = base.nodes.length > 0 && clusterTrust(base).join() !== clusterTrust(head).join();
   const redistribute = new Map<string, string>();
   const baseKubeconfigs = new Set(base.kubeconfigs.map((k) => k.id));
   for (const k of head.kubeconfigs) {
@@ -118,6 +125,7 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
     const reasons = [...(kubeconfigChanges.get(k.id) ?? [])];
     if (reissued.has(k.certificate)) reasons.push('client certificate reissued');
     if (replacedCas.has('ca')) reasons.push('embeds the new ca.crt');
+    else if (clusterTrustChanged) reasons.push(`certificate-authority-data now trusts ${clusterTrust(head).join(' + ')}`);
     if (reasons.length > 0) redistribute.set(k.id, reasons.join(', '));
   }
 
@@ -134,7 +142,7 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
   for (const [path, file] of headFiles) {
     const before = baseFiles.get(path);
     if (!before) bucket(path).added.push(path);
-    else if (before.content.kind !== file.content.kind || before.content.of !== file.content.of || fileChanged(file, base, head, changedCertificates, newKeys, new Set(redistribute.keys()))) {
+    else if (JSON.stringify(before.content) !== JSON.stringify(file.content) || fileChanged(file, base, head, changedCertificates, newKeys, new Set(redistribute.keys()))) {
       bucket(path).changed.push(path);
     }
   }

@@ -3,6 +3,7 @@ import { certificateChanges, setDelta, type FieldChange } from './certificate-ch
 import { diffRbac, type RbacDiff } from './diff-rbac';
 import { diffAccess, type AccessChange } from './diff-access';
 import { diffImpact, type DiffImpact } from './diff-impact';
+import { diffRotations, type RotationRefusal, type RotationStageChange } from './rotation-review';
 
 /** A certificate as a diff lists it: enough to recognise it, nothing secret. */
 export interface CertificateRef {
@@ -42,9 +43,14 @@ export interface PlanDiff {
   rbac: RbacDiff;
   access: AccessChange[];
   impact: DiffImpact;
+  /** Rotation stages this change takes, each with its rollout order; and stage changes refused (skipped, backwards). */
+  rotations: { stages: RotationStageChange[]; refused: RotationRefusal[] };
   /** Whether anything at all differs. */
   changed: boolean;
-  /** Whether a CA, the sa key or the sa issuer is replaced: dependants are invalidated, so CI should block (exit 3). */
+  /**
+   * Whether a CA, the sa key or the sa issuer is replaced outside a rotation, or a rotation stage is skipped or taken
+   * backwards: dependants are invalidated, so CI should block (exit 3). A correct next stage is a normal change.
+   */
   replacesCa: boolean;
   /**
    * Identities (other than kubeadm's own) that become cluster-admin equivalent in a way no RBAC change can revoke —
@@ -101,6 +107,8 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 function summarize(diff: Omit<PlanDiff, 'summary' | 'changed' | 'replacesCa' | 'grantsUnrevocableAdmin'>): string {
   const parts: string[] = [];
+  for (const r of diff.rotations.refused) parts.push(`REFUSED rotation stage of ${r.authority}`);
+  for (const st of diff.rotations.stages) parts.push(`${st.title} rotation: generation ${st.to.generation} ${st.to.phase}`);
   const counts = (what: string, x: { added: unknown[]; removed: unknown[]; changed?: unknown[] }) => {
     const bits = [x.changed?.length ? `${x.changed.length} changed` : '', x.added.length ? `${x.added.length} added` : '', x.removed.length ? `${x.removed.length} removed` : ''].filter(Boolean);
     const total = x.added.length + x.removed.length + (x.changed?.length ?? 0);
@@ -166,6 +174,9 @@ export function diffPlans(base: PkiPlan, head: PkiPlan): PlanDiff {
     access: diffAccess(base, head),
     impact: diffImpact(base, head, kubeconfigDelta),
   };
+  const impact = partial.impact;
+  const changedFiles = new Set(impact.directories.flatMap((d) => [...d.added, ...d.changed]));
+  const withRotations = { ...partial, rotations: diffRotations(base, head, changedFiles) };
   const changed =
     partial.cluster.length > 0 ||
     partial.impact.directories.length > 0 ||
@@ -173,11 +184,18 @@ export function diffPlans(base: PkiPlan, head: PkiPlan): PlanDiff {
     partial.access.length > 0 ||
     partial.rbac.added.length + partial.rbac.removed.length + partial.rbac.changed.length > 0 ||
     certificates.added.length + certificates.removed.length + certificates.changed.length > 0;
+  const rotating = withRotations.rotations.stages.length + withRotations.rotations.refused.length > 0;
   // kubeadm's super-admin.conf is system:masters by design (and by kubeadm's hand): what blocks is a new one.
   const kubeadmOwn = new Set(head.identities.filter((i) => i.kind === 'kubeadm').map((i) => i.ref));
-  const grantsUnrevocableAdmin = partial.access.filter((a) => a.clusterAdmin?.after === 'UNREVOCABLE' && !kubeadmOwn.has(a.identity)).map((a) => a.identity);
-  const summary = [grantsUnrevocableAdmin.length ? `GRANTS unrevocable cluster-admin to ${grantsUnrevocableAdmin.join(', ')}` : '', summarize(partial)].filter(Boolean).join('; ');
-  return { ...partial, changed, replacesCa: partial.impact.replacements.length > 0, grantsUnrevocableAdmin, summary };
+  const grantsUnrevocableAdmin = withRotations.access.filter((a) => a.clusterAdmin?.after === 'UNREVOCABLE' && !kubeadmOwn.has(a.identity)).map((a) => a.identity);
+  const summary = [grantsUnrevocableAdmin.length ? `GRANTS unrevocable cluster-admin to ${grantsUnrevocableAdmin.join(', ')}` : '', summarize(withRotations)].filter(Boolean).join('; ');
+  return {
+    ...withRotations,
+    changed: changed || rotating,
+    replacesCa: impact.replacements.length > 0 || withRotations.rotations.refused.length > 0,
+    grantsUnrevocableAdmin,
+    summary,
+  };
 }
 
 /**

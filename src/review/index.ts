@@ -8,5 +8,6 @@ export * from './diff-access';
 export * from './diff-impact';
 export * from './diff-plans';
 export * from './render-plan-diff';
+export * from './rotation-review';
 export * from './trust-graph';
 export * from './render-trust-graph';

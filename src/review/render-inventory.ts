@@ -34,6 +34,7 @@ export function renderInventoryMarkdown(inventory: Inventory): string {
     lines.push(`| \`${x.id}\` | ${x.issuer} | ${cell(subject)} | ${list([...x.sans.dnsNames, ...x.sans.ipAddresses])} | ${list(usages)} | ${x.algorithm} | ${x.validity} | ${list(x.paths)} | ${x.keyHolder} | ${x.signedBy} |`);
   }
   lines.push('', `Service-account key: ${inventory.serviceAccountKey.algorithm}, in ${list(inventory.serviceAccountKey.paths)}.`, '');
+  for (const r of inventory.rotation ?? []) lines.push(`Rotation: ${r.authority} generation ${r.generation}, ${r.phase}: trusted ${r.trusted.join(' + ')}, signed by ${r.signer}.`, '');
   lines.push('## Kubeconfigs', '', '| file | user | groups | server | contexts |', '|---|---|---|---|---|');
   for (const k of inventory.kubeconfigs) lines.push(`| \`${k.path}\` | ${cell(k.user)} | ${list(k.groups)} | ${k.server} | ${list(k.contexts)} |`);
   lines.push('', '## RBAC objects', '');

@@ -1,6 +1,7 @@
 import type { PlanDiff } from './diff-plans';
 import type { AccessChange } from './diff-access';
 import { replacementSubject } from './diff-impact';
+import type { RotationStageChange } from './rotation-review';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 const code = (text: string) => `\`${text}\``;
@@ -58,6 +59,24 @@ function accessLines(diff: PlanDiff): string[] {
   return lines;
 }
 
+/** A rotation stage: what it does, the files per node, then the rollout, one node at a time, with its checks. */
+function rotationLines(stage: RotationStageChange): string[] {
+  const from = `generation ${stage.from.generation} ${stage.from.phase}`;
+  const lines = [`### Rotation: ${stage.title} → generation ${stage.to.generation}, stage **${stage.to.phase}** (from ${from})`, '', `${stage.meaning}.`, ''];
+  lines.push(`Trusted after this stage: ${stage.trusted.map(code).join(', ')}; signing: ${code(stage.signer)}.`, '');
+  lines.push('**Rollout order** — one node at a time; do not start a node before the previous one passes its checks, and do not take the next stage before every node is done:', '');
+  stage.rollout.forEach((step, index) => {
+    lines.push(`${index + 1}. **${step.node}**: copy ${step.files.map(code).join(', ')}`);
+    for (const b of step.before) lines.push(`   - first: ${b}`);
+    for (const r of step.restart) lines.push(`   - restart ${r.component} (${r.why})`);
+    for (const c of step.check) lines.push(`   - check: ${c}`);
+  });
+  if (stage.rollout.length === 0) lines.push('_No node file changes._');
+  if (stage.handOut.length) lines.push(`${stage.rollout.length + 1}. **hand out again**: ${stage.handOut.map(code).join(', ')}`);
+  lines.push('');
+  return lines;
+}
+
 /** The diff as a pull-request comment: summary, blocking banner, tables, impact, RBAC, access. No secrets. */
 export function renderDiffMarkdown(diff: PlanDiff): string {
   const title = diff.base.name === diff.head.name ? diff.head.name : `${diff.base.name} → ${diff.head.name}`;
@@ -75,6 +94,8 @@ export function renderDiffMarkdown(diff: PlanDiff): string {
       '',
     );
   }
+  for (const r of diff.rotations.refused) lines.push('> [!CAUTION]', `> **Blocking: rotation stage refused.** ${cell(r.message)}.`, '');
+  for (const stage of diff.rotations.stages) lines.push(...rotationLines(stage));
   if (diff.cluster.length) lines.push('### Cluster', '', ...diff.cluster.map((c) => `- ${c}`), '');
   if (diff.nodes.added.length || diff.nodes.removed.length) {
     lines.push('### Nodes', '', `- added: ${list(diff.nodes.added)}`, `- removed: ${list(diff.nodes.removed)}`, '');

@@ -1,4 +1,5 @@
-import type { KubeconfigPlan, NodePlan, PkiPlan } from '../plan';
+import { authoritiesOf, type KubeconfigPlan, type NodePlan, type PkiPlan } from '../plan';
+import type { RotatableAuthority } from '../spec';
 
 /** A TLS peer: a component, on a node when it runs on one. */
 export interface TrustEndpoint {
@@ -9,7 +10,8 @@ export interface TrustEndpoint {
 /**
  * One "who trusts whom" edge: a client component connecting to a server component with mutual TLS. The server checks
  * the client certificate against `serverTrusts`; the client checks the server certificate against `clientTrusts` and
- * `serverName`. Ids are plan certificate ids; CAs are `ca`, `front-proxy-ca`, `etcd-ca`.
+ * `serverName`. Ids are plan certificate ids; CAs are `ca`, `front-proxy-ca`, `etcd-ca` — during a rotation's overlap
+ * both generations, `etcd-ca + etcd-ca-2`, the signer first.
  */
 export interface TrustEdge {
   client: TrustEndpoint;
@@ -64,6 +66,8 @@ function hostOf(server: string): string {
  */
 export function trustGraph(plan: PkiPlan): TrustGraph {
   const edges: TrustEdge[] = [];
+  const trusted = (authority: RotatableAuthority) => authoritiesOf(plan).find((a) => a.authority === authority)?.trusted.join(' + ') ?? '';
+  const [clusterCa, etcdCa, frontProxyCa] = [trusted('clusterCA'), trusted('etcdCA'), trusted('frontProxyCA')];
   const controlPlanes = plan.nodes.filter((n) => n.role === 'control-plane');
   const apiserversFor = (host: string): NodePlan[] => {
     const own = controlPlanes.filter((n) => n.address === host || n.name === host);
@@ -78,9 +82,9 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
         purpose: `API requests as ${plan.certificates.find((c) => c.id === k.certificate)?.subject.commonName ?? k.userName} (${k.node ? `${k.node}/` : 'users/'}${k.name})`,
         clientCertificate: k.certificate,
         serverCertificate: `${node.name}/apiserver`,
-        serverTrusts: 'ca',
+        serverTrusts: clusterCa,
         serverTrustsVia: 'kube-apiserver --client-ca-file',
-        clientTrusts: 'ca',
+        clientTrusts: clusterCa,
         clientTrustsVia: 'kubeconfig certificate-authority-data',
         serverName: host,
       });
@@ -98,21 +102,21 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
         purpose: 'logs, exec, port-forward, metrics (--kubelet-client-certificate)',
         clientCertificate: `${cp.name}/apiserver-kubelet-client`,
         ...(serving ? { serverCertificate: serving.id } : {}),
-        serverTrusts: 'ca',
+        serverTrusts: clusterCa,
         serverTrustsVia: 'kubelet authentication.x509.clientCAFile',
         ...(serving ? { clientTrusts: serving.issuer, clientTrustsVia: 'kube-apiserver --kubelet-certificate-authority' } : {}),
         serverName: node.address ?? node.name,
       });
     }
     if (localEtcd) {
-      const etcdServer = { serverCertificate: `${cp.name}/etcd/server`, serverTrusts: 'etcd-ca', serverTrustsVia: 'etcd --trusted-ca-file (--client-cert-auth)', serverName: '127.0.0.1' };
+      const etcdServer = { serverCertificate: `${cp.name}/etcd/server`, serverTrusts: etcdCa, serverTrustsVia: 'etcd --trusted-ca-file (--client-cert-auth)', serverName: '127.0.0.1' };
       edges.push({
         client: { component: 'kube-apiserver', node: cp.name },
         server: { component: 'etcd', node: cp.name },
         purpose: 'storage (--etcd-servers=https://127.0.0.1:2379)',
         clientCertificate: `${cp.name}/apiserver-etcd-client`,
         ...etcdServer,
-        clientTrusts: 'etcd-ca',
+        clientTrusts: etcdCa,
         clientTrustsVia: 'kube-apiserver --etcd-cafile',
       });
       edges.push({
@@ -121,7 +125,7 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
         purpose: 'etcdctl endpoint health',
         clientCertificate: `${cp.name}/etcd/healthcheck-client`,
         ...etcdServer,
-        clientTrusts: 'etcd-ca',
+        clientTrusts: etcdCa,
         clientTrustsVia: 'etcdctl --cacert',
       });
       for (const peer of controlPlanes) {
@@ -132,9 +136,9 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
           purpose: 'raft replication (peer URLs, port 2380)',
           clientCertificate: `${cp.name}/etcd/peer`,
           serverCertificate: `${peer.name}/etcd/peer`,
-          serverTrusts: 'etcd-ca',
+          serverTrusts: etcdCa,
           serverTrustsVia: 'etcd --peer-trusted-ca-file (--peer-client-cert-auth)',
-          clientTrusts: 'etcd-ca',
+          clientTrusts: etcdCa,
           clientTrustsVia: 'etcd --peer-trusted-ca-file',
           serverName: peer.address ?? peer.name,
         });
@@ -145,14 +149,15 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
       server: { component: 'aggregated API server' },
       purpose: 'proxied requests with user headers (--proxy-client-cert-file)',
       clientCertificate: `${cp.name}/front-proxy-client`,
-      serverTrusts: 'front-proxy-ca',
+      serverTrusts: frontProxyCa,
       serverTrustsVia: '--requestheader-client-ca-file, allowed name front-proxy-client',
     });
   }
+  const saKeys = authoritiesOf(plan).find((a) => a.authority === 'serviceAccountKey')!.trusted;
   const tokens = controlPlanes.map((cp) => ({
     signer: { component: 'kube-controller-manager', node: cp.name },
     verifier: { component: 'kube-apiserver', node: cp.name },
-    via: 'sa.key (--service-account-private-key-file) → sa.pub (--service-account-key-file)',
+    via: `sa.key (--service-account-private-key-file) → sa.pub (--service-account-key-file)${saKeys.length > 1 ? `, which accepts ${saKeys.join(' + ')}` : ''}`,
   }));
   return { cluster: plan.metadata.name, edges, tokens };
 }

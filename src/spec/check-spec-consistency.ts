@@ -159,5 +159,13 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
       });
     }
   }
+  const etcd = record(spec.etcd);
+  if ('external' in etcd && 'etcdCA' in record(pki.rotation)) {
+    issues.push({
+      code: 'rotation_without_authority',
+      path: 'spec.pki.rotation.etcdCA',
+      message: 'is set but etcd is external: kubepki holds no etcd CA to rotate; remove pki.rotation.etcdCA (rotate the external etcd\'s CA where it is managed)',
+    });
+  }
   return issues;
 }

@@ -216,6 +216,32 @@ export const expectationSchema = z.strictObject({
   namespace: namespaceName.optional(),
 });
 
+/** The stages of a rotation, in the only order they may be taken (see the README's "Rotating a CA or the sa key"). */
+export const rotationPhases = ['trust', 'issue', 'finish'] as const;
+export type RotationPhase = (typeof rotationPhases)[number];
+
+/** One authority's rotation: which generation is being brought in, and how far. */
+export const authorityRotationSchema = z.strictObject({
+  /** The generation being brought in: 2 for the first rotation, then 3, ... The first authority is generation 1. */
+  generation: z.number().int().min(2).max(999).describe('The generation being brought in: 2 for the first rotation, then 3, ... The authority kubeadm or kubepki first wrote is generation 1.'),
+  /** `trust`: the new authority is trusted beside the old; `issue`: everything is reissued by the new one; `finish`: the old one leaves every trust file. */
+  phase: z.enum(rotationPhases).describe('`trust`: the new authority is created and trusted beside the old, nothing is reissued; `issue`: every leaf and kubeconfig is reissued by the new one, both stay trusted; `finish`: the old one leaves every trust file. Keep `finish` in the spec afterwards: it records the generation.'),
+});
+export type AuthorityRotationSpec = z.output<typeof authorityRotationSchema>;
+
+/** The four authorities kubepki can rotate, by their spec field. */
+export const rotatableAuthorities = ['clusterCA', 'etcdCA', 'frontProxyCA', 'serviceAccountKey'] as const;
+export type RotatableAuthority = (typeof rotatableAuthorities)[number];
+
+const rotationSchema = z
+  .strictObject({
+    clusterCA: authorityRotationSchema.optional(),
+    etcdCA: authorityRotationSchema.optional(),
+    frontProxyCA: authorityRotationSchema.optional(),
+    serviceAccountKey: authorityRotationSchema.optional(),
+  })
+  .describe('Staged rotation, one authority at a time or several together: each stage is one spec change (trust → issue → finish).');
+
 export const clusterSpecSchema = z.strictObject({
   apiVersion: z.literal('kubepki.io/v1alpha1'),
   kind: z.literal('Cluster'),
@@ -291,6 +317,8 @@ export const clusterSpecSchema = z.strictObject({
           .strictObject({ ca: caKeyHolder.optional(), 'front-proxy-ca': caKeyHolder.optional(), 'etcd-ca': caKeyHolder.optional() })
           .optional()
           .describe('Where each CA key lives: kubepki (in the tree), external-ca (an outside CA signs the CSRs kubepki writes), cfssl (a cfssl serve signs remotely), hsm (a PKCS#11 token signs). Default: kubepki for every CA.'),
+        /** Staged rotation of the CAs and the sa key; absent = generation 1 of each, no rotation running. */
+        rotation: rotationSchema.optional(),
         /**
          * Issue every node a kubelet serving certificate signed by the cluster CA and set kube-apiserver's
          * --kubelet-certificate-authority, so the apiserver verifies kubelets (CIS 1.2.5). Recommended. @default false

@@ -1,4 +1,4 @@
-import type { ParsedCertificate } from '../crypto';
+import { ParsedCertificate } from '../crypto';
 import type { Finding } from './finding';
 import { kubeadmCas, kubeadmKubeconfigs, kubeadmLeaves, type KubeadmCaName } from './kubeadm-pki-catalog';
 import { kubeletServingFiles } from './check-kubelet-serving';
@@ -88,6 +88,19 @@ function nodeExpiry(material: NodeMaterial, now: Date, wholeTree: boolean): Node
     const expected = controlPlane && (rule.name !== 'etcd-ca' || stacked);
     const e = entry(rule.name, `${prefix}${rule.base}.crt`, material.certificates.get(`${rule.base}.crt`), now, { externallyManaged: external(rule.name), expected });
     if (e) certificateAuthorities.push(e);
+    // During a rotation's overlap the file is a trust bundle: the other generation expires too, and is listed.
+    const text = files.get(`${rule.base}.crt`)?.content.toString('utf8') ?? '';
+    const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    for (const pem of blocks.slice(1)) {
+      let certificate: ParsedCertificate;
+      try {
+        certificate = ParsedCertificate.fromPem(pem);
+      } catch {
+        continue;
+      }
+      const also = entry(`${rule.name} (also trusted: ${certificate.commonName})`, `${prefix}${rule.base}.crt`, certificate, now, { externallyManaged: false, expected: false });
+      if (also) certificateAuthorities.push(also);
+    }
   }
   return { node: material.directory.name, certificates: certificates.sort(byName), certificateAuthorities: certificateAuthorities.sort(byName) };
 }

@@ -8,6 +8,7 @@ import type { Finding } from './finding';
 import type { LoadedKubeconfig, NodeMaterial } from './node-material';
 import type { KubeadmTree, TreeFile } from './read-kubeadm-tree';
 import { nodeNameOf } from './check-leaves';
+import { checkRotationStage } from './check-rotation-stage';
 
 /** Where each planned file is in the verified directory, and which node directory holds it. */
 interface PlacedFile {
@@ -192,6 +193,7 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
       }
     }
   }
+  findings.push(...checkRotationStage(plan, placed, (path) => actual.get(path)?.content.toString('utf8')));
   for (const path of [...actual.keys()].sort()) {
     if (plannedPaths.has(path)) continue;
     findings.push({ id: 'drift.extra', file: path, severity: 'warning', message: `${path} is not in the plan: left over from an earlier spec, or put there by hand; remove it if nothing uses it` });

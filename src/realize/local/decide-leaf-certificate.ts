@@ -16,6 +16,7 @@ export function decideLeafCertificate(
   existing: ExistingMaterial,
   now: Date,
   renew = false,
+  leaving?: CertificateDecision,
 ): CertificateDecision | undefined {
   const texts = existing.leafTexts(leaf);
   if (!texts) return undefined;
@@ -41,6 +42,11 @@ export function decideLeafCertificate(
     });
     return undefined;
   }
+  // The issue stage of a rotation: a leaf of the leaving generation is reissued by the new one, its key kept.
+  if (issuer?.action === 'keep' && leaving?.action === 'keep' && !parsed.isIssuedBy(issuer.certificate.parsed) && parsed.isIssuedBy(leaving.certificate.parsed)) {
+    const keepKey = key.pair.algorithm === leaf.algorithm;
+    return { action: 'reissue', plan: leaf, reasons: [`issued by ${leaving.plan.id}; the rotation's issue stage reissues it by ${leaf.issuer}`], previous: parsed, ...(keepKey ? { key } : {}) };
+  }
   if (issuer?.action === 'keep' && !parsed.isIssuedBy(issuer.certificate.parsed)) {
     existing.problems.push({
       path: texts.certificatePath,
@@ -60,7 +66,11 @@ export function decideLeafCertificate(
     return undefined;
   }
   const issuerNotAfter = issuer?.action === 'keep' ? issuer.certificate.parsed.notAfter : undefined;
-  const reasons = actionableDrift(leaf, parsed, issuerNotAfter).map((d) => d.message);
+  // During trust nothing is reissued: a new algorithm reaches a leaf when the issue stage reissues it.
+  const deferred = issuer?.plan.retiring ? ['algorithm'] : [];
+  const reasons = actionableDrift(leaf, parsed, issuerNotAfter)
+    .filter((d) => !deferred.includes(d.field))
+    .map((d) => d.message);
   // `kubepki renew` (kubeadm certs renew): the same key, a fresh validity from now.
   if (renew) reasons.push('renewal requested');
   if (parsed.notAfter.getTime() - renewBeforeHours(existing.plan, leaf) * hourMs <= now.getTime()) {

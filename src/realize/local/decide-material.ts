@@ -1,4 +1,4 @@
-import type { PkiPlan } from '../../plan';
+import { authorityOfId, type PkiPlan } from '../../plan';
 import { ExistingMaterial } from './existing-material';
 import { decideCertificateAuthority } from './decide-certificate-authority';
 import { decideLeafCertificate } from './decide-leaf-certificate';
@@ -17,6 +17,8 @@ export interface ExternalDecisionInput {
 }
 
 const nothingExternal: ExternalDecisionInput = { caCertificates: new Map(), certificationRequests: new Map(), signedElsewhere: new Set() };
+import type { LocatedAuthorities } from './locate-authorities';
+import type { ServiceAccountKeyDecision } from './material-decisions';
 
 /**
  * Decides, from the files on disk alone, which certificates to keep, issue or reissue. CAs first, since every leaf
@@ -29,11 +31,12 @@ export function decideMaterial(
   now: Date,
   external: ExternalDecisionInput = nothingExternal,
   renew: ReadonlySet<string> = new Set(),
+  located?: LocatedAuthorities,
 ): { decisions: MaterialDecisions; problems: TreeProblem[] } {
   const existing = new ExistingMaterial(plan, files);
   const certificates = new Map<string, CertificateDecision>();
   for (const ca of plan.certificates.filter((c) => c.isCa)) {
-    let decision = decideCertificateAuthority(ca, existing);
+    let decision = decideCertificateAuthority(ca, existing, located);
     if (decision?.action === 'create' && ca.keyHolder !== 'kubepki') {
       // Never make a CA whose key the spec puts elsewhere: its signer handed over its certificate, or it is missing.
       const provided = external.caCertificates.get(ca.id);
@@ -57,7 +60,7 @@ export function decideMaterial(
     if (leaf.keyHolder === 'user' && !request) continue; // reported by gatherExternalMaterial
     const decision = request
       ? decideUserCertificate(leaf, certificates.get(leaf.issuer), request.publicKeyDer(), existing, now)
-      : decideLeafCertificate(leaf, certificates.get(leaf.issuer), existing, now, renew.has(leaf.id));
+      : decideLeafCertificate(leaf, certificates.get(leaf.issuer), existing, now, renew.has(leaf.id), retiringSibling(plan, leaf.issuer, certificates));
     if (decision) certificates.set(leaf.id, decision);
   }
   for (const decision of certificates.values()) {
@@ -79,6 +82,24 @@ export function decideMaterial(
       });
     }
   }
+  if (located) {
+    const serviceAccountKeys = new Map<string, ServiceAccountKeyDecision>();
+    for (const pair of plan.keyPairs) {
+      const found = located.serviceAccountKeys.get(pair.id);
+      serviceAccountKeys.set(
+        pair.id,
+        !found ? { action: 'create' } : found.key ? { action: 'keep', key: { pem: found.keyPem!, pair: found.key }, publicKeyPem: found.publicKeyPem } : { action: 'public', publicKeyPem: found.publicKeyPem },
+      );
+    }
+    return { decisions: { certificates, serviceAccountKey: serviceAccountKeys.get(plan.keyPairs[0]!.id)!, serviceAccountKeys }, problems: existing.problems };
+  }
   const serviceAccountKey = decideServiceAccountKey(existing) ?? { action: 'create' };
-  return { decisions: { certificates, serviceAccountKey }, problems: existing.problems };
+  return { decisions: { certificates, serviceAccountKey, serviceAccountKeys: new Map([['sa', serviceAccountKey]]) }, problems: existing.problems };
+}
+
+/** The generation a rotation is replacing, beside the CA `issuer` names, when the tree still holds it. */
+function retiringSibling(plan: PkiPlan, issuer: string, decided: ReadonlyMap<string, CertificateDecision>): CertificateDecision | undefined {
+  const previous = authorityOfId(plan, issuer)?.authority.previous;
+  const decision = previous !== undefined && previous !== issuer ? decided.get(previous) : undefined;
+  return decision?.action === 'keep' ? decision : undefined;
 }

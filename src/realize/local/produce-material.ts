@@ -52,8 +52,10 @@ export async function produceMaterial(
     if (d.key) keys.set(d.plan.id, Promise.resolve(d.key.pair));
     else if (d.plan.keyHolder === 'kubepki' && d.action !== 'keep') keys.set(d.plan.id, newKey(d.plan.algorithm));
   }
-  const sa = decisions.serviceAccountKey;
-  const saKey = sa.action === 'keep' ? Promise.resolve(sa.key.pair) : newKey(plan.keyPairs[0]!.algorithm);
+  const saKeys = plan.keyPairs.map((pair) => {
+    const sa = decisions.serviceAccountKeys.get(pair.id)!;
+    return { id: pair.id, sa, key: sa.action === 'keep' ? Promise.resolve(sa.key.pair) : sa.action === 'create' ? newKey(pair.algorithm) : undefined };
+  });
 
   const certificates = new Map<string, Promise<ParsedCertificate>>();
   const certificateOf = (id: string): Promise<ParsedCertificate> => {
@@ -93,7 +95,7 @@ export async function produceMaterial(
   for (const d of byCaFirst) certificates.set(d.plan.id, issue(d));
 
   // Awaited together, so that the first failure is the one reported and no rejection is left unhandled.
-  await Promise.all([...certificates.values(), ...keys.values(), saKey]);
+  await Promise.all([...certificates.values(), ...keys.values(), ...saKeys.map((k) => k.key)]);
   const material: PkiMaterial = { certificates: new Map(), privateKeys: new Map(), publicKeys: new Map(), certificationRequests: requestTexts(context) };
   for (const d of byCaFirst) {
     const certificate = await certificates.get(d.plan.id)!;
@@ -102,9 +104,16 @@ export async function produceMaterial(
     if (d.key) material.privateKeys.set(d.plan.id, d.key.pem);
     else if (keys.has(d.plan.id)) material.privateKeys.set(d.plan.id, (await keys.get(d.plan.id)!).toPem());
   }
-  const serviceAccount = await saKey;
-  material.privateKeys.set('sa', sa.action === 'keep' ? sa.key.pem : serviceAccount.toPem());
-  material.publicKeys.set('sa', sa.action === 'keep' && sa.publicKeyPem !== undefined ? sa.publicKeyPem : serviceAccount.publicKeyPem());
+  for (const { id, sa, key } of saKeys) {
+    // A rotation's leaving key may be known by its public half only: it verifies, it no longer signs.
+    if (sa.action === 'public') {
+      material.publicKeys.set(id, sa.publicKeyPem);
+      continue;
+    }
+    const pair = (await key)!;
+    material.privateKeys.set(id, sa.action === 'keep' ? sa.key.pem : pair.toPem());
+    material.publicKeys.set(id, sa.action === 'keep' && sa.publicKeyPem !== undefined ? sa.publicKeyPem : pair.publicKeyPem());
+  }
   return { material, generatedKeys };
 }
 
@@ -116,10 +125,12 @@ export function keptMaterial(decisions: MaterialDecisions, context: SigningConte
     // A reissued certificate usually keeps its key: that key file stays as it is.
     if (d.key) material.privateKeys.set(id, d.key.pem);
   }
-  const sa = decisions.serviceAccountKey;
-  if (sa.action === 'keep') {
-    material.privateKeys.set('sa', sa.key.pem);
-    material.publicKeys.set('sa', sa.publicKeyPem ?? sa.key.pair.publicKeyPem());
+  for (const [id, sa] of decisions.serviceAccountKeys) {
+    if (sa.action === 'keep') {
+      material.privateKeys.set(id, sa.key.pem);
+      material.publicKeys.set(id, sa.publicKeyPem ?? sa.key.pair.publicKeyPem());
+    }
+    if (sa.action === 'public') material.publicKeys.set(id, sa.publicKeyPem);
   }
   return material;
 }

@@ -1,5 +1,6 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PkiPlan } from '../../plan';
+import { authoritiesOf, type PkiPlan } from '../../plan';
 import { publicKeyPin, type CertificateSigner, type KeyPool, type ParsedCertificate } from '../../crypto';
 import { keepChosenContext, renderPlannedFile, type PkiMaterial } from '../../outputs';
 import { plannedDirectories, plannedDirectoryMode, readOutputTree, type OutputTree } from './read-output-tree';
@@ -13,6 +14,7 @@ import { ensureOutputDirectory, preflightChange } from './preflight';
 import { OutputLock } from './output-lock';
 import { commitChange, completeInterruptedChange, hasPendingJournal, removeTemporaries, type TreeChange } from './commit-change';
 import { WriteCounter } from './write-counter';
+import { locateAuthorities } from './locate-authorities';
 import { decideBootstrapToken } from './decide-bootstrap-token';
 
 export type { FileAction, FileChange } from './describe-change';
@@ -65,10 +67,10 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   if (options.dryRun) {
     const tree = readOutputTree(plan, dir);
     const context = await signingContext(plan, tree, now, options);
-    const decided = decide(plan, tree, now, options, context);
+    const decided = decide(plan, dir, tree, now, options, context);
     const { decisions } = decided;
     const pending: FileChange[] = tree.pendingJournal ? [{ path: '.kubepki-journal', action: 'updated', reason: 'an interrupted run committed a change; generate completes it first' }] : [];
-    return { changes: [...pending, ...changesOf(plan, tree, decisions, withJoinSecrets(keptMaterial(decisions, context), decided), options)], generatedKeys: keysToGenerate(decisions), dryRun: true };
+    return { changes: [...pending, ...changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions, context), decided), options)], generatedKeys: keysToGenerate(decisions), dryRun: true };
   }
 
   ensureOutputDirectory(dir);
@@ -83,11 +85,11 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
       ...tree.temporaries.map((rel): FileChange => ({ path: rel, action: 'removed', reason: 'staged by an interrupted run' })),
     ];
     const context = await signingContext(plan, tree, now, options);
-    const decided = decide(plan, tree, now, options, context);
+    const decided = decide(plan, dir, tree, now, options, context);
     const { decisions } = decided;
 
     // Which files change is known from the decisions alone: check the file system before generating any key.
-    const expected = changesOf(plan, tree, decisions, withJoinSecrets(keptMaterial(decisions, context), decided), options);
+    const expected = changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions, context), decided), options);
     const writing = expected.filter((c) => c.action !== 'kept' && c.action !== 'external' && c.action !== 'stale' && c.action !== 'removed' && !c.path.endsWith('/'));
     if (writing.length > 0) {
       const missing = plannedDirectories(plan).filter((rel) => !tree.directoryModes.has(rel));
@@ -101,7 +103,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
 
     const produced = await produceMaterial(plan, decisions, now, options.keyPool, context);
     const { generatedKeys } = produced;
-    const material = withJoinSecrets(produced.material, decided);
+    const material = withJoinSecrets(plan, produced.material, decided);
     const changes = changesOf(plan, tree, decisions, material, options);
     commitChange(dir, treeChangeOf(plan, tree, changes, material, options), counter);
     return { changes: [...leftovers, ...changes], generatedKeys, dryRun: false };
@@ -131,9 +133,20 @@ interface Decided {
   bootstrapToken?: string;
 }
 
-function decide(plan: PkiPlan, tree: OutputTree, now: Date, options: RealizeOptions, context: SigningContext & { caCertificates: Map<string, ParsedCertificate> }): Decided {
+function decide(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options: RealizeOptions, context: SigningContext & { caCertificates: Map<string, ParsedCertificate> }): Decided {
   if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
-  const { decisions, problems } = decideMaterial(plan, tree.files, now, { ...context, signedElsewhere: new Set(context.signers.keys()) }, new Set(options.renew ?? []));
+  // Once rotated, an authority may sit in files the previous stage wrote and this one no longer plans. A
+  // never-rotated plan still looks: a tree already at a later generation means the spec went back.
+  const located = locateAuthorities(plan, (rel) => tree.files.get(rel)?.content.toString('utf8') ?? readLeftover(dir, rel, tree.stale));
+  if (located.problems.length > 0) throw new RealizeError(located.problems);
+  const { decisions, problems } = decideMaterial(
+    plan,
+    tree.files,
+    now,
+    { ...context, signedElsewhere: new Set(context.signers.keys()) },
+    new Set(options.renew ?? []),
+    plan.authorities ? located : undefined,
+  );
   const token = decideBootstrapToken(plan, tree.files, options.bootstrapToken);
   problems.push(...token.problems);
   if (problems.length > 0) throw new RealizeError(problems);
@@ -141,9 +154,21 @@ function decide(plan: PkiPlan, tree: OutputTree, now: Date, options: RealizeOpti
 }
 
 /** Adds what the kubeadm configurations need beyond keys and certificates: the token and the CA's public-key pin. */
-function withJoinSecrets(material: PkiMaterial, decided: Decided): PkiMaterial {
-  const ca = material.certificates.get('ca');
+function withJoinSecrets(plan: PkiPlan, material: PkiMaterial, decided: Decided): PkiMaterial {
+  // During a cluster-CA rotation, joins pin the CA that signs (the first of ca.crt, which kubeadm reads).
+  const ca = material.certificates.get(authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.signer);
   return { ...material, ...(decided.bootstrapToken ? { bootstrapToken: decided.bootstrapToken } : {}), ...(ca ? { caCertHash: publicKeyPin(ca) } : {}) };
+}
+
+/** A file of the tree the plan no longer names (a previous rotation stage's), read only if it is a regular file. */
+function readLeftover(dir: string, rel: string, stale: readonly string[]): string | undefined {
+  if (!stale.includes(rel)) return undefined;
+  const full = path.join(dir, rel);
+  try {
+    return fs.lstatSync(full).isFile() ? fs.readFileSync(full, 'utf8') : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One line per planned file, then directory modes to fix and files the plan no longer names. */

@@ -61,6 +61,10 @@ export class KubePki extends pulumi.ComponentResource {
   constructor(name: string, args: KubePkiArgs, opts?: pulumi.ComponentResourceOptions) {
     super('kubepki:index:KubePki', name, {}, opts);
     const { plan } = args;
+    // Staged rotation is realized by `kubepki generate` only so far: refuse rather than write single-CA trust files.
+    if (plan.authorities) {
+      throw new Error('spec.pki.rotation: pulumi up does not realize CA or sa-key rotations yet; take the rotation stages with `kubepki generate`');
+    }
     // @pulumi/tls can only sign with a key in the stack; keys held by users, outside CAs, cfssl or an HSM go through
     // `kubepki generate`. Refused here rather than silently replaced by keys the spec says kubepki must not hold.
     const elsewhere = plan.certificates.filter((c) => c.keyHolder !== 'kubepki');
