@@ -10,7 +10,7 @@
 //   kubectl get --raw /apis -H 'Accept: application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList' > aggregated_v2.json
 //   node scripts/generate-discovery-table.mjs api__v1.json aggregated_v2.json
 //
-// Output: src/access/discovery/builtin-api-resources.json — one row per group and resource, in discovery order (the
+// Output: src/access/discovery/discovery-table.json — one row per group and resource, in discovery order (the
 // core group first, then the groups as the server lists them: the priority kubectl's RESTMapper gives them).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -75,7 +75,7 @@ for (const g of groups.items) {
 }
 for (const row of rows) row.subresources.sort();
 
-const out = path.join(discoveryDir, 'builtin-api-resources.json');
+const out = path.join(discoveryDir, 'discovery-table.json');
 fs.writeFileSync(
   out,
   `{\n  "source": ${JSON.stringify(`kubernetes/kubernetes api/discovery/: ${path.basename(coreFile)}, ${path.basename(groupsFile)} (see upstream/README.md)`)},\n  "resources": [\n${rows.map((r) => `    ${JSON.stringify(r)}`).join(',\n')}\n  ]\n}\n`,

@@ -37,7 +37,9 @@ export async function userRequestCommand(args: string[], io: CliIo): Promise<num
       `wrote ${keyFile} (private key, 0600: keep it here) and ${csrFile} (certificate signing request)`,
       `send ${csrFile} to your cluster administrator; the spec names it as users[].csr`,
       `when you receive ${name}.conf (certificate only), add your key with:`,
-      `  ${addClientKeyCommand(name, `${name}.conf`, keyFile)}`,
+      // The kubeconfig names its user <name>@<cluster> (unique when merged), which only the administrator's spec knows.
+      `  ${addClientKeyCommand(`${name}@<cluster>`, `${name}.conf`, keyFile)}`,
+      `  (<cluster> as the file names it: kubectl --kubeconfig=${name}.conf config view -o jsonpath='{.users[0].name}')`,
     ].join('\n'),
   );
   return exitCodes.ok;

@@ -108,7 +108,7 @@ describe.runIf(haveKubectl)('user CSRs: the key stays on the user machine', () =
       const full = path.join(tree, rel);
       if (fs.statSync(full).isFile()) expect(fs.readFileSync(full, 'utf8')).not.toContain(keyPem.split('\n')[1]!);
     }
-    expect(generateOutput).toContain(addClientKeyCommand('alice', 'alice.conf', 'alice.key'));
+    expect(generateOutput).toContain(addClientKeyCommand('alice@csr-lab', 'alice.conf', 'alice.key')); // users are named <name>@<cluster>
   });
 
   it('the one command adds the user key, and kubectl authenticates as the spec says', async () => {
@@ -117,7 +117,7 @@ describe.runIf(haveKubectl)('user CSRs: the key stays on the user machine', () =
     const kubectl = peerBinaryPath('kubectl');
     const without = await runCommand(kubectl, ['--kubeconfig', mine, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'], { env: kubectlEnv() });
     expect(without.code).not.toBe(0);
-    const [, ...args] = addClientKeyCommand('alice', mine, path.join(laptop, 'alice.key')).split(' ');
+    const [, ...args] = addClientKeyCommand('alice@csr-lab', mine, path.join(laptop, 'alice.key')).split(' ');
     const added = await runCommand(kubectl, args, { env: kubectlEnv() });
     expect(added.code, added.stderr).toBe(0);
     const whoami = await runCommand(kubectl, ['--kubeconfig', mine, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'], { env: kubectlEnv(), timeoutMs: 20_000 });

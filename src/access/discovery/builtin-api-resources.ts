@@ -1,4 +1,6 @@
-import table from './builtin-api-resources.json';
+// Not named after this file: under ts-node (the Pulumi program) require('./builtin-api-resources') would find a
+// same-named .json before the .ts, since Node tries .json before extensions ts-node adds.
+import table from './discovery-table.json';
 
 /** One built-in API resource as discovery describes it (generated from Kubernetes' discovery documents). */
 export interface ApiResource {
