@@ -96,8 +96,8 @@ export async function csrFacts(pem: string): Promise<InspectedRequest> {
 }
 
 export function keyFacts(pem: string): InspectedKey {
-  const isPrivate = /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-----/.test(pem);
-  if (/-----BEGIN ENCRYPTED PRIVATE KEY-----/.test(pem)) throw new Error('is an encrypted private key: kubepki does not ask for passphrases');
+  const isPrivate = /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-{5}/.test(pem);
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-{5}/.test(pem)) throw new Error('is an encrypted private key: kubepki does not ask for passphrases');
   const key = isPrivate ? createPublicKey(createPrivateKey(pem)) : createPublicKey(pem);
   return { type: isPrivate ? 'private-key' : 'public-key', key: describeKey(key), publicKeySha256: spkiSha256(key) };
 }

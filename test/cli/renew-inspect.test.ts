@@ -116,7 +116,7 @@ describe('kubepki inspect', () => {
     for (const format of ['text', 'json', 'yaml']) {
       const run = inspect([key, '-o', format]);
       expect(run.status, run.stderr).toBe(0);
-      expect(run.stdout).not.toContain('PRIVATE KEY-----');
+      expect(run.stdout).not.toMatch(/PRIVATE KEY-{5}/);
       expect(run.stdout).not.toContain(der.slice(20, 60));
     }
     const facts = JSON.parse(inspect([key, '-o', 'json']).stdout);
