@@ -1,5 +1,4 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import ipaddr from 'ipaddr.js';
 import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../plan/pki-plan';
 import { keyAlgorithmOf } from './key-algorithms';
@@ -62,13 +61,23 @@ export class ParsedCertificate {
     } catch {
       throw new Error('is not a valid X.509 certificate');
     }
+    return ParsedCertificate.of(`${block[0]}\n`, node);
+  }
+
+  /** A DER certificate, as kubepki has just encoded it. */
+  static fromDer(der: Buffer): ParsedCertificate {
+    const lines = der.toString('base64').match(/.{1,64}/g)!;
+    return ParsedCertificate.of(`-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`, new NodeX509Certificate(der));
+  }
+
+  private static of(pem: string, node: NodeX509Certificate): ParsedCertificate {
     // The legacy object's subject has OpenSSL's own unescaping and joins multi-valued RDNs: {O: [...], CN: '...'}.
     const subject = node.toLegacyObject().subject as unknown as Record<string, string | string[] | undefined>;
     const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
     const names = subjectAltNames(node.subjectAltName);
     const eku = node.keyUsage ?? [];
     return new ParsedCertificate(
-      `${block[0]}\n`,
+      pem,
       node,
       list(subject.CN)[0] ?? '',
       list(subject.O),
@@ -85,14 +94,6 @@ export class ParsedCertificate {
   private get keyUsageFlags(): number {
     this.keyUsageBits ??= keyUsageBitsOf(this.node.raw);
     return this.keyUsageBits;
-  }
-
-  private peculiar: x509.X509Certificate | undefined;
-
-  /** The same certificate as @peculiar/x509 reads it (its subject name is reused verbatim as an issuer name). */
-  get x509(): x509.X509Certificate {
-    this.peculiar ??= new x509.X509Certificate(this.pem);
-    return this.peculiar;
   }
 
   get keyUsages(): KeyUsage[] {

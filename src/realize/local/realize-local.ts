@@ -77,7 +77,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   const lock = await OutputLock.acquire(dir, options.lockWaitMs ?? 60_000, options.onLockWait);
   try {
     const counter = new WriteCounter();
-    const recovered = hasPendingJournal(dir) ? completeInterruptedChange(dir, counter) : [];
+    const recovered = hasPendingJournal(dir) ? await completeInterruptedChange(dir, counter) : [];
     const tree = readOutputTree(plan, dir);
     if (tree.problems.length === 0) removeTemporaries(dir, tree.temporaries, counter);
     const leftovers: FileChange[] = [
@@ -105,7 +105,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     const { generatedKeys } = produced;
     const material = withJoinSecrets(plan, produced.material, decided);
     const changes = changesOf(plan, tree, decisions, material, options);
-    commitChange(dir, treeChangeOf(plan, tree, changes, material, options), counter);
+    await commitChange(dir, treeChangeOf(plan, tree, changes, material, options), counter);
     return { changes: [...leftovers, ...changes], generatedKeys, dryRun: false };
   } finally {
     await lock.release();
