@@ -13,8 +13,8 @@ export interface PkiMaterial {
   certificationRequests?: Map<string, string>;
   /** The bootstrap token (secret): needed by the kubeadm configurations and the bootstrap-token file. */
   bootstrapToken?: string;
-  /** `sha256:<hex>` pin of ca.crt's public key, for the join configurations. */
-  caCertHash?: string;
+  /** `sha256:<hex>` pins of the public keys of every CA in ca.crt, for the join configurations. */
+  caCertHashes?: string[];
 }
 
 export interface RenderedFile {
@@ -34,7 +34,7 @@ function certificateOf(plan: PkiPlan, id: string): CertificatePlan {
   return plan.certificates.find((c) => c.id === id)!;
 }
 
-function requiredSecret(value: string | undefined, what: string): string {
+function requiredSecret<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`internal: no ${what}`);
   return value;
 }
@@ -66,7 +66,7 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
       const node = config.nodes.find((n) => n.node === of)!;
       return renderKubeadmConfig(config, node, {
         bootstrapToken: requiredSecret(material.bootstrapToken, 'bootstrap token'),
-        caCertHash: requiredSecret(material.caCertHash, 'CA certificate hash'),
+        caCertHashes: requiredSecret(material.caCertHashes, 'CA certificate hashes'),
       });
     }
     case 'bootstrap-token':
