@@ -3,6 +3,7 @@ import { renderCertificateSigningRequestManifest } from './certificate-signing-r
 import { renderKubeconfig } from './kubeconfig';
 import { renderRbacFile } from './rbac-manifests';
 import { renderKubeadmConfig } from './kubeadm-config';
+import { labelServiceAccountPublicKey } from './service-account-key-labels';
 
 /** PEM text of everything the plan names, keyed by certificate / key-pair id. Private keys stay in memory only. */
 export interface PkiMaterial {
@@ -48,7 +49,7 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
     case 'private-key':
       return required(material.privateKeys, of, 'private key');
     case 'public-key':
-      return pemBundle([of, ...(file.content.bundle ?? [])].map((id) => required(material.publicKeys, id, 'public key')));
+      return pemBundle([of, ...(file.content.bundle ?? [])].map((id) => labelServiceAccountPublicKey(id, required(material.publicKeys, id, 'public key'))));
     case 'kubeconfig': {
       const kc = plan.kubeconfigs.find((k) => k.id === of) as KubeconfigPlan;
       return renderKubeconfig(kc, {
