@@ -9,6 +9,8 @@ interface AlgorithmParameters {
   sign: Algorithm | EcdsaParams;
   /** The same signature algorithm as a certificate names it, and the digest node:crypto signs with. */
   x509Signature: { oid: string; hash: 'sha256' | 'sha384' };
+  /** node:crypto's generateKeyPair arguments for the same key. */
+  nodeGenerate: { type: 'rsa'; options: { modulusLength: number } } | { type: 'ec'; options: { namedCurve: string } };
   /** The PEM form kubeadm writes: PKCS#1 `RSA PRIVATE KEY` or SEC1 `EC PRIVATE KEY`. */
   privateKeyPemType: 'pkcs1' | 'sec1';
 }
@@ -18,6 +20,7 @@ const rsa = (modulusLength: number): AlgorithmParameters => ({
   import: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
   sign: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as Algorithm,
   x509Signature: { oid: '1.2.840.113549.1.1.11', hash: 'sha256' }, // sha256WithRSAEncryption
+  nodeGenerate: { type: 'rsa', options: { modulusLength } }, // public exponent 65537
   privateKeyPemType: 'pkcs1',
 });
 
@@ -27,6 +30,7 @@ const ecdsa = (namedCurve: 'P-256' | 'P-384', hash: 'SHA-256' | 'SHA-384'): Algo
   sign: { name: 'ECDSA', hash } as EcdsaParams,
   // ecdsa-with-SHA256 / ecdsa-with-SHA384
   x509Signature: hash === 'SHA-256' ? { oid: '1.2.840.10045.4.3.2', hash: 'sha256' } : { oid: '1.2.840.10045.4.3.3', hash: 'sha384' },
+  nodeGenerate: { type: 'ec', options: { namedCurve } },
   privateKeyPemType: 'sec1',
 });
 
