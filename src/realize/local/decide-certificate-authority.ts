@@ -136,7 +136,7 @@ function checkedIntermediate(
     existing.problems.push({
       path: certPath,
       code: 'intermediate-refused',
-      message: `is refused as the intermediate ${ca.id} under the offline root ${ca.parent} (spec.pki.caParents.${ca.id}): ${reasons.join('; ')}. Have the root sign ${csr} as a CA with pathLen 0 (e.g. ${intermediateSigningCommand(csr, ca.parent!, certPath)}) and place the result here; nothing was written`,
+      message: `is refused as the intermediate ${ca.id} under the offline root ${ca.parent} (spec.pki.caParents.${ca.id}): ${reasons.join('; ')}. Have the root sign ${csr} as a CA with pathLen 0 (e.g. ${intermediateSigningCommand(csr, ca.parent!, certPath)}) and place the result here`,
     });
     return undefined;
   }

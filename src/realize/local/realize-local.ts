@@ -79,7 +79,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
     const unsigned = pendingIntermediates(plan, tree.files);
     if (unsigned.length > 0) {
-      const requests = await requestIntermediates(plan, tree.files, unsigned, false);
+      const requests = await requestIntermediates(plan, tree.files, unsigned, (await signingContext(plan, tree, now, options)).parentCertificates, false);
       if (requests.problems.length > 0) throw new RealizeError(requests.problems);
       return { changes: requests.changes, generatedKeys: requests.generatedKeys, dryRun: true, awaitingSignature: requests.awaiting };
     }
@@ -105,7 +105,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     const unsigned = pendingIntermediates(plan, tree.files);
     if (unsigned.length > 0) {
       // The first half of the exchange with an offline root: keys and CSRs only, committed like any change.
-      const requests = await requestIntermediates(plan, tree.files, unsigned, true, options.keyPool);
+      const requests = await requestIntermediates(plan, tree.files, unsigned, (await signingContext(plan, tree, now, options)).parentCertificates, true, options.keyPool);
       if (requests.problems.length > 0) throw new RealizeError(requests.problems);
       if (requests.change.writes.length > 0) {
         const missing = requestDirectories(requests.change).filter((rel) => !tree.directoryModes.has(rel));

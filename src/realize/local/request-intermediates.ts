@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { CertificatePlan, PkiPlan, PlannedFile } from '../../plan';
-import { KeyPair, ParsedCertificationRequest, createCertificationRequest, type KeyPool } from '../../crypto';
+import { KeyPair, ParsedCertificationRequest, createCertificationRequest, type KeyPool, type ParsedCertificate } from '../../crypto';
+import { decideCertificateAuthority } from './decide-certificate-authority';
 import { ExistingMaterial } from './existing-material';
 import type { FileChange } from './describe-change';
 import type { TreeChange } from './commit-change';
@@ -59,8 +60,17 @@ export interface IntermediateRequests {
  * tree: its key (the one already on disk, else a new one) on every control-plane node and its CSR beside it. Nothing
  * else is issued until the root signed: every leaf of the tree needs its CA's certificate.
  */
-export async function requestIntermediates(plan: PkiPlan, files: ReadonlyMap<string, TreeFile>, pending: CertificatePlan[], generate: boolean, keyPool?: KeyPool): Promise<IntermediateRequests> {
+export async function requestIntermediates(
+  plan: PkiPlan,
+  files: ReadonlyMap<string, TreeFile>,
+  pending: CertificatePlan[],
+  roots: ReadonlyMap<string, ParsedCertificate>,
+  generate: boolean,
+  keyPool?: KeyPool,
+): Promise<IntermediateRequests> {
   const existing = new ExistingMaterial(plan, files);
+  // An intermediate already signed back is checked now, while others still wait: a wrong one is refused at once.
+  for (const ca of plan.certificates.filter((c) => c.parent !== undefined && !pending.includes(c))) decideCertificateAuthority(ca, existing, undefined, roots.get(ca.id));
   const writes: { path: string; content: string; mode: number }[] = [];
   const changes: FileChange[] = [];
   const awaiting: AwaitingSignature[] = [];
