@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { PkiPlan } from '../plan';
 import { SpecError, type SpecIssue } from '../spec';
 import { ParsedCertificate } from '../crypto';
+import { readSpecRelativeFile } from './spec-relative-file';
 
 /**
  * Reads the offline root certificate of every intermediate CA (spec.pki.caParents, relative to the spec file) before
@@ -14,14 +13,8 @@ export function loadParentCertificates(plan: PkiPlan, specFile: string): Map<str
   const issues: SpecIssue[] = [];
   for (const ca of plan.certificates.filter((c) => c.parent !== undefined)) {
     const where = `spec.pki.caParents.${ca.id}.certificate`;
-    const file = path.resolve(path.dirname(specFile), ca.parent!);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      issues.push({ code: 'parent_unreadable', path: where, message: `${JSON.stringify(ca.parent)} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}, looked at ${file}): the path is relative to the spec file` });
-      continue;
-    }
+    const text = readSpecRelativeFile(specFile, ca.parent!, where, 'parent_unreadable', issues);
+    if (text === undefined) continue;
     let root: ParsedCertificate;
     try {
       root = ParsedCertificate.fromPem(text);

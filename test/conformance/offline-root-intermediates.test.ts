@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../cli/built-package';
 import { ApiserverStandIn } from '../support/apiserver-stand-in';
 import { conformanceSpec } from '../support/conformance-trees';
-import { EtcdCluster } from '../support/etcd-cluster';
+import { EtcdCluster, kubeadmMemberTls } from '../support/etcd-cluster';
 import { cliPath, removeTree, temporaryDirectory } from '../support/fixture-trees';
 import { copyKubeconfig } from '../support/kubeconfig-copy';
 import { runCommand } from '../support/managed-process';
@@ -221,17 +221,7 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
       const cluster = await EtcdCluster.start({
         binaries: { etcd: peerBinaryPath('etcd'), etcdctl: peerBinaryPath('etcdctl') },
         workDir: at('etcd'),
-        members: controlPlanes.map((node) => ({
-          name: node,
-          tls: {
-            serverCert: pki(node, 'etcd/server.crt'),
-            serverKey: pki(node, 'etcd/server.key'),
-            peerCert: pki(node, 'etcd/peer.crt'),
-            peerKey: pki(node, 'etcd/peer.key'),
-            trustedCa: pki(node, 'etcd/ca.crt'),
-            peerTrustedCa: pki(node, 'etcd/ca.crt'),
-          },
-        })),
+        members: controlPlanes.map((node) => ({ name: node, tls: kubeadmMemberTls((rel) => pki(node, rel)) })),
         // The harness probes health with Node's TLS (OpenSSL), which anchors at a self-signed root: it trusts the root
         // and builds the path from the chain server.crt carries. etcdctl (Go) below trusts etcd/ca.crt alone.
         healthClient: { cacert: at('root.crt'), cert: pki('cp1', 'etcd/healthcheck-client.crt'), key: pki('cp1', 'etcd/healthcheck-client.key') },
