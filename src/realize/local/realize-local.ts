@@ -1,8 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { authoritiesOf, type PkiPlan } from '../../plan';
-import { publicKeyPin, type CertificateSigner, type KeyPool, type ParsedCertificate } from '../../crypto';
-import { keepChosenContext, renderPlannedFile, type PkiMaterial } from '../../outputs';
+import { publicKeyPins, type CertificateSigner, type KeyPool, type ParsedCertificate } from '../../crypto';
+import { clusterTrustBundle, keepChosenContext, renderPlannedFile, type PkiMaterial } from '../../outputs';
 import { plannedDirectories, plannedDirectoryMode, readOutputTree, type OutputTree } from './read-output-tree';
 import { decideMaterial } from './decide-material';
 import { keptMaterial, produceMaterial, type SigningContext } from './produce-material';
@@ -199,11 +199,12 @@ function decide(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options
   return { decisions, context, ...(token.token ? { bootstrapToken: token.token } : {}) };
 }
 
-/** Adds what the kubeadm configurations need beyond keys and certificates: the token and the CA's public-key pin. */
+/** Adds what the kubeadm configurations need beyond keys and certificates: the token and the CAs' public-key pins. */
 function withJoinSecrets(plan: PkiPlan, material: PkiMaterial, decided: Decided): PkiMaterial {
-  // During a cluster-CA rotation, joins pin the CA that signs (the first of ca.crt, which kubeadm reads).
-  const ca = material.certificates.get(authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.signer);
-  return { ...material, ...(decided.bootstrapToken ? { bootstrapToken: decided.bootstrapToken } : {}), ...(ca ? { caCertHash: publicKeyPin(ca) } : {}) };
+  // During a cluster-CA rotation joins pin every generation ca.crt trusts, so discovery works with either.
+  const trusted = authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.trusted;
+  const bundle = trusted.every((id) => material.certificates.has(id)) ? clusterTrustBundle(plan, material) : undefined;
+  return { ...material, ...(decided.bootstrapToken ? { bootstrapToken: decided.bootstrapToken } : {}), ...(bundle ? { caCertHashes: publicKeyPins(bundle) } : {}) };
 }
 
 /** A file of the tree the plan no longer names (a previous rotation stage's), read only if it is a regular file. */

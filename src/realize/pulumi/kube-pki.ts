@@ -3,7 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as tls from '@pulumi/tls';
 import { renewBeforeHours, type CertificatePlan, type PkiPlan, type PlannedFile } from '../../plan';
 import { renderKubeadmConfig, renderKubeconfig, renderRbacFile } from '../../outputs';
-import { bootstrapTokenPattern, publicKeyPin } from '../../crypto';
+import { bootstrapTokenPattern, publicKeyPins } from '../../crypto';
 import { BootstrapToken } from './bootstrap-token';
 import { allowedUsesOf, tlsPrivateKeyArgs } from './tls-provider-mapping';
 import { MultiGroupCertificate } from './multi-group-certificate';
@@ -230,7 +230,7 @@ export class KubePki extends pulumi.ComponentResource {
         const node = config.nodes.find((n) => n.node === of)!;
         return pulumi
           .all([this.bootstrapToken!, this.certificates.ca!.certPem])
-          .apply(([bootstrapToken, caCertPem]) => renderKubeadmConfig(config, node, { bootstrapToken, caCertHash: publicKeyPin(caCertPem) }));
+          .apply(([bootstrapToken, caCertPem]) => renderKubeadmConfig(config, node, { bootstrapToken, caCertHashes: publicKeyPins(caCertPem) }));
       },
     }[kind]();
     const directories = file.path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'));
