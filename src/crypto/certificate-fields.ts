@@ -4,6 +4,7 @@
 
 const KEY_USAGE_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x0f]);
 const SUBJECT_KEY_IDENTIFIER_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x0e]);
+const BASIC_CONSTRAINTS_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x13]);
 
 interface Element {
   tag: number;
@@ -87,6 +88,17 @@ function extensionValueOf(der: Uint8Array, oid: Buffer): Element | undefined {
 export function subjectKeyIdentifierOf(der: Uint8Array): Buffer | undefined {
   const value = extensionValueOf(der, SUBJECT_KEY_IDENTIFIER_OID);
   return value && value.tag === 0x04 && value.end > value.start ? Buffer.from(der.subarray(value.start, value.end)) : undefined;
+}
+
+/** The basicConstraints pathLenConstraint of a DER certificate, or undefined when absent (unlimited). */
+export function pathLengthOf(der: Uint8Array): number | undefined {
+  const value = extensionValueOf(der, BASIC_CONSTRAINTS_OID);
+  // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }
+  const length = value && value.tag === 0x30 ? children(der, value).find((e) => e.tag === 0x02) : undefined;
+  if (!length || length.end - length.start > 4) return undefined;
+  let n = 0;
+  for (let i = length.start; i < length.end; i++) n = n * 256 + der[i]!;
+  return n;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import type { KeyAlgorithm } from '../plan/pki-plan';
+import type { KeyAlgorithm, KeyUsage } from '../plan/pki-plan';
 import { describeKey, keyAlgorithmOf, keyAlgorithmParameters } from './key-algorithms';
 import type { KeyPair } from './key-pair';
 
@@ -15,7 +15,21 @@ export interface CertificationRequestSubject {
   organizations: string[];
   dnsNames?: string[];
   ipAddresses?: string[];
+  /**
+   * Ask for a CA certificate (an intermediate): basicConstraints CA:TRUE with this pathLen and keyCertSign, in the
+   * extensionRequest, so a root that copies requested extensions (`openssl x509 -req -copy_extensions copyall`,
+   * `openssl ca` with copy_extensions) signs exactly what the plan checks.
+   */
+  caPathLength?: number;
+  /** Key usages to request with caPathLength. @default ['digitalSignature', 'keyCertSign'] */
+  keyUsages?: KeyUsage[];
 }
+
+const requestedKeyUsageFlags: Record<KeyUsage, x509.KeyUsageFlags> = {
+  digitalSignature: x509.KeyUsageFlags.digitalSignature,
+  keyEncipherment: x509.KeyUsageFlags.keyEncipherment,
+  keyCertSign: x509.KeyUsageFlags.keyCertSign,
+};
 
 /**
  * Makes a PKCS#10 CSR signed by `key` (proof of possession), with the subject in Go's order (O before CN) and SANs
@@ -30,7 +44,15 @@ export async function createCertificationRequest(key: KeyPair, subject: Certific
     name: [...subject.organizations.map((o) => ({ O: [o] })), { CN: [subject.commonName] }],
     keys: { privateKey: await key.cryptoKey(), publicKey: await key.publicCryptoKey() },
     signingAlgorithm: keyAlgorithmParameters[key.algorithm].sign,
-    extensions: names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names, false)] : [],
+    extensions: [
+      ...(names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names, false)] : []),
+      ...(subject.caPathLength !== undefined
+        ? [
+            new x509.BasicConstraintsExtension(true, subject.caPathLength, true),
+            new x509.KeyUsagesExtension((subject.keyUsages ?? ['digitalSignature', 'keyCertSign']).reduce((flags, u) => flags | requestedKeyUsageFlags[u], 0), true),
+          ]
+        : []),
+    ],
   });
   return `${request.toString('pem')}\n`;
 }

@@ -3,7 +3,7 @@ import ipaddr from 'ipaddr.js';
 import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../plan/pki-plan';
 import { keyAlgorithmOf } from './key-algorithms';
 import type { KeyPair } from './key-pair';
-import { keyUsageBitsOf } from './certificate-fields';
+import { keyUsageBitsOf, pathLengthOf } from './certificate-fields';
 
 // KeyUsage bits as keyUsageBitsOf numbers them (bit n of the BIT STRING is 1 << n).
 const knownKeyUsages: [KeyUsage, number][] = [
@@ -142,6 +142,11 @@ export class ParsedCertificate {
   private get keyUsageFlags(): number {
     this.keyUsageBits ??= keyUsageBitsOf(this.node.raw);
     return this.keyUsageBits;
+  }
+
+  /** basicConstraints pathLenConstraint; undefined when absent (unlimited) or not a CA. */
+  get pathLength(): number | undefined {
+    return pathLengthOf(this.node.raw);
   }
 
   get keyUsages(): KeyUsage[] {

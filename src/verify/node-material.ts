@@ -102,8 +102,9 @@ export function loadNodeMaterial(directory: NodeDirectory, findings: Finding[], 
       else if (rel.endsWith('.conf')) {
         const loaded = loadKubeconfig(file, findings, options);
         if (loaded) material.kubeconfigs.set(rel, loaded);
-      } else if (rel !== 'kubeadm.yaml') {
-        // kubeadm.yaml is kubeadm's --config, read by checkKubeletServing.
+      } else if (rel !== 'kubeadm.yaml' && !rel.endsWith('.csr')) {
+        // kubeadm.yaml is kubeadm's --config, read by checkKubeletServing; a .csr waits for a CA to sign it (kubeadm
+        // certs generate-csr, or an intermediate's request to its offline root).
         findings.push({ id: 'file.unknown', file: file.path, severity: 'info', message: `${file.path} is not a file kubeadm writes (.crt, .key, .pub, .conf); not checked` });
       }
     } catch (error) {

@@ -117,6 +117,8 @@ describe.each<KeyAlgorithm>(['ECDSA-P256', 'ECDSA-P384', 'RSA-2048'])('certifica
     expect(parsed.getExtension(x509.BasicConstraintsExtension)?.critical).toBe(true);
     expect(parsed.getExtension(x509.KeyUsagesExtension)?.critical).toBe(true);
     expect(new x509.X509Certificate(ca.pem).getExtension(x509.BasicConstraintsExtension)?.pathLength).toBe(0);
+    expect(ca.pathLength).toBe(0);
+    expect(leaf.pathLength).toBeUndefined();
     expect(parsed.signatureAlgorithm.hash.name).toBe(algorithm === 'ECDSA-P384' ? 'SHA-384' : 'SHA-256');
     expect(await parsed.verify({ publicKey: await caKey.publicCryptoKey(), signatureOnly: true })).toBe(true);
     expect(leaf.isIssuedBy(ca)).toBe(true);

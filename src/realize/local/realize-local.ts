@@ -16,14 +16,22 @@ import { commitChange, completeInterruptedChange, hasPendingJournal, removeTempo
 import { WriteCounter } from './write-counter';
 import { locateAuthorities } from './locate-authorities';
 import { decideBootstrapToken } from './decide-bootstrap-token';
+import { intermediateRequest, pendingIntermediates, requestDirectories, requestIntermediates, type AwaitingSignature } from './request-intermediates';
+import { ExistingMaterial } from './existing-material';
 
 export type { FileAction, FileChange } from './describe-change';
+export type { AwaitingSignature } from './request-intermediates';
 
 export interface RealizeReport {
   changes: FileChange[];
   /** Keys generated in this run (0 on a no-op re-run). */
   generatedKeys: number;
   dryRun: boolean;
+  /**
+   * Intermediate CAs whose offline root has not signed yet: this run wrote only their keys and CSRs, and issues the
+   * rest once the signed certificates are in the tree.
+   */
+  awaitingSignature?: AwaitingSignature[];
 }
 
 export interface RealizeOptions {
@@ -50,6 +58,8 @@ export interface RealizeOptions {
   bootstrapToken?: string;
   /** Leaf certificate ids to reissue now with their existing keys, as `kubeadm certs renew` does. @default none */
   renew?: readonly string[];
+  /** The offline roots' certificates (PEM) by intermediate CA id, for CAs whose spec names a parent (spec.pki.caParents). */
+  parentCertificates?: ReadonlyMap<string, string>;
 }
 
 /** Generous: an RSA-4096 key is ~3.3 KiB of PEM, a kubeconfig embedding one ~8 KiB. */
@@ -66,9 +76,16 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   const now = options.now ?? new Date();
   if (options.dryRun) {
     const tree = readOutputTree(plan, dir);
-    const context = await signingContext(plan, tree, now, options);
-    const decided = decide(plan, dir, tree, now, options, context);
+    if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
+    const unsigned = pendingIntermediates(plan, tree.files);
+    if (unsigned.length > 0) {
+      const requests = await requestIntermediates(plan, tree.files, unsigned, (await signingContext(plan, tree, now, options)).parentCertificates, false);
+      if (requests.problems.length > 0) throw new RealizeError(requests.problems);
+      return { changes: requests.changes, generatedKeys: requests.generatedKeys, dryRun: true, awaitingSignature: requests.awaiting };
+    }
+    const decided = decide(plan, dir, tree, now, options, await signingContext(plan, tree, now, options));
     const { decisions } = decided;
+    const context = await withIntermediateRequests(plan, tree, decisions, decided.context);
     const pending: FileChange[] = tree.pendingJournal ? [{ path: '.kubepki-journal', action: 'updated', reason: 'an interrupted run committed a change; generate completes it first' }] : [];
     return { changes: [...pending, ...changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions, context), decided), options)], generatedKeys: keysToGenerate(decisions), dryRun: true };
   }
@@ -84,9 +101,22 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
       ...recovered.map((rel): FileChange => ({ path: rel, action: 'updated', reason: 'completed the change an interrupted run committed' })),
       ...tree.temporaries.map((rel): FileChange => ({ path: rel, action: 'removed', reason: 'staged by an interrupted run' })),
     ];
-    const context = await signingContext(plan, tree, now, options);
-    const decided = decide(plan, dir, tree, now, options, context);
+    if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
+    const unsigned = pendingIntermediates(plan, tree.files);
+    if (unsigned.length > 0) {
+      // The first half of the exchange with an offline root: keys and CSRs only, committed like any change.
+      const requests = await requestIntermediates(plan, tree.files, unsigned, (await signingContext(plan, tree, now, options)).parentCertificates, true, options.keyPool);
+      if (requests.problems.length > 0) throw new RealizeError(requests.problems);
+      if (requests.change.writes.length > 0) {
+        const missing = requestDirectories(requests.change).filter((rel) => !tree.directoryModes.has(rel));
+        preflightChange(dir, missing.map((rel) => ({ path: rel, mode: plannedDirectoryMode(rel) })), [...new Set(requests.change.writes.map((w) => path.dirname(w.path)))], requests.change.writes.length * bytesPerFile);
+        commitChange(dir, requests.change, counter);
+      }
+      return { changes: [...leftovers, ...requests.changes], generatedKeys: requests.generatedKeys, dryRun: false, awaitingSignature: requests.awaiting };
+    }
+    const decided = decide(plan, dir, tree, now, options, await signingContext(plan, tree, now, options));
     const { decisions } = decided;
+    const context = await withIntermediateRequests(plan, tree, decisions, decided.context);
 
     // Which files change is known from the decisions alone: check the file system before generating any key.
     const expected = changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions, context), decided), options);
@@ -119,21 +149,37 @@ function keysToGenerate(decisions: MaterialDecisions): number {
 }
 
 /** CA certificates from the signers that hold CA keys, and checked user CSRs: before any decision, all or nothing. */
-async function signingContext(plan: PkiPlan, tree: OutputTree, now: Date, options: RealizeOptions): Promise<SigningContext & { caCertificates: Map<string, ParsedCertificate> }> {
+async function signingContext(plan: PkiPlan, tree: OutputTree, now: Date, options: RealizeOptions): Promise<GatheredContext> {
   if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
   const signers = options.signers ?? new Map<string, CertificateSigner>();
-  const external = await gatherExternalMaterial(plan, tree.files, signers, options.certificationRequests ?? new Map(), now);
+  const external = await gatherExternalMaterial(plan, tree.files, signers, options.certificationRequests ?? new Map(), now, options.parentCertificates ?? new Map());
   if (external.problems.length > 0) throw new RealizeError(external.problems);
-  return { signers, certificationRequests: external.certificationRequests, caCertificates: external.caCertificates };
+  return { signers, certificationRequests: external.certificationRequests, caCertificates: external.caCertificates, parentCertificates: external.parentCertificates };
 }
+
+/** The CSR each kept intermediate keeps beside its key (the one on disk while it still fits), for its .csr files. */
+async function withIntermediateRequests(plan: PkiPlan, tree: OutputTree, decisions: MaterialDecisions, context: SigningContext): Promise<SigningContext> {
+  const intermediates = plan.certificates.filter((c) => c.parent !== undefined);
+  if (intermediates.length === 0) return context;
+  const existing = new ExistingMaterial(plan, tree.files);
+  const requests = new Map(context.certificationRequests);
+  for (const ca of intermediates) {
+    const decision = decisions.certificates.get(ca.id);
+    if (decision?.key) requests.set(ca.id, await intermediateRequest(existing, ca, decision.key.pair));
+  }
+  return { ...context, certificationRequests: requests };
+}
+
+type GatheredContext = SigningContext & { caCertificates: Map<string, ParsedCertificate>; parentCertificates: Map<string, ParsedCertificate> };
 
 /** The decisions about keys and certificates, and the bootstrap token (kept, supplied or new). */
 interface Decided {
   decisions: MaterialDecisions;
+  context: GatheredContext;
   bootstrapToken?: string;
 }
 
-function decide(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options: RealizeOptions, context: SigningContext & { caCertificates: Map<string, ParsedCertificate> }): Decided {
+function decide(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options: RealizeOptions, context: GatheredContext): Decided {
   if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
   // Once rotated, an authority may sit in files the previous stage wrote and this one no longer plans. A
   // never-rotated plan still looks: a tree already at a later generation means the spec went back.
@@ -150,7 +196,7 @@ function decide(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options
   const token = decideBootstrapToken(plan, tree.files, options.bootstrapToken);
   problems.push(...token.problems);
   if (problems.length > 0) throw new RealizeError(problems);
-  return { decisions, ...(token.token ? { bootstrapToken: token.token } : {}) };
+  return { decisions, context, ...(token.token ? { bootstrapToken: token.token } : {}) };
 }
 
 /** Adds what the kubeadm configurations need beyond keys and certificates: the token and the CAs' public-key pins. */
@@ -184,7 +230,7 @@ function changesOf(plan: PkiPlan, tree: OutputTree, decisions: MaterialDecisions
 }
 
 // Keys before certificates before kubeconfigs: the journal applies renames in this order.
-const writeOrder = { 'private-key': 0, 'bootstrap-token': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2, 'kubeadm-config': 2, 'csr-manifest': 2 } as const;
+const writeOrder = { 'private-key': 0, 'bootstrap-token': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2, 'kubeadm-config': 2, 'csr-manifest': 2, 'certification-request': 2 } as const;
 
 function treeChangeOf(plan: PkiPlan, tree: OutputTree, changes: FileChange[], material: PkiMaterial, options: RealizeOptions): TreeChange {
   const planned = new Map(plan.files.map((f) => [f.path, f]));
