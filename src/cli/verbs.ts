@@ -43,6 +43,24 @@ export const verbs: readonly VerbSpec[] = [
     load: () => require('./renew-command').renewCommand,
   },
   {
+    name: 'csr',
+    summary: 'kubeadm certs generate-csr: keys and CSRs for the certificates an outside CA signs',
+    description:
+      "For every certificate signed by a CA the spec marks external-ca (spec.pki.caKeys), writes the private key and a CSR in kubeadm's layout: pki/<name>.key + pki/<name>.csr, and for kubeconfigs <name>.conf (the key embedded, no certificate yet) + <name>.conf.csr. Have the outside CA sign each CSR and save the certificate beside it as <name>.crt (<name>.conf.crt); `kubepki generate` then checks each one against the plan and finishes the tree, kubeconfigs included, without the CA key. Re-running keeps keys and CSRs that still fit.",
+    usage: ['kubepki csr <spec> --out <dir> [--dry-run] [--wait <seconds>] [--quiet]'],
+    flags: {
+      out: { type: 'string', value: 'dir', description: 'the directory that receives <node>/ and users/ (required; the one generate completes)' },
+      'dry-run': { type: 'boolean', description: 'print which keys and CSRs would be written; write nothing' },
+      wait: { type: 'string', value: 'seconds', default: '60', description: 'how long to wait for another run writing <dir> (default 60; 0 fails at once)' },
+      ...quiet,
+    },
+    examples: [
+      { comment: 'Write the keys and CSRs the outside CA must sign', command: 'kubepki csr cluster.yaml --out out' },
+      { comment: 'Then sign each CSR (here with openssl) and finish the tree', command: 'kubepki generate cluster.yaml --out out' },
+    ],
+    load: () => require('./csr-command').csrCommand,
+  },
+  {
     name: 'user-request',
     summary: "on the user's machine: make a key (kept, 0600) and a CSR for the spec's users[].csr",
     description: "Run by a user on their own machine: makes a private key that never leaves it (0600) and a certificate signing request to put in the spec's users[].csr, so kubepki signs a certificate for a key it never sees.",
