@@ -1,6 +1,9 @@
 import { outputFlag, type FlagSpec, type VerbSpec } from './verb-spec';
 
 const quiet: Record<string, FlagSpec> = { quiet: { type: 'boolean', short: 'q', description: 'print only the summary (no per-file lines, no progress)' } };
+const wait: Record<string, FlagSpec> = {
+  wait: { type: 'string', value: 'seconds', default: '60', description: 'how long to wait for another run writing <dir> (default 60; 0 fails at once)' },
+};
 
 /** Every verb of `kubepki`, in the order help lists them. Command modules load lazily (see VerbSpec.load). */
 export const verbs: readonly VerbSpec[] = [
@@ -15,7 +18,7 @@ export const verbs: readonly VerbSpec[] = [
       'dry-run': { type: 'boolean', description: 'print what would change and how many keys would be generated; write nothing' },
       prune: { type: 'boolean', description: 'delete files the plan no longer names (listed as stale otherwise)' },
       signer: { type: 'string', multiple: true, value: 'ca=uri', description: 'sign a CA\'s certificates with an external signer instead of its key file (repeatable)' },
-      wait: { type: 'string', value: 'seconds', default: '60', description: 'how long to wait for another run writing <dir> (default 60; 0 fails at once)' },
+      ...wait,
       ...quiet,
     },
     examples: [
@@ -51,7 +54,7 @@ export const verbs: readonly VerbSpec[] = [
     flags: {
       out: { type: 'string', value: 'dir', description: 'the directory that receives <node>/ and users/ (required; the one generate completes)' },
       'dry-run': { type: 'boolean', description: 'print which keys and CSRs would be written; write nothing' },
-      wait: { type: 'string', value: 'seconds', default: '60', description: 'how long to wait for another run writing <dir> (default 60; 0 fails at once)' },
+      ...wait,
       ...quiet,
     },
     examples: [

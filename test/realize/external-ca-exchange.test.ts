@@ -185,7 +185,7 @@ describe('a wrong certificate from the outside CA is refused, naming the file, w
         }),
       path: 'cp1/pki/apiserver.crt',
       code: 'no-ca-key',
-      says: ['does not match the plan', 'DNS SANs', '+kubernetes.default', '-wrong.example.com', 'IP SANs +10.0.0.11', 'run `kubepki csr', 'cp1/pki/apiserver.csr'],
+      says: ['does not match the plan', 'DNS SANs', '+kubernetes.default', '-wrong.example.com', 'IP SANs +10.0.0.11', 'have that CA sign cp1/pki/apiserver.csr again', 'run `kubepki csr'],
     },
     {
       name: 'the wrong usage',

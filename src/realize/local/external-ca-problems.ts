@@ -39,7 +39,7 @@ export function externalCaCertificateOutdated(exchange: ExternalCaExchange, reas
   return {
     path: exchange.returnedFile,
     code: 'no-ca-key',
-    message: `does not match the plan (${reasons.join('; ')}), and only the outside CA ${exchange.certificate.issuer} can issue it: ${runCsr} (it rewrites ${exchange.requestFile} with the planned subject and SANs, keeping the key), have the CA sign it (${signingTerms(exchange.certificate)}) and ${saveAs(exchange)}`,
+    message: `does not match the plan (${reasons.join('; ')}), and only the outside CA ${exchange.certificate.issuer} can issue it: have that CA sign ${exchange.requestFile} again, copying the CSR's extensions (${signingTerms(exchange.certificate)}), and ${saveAs(exchange)}; after a spec change, ${runCsr} first (it rewrites the CSR with the planned subject and SANs, keeping the key)`,
   };
 }
 
