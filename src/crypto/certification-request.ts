@@ -17,11 +17,18 @@ export interface CertificationRequestSubject {
   dnsNames?: string[];
   ipAddresses?: string[];
   /**
-   * The usages the certificate must carry, requested as a leaf's extensions (CA:FALSE, keyUsage, extKeyUsage), so that
-   * an outside CA copying the CSR's extensions (`openssl x509 -req -copy_extensions copyall`, `openssl ca` with
-   * `copy_extensions`) issues exactly the planned certificate. Absent: SANs only, as kubeadm's CSRs carry.
+   * Ask for a CA certificate (an intermediate): basicConstraints CA:TRUE with this pathLen and keyCertSign, in the
+   * extensionRequest, so a root that copies requested extensions (`openssl x509 -req -copy_extensions copyall`,
+   * `openssl ca` with copy_extensions) signs exactly what the plan checks.
+   */
+  caPathLength?: number;
+  /**
+   * The key usages to request. With caPathLength (@default ['digitalSignature', 'keyCertSign']); without, a leaf's
+   * (CA:FALSE), so that an outside CA copying the CSR's extensions issues exactly the planned certificate. Absent on
+   * a leaf: SANs only, as kubeadm's CSRs carry.
    */
   keyUsages?: KeyUsage[];
+  /** The extended key usages a leaf's certificate must carry, requested likewise. */
   extendedKeyUsages?: ExtendedKeyUsage[];
 }
 
@@ -35,9 +42,10 @@ export async function createCertificationRequest(key: KeyPair, subject: Certific
     ...(subject.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
   ];
   const extensions: x509.Extension[] = names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names, false)] : [];
-  if (subject.keyUsages) {
-    extensions.push(new x509.BasicConstraintsExtension(false, undefined, true));
-    extensions.push(new x509.KeyUsagesExtension(subject.keyUsages.reduce((flags, u) => flags | keyUsageFlags[u], 0), true));
+  const usages = subject.keyUsages ?? (subject.caPathLength !== undefined ? (['digitalSignature', 'keyCertSign'] as KeyUsage[]) : undefined);
+  if (usages) {
+    extensions.push(new x509.BasicConstraintsExtension(subject.caPathLength !== undefined, subject.caPathLength, true));
+    extensions.push(new x509.KeyUsagesExtension(usages.reduce((flags, u) => flags | keyUsageFlags[u], 0), true));
   }
   if (subject.extendedKeyUsages?.length) extensions.push(new x509.ExtendedKeyUsageExtension(subject.extendedKeyUsages.map((u) => extendedKeyUsageOids[u]), false));
   const request = await x509.Pkcs10CertificateRequestGenerator.create({

@@ -13,3 +13,4 @@ export * from './plan-authorities';
 export * from './kubeadm-config-plan';
 export * from './plan-kubeadm-config';
 export * from './external-ca-exchange';
+export * from './rotation-order';

@@ -1,6 +1,6 @@
 import * as yaml from 'js-yaml';
-import { bootstrapTokenPattern, keyAlgorithmOf, publicKeyPin } from '../crypto';
-import { actionableDrift, externalCaExchangeFiles, type CertificatePlan, type KubeconfigPlan, type PkiPlan, type PlannedFile } from '../plan';
+import { bootstrapTokenPattern, keyAlgorithmOf, publicKeyPins } from '../crypto';
+import { actionableDrift, authoritiesOf, externalCaExchangeFiles, type CertificatePlan, type KubeconfigPlan, type PkiPlan, type PlannedFile } from '../plan';
 import { renderRbacFile } from '../outputs/rbac-manifests';
 import { renderKubeadmConfig } from '../outputs/kubeadm-config';
 import { accessPolicyOf, checkExpectations, describeFailedExpectation } from './access';
@@ -51,13 +51,13 @@ function kubeconfigDrift(plan: KubeconfigPlan, loaded: LoadedKubeconfig): string
   return changes;
 }
 
-/** The tree's ca.crt (a control-plane node's first), whose public key the join configurations pin. */
-function clusterCaPem(placed: PlacedFile[], byPath: Map<string, { material: NodeMaterial; rel: string }>): string | undefined {
+/** The tree's ca.crt (a control-plane node's first; a bundle during a rotation), whose CAs the join configurations pin. */
+function clusterCaPem(plan: PkiPlan, placed: PlacedFile[], byPath: Map<string, { material: NodeMaterial; rel: string }>): string | undefined {
+  const signer = authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.signer;
   for (const p of placed) {
-    if (p.planned.content.kind !== 'certificate' || p.planned.content.of !== 'ca') continue;
+    if (p.planned.content.kind !== 'certificate' || p.planned.content.of !== signer || !p.planned.path.endsWith('/pki/ca.crt')) continue;
     const where = byPath.get(p.path);
-    const certificate = where?.material.certificates.get(where.rel);
-    if (certificate) return certificate.pem;
+    if (where?.material.certificates.get(where.rel)) return where.material.directory.files.get(where.rel)!.content.toString('utf8');
   }
   return undefined;
 }
@@ -86,7 +86,7 @@ function kubeadmConfigDrift(plan: PkiPlan, node: string, file: TreeFile, tokenFi
   const config = plan.kubeadm!;
   const nodePlan = config.nodes.find((n) => n.node === node)!;
   if (token && caPem) {
-    const expected = renderKubeadmConfig(config, nodePlan, { bootstrapToken: token, caCertHash: publicKeyPin(caPem) });
+    const expected = renderKubeadmConfig(config, nodePlan, { bootstrapToken: token, caCertHashes: publicKeyPins(caPem) });
     if (expected !== text) {
       findings.push({
         id: 'drift.kubeadm-config',
@@ -182,7 +182,7 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
         findings.push({ id: 'drift.key', file: path, severity: 'error', message: `${path} holds a ${algorithm ?? 'unsupported'} key; the plan's sa key is ${plannedAlgorithm} (replacing it invalidates every service-account token)` });
       }
     }
-    if (kind === 'kubeadm-config') findings.push(...kubeadmConfigDrift(plan, of, file, actual.get('bootstrap-token'), clusterCaPem(placed, byPath)));
+    if (kind === 'kubeadm-config') findings.push(...kubeadmConfigDrift(plan, of, file, actual.get('bootstrap-token'), clusterCaPem(plan, placed, byPath)));
     if (kind === 'bootstrap-token' && !bootstrapTokenPattern.test(file.content.toString('utf8').trim())) {
       findings.push({ id: 'drift.bootstrap-token', file: path, severity: 'error', message: `${path} is not a bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}): kubeadm init and join reject it; delete it and run kubepki generate` });
     }

@@ -162,8 +162,10 @@ describe.runIf(haveEtcd)('etcd CA rotation on a real three-member cluster, rolle
       timeoutMs: 15_000,
       intervalMs: 200,
     });
-    // A connection closed mid-handshake (EOF, e.g. a peer that was itself restarting) is not a trust failure.
-    const rejections = restarted.process.log().split('\n').filter((line) => line.includes('rejected connection') && !line.includes('"error":"EOF"'));
+    // A connection closed mid-handshake by the other side (EOF or a reset, e.g. a peer or client that was itself
+    // restarting or gave up on a slow handshake under load) is not a trust failure; a certificate error would be.
+    const closedByPeer = (line: string) => line.includes('"error":"EOF"') || line.includes('read: connection reset by peer');
+    const rejections = restarted.process.log().split('\n').filter((line) => line.includes('rejected connection') && !closedByPeer(line));
     expect(rejections).toEqual([]);
   }
 

@@ -16,6 +16,18 @@ export interface EtcdMemberTls {
   peerTrustedCa: string;
 }
 
+/** A member's TLS files as kubeadm's etcd static pod names them; `pki(rel)` is the path of `rel` under its pki/. */
+export function kubeadmMemberTls(pki: (rel: string) => string): EtcdMemberTls {
+  return {
+    serverCert: pki('etcd/server.crt'),
+    serverKey: pki('etcd/server.key'),
+    peerCert: pki('etcd/peer.crt'),
+    peerKey: pki('etcd/peer.key'),
+    trustedCa: pki('etcd/ca.crt'),
+    peerTrustedCa: pki('etcd/ca.crt'),
+  };
+}
+
 export interface EtcdMemberSpec {
   name: string;
   tls: EtcdMemberTls;

@@ -20,6 +20,8 @@ export interface ExternalDecisionInput {
    * certificate may be absent and nothing is refused for want of a CA key. @default false
    */
   readonly requestsOnly?: boolean;
+  /** The offline roots of intermediate CAs, by intermediate CA id. */
+  readonly parentCertificates?: ReadonlyMap<string, ParsedCertificate>;
 }
 
 const nothingExternal: ExternalDecisionInput = { caCertificates: new Map(), certificationRequests: new Map(), signedElsewhere: new Set() };
@@ -42,7 +44,7 @@ export function decideMaterial(
   const existing = new ExistingMaterial(plan, files);
   const certificates = new Map<string, CertificateDecision>();
   for (const ca of plan.certificates.filter((c) => c.isCa)) {
-    let decision = decideCertificateAuthority(ca, existing, located);
+    let decision = decideCertificateAuthority(ca, existing, located, external.parentCertificates?.get(ca.id));
     if (decision?.action === 'create' && ca.keyHolder !== 'kubepki') {
       // Never make a CA whose key the spec puts elsewhere: its signer handed over its certificate, or it is missing.
       const provided = external.caCertificates.get(ca.id);

@@ -136,9 +136,13 @@ export class ExistingMaterial {
       }
       return null;
     }
-    const certificatePath = this.filesOf('certificate', leaf.id)[0]!.path;
+    const certificateFile = this.filesOf('certificate', leaf.id)[0]!;
+    const certificatePath = certificateFile.path;
     const keyPath = this.filesOf('private-key', leaf.id)[0]!.path;
-    const certificate = this.text(certificatePath);
+    const text = this.text(certificatePath);
+    // A serving certificate of an intermediate is followed by its chain: the leaf is the first block.
+    const chained = certificateFile.content.kind === 'certificate' && certificateFile.content.bundle !== undefined;
+    const certificate = chained && text !== undefined ? (/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/.exec(text)?.[0] ?? text) : text;
     const key = this.text(keyPath);
     return { certificatePath, keyPath, ...(certificate !== undefined ? { certificate } : {}), ...(key !== undefined ? { key } : {}) };
   }

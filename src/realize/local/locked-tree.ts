@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import type { PkiPlan } from '../../plan';
-import { plannedDirectories, plannedDirectoryMode, readOutputTree, type OutputTree } from './read-output-tree';
+import { plannedDirectoryMode, readOutputTree, type OutputTree } from './read-output-tree';
 import type { FileChange } from './describe-change';
 import { ensureOutputDirectory, preflightChange } from './preflight';
 import { OutputLock } from './output-lock';
@@ -47,10 +47,13 @@ export async function withLockedTree<T>(plan: PkiPlan, dir: string, options: Loc
 /** Generous: an RSA-4096 key is ~3.3 KiB of PEM, a kubeconfig embedding one ~8 KiB. */
 const bytesPerFile = 16 * 1024;
 
-/** Before any key is generated: the planned directories exist and every directory the change writes into takes a file. */
-export function preflightWrites(plan: PkiPlan, dir: string, tree: OutputTree, writing: readonly FileChange[]): void {
+/**
+ * Before any key is generated: the directories the change needs (`directories`, parents first) exist with their
+ * modes, and every directory it writes into takes a file and has room.
+ */
+export function preflightWrites(dir: string, tree: OutputTree, directories: readonly string[], writing: readonly { path: string }[]): void {
   if (writing.length === 0) return;
-  const missing = plannedDirectories(plan).filter((rel) => !tree.directoryModes.has(rel));
+  const missing = directories.filter((rel) => !tree.directoryModes.has(rel));
   preflightChange(
     dir,
     missing.map((rel) => ({ path: rel, mode: plannedDirectoryMode(rel) })),

@@ -1,7 +1,7 @@
 import { externalCaExchanges, type ExternalCaExchange, type PkiPlan } from '../../plan';
 import { KeyPair, ParsedCertificationRequest, createCertificationRequest, type KeyPool } from '../../crypto';
 import { renderKeyOnlyKubeconfig } from '../../outputs';
-import { readOutputTree, type OutputTree } from './read-output-tree';
+import { plannedDirectories, readOutputTree, type OutputTree } from './read-output-tree';
 import { decideTree } from './decide-tree';
 import type { FileChange } from './describe-change';
 import type { CertificateDecision } from './material-decisions';
@@ -51,7 +51,7 @@ export async function requestCertificates(plan: PkiPlan, dir: string, options: R
   }
   return withLockedTree(plan, dir, options, async ({ tree, counter, leftovers }) => {
     const requests = decideRequests(plan, dir, tree, now);
-    preflightWrites(plan, dir, tree, (await describeRequests(plan, tree, requests, new Map())).filter((c) => c.action !== 'kept'));
+    preflightWrites(dir, tree, plannedDirectories(plan), (await describeRequests(plan, tree, requests, new Map())).filter((c) => c.action !== 'kept'));
     // Every new key generates at once on the thread pool, as generate's do.
     const newKey = (algorithm: KeyPair['algorithm']) => (options.keyPool ? options.keyPool.take(algorithm) : KeyPair.generate(algorithm));
     const keys = new Map(
