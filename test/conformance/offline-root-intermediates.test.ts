@@ -197,6 +197,17 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
       expect(check.stdout).toMatch(/: OK/);
     });
 
+    it('verify --spec refuses a serving file without its chain, and an intermediate the root did not sign', async () => {
+      const damaged = at('damaged');
+      fs.cpSync(tree, damaged, { recursive: true });
+      fs.writeFileSync(path.join(damaged, 'cp2', 'pki', 'apiserver.crt'), blocks(read(pki('cp2', 'apiserver.crt')))[0]!);
+      await rootSigns(pki('cp1', 'front-proxy-ca.csr'), path.join(damaged, 'cp3', 'pki', 'front-proxy-ca.crt'), { root: 'other-root' });
+      const verified = await kubepki(['verify', damaged, '--spec', specFile]);
+      expect(verified.code).toBe(1);
+      expect(verified.stdout).toMatch(/cp2\/pki\/apiserver\.crt +\[chain\.intermediate\] +cp2\/pki\/apiserver\.crt should hold the serving certificate followed by the intermediate ca .* but holds 0 certificates after it/);
+      expect(verified.stdout).toMatch(/cp3\/pki\/front-proxy-ca\.crt +\[ca\.intermediate\] +cp3\/pki\/front-proxy-ca\.crt is not the intermediate the plan expects under the offline root root\.crt: it is not signed by the root/);
+    });
+
     it('a re-run is a no-op', async () => {
       const again = await kubepki(['generate', specFile, '--out', tree]);
       expect(again.code, again.stderr).toBe(0);
