@@ -307,5 +307,22 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
         await standIn.stop();
       }
     });
+
+    it('renewing: the root signs the kept CSR again; placed over every copy, generate rewrites chains and CA data only', async () => {
+      const before = read(pki('cp1', 'ca.crt'));
+      const renewed = at('renewed-ca.crt');
+      await rootSigns(pki('cp1', 'ca.csr'), renewed);
+      for (const node of [...controlPlanes, 'w1', 'w2', 'w3']) fs.copyFileSync(renewed, pki(node, 'ca.crt'));
+      const run = await kubepki(['generate', specFile, '--out', tree]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/0 keys generated/);
+      const changed = run.stdout.split('\n').filter((l) => l && !l.startsWith('kept'));
+      expect(changed.length).toBeGreaterThan(0);
+      expect(changed.every((l) => /^updated +\S+(\/pki\/apiserver\.crt|\/pki\/kubelet[^ ]*\.crt|\.conf) /.test(l)), changed.join('\n')).toBe(true);
+      expect(read(pki('cp1', 'ca.crt'))).not.toBe(before);
+      expect(blocks(read(pki('cp2', 'apiserver.crt')))[1]!.trim()).toBe(read(renewed).trim());
+      const verified = await kubepki(['verify', tree, '--spec', specFile]);
+      expect(verified.code, verified.stdout).toBe(0);
+    });
   });
 });
