@@ -48,13 +48,13 @@ export function localSigningKey(key: KeyPair): SigningKey {
   };
 }
 
-// KeyUsage bits (RFC 5280 4.2.1.3), numbered as certificate-fields.ts reads them back.
-const keyUsageFlags: Record<KeyUsage, number> = { digitalSignature: 1 << 0, keyEncipherment: 1 << 2, keyCertSign: 1 << 5 };
+/**
+ * The plan's key usages as X.509 KeyUsage bits (RFC 5280 4.2.1.3; bit n is `1 << n`, as certificate-fields.ts reads
+ * them back and @peculiar/x509's KeyUsageFlags number them): one table for certificates and CSRs.
+ */
+export const keyUsageFlags: Record<KeyUsage, number> = { digitalSignature: 1 << 0, keyEncipherment: 1 << 2, keyCertSign: 1 << 5 };
 
-const extendedKeyUsageOids: Record<ExtendedKeyUsage, Buffer> = {
-  serverAuth: der.objectIdentifier('1.3.6.1.5.5.7.3.1'),
-  clientAuth: der.objectIdentifier('1.3.6.1.5.5.7.3.2'),
-};
+export const extendedKeyUsageOids: Record<ExtendedKeyUsage, string> = { serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2' };
 
 const oids = {
   commonName: der.objectIdentifier('2.5.4.3'),
@@ -108,7 +108,7 @@ function extensionsOf(template: CertificateTemplate, subjectPublicKey: Buffer, i
     extension(oids.keyUsage, true, der.namedBits(template.keyUsages.reduce((flags, u) => flags | keyUsageFlags[u], 0))),
   ];
   if (template.extendedKeyUsages.length > 0) {
-    extensions.push(extension(oids.extendedKeyUsage, false, der.sequence(...template.extendedKeyUsages.map((u) => extendedKeyUsageOids[u]))));
+    extensions.push(extension(oids.extendedKeyUsage, false, der.sequence(...template.extendedKeyUsages.map((u) => der.objectIdentifier(extendedKeyUsageOids[u])))));
   }
   const names = [
     ...template.dnsNames.map((value) => der.implicit(2, Buffer.from(value, 'ascii'))),

@@ -12,6 +12,7 @@ import { referenceCas } from './reference-copies';
 import { checkTreeConsistency } from './check-tree-consistency';
 import { checkKubeletServing } from './check-kubelet-serving';
 import { verifyAgainstPlan } from './verify-against-plan';
+import { checkExternalCaExchange } from './check-external-ca';
 import { checkIntermediates } from './check-intermediates';
 import { ParsedCertificate } from '../crypto';
 
@@ -67,6 +68,7 @@ export function verifyPki(dir: string, options: VerifyPkiOptions = {}): Finding[
     findings.push(...checkFileModes(material));
     findings.push(...checkWorkerCredentials(material));
     findings.push(...checkServiceAccountKey(material));
+    findings.push(...checkExternalCaExchange(material));
     // With a plan, drift names missing files with certainty; without one they are only kubeadm's defaults.
     if (!options.plan) findings.push(...checkMissingFiles(material));
   }

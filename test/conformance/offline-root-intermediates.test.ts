@@ -197,6 +197,17 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
       expect(check.stdout).toMatch(/: OK/);
     });
 
+    it('verify --spec refuses a serving file without its chain, and an intermediate the root did not sign', async () => {
+      const damaged = at('damaged');
+      fs.cpSync(tree, damaged, { recursive: true });
+      fs.writeFileSync(path.join(damaged, 'cp2', 'pki', 'apiserver.crt'), blocks(read(pki('cp2', 'apiserver.crt')))[0]!);
+      await rootSigns(pki('cp1', 'front-proxy-ca.csr'), path.join(damaged, 'cp3', 'pki', 'front-proxy-ca.crt'), { root: 'other-root' });
+      const verified = await kubepki(['verify', damaged, '--spec', specFile]);
+      expect(verified.code).toBe(1);
+      expect(verified.stdout).toMatch(/cp2\/pki\/apiserver\.crt +\[chain\.intermediate\] +cp2\/pki\/apiserver\.crt should hold the serving certificate followed by the intermediate ca .* but holds 0 certificates after it/);
+      expect(verified.stdout).toMatch(/cp3\/pki\/front-proxy-ca\.crt +\[ca\.intermediate\] +cp3\/pki\/front-proxy-ca\.crt is not the intermediate the plan expects under the offline root root\.crt: it is not signed by the root/);
+    });
+
     it('a re-run is a no-op', async () => {
       const again = await kubepki(['generate', specFile, '--out', tree]);
       expect(again.code, again.stderr).toBe(0);
@@ -295,6 +306,23 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
       } finally {
         await standIn.stop();
       }
+    });
+
+    it('renewing: the root signs the kept CSR again; placed over every copy, generate rewrites chains and CA data only', async () => {
+      const before = read(pki('cp1', 'ca.crt'));
+      const renewed = at('renewed-ca.crt');
+      await rootSigns(pki('cp1', 'ca.csr'), renewed);
+      for (const node of [...controlPlanes, 'w1', 'w2', 'w3']) fs.copyFileSync(renewed, pki(node, 'ca.crt'));
+      const run = await kubepki(['generate', specFile, '--out', tree]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/0 keys generated/);
+      const changed = run.stdout.split('\n').filter((l) => l && !l.startsWith('kept'));
+      expect(changed.length).toBeGreaterThan(0);
+      expect(changed.every((l) => /^updated +\S+(\/pki\/apiserver\.crt|\/pki\/kubelet[^ ]*\.crt|\.conf) /.test(l)), changed.join('\n')).toBe(true);
+      expect(read(pki('cp1', 'ca.crt'))).not.toBe(before);
+      expect(blocks(read(pki('cp2', 'apiserver.crt')))[1]!.trim()).toBe(read(renewed).trim());
+      const verified = await kubepki(['verify', tree, '--spec', specFile]);
+      expect(verified.code, verified.stdout).toBe(0);
     });
   });
 });

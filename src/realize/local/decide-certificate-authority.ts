@@ -90,6 +90,8 @@ function checkedAuthority(
     existing.problems.push({ path: keyCopy!.path, code: 'key-mismatch', message: `does not match ${cert.path}: restore the matching key` });
     return undefined;
   }
+  // An outside CA's key and lifetime are its owner's (kubeadm's external-CA mode): only leaf keys follow the spec.
+  if (ca.keyHolder === 'external-ca') return { action: 'keep', plan: ca, certificate, ...(key ? { key } : {}) };
   if (parsed.algorithm !== ca.algorithm) {
     existing.problems.push({
       path: cert.path,

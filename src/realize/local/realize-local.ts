@@ -1,20 +1,15 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { authoritiesOf, type PkiPlan } from '../../plan';
 import { publicKeyPins, type CertificateSigner, type KeyPool, type ParsedCertificate } from '../../crypto';
 import { clusterTrustBundle, keepChosenContext, renderPlannedFile, type PkiMaterial } from '../../outputs';
 import { plannedDirectories, plannedDirectoryMode, readOutputTree, type OutputTree } from './read-output-tree';
-import { decideMaterial } from './decide-material';
+import { decideTree } from './decide-tree';
 import { keptMaterial, produceMaterial, type SigningContext } from './produce-material';
 import { gatherExternalMaterial } from './external-material';
 import { describeChange, type FileChange } from './describe-change';
 import { RealizeError } from './realize-error';
 import type { MaterialDecisions } from './material-decisions';
-import { ensureOutputDirectory, preflightChange } from './preflight';
-import { OutputLock } from './output-lock';
-import { commitChange, completeInterruptedChange, hasPendingJournal, removeTemporaries, type TreeChange } from './commit-change';
-import { WriteCounter } from './write-counter';
-import { locateAuthorities } from './locate-authorities';
+import { commitChange, type TreeChange } from './commit-change';
+import { preflightWrites, withLockedTree } from './locked-tree';
 import { decideBootstrapToken } from './decide-bootstrap-token';
 import { intermediateRequest, pendingIntermediates, requestDirectories, requestIntermediates, type AwaitingSignature } from './request-intermediates';
 import { ExistingMaterial } from './existing-material';
@@ -62,9 +57,6 @@ export interface RealizeOptions {
   parentCertificates?: ReadonlyMap<string, string>;
 }
 
-/** Generous: an RSA-4096 key is ~3.3 KiB of PEM, a kubeconfig embedding one ~8 KiB. */
-const bytesPerFile = 16 * 1024;
-
 /**
  * Reconciles a plan against a directory as kubeadm does with /etc/kubernetes — reuse what still matches, issue what
  * is missing, reissue what changed, never replace a CA — as a pipeline: lock the directory, complete an interrupted
@@ -90,17 +82,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     return { changes: [...pending, ...changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions, context), decided), options)], generatedKeys: keysToGenerate(decisions), dryRun: true };
   }
 
-  ensureOutputDirectory(dir);
-  const lock = await OutputLock.acquire(dir, options.lockWaitMs ?? 60_000, options.onLockWait);
-  try {
-    const counter = new WriteCounter();
-    const recovered = hasPendingJournal(dir) ? await completeInterruptedChange(dir, counter) : [];
-    const tree = readOutputTree(plan, dir);
-    if (tree.problems.length === 0) removeTemporaries(dir, tree.temporaries, counter);
-    const leftovers: FileChange[] = [
-      ...recovered.map((rel): FileChange => ({ path: rel, action: 'updated', reason: 'completed the change an interrupted run committed' })),
-      ...tree.temporaries.map((rel): FileChange => ({ path: rel, action: 'removed', reason: 'staged by an interrupted run' })),
-    ];
+  return withLockedTree(plan, dir, options, async ({ tree, counter, leftovers }) => {
     if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
     const unsigned = pendingIntermediates(plan, tree.files);
     if (unsigned.length > 0) {
@@ -108,9 +90,8 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
       const requests = await requestIntermediates(plan, tree.files, unsigned, (await signingContext(plan, tree, now, options)).parentCertificates, true, options.keyPool);
       if (requests.problems.length > 0) throw new RealizeError(requests.problems);
       if (requests.change.writes.length > 0) {
-        const missing = requestDirectories(requests.change).filter((rel) => !tree.directoryModes.has(rel));
-        preflightChange(dir, missing.map((rel) => ({ path: rel, mode: plannedDirectoryMode(rel) })), [...new Set(requests.change.writes.map((w) => path.dirname(w.path)))], requests.change.writes.length * bytesPerFile);
-        commitChange(dir, requests.change, counter);
+        preflightWrites(dir, tree, requestDirectories(requests.change), requests.change.writes);
+        await commitChange(dir, requests.change, counter);
       }
       return { changes: [...leftovers, ...requests.changes], generatedKeys: requests.generatedKeys, dryRun: false, awaitingSignature: requests.awaiting };
     }
@@ -121,15 +102,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     // Which files change is known from the decisions alone: check the file system before generating any key.
     const expected = changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions, context), decided), options);
     const writing = expected.filter((c) => c.action !== 'kept' && c.action !== 'external' && c.action !== 'stale' && c.action !== 'removed' && !c.path.endsWith('/'));
-    if (writing.length > 0) {
-      const missing = plannedDirectories(plan).filter((rel) => !tree.directoryModes.has(rel));
-      preflightChange(
-        dir,
-        missing.map((rel) => ({ path: rel, mode: plannedDirectoryMode(rel) })),
-        [...new Set(writing.map((c) => path.dirname(c.path)))],
-        writing.length * bytesPerFile,
-      );
-    }
+    preflightWrites(dir, tree, plannedDirectories(plan), writing);
 
     const produced = await produceMaterial(plan, decisions, now, options.keyPool, context);
     const { generatedKeys } = produced;
@@ -137,9 +110,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     const changes = changesOf(plan, tree, decisions, material, options);
     await commitChange(dir, treeChangeOf(plan, tree, changes, material, options), counter);
     return { changes: [...leftovers, ...changes], generatedKeys, dryRun: false };
-  } finally {
-    await lock.release();
-  }
+  });
 }
 
 /** The keys a real run would generate: `--dry-run` counts them as the run would. */
@@ -180,19 +151,7 @@ interface Decided {
 }
 
 function decide(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options: RealizeOptions, context: GatheredContext): Decided {
-  if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
-  // Once rotated, an authority may sit in files the previous stage wrote and this one no longer plans. A
-  // never-rotated plan still looks: a tree already at a later generation means the spec went back.
-  const located = locateAuthorities(plan, (rel) => tree.files.get(rel)?.content.toString('utf8') ?? readLeftover(dir, rel, tree.stale));
-  if (located.problems.length > 0) throw new RealizeError(located.problems);
-  const { decisions, problems } = decideMaterial(
-    plan,
-    tree.files,
-    now,
-    { ...context, signedElsewhere: new Set(context.signers.keys()) },
-    new Set(options.renew ?? []),
-    plan.authorities ? located : undefined,
-  );
+  const { decisions, problems } = decideTree(plan, dir, tree, now, { ...context, signedElsewhere: new Set(context.signers.keys()) }, new Set(options.renew ?? []));
   const token = decideBootstrapToken(plan, tree.files, options.bootstrapToken);
   problems.push(...token.problems);
   if (problems.length > 0) throw new RealizeError(problems);
@@ -205,17 +164,6 @@ function withJoinSecrets(plan: PkiPlan, material: PkiMaterial, decided: Decided)
   const trusted = authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.trusted;
   const bundle = trusted.every((id) => material.certificates.has(id)) ? clusterTrustBundle(plan, material) : undefined;
   return { ...material, ...(decided.bootstrapToken ? { bootstrapToken: decided.bootstrapToken } : {}), ...(bundle ? { caCertHashes: publicKeyPins(bundle) } : {}) };
-}
-
-/** A file of the tree the plan no longer names (a previous rotation stage's), read only if it is a regular file. */
-function readLeftover(dir: string, rel: string, stale: readonly string[]): string | undefined {
-  if (!stale.includes(rel)) return undefined;
-  const full = path.join(dir, rel);
-  try {
-    return fs.lstatSync(full).isFile() ? fs.readFileSync(full, 'utf8') : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** One line per planned file, then directory modes to fix and files the plan no longer names. */
