@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { accessPolicyOf, parseAccessAction, resolveIdentity } from '../verify/access';
+import { accessPolicyOf, parseAccessAction, resolveIdentity } from '../access';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
 

@@ -1,6 +1,7 @@
-export * from './key-algorithms';
-export * from './key-pair';
-export * from './issue-certificate';
-export * from './parsed-certificate';
-export * from './service-account-token';
-export * from './key-pool';
+// The crypto stage: the one place that creates keys, certificates and tokens and parses PEM.
+export { issueCertificate, issueCertificatePem, type CertificateTemplate } from './issue-certificate';
+export { describeKey, keyAlgorithmOf } from './key-algorithms';
+export { KeyPair } from './key-pair';
+export { KeyPool } from './key-pool';
+export { ParsedCertificate } from './parsed-certificate';
+export { mintServiceAccountToken, verifyServiceAccountToken } from './service-account-token';

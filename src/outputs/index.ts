@@ -1,3 +1,4 @@
-export * from './kubeconfig';
-export * from './file-tree';
-export * from './rbac-manifests';
+// The outputs stage: pure renderers of kubeconfigs, RBAC manifests and the planned file tree.
+export { renderPlannedFile, type PkiMaterial } from './file-tree';
+export { parseKubeconfig, renderKubeconfig, renderKubeconfigObject, sameKubeconfig, type ParsedKubeconfig } from './kubeconfig';
+export { rbacFileHolds, renderRbac, renderRbacFile, synthesizeRbacObjects } from './rbac-manifests';

@@ -1,10 +1,7 @@
-export * from './pki-plan';
-export * from './plan-pki';
-export * from './certificate-profiles';
-export * from './subject-alt-names';
-export * from './kubeconfig-endpoints';
-export * from './kubeadm-identities';
-export * from './certificate-drift';
-export * from './rbac-plan';
-export * from './plan-rbac';
-export * from './plan-identities';
+// The plan stage: everything kubepki issues and writes, as secret-free data.
+export type * from './pki-plan';
+export type * from './rbac-plan';
+export type * from './rbac-objects';
+export { RBAC_API_GROUP } from './rbac-objects';
+export { planPki } from './plan-pki';
+export { actionableDrift } from './certificate-drift';

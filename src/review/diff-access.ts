@@ -1,5 +1,5 @@
 import type { PkiPlan } from '../plan';
-import { namespacesOf } from '../verify/access';
+import { namespacesOf } from '../access';
 import { evaluateIdentityAccess, type IdentityAccess } from './identity-access';
 
 /** How one identity's effective access differs between two plans. */

@@ -5,8 +5,8 @@ import {
   namespacesOf,
   parseAccessAction,
   resolveIdentity,
-} from '../verify/access';
-import { clusterAdminPath, type RbacPolicy } from '../verify/rbac';
+} from '../access';
+import { clusterAdminPath, type RbacPolicy } from '../access';
 
 /** What one identity may do, in the access evaluator's words, for review. */
 export interface IdentityAccess {

@@ -1,7 +1,7 @@
 import { keyAlgorithmOf } from '../crypto';
 import { actionableDrift, type CertificatePlan, type KubeconfigPlan, type PkiPlan, type PlannedFile } from '../plan';
 import { renderRbacFile } from '../outputs/rbac-manifests';
-import { accessPolicyOf, checkExpectations, describeFailedExpectation } from './access';
+import { accessPolicyOf, checkExpectations, describeFailedExpectation } from '../access';
 import type { Finding } from './finding';
 import type { LoadedKubeconfig, NodeMaterial } from './node-material';
 import type { KubeadmTree, TreeFile } from './read-kubeadm-tree';

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatSpecIssue, loadSpecFile, parseSpec, SpecError } from '../../src/spec';
+import { loadSpecFile, parseSpec, SpecError } from '../../src/spec';
+import { formatSpecIssue } from '../../src/spec/spec-error';
 import { planPki } from '../../src/plan';
 import { ensureBuilt } from '../cli/built-package';
 import { removeTree, temporaryDirectory } from '../support/fixture-trees';

@@ -36,13 +36,14 @@ interface ProviderOutputs {
 
 // The provider runs in Pulumi's dynamic-provider host, a separate Node process that receives this object through
 // Pulumi's closure serializer: it may capture only plain values. The compiled package entry is captured as an
-// absolute path (resolved here, through the package's self-reference) and required inside each method.
-const packageEntry = require.resolve('kubepki');
+// absolute path (resolved here, through the package's self-reference; the crypto stage is not public API, so its
+// compiled index is found beside the package entry) and required inside each method.
+const cryptoEntry = require('node:path').join(require('node:path').dirname(require.resolve('kubepki')), 'crypto') as string;
 
 const provider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: ProviderInputs) {
     require('reflect-metadata');
-    const kubepki = require(packageEntry) as typeof import('../../index');
+    const kubepki = require(cryptoEntry) as typeof import('../../crypto');
     const digest = (text: string) => require('node:crypto').createHash('sha256').update(text).digest('hex') as string;
     const certPem = await kubepki.issueCertificatePem(inputs.template, inputs.privateKeyPem, inputs.caCertPem, inputs.caPrivateKeyPem, new Date());
     const issued = kubepki.ParsedCertificate.fromPem(certPem);

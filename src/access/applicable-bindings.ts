@@ -1,5 +1,5 @@
 import { AuthenticatedIdentity } from './authenticated-identity';
-import { PolicyRule, RbacObject, RbacSubject } from './rbac-objects';
+import { PolicyRule, RbacObject, RbacSubject } from '../plan';
 import { firstApplicableSubject } from './subject-applies-to';
 
 /** Names a RoleBinding (with its namespace) or ClusterRoleBinding. */

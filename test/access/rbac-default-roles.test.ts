@@ -1,9 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  isClusterAdminEquivalent,
-  RbacPolicy,
-  userIdentity,
-} from '../../../src/verify/rbac';
+import { RbacPolicy } from '../../src/access';
+import { isClusterAdminEquivalent } from '../../src/access/is-cluster-admin-equivalent';
+import { userIdentity } from '../../src/access/authenticated-identity';
 import { can, clusterRoleBinding, groupSubject, roleBinding, userSubject } from './rbac-fixtures';
 
 const alice = userIdentity('alice', []);

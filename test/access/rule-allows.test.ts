@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { formatPolicyRule, nonResourceURLMatches, resourceMatches, ruleAllows, userIdentity, anonymousIdentity } from '../../../src/verify/rbac';
+import { userIdentity, anonymousIdentity } from '../../src/access/authenticated-identity';
+import { formatPolicyRule } from '../../src/access/format-policy-rule';
+import { nonResourceURLMatches, resourceMatches, ruleAllows } from '../../src/access/rule-allows';
 
 describe('rule matchers', () => {
   it('resourceMatches follows rbacv1helpers.ResourceMatches', () => {

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import {
-  explainAccess,
-  RbacObject,
-  RbacPolicy,
-  userIdentity,
-} from '../../../src/verify/rbac';
+import { RbacPolicy } from '../../src/access';
+import { explainAccess } from '../../src/access/explain-access';
+import { userIdentity } from '../../src/access/authenticated-identity';
+import { RbacObject } from '../../src/plan/rbac-objects';
 import { can, clusterRole, clusterRoleBinding, role, roleBinding, userSubject, V1 } from './rbac-fixtures';
 
 const alice = userIdentity('alice', []);

@@ -1,4 +1,4 @@
-import { parseAccessRequest, type AccessRequest } from '../rbac';
+import { parseAccessRequest, type AccessRequest } from './access-request';
 
 /** `get pods` / `create deployments.apps` / `get /healthz` / `*` → a request in a namespace (or cluster-wide). */
 export function parseAccessAction(action: string, namespace: string | undefined): AccessRequest {

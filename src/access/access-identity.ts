@@ -1,6 +1,6 @@
-import type { PkiPlan } from '../../plan';
-import { parseSubjectReference } from '../../spec';
-import { serviceAccountIdentity, userIdentity, type AuthenticatedIdentity } from '../rbac';
+import type { PkiPlan } from '../plan';
+import { parseSubjectReference } from '../spec';
+import { serviceAccountIdentity, userIdentity, type AuthenticatedIdentity } from './authenticated-identity';
 
 /** An identity as the command line and expectations name it, resolved to what the authorizer sees. */
 export interface ResolvedIdentity {

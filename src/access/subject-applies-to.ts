@@ -1,5 +1,5 @@
 import { AuthenticatedIdentity, serviceAccountUserName } from './authenticated-identity';
-import { RbacSubject } from './rbac-objects';
+import { RbacSubject } from '../plan';
 
 /**
  * Whether a binding subject names the identity (pkg/registry/rbac/validation appliesToUser): a User by user name, a

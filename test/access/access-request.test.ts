@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { describeAccessRequest, isNonResourceRequest, parseAccessRequest } from '../../../src/verify/rbac';
+import { isNonResourceRequest, parseAccessRequest } from '../../src/access/access-request';
+import { describeAccessRequest } from '../../src/access/describe-access-request';
 
 describe('parseAccessRequest', () => {
   it('parses a core resource, with namespace and name', () => {

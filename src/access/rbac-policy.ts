@@ -12,7 +12,7 @@ import { bootstrapPolicyObjects } from './bootstrap-policy';
 import { describeAccessRequest } from './describe-access-request';
 import { formatPolicyRule } from './format-policy-rule';
 import { kubeletNodeName } from './kubelet-node-name';
-import { PolicyRule, RBAC_API_GROUP, RbacObject, RbacSubject } from './rbac-objects';
+import { PolicyRule, RBAC_API_GROUP, RbacObject, RbacSubject } from '../plan';
 import { ruleAllows } from './rule-allows';
 
 /** kube-apiserver's privileged group (user.SystemPrivilegedGroup), authorized for everything ahead of RBAC. */

@@ -1,10 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  isClusterAdminEquivalent,
-  RbacPolicy,
-  serviceAccountIdentity,
-  userIdentity,
-} from '../../../src/verify/rbac';
+import { RbacPolicy } from '../../src/access';
+import { isClusterAdminEquivalent } from '../../src/access/is-cluster-admin-equivalent';
+import { serviceAccountIdentity, userIdentity } from '../../src/access/authenticated-identity';
 import { can, clusterRoleBinding, groupSubject, roleBinding } from './rbac-fixtures';
 
 describe('RbacPolicy identities', () => {

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
-import { bootstrapPolicyObjects } from '../../../src/verify/rbac';
-import clusterRoleBindings from '../../../src/verify/rbac/bootstrap/cluster-role-bindings.json';
-import clusterRoles from '../../../src/verify/rbac/bootstrap/cluster-roles.json';
-import namespaceRoleBindings from '../../../src/verify/rbac/bootstrap/namespace-role-bindings.json';
-import namespaceRoles from '../../../src/verify/rbac/bootstrap/namespace-roles.json';
+import { bootstrapPolicyObjects } from '../../src/access/bootstrap-policy';
+import clusterRoleBindings from '../../src/access/bootstrap/cluster-role-bindings.json';
+import clusterRoles from '../../src/access/bootstrap/cluster-roles.json';
+import namespaceRoleBindings from '../../src/access/bootstrap/namespace-role-bindings.json';
+import namespaceRoles from '../../src/access/bootstrap/namespace-roles.json';
 
 // The upstream YAML lives beside the repository (../shared), which only some checkouts have.
 const referenceDir = path.resolve(__dirname, '../../../../shared/reference/k8s-bootstrap-rbac');

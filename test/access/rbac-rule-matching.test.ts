@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import {
-  AuthenticatedIdentity,
-  clusterAdminPath,
-  isClusterAdminEquivalent,
-  RbacPolicy,
-  userIdentity,
-} from '../../../src/verify/rbac';
+import { clusterAdminPath, RbacPolicy } from '../../src/access';
+import { AuthenticatedIdentity, userIdentity } from '../../src/access/authenticated-identity';
+import { isClusterAdminEquivalent } from '../../src/access/is-cluster-admin-equivalent';
 import { can, clusterRole, clusterRoleBinding, groupSubject, roleBinding, userSubject } from './rbac-fixtures';
 
 describe('RbacPolicy rule matching', () => {

@@ -1,5 +1,5 @@
-import type { PkiPlan } from '../../plan';
-import type { Decision, RbacPolicy } from '../rbac';
+import type { PkiPlan } from '../plan';
+import type { Decision, RbacPolicy } from './rbac-policy';
 import { resolveIdentity } from './access-identity';
 import { parseAccessAction } from './access-action';
 import { commonActions } from './access-matrix';

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { RbacPolicy, clusterAdminPath, isClusterAdminEquivalent, userIdentity, type PolicyRule, type RbacObject } from '../../../src/verify/rbac';
+import { RbacPolicy, clusterAdminPath } from '../../src/access';
+import { isClusterAdminEquivalent } from '../../src/access/is-cluster-admin-equivalent';
+import { userIdentity } from '../../src/access/authenticated-identity';
+import { type PolicyRule, type RbacObject } from '../../src/plan/rbac-objects';
 
 // Cluster-admin in all but name: rights their holder can turn into cluster-admin.
 

@@ -1,12 +1,7 @@
-import {
-  AuthenticatedIdentity,
-  Decision,
-  parseAccessRequest,
-  PolicyRule,
-  RbacObject,
-  RbacPolicy,
-  RbacSubject,
-} from '../../../src/verify/rbac';
+import { Decision, RbacPolicy } from '../../src/access';
+import { AuthenticatedIdentity } from '../../src/access/authenticated-identity';
+import { parseAccessRequest } from '../../src/access/access-request';
+import { PolicyRule, RbacObject, RbacSubject } from '../../src/plan/rbac-objects';
 
 // Builders for the RBAC manifests the tests feed to RbacPolicy, and a `kubectl auth can-i` shorthand.
 

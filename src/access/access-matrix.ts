@@ -1,6 +1,7 @@
-import { builtinNamespaces } from '../../spec';
-import type { PkiPlan } from '../../plan';
-import { clusterAdminPath, type RbacPolicy } from '../rbac';
+import { builtinNamespaces } from '../spec';
+import type { PkiPlan } from '../plan';
+import { clusterAdminPath } from './is-cluster-admin-equivalent';
+import type { RbacPolicy } from './rbac-policy';
 import { resolveIdentity } from './access-identity';
 import { parseAccessAction } from './access-action';
 
