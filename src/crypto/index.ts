@@ -1,5 +1,5 @@
 // The crypto stage: the one place that creates keys, certificates and tokens and parses PEM.
-export { issueCertificate, issueCertificatePem, type CertificateTemplate } from './issue-certificate';
+export { issueCertificate, issueCertificatePem } from './issue-certificate';
 export { describeKey, keyAlgorithmOf } from './key-algorithms';
 export { KeyPair } from './key-pair';
 export { KeyPool } from './key-pool';

@@ -1,23 +1,12 @@
 import { randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import type { ExtendedKeyUsage, KeyUsage } from '../plan/pki-plan';
+import type { CertificateContent, ExtendedKeyUsage, KeyUsage } from '../vocabulary';
 import { keyAlgorithmParameters } from './key-algorithms';
 import { KeyPair } from './key-pair';
 import { ParsedCertificate } from './parsed-certificate';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
-/** What a certificate says; the plan's CertificatePlan is one source of it, the Pulumi dynamic resource another. */
-export interface CertificateTemplate {
-  commonName: string;
-  organizations: string[];
-  dnsNames: string[];
-  ipAddresses: string[];
-  keyUsages: KeyUsage[];
-  extendedKeyUsages: ExtendedKeyUsage[];
-  isCa: boolean;
-  validityHours: number;
-}
 
 export interface CertificateIssuer {
   certificate: ParsedCertificate;
@@ -42,7 +31,7 @@ export const notBeforeBackdateMs = 5 * 60 * 1000;
  * The subject as Go's crypto/x509 orders it (O before CN); one RDN per organization, which Kubernetes reads as one
  * group each, like `openssl req -subj /O=a/O=b/CN=x`.
  */
-function subjectName(template: CertificateTemplate): x509.JsonName {
+function subjectName(template: CertificateContent): x509.JsonName {
   return [...template.organizations.map((o) => ({ O: [o] })), { CN: [template.commonName] }];
 }
 
@@ -59,7 +48,7 @@ function randomSerial(): string {
  * key id on CAs and authority key id on issued certificates.
  */
 export async function issueCertificate(
-  template: CertificateTemplate,
+  template: CertificateContent,
   subjectKey: KeyPair,
   issuer: CertificateIssuer | undefined,
   now: Date,
@@ -105,7 +94,7 @@ export async function issueCertificate(
  * key with the issuer's key.
  */
 export async function issueCertificatePem(
-  template: CertificateTemplate,
+  template: CertificateContent,
   subjectKeyPem: string,
   issuerCertificatePem: string,
   issuerKeyPem: string,

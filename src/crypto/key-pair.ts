@@ -1,5 +1,5 @@
 import { KeyObject, createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
-import type { KeyAlgorithm } from '../spec';
+import type { KeyAlgorithm } from '../vocabulary';
 import { keyAlgorithmOf, keyAlgorithmParameters, describeKey } from './key-algorithms';
 
 /** A private key in the forms the rest of the program needs. Never logged; `toString` hides it. */

@@ -1,7 +1,7 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 import ipaddr from 'ipaddr.js';
-import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../plan/pki-plan';
+import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../vocabulary';
 import { keyAlgorithmOf } from './key-algorithms';
 import type { KeyPair } from './key-pair';
 

@@ -9,13 +9,6 @@ export interface PkiMaterial {
   publicKeys: Map<string, string>;
 }
 
-export interface RenderedFile {
-  path: string;
-  mode: number;
-  content: string;
-  source: PlannedFile['content'];
-}
-
 function required(map: Map<string, string>, id: string, what: string): string {
   const value = map.get(id);
   if (value === undefined) throw new Error(`internal: no ${what} for ${id}`);
@@ -43,9 +36,4 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
     case 'manifest':
       return renderRbacFile(plan.rbac.find((f) => f.path === of)!);
   }
-}
-
-/** Every planned file with its content and mode. */
-export function renderFileTree(plan: PkiPlan, material: PkiMaterial): RenderedFile[] {
-  return plan.files.map((file) => ({ path: file.path, mode: file.mode, content: renderPlannedFile(plan, file, material), source: file.content }));
 }

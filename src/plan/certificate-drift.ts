@@ -1,15 +1,9 @@
 import { normalizeIpAddress } from '../spec';
-import type { CertificatePlan, ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from './pki-plan';
+import type { CertificatePlan } from './pki-plan';
+import type { CertificateContent, KeyAlgorithm } from '../vocabulary';
 
-/** What an issued certificate says, in the plan's vocabulary (a parsed certificate satisfies it). */
-export interface CertificateFacts {
-  commonName: string;
-  organizations: string[];
-  dnsNames: string[];
-  ipAddresses: string[];
-  keyUsages: KeyUsage[];
-  extendedKeyUsages: ExtendedKeyUsage[];
-  isCa: boolean;
+/** What an issued certificate says (a parsed certificate satisfies it): its content, with the lifetime it has. */
+export interface CertificateFacts extends Omit<CertificateContent, 'validityHours'> {
   algorithm: KeyAlgorithm | undefined;
   lifetimeHours: number;
   notAfter: Date;

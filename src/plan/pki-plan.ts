@@ -1,14 +1,5 @@
-import type { KeyAlgorithm } from '../spec';
+import type { CertificateProfileName, ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../vocabulary';
 import type { ExpectationPlan, IdentityPlan, RbacFilePlan } from './rbac-plan';
-
-export type { KeyAlgorithm };
-
-/** X.509 key usages kubeadm sets. */
-export type KeyUsage = 'digitalSignature' | 'keyEncipherment' | 'keyCertSign';
-/** X.509 extended key usages kubeadm sets. */
-export type ExtendedKeyUsage = 'serverAuth' | 'clientAuth';
-/** Certificate profiles: usages and CA-ness are data, certificates name one. */
-export type CertificateProfileName = 'ca' | 'server' | 'client' | 'server-client';
 
 export interface CertificateSubjectPlan {
   commonName: string;

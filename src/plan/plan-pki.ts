@@ -1,32 +1,50 @@
-import { parseDurationHours } from '../spec';
+import { kubernetesMinor, parseDurationHours } from '../spec';
 import type { ClusterSpec, ControlPlaneNodeSpec } from '../spec';
-import type { CertificatePlan, CertificateProfileName, KubeconfigPlan, PkiPlan, SubjectAltNamesPlan } from './pki-plan';
-import { certificateProfiles, keyUsagesFor } from './certificate-profiles';
+import {
+  certificateProfiles,
+  commonNameOn,
+  keyUsagesFor,
+  kubeadmCertificateRows,
+  rowApplies,
+  sinceMinor,
+  type KubeadmCertificateRow,
+  type SanRule,
+} from '../vocabulary';
+import type { CertificatePlan, KubeconfigPlan, PkiPlan, SubjectAltNamesPlan } from './pki-plan';
 import { apiserverSans, buildSans, etcdSans } from './subject-alt-names';
 import { clusterEndpoint, localEndpoint } from './kubeconfig-endpoints';
-import { kubeadmIdentities, mastersGroup, nodesGroup } from './kubeadm-identities';
 import { planFiles } from './plan-files';
 import { planRbac } from './plan-rbac';
 import { planIdentities } from './plan-identities';
 
-/** The three kubeadm CAs: id, CN (also the only DNS SAN, as kubeadm's NewSelfSignedCACert writes it). */
-export const caIds = { cluster: 'ca', frontProxy: 'front-proxy-ca', etcd: 'etcd-ca' } as const;
+/** A certificate's node, or none for the shared CAs and user kubeconfigs. */
+interface Placement {
+  node?: ControlPlaneNodeSpec | { name: string };
+  /** Index among control-plane nodes; undefined on a worker. */
+  controlPlaneIndex?: number;
+}
 
-interface LeafInput {
-  id: string;
-  name: string;
-  node?: string;
-  issuer: string;
-  profile: CertificateProfileName;
-  commonName: string;
-  organizations?: string[];
-  sans?: SubjectAltNamesPlan;
-  validityHours?: number;
-  storage?: 'pki' | 'kubeconfig';
+/** kubeadm's SAN rules (the reference's rules A and B), by the name a catalog row gives. */
+function sansOf(rule: SanRule, spec: ClusterSpec, row: KubeadmCertificateRow, node: ControlPlaneNodeSpec | undefined): SubjectAltNamesPlan {
+  const etcd = 'local' in spec.spec.etcd ? spec.spec.etcd.local : undefined;
+  switch (rule) {
+    case 'ca-name':
+      // kubeadm's NewSelfSignedCACert writes the CN as the only DNS SAN.
+      return buildSans([row.commonName], []);
+    case 'apiserver':
+      return apiserverSans(spec, node!);
+    case 'etcd-server':
+      return etcdSans(node!, etcd!.serverCertSANs);
+    case 'etcd-peer':
+      return etcdSans(node!, etcd!.peerCertSANs);
+    case 'none':
+      return { dnsNames: [], ipAddresses: [] };
+  }
 }
 
 /**
- * Plans the whole kubeadm PKI of a cluster: every CA, certificate, key pair, kubeconfig and file, as data.
+ * Plans the whole kubeadm PKI of a cluster: every CA, certificate, key pair, kubeconfig and file, as data — a loop
+ * over the kubeadm catalog's rows × the nodes each row names, then the spec's users.
  * Pure and deterministic — no keys, no clock, no randomness — and sorted by id.
  */
 export function planPki(spec: ClusterSpec): PkiPlan {
@@ -34,16 +52,14 @@ export function planPki(spec: ClusterSpec): PkiPlan {
   const algorithm = s.pki.encryptionAlgorithm;
   const leafHours = parseDurationHours(s.pki.certificateValidityPeriod)!;
   const caHours = parseDurationHours(s.pki.caCertificateValidityPeriod)!;
-  const identities = kubeadmIdentities(s.kubernetesVersion);
+  const minor = kubernetesMinor(s.kubernetesVersion);
   const localEtcd = 'local' in s.etcd;
   const endpoint = clusterEndpoint(spec);
 
   const certificates: CertificatePlan[] = [];
   const kubeconfigs: KubeconfigPlan[] = [];
 
-  const ca = (id: string, commonName: string) =>
-    certificates.push(certificate({ id, name: id, issuer: id, profile: 'ca', commonName, sans: buildSans([commonName], []), validityHours: caHours }));
-  const certificate = (input: LeafInput): CertificatePlan => {
+  const certificate = (input: Omit<CertificatePlan, 'isCa' | 'keyUsages' | 'extendedKeyUsages' | 'algorithm'>): CertificatePlan => {
     const profile = certificateProfiles[input.profile];
     return {
       id: input.id,
@@ -52,125 +68,77 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       issuer: input.issuer,
       profile: input.profile,
       isCa: profile.isCa,
-      subject: { commonName: input.commonName, organizations: input.organizations ?? [] },
-      sans: input.sans ?? { dnsNames: [], ipAddresses: [] },
+      subject: input.subject,
+      sans: input.sans,
       keyUsages: keyUsagesFor(input.profile, algorithm),
       extendedKeyUsages: [...profile.extendedKeyUsages],
-      validityHours: input.validityHours ?? leafHours,
+      validityHours: input.validityHours,
       algorithm,
-      storage: input.storage ?? 'pki',
+      storage: input.storage,
     };
   };
-  const leaf = (input: LeafInput) => certificates.push(certificate(input));
-  const kubeconfig = (input: {
-    id: string;
-    node?: string;
-    name: string;
-    userName: string;
-    organizations: string[];
-    server: string;
-    namespaces?: string[];
-    validityHours?: number;
-  }) => {
-    leaf({
-      id: input.id,
-      name: input.name,
-      ...(input.node !== undefined ? { node: input.node } : {}),
-      issuer: caIds.cluster,
-      profile: 'client',
-      commonName: input.userName,
-      organizations: input.organizations,
-      ...(input.validityHours !== undefined ? { validityHours: input.validityHours } : {}),
-      storage: 'kubeconfig',
-    });
-    const base = `${input.userName}@${s.clusterName}`;
-    const namespaces = input.namespaces ?? [];
+  const kubeconfig = (cert: CertificatePlan, server: string, namespaces: string[] = []) => {
+    certificates.push(cert);
+    const userName = cert.subject.commonName;
+    const base = `${userName}@${s.clusterName}`;
     const contexts = namespaces.length === 0 ? [{ name: base }] : namespaces.map((ns) => ({ name: `${base}/${ns}`, namespace: ns }));
     kubeconfigs.push({
-      id: input.id,
-      ...(input.node !== undefined ? { node: input.node } : {}),
-      name: input.name,
-      certificate: input.id,
+      id: cert.id,
+      ...(cert.node !== undefined ? { node: cert.node } : {}),
+      name: cert.name,
+      certificate: cert.id,
       clusterName: s.clusterName,
-      server: input.server,
-      userName: input.userName,
+      server,
+      userName,
       contexts,
       currentContext: contexts[0]!.name,
     });
   };
 
-  ca(caIds.cluster, 'kubernetes');
-  ca(caIds.frontProxy, 'front-proxy-ca');
-  if (localEtcd) ca(caIds.etcd, 'etcd-ca');
+  const placements = (row: KubeadmCertificateRow): Placement[] => {
+    if (row.kind === 'ca') return [{}];
+    const controlPlane = s.controlPlane.map((node, controlPlaneIndex) => ({ node, controlPlaneIndex }));
+    if (row.nodes === 'first-control-plane') return controlPlane.slice(0, 1);
+    if (row.nodes === 'control-plane') return controlPlane;
+    return [...controlPlane, ...s.workers.map((node) => ({ node: { name: node.name } }))];
+  };
 
-  s.controlPlane.forEach((node: ControlPlaneNodeSpec, index: number) => {
-    const n = node.name;
-    const local = localEndpoint(spec, node);
-    leaf({ id: `${n}/apiserver`, name: 'apiserver', node: n, issuer: caIds.cluster, profile: 'server', commonName: 'kube-apiserver', sans: apiserverSans(spec, node) });
-    leaf({
-      id: `${n}/apiserver-kubelet-client`,
-      name: 'apiserver-kubelet-client',
-      node: n,
-      issuer: caIds.cluster,
-      profile: 'client',
-      commonName: 'kube-apiserver-kubelet-client',
-      organizations: [identities.adminGroup],
-    });
-    leaf({ id: `${n}/front-proxy-client`, name: 'front-proxy-client', node: n, issuer: caIds.frontProxy, profile: 'client', commonName: 'front-proxy-client' });
-    if ('local' in s.etcd) {
-      const etcd = s.etcd.local;
-      leaf({ id: `${n}/etcd/server`, name: 'etcd/server', node: n, issuer: caIds.etcd, profile: 'server-client', commonName: n, sans: etcdSans(node, etcd.serverCertSANs) });
-      leaf({ id: `${n}/etcd/peer`, name: 'etcd/peer', node: n, issuer: caIds.etcd, profile: 'server-client', commonName: n, sans: etcdSans(node, etcd.peerCertSANs) });
-      leaf({
-        id: `${n}/etcd/healthcheck-client`,
-        name: 'etcd/healthcheck-client',
-        node: n,
-        issuer: caIds.etcd,
-        profile: 'client',
-        commonName: 'kube-etcd-healthcheck-client',
-        organizations: identities.etcdClientGroups,
+  for (const row of kubeadmCertificateRows) {
+    if (!rowApplies(row, minor, localEtcd)) continue;
+    for (const { node, controlPlaneIndex } of placements(row)) {
+      const controlPlaneNode = controlPlaneIndex !== undefined ? (node as ControlPlaneNodeSpec) : undefined;
+      const cert = certificate({
+        id: node ? `${node.name}/${row.id}` : row.id,
+        name: row.id,
+        ...(node ? { node: node.name } : {}),
+        issuer: row.issuer,
+        profile: row.profile,
+        subject: { commonName: commonNameOn(row, node?.name ?? ''), organizations: [...sinceMinor(row.organizations, minor)] },
+        sans: sansOf(row.sans, spec, row, controlPlaneNode),
+        validityHours: row.kind === 'ca' ? caHours : leafHours,
+        storage: row.kind === 'kubeconfig' ? 'kubeconfig' : 'pki',
       });
-      leaf({
-        id: `${n}/apiserver-etcd-client`,
-        name: 'apiserver-etcd-client',
-        node: n,
-        issuer: caIds.etcd,
-        profile: 'client',
-        commonName: 'kube-apiserver-etcd-client',
-        organizations: identities.etcdClientGroups,
-      });
+      if (row.kind !== 'kubeconfig') {
+        certificates.push(cert);
+        continue;
+      }
+      const local = controlPlaneNode !== undefined && sinceMinor(row.server!, minor) === 'local';
+      kubeconfig(cert, local ? localEndpoint(spec, controlPlaneNode) : endpoint);
     }
-    kubeconfig({ id: `${n}/admin.conf`, node: n, name: 'admin.conf', userName: 'kubernetes-admin', organizations: [identities.adminGroup], server: endpoint });
-    // kubeadm writes super-admin.conf (system:masters, unrevocable) on the init node only; join does not copy it.
-    if (identities.hasSuperAdmin && index === 0) {
-      kubeconfig({ id: `${n}/super-admin.conf`, node: n, name: 'super-admin.conf', userName: 'kubernetes-super-admin', organizations: [mastersGroup], server: endpoint });
-    }
-    kubeconfig({ id: `${n}/controller-manager.conf`, node: n, name: 'controller-manager.conf', userName: 'system:kube-controller-manager', organizations: [], server: local });
-    kubeconfig({ id: `${n}/scheduler.conf`, node: n, name: 'scheduler.conf', userName: 'system:kube-scheduler', organizations: [], server: local });
-    kubeconfig({
-      id: `${n}/kubelet.conf`,
-      node: n,
-      name: 'kubelet.conf',
-      userName: `system:node:${n}`,
-      organizations: [nodesGroup],
-      server: identities.controlPlaneKubeletUsesLocalEndpoint ? local : endpoint,
-    });
-  });
-
-  for (const worker of s.workers) {
-    kubeconfig({ id: `${worker.name}/kubelet.conf`, node: worker.name, name: 'kubelet.conf', userName: `system:node:${worker.name}`, organizations: [nodesGroup], server: endpoint });
   }
 
   for (const user of s.users) {
-    kubeconfig({
+    const cert = certificate({
       id: `users/${user.name}.conf`,
       name: `${user.name}.conf`,
-      userName: user.name,
-      organizations: user.groups,
-      server: endpoint,
-      namespaces: user.namespaces,
-      ...(user.validityPeriod ? { validityHours: parseDurationHours(user.validityPeriod)! } : {}),
+      issuer: 'ca',
+      profile: 'client',
+      subject: { commonName: user.name, organizations: user.groups },
+      sans: { dnsNames: [], ipAddresses: [] },
+      validityHours: user.validityPeriod ? parseDurationHours(user.validityPeriod)! : leafHours,
+      storage: 'kubeconfig',
     });
+    kubeconfig(cert, endpoint, user.namespaces);
   }
 
   const nodes = [

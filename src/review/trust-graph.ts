@@ -1,4 +1,10 @@
 import type { KubeconfigPlan, NodePlan, PkiPlan } from '../plan';
+import { kubeadmCertificateRows, type KubeadmCaId } from '../vocabulary';
+
+/** The kubeadm catalog row of a certificate kind (`apiserver`, `etcd/peer`, `kubelet.conf`). */
+const row = (id: string) => kubeadmCertificateRows.find((r) => r.id === id);
+/** The CA that signs a kind of certificate, so the peer that checks it trusts that CA. */
+const issuerOf = (id: string): KubeadmCaId => row(id)!.issuer;
 
 /** A TLS peer: a component, on a node when it runs on one. */
 export interface TrustEndpoint {
@@ -37,18 +43,10 @@ export interface TrustGraph {
   tokens: { signer: TrustEndpoint; verifier: TrustEndpoint; via: string }[];
 }
 
-/** `kubeadm`'s kubeconfig files → the component that uses them. */
+/** A kubeconfig → the component that uses it, as its catalog row says (a user's is kubectl's). */
 function kubeconfigClient(k: KubeconfigPlan): TrustEndpoint {
-  const component =
-    k.name === 'controller-manager.conf'
-      ? 'kube-controller-manager'
-      : k.name === 'scheduler.conf'
-        ? 'kube-scheduler'
-        : k.name === 'kubelet.conf'
-          ? 'kubelet'
-          : k.node === undefined
-            ? `kubectl with users/${k.name}`
-            : `kubectl with ${k.name}`;
+  const usedBy = k.node === undefined ? undefined : row(k.name)?.usedBy;
+  const component = usedBy === undefined ? `kubectl with users/${k.name}` : usedBy === 'kubectl' ? `kubectl with ${k.name}` : usedBy;
   return { component, ...(k.node !== undefined ? { node: k.node } : {}) };
 }
 
@@ -78,9 +76,9 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
         purpose: `API requests as ${k.userName} (${k.node ? `${k.node}/` : 'users/'}${k.name})`,
         clientCertificate: k.certificate,
         serverCertificate: `${node.name}/apiserver`,
-        serverTrusts: 'ca',
+        serverTrusts: issuerOf('admin.conf'),
         serverTrustsVia: 'kube-apiserver --client-ca-file',
-        clientTrusts: 'ca',
+        clientTrusts: issuerOf('apiserver'),
         clientTrustsVia: 'kubeconfig certificate-authority-data',
         serverName: host,
       });
@@ -94,20 +92,20 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
         server: { component: 'kubelet', node: node.name },
         purpose: 'logs, exec, port-forward, metrics (--kubelet-client-certificate)',
         clientCertificate: `${cp.name}/apiserver-kubelet-client`,
-        serverTrusts: 'ca',
+        serverTrusts: issuerOf('apiserver-kubelet-client'),
         serverTrustsVia: 'kubelet authentication.x509.clientCAFile',
         serverName: node.address ?? node.name,
       });
     }
     if (localEtcd) {
-      const etcdServer = { serverCertificate: `${cp.name}/etcd/server`, serverTrusts: 'etcd-ca', serverTrustsVia: 'etcd --trusted-ca-file (--client-cert-auth)', serverName: '127.0.0.1' };
+      const etcdServer = { serverCertificate: `${cp.name}/etcd/server`, serverTrusts: issuerOf('apiserver-etcd-client'), serverTrustsVia: 'etcd --trusted-ca-file (--client-cert-auth)', serverName: '127.0.0.1' };
       edges.push({
         client: { component: 'kube-apiserver', node: cp.name },
         server: { component: 'etcd', node: cp.name },
         purpose: 'storage (--etcd-servers=https://127.0.0.1:2379)',
         clientCertificate: `${cp.name}/apiserver-etcd-client`,
         ...etcdServer,
-        clientTrusts: 'etcd-ca',
+        clientTrusts: issuerOf('etcd/server'),
         clientTrustsVia: 'kube-apiserver --etcd-cafile',
       });
       edges.push({
@@ -116,7 +114,7 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
         purpose: 'etcdctl endpoint health',
         clientCertificate: `${cp.name}/etcd/healthcheck-client`,
         ...etcdServer,
-        clientTrusts: 'etcd-ca',
+        clientTrusts: issuerOf('etcd/server'),
         clientTrustsVia: 'etcdctl --cacert',
       });
       for (const peer of controlPlanes) {
@@ -127,9 +125,9 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
           purpose: 'raft replication (peer URLs, port 2380)',
           clientCertificate: `${cp.name}/etcd/peer`,
           serverCertificate: `${peer.name}/etcd/peer`,
-          serverTrusts: 'etcd-ca',
+          serverTrusts: issuerOf('etcd/peer'),
           serverTrustsVia: 'etcd --peer-trusted-ca-file (--peer-client-cert-auth)',
-          clientTrusts: 'etcd-ca',
+          clientTrusts: issuerOf('etcd/peer'),
           clientTrustsVia: 'etcd --peer-trusted-ca-file',
           serverName: peer.address ?? peer.name,
         });
@@ -140,7 +138,7 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
       server: { component: 'aggregated API server' },
       purpose: 'proxied requests with user headers (--proxy-client-cert-file)',
       clientCertificate: `${cp.name}/front-proxy-client`,
-      serverTrusts: 'front-proxy-ca',
+      serverTrusts: issuerOf('front-proxy-client'),
       serverTrustsVia: '--requestheader-client-ca-file, allowed name front-proxy-client',
     });
   }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { keyAlgorithms } from '../vocabulary';
 import { isIpAddress, isCidr, splitHostPort } from './network-address';
 import { isDns1123Label, isDns1123Subdomain, isWildcardDnsName } from './dns-name';
 import { parseDurationHours } from './duration';
@@ -7,9 +8,6 @@ import { quoteSpecValue } from './spec-error';
 // Field names follow kubeadm's v1beta4 ClusterConfiguration/InitConfiguration wherever kubeadm has the concept, so a
 // kubeadm user recognises every knob. Objects are strict: a misspelled field is an error, never silently ignored.
 
-/** Key algorithms kubeadm v1beta4 accepts in `encryptionAlgorithm`. */
-export const keyAlgorithms = ['RSA-2048', 'RSA-3072', 'RSA-4096', 'ECDSA-P256', 'ECDSA-P384'] as const;
-export type KeyAlgorithm = (typeof keyAlgorithms)[number];
 
 /** A string field with a check; `code` becomes the SpecIssue code (`invalid_ip`, `invalid_name`, ...). */
 function checked(code: string, test: (value: string) => boolean, describe: (value: string) => string) {

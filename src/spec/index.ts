@@ -1,6 +1,6 @@
 // The spec stage: the zod schema of a cluster spec, its types, loading and errors.
 export type * from './cluster-spec-schema';
-export { keyAlgorithms, clusterSpecSchema } from './cluster-spec-schema';
+export { clusterSpecSchema } from './cluster-spec-schema';
 export { parseSpec } from './parse-spec';
 export { loadSpecFile, parseSpecText } from './load-spec';
 export { defineCluster } from './define-cluster';

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { KeyAlgorithm } from '../../src/spec';
+import type { KeyAlgorithm } from '../../src/vocabulary';
 import type { ClusterSpec } from '../../src/spec';
 import { realizeStack, stackSpec, type FixtureTree } from './fixture-trees';
 

@@ -8,7 +8,8 @@
  * spec, for conformance tests that build their own spec.
  */
 import * as ipaddr from 'ipaddr.js';
-import type { ClusterSpec, KeyAlgorithm } from '../../src/spec';
+import type { ClusterSpec } from '../../src/spec';
+import type { KeyAlgorithm } from '../../src/vocabulary';
 
 export type ReferenceCaName = 'ca' | 'front-proxy-ca' | 'etcd-ca';
 export type ReferenceKeyUsage = 'digitalSignature' | 'keyEncipherment' | 'keyCertSign';

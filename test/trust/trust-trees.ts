@@ -5,7 +5,7 @@
  * it across its tests. Only tree-contents.test.ts and real-peers.test.ts realize trees.
  */
 import { afterAll, beforeAll } from 'vitest';
-import type { KeyAlgorithm } from '../../src/spec';
+import type { KeyAlgorithm } from '../../src/vocabulary';
 import { realizeStack, removeTree, type FixtureTree } from '../support/fixture-trees';
 import { realizeStackThroughPulumi } from '../support/pulumi-realize';
 

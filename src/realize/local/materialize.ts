@@ -1,4 +1,4 @@
-import type { PkiPlan } from '../../plan';
+import { certificateContent, type PkiPlan } from '../../plan';
 import { KeyPair, issueCertificate, type KeyPool, type ParsedCertificate } from '../../crypto';
 import type { PkiMaterial } from '../../outputs';
 import type { CertificateDecision, MaterialDecisions } from './reconcile-material';
@@ -34,16 +34,7 @@ export async function materialize(
 
   const certificates = new Map<string, Promise<ParsedCertificate>>();
   for (const d of all.filter((x) => x.action === 'keep')) certificates.set(d.plan.id, Promise.resolve(d.certificate!));
-  const template = (d: CertificateDecision) => ({
-    commonName: d.plan.subject.commonName,
-    organizations: d.plan.subject.organizations,
-    dnsNames: d.plan.sans.dnsNames,
-    ipAddresses: d.plan.sans.ipAddresses,
-    keyUsages: d.plan.keyUsages,
-    extendedKeyUsages: d.plan.extendedKeyUsages,
-    isCa: d.plan.isCa,
-    validityHours: d.plan.validityHours,
-  });
+  const template = (d: CertificateDecision) => certificateContent(d.plan);
   for (const d of pending) {
     const issued = (async () => {
       const key = await keys.get(d.plan.id)!;

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import * as tls from '@pulumi/tls';
 import * as local from '@pulumi/local';
-import type { CertificatePlan, PkiPlan, PlannedFile } from '../../plan';
+import { certificateContent, type CertificatePlan, type PkiPlan, type PlannedFile } from '../../plan';
 import { renderKubeconfig, renderRbacFile } from '../../outputs';
 import { allowedUsesOf, tlsPrivateKeyArgs } from './tls-provider-mapping';
 import { MultiGroupCertificate } from './multi-group-certificate';
@@ -81,16 +81,7 @@ export class KubePki extends pulumi.ComponentResource {
         const cert = new MultiGroupCertificate(
           named(leaf.id),
           {
-            template: {
-              commonName: leaf.subject.commonName,
-              organizations: leaf.subject.organizations,
-              dnsNames: leaf.sans.dnsNames,
-              ipAddresses: leaf.sans.ipAddresses,
-              keyUsages: leaf.keyUsages,
-              extendedKeyUsages: leaf.extendedKeyUsages,
-              isCa: false,
-              validityHours: leaf.validityHours,
-            },
+            template: certificateContent(leaf),
             privateKeyPem: key.privateKeyPem,
             caCertPem: ca.certPem,
             caPrivateKeyPem: ca.privateKeyPem,

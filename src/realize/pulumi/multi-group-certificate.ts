@@ -1,5 +1,5 @@
 import * as pulumi from '@pulumi/pulumi';
-import type { CertificateTemplate } from '../../crypto';
+import type { CertificateContent } from '../../vocabulary';
 
 /**
  * @pulumi/tls holds one `organization` per subject, so a certificate for a user in several groups (one O per group,
@@ -7,7 +7,7 @@ import type { CertificateTemplate } from '../../crypto';
  * certificates with kubepki's own crypto module, signed by the same CA key as every tls.LocallySignedCert.
  */
 export interface MultiGroupCertificateInputs {
-  template: pulumi.Input<CertificateTemplate>;
+  template: pulumi.Input<CertificateContent>;
   privateKeyPem: pulumi.Input<string>;
   caCertPem: pulumi.Input<string>;
   caPrivateKeyPem: pulumi.Input<string>;
@@ -16,7 +16,7 @@ export interface MultiGroupCertificateInputs {
 }
 
 interface ProviderInputs {
-  template: CertificateTemplate;
+  template: CertificateContent;
   privateKeyPem: string;
   caCertPem: string;
   caPrivateKeyPem: string;
@@ -27,7 +27,7 @@ interface ProviderInputs {
 interface ProviderOutputs {
   certPem: string;
   validityEndTime: string;
-  template: CertificateTemplate;
+  template: CertificateContent;
   caCertPem: string;
   privateKeyDigest: string;
   caPrivateKeyDigest: string;

@@ -1,4 +1,8 @@
-import type { CertificateProfileName, ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from './pki-plan';
+import type { KeyAlgorithm } from './key-algorithm';
+import type { ExtendedKeyUsage, KeyUsage } from './key-usage';
+
+/** Certificate profiles: usages and CA-ness are data, certificates name one. */
+export type CertificateProfileName = 'ca' | 'server' | 'client' | 'server-client';
 
 export interface CertificateProfile {
   isCa: boolean;
