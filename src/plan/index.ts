@@ -4,5 +4,4 @@ export type * from './rbac-plan';
 export type * from './rbac-objects';
 export { RBAC_API_GROUP } from './rbac-objects';
 export { planPki } from './plan-pki';
-export { actionableDrift } from './certificate-drift';
 export { certificateContent } from './certificate-content';

@@ -1,5 +1,5 @@
 import type { PkiPlan, PlannedFile } from '../plan';
-import { certificateChanges } from './certificate-changes';
+import { certificateChanges } from '../compare';
 
 /**
  * A CA, the service-account key or the service-account issuer that the head plan replaces: everything that depends

@@ -1,5 +1,5 @@
 import type { CertificatePlan, KubeconfigPlan, PkiPlan } from '../plan';
-import { certificateChanges, setDelta, type FieldChange } from './certificate-changes';
+import { certificateChanges, setDelta, type FieldChange } from '../compare';
 import { diffRbac, type RbacDiff } from './diff-rbac';
 import { diffAccess, type AccessChange } from './diff-access';
 import { diffImpact, type DiffImpact } from './diff-impact';

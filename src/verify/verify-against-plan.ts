@@ -1,9 +1,9 @@
 import { keyAlgorithmOf } from '../crypto';
-import { actionableDrift, type CertificatePlan, type KubeconfigPlan, type PkiPlan, type PlannedFile } from '../plan';
-import { renderRbacFile } from '../outputs/rbac-manifests';
+import type { CertificatePlan, PkiPlan, PlannedFile } from '../plan';
+import { actionableDrift, kubeconfigDrift, rbacFileHolds } from '../compare';
 import { accessPolicyOf, checkExpectations, describeFailedExpectation } from '../access';
 import type { Finding } from './finding';
-import type { LoadedKubeconfig, NodeMaterial } from './node-material';
+import type { NodeMaterial } from './node-material';
 import type { KubeadmTree, TreeFile } from './read-kubeadm-tree';
 import { nodeNameOf } from './check-leaves';
 
@@ -34,18 +34,6 @@ function placePlannedFiles(tree: KubeadmTree, materials: NodeMaterial[], plan: P
   return plan.files.filter((f) => f.path.startsWith(prefix)).map((planned) => ({ planned, path: planned.path.slice(prefix.length) }));
 }
 
-function kubeconfigDrift(plan: KubeconfigPlan, loaded: LoadedKubeconfig): string[] {
-  const k = loaded.kubeconfig;
-  const changes: string[] = [];
-  if (k.server !== plan.server) changes.push(`server ${k.server} → ${plan.server}`);
-  if (k.clusterName !== plan.clusterName) changes.push(`cluster ${k.clusterName} → ${plan.clusterName}`);
-  if (k.userName !== plan.userName) changes.push(`user ${k.userName} → ${plan.userName}`);
-  const actualContexts = k.contexts.map((c) => `${c.name}${c.namespace ? `(${c.namespace})` : ''}`).join(', ');
-  const plannedContexts = plan.contexts.map((c) => `${c.name}${c.namespace ? `(${c.namespace})` : ''}`).join(', ');
-  if (actualContexts !== plannedContexts) changes.push(`contexts [${actualContexts}] → [${plannedContexts}]`);
-  if (k.currentContext !== plan.currentContext) changes.push(`current-context ${k.currentContext} → ${plan.currentContext}`);
-  return changes;
-}
 
 /**
  * Compares the tree with the plan: planned files that are missing, files the plan does not have, and files whose
@@ -110,7 +98,7 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
       const kubeconfigPlan = plan.kubeconfigs.find((k) => k.id === of)!;
       const certificatePlan = plan.certificates.find((c) => c.id === kubeconfigPlan.certificate)!;
       if (loaded) {
-        const changes = kubeconfigDrift(kubeconfigPlan, loaded);
+        const changes = kubeconfigDrift(kubeconfigPlan, loaded.kubeconfig);
         if (changes.length > 0) findings.push({ id: 'drift.kubeconfig', file: path, severity: 'error', message: `${path} differs from the plan: ${changes.join('; ')}` });
         const drift = loaded.clientCertificate ? actionableDrift(certificatePlan, loaded.clientCertificate, issuerNotAfter(certificatePlan)) : [];
         if (drift.length > 0) {
@@ -128,7 +116,8 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
     }
     if (kind === 'manifest') {
       const rbacFile = plan.rbac.find((r) => r.path === of)!;
-      if (file.content.toString('utf8') !== renderRbacFile(rbacFile)) {
+      // By content, as generate judges it: a comment or a reordered key is not drift.
+      if (!rbacFileHolds(rbacFile, file.content.toString('utf8'))) {
         findings.push({ id: 'drift.rbac', file: path, severity: 'error', message: `${path} differs from the RBAC objects the spec implies; kubepki generate rewrites it` });
       }
     }

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import type { CertificatePlan, PkiPlan, PlannedFile } from '../../plan';
-import { actionableDrift } from '../../plan';
+import { actionableDrift } from '../../compare';
 import { KeyPair, ParsedCertificate, describeKey } from '../../crypto';
 import { parseKubeconfig } from '../../outputs';
 import type { ExistingFile } from './existing-tree';

@@ -1,5 +1,6 @@
 import { normalizeIpAddress } from '../spec';
-import type { CertificatePlan } from './pki-plan';
+import type { CertificatePlan } from '../plan';
+import { setDelta } from './certificate-changes';
 import type { CertificateContent, KeyAlgorithm } from '../vocabulary';
 
 /** What an issued certificate says (a parsed certificate satisfies it): its content, with the lifetime it has. */
@@ -25,11 +26,8 @@ function sameSet(a: string[], b: string[]): boolean {
   return sa.size === new Set(b).size && b.every((x) => sa.has(x));
 }
 
-function setChange(planned: string[], actual: string[]): string {
-  const added = planned.filter((x) => !actual.includes(x)).map((x) => `+${x}`);
-  const removed = actual.filter((x) => !planned.includes(x)).map((x) => `-${x}`);
-  return [...added, ...removed].join(' ');
-}
+/** `+planned -actual`: what reissuing adds and removes. */
+const setChange = (planned: string[], actual: string[]) => setDelta(actual, planned);
 
 /** The planned properties `actual` lacks; empty when the certificate is what the plan asks for. */
 export function certificateDrift(plan: CertificatePlan, actual: CertificateFacts): CertificateDrift[] {
