@@ -18,6 +18,8 @@ export const exitCodes = {
   badInput: 2,
   /** A diff that replaces a CA or the sa key. */
   caChange: 3,
+  /** The file system refused (read-only, full, permission) or another run holds the output directory. */
+  fileSystem: 4,
 } as const;
 
 /** A usage problem: printed with the verb's usage line, exit 2. */

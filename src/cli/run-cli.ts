@@ -7,7 +7,7 @@ type Command = (args: string[], io: CliIo) => Promise<number>;
 const commands: Record<string, { load: () => Command; usage: string; summary: string }> = {
   generate: {
     load: () => require('./generate-command').generateCommand,
-    usage: 'kubepki generate <spec> --out <dir> [--dry-run] [--prune] [--quiet]',
+    usage: 'kubepki generate <spec> --out <dir> [--dry-run] [--prune] [--wait <seconds>] [--quiet]',
     summary: 'write the PKI tree, kubeconfigs and RBAC for a spec (offline)',
   },
   rbac: { load: () => require('./rbac-command').rbacCommand, usage: 'kubepki rbac <spec>', summary: 'print the RBAC manifests a spec implies (cdk8s-synthesized YAML)' },
@@ -94,6 +94,10 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     if ((error as Error).name === 'SpecError') {
       io.stderr(`kubepki ${verb}: invalid spec: ${(error as Error).message}${verb === 'generate' ? '\nnothing was written' : ''}`);
       return exitCodes.badInput;
+    }
+    if ((error as Error).name === 'FileSystemError' || (error as Error).name === 'OutputLockedError') {
+      io.stderr(`kubepki ${verb}: ${(error as Error).message}`);
+      return exitCodes.fileSystem;
     }
     if ((error as Error).name === 'RealizeError') {
       io.stderr(`kubepki ${verb}: ${(error as Error).message}`);

@@ -20,7 +20,9 @@ export function readTreeState(dir: string): Map<string, TreeEntry> {
       const child = rel ? `${rel}/${name}` : name;
       const full = path.join(dir, child);
       const stat = fs.lstatSync(full, { bigint: true });
-      if (stat.isDirectory()) {
+      if (stat.isSymbolicLink()) {
+        state.set(child, { kind: 'file', mode: Number(stat.mode & 0o777n), mtimeNs: stat.mtimeNs, content: Buffer.from(`-> ${fs.readlinkSync(full)}`) });
+      } else if (stat.isDirectory()) {
         state.set(child, { kind: 'directory', mode: Number(stat.mode & 0o777n), mtimeNs: stat.mtimeNs });
         walk(child);
       } else {

@@ -1,4 +1,7 @@
 // The offline engine: reconcile a plan against a directory.
-export { realizeLocal, type FileAction, type FileChange, type RealizeOptions, type RealizeReport } from './realize-local';
+export { realizeLocal, type RealizeOptions, type RealizeReport } from './realize-local';
+export type { FileAction, FileChange } from './describe-change';
 export { RealizeError } from './realize-error';
-export { writeFileAtomic } from './atomic-write';
+export { FileSystemError } from './file-system-error';
+export { OutputLockedError } from './output-lock';
+export { ensureOutputDirectory } from './preflight';

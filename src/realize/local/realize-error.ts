@@ -4,7 +4,19 @@ export interface TreeProblem {
   path: string;
   message: string;
   /** `ca-change` when the spec would replace a CA or the sa key, so callers can tell refusals from damage. */
-  code: 'unreadable' | 'corrupt' | 'key-mismatch' | 'wrong-issuer' | 'ca-mismatch' | 'ca-change' | 'ca-expired' | 'missing-key' | 'no-ca-key' | 'not-a-directory';
+  code:
+    | 'unreadable'
+    | 'corrupt'
+    | 'key-mismatch'
+    | 'wrong-issuer'
+    | 'ca-mismatch'
+    | 'ca-change'
+    | 'ca-expired'
+    | 'missing-key'
+    | 'no-ca-key'
+    | 'not-a-directory'
+    | 'symlink'
+    | 'owner';
 }
 
 /** Thrown before anything is written: the tree is left exactly as it was. */

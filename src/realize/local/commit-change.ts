@@ -1,0 +1,147 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { commitJournalName, stagedFileName } from '../../outputs';
+import { onFileSystem } from './file-system-error';
+import type { WriteCounter } from './write-counter';
+
+/** Everything one run changes in the tree. Paths are relative to the output directory. */
+export interface TreeChange {
+  readonly writes: readonly { readonly path: string; readonly content: string; readonly mode: number }[];
+  readonly chmods: readonly { readonly path: string; readonly mode: number }[];
+  readonly removals: readonly string[];
+}
+
+type JournalOperation = { op: 'rename'; from: string; to: string } | { op: 'chmod'; path: string; mode: number } | { op: 'remove'; path: string };
+
+interface Journal {
+  run: string;
+  operations: JournalOperation[];
+}
+
+const untouched = 'The tree was not changed.';
+const completing = 'The change is committed: run generate again to complete it.';
+
+/** fsync a directory so that renames in it survive a power loss; some platforms cannot, which only costs durability. */
+function syncDirectory(dir: string): void {
+  try {
+    const fd = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    // best effort
+  }
+}
+
+function writeStaged(full: string, content: string, mode: number): void {
+  // O_EXCL | O_NOFOLLOW: never through a link, never over a file someone else made; the mode is set before the
+  // first byte, so a key is never readable by others, not even for an instant.
+  const fd = fs.openSync(full, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, mode);
+  try {
+    fs.fchmodSync(fd, mode);
+    fs.writeFileSync(fd, content);
+    fs.fdatasyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * Commits a change all at once, as a redo log: every new file is first written beside its target under a staged
+ * name, then one journal listing the renames is written atomically — the commit point — then the renames, chmods and
+ * removals are applied and the journal is deleted. Killed before the commit point, the tree is exactly as it was
+ * (the next run deletes the staged files); killed after it, the next run applies the journal first. Either way no
+ * run ever sees half a change: a CA key is never without its certificate, a kubeconfig never signed by a CA that
+ * is not on disk.
+ */
+export function commitChange(dir: string, change: TreeChange, counter: WriteCounter): void {
+  const run = randomBytes(6).toString('hex');
+  const operations: JournalOperation[] = [];
+  const staged: string[] = [];
+  try {
+    for (const write of change.writes) {
+      const from = path.join(path.dirname(write.path), stagedFileName(path.basename(write.path), run));
+      onFileSystem('write', write.path, untouched, () => writeStaged(path.join(dir, from), write.content, write.mode));
+      staged.push(from);
+      counter.wrote();
+      operations.push({ op: 'rename', from, to: write.path });
+    }
+    for (const chmod of change.chmods) operations.push({ op: 'chmod', path: chmod.path, mode: chmod.mode });
+    for (const removal of change.removals) operations.push({ op: 'remove', path: removal });
+    if (operations.length === 0) return;
+    const journalStage = stagedFileName(commitJournalName.slice(1), run);
+    onFileSystem('write', journalStage, untouched, () => writeStaged(path.join(dir, journalStage), JSON.stringify({ run, operations } satisfies Journal), 0o600));
+    staged.push(journalStage);
+    for (const dirOf of new Set(staged.map((s) => path.dirname(s)))) syncDirectory(path.join(dir, dirOf));
+    onFileSystem('commit', commitJournalName, untouched, () => fs.renameSync(path.join(dir, journalStage), path.join(dir, commitJournalName)));
+  } catch (error) {
+    for (const s of staged) fs.rmSync(path.join(dir, s), { force: true });
+    throw error;
+  }
+  counter.wrote();
+  syncDirectory(dir);
+  applyJournal(dir, { run, operations }, counter);
+}
+
+/** True when an interrupted run left a committed change behind. */
+export function hasPendingJournal(dir: string): boolean {
+  try {
+    return fs.lstatSync(path.join(dir, commitJournalName)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Completes the change an interrupted run committed; returns the files it put in place. */
+export function completeInterruptedChange(dir: string, counter: WriteCounter): string[] {
+  const text = onFileSystem('read', commitJournalName, 'The tree was not changed.', () => fs.readFileSync(path.join(dir, commitJournalName), 'utf8'));
+  let journal: Journal;
+  try {
+    journal = JSON.parse(text) as Journal;
+    if (!Array.isArray(journal.operations)) throw new Error('no operations');
+  } catch {
+    throw new Error(`${commitJournalName} in ${dir} is not a kubepki journal: remove it (nothing else refers to it) and run generate again`);
+  }
+  for (const operation of journal.operations) {
+    for (const rel of operation.op === 'rename' ? [operation.from, operation.to] : [operation.path]) {
+      if (path.isAbsolute(rel) || rel.split('/').includes('..')) throw new Error(`${commitJournalName} in ${dir} names ${JSON.stringify(rel)}, outside the tree: remove it and run generate again`);
+    }
+  }
+  applyJournal(dir, journal, counter);
+  return journal.operations.filter((o) => o.op === 'rename').map((o) => (o as { to: string }).to);
+}
+
+function applyJournal(dir: string, journal: Journal, counter: WriteCounter): void {
+  const touched = new Set<string>();
+  for (const operation of journal.operations) {
+    const target = operation.op === 'rename' ? operation.to : operation.path;
+    onFileSystem(operation.op === 'remove' ? 'remove' : 'write', target, completing, () => {
+      if (operation.op === 'rename') {
+        // Renaming replaces a link at the target rather than following it. Already renamed: a repeated completion.
+        if (fs.existsSync(path.join(dir, operation.from))) fs.renameSync(path.join(dir, operation.from), path.join(dir, operation.to));
+      } else if (operation.op === 'chmod') {
+        if (fs.lstatSync(path.join(dir, operation.path)).isSymbolicLink()) throw Object.assign(new Error('link'), { code: 'ELOOP' });
+        fs.chmodSync(path.join(dir, operation.path), operation.mode);
+      } else {
+        fs.rmSync(path.join(dir, operation.path), { force: true }); // unlink: a link is removed, never its target
+      }
+    });
+    touched.add(path.dirname(path.join(dir, target)));
+    counter.wrote();
+  }
+  for (const d of touched) syncDirectory(d);
+  onFileSystem('remove', commitJournalName, completing, () => fs.rmSync(path.join(dir, commitJournalName), { force: true }));
+  counter.wrote();
+  syncDirectory(dir);
+}
+
+/** Deletes the files interrupted runs staged and never committed: they may hold private keys and live credentials. */
+export function removeTemporaries(dir: string, temporaries: readonly string[], counter: WriteCounter): void {
+  for (const rel of temporaries) {
+    onFileSystem('remove', rel, 'Remove it by hand: it may hold a private key.', () => fs.rmSync(path.join(dir, rel), { force: true }));
+    counter.wrote();
+  }
+}

@@ -1,0 +1,71 @@
+import type { CertificatePlan } from '../../plan';
+import { actionableDrift } from '../../compare';
+import { KeyPair, describeKey } from '../../crypto';
+import type { ExistingMaterial } from './existing-material';
+import type { CertificateDecision } from './material-decisions';
+
+/**
+ * Keep a CA that is on disk, create one that is not — never replace one implicitly: a different algorithm or
+ * lifetime is a refusal, since a new CA would invalidate every certificate the old one signed. Undefined when a
+ * problem was recorded.
+ */
+export function decideCertificateAuthority(ca: CertificatePlan, existing: ExistingMaterial): CertificateDecision | undefined {
+  const leafPreference = (text: string) => existing.leavesSignedBy(ca.id, text);
+  const cert = existing.sharedCopy(existing.filesOf('certificate', ca.id), `the ${ca.id} certificate`, leafPreference);
+  const certificate = cert ? existing.certificate(cert.text, cert.path) : undefined;
+  // Disagreeing key copies: the one that matches the certificate is the reference.
+  const keyPreference = (text: string) => {
+    try {
+      return certificate?.parsed.matchesKey(KeyPair.fromPem(text)) ? 1 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  const keyCopy = existing.sharedCopy(existing.filesOf('private-key', ca.id), `the ${ca.id} key`, keyPreference);
+  if (cert === null || keyCopy === null) return undefined;
+  const key = keyCopy ? existing.key(keyCopy.text, keyCopy.path) : undefined;
+  if (keyCopy && !key) return undefined;
+  if (!cert) {
+    if (!key) return { action: 'create', plan: ca, reasons: ['new CA'] };
+    // A run of an older version killed between the key and its certificate: certify the key that is there, so that
+    // anything it already signed keeps chaining to it.
+    if (key.pair.algorithm !== ca.algorithm) {
+      existing.problems.push({
+        path: keyCopy!.path,
+        code: 'ca-change',
+        message: `exists without its certificate and is ${key.pair.algorithm}, but the spec asks for ${ca.algorithm}: set spec.pki.encryptionAlgorithm: ${key.pair.algorithm} to certify it, or remove it to start a new CA`,
+      });
+      return undefined;
+    }
+    return { action: 'create', plan: ca, reasons: ['certificate missing; its existing key is certified again'], key };
+  }
+  if (!certificate) return undefined;
+  const parsed = certificate.parsed;
+  if (!parsed.isCa || !parsed.keyUsages.includes('keyCertSign')) {
+    existing.problems.push({ path: cert.path, code: 'corrupt', message: 'is not a CA certificate (needs basicConstraints CA:TRUE and keyCertSign)' });
+    return undefined;
+  }
+  if (key && !parsed.matchesKey(key.pair)) {
+    existing.problems.push({ path: keyCopy!.path, code: 'key-mismatch', message: `does not match ${cert.path}: restore the matching key` });
+    return undefined;
+  }
+  if (parsed.algorithm !== ca.algorithm) {
+    existing.problems.push({
+      path: cert.path,
+      code: 'ca-change',
+      message: `the existing CA key is ${describeKey(parsed.node.publicKey)} but the spec asks for ${ca.algorithm}: kubepki never replaces a CA implicitly (it would invalidate every certificate it signed). Set spec.pki.encryptionAlgorithm: ${parsed.algorithm ?? 'the CA key algorithm'}, or move the CA files away to start a new PKI`,
+    });
+    return undefined;
+  }
+  // A CA you bring (openssl, a corporate PKI) is used whatever its lifetime. A CA kubeadm or kubepki issued carries
+  // their five-minute backdate; for those, a different caCertificateValidityPeriod is a spec change to refuse.
+  if (actionableDrift(ca, parsed).some((d) => d.field === 'validity')) {
+    existing.problems.push({
+      path: cert.path,
+      code: 'ca-change',
+      message: `the existing CA lives ${Math.round(parsed.lifetimeHours)}h but spec.pki.caCertificateValidityPeriod asks for ${ca.validityHours}h: kubepki never replaces a CA implicitly. Set caCertificateValidityPeriod: ${Math.round(parsed.lifetimeHours)}h to keep it, or move the CA files away to start a new PKI`,
+    });
+    return undefined;
+  }
+  return { action: 'keep', plan: ca, certificate, ...(key ? { key } : {}) };
+}

@@ -1,0 +1,65 @@
+import { createPublicKey } from 'node:crypto';
+import type { CertificatePlan } from '../../plan';
+import { actionableDrift } from '../../compare';
+import type { ExistingMaterial } from './existing-material';
+import type { CertificateDecision } from './material-decisions';
+
+const hourMs = 3600_000;
+
+/**
+ * Keep, issue or reissue one leaf the way kubeadm reuses existing files, plus the checks kubeadm skips (key/cert
+ * match, issuer, subject, usages). Undefined when a problem was recorded.
+ */
+export function decideLeafCertificate(leaf: CertificatePlan, issuer: CertificateDecision | undefined, existing: ExistingMaterial, now: Date): CertificateDecision | undefined {
+  const texts = existing.leafTexts(leaf);
+  if (!texts) return undefined;
+  if (texts.certificate !== undefined && texts.key === undefined) {
+    existing.problems.push({ path: texts.certificatePath, code: 'missing-key', message: `exists without its key ${texts.keyPath}: restore the key, or delete the certificate to have both issued` });
+    return undefined;
+  }
+  const key = texts.key !== undefined ? existing.key(texts.key, texts.keyPath) : undefined;
+  if (texts.key !== undefined && !key) return undefined;
+  if (texts.certificate === undefined) {
+    // A key without a certificate (kubeadm's "key only" case): issue a certificate for it if it fits the plan.
+    const reusable = key && key.pair.algorithm === leaf.algorithm ? key : undefined;
+    return { action: 'create', plan: leaf, reasons: [], ...(reusable ? { key: reusable } : {}) };
+  }
+  const cert = existing.certificate(texts.certificate, texts.certificatePath);
+  if (!cert || !key) return undefined;
+  const parsed = cert.parsed;
+  if (!parsed.matchesKey(key.pair)) {
+    existing.problems.push({
+      path: texts.keyPath,
+      code: 'key-mismatch',
+      message: `the private key does not match the certificate${texts.certificatePath === texts.keyPath ? '' : ` ${texts.certificatePath}`}: restore the matching pair, or delete both to have them reissued`,
+    });
+    return undefined;
+  }
+  if (issuer?.action === 'keep' && !parsed.isIssuedBy(issuer.certificate.parsed)) {
+    existing.problems.push({
+      path: texts.certificatePath,
+      code: 'wrong-issuer',
+      message: `is not signed by its CA ${leaf.issuer} (issuer "${parsed.issuer}"): delete it (and its key) to have it reissued by ${leaf.issuer}, or restore the right CA`,
+    });
+    return undefined;
+  }
+  // A CA certified again for its existing key: leaves that key signed stay valid; others cannot be checked.
+  const signedByRecertifiedKey = issuer?.action === 'create' && issuer.key !== undefined && parsed.node.verify(createPublicKey(issuer.key.pair.privateKey));
+  if (issuer?.action === 'create' && !signedByRecertifiedKey) {
+    existing.problems.push({
+      path: texts.certificatePath,
+      code: 'wrong-issuer',
+      message: `exists but its CA ${leaf.issuer} does not, so it cannot be verified: restore the CA files, or delete this certificate to have it reissued by a new CA`,
+    });
+    return undefined;
+  }
+  const issuerNotAfter = issuer?.action === 'keep' ? issuer.certificate.parsed.notAfter : undefined;
+  const reasons = actionableDrift(leaf, parsed, issuerNotAfter).map((d) => d.message);
+  const renewBeforeMs = (existing.plan.cluster.renewBeforeHours ?? 0) * hourMs;
+  if (parsed.notAfter.getTime() - renewBeforeMs <= now.getTime()) {
+    reasons.push(parsed.notAfter.getTime() <= now.getTime() ? `expired ${parsed.notAfter.toISOString()}` : `expires ${parsed.notAfter.toISOString()}, inside the renewal window`);
+  }
+  if (reasons.length === 0) return { action: 'keep', plan: leaf, certificate: cert, key };
+  const keepKey = key.pair.algorithm === leaf.algorithm;
+  return { action: 'reissue', plan: leaf, reasons, previous: parsed, ...(keepKey ? { key } : {}) };
+}

@@ -1,0 +1,137 @@
+import type { CertificatePlan, PkiPlan, PlannedFile } from '../../plan';
+import { KeyPair, ParsedCertificate } from '../../crypto';
+import { parseKubeconfig } from '../../outputs';
+import type { ExistingCertificate, ExistingKey } from './material-decisions';
+import type { TreeProblem } from './realize-error';
+import type { TreeFile } from './read-output-tree';
+
+/** The one text all copies of a shared file (a CA on every control-plane node) agree on, and where it was read. */
+export interface SharedCopy {
+  readonly text: string;
+  readonly path: string;
+}
+
+/** A leaf's certificate and key texts as found on disk, wherever the plan stores them. */
+export interface LeafTexts {
+  readonly certificatePath: string;
+  readonly keyPath: string;
+  readonly certificate?: string;
+  readonly key?: string;
+}
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/**
+ * The planned files found on disk, parsed on demand. Every problem met while parsing is collected, never thrown, so
+ * that one run reports them all.
+ */
+export class ExistingMaterial {
+  readonly problems: TreeProblem[] = [];
+
+  constructor(
+    readonly plan: PkiPlan,
+    private readonly files: ReadonlyMap<string, TreeFile>,
+  ) {}
+
+  filesOf(kind: PlannedFile['content']['kind'], id: string): PlannedFile[] {
+    return this.plan.files.filter((f) => f.content.kind === kind && f.content.of === id);
+  }
+
+  text(rel: string): string | undefined {
+    return this.files.get(rel)?.content.toString('utf8');
+  }
+
+  /**
+   * The text every copy of a shared file must have. Copies that disagree: the majority is the reference and each odd
+   * copy is a problem naming it; on a tie, the copy `preference` scores higher (for a CA: the one the leaves chain
+   * to). Undefined when there is no copy, null when no reference can be chosen or a copy is odd.
+   */
+  sharedCopy(files: PlannedFile[], what: string, preference: (text: string) => number = () => 0): SharedCopy | undefined | null {
+    const groups = new Map<string, string[]>();
+    for (const file of files) {
+      const text = this.text(file.path);
+      if (text !== undefined) groups.set(text, [...(groups.get(text) ?? []), file.path]);
+    }
+    if (groups.size === 0) return undefined;
+    const ranked = [...groups].map(([text, paths]) => ({ text, paths, score: preference(text) })).sort((a, b) => b.paths.length - a.paths.length || b.score - a.score);
+    const [reference, runnerUp] = ranked;
+    if (!runnerUp) return { text: reference!.text, path: reference!.paths[0]! };
+    if (runnerUp.paths.length === reference!.paths.length && runnerUp.score === reference!.score) {
+      this.problems.push({
+        path: ranked.flatMap((g) => g.paths).join(', '),
+        code: 'ca-mismatch',
+        message: `copies of ${what} disagree and none is in the majority or signed the leaves: ${what} must be identical on every node; restore the right one over the others`,
+      });
+      return null;
+    }
+    for (const odd of ranked.slice(1).flatMap((g) => g.paths)) {
+      this.problems.push({
+        path: odd,
+        code: 'ca-mismatch',
+        message: `differs from ${reference!.paths.join(', ')} (${plural(reference!.paths.length, 'copy')}${reference!.paths.length > 1 ? ' in agreement' : ''}${reference!.score > 0 ? `, ${plural(reference!.score, 'certificate')} chain to it` : ''}): ${what} must be identical on every node; this copy is the odd one out — copy ${reference!.paths[0]} over it`,
+      });
+    }
+    return null;
+  }
+
+  key(text: string, file: string): ExistingKey | undefined {
+    try {
+      return { pem: text, pair: KeyPair.fromPem(text) };
+    } catch (error) {
+      this.problems.push({ path: file, code: 'corrupt', message: `${(error as Error).message}; delete it to have a new key issued, or restore it` });
+      return undefined;
+    }
+  }
+
+  certificate(text: string, file: string): ExistingCertificate | undefined {
+    try {
+      return { pem: text, parsed: ParsedCertificate.fromPem(text) };
+    } catch (error) {
+      this.problems.push({ path: file, code: 'corrupt', message: `${(error as Error).message}; delete it (and its key) to have it reissued, or restore it` });
+      return undefined;
+    }
+  }
+
+  /** Where a leaf's certificate and key are and what they hold; null (with a problem) when a kubeconfig is unusable. */
+  leafTexts(leaf: CertificatePlan, report = true): LeafTexts | null {
+    if (leaf.storage === 'kubeconfig') {
+      const file = this.filesOf('kubeconfig', leaf.id)[0]!.path;
+      const found = this.text(file);
+      if (found === undefined) return { certificatePath: file, keyPath: file };
+      try {
+        const kc = parseKubeconfig(found);
+        if (kc.clientCertificatePem && kc.clientKeyPem) return { certificatePath: file, keyPath: file, certificate: kc.clientCertificatePem, key: kc.clientKeyPem };
+        if (report) this.problems.push({ path: file, code: 'corrupt', message: 'has no embedded client-certificate-data and client-key-data; delete it to have it reissued' });
+      } catch (error) {
+        if (report) this.problems.push({ path: file, code: 'corrupt', message: `${(error as Error).message}; delete it to have it reissued` });
+      }
+      return null;
+    }
+    const certificatePath = this.filesOf('certificate', leaf.id)[0]!.path;
+    const keyPath = this.filesOf('private-key', leaf.id)[0]!.path;
+    const certificate = this.text(certificatePath);
+    const key = this.text(keyPath);
+    return { certificatePath, keyPath, ...(certificate !== undefined ? { certificate } : {}), ...(key !== undefined ? { key } : {}) };
+  }
+
+  /** How many leaves on disk a candidate CA certificate signed: the tie-break between disagreeing CA copies. */
+  leavesSignedBy(caId: string, caText: string): number {
+    let ca: ParsedCertificate;
+    try {
+      ca = ParsedCertificate.fromPem(caText);
+    } catch {
+      return 0;
+    }
+    let signed = 0;
+    for (const leaf of this.plan.certificates.filter((c) => !c.isCa && c.issuer === caId)) {
+      const texts = this.leafTexts(leaf, false);
+      if (!texts?.certificate) continue;
+      try {
+        if (ParsedCertificate.fromPem(texts.certificate).isIssuedBy(ca)) signed++;
+      } catch {
+        // damaged leaves are reported when their own decision is made
+      }
+    }
+    return signed;
+  }
+}
