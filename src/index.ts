@@ -18,6 +18,8 @@ export type { PkiPlan, CertificatePlan, KeyPairPlan, KubeconfigPlan, NodePlan, P
 // realize: the offline engine (the Pulumi component is `kubepki/pulumi`).
 export { realizeLocal, type RealizeOptions, type RealizeReport, type FileChange, type FileAction } from './realize/local/realize-local';
 export { RealizeError } from './realize/local/realize-error';
+export { FileSystemError } from './realize/local/file-system-error';
+export { OutputLockedError } from './realize/local/output-lock';
 
 // verify: findings about a directory, and its expiry report.
 export { verifyPki, type VerifyPkiOptions } from './verify/verify-pki';

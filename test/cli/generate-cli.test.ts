@@ -7,23 +7,14 @@ import { planPki } from '../../src/plan';
 import { cliPath, removeTree, repoRoot, temporaryDirectory } from '../support/fixture-trees';
 import { ageTree, changedPaths, readTreeState } from '../realize/tree-state';
 import { ensureBuilt } from './built-package';
+import { runBuiltCli } from '../support/built-cli';
 
 // The built CLI as users run it: `node dist/cli/main.js`, a child process, real exit codes and output streams.
 
 const fixture = (name: string) => path.join(repoRoot, 'test', 'fixtures', name);
 const labSpec = fixture('valid-lab-ecdsa.cluster.yaml');
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function kubepki(args: string[], cwd = repoRoot): Run {
-  const result = spawnSync(process.execPath, [cliPath, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const kubepki = (args: string[], cwd = repoRoot) => runBuiltCli(args, { cwd });
 
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 
