@@ -1,3 +1,4 @@
+import { mastersGroup } from '../vocabulary';
 import { AuthenticatedIdentity } from './authenticated-identity';
 import { RbacPolicy } from './rbac-policy';
 import type { AccessRequest } from './access-request';
@@ -13,7 +14,7 @@ export interface ClusterAdminPath {
 // Rights that are cluster-admin in all but name, because the holder can turn them into cluster-admin: act as
 // system:masters, bind cluster-admin to itself, or edit its own roles past what it holds.
 const escalations: { request: AccessRequest; also?: AccessRequest; via: string }[] = [
-  { request: { verb: 'impersonate', apiGroup: '', resource: 'groups', name: 'system:masters' }, via: 'can impersonate group system:masters' },
+  { request: { verb: 'impersonate', apiGroup: '', resource: 'groups', name: mastersGroup }, via: `can impersonate group ${mastersGroup}` },
   {
     request: { verb: 'bind', apiGroup: 'rbac.authorization.k8s.io', resource: 'clusterroles', name: 'cluster-admin' },
     also: { verb: 'create', apiGroup: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' },
@@ -32,7 +33,7 @@ const escalations: { request: AccessRequest; also?: AccessRequest; via: string }
  * use `*` count); or an escalation right that leads there.
  */
 export function clusterAdminPath(policy: RbacPolicy, identity: AuthenticatedIdentity): ClusterAdminPath | undefined {
-  if (identity.groups.includes('system:masters')) {
+  if (identity.groups.includes(mastersGroup)) {
     return { revocable: false, via: 'group system:masters (bypasses authorization; no binding can revoke it)' };
   }
   const resources = policy.authorize(identity, { verb: '*', apiGroup: '*', resource: '*' });

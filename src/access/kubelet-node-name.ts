@@ -1,9 +1,6 @@
+import { nodesGroup, nodeUserPrefix } from '../vocabulary';
 import { AuthenticatedIdentity } from './authenticated-identity';
 
-/** Group of kubelet identities (user.NodesGroup). */
-export const NODES_GROUP = 'system:nodes';
-/** Prefix of kubelet user names. */
-export const NODE_USER_PREFIX = 'system:node:';
 
 /**
  * The node a kubelet identity acts for, as the Node authorizer's default node identifier decides it
@@ -11,7 +8,7 @@ export const NODE_USER_PREFIX = 'system:node:';
  * node name is not a node (the Node authorizer has no opinion on it), so undefined is returned for it too.
  */
 export function kubeletNodeName(identity: AuthenticatedIdentity): string | undefined {
-  if (!identity.user.startsWith(NODE_USER_PREFIX) || !identity.groups.includes(NODES_GROUP)) return undefined;
-  const nodeName = identity.user.slice(NODE_USER_PREFIX.length);
+  if (!identity.user.startsWith(nodeUserPrefix) || !identity.groups.includes(nodesGroup)) return undefined;
+  const nodeName = identity.user.slice(nodeUserPrefix.length);
   return nodeName === '' ? undefined : nodeName;
 }

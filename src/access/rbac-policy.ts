@@ -1,3 +1,4 @@
+import { mastersGroup } from '../vocabulary';
 import { AccessRequest, isNonResourceRequest } from './access-request';
 import { aggregateClusterRoles, AggregationProblem } from './aggregate-cluster-roles';
 import {
@@ -16,7 +17,6 @@ import { PolicyRule, RBAC_API_GROUP, RbacObject, RbacSubject } from '../plan';
 import { ruleAllows } from './rule-allows';
 
 /** kube-apiserver's privileged group (user.SystemPrivilegedGroup), authorized for everything ahead of RBAC. */
-export const SYSTEM_MASTERS_GROUP = 'system:masters';
 
 /** The outcome of one authorization check, with what decided it. */
 export interface Decision {
@@ -138,11 +138,11 @@ export class RbacPolicy implements RbacObjectSource {
    */
   authorize(identity: AuthenticatedIdentity, request: AccessRequest): Decision {
     const what = describeAccessRequest(request);
-    if (identity.groups.includes(SYSTEM_MASTERS_GROUP)) {
+    if (identity.groups.includes(mastersGroup)) {
       return {
         allowed: true,
         decidedBy: 'system:masters',
-        reason: `allowed: ${who(identity)} is in group "${SYSTEM_MASTERS_GROUP}", kube-apiserver's privileged group, authorized for every request (here: ${what}) before RBAC is consulted`,
+        reason: `allowed: ${who(identity)} is in group "${mastersGroup}", kube-apiserver's privileged group, authorized for every request (here: ${what}) before RBAC is consulted`,
       };
     }
 

@@ -33,7 +33,7 @@ export function kubeadmRbac(kubernetesVersion: string): RbacManifest[] {
   const objects: RbacManifest[] = [];
   const admin = kubeadmCertificateRows.find((r) => r.id === 'admin.conf')!;
   if (sinceMinor(admin.organizations, kubernetesMinor(kubernetesVersion)).includes(clusterAdminsGroup)) {
-    objects.push(groupBinding('kubeadm:cluster-admins', 'cluster-admin', clusterAdminsGroup));
+    objects.push(groupBinding(clusterAdminsGroup, 'cluster-admin', clusterAdminsGroup));
   }
   objects.push(groupBinding('kubeadm:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', nodesGroup));
   return objects;

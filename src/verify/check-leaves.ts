@@ -1,3 +1,4 @@
+import { nodeUserPrefix } from '../vocabulary';
 import type { ParsedCertificate } from '../crypto';
 import type { Finding } from './finding';
 import { apiserverInClusterNames, caRule, kubeadmCas, kubeadmLeaves, type KubeadmLeafRule } from './kubeadm-pki-catalog';
@@ -21,7 +22,7 @@ const rejectedBy: Record<string, string> = {
 /** The node's name as kubeadm knows it: from kubelet.conf's `system:node:<name>`, else the directory's name. */
 export function nodeNameOf(material: NodeMaterial): string | undefined {
   const cn = material.kubeconfigs.get('kubelet.conf')?.clientCertificate?.commonName;
-  if (cn?.startsWith('system:node:')) return cn.slice('system:node:'.length);
+  if (cn?.startsWith(nodeUserPrefix)) return cn.slice(nodeUserPrefix.length);
   return material.directory.name || undefined;
 }
 
