@@ -1,4 +1,5 @@
 import type { KubeconfigPlan } from '../plan';
+import { setDelta } from './certificate-changes';
 
 /** What a kubeconfig file says, as far as the plan decides it. */
 export interface KubeconfigFacts {
@@ -9,16 +10,19 @@ export interface KubeconfigFacts {
   currentContext: string;
 }
 
-/** The planned properties a kubeconfig lacks, worded `server a → b`; empty when it is what the plan says. */
+/**
+ * The planned properties a kubeconfig lacks, worded `server a → b`; empty when it is what the plan says. Review asks
+ * the same of two plans (a KubeconfigPlan is KubeconfigFacts too), so verify --spec and diff word changes alike.
+ */
 export function kubeconfigDrift(plan: KubeconfigPlan, actual: KubeconfigFacts): string[] {
   const changes: string[] = [];
   if (actual.server !== plan.server) changes.push(`server ${actual.server} → ${plan.server}`);
   if (actual.clusterName !== plan.clusterName) changes.push(`cluster ${actual.clusterName} → ${plan.clusterName}`);
   if (actual.userName !== plan.userName) changes.push(`user ${actual.userName} → ${plan.userName}`);
-  const contextsText = (contexts: KubeconfigFacts['contexts']) => contexts.map((c) => `${c.name}${c.namespace ? `(${c.namespace})` : ''}`).join(', ');
-  const actualContexts = contextsText(actual.contexts);
-  const plannedContexts = contextsText(plan.contexts);
-  if (actualContexts !== plannedContexts) changes.push(`contexts [${actualContexts}] → [${plannedContexts}]`);
+  const contextTexts = (contexts: KubeconfigFacts['contexts']) => contexts.map((c) => `${c.name}${c.namespace ? `(${c.namespace})` : ''}`);
+  const contexts = setDelta(contextTexts(actual.contexts), contextTexts(plan.contexts));
+  if (contexts) changes.push(`contexts ${contexts}`);
+  else if (contextTexts(actual.contexts).join('\n') !== contextTexts(plan.contexts).join('\n')) changes.push('contexts reordered');
   if (actual.currentContext !== plan.currentContext) changes.push(`current-context ${actual.currentContext} → ${plan.currentContext}`);
   return changes;
 }
