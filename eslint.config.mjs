@@ -14,6 +14,9 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       // The CommonJS Pulumi program and its dynamic provider must require() inside closures (see multi-group-certificate.ts).
       '@typescript-eslint/no-require-imports': 'off',
+      // The code marks indexed access it has checked with `!`, as if noUncheckedIndexedAccess were on; turn this rule
+      // back on together with that compiler option.
+      '@typescript-eslint/no-unnecessary-type-assertion': 'off',
     },
   },
 );

@@ -1,5 +1,5 @@
 import { labelSelectorMatches } from './label-selector-matches';
-import { PolicyRule, RbacObject } from '../plan';
+import { type PolicyRule, type RbacObject } from '../plan';
 
 /** A ClusterRole whose aggregationRule could not be evaluated, so (as with the real controller) it kept its rules. */
 export interface AggregationProblem {

@@ -1,5 +1,5 @@
-import { AuthenticatedIdentity } from './authenticated-identity';
-import { PolicyRule, RbacObject, RbacSubject } from '../plan';
+import { type AuthenticatedIdentity } from './authenticated-identity';
+import { type PolicyRule, type RbacObject, type RbacSubject } from '../plan';
 import { firstApplicableSubject } from './subject-applies-to';
 
 /** Names a RoleBinding (with its namespace) or ClusterRoleBinding. */

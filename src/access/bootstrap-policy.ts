@@ -2,7 +2,7 @@ import clusterRoleBindingsList from './bootstrap/cluster-role-bindings.json';
 import clusterRolesList from './bootstrap/cluster-roles.json';
 import namespaceRoleBindingsList from './bootstrap/namespace-role-bindings.json';
 import namespaceRolesList from './bootstrap/namespace-roles.json';
-import { RbacObject } from '../plan';
+import { type RbacObject } from '../plan';
 
 // The JSON modules are Kubernetes `kind: List` documents; imported (not read from disk) so tsc copies them to dist
 // and the evaluator works from any working directory and in bundles.

@@ -1,4 +1,4 @@
-import { AccessRequest, isNonResourceRequest } from './access-request';
+import { type AccessRequest, isNonResourceRequest } from './access-request';
 
 /**
  * The request in words for explanations: `get /healthz`, `list pods cluster-wide`,

@@ -1,6 +1,6 @@
-import { ApplicableBinding, applicableBindings } from './applicable-bindings';
-import { AuthenticatedIdentity } from './authenticated-identity';
-import { RbacPolicy } from './rbac-policy';
+import { type ApplicableBinding, applicableBindings } from './applicable-bindings';
+import { type AuthenticatedIdentity } from './authenticated-identity';
+import { type RbacPolicy } from './rbac-policy';
 
 /**
  * The bindings (and the roles and rules they grant) that apply to the identity in a namespace, in the order the

@@ -1,4 +1,4 @@
-import { PolicyRule } from '../plan';
+import { type PolicyRule } from '../plan';
 
 /**
  * A compact one-line rendering of a policy rule for explanations, e.g.

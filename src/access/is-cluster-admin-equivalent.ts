@@ -1,6 +1,6 @@
 import { mastersGroup } from '../vocabulary';
-import { AuthenticatedIdentity } from './authenticated-identity';
-import { RbacPolicy } from './rbac-policy';
+import { type AuthenticatedIdentity } from './authenticated-identity';
+import { type RbacPolicy } from './rbac-policy';
 import type { AccessRequest } from './access-request';
 
 /** How an identity holds (or can take) everything cluster-admin has. */

@@ -1,5 +1,5 @@
 import { nodesGroup, nodeUserPrefix } from '../vocabulary';
-import { AuthenticatedIdentity } from './authenticated-identity';
+import { type AuthenticatedIdentity } from './authenticated-identity';
 
 
 /**

@@ -1,4 +1,4 @@
-import { LabelSelector } from '../plan';
+import { type LabelSelector } from '../plan';
 
 /**
  * Whether a label set satisfies a label selector, following metav1.LabelSelectorAsSelector: all matchLabels and all

@@ -1,19 +1,19 @@
 import { mastersGroup } from '../vocabulary';
-import { AccessRequest, isNonResourceRequest } from './access-request';
-import { aggregateClusterRoles, AggregationProblem } from './aggregate-cluster-roles';
+import { type AccessRequest, isNonResourceRequest } from './access-request';
+import { aggregateClusterRoles, type AggregationProblem } from './aggregate-cluster-roles';
 import {
-  ApplicableBinding,
+  type ApplicableBinding,
   applicableBindings,
-  BindingReference,
-  RbacObjectSource,
-  RoleReference,
+  type BindingReference,
+  type RbacObjectSource,
+  type RoleReference,
 } from './applicable-bindings';
-import { AuthenticatedIdentity } from './authenticated-identity';
+import { type AuthenticatedIdentity } from './authenticated-identity';
 import { bootstrapPolicyObjects } from './bootstrap-policy';
 import { describeAccessRequest } from './describe-access-request';
 import { formatPolicyRule } from './format-policy-rule';
 import { kubeletNodeName } from './kubelet-node-name';
-import { PolicyRule, RBAC_API_GROUP, RbacObject, RbacSubject } from '../plan';
+import { type PolicyRule, RBAC_API_GROUP, type RbacObject, type RbacSubject } from '../plan';
 import { ruleAllows } from './rule-allows';
 
 /** kube-apiserver's privileged group (user.SystemPrivilegedGroup), authorized for everything ahead of RBAC. */

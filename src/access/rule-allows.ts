@@ -1,5 +1,5 @@
-import { AccessRequest, isNonResourceRequest } from './access-request';
-import { PolicyRule } from '../plan';
+import { type AccessRequest, isNonResourceRequest } from './access-request';
+import { type PolicyRule } from '../plan';
 
 // Each matcher transcribes its namesake in k8s.io/component-helpers/auth/rbac (rbacv1helpers), which the RBAC
 // authorizer's RuleAllows calls; keeping them separate keeps the correspondence checkable line by line.

@@ -1,5 +1,5 @@
-import { AuthenticatedIdentity, serviceAccountUserName } from './authenticated-identity';
-import { RbacSubject } from '../plan';
+import { type AuthenticatedIdentity, serviceAccountUserName } from './authenticated-identity';
+import { type RbacSubject } from '../plan';
 
 /**
  * Whether a binding subject names the identity (pkg/registry/rbac/validation appliesToUser): a User by user name, a

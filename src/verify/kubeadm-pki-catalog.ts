@@ -42,7 +42,7 @@ export interface KubeadmLeafRule {
   base: string;
   issuer: KubeadmCaName;
   /** A fixed CN, or `node-name` for etcd's member certificates. */
-  commonName: string | 'node-name';
+  commonName: string;
   /** The O lists kubeadm writes across versions ([] = none); any other is reported. */
   organizations: string[][];
   extendedKeyUsages: ExtendedKeyUsage[];
@@ -71,7 +71,7 @@ export const kubeadmLeaves: readonly KubeadmLeafRule[] = rowsOf('leaf')
 export interface KubeadmKubeconfigRule {
   file: string;
   /** A fixed user, or `node` for kubelet.conf's `system:node:<name>`. */
-  commonName: string | 'node';
+  commonName: string;
   organizations: string[][];
   /** Whether only control-plane nodes hold it. */
   controlPlane: boolean;

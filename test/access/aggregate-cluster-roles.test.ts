@@ -3,7 +3,7 @@ import { RbacPolicy } from '../../src/access';
 import { aggregateClusterRoles } from '../../src/access/aggregate-cluster-roles';
 import { bootstrapPolicyObjects } from '../../src/access/bootstrap-policy';
 import { labelSelectorMatches } from '../../src/access/label-selector-matches';
-import { PolicyRule, RbacObject } from '../../src/plan/rbac-objects';
+import { type PolicyRule, type RbacObject } from '../../src/plan/rbac-objects';
 
 const V1 = 'rbac.authorization.k8s.io/v1';
 

@@ -1,7 +1,7 @@
-import { Decision, RbacPolicy } from '../../src/access';
-import { AuthenticatedIdentity } from '../../src/access/authenticated-identity';
+import { type Decision, type RbacPolicy } from '../../src/access';
+import { type AuthenticatedIdentity } from '../../src/access/authenticated-identity';
 import { parseAccessRequest } from '../../src/access/access-request';
-import { PolicyRule, RbacObject, RbacSubject } from '../../src/plan/rbac-objects';
+import { type PolicyRule, type RbacObject, type RbacSubject } from '../../src/plan/rbac-objects';
 
 // Builders for the RBAC manifests the tests feed to RbacPolicy, and a `kubectl auth can-i` shorthand.
 

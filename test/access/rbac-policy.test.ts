@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { RbacPolicy } from '../../src/access';
 import { explainAccess } from '../../src/access/explain-access';
 import { userIdentity } from '../../src/access/authenticated-identity';
-import { RbacObject } from '../../src/plan/rbac-objects';
+import { type RbacObject } from '../../src/plan/rbac-objects';
 import { can, clusterRole, clusterRoleBinding, role, roleBinding, userSubject, V1 } from './rbac-fixtures';
 
 const alice = userIdentity('alice', []);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clusterAdminPath, RbacPolicy } from '../../src/access';
-import { AuthenticatedIdentity, userIdentity } from '../../src/access/authenticated-identity';
+import { type AuthenticatedIdentity, userIdentity } from '../../src/access/authenticated-identity';
 import { isClusterAdminEquivalent } from '../../src/access/is-cluster-admin-equivalent';
 import { can, clusterRole, clusterRoleBinding, groupSubject, roleBinding, userSubject } from './rbac-fixtures';
 
