@@ -1,4 +1,5 @@
 import { exitCodes, processIo, UsageError, type CliIo } from './cli-io';
+import { redactKeyMaterial } from '../spec/safe-text';
 
 type Command = (args: string[], io: CliIo) => Promise<number>;
 
@@ -14,7 +15,7 @@ const commands: Record<string, { load: () => Command; usage: string; summary: st
   token: {
     load: () => require('./token-command').tokenCommand,
     usage: [
-      'kubepki token --pki <node dir> --service-account <ns>/<name> [--uid UID] [--audience A]... [--duration 1h]',
+      'kubepki token --pki <node dir> --service-account <ns>/<name> (--spec <spec> | --allow-undeclared) [--uid UID] [--audience A]... [--duration 1h]',
       '              [--issuer URL | --dns-domain cluster.local] [--kubeconfig FILE [--server URL]]',
       'kubepki token verify <jwt> --pki <node dir> [--audience A]... [--issuer URL | --dns-domain D]',
     ].join('\n       '),
@@ -87,27 +88,30 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
     io.stdout(`usage: ${command.usage}`);
     return exitCodes.ok;
   }
+  // Whatever an error quotes from the command line or a file (a key pasted as an argument), key material never
+  // reaches the terminal or a CI log.
+  const errorIo: CliIo = { stdout: io.stdout, stderr: (text) => io.stderr(redactKeyMaterial(text)) };
   try {
     return await command.load()(rest, io);
   } catch (error) {
     // Matched by name, not instanceof, so that loading this file does not load every stage.
     if ((error as Error).name === 'SpecError') {
-      io.stderr(`kubepki ${verb}: invalid spec: ${(error as Error).message}${verb === 'generate' ? '\nnothing was written' : ''}`);
+      errorIo.stderr(`kubepki ${verb}: invalid spec: ${(error as Error).message}${verb === 'generate' ? '\nnothing was written' : ''}`);
       return exitCodes.badInput;
     }
     if ((error as Error).name === 'FileSystemError' || (error as Error).name === 'OutputLockedError') {
-      io.stderr(`kubepki ${verb}: ${(error as Error).message}`);
+      errorIo.stderr(`kubepki ${verb}: ${(error as Error).message}`);
       return exitCodes.fileSystem;
     }
     if ((error as Error).name === 'RealizeError') {
-      io.stderr(`kubepki ${verb}: ${(error as Error).message}`);
+      errorIo.stderr(`kubepki ${verb}: ${(error as Error).message}`);
       return exitCodes.failed;
     }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`kubepki ${verb}: ${(error as Error).message}\nusage: ${command.usage}`);
+      errorIo.stderr(`kubepki ${verb}: ${(error as Error).message}\nusage: ${command.usage}`);
       return exitCodes.badInput;
     }
-    io.stderr(`kubepki ${verb}: ${(error as Error).message}`);
+    errorIo.stderr(`kubepki ${verb}: ${(error as Error).message}`);
     return exitCodes.failed;
   }
 }

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseDurationSeconds } from '../spec';
+import { loadSpecFile, parseDurationSeconds } from '../spec';
 import { KeyPair, mintServiceAccountToken, verifyServiceAccountToken } from '../crypto';
 import { parseKubeconfig, renderKubeconfigObject } from '../outputs';
 import { writeFileAtomic } from '../realize/local/atomic-write';
+import { onFileSystem } from '../realize/local/file-system-error';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 
 /** `<node dir>` or its `pki/`: wherever sa.key lives. */
@@ -24,7 +25,25 @@ const options = {
   'dns-domain': { type: 'string', default: 'cluster.local' },
   kubeconfig: { type: 'string' },
   server: { type: 'string' },
+  spec: { type: 'string' },
+  'allow-undeclared': { type: 'boolean' },
 } as const;
+
+/**
+ * A token is minted only for a service account the spec declares (spec.serviceAccounts), so a typo cannot hand out
+ * a credential for an account nobody reviewed; --allow-undeclared is the explicit way around it.
+ */
+function checkDeclared(namespace: string, name: string, specFile: string | undefined, allowUndeclared: boolean): void {
+  if (allowUndeclared) return;
+  const account = `${namespace}/${name}`;
+  if (!specFile) {
+    throw new UsageError(`--service-account ${account}: pass --spec <spec> so that kubepki can check that the spec declares it (spec.serviceAccounts), or --allow-undeclared to mint a token for an account the spec does not manage`);
+  }
+  const declared = loadSpecFile(specFile).spec.serviceAccounts;
+  if (declared.some((a) => a.namespace === namespace && a.name === name)) return;
+  const known = declared.map((a) => `${a.namespace}/${a.name}`).join(', ') || 'none';
+  throw new UsageError(`--service-account ${account} is not declared in ${specFile} (spec.serviceAccounts: ${known}): add it there, or pass --allow-undeclared`);
+}
 
 /**
  * Mints a service-account token signed with sa.key (the JWT alone on stdout's last line), or verifies one against
@@ -65,6 +84,7 @@ export async function tokenCommand(args: string[], io: CliIo): Promise<number> {
     throw new UsageError(`${keyFile} ${reason}: point --pki at a control-plane node directory that holds the service-account key pair`);
   }
   const [namespace, name] = [account[1]!, account[3]!];
+  checkDeclared(namespace, name, values.spec, values['allow-undeclared'] ?? false);
   const token = await mintServiceAccountToken(key, {
     namespace,
     name,
@@ -100,6 +120,8 @@ function writeTokenKubeconfig(file: string, pki: string, token: string, user: st
     contexts: [{ name: context, namespace }],
     currentContext: context,
   });
-  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  writeFileAtomic(path.resolve(file), text, 0o600);
+  onFileSystem('write', file, 'Nothing was written.', () => {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    writeFileAtomic(path.resolve(file), text, 0o600);
+  });
 }

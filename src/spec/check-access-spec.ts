@@ -137,7 +137,7 @@ export function checkAccessSpec(s: SpecSections, alsoKnown: { users: string[]; s
     for (const [field, actions] of [['can', e.can], ['cannot', e.cannot]] as const) {
       (actions ?? []).forEach((action, j) => {
         const words = action.trim().split(/\s+/);
-        if (words.length > 2 || words[0] === '') {
+        if (!(words.length === 2 || (words.length === 1 && words[0] === '*'))) {
           issues.push({ code: 'invalid_action', path: `${at}.${field}[${j}]`, message: `${quoteSpecValue(action)} is not "<verb> <resource>" (e.g. "get pods", "create deployments.apps", "get /healthz") or "*"` });
         }
       });

@@ -2,6 +2,7 @@ import type { SpecIssue } from './spec-error';
 import { quoteSpecValue } from './spec-error';
 import { parseDurationHours } from './duration';
 import { compareKubernetesVersions } from './kubernetes-version';
+import { isIpAddress, normalizeIpAddress } from './network-address';
 
 // Rules that span several fields. They read the raw document leniently, so they still report their problems when
 // some unrelated field failed the schema: the user sees every problem in one run.
@@ -60,6 +61,20 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
         message: `${quoteSpecValue(n.name)} is reserved: kubepki writes <out>/${n.name}/ itself; rename the node`,
       });
     }
+  }
+
+  // Two nodes at one address: the second's certificates would claim the first's address, and kubeadm joins fail.
+  const seenAddresses = new Map<string, string>();
+  const addressed = [
+    ...controlPlane.map((n, i) => ({ address: record(n).advertiseAddress, path: `spec.controlPlane[${i}].advertiseAddress` })),
+    ...workers.map((n, i) => ({ address: record(n).address, path: `spec.workers[${i}].address` })),
+  ];
+  for (const { address, path } of addressed) {
+    if (typeof address !== 'string' || !isIpAddress(address)) continue;
+    const canonical = normalizeIpAddress(address);
+    const first = seenAddresses.get(canonical);
+    if (first) issues.push({ code: 'duplicate_address', path, message: `${quoteSpecValue(address)} is already the address of ${first}: every node needs its own address` });
+    else seenAddresses.set(canonical, path);
   }
 
   const seenUsers = new Map<string, number>();

@@ -4,6 +4,8 @@ import { isIpAddress, isCidr, splitHostPort } from './network-address';
 import { isDns1123Label, isDns1123Subdomain, isWildcardDnsName } from './dns-name';
 import { parseDurationHours } from './duration';
 import { quoteSpecValue } from './spec-error';
+import { unsafeCharacterOf } from './safe-text';
+import ipaddr from 'ipaddr.js';
 
 // Field names follow kubeadm's v1beta4 ClusterConfiguration/InitConfiguration wherever kubeadm has the concept, so a
 // kubeadm user recognises every knob. Objects are strict: a misspelled field is an error, never silently ignored.
@@ -16,7 +18,20 @@ function checked(code: string, test: (value: string) => boolean, describe: (valu
   });
 }
 
-const ipAddress = checked('invalid_ip', isIpAddress, (v) => `${quoteSpecValue(v)} is not an IPv4 or IPv6 address`);
+/** Ranges no node can be reached at: the unspecified address listens everywhere, the others reach many hosts. */
+const unusableRanges = new Set(['unspecified', 'broadcast', 'multicast']);
+
+/** A node's address: one host, reachable (not 0.0.0.0, ::, 255.255.255.255 or multicast). */
+const nodeAddress = z.string().superRefine((value, ctx) => {
+  if (!isIpAddress(value)) {
+    ctx.addIssue({ code: 'custom', message: `${quoteSpecValue(value)} is not an IPv4 or IPv6 address`, params: { code: 'invalid_ip' } });
+    return;
+  }
+  const range = ipaddr.parse(value).range();
+  if (unusableRanges.has(range)) {
+    ctx.addIssue({ code: 'custom', message: `${quoteSpecValue(value)} is a ${range} address, not one host's: give the address this node is reached at`, params: { code: 'unusable_address' } });
+  }
+});
 
 const nodeName = checked(
   'invalid_name',
@@ -66,20 +81,40 @@ const endpoint = checked(
   (v) => `${quoteSpecValue(v)} is not host[:port] with a DNS name or IP host (IPv6 in brackets) and a port 1-65535`,
 );
 
+const unsafe = (v: string) => (unsafeCharacterOf(v) ? `; it holds ${unsafeCharacterOf(v)}, a control, bidirectional or invisible character` : '');
+
 // User and group names become certificate subjects (CN / O, at most 64 characters each) and user names become file
 // names (`users/<name>.conf`), so path separators and traversal are refused.
 const userName = checked(
   'invalid_user_name',
-  (v) => v.length >= 1 && v.length <= 64 && !/[/\\\0-\x1f]/.test(v) && !v.includes('..') && !v.startsWith('.'),
+  (v) => v.length >= 1 && v.length <= 64 && !/[/\\]/.test(v) && !v.includes('..') && !v.startsWith('.') && !unsafeCharacterOf(v),
   (v) =>
-    `${quoteSpecValue(v)} is not a usable user name: 1-64 characters, no '/', '\\', '..', leading '.' or control characters (it becomes the certificate CN and the file users/<name>.conf)`,
+    `${quoteSpecValue(v)} is not a usable user name: 1-64 characters, no '/', '\\', '..', leading '.', control, bidirectional or invisible characters (it becomes the certificate CN and the file users/<name>.conf)${unsafe(v)}`,
 );
 
 const groupName = checked(
   'invalid_group_name',
-  (v) => v.length >= 1 && v.length <= 64 && !/[\0-\x1f]/.test(v),
-  (v) => `${quoteSpecValue(v)} is not a usable group name: 1-64 characters without control characters (it becomes a certificate O)`,
+  (v) => v.length >= 1 && v.length <= 64 && !unsafeCharacterOf(v),
+  (v) => `${quoteSpecValue(v)} is not a usable group name: 1-64 characters without control, bidirectional or invisible characters (it becomes a certificate O)${unsafe(v)}`,
 );
+
+// Kubernetes validates Role and ClusterRole names as path segments (ValidatePathSegmentName): never "." or "..",
+// no '/' or '%'. kubepki also writes them into file names and review reports.
+const roleName = checked(
+  'invalid_role_name',
+  (v) => v.length >= 1 && v.length <= 253 && v !== '.' && v !== '..' && !/[/%\\]/.test(v) && !unsafeCharacterOf(v),
+  (v) => `${quoteSpecValue(v)} is not a valid Role name: Kubernetes refuses ".", "..", '/' and '%' in it; use e.g. "deployer" or "ci:deploy"${unsafe(v)}`,
+);
+
+// The kubeconfig cluster (and context) name: printed in plans, reviews and kubectl's output.
+const clusterName = checked(
+  'invalid_cluster_name',
+  (v) => /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(v),
+  (v) => `${quoteSpecValue(v)} is not a usable cluster name: 1-63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit (e.g. "kubernetes" or "prod-eu")${unsafe(v)}`,
+);
+
+/** Subjects, roles and actions named in bindings and expectations: free text for Kubernetes, but never unsafe. */
+const referenceText = checked('invalid_character', (v) => v.length >= 1 && !unsafeCharacterOf(v), (v) => (v.length === 0 ? 'is empty' : `${quoteSpecValue(v)} holds ${unsafeCharacterOf(v)}, a control, bidirectional or invisible character: remove it`));
 
 const namespaceName = nodeName;
 
@@ -96,14 +131,14 @@ export const controlPlaneNodeSchema = z.strictObject({
   /** Node name: the kubelet's identity `system:node:<name>` and a SAN of its apiserver and etcd certificates. */
   name: nodeName.describe("Node name: the kubelet's identity `system:node:<name>` and a SAN of its apiserver and etcd certificates."),
   /** The address kube-apiserver and etcd advertise; an IP SAN of this node's serving certificates. */
-  advertiseAddress: ipAddress.describe("The address kube-apiserver and etcd advertise; an IP SAN of this node's serving certificates."),
+  advertiseAddress: nodeAddress.describe("The address kube-apiserver and etcd advertise; an IP SAN of this node's serving certificates."),
 });
 
 /** A worker node: gets only `pki/ca.crt` and its `kubelet.conf`. */
 export const workerNodeSchema = z.strictObject({
   name: nodeName,
   /** The node's address; informational (a worker's kubelet serving certificate is not part of the kubeadm PKI). */
-  address: ipAddress.optional().describe("The node's address; informational (a worker's kubelet serving certificate is not part of the kubeadm PKI)."),
+  address: nodeAddress.optional().describe("The node's address; informational (a worker's kubelet serving certificate is not part of the kubeadm PKI)."),
 });
 
 const policyRuleSchema = z.strictObject({
@@ -133,7 +168,7 @@ export const serviceAccountSchema = z.strictObject({
 });
 
 export const roleSchema = z.strictObject({
-  name: z.string().min(1),
+  name: roleName,
   /** Absent → a ClusterRole. */
   namespace: namespaceName.optional().describe("Absent → a ClusterRole."),
   rules: z.array(policyRuleSchema).default([]),
@@ -142,17 +177,17 @@ export const roleSchema = z.strictObject({
 
 export const accessSchema = z.strictObject({
   /** `user:<name>`, `group:<name>` or `serviceAccount:<namespace>/<name>`. */
-  subjects: z.array(z.string().min(1)).min(1).describe("`user:<name>`, `group:<name>` or `serviceAccount:<namespace>/<name>`."),
-  role: z.string().min(1).optional(),
-  clusterRole: z.string().min(1).optional(),
+  subjects: z.array(referenceText).min(1).describe("`user:<name>`, `group:<name>` or `serviceAccount:<namespace>/<name>`."),
+  role: roleName.optional(),
+  clusterRole: roleName.optional(),
   /** Absent → a ClusterRoleBinding (clusterRole) or a RoleBinding in the role's namespace (role). */
   namespaces: z.array(namespaceName).optional().describe("Absent → a ClusterRoleBinding (clusterRole) or a RoleBinding in the role's namespace (role)."),
 });
 
 export const expectationSchema = z.strictObject({
-  as: z.string().min(1),
-  can: z.array(z.string().min(1)).optional(),
-  cannot: z.array(z.string().min(1)).optional(),
+  as: referenceText,
+  can: z.array(referenceText).optional(),
+  cannot: z.array(referenceText).optional(),
   namespace: namespaceName.optional(),
 });
 
@@ -162,7 +197,7 @@ export const clusterSpecSchema = z.strictObject({
   metadata: z.strictObject({ name: nodeName }),
   spec: z.strictObject({
     /** kubeconfig cluster name. @default "kubernetes" */
-    clusterName: z.string().min(1).default('kubernetes').describe("kubeconfig cluster name. Default: \"kubernetes\"."),
+    clusterName: clusterName.default('kubernetes').describe("kubeconfig cluster name. Default: \"kubernetes\"."),
     /** Decides version-dependent subjects (see the kubeadm reference). @default "v1.33.0" */
     kubernetesVersion: kubernetesVersion.default('v1.33.0').describe("Decides version-dependent subjects (see the kubeadm reference). Default: \"v1.33.0\"."),
     /** Stable host[:port] for kube-apiserver (a load balancer or DNS name); a SAN of every apiserver certificate. */

@@ -24,8 +24,19 @@ export function readSpecDocument(file: string): unknown {
   return parseSpecText(text, file);
 }
 
-/** Parses YAML (or JSON, a subset) spec text. */
+/**
+ * Parses YAML (or JSON, a subset) spec text. A control character YAML cannot hold is reported at its own line and
+ * column before the YAML parser sees it (js-yaml places a NUL at the end of the first line).
+ */
 export function parseSpecText(text: string, source = '(text)'): unknown {
+  const control = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(text);
+  if (control) {
+    const before = text.slice(0, control.index);
+    const line = before.split('\n').length;
+    const column = control.index - before.lastIndexOf('\n');
+    const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
+    throw new SpecError([{ code: 'invalid_character', path: `line ${line}, column ${column}`, message: `holds the control character ${code}${code === 'U+0000' ? ' (NUL)' : ''}, which YAML does not allow: remove it` }], source);
+  }
   try {
     return yaml.load(text, { filename: source });
   } catch (error) {

@@ -68,7 +68,10 @@ function rawNames(document: unknown): { users: string[]; serviceAccounts: string
   const entries = (value: unknown) => (Array.isArray(value) ? (value as Record<string, unknown>[]).filter((e) => e && typeof e === 'object') : []);
   return {
     users: entries(spec.users).map((u) => u.name).filter((n): n is string => typeof n === 'string'),
-    serviceAccounts: entries(spec.serviceAccounts).map((a) => `${String(a.namespace)}/${String(a.name)}`),
+    // Only string names: a mapping without a prototype (YAML `{}` under a hostile key) cannot even be stringified.
+    serviceAccounts: entries(spec.serviceAccounts)
+      .filter((a) => typeof a.namespace === 'string' && typeof a.name === 'string')
+      .map((a) => `${a.namespace as string}/${a.name as string}`),
   };
 }
 

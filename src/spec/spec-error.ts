@@ -1,3 +1,5 @@
+import { escapeUnsafeCharacters, looksLikeKeyMaterial, redactKeyMaterial } from './safe-text';
+
 /** One problem found in a cluster spec: where it is, what kind it is, and a sentence that names the value and the fix. */
 export interface SpecIssue {
   /** A stable machine-readable kind, e.g. `invalid_ip`, `unknown_field`, `duplicate_name`. */
@@ -16,9 +18,13 @@ export class SpecError extends Error {
   constructor(issues: SpecIssue[], source?: string) {
     const where = source ? ` in ${source}` : '';
     const plural = issues.length === 1 ? 'problem' : 'problems';
-    super(`${issues.length} ${plural}${where}:\n${issues.map((i) => `  ${formatSpecIssue(i)}`).join('\n')}`);
+    // Whatever a check quoted, key material never leaves in a message (a key pasted into any field of the spec).
+    // Unknown field names are quoted as written: their control characters are shown as escapes too.
+    const clean = (text: string) => escapeUnsafeCharacters(redactKeyMaterial(text));
+    const redacted = issues.map((i) => ({ ...i, path: clean(i.path), message: clean(i.message) }));
+    super(`${redacted.length} ${plural}${where}:\n${redacted.map((i) => `  ${formatSpecIssue(i)}`).join('\n')}`);
     this.name = 'SpecError';
-    this.issues = issues;
+    this.issues = redacted;
     this.source = source;
   }
 }
@@ -62,7 +68,9 @@ function boundedJson(value: unknown, limit: number): string | undefined {
  */
 export function quoteSpecValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  const text = boundedJson(value, quoteLimit * 4) ?? (Array.isArray(value) ? `a list of ${value.length} items` : typeof value === 'object' ? 'a mapping' : String(value));
-  if (/-----BEGIN|PRIVATE KEY/.test(text)) return '(PEM data, not shown)';
+  let text = boundedJson(value, quoteLimit * 4) ?? (Array.isArray(value) ? `a list of ${value.length} items` : typeof value === 'object' ? 'a mapping' : String(value));
+  if (looksLikeKeyMaterial(text)) return '(looks like key material, not shown)';
+  // JSON leaves DEL, C1 and bidirectional controls raw: show them as escapes, so the message reads as it is.
+  text = escapeUnsafeCharacters(text);
   return text.length > quoteLimit ? `${text.slice(0, quoteLimit - 3)}...` : text;
 }

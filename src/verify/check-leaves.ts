@@ -19,11 +19,15 @@ const rejectedBy: Record<string, string> = {
   'etcd/peer': 'the other etcd members (--peer-trusted-ca-file)',
 };
 
-/** The node's name as kubeadm knows it: from kubelet.conf's `system:node:<name>`, else the directory's name. */
+/**
+ * The node's name: the node directory's name in a generated tree; for a lone /etc/kubernetes, kubelet.conf's
+ * `system:node:<name>`. A kubelet.conf from another node is its own finding and must not make the node's untouched
+ * etcd certificates look foreign.
+ */
 export function nodeNameOf(material: NodeMaterial): string | undefined {
+  if (material.directory.name) return material.directory.name;
   const cn = material.kubeconfigs.get('kubelet.conf')?.clientCertificate?.commonName;
-  if (cn?.startsWith(nodeUserPrefix)) return cn.slice(nodeUserPrefix.length);
-  return material.directory.name || undefined;
+  return cn?.startsWith(nodeUserPrefix) ? cn.slice(nodeUserPrefix.length) : undefined;
 }
 
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);

@@ -13,12 +13,49 @@ export function checkFileModes(material: NodeMaterial): Finding[] {
   const findings: Finding[] = [];
   for (const [rel, file] of material.directory.files) {
     const secret = rel.endsWith('.key') || (rel.endsWith('.conf') && kubeconfigHoldsCredentials(file.content.toString('utf8')));
+    if (file.uid !== material.directory.owner) {
+      findings.push({
+        id: 'file.owner',
+        file: file.path,
+        severity: secret ? 'error' : 'warning',
+        message: `${file.path} is owned by uid ${file.uid}, the tree by uid ${material.directory.owner}: that user can replace it${secret ? ' and read the secret it holds' : ''}; chown it to the tree's owner`,
+      });
+    }
     if (secret && (file.mode & 0o077) !== 0) {
       const what = rel.endsWith('.key') ? 'a private key' : 'a kubeconfig with credentials';
       findings.push({ id: 'file.mode', file: file.path, severity: 'error', message: `${file.path} is ${what} with mode ${octal(file.mode)}: readable by group or others; chmod 600 it` });
     } else if (!secret && (file.mode & 0o022) !== 0) {
       findings.push({ id: 'file.mode', file: file.path, severity: 'warning', message: `${file.path} has mode ${octal(file.mode)}: writable by group or others, who could replace it; chmod 644 it` });
     }
+  }
+  return findings;
+}
+
+// What each control-plane credential lets whoever holds it do; on a worker, whoever controls the node can.
+const controlPlaneCredentials: Record<string, string> = {
+  'super-admin.conf': 'kubernetes-super-admin in system:masters, which no RBAC change can revoke',
+  'admin.conf': 'kubernetes-admin, cluster-admin through kubeadm:cluster-admins',
+  'controller-manager.conf': "kube-controller-manager's identity, which can read every Secret",
+  'scheduler.conf': "kube-scheduler's identity",
+};
+
+/**
+ * A worker holds pki/ca.crt and kubelet.conf only. Any control-plane kubeconfig or private key there hands its power
+ * to anyone who controls the node. (CA keys and sa.key have their own, more specific findings.)
+ */
+export function checkWorkerCredentials(material: NodeMaterial): Finding[] {
+  if (material.role !== 'worker') return [];
+  const findings: Finding[] = [];
+  const reported = new Set([...kubeadmCas.map((c) => `${c.base}.key`), 'pki/sa.key']);
+  for (const [rel, file] of material.directory.files) {
+    const power = controlPlaneCredentials[rel] ?? (rel.endsWith('.key') && !reported.has(rel) ? 'a control-plane private key' : undefined);
+    if (!power) continue;
+    findings.push({
+      id: 'credential.on-worker',
+      file: file.path,
+      severity: 'error',
+      message: `${file.path} is a control-plane credential (${power}) on a worker node: anyone who controls this node can use it; a worker needs only pki/ca.crt and kubelet.conf — delete it`,
+    });
   }
   return findings;
 }

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Finding } from './finding';
 import { kubeadmKubeconfigs } from './kubeadm-pki-catalog';
+import { commitJournalName, isTemporaryFileName } from '../outputs/temporary-files';
 
 /** One file of a verified tree. */
 export interface TreeFile {
@@ -10,6 +11,8 @@ export interface TreeFile {
   absolute: string;
   /** Permission bits (`mode & 0o777`). */
   mode: number;
+  /** Owner uid. */
+  uid: number;
   content: Buffer;
 }
 
@@ -27,6 +30,8 @@ export interface NodeDirectory {
   files: Map<string, TreeFile>;
   /** Node-relative paths that exist but cannot be read (a dangling symbolic link, no permission): see `problems`. */
   unreadable: Set<string>;
+  /** Owner uid of the verified directory: every file should have the same owner. */
+  owner: number;
 }
 
 /** A directory as verify sees it: one node, or the node directories, users/ and rbac/ that `generate` writes. */
@@ -63,7 +68,7 @@ function readFile(root: string, absolute: string, problems: Finding[]): TreeFile
   const rel = posix(path.relative(root, absolute));
   try {
     const stat = fs.statSync(absolute);
-    return { path: rel, absolute, mode: stat.mode & 0o777, content: fs.readFileSync(absolute) };
+    return { path: rel, absolute, mode: stat.mode & 0o777, uid: stat.uid, content: fs.readFileSync(absolute) };
   } catch (error) {
     problems.push({
       id: 'file.unreadable',
@@ -83,7 +88,38 @@ const isDirectoryLink = (full: string) => {
   }
 };
 
-function listFiles(dir: string): string[] {
+/**
+ * A file a `kubepki generate` staged and never committed (it was killed, or the disk filled): not part of the tree,
+ * but it may hold a private key or a kubeconfig with live credentials.
+ */
+function stagedFileFinding(root: string, full: string): Finding {
+  const rel = posix(path.relative(root, full));
+  let secret = false;
+  try {
+    secret = /PRIVATE KEY|client-key-data/.test(fs.readFileSync(full, 'utf8'));
+  } catch {
+    secret = true; // unreadable to us: assume the worst
+  }
+  return {
+    id: 'file.staged',
+    file: rel,
+    severity: secret ? 'error' : 'warning',
+    message: `${rel} was staged by a kubepki generate that never committed it${secret ? ', and holds a private key or live credentials' : ''}: run kubepki generate on this directory (it removes such files), or delete it`,
+  };
+}
+
+/** A link to a directory: its files are read through it, but generate refuses to write through it, and the files live elsewhere. */
+function directoryLinkFinding(root: string, full: string): Finding {
+  const rel = posix(path.relative(root, full));
+  return {
+    id: 'file.symlink',
+    file: rel,
+    severity: 'error',
+    message: `${rel} is a symbolic link to ${fs.readlinkSync(full)}: the keys it holds live outside this tree, and kubepki generate refuses to write through it; replace the link with the directory`,
+  };
+}
+
+function listFiles(dir: string, root: string, problems: Finding[]): string[] {
   let entries: fs.Dirent[];
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -93,9 +129,14 @@ function listFiles(dir: string): string[] {
   const files: string[] = [];
   for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const full = path.join(dir, entry.name);
-    // Temporary files of an interrupted atomic write are not part of the tree.
-    if (entry.name.startsWith('.') && entry.name.endsWith('.tmp')) continue;
-    if (entry.isDirectory()) files.push(...listFiles(full));
+    if (isTemporaryFileName(entry.name)) {
+      problems.push(stagedFileFinding(root, full));
+      continue;
+    }
+    if (entry.isSymbolicLink() && isDirectoryLink(full)) {
+      problems.push(directoryLinkFinding(root, full));
+      files.push(...listFiles(full, root, problems));
+    } else if (entry.isDirectory()) files.push(...listFiles(full, root, problems));
     // Links are listed even when dangling, so that readFile reports them instead of them silently going missing.
     else if (entry.isFile() || (entry.isSymbolicLink() && !isDirectoryLink(full))) files.push(full);
   }
@@ -110,7 +151,7 @@ export function isNodeDirectory(dir: string): boolean {
   return [...kubeconfigNames].some((name) => fs.statSync(path.join(dir, name), { throwIfNoEntry: false })?.isFile());
 }
 
-function readNodeDirectory(root: string, dir: string, name: string, kind: NodeDirectory['kind'], problems: Finding[]): NodeDirectory {
+function readNodeDirectory(root: string, dir: string, name: string, kind: NodeDirectory['kind'], problems: Finding[], owner: number): NodeDirectory {
   const files = new Map<string, TreeFile>();
   const unreadable = new Set<string>();
   const add = (absolute: string) => {
@@ -119,12 +160,17 @@ function readNodeDirectory(root: string, dir: string, name: string, kind: NodeDi
     if (file) files.set(rel, file);
     else unreadable.add(rel);
   };
-  if (kind === 'node') for (const f of listFiles(path.join(dir, 'pki'))) add(f);
+  if (kind === 'node') {
+    const pki = path.join(dir, 'pki');
+    if (fs.lstatSync(pki, { throwIfNoEntry: false })?.isSymbolicLink() && isDirectoryLink(pki)) problems.push(directoryLinkFinding(root, pki));
+    for (const f of listFiles(pki, root, problems)) add(f);
+  }
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name.endsWith('.conf') && (entry.isFile() || entry.isSymbolicLink())) add(path.join(dir, entry.name));
+    if (isTemporaryFileName(entry.name)) problems.push(stagedFileFinding(root, path.join(dir, entry.name)));
+    else if (entry.name.endsWith('.conf') && (entry.isFile() || entry.isSymbolicLink())) add(path.join(dir, entry.name));
   }
   const prefix = posix(path.relative(root, dir));
-  return { name, prefix: prefix === '' ? '' : `${prefix}/`, kind, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1))), unreadable };
+  return { name, prefix: prefix === '' ? '' : `${prefix}/`, kind, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1))), unreadable, owner };
 }
 
 /**
@@ -137,7 +183,16 @@ export function readKubeadmTree(root: string): KubeadmTree {
   const stat = fs.statSync(root, { throwIfNoEntry: false });
   if (!stat?.isDirectory()) throw new Error(`${root} is not a directory`);
   const problems: Finding[] = [];
-  if (isNodeDirectory(root)) return { root, layout: 'node', nodes: [readNodeDirectory(root, root, '', 'node', problems)], rbac: [], other: [], problems };
+  const owner = stat.uid;
+  if (fs.lstatSync(path.join(root, commitJournalName), { throwIfNoEntry: false })?.isFile()) {
+    problems.push({
+      id: 'tree.interrupted',
+      file: commitJournalName,
+      severity: 'error',
+      message: `${commitJournalName}: a kubepki generate committed a change and was stopped before applying all of it, so files may be a mix of old and new; run kubepki generate on this directory to complete it`,
+    });
+  }
+  if (isNodeDirectory(root)) return { root, layout: 'node', nodes: [readNodeDirectory(root, root, '', 'node', problems, owner)], rbac: [], other: [], problems };
   const nodes: NodeDirectory[] = [];
   const rbac: TreeFile[] = [];
   const other: TreeFile[] = [];
@@ -145,10 +200,15 @@ export function readKubeadmTree(root: string): KubeadmTree {
   const entries = fs.readdirSync(root, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const entry of entries) {
     const full = path.join(root, entry.name);
-    if (entry.isDirectory() && entry.name === 'rbac') rbac.push(...read(listFiles(full)));
-    else if (entry.isDirectory() && entry.name === 'users') nodes.push(readNodeDirectory(root, full, 'users', 'users', problems));
-    else if (entry.isDirectory() && isNodeDirectory(full)) nodes.push(readNodeDirectory(root, full, entry.name, 'node', problems));
-    else if (entry.isDirectory()) other.push(...read(listFiles(full)));
+    const linked = entry.isSymbolicLink() && isDirectoryLink(full);
+    if (linked) problems.push(directoryLinkFinding(root, full));
+    const directory = entry.isDirectory() || linked;
+    if (entry.name === commitJournalName) continue;
+    else if (isTemporaryFileName(entry.name)) problems.push(stagedFileFinding(root, full));
+    else if (directory && entry.name === 'rbac') rbac.push(...read(listFiles(full, root, problems)));
+    else if (directory && entry.name === 'users') nodes.push(readNodeDirectory(root, full, 'users', 'users', problems, owner));
+    else if (directory && isNodeDirectory(full)) nodes.push(readNodeDirectory(root, full, entry.name, 'node', problems, owner));
+    else if (directory) other.push(...read(listFiles(full, root, problems)));
     else if (entry.isFile()) other.push(...read([full]));
   }
   return { root, layout: 'tree', nodes, rbac, other, problems };

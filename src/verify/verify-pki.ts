@@ -2,12 +2,13 @@ import type { PkiPlan } from '../plan';
 import { sortFindings, type Finding } from './finding';
 import type { NodeMaterial } from './node-material';
 import { loadKubeadmTree } from './load-kubeadm-tree';
-import { kubeadmCas, type KubeadmCaName } from './kubeadm-pki-catalog';
+import type { KubeadmCaName } from './kubeadm-pki-catalog';
 import type { LocatedCertificate, VerifyContext } from './verify-context';
 import { checkCas } from './check-cas';
 import { checkLeaves } from './check-leaves';
 import { checkKubeconfigs } from './check-kubeconfigs';
-import { checkFileModes, checkMissingFiles, checkServiceAccountKey } from './check-node-files';
+import { checkFileModes, checkMissingFiles, checkServiceAccountKey, checkWorkerCredentials } from './check-node-files';
+import { referenceCas } from './reference-copies';
 import { checkTreeConsistency } from './check-tree-consistency';
 import { verifyAgainstPlan } from './verify-against-plan';
 
@@ -39,12 +40,9 @@ export function verifyPki(dir: string, options: VerifyPkiOptions = {}): Finding[
   const loaded = loadKubeadmTree(dir, findings, options.plan);
   if (!loaded) return findings;
   const { tree, materials } = loaded;
-  const controlPlanes = materials.filter((m) => m.role === 'control-plane');
-  const cas = new Map<KubeadmCaName, LocatedCertificate>();
-  for (const rule of kubeadmCas) {
-    const copy = [...controlPlanes, ...materials].map((m) => locate(m, `${rule.base}.crt`)).find((c) => c !== undefined);
-    if (copy) cas.set(rule.name, copy);
-  }
+  // The copy most nodes agree on (on a tie, the one the leaves chain to) is the reference every node is judged by.
+  const references = referenceCas(materials);
+  const cas = new Map<KubeadmCaName, LocatedCertificate>([...references].map(([name, r]) => [name, { file: r.file, certificate: r.certificate }]));
   const clusterCa = cas.get('ca');
   const context: VerifyContext = {
     now: options.now ?? new Date(),
@@ -59,11 +57,12 @@ export function verifyPki(dir: string, options: VerifyPkiOptions = {}): Finding[
     findings.push(...checkLeaves(material, context));
     findings.push(...checkKubeconfigs(material, context));
     findings.push(...checkFileModes(material));
+    findings.push(...checkWorkerCredentials(material));
     findings.push(...checkServiceAccountKey(material));
     // With a plan, drift names missing files with certainty; without one they are only kubeadm's defaults.
     if (!options.plan) findings.push(...checkMissingFiles(material));
   }
-  findings.push(...checkTreeConsistency(materials));
+  findings.push(...checkTreeConsistency(materials, references));
   if (options.plan) findings.push(...verifyAgainstPlan(tree, materials, options.plan, options.specFile));
   const unique = new Map(findings.map((f) => [`${f.id}\n${f.file}\n${f.message}`, f]));
   return sortFindings([...unique.values()]);

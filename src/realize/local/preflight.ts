@@ -27,8 +27,9 @@ export function ensureOutputDirectory(dir: string): void {
     }
   }
   for (const level of missing) onFileSystem('create', level, nothingWritten, () => fs.mkdirSync(level, { mode: 0o755 }));
-  const probe = path.join(dir, stagedFileName('preflight', randomBytes(6).toString('hex')));
-  probeWrite(probe, dir);
+  // A new or empty directory is about to receive a whole tree: prove it takes a file now. An existing tree is probed
+  // by preflightChange, only where the change writes, so a no-op run writes nothing at all.
+  if (missing.length > 0 || fs.readdirSync(dir).length === 0) probeWrite(path.join(dir, stagedFileName('preflight', randomBytes(6).toString('hex'))), dir);
 }
 
 /** Writes and removes a file: read-only mounts, permissions and a full disk show here, before any key exists. */
