@@ -29,6 +29,8 @@ export default defineConfig({
     maxWorkers: 2,
     // @peculiar/x509 needs a Reflect polyfill; entry points load it, and so does the test run.
     setupFiles: ['reflect-metadata'],
+    // Builds each read-only tree several files share (the RSA ones above all) once per run: test/support/shared-trees.ts.
+    globalSetup: ['test/support/shared-trees-setup.ts'],
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: slow } },
       { extends: true, test: { name: 'slow', include: slow } },

@@ -1,4 +1,4 @@
-import type { PkiPlan } from '../plan';
+import type { IdentityPlan, PkiPlan } from '../plan';
 import { parseSubjectReference } from '../spec';
 import { serviceAccountIdentity, userIdentity, type AuthenticatedIdentity } from './authenticated-identity';
 
@@ -26,5 +26,12 @@ export function resolveIdentity(plan: PkiPlan, text: string): ResolvedIdentity {
     const names = plan.identities.filter((i) => i.ref.startsWith('user:')).map((i) => i.ref);
     throw new Error(`${JSON.stringify(text)} is not an identity of this cluster; known users: ${names.join(', ')}`);
   }
-  return { ref: text, kind: 'user', identity: userIdentity(known.user, known.groups) };
+  return identityOfPlan(known);
+}
+
+/** What the authorizer sees for one of the plan's own identities, without searching the plan for it. */
+export function identityOfPlan(known: IdentityPlan): ResolvedIdentity {
+  const ref = parseSubjectReference(known.ref);
+  if (ref?.kind === 'serviceAccount') return { ref: known.ref, kind: 'serviceAccount', identity: serviceAccountIdentity(ref.namespace, ref.name) };
+  return { ref: known.ref, kind: 'user', identity: userIdentity(known.user, known.groups) };
 }

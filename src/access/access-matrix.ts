@@ -2,7 +2,7 @@ import { builtinNamespaces } from '../spec';
 import type { PkiPlan } from '../plan';
 import { clusterAdminPath } from './is-cluster-admin-equivalent';
 import type { RbacPolicy } from './rbac-policy';
-import { resolveIdentity } from './access-identity';
+import { identityOfPlan } from './access-identity';
 import { parseAccessAction } from './access-action';
 
 /** What reviewers ask about most, in a namespace; cluster-wide adds nodes, namespaces and the wildcard. */
@@ -60,28 +60,32 @@ export function namespacesOf(plan: PkiPlan): string[] {
   return [...names].sort((a, b) => Number(builtin.includes(b)) - Number(builtin.includes(a)) || a.localeCompare(b));
 }
 
+/** Every question the matrix asks: identical for every identity, so parsed once. */
+function matrixQuestions(namespaces: (string | null)[]) {
+  return namespaces.flatMap((ns) => commonActions(ns ?? undefined).map((action) => ({ ns, action, request: parseAccessAction(action, ns ?? undefined) })));
+}
+
 export function buildAccessReport(plan: PkiPlan, policy: RbacPolicy): AccessReport {
   const identities = plan.identities.map((i) => ({ ref: i.ref, user: i.user, groups: i.groups, kind: i.kind }));
   const namespaces: (string | null)[] = [null, ...namespacesOf(plan)];
+  const questions = matrixQuestions(namespaces);
   const cells: AccessCell[] = [];
   const equivalents: ClusterAdminEquivalent[] = [];
-  for (const i of identities) {
-    const who = resolveIdentity(plan, i.ref);
-    for (const ns of namespaces) {
-      for (const action of commonActions(ns ?? undefined)) {
-        const d = policy.authorize(who.identity, parseAccessAction(action, ns ?? undefined));
-        cells.push({
-          identity: i.ref,
-          ...(ns ? { namespace: ns } : {}),
-          action,
-          allowed: d.allowed,
-          decidedBy: d.decidedBy,
-          ...(d.binding ? { via: `${d.binding.kind} ${d.binding.namespace ? `${d.binding.namespace}/` : ''}${d.binding.name}` } : {}),
-        });
-      }
+  for (const planned of plan.identities) {
+    const who = identityOfPlan(planned).identity;
+    for (const { ns, action, request } of questions) {
+      const d = policy.authorize(who, request);
+      cells.push({
+        identity: planned.ref,
+        ...(ns ? { namespace: ns } : {}),
+        action,
+        allowed: d.allowed,
+        decidedBy: d.decidedBy,
+        ...(d.binding ? { via: `${d.binding.kind} ${d.binding.namespace ? `${d.binding.namespace}/` : ''}${d.binding.name}` } : {}),
+      });
     }
-    const path = clusterAdminPath(policy, who.identity);
-    if (path) equivalents.push({ identity: i.ref, ...path });
+    const path = clusterAdminPath(policy, who);
+    if (path) equivalents.push({ identity: planned.ref, ...path });
   }
   return { cluster: plan.metadata.name, identities, namespaces, cells, clusterAdminEquivalents: equivalents };
 }

@@ -1,7 +1,7 @@
 import type { PkiPlan } from '../plan';
 import type { Decision, RbacPolicy } from './rbac-policy';
 import { resolveIdentity } from './access-identity';
-import { parseAccessAction } from './access-action';
+import { parseAccessAction, resolveAccessAction } from './access-action';
 import { commonActions } from './access-matrix';
 
 /** One checked expectation: what was expected, what the evaluator found and why. */
@@ -12,6 +12,8 @@ export interface ExpectationResult {
   expected: 'allowed' | 'denied';
   passed: boolean;
   decision: Pick<Decision, 'allowed' | 'decidedBy' | 'reason'>;
+  /** kubectl's warning for a resource name discovery does not know (the check still ran, on the name as written). */
+  warning?: string;
 }
 
 /**
@@ -24,8 +26,9 @@ export function checkExpectations(plan: PkiPlan, policy: RbacPolicy): Expectatio
     const who = resolveIdentity(plan, e.as);
     const where = e.namespace ? { namespace: e.namespace } : {};
     const check = (action: string, expected: 'allowed' | 'denied') => {
-      const decision = policy.authorize(who.identity, parseAccessAction(action, e.namespace));
-      results.push({ as: e.as, ...where, action, expected, passed: decision.allowed === (expected === 'allowed'), decision });
+      const { request, warning } = resolveAccessAction(action, e.namespace);
+      const decision = policy.authorize(who.identity, request);
+      results.push({ as: e.as, ...where, action, expected, passed: decision.allowed === (expected === 'allowed'), decision, ...(warning ? { warning } : {}) });
     };
     for (const action of e.can) check(action, 'allowed');
     for (const action of e.cannot) {

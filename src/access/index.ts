@@ -8,3 +8,7 @@ export { parseAccessAction } from './access-action';
 export { buildAccessReport, commonActions, namespacesOf, type AccessReport } from './access-matrix';
 export { checkExpectations, type ExpectationResult } from './check-expectations';
 export { describeFailedExpectation, renderAccessMarkdown } from './render-access-report';
+export { resolveAccessAction } from './access-action';
+export { identityOfPlan } from './access-identity';
+export { listAllowedRules, renderRulesList } from './list-allowed-rules';
+export { renderAccessText } from './render-access-report';

@@ -1,4 +1,4 @@
-import type { AccessReport } from './access-matrix';
+import type { AccessCell, AccessReport } from './access-matrix';
 import type { ExpectationResult } from './check-expectations';
 
 const mark = (allowed: boolean, decidedBy: string) => (decidedBy === 'node-authorizer' ? 'node' : decidedBy === 'system:masters' ? '**all**' : allowed ? 'yes' : '·');
@@ -7,17 +7,24 @@ const mark = (allowed: boolean, decidedBy: string) => (decidedBy === 'node-autho
 export function renderAccessMarkdown(report: AccessReport, expectations: ExpectationResult[]): string {
   const lines: string[] = [`# Access of cluster ${report.cluster}`, ''];
   lines.push('`yes` allowed by RBAC · `**all**` system:masters (bypasses RBAC) · `node` decided by the Node authorizer · `·` denied', '');
+  // One pass indexes the cells by namespace and identity, so rendering stays linear in the number of cells.
+  const byNamespace = new Map<string | null, Map<string, AccessCell[]>>();
+  for (const c of report.cells) {
+    const ns = c.namespace ?? null;
+    let byIdentity = byNamespace.get(ns);
+    if (!byIdentity) byNamespace.set(ns, (byIdentity = new Map()));
+    const row = byIdentity.get(c.identity);
+    if (row) row.push(c);
+    else byIdentity.set(c.identity, [c]);
+  }
   for (const ns of report.namespaces) {
-    const cells = report.cells.filter((c) => (c.namespace ?? null) === ns);
-    const actions = [...new Set(cells.map((c) => c.action))];
+    const byIdentity = byNamespace.get(ns) ?? new Map<string, AccessCell[]>();
+    const actions = [...new Set([...byIdentity.values()].flatMap((row) => row.map((c) => c.action)))];
     lines.push(`## ${ns ? `Namespace ${ns}` : 'Cluster-wide'}`, '');
     lines.push(`| identity | ${actions.join(' | ')} |`, `|---|${actions.map(() => '---').join('|')}|`);
     for (const i of report.identities) {
-      const row = actions.map((a) => {
-        const c = cells.find((x) => x.identity === i.ref && x.action === a)!;
-        return mark(c.allowed, c.decidedBy);
-      });
-      lines.push(`| ${i.ref} | ${row.join(' | ')} |`);
+      const row = new Map((byIdentity.get(i.ref) ?? []).map((c) => [c.action, c]));
+      lines.push(`| ${i.ref} | ${actions.map((a) => { const c = row.get(a)!; return mark(c.allowed, c.decidedBy); }).join(' | ')} |`);
     }
     lines.push('');
   }
@@ -37,5 +44,38 @@ export function renderAccessMarkdown(report: AccessReport, expectations: Expecta
 
 /** A failing expectation, worded for a terminal: expected, found, why. */
 export function describeFailedExpectation(r: ExpectationResult): string {
-  return `expectation failed: ${r.as} ${r.expected === 'allowed' ? 'can' : 'cannot'} "${r.action}" in ${r.namespace ?? 'the cluster scope'}: evaluator says ${r.decision.allowed ? 'allowed' : 'denied'} (${r.decision.reason})`;
+  return `expectation failed: ${r.as} ${r.expected === 'allowed' ? 'can' : 'cannot'} "${r.action}" in ${r.namespace ?? 'the cluster scope'}: evaluator says ${r.decision.allowed ? 'allowed' : 'denied'} (${r.decision.reason})${r.warning ? `; warning: ${r.warning}` : ''}`;
+}
+
+const textMark = (allowed: boolean, decidedBy: string) => (decidedBy === 'node-authorizer' ? 'node' : decidedBy === 'system:masters' ? 'ALL' : allowed ? 'yes' : '-');
+
+/** Columns padded to their widest cell, three spaces apart, as kubectl prints tables. */
+function aligned(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join('').trimEnd());
+}
+
+/** The access matrix for a terminal: one aligned table per namespace, then cluster-admin equivalents and expectations. */
+export function renderAccessText(report: AccessReport, expectations: ExpectationResult[]): string {
+  const lines: string[] = [`Access of cluster ${report.cluster}: yes allowed by RBAC, ALL system:masters (bypasses RBAC), node decided by the Node authorizer, - denied`, ''];
+  for (const ns of report.namespaces) {
+    const cells = report.cells.filter((c) => (c.namespace ?? null) === ns);
+    const actions = [...new Set(cells.map((c) => c.action))];
+    lines.push(ns ? `Namespace ${ns}` : 'Cluster-wide');
+    const rows = report.identities.map((i) => [i.ref, ...actions.map((a) => {
+      const c = cells.find((x) => x.identity === i.ref && x.action === a)!;
+      return textMark(c.allowed, c.decidedBy);
+    })]);
+    lines.push(...aligned([['IDENTITY', ...actions.map((a) => a.toUpperCase())], ...rows]).map((l) => `  ${l}`), '');
+  }
+  lines.push('Equivalent to cluster-admin:');
+  if (report.clusterAdminEquivalents.length === 0) lines.push('  none');
+  for (const e of report.clusterAdminEquivalents) lines.push(`  ${e.identity}: ${e.revocable ? 'revocable, via' : 'UNREVOCABLE,'} ${e.via}`);
+  if (expectations.length > 0) {
+    lines.push('', `Expectations (${expectations.filter((r) => r.passed).length} of ${expectations.length} hold):`);
+    lines.push(
+      ...aligned(expectations.map((r) => [r.passed ? 'pass' : 'FAIL', r.as, r.namespace ?? '(cluster)', `${r.expected === 'allowed' ? 'can' : 'cannot'} ${r.action}`, r.decision.reason])).map((l) => `  ${l}`),
+    );
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -1,17 +1,25 @@
-import { parseArgs } from 'node:util';
-import { accessPolicyOf, buildAccessReport, checkExpectations, describeFailedExpectation, renderAccessMarkdown } from '../access';
+import { accessPolicyOf, buildAccessReport, checkExpectations, describeFailedExpectation, renderAccessMarkdown, renderAccessText } from '../access';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
+import { outputFormatOf, parseVerbArgs } from './parse-verb-args';
+import { renderYaml } from './render-yaml';
+import { verbNamed } from './verbs';
+import { writeJson } from './write-json';
 
 /** The access matrix of every identity, cluster-admin equivalents, and the spec's expectations (exit 1 if one fails). */
 export async function accessCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { format: { type: 'string', short: 'o', default: 'md' } } });
-  if (values.format !== 'md' && values.format !== 'json') throw new UsageError(`--format ${JSON.stringify(values.format)}: use md or json`);
+  const { values, positionals } = parseVerbArgs(verbNamed('access')!, args);
+  if (positionals.length !== 1) throw new UsageError('expected exactly one spec file');
+  const format = outputFormatOf(values, ['text', 'md', 'json', 'yaml'] as const, 'text');
   const plan = loadPlan(positionals[0]);
   const policy = accessPolicyOf(plan);
   const report = buildAccessReport(plan, policy);
   const expectations = checkExpectations(plan, policy);
-  io.stdout(values.format === 'json' ? JSON.stringify({ ...report, expectations }, null, 2) : renderAccessMarkdown(report, expectations));
+  const document = { ...report, expectations };
+  // JSON is written element by element: the matrix of a thousand users as one string would double peak memory.
+  if (format === 'json') writeJson(io, document);
+  else io.stdout(format === 'yaml' ? renderYaml(document) : format === 'md' ? renderAccessMarkdown(report, expectations) : renderAccessText(report, expectations));
+  for (const r of expectations) if (r.warning && r.passed) io.stderr(`Warning: ${r.as} "${r.action}": ${r.warning}`);
   const failed = expectations.filter((r) => !r.passed);
   for (const r of failed) io.stderr(describeFailedExpectation(r));
   if (expectations.length > 0) io.stderr(`${expectations.length - failed.length} of ${expectations.length} expectations hold`);

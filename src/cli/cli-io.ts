@@ -2,11 +2,42 @@
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /**
+   * A live status line (progress of a long run) that the next one replaces; undefined clears it. Present only when
+   * stderr is a terminal: piped or redirected output never gets one.
+   */
+  progress?(line: string | undefined): void;
+}
+
+const lineOf = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
+
+// Whether a status line is on the terminal now: any other output first erases it, so lines never interleave.
+let statusShown = false;
+const eraseStatus = () => {
+  if (statusShown) process.stderr.write('\r\x1b[2K');
+  statusShown = false;
+};
+
+/** A status line on a terminal: rewritten in place (carriage return, erase line), cut to the terminal's width. */
+function showStatus(line: string | undefined): void {
+  eraseStatus();
+  if (line === undefined) return;
+  // A terminal that reports no size (0 columns, as under `script`) gets 80.
+  const width = Math.max(20, (process.stderr.columns || 80) - 1);
+  process.stderr.write(line.length > width ? line.slice(0, width) : line);
+  statusShown = true;
 }
 
 export const processIo: CliIo = {
-  stdout: (text) => process.stdout.write(text.endsWith('\n') ? text : `${text}\n`),
-  stderr: (text) => process.stderr.write(text.endsWith('\n') ? text : `${text}\n`),
+  stdout: (text) => {
+    eraseStatus();
+    process.stdout.write(lineOf(text));
+  },
+  stderr: (text) => {
+    eraseStatus();
+    process.stderr.write(lineOf(text));
+  },
+  ...(process.stderr.isTTY ? { progress: showStatus } : {}),
 };
 
 /** Exit codes shared by every verb. */
@@ -16,7 +47,7 @@ export const exitCodes = {
   failed: 1,
   /** Bad input: usage, spec, flags. Nothing was written. */
   badInput: 2,
-  /** A diff that replaces a CA or the sa key. */
+  /** A diff that must block a merge: a CA or the sa key replaced, or a new identity with unrevocable cluster-admin. */
   caChange: 3,
   /** The file system refused (read-only, full, permission) or another run holds the output directory. */
   fileSystem: 4,

@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { parseSpec, parseSpecText } from '../spec';
 import { planPki, type PkiPlan } from '../plan';
 import { diffExitCode, diffPlans, renderDiffJson, renderDiffMarkdown } from '../review';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
+import { outputFormatOf, parseVerbArgs } from './parse-verb-args';
+import { renderYaml } from './render-yaml';
+import { verbNamed } from './verbs';
 
 
 /** A plan with nothing in it: the base of a spec that does not exist yet at the revision. */
@@ -38,25 +40,22 @@ function planAtRevision(rev: string, file: string): PkiPlan | undefined {
  * comment or JSON. With --exit-code: 0 no change, 1 changes, 3 changes that replace a CA or the sa key.
  */
 export async function diffCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { git: { type: 'string' }, format: { type: 'string', short: 'o', default: 'md' }, 'exit-code': { type: 'boolean' } },
-  });
-  if (values.format !== 'md' && values.format !== 'json') throw new UsageError(`--format ${JSON.stringify(values.format)}: use md or json`);
+  const { values, positionals } = parseVerbArgs(verbNamed('diff')!, args);
+  const format = outputFormatOf(values, ['md', 'json', 'yaml'] as const, 'md');
+  const git = values.git as string | undefined;
   let base: PkiPlan;
   let head: PkiPlan;
-  if (values.git !== undefined) {
+  if (git !== undefined) {
     if (positionals.length !== 1) throw new UsageError('with --git <rev>, expected exactly one spec file');
     head = loadPlan(positionals[0]);
-    base = planAtRevision(values.git, positionals[0]!) ?? emptyPlan(head);
+    base = planAtRevision(git, positionals[0]!) ?? emptyPlan(head);
   } else {
     if (positionals.length !== 2) throw new UsageError('expected <base spec> <head spec>, or --git <rev> <spec>');
     base = loadPlan(positionals[0]);
     head = loadPlan(positionals[1]);
   }
   const diff = diffPlans(base, head);
-  io.stdout(values.format === 'json' ? renderDiffJson(diff) : renderDiffMarkdown(diff));
+  io.stdout(format === 'json' ? renderDiffJson(diff) : format === 'yaml' ? renderYaml(JSON.parse(renderDiffJson(diff))) : renderDiffMarkdown(diff));
   if (!values['exit-code']) return exitCodes.ok;
   const code = diffExitCode(diff);
   return code === 3 ? exitCodes.caChange : code === 1 ? exitCodes.failed : exitCodes.ok;

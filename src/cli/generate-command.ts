@@ -1,10 +1,15 @@
 import * as fs from 'node:fs';
-import { parseArgs } from 'node:util';
+import * as path from 'node:path';
 import { loadSpecFile } from '../spec';
 import { planPki } from '../plan';
 import { KeyPool } from '../crypto/key-pool';
-import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { ensureOutputDirectory } from '../realize/local/preflight';
+import { addClientKeyCommand } from '../outputs/kubeconfig';
+import { loadUserRequests } from './user-requests';
+import { openSigners } from './signer-option';
+import { exitCodes, UsageError, type CliIo } from './cli-io';
+import { parseVerbArgs } from './parse-verb-args';
+import { verbNamed } from './verbs';
 
 /** A directory that holds nothing yet: every planned key will be generated. */
 function isNewDirectory(dir: string): boolean {
@@ -15,46 +20,79 @@ function isNewDirectory(dir: string): boolean {
   }
 }
 
+/** A live "keys done/started, elapsed" line on a terminal, at most ten times a second. */
+export function keyProgress(io: CliIo, quiet: boolean): ((done: number, started: number) => void) | undefined {
+  const show = io.progress;
+  if (!show || quiet) return undefined;
+  const start = Date.now();
+  let last = 0;
+  return (done, started) => {
+    const now = Date.now();
+    if (done < started && now - last < 100) return;
+    last = now;
+    show(`generating keys: ${done}/${started} done, ${((now - start) / 1000).toFixed(1)} s`);
+  };
+}
+
 /** `kubepki generate`: writes (or with --dry-run, describes) the tree; one line per file: created, kept, reissued. */
 export async function generateCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      out: { type: 'string', short: 'o' },
-      'dry-run': { type: 'boolean' },
-      prune: { type: 'boolean' },
-      wait: { type: 'string' },
-      quiet: { type: 'boolean', short: 'q' },
-    },
-  });
+  const { values, positionals } = parseVerbArgs(verbNamed('generate')!, args);
   if (positionals.length !== 1) throw new UsageError('expected exactly one spec file');
-  if (!values.out) throw new UsageError('--out <dir> is required: the directory that receives <node>/, users/ and rbac/');
-  const waitSeconds = values.wait === undefined ? 60 : Number(values.wait);
-  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait ${JSON.stringify(values.wait)}: expected a number of seconds (0 to fail at once when another run holds the directory)`);
+  const out = values.out as string | undefined;
+  if (!out) throw new UsageError('--out <dir> is required: the directory that receives <node>/, users/ and rbac/');
+  const quiet = values.quiet === true;
+  const waitText = values.wait as string | undefined;
+  const waitSeconds = waitText === undefined ? 60 : Number(waitText);
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait ${JSON.stringify(waitText)}: expected a number of seconds (0 to fail at once when another run holds the directory)`);
   const spec = loadSpecFile(positionals[0]!);
   const plan = planPki(spec);
-  const dryRun = values['dry-run'] ?? false;
-  const newDirectory = isNewDirectory(values.out);
-  // Before any key exists: a read-only, unwritable or full --out fails here, not after minutes of RSA keygen.
-  if (!dryRun) ensureOutputDirectory(values.out);
+  const dryRun = values['dry-run'] === true;
+  // Users' CSRs are checked and signers reached before anything happens to --out: a refusal leaves no trace.
+  const certificationRequests = await loadUserRequests(plan, positionals[0]!, spec.spec.users.map((u) => u.name));
+  const signers = await openSigners((values.signer as string[] | undefined) ?? [], plan);
   // Into a new directory every key is needed: start them before loading the engine (x509, cdk8s), so the thread pool
-  // works while the rest of the program loads.
-  const keyPool = !dryRun && newDirectory ? KeyPool.start(plan.cluster.algorithm, plan.certificates.length + plan.keyPairs.length) : undefined;
+  // works while the rest of the program loads. Otherwise the pool only counts the keys a reissue takes.
+  const ownKeys = plan.certificates.filter((c) => c.keyHolder === 'kubepki').length + plan.keyPairs.length;
+  const planned = isNewDirectory(out) ? ownKeys : 0;
+  // Before any key exists: a read-only, unwritable or full --out fails here, not after minutes of RSA keygen.
+  if (!dryRun) {
+    try {
+      ensureOutputDirectory(out);
+    } catch (error) {
+      for (const signer of signers.values()) await signer.close?.();
+      throw error;
+    }
+  }
+  const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, planned, keyProgress(io, quiet));
   const { realizeLocal } = require('../realize/local') as typeof import('../realize/local');
-  const report = await realizeLocal(plan, values.out, {
-    dryRun,
-    prune: values.prune ?? false,
-    lockWaitMs: waitSeconds * 1000,
-    onLockWait: (holder) => io.stderr(`waiting for another kubepki run (${holder}) to finish writing ${values.out}…`),
-    ...(keyPool ? { keyPool } : {}),
-  });
+  let report: Awaited<ReturnType<typeof realizeLocal>>;
+  try {
+    report = await realizeLocal(plan, out, {
+      dryRun,
+      prune: values.prune === true,
+      lockWaitMs: waitSeconds * 1000,
+      onLockWait: (holder) => io.stderr(`waiting for another kubepki run (${holder}) to finish writing ${out}…`),
+      ...(keyPool ? { keyPool } : {}),
+      signers,
+      certificationRequests,
+    });
+  } finally {
+    for (const signer of signers.values()) await signer.close?.();
+  }
+  io.progress?.(undefined);
   const counts = new Map<string, number>();
   for (const change of report.changes) {
     counts.set(change.action, (counts.get(change.action) ?? 0) + 1);
-    if (!values.quiet) io.stdout(`${change.action.padEnd(9)}${change.path}${change.reason ? `  (${change.reason})` : ''}`);
+    if (!quiet) io.stdout(`${change.action.padEnd(9)}${change.path}${change.reason ? `  (${change.reason})` : ''}`);
   }
   const summary = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
-  io.stderr(`${report.dryRun ? 'dry run, nothing written: ' : ''}${summary}; ${report.generatedKeys} key${report.generatedKeys === 1 ? '' : 's'} generated → ${values.out}`);
+  const keys = `${report.generatedKeys} key${report.generatedKeys === 1 ? '' : 's'}`;
+  io.stderr(report.dryRun ? `dry run, nothing written: ${summary}; ${keys} would be generated → ${out}` : `${summary}; ${keys} generated → ${out}`);
+  // Users who keep their keys get a kubeconfig without one: tell the administrator what to hand over and what to say.
+  for (const kc of plan.kubeconfigs.filter((k) => plan.certificates.find((c) => c.id === k.certificate)?.keyHolder === 'user')) {
+    const file = plan.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === kc.id)!.path;
+    const cn = plan.certificates.find((c) => c.id === kc.certificate)!.subject.commonName;
+    io.stderr(`give ${path.join(out, file)} (certificate only) to ${cn}, who adds their key with: ${addClientKeyCommand(kc.userName, kc.name, `${cn}.key`)}`);
+  }
   return exitCodes.ok;
 }

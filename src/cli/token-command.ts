@@ -1,12 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
+import { createHash, X509Certificate } from 'node:crypto';
 import { loadSpecFile, parseDurationSeconds } from '../spec';
 import { KeyPair, mintServiceAccountToken, verifyServiceAccountToken } from '../crypto';
 import { parseKubeconfig, renderKubeconfigObject } from '../outputs';
 import { writeFileAtomic } from '../realize/local/atomic-write';
 import { onFileSystem } from '../realize/local/file-system-error';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
+import { parseVerbArgs } from './parse-verb-args';
+import { verbNamed } from './verbs';
 
 /** `<node dir>` or its `pki/`: wherever sa.key lives. */
 function pkiDirectory(dir: string | undefined): string {
@@ -15,19 +17,21 @@ function pkiDirectory(dir: string | undefined): string {
   throw new UsageError(`no sa.pub in ${dir} or ${path.join(dir, 'pki')}: point --pki at a control-plane node directory`);
 }
 
-const options = {
-  pki: { type: 'string' },
-  'service-account': { type: 'string' },
-  uid: { type: 'string' },
-  audience: { type: 'string', multiple: true },
-  duration: { type: 'string', default: '1h' },
-  issuer: { type: 'string' },
-  'dns-domain': { type: 'string', default: 'cluster.local' },
-  kubeconfig: { type: 'string' },
-  server: { type: 'string' },
-  spec: { type: 'string' },
-  'allow-undeclared': { type: 'boolean' },
-} as const;
+/** The flags of `token` (see verbs.ts), as parsed. */
+interface TokenFlags {
+  pki?: string;
+  'service-account'?: string;
+  uid?: string;
+  audience?: string[];
+  duration: string;
+  issuer?: string;
+  'dns-domain': string;
+  kubeconfig?: string;
+  server?: string;
+  'cluster-name'?: string;
+  spec?: string;
+  'allow-undeclared'?: boolean;
+}
 
 /**
  * A token is minted only for a service account the spec declares (spec.serviceAccounts), so a typo cannot hand out
@@ -50,7 +54,8 @@ function checkDeclared(namespace: string, name: string, specFile: string | undef
  * sa.pub and prints the identity or the exact reason kube-apiserver would reject it.
  */
 export async function tokenCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options });
+  const { values: raw, positionals } = parseVerbArgs(verbNamed('token')!, args);
+  const values = raw as unknown as TokenFlags;
   const issuer = values.issuer ?? `https://kubernetes.default.svc.${values['dns-domain']}`;
   const audiences = values.audience?.length ? values.audience : [issuer];
   if (positionals[0] === 'verify' && !positionals[1]) throw new UsageError('expected the token: kubepki token verify <jwt> --pki <dir>');
@@ -96,7 +101,7 @@ export async function tokenCommand(args: string[], io: CliIo): Promise<number> {
   });
   if (!values.uid) io.stderr('note: no --uid; a real kube-apiserver rejects the token unless its UID claim equals the ServiceAccount\'s metadata.uid');
   if (values.kubeconfig) {
-    writeTokenKubeconfig(values.kubeconfig, pki, token, `system:serviceaccount:${namespace}:${name}`, namespace, values.server);
+    writeTokenKubeconfig(values.kubeconfig, pki, token, `system:serviceaccount:${namespace}:${name}`, namespace, values.server, values['cluster-name']);
     io.stderr(`wrote ${values.kubeconfig}`);
   }
   io.stdout(token);
@@ -104,18 +109,21 @@ export async function tokenCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 /** A CI/CD kubeconfig: the node's CA and apiserver endpoint (from its admin.conf unless --server), the token as user. */
-function writeTokenKubeconfig(file: string, pki: string, token: string, user: string, namespace: string, server: string | undefined): void {
+function writeTokenKubeconfig(file: string, pki: string, token: string, user: string, namespace: string, server: string | undefined, clusterScope: string | undefined): void {
   const nodeDir = path.basename(pki) === 'pki' ? path.dirname(pki) : pki;
   const admin = fs.existsSync(path.join(nodeDir, 'admin.conf')) ? parseKubeconfig(fs.readFileSync(path.join(nodeDir, 'admin.conf'), 'utf8')) : undefined;
   const url = server ?? admin?.server;
   if (!url) throw new UsageError('--server <https://host:port> is required: no admin.conf beside the pki directory to take it from');
-  const clusterName = admin?.clusterName ?? 'kubernetes';
+  const caPem = fs.readFileSync(path.join(pki, 'ca.crt'), 'utf8');
+  // Named after this cluster's CA, not kubeadm's shared default "kubernetes": merged with other clusters' kubeconfigs
+  // (KUBECONFIG=a:b), this file's user and cluster entries must never shadow another's, nor be shadowed.
+  const clusterName = clusterScope ?? `${admin?.clusterName ?? 'kubernetes'}-${caFingerprint(caPem).slice(0, 8)}`;
   const context = `${user}@${clusterName}`;
   const text = renderKubeconfigObject({
     clusterName,
     server: url,
-    caCertificatePem: fs.readFileSync(path.join(pki, 'ca.crt'), 'utf8'),
-    userName: user,
+    caCertificatePem: caPem,
+    userName: context,
     user: { token },
     contexts: [{ name: context, namespace }],
     currentContext: context,
@@ -124,4 +132,9 @@ function writeTokenKubeconfig(file: string, pki: string, token: string, user: st
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     writeFileAtomic(path.resolve(file), text, 0o600);
   });
+}
+
+/** SHA-256 of the CA certificate's DER, hex: the same for every file of one cluster, different across clusters. */
+function caFingerprint(caPem: string): string {
+  return createHash('sha256').update(new X509Certificate(caPem).raw).digest('hex');
 }

@@ -2,7 +2,7 @@ import type { CertificatePlan } from '../plan';
 
 /** One changed property of a certificate, worded for a review table (`SANs +extra.corp.example.net`). */
 export interface FieldChange {
-  field: 'commonName' | 'organizations' | 'sans' | 'keyUsages' | 'extendedKeyUsages' | 'issuer' | 'profile' | 'algorithm' | 'validity';
+  field: 'commonName' | 'organizations' | 'sans' | 'keyUsages' | 'extendedKeyUsages' | 'issuer' | 'profile' | 'algorithm' | 'validity' | 'keyHolder';
   text: string;
 }
 
@@ -30,6 +30,7 @@ export function certificateChanges(before: CertificatePlan, after: CertificatePl
   if (before.issuer !== after.issuer) changes.push({ field: 'issuer', text: `issuer ${before.issuer} → ${after.issuer}` });
   if (before.profile !== after.profile) changes.push({ field: 'profile', text: `profile ${before.profile} → ${after.profile}` });
   if (before.algorithm !== after.algorithm) changes.push({ field: 'algorithm', text: `key ${before.algorithm} → ${after.algorithm} (new key)` });
+  if (before.keyHolder !== after.keyHolder) changes.push({ field: 'keyHolder', text: `key held by ${before.keyHolder} → ${after.keyHolder}` });
   if (before.validityHours !== after.validityHours) changes.push({ field: 'validity', text: `validity ${before.validityHours}h → ${after.validityHours}h` });
   return changes;
 }

@@ -35,7 +35,13 @@ export function certificateDrift(plan: CertificatePlan, actual: CertificateFacts
   if (actual.commonName !== plan.subject.commonName) {
     drift.push({ field: 'subject.commonName', message: `CN ${JSON.stringify(actual.commonName)} → ${JSON.stringify(plan.subject.commonName)}` });
   }
-  if (actual.organizations.join('\n') !== plan.subject.organizations.join('\n')) {
+  // kubepki writes one RDN per O, in order. A remote CA may write all O in one multi-valued RDN (cfssl, through Go's
+  // pkix.Name), which DER sorts as a SET: there only the set of groups is the CA's to keep.
+  const sameOrganizations =
+    plan.signedBy === 'kubepki'
+      ? actual.organizations.join('\n') === plan.subject.organizations.join('\n')
+      : actual.organizations.length === plan.subject.organizations.length && sameSet(actual.organizations, plan.subject.organizations);
+  if (!sameOrganizations) {
     drift.push({ field: 'subject.organizations', message: `O [${actual.organizations.join(', ')}] → [${plan.subject.organizations.join(', ')}]` });
   }
   if (!sameSet(plan.sans.dnsNames, actual.dnsNames)) {

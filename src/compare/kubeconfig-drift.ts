@@ -23,6 +23,9 @@ export function kubeconfigDrift(plan: KubeconfigPlan, actual: KubeconfigFacts): 
   const contexts = setDelta(contextTexts(actual.contexts), contextTexts(plan.contexts));
   if (contexts) changes.push(`contexts ${contexts}`);
   else if (contextTexts(actual.contexts).join('\n') !== contextTexts(plan.contexts).join('\n')) changes.push('contexts reordered');
-  if (actual.currentContext !== plan.currentContext) changes.push(`current-context ${actual.currentContext} → ${plan.currentContext}`);
+  // Which planned context is current is the user's choice (`kubectl config use-context`): generate keeps it too.
+  if (actual.currentContext !== plan.currentContext && !plan.contexts.some((c) => c.name === actual.currentContext)) {
+    changes.push(`current-context ${actual.currentContext} → ${plan.currentContext}`);
+  }
   return changes;
 }

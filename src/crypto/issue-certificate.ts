@@ -1,12 +1,11 @@
 import { randomBytes, webcrypto } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import type { CertificateContent, ExtendedKeyUsage, KeyUsage } from '../vocabulary';
+import type { CertificateContent, ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../vocabulary';
 import { keyAlgorithmParameters } from './key-algorithms';
 import { KeyPair } from './key-pair';
 import { ParsedCertificate } from './parsed-certificate';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
-
 
 export interface CertificateIssuer {
   certificate: ParsedCertificate;
@@ -42,24 +41,32 @@ function randomSerial(): string {
   return bytes.toString('hex');
 }
 
+/** The signing half of an issuer: a WebCrypto key, possibly from another provider (a PKCS#11 token). */
+export interface SigningKey {
+  algorithm: KeyAlgorithm;
+  key: CryptoKey;
+  /** The WebCrypto implementation that owns `key`. @default Node's webcrypto */
+  crypto?: Crypto;
+}
+
 /**
- * Issues a certificate for `subjectKey`, signed by `issuer` or self-signed when issuer is omitted, with the
- * extensions Go's x509 (and so kubeadm) writes: critical basicConstraints and keyUsage, extKeyUsage, SANs, subject
- * key id on CAs and authority key id on issued certificates.
+ * Builds and signs a certificate for `subjectPublicKey`, signed by `issuer` or self-signed (issuer omitted, `signer`
+ * is then the subject's own key), with the extensions Go's x509 (and so kubeadm) writes: critical basicConstraints
+ * and keyUsage, extKeyUsage, SANs, subject key id on CAs and authority key id on issued certificates.
  */
-export async function issueCertificate(
+export async function signCertificate(
   template: CertificateContent,
-  subjectKey: KeyPair,
-  issuer: CertificateIssuer | undefined,
+  subjectPublicKey: CryptoKey,
+  issuer: ParsedCertificate | undefined,
+  signer: SigningKey,
   now: Date,
 ): Promise<ParsedCertificate> {
   const notBefore = new Date(now.getTime() - notBeforeBackdateMs);
   // Never past the issuer: a certificate that outlives its CA stops verifying before its own NotAfter.
   const wanted = now.getTime() + template.validityHours * 3600_000;
-  const notAfter = new Date(issuer ? Math.min(wanted, issuer.certificate.notAfter.getTime()) : wanted);
-  const publicKey = await subjectKey.publicCryptoKey();
+  const notAfter = new Date(issuer ? Math.min(wanted, issuer.notAfter.getTime()) : wanted);
   const extensions: x509.Extension[] = [
-    new x509.BasicConstraintsExtension(template.isCa, undefined, true),
+    new x509.BasicConstraintsExtension(template.isCa, template.pathLength, true),
     new x509.KeyUsagesExtension(template.keyUsages.reduce((flags, u) => flags | keyUsageFlags[u], 0), true),
   ];
   if (template.extendedKeyUsages.length > 0) {
@@ -70,23 +77,37 @@ export async function issueCertificate(
     ...template.ipAddresses.map((value) => ({ type: 'ip' as const, value })),
   ];
   if (names.length > 0) extensions.push(new x509.SubjectAlternativeNameExtension(names, false));
-  if (template.isCa) extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey, false));
-  const signer = issuer?.key ?? subjectKey;
-  if (issuer) {
-    extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuer.certificate.x509, false));
-  }
-  const certificate = await x509.X509CertificateGenerator.create({
-    serialNumber: randomSerial(),
-    subject: subjectName(template),
-    issuer: issuer ? issuer.certificate.x509.subjectName : subjectName(template),
-    notBefore,
-    notAfter,
-    signingAlgorithm: keyAlgorithmParameters[signer.algorithm].sign,
-    publicKey,
-    signingKey: await signer.cryptoKey(),
-    extensions,
-  });
+  if (template.isCa) extensions.push(await x509.SubjectKeyIdentifierExtension.create(subjectPublicKey, false));
+  if (issuer) extensions.push(await x509.AuthorityKeyIdentifierExtension.create(issuer.x509, false));
+  // As SPKI bytes: the generator would otherwise export the subject key with the signer's provider (an HSM's), which
+  // cannot export a key it does not hold.
+  const publicKey = await x509.PublicKey.create(subjectPublicKey);
+  const certificate = await x509.X509CertificateGenerator.create(
+    {
+      serialNumber: randomSerial(),
+      subject: subjectName(template),
+      issuer: issuer ? issuer.x509.subjectName : subjectName(template),
+      notBefore,
+      notAfter,
+      signingAlgorithm: keyAlgorithmParameters[signer.algorithm].sign,
+      publicKey,
+      signingKey: signer.key,
+      extensions,
+    },
+    signer.crypto,
+  );
   return ParsedCertificate.fromPem(certificate.toString('pem'));
+}
+
+/** {@link signCertificate} with in-memory keys: `subjectKey` signs itself when `issuer` is omitted. */
+export async function issueCertificate(
+  template: CertificateContent,
+  subjectKey: KeyPair,
+  issuer: CertificateIssuer | undefined,
+  now: Date,
+): Promise<ParsedCertificate> {
+  const signer = issuer?.key ?? subjectKey;
+  return signCertificate(template, await subjectKey.publicCryptoKey(), issuer?.certificate, { algorithm: signer.algorithm, key: await signer.cryptoKey() }, now);
 }
 
 /**

@@ -8,21 +8,36 @@ import { KeyPair } from './key-pair';
  */
 export class KeyPool {
   private readonly waiting = new Map<KeyAlgorithm, Promise<KeyPair>[]>();
+  private started = 0;
+  private finished = 0;
 
-  /** Starts generating `count` keys of `algorithm`. */
-  static start(algorithm: KeyAlgorithm, count: number): KeyPool {
-    const pool = new KeyPool();
-    pool.waiting.set(algorithm, Array.from({ length: count }, () => KeyPair.generate(algorithm)));
+  /** @param onProgress called each time a key starts or finishes generating: the CLI's progress line. */
+  private constructor(private readonly onProgress?: (done: number, started: number) => void) {}
+
+  /** Starts generating `count` keys of `algorithm` (0 makes a pool that only counts the keys taken from it). */
+  static start(algorithm: KeyAlgorithm, count: number, onProgress?: (done: number, started: number) => void): KeyPool {
+    const pool = new KeyPool(onProgress);
+    pool.waiting.set(algorithm, Array.from({ length: count }, () => pool.generate(algorithm)));
     return pool;
   }
 
   /** A pre-started key of that algorithm, or a fresh one when the pool has none left. */
   take(algorithm: KeyAlgorithm): Promise<KeyPair> {
-    return this.waiting.get(algorithm)?.shift() ?? KeyPair.generate(algorithm);
+    return this.waiting.get(algorithm)?.shift() ?? this.generate(algorithm);
   }
 
   /** Keys started but never taken (their work is discarded). */
   get unused(): number {
     return [...this.waiting.values()].reduce((n, list) => n + list.length, 0);
+  }
+
+  private generate(algorithm: KeyAlgorithm): Promise<KeyPair> {
+    this.started++;
+    this.onProgress?.(this.finished, this.started);
+    return KeyPair.generate(algorithm).then((key) => {
+      this.finished++;
+      this.onProgress?.(this.finished, this.started);
+      return key;
+    });
   }
 }

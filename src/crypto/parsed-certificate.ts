@@ -4,16 +4,18 @@ import ipaddr from 'ipaddr.js';
 import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../vocabulary';
 import { keyAlgorithmOf } from './key-algorithms';
 import type { KeyPair } from './key-pair';
+import { keyUsageBitsOf } from './certificate-fields';
 
-const knownKeyUsages: [KeyUsage, x509.KeyUsageFlags][] = [
-  ['digitalSignature', x509.KeyUsageFlags.digitalSignature],
-  ['keyEncipherment', x509.KeyUsageFlags.keyEncipherment],
-  ['keyCertSign', x509.KeyUsageFlags.keyCertSign],
+// KeyUsage bits as keyUsageBitsOf numbers them (bit n of the BIT STRING is 1 << n).
+const knownKeyUsages: [KeyUsage, number][] = [
+  ['digitalSignature', 1 << 0],
+  ['keyEncipherment', 1 << 2],
+  ['keyCertSign', 1 << 5],
 ];
 
 const extendedKeyUsageNames: Record<string, ExtendedKeyUsage> = {
-  [x509.ExtendedKeyUsage.serverAuth]: 'serverAuth',
-  [x509.ExtendedKeyUsage.clientAuth]: 'clientAuth',
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
 };
 
 /** Splits OpenSSL's subjectAltName text (`DNS:a, IP Address:10.0.0.1`); Node quotes entries holding separators. */
@@ -30,11 +32,10 @@ function subjectAltNames(text: string | undefined): { type: string; value: strin
 /**
  * A certificate read back into the plan's vocabulary, for comparing with a plan and for verification.
  * Node's X509Certificate (OpenSSL) reads the subject, SANs, extended usages and CA flag, checks signatures and key
- * matches; @peculiar/x509 is consulted only for the key-usage bits Node does not expose, and only when asked —
- * parsing every certificate fully with it would cost most of a no-op run.
+ * matches; the key-usage bits Node does not expose are read from the DER directly (`keyUsageBitsOf`), since parsing
+ * every certificate fully with @peculiar/x509 would cost most of a no-op run.
  */
 export class ParsedCertificate {
-  private peculiar: x509.X509Certificate | undefined;
   private keyUsageBits: number | undefined;
 
   private constructor(
@@ -81,15 +82,17 @@ export class ParsedCertificate {
     );
   }
 
+  private get keyUsageFlags(): number {
+    this.keyUsageBits ??= keyUsageBitsOf(this.node.raw);
+    return this.keyUsageBits;
+  }
+
+  private peculiar: x509.X509Certificate | undefined;
+
   /** The same certificate as @peculiar/x509 reads it (its subject name is reused verbatim as an issuer name). */
   get x509(): x509.X509Certificate {
     this.peculiar ??= new x509.X509Certificate(this.pem);
     return this.peculiar;
-  }
-
-  private get keyUsageFlags(): number {
-    this.keyUsageBits ??= this.x509.getExtension(x509.KeyUsagesExtension)?.usages ?? 0;
-    return this.keyUsageBits;
   }
 
   get keyUsages(): KeyUsage[] {
@@ -128,8 +131,8 @@ export class ParsedCertificate {
 
   /** True when `key` is the private half of this certificate's public key. */
   matchesKey(key: KeyPair): boolean {
-    const ours = this.node.publicKey.export({ format: 'der', type: 'spki' });
-    return ours.equals(key.publicKeyDer());
+    // OpenSSL's X509_check_private_key compares the key halves without exporting either.
+    return this.node.checkPrivateKey(key.privateKey);
   }
 
   /** The certificate's public key as PKIX PEM. */

@@ -35,7 +35,7 @@ export function jwsAlgorithmFor(key: KeyObject): 'RS256' | 'ES256' | 'ES384' {
 
 /** The `kid` kube-apiserver derives from a public key: base64url (no padding) of SHA-256 over its PKIX DER. */
 export function serviceAccountKeyId(publicKey: KeyObject): string {
-  const der = createPublicKey(publicKey).export({ format: 'der', type: 'spki' });
+  const der = (publicKey.type === 'public' ? publicKey : createPublicKey(publicKey)).export({ format: 'der', type: 'spki' });
   return createHash('sha256').update(der).digest('base64url');
 }
 
@@ -60,9 +60,25 @@ export async function mintServiceAccountToken(key: KeyPair, request: ServiceAcco
     .sign(key.privateKey);
 }
 
+/** Every key of a --service-account-key-file: PEM public keys (or private keys, whose public half counts), in order. */
+export function parseServiceAccountPublicKeys(pemText: string): KeyObject[] {
+  const blocks = pemText.match(/-----BEGIN ([A-Z ]+)-----[\s\S]+?-----END \1-----/g) ?? [];
+  const keys: KeyObject[] = [];
+  for (const block of blocks) {
+    try {
+      keys.push(createPublicKey(block));
+    } catch {
+      /* not a key (kube-apiserver skips such blocks too) */
+    }
+  }
+  return keys;
+}
+
 /**
  * Verifies a token against sa.pub the way kube-apiserver's service-account authenticator does (signature, expiry,
  * not-before, issuer, audience, subject form) and returns the identity or the exact reason it would be rejected.
+ * sa.pub may hold several keys (during a rotation): like kube-apiserver's static key getter, a token with a `kid`
+ * is checked against the keys whose derived id it names, a token without one against every key.
  * It cannot check the ServiceAccount's UID, which only the live cluster knows.
  */
 export async function verifyServiceAccountToken(
@@ -70,13 +86,37 @@ export async function verifyServiceAccountToken(
   publicKeyPem: string,
   expected: { issuer: string; audiences: string[]; now?: Date },
 ): Promise<TokenReview> {
-  let publicKey: KeyObject;
-  try {
-    publicKey = createPublicKey(publicKeyPem);
-  } catch {
-    return { authenticated: false, reason: 'sa.pub is not a PEM public key' };
-  }
+  const keys = parseServiceAccountPublicKeys(publicKeyPem);
+  if (keys.length === 0) return { authenticated: false, reason: 'sa.pub is not a PEM public key' };
   const jose = await loadJose();
+  let header: { kid?: string; alg?: string };
+  try {
+    header = jose.decodeProtectedHeader(token);
+  } catch (error) {
+    return { authenticated: false, reason: `not a valid JWT: ${(error as Error).message}` };
+  }
+  const kid = header.kid;
+  const candidates = kid === undefined ? keys : keys.filter((key) => serviceAccountKeyId(key) === kid);
+  if (candidates.length === 0) {
+    if (!keys.some((key) => jwsAlgorithmFor(key) === header.alg)) return { authenticated: false, reason: 'token algorithm does not fit sa.pub (an RSA key verifies RS256, ECDSA ES256/ES384)' };
+    // kube-apiserver finds no key by the token's kid: the token was signed by a key sa.pub does not (or no longer) hold.
+    return { authenticated: false, reason: 'signature does not verify against sa.pub: the token was signed by another key' };
+  }
+  let rejection: TokenReview = { authenticated: false, reason: 'no key verified the token' };
+  for (const publicKey of candidates) {
+    const review = await verifyWithKey(jose, token, publicKey, expected);
+    if (review.authenticated) return review;
+    rejection = review;
+  }
+  return rejection;
+}
+
+async function verifyWithKey(
+  jose: typeof import('jose'),
+  token: string,
+  publicKey: KeyObject,
+  expected: { issuer: string; audiences: string[]; now?: Date },
+): Promise<TokenReview> {
   try {
     const { payload, protectedHeader } = await jose.jwtVerify(token, publicKey, {
       algorithms: [jwsAlgorithmFor(publicKey)],

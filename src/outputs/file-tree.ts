@@ -1,12 +1,20 @@
-import type { KubeconfigPlan, PkiPlan, PlannedFile } from '../plan';
+import { authoritiesOf, type CertificatePlan, type KubeconfigPlan, type PkiPlan, type PlannedFile } from '../plan';
+import { renderCertificateSigningRequestManifest } from './certificate-signing-request-manifest';
 import { renderKubeconfig } from './kubeconfig';
 import { renderRbacFile } from './rbac-manifests';
+import { renderKubeadmConfig } from './kubeadm-config';
 
 /** PEM text of everything the plan names, keyed by certificate / key-pair id. Private keys stay in memory only. */
 export interface PkiMaterial {
   certificates: Map<string, string>;
   privateKeys: Map<string, string>;
   publicKeys: Map<string, string>;
+  /** Users' CSRs (PEM) by certificate id: public, they travel instead of the users' keys. */
+  certificationRequests?: Map<string, string>;
+  /** The bootstrap token (secret): needed by the kubeadm configurations and the bootstrap-token file. */
+  bootstrapToken?: string;
+  /** `sha256:<hex>` pin of ca.crt's public key, for the join configurations. */
+  caCertHash?: string;
 }
 
 function required(map: Map<string, string>, id: string, what: string): string {
@@ -15,25 +23,58 @@ function required(map: Map<string, string>, id: string, what: string): string {
   return value;
 }
 
+function certificateOf(plan: PkiPlan, id: string): CertificatePlan {
+  return plan.certificates.find((c) => c.id === id)!;
+}
+
+function requiredSecret(value: string | undefined, what: string): string {
+  if (value === undefined) throw new Error(`internal: no ${what}`);
+  return value;
+}
+
 /** The content of one planned file, from the material. */
 export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: PkiMaterial): string {
   const { kind, of } = file.content;
   switch (kind) {
     case 'certificate':
-      return required(material.certificates, of, 'certificate');
+      return pemBundle([of, ...(file.content.bundle ?? [])].map((id) => required(material.certificates, id, 'certificate')));
     case 'private-key':
       return required(material.privateKeys, of, 'private key');
     case 'public-key':
-      return required(material.publicKeys, of, 'public key');
+      return pemBundle([of, ...(file.content.bundle ?? [])].map((id) => required(material.publicKeys, id, 'public key')));
     case 'kubeconfig': {
       const kc = plan.kubeconfigs.find((k) => k.id === of) as KubeconfigPlan;
       return renderKubeconfig(kc, {
-        caCertificatePem: required(material.certificates, 'ca', 'certificate'),
+        caCertificatePem: clusterTrustBundle(plan, material),
         clientCertificatePem: required(material.certificates, kc.certificate, 'certificate'),
-        clientKeyPem: required(material.privateKeys, kc.certificate, 'private key'),
+        ...(certificateOf(plan, kc.certificate).keyHolder === 'user' ? {} : { clientKeyPem: required(material.privateKeys, kc.certificate, 'private key') }),
       });
     }
+    case 'csr-manifest':
+      return renderCertificateSigningRequestManifest(certificateOf(plan, of), required(material.certificationRequests ?? new Map(), of, 'certificate signing request'));
     case 'manifest':
       return renderRbacFile(plan.rbac.find((f) => f.path === of)!);
+    case 'kubeadm-config': {
+      const config = plan.kubeadm!;
+      const node = config.nodes.find((n) => n.node === of)!;
+      return renderKubeadmConfig(config, node, {
+        bootstrapToken: requiredSecret(material.bootstrapToken, 'bootstrap token'),
+        caCertHash: requiredSecret(material.caCertHash, 'CA certificate hash'),
+      });
+    }
+    case 'bootstrap-token':
+      return `${requiredSecret(material.bootstrapToken, 'bootstrap token')}\n`;
   }
+}
+
+/** PEM blocks one after the other; a single one is returned byte for byte (a kept file stays as it was). */
+function pemBundle(pems: string[]): string {
+  if (pems.length === 1) return pems[0]!;
+  return pems.map((pem) => (pem.endsWith('\n') ? pem : `${pem}\n`)).join('');
+}
+
+/** What a kubeconfig's certificate-authority-data holds: every cluster CA generation the stage trusts, signer first. */
+export function clusterTrustBundle(plan: PkiPlan, material: PkiMaterial): string {
+  const clusterCa = authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!;
+  return pemBundle(clusterCa.trusted.map((id) => required(material.certificates, id, 'certificate')));
 }

@@ -4,3 +4,5 @@ export { renderPlannedFile, type PkiMaterial } from './file-tree';
 export { parseKubeconfig, renderKubeconfig, renderKubeconfigObject, sameKubeconfig, type ParsedKubeconfig } from './kubeconfig';
 export { renderRbac, renderRbacFile, synthesizeRbacObjects } from './rbac-manifests';
 export { commitJournalName, isTemporaryFileName, stagedFileName } from './temporary-files';
+export { renderKubeadmConfig } from './kubeadm-config';
+export { addClientKeyCommand, keepChosenContext } from './kubeconfig';

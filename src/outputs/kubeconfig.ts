@@ -5,7 +5,8 @@ import type { KubeconfigPlan } from '../plan';
 export interface KubeconfigMaterial {
   caCertificatePem: string;
   clientCertificatePem: string;
-  clientKeyPem: string;
+  /** Absent when the user holds the key: the kubeconfig then carries the certificate only. */
+  clientKeyPem?: string;
 }
 
 /** The fields of a kubeconfig kubepki reads back: what the current context uses. */
@@ -41,7 +42,10 @@ export function renderKubeconfig(plan: KubeconfigPlan, material: KubeconfigMater
     server: plan.server,
     caCertificatePem: material.caCertificatePem,
     userName: plan.userName,
-    user: { 'client-certificate-data': base64(material.clientCertificatePem), 'client-key-data': base64(material.clientKeyPem) },
+    user: {
+      'client-certificate-data': base64(material.clientCertificatePem),
+      ...(material.clientKeyPem !== undefined ? { 'client-key-data': base64(material.clientKeyPem) } : {}),
+    },
     contexts: plan.contexts,
     currentContext: plan.currentContext,
   });
@@ -57,11 +61,17 @@ export function renderKubeconfigObject(input: {
   contexts: { name: string; namespace?: string }[];
   currentContext: string;
 }): string {
-  return dumpStableYaml({
+  // js-yaml escapes a scalar character by character, which for the kilobytes of base64 in a kubeconfig was a fifth of
+  // a no-op run. Base64 needs no escaping inside double quotes, so it is dumped as a placeholder (a BEL-delimited
+  // token no spec name can hold, since js-yaml writes BEL as \a) and put in place afterwards.
+  const data: string[] = [];
+  const placeholder = (value: string) => `\u0007kubepki-data-${data.push(value) - 1}\u0007`;
+  const user = Object.fromEntries(Object.entries(input.user).map(([k, v]) => [k, k.endsWith('-data') ? placeholder(v) : v]));
+  const text = dumpStableYaml({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: input.clusterName, cluster: { server: input.server, 'certificate-authority-data': base64(input.caCertificatePem) } }],
-    users: [{ name: input.userName, user: input.user }],
+    clusters: [{ name: input.clusterName, cluster: { server: input.server, 'certificate-authority-data': placeholder(base64(input.caCertificatePem)) } }],
+    users: [{ name: input.userName, user }],
     contexts: input.contexts.map((c) => ({
       name: c.name,
       context: { cluster: input.clusterName, user: input.userName, ...(c.namespace ? { namespace: c.namespace } : {}) },
@@ -69,6 +79,7 @@ export function renderKubeconfigObject(input: {
     'current-context': input.currentContext,
     preferences: {},
   });
+  return text.replace(/"\\akubepki-data-(\d+)\\a"/g, (_, i: string) => `"${data[Number(i)]!}"`);
 }
 
 type Named<T> = { name?: unknown } & T;
@@ -119,11 +130,42 @@ export function parseKubeconfig(text: string): ParsedKubeconfig {
   };
 }
 
-/** Whether two kubeconfig texts say the same thing (kubeadm writes another YAML layout than kubepki). */
-export function sameKubeconfig(a: string, b: string): boolean {
+/**
+ * Whether the kubeconfig on disk says what the planned one says (kubeadm writes another YAML layout than kubepki).
+ * Which of the planned contexts is current is the user's choice (`kubectl config use-context`), not a difference.
+ */
+export function sameKubeconfig(desired: string, current: string): boolean {
   try {
-    return JSON.stringify(parseKubeconfig(a)) === JSON.stringify(parseKubeconfig(b));
+    const [a, b] = [parseKubeconfig(desired), parseKubeconfig(current)];
+    const chosen = a.contexts.some((c) => c.name === b.currentContext) ? b.currentContext : a.currentContext;
+    return JSON.stringify({ ...a, currentContext: chosen }) === JSON.stringify(b);
   } catch {
     return false;
   }
+}
+
+/**
+ * The planned kubeconfig text with the current-context the user chose in the file on disk, when the plan still has
+ * that context: a re-run that reissues the certificate or moves the server must not undo `kubectl config use-context`.
+ */
+export function keepChosenContext(desired: string, current: string | undefined): string {
+  if (current === undefined) return desired;
+  let chosen: string;
+  try {
+    chosen = parseKubeconfig(current).currentContext;
+  } catch {
+    return desired;
+  }
+  const doc = yaml.load(desired) as { contexts?: { name?: unknown }[]; 'current-context'?: unknown };
+  if (doc['current-context'] === chosen || !doc.contexts?.some((c) => c.name === chosen)) return desired;
+  return dumpStableYaml({ ...doc, 'current-context': chosen });
+}
+
+/**
+ * The one command a user runs to add the key they kept on their own machine to a kubeconfig that carries only their
+ * certificate; kubectl reads the key file and embeds it.
+ */
+export function addClientKeyCommand(userName: string, kubeconfigFile: string, keyFile: string): string {
+  const quote = (s: string) => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
+  return `kubectl config set-credentials ${quote(userName)} --client-key=${quote(keyFile)} --embed-certs=true --kubeconfig=${quote(kubeconfigFile)}`;
 }

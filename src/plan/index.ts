@@ -5,3 +5,6 @@ export type * from './rbac-objects';
 export { RBAC_API_GROUP } from './rbac-objects';
 export { planPki } from './plan-pki';
 export { certificateContent } from './certificate-content';
+export { type KubeadmConfigPlan, type KubeadmNodePlan } from './kubeadm-config-plan';
+export { authoritiesOf, authorityOfId, authorityTitles, generationName, type AuthorityPlan } from './plan-authorities';
+export { renewBeforeHours } from './renewal-window';

@@ -1,5 +1,7 @@
-import type { CertificateProfileName, ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../vocabulary';
+import type { CertificateProfileName, ExtendedKeyUsage, KeyAlgorithm, KeyHolder, KeyUsage } from '../vocabulary';
 import type { ExpectationPlan, IdentityPlan, RbacFilePlan } from './rbac-plan';
+import type { AuthorityPlan } from './plan-authorities';
+import type { KubeadmConfigPlan } from './kubeadm-config-plan';
 
 export interface CertificateSubjectPlan {
   commonName: string;
@@ -34,12 +36,28 @@ export interface CertificatePlan {
   algorithm: KeyAlgorithm;
   /** `pki` for files under pki/, `kubeconfig` for the client certificate embedded in a kubeconfig. */
   storage: 'pki' | 'kubeconfig';
+  /** Where this certificate's private key lives. */
+  keyHolder: KeyHolder;
+  /** Who signs it: its issuer's key holder. */
+  signedBy: KeyHolder;
+  /** The user's CSR file, as the spec names it (relative to the spec file); only when keyHolder is `user`. */
+  csr?: string;
+  /** A CA's generation, once its authority has been rotated (see AuthorityPlan). */
+  generation?: number;
+  /**
+   * The generation a rotation is replacing: used as it is on disk (its algorithm and lifetime are what the rotation
+   * changes), never created by a later stage, never reissued.
+   */
+  retiring?: true;
 }
 
 /** A bare key pair that is not a certificate: the service-account signing key. */
 export interface KeyPairPlan {
-  id: 'sa';
+  /** `sa`, or `sa-<generation>` once rotated. The signing key comes first. */
+  id: string;
   algorithm: KeyAlgorithm;
+  /** The key a rotation is replacing: its public half stays accepted until finish. */
+  retiring?: true;
 }
 
 export interface KubeconfigContextPlan {
@@ -65,16 +83,24 @@ export interface KubeconfigPlan {
 
 /** What a planned file holds. `of` names a certificate, key pair or kubeconfig id. */
 export type PlannedFileContent =
-  | { kind: 'certificate'; of: string }
+  /** `bundle`: further CA certificates after it, a trust bundle (kubeadm reads the first as the CA). */
+  | { kind: 'certificate'; of: string; bundle?: string[] }
   | { kind: 'private-key'; of: string }
-  | { kind: 'public-key'; of: string }
+  /** `bundle`: further public keys after it (kube-apiserver's --service-account-key-file accepts several). */
+  | { kind: 'public-key'; of: string; bundle?: string[] }
   | { kind: 'kubeconfig'; of: string }
-  | { kind: 'manifest'; of: string };
+  | { kind: 'manifest'; of: string }
+  /** A certificates.k8s.io/v1 CertificateSigningRequest carrying a user's CSR, for the in-cluster approval path. */
+  | { kind: 'csr-manifest'; of: string }
+  /** A node's kubeadm configuration (`of` = node name); holds the bootstrap token, so it is written 0600. */
+  | { kind: 'kubeadm-config'; of: string }
+  /** The bootstrap token `kubeadm join` authenticates with: a secret, never in the plan itself. */
+  | { kind: 'bootstrap-token'; of: 'bootstrap-token' };
 
 export interface PlannedFile {
   /** Relative to the output directory: `cp1/pki/apiserver.crt`, `w1/kubelet.conf`, `users/alice.conf`. */
   path: string;
-  /** 0o600 for keys and kubeconfigs, 0o644 for certificates, public keys and manifests. */
+  /** 0o600 for keys, kubeconfigs, kubeadm configurations and the bootstrap token, 0o644 for certificates, public keys and manifests. */
   mode: number;
   content: PlannedFileContent;
 }
@@ -100,10 +126,12 @@ export interface PkiPlan {
     /** The service-account token issuer kube-apiserver uses by default under kubeadm. */
     serviceAccountIssuer: string;
     etcd: 'local' | 'external';
-    /** Reissue leaves this many hours before they expire; absent = only when expired. */
+    /** `spec.pki.renewBefore` in hours; absent = the default window of `renewBeforeHours()` (a third of each leaf's validity). */
     renewBeforeHours?: number;
   };
   nodes: NodePlan[];
+  /** Every CA and the sa key with its rotation stage; present once a rotation has begun (read it with authoritiesOf). */
+  authorities?: AuthorityPlan[];
   certificates: CertificatePlan[];
   keyPairs: KeyPairPlan[];
   kubeconfigs: KubeconfigPlan[];
@@ -113,5 +141,7 @@ export interface PkiPlan {
   identities: IdentityPlan[];
   /** The spec's access expectations. */
   expectations: ExpectationPlan[];
+  /** Per-node kubeadm configuration; absent before Kubernetes 1.31 (kubeadm without the v1beta4 API). */
+  kubeadm?: KubeadmConfigPlan;
   files: PlannedFile[];
 }

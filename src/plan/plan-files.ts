@@ -1,5 +1,7 @@
 import type { CertificatePlan, KubeconfigPlan, NodePlan, PlannedFile } from './pki-plan';
 import type { RbacFilePlan } from './rbac-plan';
+import type { AuthorityPlan } from './plan-authorities';
+import type { KubeadmConfigPlan } from './kubeadm-config-plan';
 
 const privateMode = 0o600;
 const publicMode = 0o644;
@@ -11,38 +13,76 @@ function certificateFiles(path: string, id: string, withKey: boolean): PlannedFi
 }
 
 /**
+ * An authority's files on a control-plane node, in every stage (see the README's file table): `<file>.crt` is the
+ * trust bundle with the signer first and `<file>.key` the signer's key, so kubeadm (which pairs the first certificate
+ * with the key) and every verifier reading the bundle work; during trust the arriving generation waits in
+ * `<file>-<g>.crt/.key`. The cluster CA also gets `ca-signer.crt` once rotated, since kube-controller-manager's
+ * --cluster-signing-cert-file must hold exactly one certificate.
+ */
+function authorityFiles(pki: string, a: AuthorityPlan, keyInTree: (id: string) => boolean): PlannedFile[] {
+  const others = a.trusted.filter((id) => id !== a.signer);
+  const bundle = others.length > 0 ? { bundle: others } : {};
+  const base = `${pki}/${a.file}`;
+  const files: PlannedFile[] = [];
+  if (a.authority === 'serviceAccountKey') {
+    files.push({ path: `${base}.key`, mode: privateMode, content: { kind: 'private-key', of: a.signer } });
+    files.push({ path: `${base}.pub`, mode: publicMode, content: { kind: 'public-key', of: a.signer, ...bundle } });
+    if (a.next) files.push({ path: `${base}-${a.generation}.key`, mode: privateMode, content: { kind: 'private-key', of: a.next } });
+    return files;
+  }
+  files.push({ path: `${base}.crt`, mode: publicMode, content: { kind: 'certificate', of: a.signer, ...bundle } });
+  if (keyInTree(a.signer)) files.push({ path: `${base}.key`, mode: privateMode, content: { kind: 'private-key', of: a.signer } });
+  if (a.next) files.push(...certificateFiles(`${base}-${a.generation}`, a.next, keyInTree(a.next)));
+  if (a.authority === 'clusterCA' && a.generation > 1) files.push({ path: `${pki}/ca-signer.crt`, mode: publicMode, content: { kind: 'certificate', of: a.signer } });
+  return files;
+}
+
+/**
  * Where every piece goes: `<node>/` is that node's /etc/kubernetes. Control-plane nodes hold the CAs with their keys
  * (kubeadm needs them to issue and renew), their own leaves, the sa key pair and kubeconfigs; workers get `pki/ca.crt`
- * and `kubelet.conf` only, so no CA key ever reaches a worker; user kubeconfigs go to `users/`.
+ * and `kubelet.conf` (and their kubelet serving certificate) only, so no CA key ever reaches a worker; user
+ * kubeconfigs go to `users/`. Each node's `kubeadm.yaml` and the shared `bootstrap-token` hold the token: 0600.
  */
 export function planFiles(
   nodes: NodePlan[],
   certificates: CertificatePlan[],
   kubeconfigs: KubeconfigPlan[],
   rbac: RbacFilePlan[],
-  localEtcd: boolean,
+  authorities: AuthorityPlan[],
+  kubeadm?: KubeadmConfigPlan,
 ): PlannedFile[] {
   const files: PlannedFile[] = [];
+  const clusterCa = authorities.find((a) => a.authority === 'clusterCA')!;
   for (const node of nodes) {
     const pki = `${node.name}/pki`;
     if (node.role === 'control-plane') {
-      files.push(...certificateFiles(`${pki}/ca`, 'ca', true));
-      files.push(...certificateFiles(`${pki}/front-proxy-ca`, 'front-proxy-ca', true));
-      if (localEtcd) files.push(...certificateFiles(`${pki}/etcd/ca`, 'etcd-ca', true));
-      files.push({ path: `${pki}/sa.key`, mode: privateMode, content: { kind: 'private-key', of: 'sa' } });
-      files.push({ path: `${pki}/sa.pub`, mode: publicMode, content: { kind: 'public-key', of: 'sa' } });
+      // A CA key held elsewhere (an outside CA, cfssl, an HSM) is never planned as a file.
+      const inTree = (id: string) => (certificates.find((c) => c.id === id)?.keyHolder ?? 'kubepki') === 'kubepki';
+      for (const a of authorities) files.push(...authorityFiles(pki, a, inTree));
       for (const cert of certificates) {
         if (cert.node === node.name && cert.storage === 'pki') files.push(...certificateFiles(`${pki}/${cert.name}`, cert.id, true));
       }
     } else {
-      files.push(...certificateFiles(`${pki}/ca`, 'ca', false));
+      files.push(authorityFiles(pki, clusterCa, () => false)[0]!); // workers hold no CA key
+      for (const cert of certificates) {
+        if (cert.node === node.name && cert.storage === 'pki') files.push(...certificateFiles(`${pki}/${cert.name}`, cert.id, true));
+      }
     }
     for (const kc of kubeconfigs) {
       if (kc.node === node.name) files.push({ path: `${node.name}/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
     }
   }
   for (const kc of kubeconfigs) {
-    if (kc.node === undefined) files.push({ path: `users/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
+    if (kc.node !== undefined) continue;
+    files.push({ path: `users/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
+    // A user who brought a CSR can also have it approved in-cluster (`kubectl certificate approve`).
+    if (certificates.find((c) => c.id === kc.certificate)?.keyHolder === 'user') {
+      files.push({ path: `users/${kc.name.replace(/\.conf$/, '')}-csr.yaml`, mode: publicMode, content: { kind: 'csr-manifest', of: kc.certificate } });
+    }
+  }
+  if (kubeadm) {
+    for (const node of kubeadm.nodes) files.push({ path: node.path, mode: privateMode, content: { kind: 'kubeadm-config', of: node.node } });
+    files.push({ path: 'bootstrap-token', mode: privateMode, content: { kind: 'bootstrap-token', of: 'bootstrap-token' } });
   }
   for (const file of rbac) files.push({ path: file.path, mode: publicMode, content: { kind: 'manifest', of: file.path } });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));

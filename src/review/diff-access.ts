@@ -1,5 +1,5 @@
-import type { PkiPlan } from '../plan';
-import { namespacesOf } from '../access';
+import type { IdentityPlan, PkiPlan } from '../plan';
+import { accessPolicyOf, namespacesOf } from '../access';
 import { evaluateIdentityAccess, type IdentityAccess } from './identity-access';
 
 /** How one identity's effective access differs between two plans. */
@@ -29,8 +29,16 @@ function cells(a: IdentityAccess | undefined): Set<string> {
  */
 export function diffAccess(base: PkiPlan, head: PkiPlan): AccessChange[] {
   const namespaces = [...new Set([...namespacesOf(base), ...namespacesOf(head)])].sort();
-  const before = new Map(evaluateIdentityAccess(base, namespaces).map((a) => [a.ref, a]));
-  const after = new Map(evaluateIdentityAccess(head, namespaces).map((a) => [a.ref, a]));
+  // An identity's answers are a function of the RBAC objects, the questions and its user name and groups. With the
+  // same RBAC on both sides, only identities added, removed or with another user name or groups can change; asking
+  // the others would repeat the same questions of the same policy (most of a one-user diff).
+  const sameRbac = JSON.stringify(base.rbac) === JSON.stringify(head.rbac);
+  const key = (i: IdentityPlan) => JSON.stringify([i.ref, i.user, i.groups]);
+  const headKeys = new Set(head.identities.map(key));
+  const baseKeys = new Set(base.identities.map(key));
+  const changed = (plan: PkiPlan, other: Set<string>) => (sameRbac ? plan.identities.filter((i) => !other.has(key(i))) : plan.identities);
+  const before = new Map(evaluateIdentityAccess(base, namespaces, accessPolicyOf(base), changed(base, headKeys)).map((a) => [a.ref, a]));
+  const after = new Map(evaluateIdentityAccess(head, namespaces, accessPolicyOf(head), changed(head, baseKeys)).map((a) => [a.ref, a]));
   const refs = [...new Set([...before.keys(), ...after.keys()])].sort();
   const changes: AccessChange[] = [];
   for (const ref of refs) {

@@ -1,5 +1,7 @@
-import type { PkiPlan, PlannedFile } from '../plan';
+import { authoritiesOf, type PkiPlan, type PlannedFile } from '../plan';
 import { certificateChanges } from '../compare';
+// The renderer is the judge of whether a node's kubeadm.yaml changes (review reads outputs for that alone).
+import { renderKubeadmConfig } from '../outputs';
 
 /**
  * A CA, the service-account key or the service-account issuer that the head plan replaces: everything that depends
@@ -21,7 +23,7 @@ export interface DiffImpact {
   reissued: { id: string; reason: string }[];
   /** Certificates the head plan adds. */
   issued: string[];
-  /** Kubeconfig files that change and must be handed out again, with the reason. */
+  /** Kubeconfig files to hand out: new ones (reason `new`) and changed ones (again), with the reason. */
   kubeconfigs: { path: string; reason: string }[];
   /** Per directory of the generated tree (node name, `users`, `rbac`): the files added, removed or changed. */
   directories: { directory: string; added: string[]; removed: string[]; changed: string[] }[];
@@ -48,9 +50,24 @@ function fileChanged(file: PlannedFile, base: PkiPlan, head: PkiPlan, reissued: 
   if (kind === 'certificate') return reissued.has(of);
   if (kind === 'private-key' || kind === 'public-key') return newKeys.has(of);
   if (kind === 'kubeconfig') return kubeconfigs.has(of);
+  if (kind === 'kubeadm-config') return kubeadmConfigChanged(of, base, head, reissued.has('ca'));
+  if (kind === 'bootstrap-token') return false;
   const before = base.rbac.find((f) => f.path === of);
   const after = head.rbac.find((f) => f.path === of);
   return JSON.stringify(before?.objects) !== JSON.stringify(after?.objects);
+}
+
+/**
+ * A node's kubeadm.yaml changes when its rendered text does: the renderer is the judge, so a field that only the init
+ * node's ClusterConfiguration carries (certSANs) changes that file alone. The secrets are stand-ins; the CA pin changes
+ * exactly when the cluster CA is replaced, and the bootstrap token never changes through the plan.
+ */
+function kubeadmConfigChanged(node: string, base: PkiPlan, head: PkiPlan, caReplaced: boolean): boolean {
+  const render = (plan: PkiPlan, pin: string) => {
+    const nodePlan = plan.kubeadm?.nodes.find((n) => n.node === node);
+    return plan.kubeadm && nodePlan ? renderKubeadmConfig(plan.kubeadm, nodePlan, { bootstrapToken: 'abcdef.0123456789abcdef', caCertHash: pin }) : undefined;
+  };
+  return render(base, 'sha256:base') !== render(head, caReplaced ? 'sha256:head' : 'sha256:base');
 }
 
 /**
@@ -64,16 +81,19 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
   const replacements: Replacement[] = [];
   const reissued = new Map<string, string>();
   const newKeys = new Set<string>();
+  const retiring = new Set(head.certificates.filter((c) => c.retiring).map((c) => c.id));
   for (const cert of head.certificates) {
     const before = baseCerts.get(cert.id);
-    if (!before) continue;
-    const changes = certificateChanges(before, cert);
+    // The generation a rotation replaces is kept as it is: a new algorithm or lifetime goes to the new generation.
+    if (!before || retiring.has(cert.id)) continue;
+    // During trust nothing is reissued: a leaf of the leaving generation gets a new algorithm at the issue stage.
+    const changes = certificateChanges(before, cert).filter((c) => !(c.field === 'algorithm' && retiring.has(cert.issuer)));
     if (changes.length === 0) continue;
     if (!cert.isCa) reissued.set(cert.id, changes.map((c) => c.text).join(', '));
     if (cert.isCa) {
       replacements.push({ id: cert.id, changes: changes.map((c) => c.text), consequence: consequences[cert.id] ?? 'every certificate it signed is reissued' });
       newKeys.add(cert.id);
-    } else if (changes.some((c) => c.field === 'algorithm')) newKeys.add(cert.id);
+    } else if (changes.some((c) => c.field === 'algorithm' || c.field === 'keyHolder')) newKeys.add(cert.id);
   }
   const replacedCas = new Set(replacements.map((r) => r.id));
   for (const cert of head.certificates) {
@@ -81,7 +101,9 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
   }
   const baseSa = base.keyPairs[0]?.algorithm;
   const headSa = head.keyPairs[0]?.algorithm;
-  if (baseSa && headSa && baseSa !== headSa) {
+  const saStage = (plan: PkiPlan) => JSON.stringify(authoritiesOf(plan).find((a) => a.authority === 'serviceAccountKey')?.trusted);
+  // Within a rotation the new key gets the new algorithm; only an sa key changed in place is a replacement.
+  if (baseSa && headSa && baseSa !== headSa && saStage(base) === saStage(head) && !head.keyPairs[0]!.retiring) {
     replacements.push({ id: 'sa', changes: [`key ${baseSa} → ${headSa} (new key)`], consequence: consequences.sa! });
     newKeys.add('sa');
   }
@@ -92,13 +114,19 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
     replacements.push({ id: 'sa-issuer', changes: [`issuer ${baseIssuer} → ${headIssuer}`], consequence: consequences['sa-issuer']! });
   }
 
+  const clusterTrust = (plan: PkiPlan) => authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.trusted;
+  const clusterTrustChanged = base.nodes.length > 0 && clusterTrust(base).join() !== clusterTrust(head).join();
   const redistribute = new Map<string, string>();
   const baseKubeconfigs = new Set(base.kubeconfigs.map((k) => k.id));
   for (const k of head.kubeconfigs) {
-    if (!baseKubeconfigs.has(k.id)) continue;
+    if (!baseKubeconfigs.has(k.id)) {
+      redistribute.set(k.id, 'new');
+      continue;
+    }
     const reasons = [...(kubeconfigChanges.get(k.id) ?? [])];
     if (reissued.has(k.certificate)) reasons.push('client certificate reissued');
     if (replacedCas.has('ca')) reasons.push('embeds the new ca.crt');
+    else if (clusterTrustChanged) reasons.push(`certificate-authority-data now trusts ${clusterTrust(head).join(' + ')}`);
     if (reasons.length > 0) redistribute.set(k.id, reasons.join(', '));
   }
 
@@ -115,7 +143,7 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
   for (const [path, file] of headFiles) {
     const before = baseFiles.get(path);
     if (!before) bucket(path).added.push(path);
-    else if (before.content.kind !== file.content.kind || before.content.of !== file.content.of || fileChanged(file, base, head, changedCertificates, newKeys, new Set(redistribute.keys()))) {
+    else if (JSON.stringify(before.content) !== JSON.stringify(file.content) || fileChanged(file, base, head, changedCertificates, newKeys, new Set(redistribute.keys()))) {
       bucket(path).changed.push(path);
     }
   }

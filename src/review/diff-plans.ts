@@ -3,6 +3,7 @@ import { certificateChanges, kubeconfigDrift, type FieldChange } from '../compar
 import { diffRbac, type RbacDiff } from './diff-rbac';
 import { diffAccess, type AccessChange } from './diff-access';
 import { diffImpact, type DiffImpact } from './diff-impact';
+import { diffRotations, type RotationRefusal, type RotationStageChange } from './rotation-review';
 
 /** A certificate as a diff lists it: enough to recognise it, nothing secret. */
 export interface CertificateRef {
@@ -42,10 +43,20 @@ export interface PlanDiff {
   rbac: RbacDiff;
   access: AccessChange[];
   impact: DiffImpact;
+  /** Rotation stages this change takes, each with its rollout order; and stage changes refused (skipped, backwards). */
+  rotations: { stages: RotationStageChange[]; refused: RotationRefusal[] };
   /** Whether anything at all differs. */
   changed: boolean;
-  /** Whether a CA, the sa key or the sa issuer is replaced: dependants are invalidated, so CI should block (exit 3). */
+  /**
+   * Whether a CA, the sa key or the sa issuer is replaced outside a rotation, or a rotation stage is skipped or taken
+   * backwards: dependants are invalidated, so CI should block (exit 3). A correct next stage is a normal change.
+   */
   replacesCa: boolean;
+  /**
+   * Identities (other than kubeadm's own) that become cluster-admin equivalent in a way no RBAC change can revoke —
+   * `system:masters` in a certificate that stays valid until it expires — so CI should block (exit 3).
+   */
+  grantsUnrevocableAdmin: string[];
   /** One line: `3 certificates changed, 1 kubeconfig added, …` or `no changes`. */
   summary: string;
 }
@@ -62,7 +73,7 @@ function certificateRef(c: CertificatePlan): CertificateRef {
 }
 
 function kubeconfigRef(plan: PkiPlan, k: KubeconfigPlan): KubeconfigRef {
-  return { id: k.id, user: k.userName, groups: plan.certificates.find((c) => c.id === k.certificate)?.subject.organizations ?? [], server: k.server };
+  return { id: k.id, user: plan.certificates.find((c) => c.id === k.certificate)?.subject.commonName ?? k.userName, groups: plan.certificates.find((c) => c.id === k.certificate)?.subject.organizations ?? [], server: k.server };
 }
 
 /** What changes in a kubeconfig between two plans: compare/'s kubeconfig drift, with the base plan as what exists. */
@@ -88,8 +99,10 @@ function byId<T extends { id: string }>(items: T[]): Map<string, T> {
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-function summarize(diff: Omit<PlanDiff, 'summary' | 'changed' | 'replacesCa'>): string {
+function summarize(diff: Omit<PlanDiff, 'summary' | 'changed' | 'replacesCa' | 'grantsUnrevocableAdmin'>): string {
   const parts: string[] = [];
+  for (const r of diff.rotations.refused) parts.push(`REFUSED rotation stage of ${r.authority}`);
+  for (const st of diff.rotations.stages) parts.push(`${st.title} rotation: generation ${st.to.generation} ${st.to.phase}`);
   const counts = (what: string, x: { added: unknown[]; removed: unknown[]; changed?: unknown[] }) => {
     const bits = [x.changed?.length ? `${x.changed.length} changed` : '', x.added.length ? `${x.added.length} added` : '', x.removed.length ? `${x.removed.length} removed` : ''].filter(Boolean);
     const total = x.added.length + x.removed.length + (x.changed?.length ?? 0);
@@ -155,6 +168,9 @@ export function diffPlans(base: PkiPlan, head: PkiPlan): PlanDiff {
     access: diffAccess(base, head),
     impact: diffImpact(base, head, kubeconfigDelta),
   };
+  const impact = partial.impact;
+  const changedFiles = new Set(impact.directories.flatMap((d) => [...d.added, ...d.changed]));
+  const withRotations = { ...partial, rotations: diffRotations(base, head, changedFiles) };
   const changed =
     partial.cluster.length > 0 ||
     partial.impact.directories.length > 0 ||
@@ -162,10 +178,24 @@ export function diffPlans(base: PkiPlan, head: PkiPlan): PlanDiff {
     partial.access.length > 0 ||
     partial.rbac.added.length + partial.rbac.removed.length + partial.rbac.changed.length > 0 ||
     certificates.added.length + certificates.removed.length + certificates.changed.length > 0;
-  return { ...partial, changed, replacesCa: partial.impact.replacements.length > 0, summary: summarize(partial) };
+  const rotating = withRotations.rotations.stages.length + withRotations.rotations.refused.length > 0;
+  // kubeadm's super-admin.conf is system:masters by design (and by kubeadm's hand): what blocks is a new one.
+  const kubeadmOwn = new Set(head.identities.filter((i) => i.kind === 'kubeadm').map((i) => i.ref));
+  const grantsUnrevocableAdmin = withRotations.access.filter((a) => a.clusterAdmin?.after === 'UNREVOCABLE' && !kubeadmOwn.has(a.identity)).map((a) => a.identity);
+  const summary = [grantsUnrevocableAdmin.length ? `GRANTS unrevocable cluster-admin to ${grantsUnrevocableAdmin.join(', ')}` : '', summarize(withRotations)].filter(Boolean).join('; ');
+  return {
+    ...withRotations,
+    changed: changed || rotating,
+    replacesCa: impact.replacements.length > 0 || withRotations.rotations.refused.length > 0,
+    grantsUnrevocableAdmin,
+    summary,
+  };
 }
 
-/** `--exit-code`: 0 no change, 1 changes, 3 changes that replace a CA, the sa key or the sa issuer. */
+/**
+ * `--exit-code`: 0 no change, 1 changes, 3 changes that must block a merge: a CA, the sa key or the sa issuer
+ * replaced, or an identity made cluster-admin equivalent beyond any RBAC change's reach (system:masters).
+ */
 export function diffExitCode(diff: PlanDiff): 0 | 1 | 3 {
-  return diff.replacesCa ? 3 : diff.changed ? 1 : 0;
+  return diff.replacesCa || diff.grantsUnrevocableAdmin.length > 0 ? 3 : diff.changed ? 1 : 0;
 }

@@ -2,11 +2,12 @@ import type { IdentityPlan, PkiPlan } from '../plan';
 import {
   accessPolicyOf,
   commonActions,
+  identityOfPlan,
   namespacesOf,
   parseAccessAction,
-  resolveIdentity,
+  clusterAdminPath,
+  type RbacPolicy,
 } from '../access';
-import { clusterAdminPath, type RbacPolicy } from '../access';
 
 /** What one identity may do, in the access evaluator's words, for review. */
 export interface IdentityAccess {
@@ -26,18 +27,25 @@ export const clusterScope = '(cluster)';
 
 /**
  * Evaluates every identity of the plan over the access matrix's common actions, cluster-wide and in `namespaces`
- * (default: the plan's). A diff passes the union of both plans' namespaces so both sides are asked the same questions.
+ * (default: the plan's). A diff passes the union of both plans' namespaces so both sides are asked the same questions,
+ * and only the `identities` whose answers can differ.
  */
-export function evaluateIdentityAccess(plan: PkiPlan, namespaces: string[] = namespacesOf(plan), policy: RbacPolicy = accessPolicyOf(plan)): IdentityAccess[] {
-  const scopes: (string | undefined)[] = [undefined, ...namespaces];
-  return plan.identities.map((identity) => {
-    const who = resolveIdentity(plan, identity.ref).identity;
+export function evaluateIdentityAccess(
+  plan: PkiPlan,
+  namespaces: string[] = namespacesOf(plan),
+  policy: RbacPolicy = accessPolicyOf(plan),
+  identities: readonly IdentityPlan[] = plan.identities,
+): IdentityAccess[] {
+  // The questions are the same for every identity: parsed once.
+  const scopes = [undefined, ...namespaces].map((ns) => ({ ns, questions: commonActions(ns).map((action) => ({ action, request: parseAccessAction(action, ns) })) }));
+  return identities.map((identity) => {
+    const who = identityOfPlan(identity).identity;
     const allowed = new Map<string, string[]>();
     let nodeAuthorizer = false;
-    for (const ns of scopes) {
+    for (const { ns, questions } of scopes) {
       const granted: string[] = [];
-      for (const action of commonActions(ns)) {
-        const decision = policy.authorize(who, parseAccessAction(action, ns));
+      for (const { action, request } of questions) {
+        const decision = policy.authorize(who, request);
         if (decision.decidedBy === 'node-authorizer') nodeAuthorizer = true;
         if (decision.allowed) granted.push(action);
       }

@@ -5,3 +5,5 @@ export { diffExitCode, diffPlans, type PlanDiff } from './diff-plans';
 export { renderDiffJson, renderDiffMarkdown } from './render-plan-diff';
 export { trustGraph, type TrustGraph } from './trust-graph';
 export { renderTrustGraphDot, renderTrustGraphMarkdown, renderTrustGraphMermaid } from './render-trust-graph';
+export { type RolloutStep } from './rotation-review';
+export { type TrustEdge } from './trust-graph';

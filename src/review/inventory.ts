@@ -19,6 +19,10 @@ export interface InventoryCertificate {
   /** Go duration, as the spec writes it (`8760h`). */
   validity: string;
   isCa: boolean;
+  /** Where its private key lives: kubepki, user, external-ca, cfssl, hsm. */
+  keyHolder: string;
+  /** Who signs it: its issuer's key holder. */
+  signedBy: string;
 }
 
 export interface InventoryKubeconfig {
@@ -56,6 +60,8 @@ export interface Inventory {
   nodes: { name: string; role: string; address?: string }[];
   certificates: InventoryCertificate[];
   serviceAccountKey: { algorithm: string; paths: string[] };
+  /** Present once a rotation has begun: every authority's generation and stage. */
+  rotation?: { authority: string; generation: number; phase: string; trusted: string[]; signer: string }[];
   kubeconfigs: InventoryKubeconfig[];
   rbac: { file: string; objects: string[] }[];
   access: {
@@ -84,6 +90,8 @@ function certificateEntry(plan: PkiPlan, c: CertificatePlan): InventoryCertifica
     algorithm: c.algorithm,
     validity: `${c.validityHours}h`,
     isCa: c.isCa,
+    keyHolder: c.keyHolder,
+    signedBy: c.signedBy,
   };
 }
 
@@ -108,12 +116,16 @@ export function buildInventory(plan: PkiPlan): Inventory {
     certificates: plan.certificates.map((c) => certificateEntry(plan, c)),
     serviceAccountKey: {
       algorithm: plan.keyPairs[0]!.algorithm,
-      paths: plan.files.filter((f) => f.content.of === 'sa').map((f) => f.path),
+      paths: plan.files.filter((f) => plan.keyPairs.some((k) => k.id === f.content.of)).map((f) => f.path),
     },
+    // Once rotated: each authority's generation and stage, who is trusted and who signs.
+    ...(plan.authorities
+      ? { rotation: plan.authorities.map((a) => ({ authority: a.authority, generation: a.generation, phase: a.phase, trusted: a.trusted, signer: a.signer })) }
+      : {}),
     kubeconfigs: plan.kubeconfigs.map((k) => ({
       id: k.id,
       path: plan.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === k.id)!.path,
-      user: k.userName,
+      user: plan.certificates.find((c) => c.id === k.certificate)!.subject.commonName,
       groups: [...plan.certificates.find((c) => c.id === k.certificate)!.subject.organizations],
       server: k.server,
       cluster: k.clusterName,

@@ -1,6 +1,7 @@
 import type { PlanDiff } from './diff-plans';
 import type { AccessChange } from './diff-access';
 import { replacementSubject } from './diff-impact';
+import type { RotationStageChange } from './rotation-review';
 
 const cell = (text: string) => text.replace(/\|/g, '\\|');
 const code = (text: string) => `\`${text}\``;
@@ -58,6 +59,24 @@ function accessLines(diff: PlanDiff): string[] {
   return lines;
 }
 
+/** A rotation stage: what it does, the files per node, then the rollout, one node at a time, with its checks. */
+function rotationLines(stage: RotationStageChange): string[] {
+  const from = `generation ${stage.from.generation} ${stage.from.phase}`;
+  const lines = [`### Rotation: ${stage.title} → generation ${stage.to.generation}, stage **${stage.to.phase}** (from ${from})`, '', `${stage.meaning}.`, ''];
+  lines.push(`Trusted after this stage: ${stage.trusted.map(code).join(', ')}; signing: ${code(stage.signer)}.`, '');
+  lines.push('**Rollout order** — one node at a time; do not start a node before the previous one passes its checks, and do not take the next stage before every node is done:', '');
+  stage.rollout.forEach((step, index) => {
+    lines.push(`${index + 1}. **${step.node}**: copy ${step.files.map(code).join(', ')}`);
+    for (const b of step.before) lines.push(`   - first: ${b}`);
+    for (const r of step.restart) lines.push(`   - restart ${r.component} (${r.why})`);
+    for (const c of step.check) lines.push(`   - check: ${c}`);
+  });
+  if (stage.rollout.length === 0) lines.push('_No node file changes._');
+  if (stage.handOut.length) lines.push(`${stage.rollout.length + 1}. **hand out again**: ${stage.handOut.map(code).join(', ')}`);
+  lines.push('');
+  return lines;
+}
+
 /** The diff as a pull-request comment: summary, blocking banner, tables, impact, RBAC, access. No secrets. */
 export function renderDiffMarkdown(diff: PlanDiff): string {
   const title = diff.base.name === diff.head.name ? diff.head.name : `${diff.base.name} → ${diff.head.name}`;
@@ -67,6 +86,16 @@ export function renderDiffMarkdown(diff: PlanDiff): string {
     const what = replacementSubject(r.id);
     lines.push('> [!CAUTION]', `> **Blocking: this change replaces ${what}** (${cell(r.changes.join('; '))}).`, `> ${r.consequence}.`, '');
   }
+  for (const identity of diff.grantsUnrevocableAdmin) {
+    lines.push(
+      '> [!CAUTION]',
+      `> **Blocking: ${identity} becomes cluster-admin equivalent for good** (group system:masters, which kube-apiserver authorizes before RBAC).`,
+      '> No binding can take it back: only the certificate expiring, or replacing the cluster CA, ends it. Bind `cluster-admin` to a group instead (revocable).',
+      '',
+    );
+  }
+  for (const r of diff.rotations.refused) lines.push('> [!CAUTION]', `> **Blocking: rotation stage refused.** ${cell(r.message)}.`, '');
+  for (const stage of diff.rotations.stages) lines.push(...rotationLines(stage));
   if (diff.cluster.length) lines.push('### Cluster', '', ...diff.cluster.map((c) => `- ${c}`), '');
   if (diff.nodes.added.length || diff.nodes.removed.length) {
     lines.push('### Nodes', '', `- added: ${list(diff.nodes.added)}`, `- removed: ${list(diff.nodes.removed)}`, '');
@@ -85,7 +114,7 @@ export function renderDiffMarkdown(diff: PlanDiff): string {
   lines.push('### Impact', '');
   lines.push(`- **Reissued certificates** (${i.reissued.length}): ${i.reissued.length ? i.reissued.map((r) => `${code(r.id)} (${cell(r.reason)})`).join(', ') : '—'}`);
   lines.push(`- **New certificates** (${i.issued.length}): ${list(i.issued)}`);
-  lines.push(`- **Kubeconfigs to redistribute** (${i.kubeconfigs.length}): ${i.kubeconfigs.length ? i.kubeconfigs.map((x) => `${code(x.path)} (${cell(x.reason)})`).join(', ') : '—'}`);
+  lines.push(`- **Kubeconfigs to hand out** (${i.kubeconfigs.length}): ${i.kubeconfigs.length ? i.kubeconfigs.map((x) => `${code(x.path)} (${cell(x.reason)})`).join(', ') : '—'}`);
   const dirs = i.directories.map((d) => `${d.directory} (${[d.changed.length ? `${d.changed.length} changed` : '', d.added.length ? `${d.added.length} added` : '', d.removed.length ? `${d.removed.length} removed` : ''].filter(Boolean).join(', ')})`);
   lines.push(`- **Directories whose files change**: ${dirs.length ? dirs.join(', ') : '—'}`, '');
   const r = diff.rbac;

@@ -1,10 +1,11 @@
-import type { KubeconfigPlan, NodePlan, PkiPlan } from '../plan';
+import { authoritiesOf, type AuthorityPlan, type KubeconfigPlan, type NodePlan, type PkiPlan } from '../plan';
 import { kubeadmCertificateRows, type KubeadmCaId } from '../vocabulary';
 
 /** The kubeadm catalog row of a certificate kind (`apiserver`, `etcd/peer`, `kubelet.conf`). */
 const row = (id: string) => kubeadmCertificateRows.find((r) => r.id === id);
 /** The CA that signs a kind of certificate, so the peer that checks it trusts that CA. */
 const issuerOf = (id: string): KubeadmCaId => row(id)!.issuer;
+const authorityOfCa: Record<KubeadmCaId, AuthorityPlan['authority']> = { ca: 'clusterCA', 'front-proxy-ca': 'frontProxyCA', 'etcd-ca': 'etcdCA' };
 
 /** A TLS peer: a component, on a node when it runs on one. */
 export interface TrustEndpoint {
@@ -15,7 +16,8 @@ export interface TrustEndpoint {
 /**
  * One "who trusts whom" edge: a client component connecting to a server component with mutual TLS. The server checks
  * the client certificate against `serverTrusts`; the client checks the server certificate against `clientTrusts` and
- * `serverName`. Ids are plan certificate ids; CAs are `ca`, `front-proxy-ca`, `etcd-ca`.
+ * `serverName`. Ids are plan certificate ids; CAs are `ca`, `front-proxy-ca`, `etcd-ca` — during a rotation's overlap
+ * both generations, `etcd-ca + etcd-ca-2`, the signer first.
  */
 export interface TrustEdge {
   client: TrustEndpoint;
@@ -62,6 +64,9 @@ function hostOf(server: string): string {
  */
 export function trustGraph(plan: PkiPlan): TrustGraph {
   const edges: TrustEdge[] = [];
+  const trusted = (authority: AuthorityPlan['authority']) => authoritiesOf(plan).find((a) => a.authority === authority)?.trusted.join(' + ') ?? '';
+  // The CAs a peer trusts for a kind of certificate: its catalog issuer, with both generations during a rotation.
+  const trustedFor = (id: string) => trusted(authorityOfCa[issuerOf(id)]);
   const controlPlanes = plan.nodes.filter((n) => n.role === 'control-plane');
   const apiserversFor = (host: string): NodePlan[] => {
     const own = controlPlanes.filter((n) => n.address === host || n.name === host);
@@ -73,12 +78,12 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
       edges.push({
         client: kubeconfigClient(k),
         server: { component: 'kube-apiserver', node: node.name },
-        purpose: `API requests as ${k.userName} (${k.node ? `${k.node}/` : 'users/'}${k.name})`,
+        purpose: `API requests as ${plan.certificates.find((c) => c.id === k.certificate)?.subject.commonName ?? k.userName} (${k.node ? `${k.node}/` : 'users/'}${k.name})`,
         clientCertificate: k.certificate,
         serverCertificate: `${node.name}/apiserver`,
-        serverTrusts: issuerOf('admin.conf'),
+        serverTrusts: trustedFor('admin.conf'),
         serverTrustsVia: 'kube-apiserver --client-ca-file',
-        clientTrusts: issuerOf('apiserver'),
+        clientTrusts: trustedFor('apiserver'),
         clientTrustsVia: 'kubeconfig certificate-authority-data',
         serverName: host,
       });
@@ -87,25 +92,30 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
   const localEtcd = plan.cluster.etcd === 'local';
   for (const cp of controlPlanes) {
     for (const node of plan.nodes) {
+      // With kubepki's kubelet serving certificates the edge is verified both ways (--kubelet-certificate-authority);
+      // under kubeadm's defaults the kubelet serves a self-signed certificate the apiserver does not check.
+      const serving = plan.certificates.find((c) => c.id === `${node.name}/kubelet-serving`);
       edges.push({
         client: { component: 'kube-apiserver', node: cp.name },
         server: { component: 'kubelet', node: node.name },
         purpose: 'logs, exec, port-forward, metrics (--kubelet-client-certificate)',
         clientCertificate: `${cp.name}/apiserver-kubelet-client`,
-        serverTrusts: issuerOf('apiserver-kubelet-client'),
+        ...(serving ? { serverCertificate: serving.id } : {}),
+        serverTrusts: trustedFor('apiserver-kubelet-client'),
         serverTrustsVia: 'kubelet authentication.x509.clientCAFile',
+        ...(serving ? { clientTrusts: serving.issuer, clientTrustsVia: 'kube-apiserver --kubelet-certificate-authority' } : {}),
         serverName: node.address ?? node.name,
       });
     }
     if (localEtcd) {
-      const etcdServer = { serverCertificate: `${cp.name}/etcd/server`, serverTrusts: issuerOf('apiserver-etcd-client'), serverTrustsVia: 'etcd --trusted-ca-file (--client-cert-auth)', serverName: '127.0.0.1' };
+      const etcdServer = { serverCertificate: `${cp.name}/etcd/server`, serverTrusts: trustedFor('apiserver-etcd-client'), serverTrustsVia: 'etcd --trusted-ca-file (--client-cert-auth)', serverName: '127.0.0.1' };
       edges.push({
         client: { component: 'kube-apiserver', node: cp.name },
         server: { component: 'etcd', node: cp.name },
         purpose: 'storage (--etcd-servers=https://127.0.0.1:2379)',
         clientCertificate: `${cp.name}/apiserver-etcd-client`,
         ...etcdServer,
-        clientTrusts: issuerOf('etcd/server'),
+        clientTrusts: trustedFor('etcd/server'),
         clientTrustsVia: 'kube-apiserver --etcd-cafile',
       });
       edges.push({
@@ -114,7 +124,7 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
         purpose: 'etcdctl endpoint health',
         clientCertificate: `${cp.name}/etcd/healthcheck-client`,
         ...etcdServer,
-        clientTrusts: issuerOf('etcd/server'),
+        clientTrusts: trustedFor('etcd/server'),
         clientTrustsVia: 'etcdctl --cacert',
       });
       for (const peer of controlPlanes) {
@@ -125,9 +135,9 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
           purpose: 'raft replication (peer URLs, port 2380)',
           clientCertificate: `${cp.name}/etcd/peer`,
           serverCertificate: `${peer.name}/etcd/peer`,
-          serverTrusts: issuerOf('etcd/peer'),
+          serverTrusts: trustedFor('etcd/peer'),
           serverTrustsVia: 'etcd --peer-trusted-ca-file (--peer-client-cert-auth)',
-          clientTrusts: issuerOf('etcd/peer'),
+          clientTrusts: trustedFor('etcd/peer'),
           clientTrustsVia: 'etcd --peer-trusted-ca-file',
           serverName: peer.address ?? peer.name,
         });
@@ -138,14 +148,15 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
       server: { component: 'aggregated API server' },
       purpose: 'proxied requests with user headers (--proxy-client-cert-file)',
       clientCertificate: `${cp.name}/front-proxy-client`,
-      serverTrusts: issuerOf('front-proxy-client'),
+      serverTrusts: trustedFor('front-proxy-client'),
       serverTrustsVia: '--requestheader-client-ca-file, allowed name front-proxy-client',
     });
   }
+  const saKeys = authoritiesOf(plan).find((a) => a.authority === 'serviceAccountKey')!.trusted;
   const tokens = controlPlanes.map((cp) => ({
     signer: { component: 'kube-controller-manager', node: cp.name },
     verifier: { component: 'kube-apiserver', node: cp.name },
-    via: 'sa.key (--service-account-private-key-file) → sa.pub (--service-account-key-file)',
+    via: `sa.key (--service-account-private-key-file) → sa.pub (--service-account-key-file)${saKeys.length > 1 ? `, which accepts ${saKeys.join(' + ')}` : ''}`,
   }));
   return { cluster: plan.metadata.name, edges, tokens };
 }

@@ -135,6 +135,18 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
     }
   }
 
+  if (pki.kubeletServingCertificates === true) {
+    workers.forEach((w, i) => {
+      if (record(w).address === undefined) {
+        issues.push({
+          code: 'missing_address',
+          path: `spec.workers[${i}].address`,
+          message: `is required when spec.pki.kubeletServingCertificates is true: kube-apiserver dials the kubelet at its InternalIP, which its serving certificate must name; add the node's IP (e.g. address: 10.0.0.21)`,
+        });
+      }
+    });
+  }
+
   const algorithm = pki.encryptionAlgorithm;
   const version = typeof spec.kubernetesVersion === 'string' ? spec.kubernetesVersion : 'v1.33.0';
   if (typeof algorithm === 'string' && algorithmSince[algorithm] && /^v?1\.\d+/.test(version)) {
@@ -146,6 +158,14 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
         message: `${quoteSpecValue(algorithm)} needs kubeadm ${since} or newer but kubernetesVersion is ${quoteSpecValue(version)}: raise kubernetesVersion or use RSA-2048`,
       });
     }
+  }
+  const etcd = record(spec.etcd);
+  if ('external' in etcd && 'etcdCA' in record(pki.rotation)) {
+    issues.push({
+      code: 'rotation_without_authority',
+      path: 'spec.pki.rotation.etcdCA',
+      message: 'is set but etcd is external: kubepki holds no etcd CA to rotate; remove pki.rotation.etcdCA (rotate the external etcd\'s CA where it is managed)',
+    });
   }
   return issues;
 }

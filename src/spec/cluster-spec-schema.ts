@@ -1,5 +1,7 @@
 import { z } from 'zod';
-import { keyAlgorithms } from '../vocabulary';
+import { caKeyHolders, keyAlgorithms, type CaKeyHolder } from '../vocabulary';
+
+export { caKeyHolders, type CaKeyHolder };
 import { isIpAddress, isCidr, splitHostPort } from './network-address';
 import { isDns1123Label, isDns1123Subdomain, isWildcardDnsName } from './dns-name';
 import { parseDurationHours } from './duration';
@@ -48,6 +50,9 @@ const cidrList = checked(
   },
   (v) => `${quoteSpecValue(v)} is not a CIDR or a dual-stack pair "a,b" of CIDRs (e.g. 10.96.0.0/12 or 10.96.0.0/12,fd00:10:96::/112)`,
 );
+
+
+const caKeyHolder = z.enum(caKeyHolders);
 
 /** 100 years: far past any sane certificate, and well before X.509's year-9999 limit. */
 export const maxValidityHours = 876_000;
@@ -126,6 +131,8 @@ const kubernetesVersion = checked(
 
 const port = z.number().int().min(1).max(65535);
 
+const absolutePath = checked('invalid_path', (v) => v.startsWith('/') && !v.includes('\0'), (v) => `${quoteSpecValue(v)} is not an absolute path on the node`);
+
 /** A control-plane node: runs kube-apiserver, etcd (local mode), controller-manager and scheduler. */
 export const controlPlaneNodeSchema = z.strictObject({
   /** Node name: the kubelet's identity `system:node:<name>` and a SAN of its apiserver and etcd certificates. */
@@ -137,8 +144,10 @@ export const controlPlaneNodeSchema = z.strictObject({
 /** A worker node: gets only `pki/ca.crt` and its `kubelet.conf`. */
 export const workerNodeSchema = z.strictObject({
   name: nodeName,
-  /** The node's address; informational (a worker's kubelet serving certificate is not part of the kubeadm PKI). */
-  address: nodeAddress.optional().describe("The node's address; informational (a worker's kubelet serving certificate is not part of the kubeadm PKI)."),
+  /** The node's address (the kubelet's --node-ip); an IP SAN of its kubelet serving certificate. Required with pki.kubeletServingCertificates. */
+  address: nodeAddress
+    .optional()
+    .describe("The node's address (the kubelet's --node-ip); an IP SAN of its kubelet serving certificate. Required with pki.kubeletServingCertificates."),
 });
 
 const policyRuleSchema = z.strictObject({
@@ -158,6 +167,15 @@ export const userSchema = z.strictObject({
   namespaces: z.array(namespaceName).default([]).describe("One kubeconfig context per namespace, the first is current. Default: [] (one context without namespace)."),
   /** Client certificate validity; at most the CA's. @default pki.certificateValidityPeriod */
   validityPeriod: validityPeriod.optional().describe("Client certificate validity; at most the CA's. Default: pki.certificateValidityPeriod."),
+  /**
+   * A PEM certificate signing request the user made on their own machine (`kubepki user-request`), relative to the
+   * spec file. kubepki signs it and never holds the user's key; the kubeconfig carries the certificate only.
+   */
+  csr: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("A PEM CSR the user made on their own machine (`kubepki user-request`), relative to the spec file: kubepki signs it and never holds the user's key."),
 });
 
 export const serviceAccountSchema = z.strictObject({
@@ -190,6 +208,32 @@ export const expectationSchema = z.strictObject({
   cannot: z.array(referenceText).optional(),
   namespace: namespaceName.optional(),
 });
+
+/** The stages of a rotation, in the only order they may be taken (see the README's "Rotating a CA or the sa key"). */
+export const rotationPhases = ['trust', 'issue', 'finish'] as const;
+export type RotationPhase = (typeof rotationPhases)[number];
+
+/** One authority's rotation: which generation is being brought in, and how far. */
+export const authorityRotationSchema = z.strictObject({
+  /** The generation being brought in: 2 for the first rotation, then 3, ... The first authority is generation 1. */
+  generation: z.number().int().min(2).max(999).describe('The generation being brought in: 2 for the first rotation, then 3, ... The authority kubeadm or kubepki first wrote is generation 1.'),
+  /** `trust`: the new authority is trusted beside the old; `issue`: everything is reissued by the new one; `finish`: the old one leaves every trust file. */
+  phase: z.enum(rotationPhases).describe('`trust`: the new authority is created and trusted beside the old, nothing is reissued; `issue`: every leaf and kubeconfig is reissued by the new one, both stay trusted; `finish`: the old one leaves every trust file. Keep `finish` in the spec afterwards: it records the generation.'),
+});
+export type AuthorityRotationSpec = z.output<typeof authorityRotationSchema>;
+
+/** The four authorities kubepki can rotate, by their spec field. */
+export const rotatableAuthorities = ['clusterCA', 'etcdCA', 'frontProxyCA', 'serviceAccountKey'] as const;
+export type RotatableAuthority = (typeof rotatableAuthorities)[number];
+
+const rotationSchema = z
+  .strictObject({
+    clusterCA: authorityRotationSchema.optional(),
+    etcdCA: authorityRotationSchema.optional(),
+    frontProxyCA: authorityRotationSchema.optional(),
+    serviceAccountKey: authorityRotationSchema.optional(),
+  })
+  .describe('Staged rotation, one authority at a time or several together: each stage is one spec change (trust → issue → finish).');
 
 export const clusterSpecSchema = z.strictObject({
   apiVersion: z.literal('kubepki.io/v1alpha1'),
@@ -236,7 +280,19 @@ export const clusterSpecSchema = z.strictObject({
             })
             .prefault({}),
         }),
-        z.strictObject({ external: z.strictObject({ endpoints: z.array(z.string()).default([]) }).prefault({}) }),
+        z.strictObject({
+          external: z
+            .strictObject({
+              endpoints: z.array(z.string()).default([]),
+              /** etcd's CA, which kube-apiserver trusts (--etcd-cafile). @default "/etc/kubernetes/pki/etcd/ca.crt" */
+              caFile: absolutePath.optional().describe('etcd\'s CA as kube-apiserver reads it (--etcd-cafile). Default: "/etc/kubernetes/pki/etcd/ca.crt".'),
+              /** kube-apiserver's etcd client certificate (--etcd-certfile). @default "/etc/kubernetes/pki/apiserver-etcd-client.crt" */
+              certFile: absolutePath.optional().describe('kube-apiserver\'s etcd client certificate (--etcd-certfile). Default: "/etc/kubernetes/pki/apiserver-etcd-client.crt".'),
+              /** Its key (--etcd-keyfile). @default "/etc/kubernetes/pki/apiserver-etcd-client.key" */
+              keyFile: absolutePath.optional().describe('Its key (--etcd-keyfile). Default: "/etc/kubernetes/pki/apiserver-etcd-client.key".'),
+            })
+            .prefault({}),
+        }),
       ])
       .prefault({ local: {} }),
     pki: z
@@ -249,6 +305,23 @@ export const clusterSpecSchema = z.strictObject({
         caCertificateValidityPeriod: validityPeriod.default('87600h').describe("CA validity. Default: \"87600h\"."),
         /** Reissue a leaf this long before it expires (`pulumi up`'s early renewal; `kubepki generate` too). */
         renewBefore: validityPeriod.optional().describe("Reissue a leaf this long before it expires (`pulumi up`'s early renewal; `kubepki generate` too)."),
+        /** Where each CA's key lives (kubepki, external-ca, cfssl, hsm). @default every CA: kubepki */
+        caKeys: z
+          .strictObject({ ca: caKeyHolder.optional(), 'front-proxy-ca': caKeyHolder.optional(), 'etcd-ca': caKeyHolder.optional() })
+          .optional()
+          .describe('Where each CA key lives: kubepki (in the tree), external-ca (an outside CA signs the CSRs kubepki writes), cfssl (a cfssl serve signs remotely), hsm (a PKCS#11 token signs). Default: kubepki for every CA.'),
+        /** Staged rotation of the CAs and the sa key; absent = generation 1 of each, no rotation running. */
+        rotation: rotationSchema.optional(),
+        /**
+         * Issue every node a kubelet serving certificate signed by the cluster CA and set kube-apiserver's
+         * --kubelet-certificate-authority, so the apiserver verifies kubelets (CIS 1.2.5). Recommended. @default false
+         */
+        kubeletServingCertificates: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Issue every node a kubelet serving certificate (port 10250) signed by the cluster CA and set kube-apiserver's --kubelet-certificate-authority, so the apiserver verifies kubelets (CIS 1.2.5). Recommended; needs every worker's address. Default: false.",
+          ),
       })
       .prefault({}),
     /** Human users: one client certificate and kubeconfig each. @default [] */

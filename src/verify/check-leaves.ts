@@ -101,7 +101,8 @@ export function checkLeaves(material: NodeMaterial, context: VerifyContext): Fin
   const cas = trustedCas(material, context);
   const allCas = [...cas.values()];
   const nodeName = nodeNameOf(material);
-  const known = new Set([...kubeadmLeaves.map((l) => `${l.base}.crt`), ...kubeadmCas.map((c) => `${c.base}.crt`)]);
+  // The kubelet serving certificate is kubepki's addition, judged by checkKubeletServing.
+  const known = new Set([...kubeadmLeaves.map((l) => `${l.base}.crt`), ...kubeadmCas.map((c) => `${c.base}.crt`), 'pki/kubelet-serving.crt']);
   for (const rule of kubeadmLeaves) {
     const certificate = material.certificates.get(`${rule.base}.crt`);
     if (!certificate) continue;

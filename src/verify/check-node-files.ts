@@ -40,13 +40,14 @@ const controlPlaneCredentials: Record<string, string> = {
 };
 
 /**
- * A worker holds pki/ca.crt and kubelet.conf only. Any control-plane kubeconfig or private key there hands its power
+ * A worker holds pki/ca.crt and kubelet.conf only (and its kubelet serving pair). Any control-plane kubeconfig or private key there hands its power
  * to anyone who controls the node. (CA keys and sa.key have their own, more specific findings.)
  */
 export function checkWorkerCredentials(material: NodeMaterial): Finding[] {
   if (material.role !== 'worker') return [];
   const findings: Finding[] = [];
-  const reported = new Set([...kubeadmCas.map((c) => `${c.base}.key`), 'pki/sa.key']);
+  // The kubelet's own serving key (pki/kubelet-serving.key) belongs on every node, workers included.
+  const reported = new Set([...kubeadmCas.map((c) => `${c.base}.key`), 'pki/sa.key', 'pki/kubelet-serving.key']);
   for (const [rel, file] of material.directory.files) {
     const power = controlPlaneCredentials[rel] ?? (rel.endsWith('.key') && !reported.has(rel) ? 'a control-plane private key' : undefined);
     if (!power) continue;

@@ -1,6 +1,7 @@
-import type { ParsedCertificate } from '../crypto';
+import { ParsedCertificate } from '../crypto';
 import type { Finding } from './finding';
 import { kubeadmCas, kubeadmKubeconfigs, kubeadmLeaves, type KubeadmCaName } from './kubeadm-pki-catalog';
+import { kubeletServingFiles } from './check-kubelet-serving';
 import type { NodeMaterial } from './node-material';
 import { loadKubeadmTree } from './load-kubeadm-tree';
 
@@ -51,7 +52,7 @@ function entry(name: string, file: string, certificate: ParsedCertificate | unde
 
 const byName = (a: ExpiryEntry, b: ExpiryEntry) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
-function nodeExpiry(material: NodeMaterial, now: Date): NodeExpiry {
+function nodeExpiry(material: NodeMaterial, now: Date, wholeTree: boolean): NodeExpiry {
   const { prefix, files } = material.directory;
   const controlPlane = material.role === 'control-plane';
   const stacked = [...files.keys()].some((f) => f.startsWith('pki/etcd/')) || files.has('pki/apiserver-etcd-client.crt');
@@ -68,8 +69,10 @@ function nodeExpiry(material: NodeMaterial, now: Date): NodeExpiry {
   }
   for (const rule of kubeadmKubeconfigs) {
     const k = material.kubeconfigs.get(rule.file);
-    // kubelet.conf is not in kubeadm's table (kubeadm's kubelet rotates its own certificate), but a kubepki tree
-    // embeds one that someone has to renew, so it is listed when it embeds a certificate.
+    // kubelet.conf is not in kubeadm's table (kubeadm's kubelet rotates its own certificate): a node directory gets
+    // kubeadm's rows exactly. Over a whole tree (an extension), the certificate a kubepki kubelet.conf embeds is
+    // listed, since someone has to renew it.
+    if (!rule.inExpirationTable && !wholeTree) continue;
     const expected = controlPlane && rule.inExpirationTable && rule.file !== 'super-admin.conf';
     add(entry(rule.file, `${prefix}${rule.file}`, k?.clientCertificate, now, { caName: 'ca', externallyManaged: external('ca'), expected }));
   }
@@ -77,11 +80,27 @@ function nodeExpiry(material: NodeMaterial, now: Date): NodeExpiry {
     const expected = controlPlane && (!rule.etcd || stacked);
     add(entry(rule.expirationName, `${prefix}${rule.base}.crt`, material.certificates.get(`${rule.base}.crt`), now, { caName: rule.issuer, externallyManaged: external(rule.issuer), expected }));
   }
+  // kubepki's kubelet serving certificate: not kubeadm's (its kubelet self-signs), but kubepki's to renew.
+  const serving = material.certificates.get(kubeletServingFiles.certificate);
+  add(entry('kubelet-serving', `${prefix}${kubeletServingFiles.certificate}`, serving, now, { caName: 'ca', externallyManaged: external('ca'), expected: false }));
   const certificateAuthorities: ExpiryEntry[] = [];
   for (const rule of kubeadmCas) {
     const expected = controlPlane && (rule.name !== 'etcd-ca' || stacked);
     const e = entry(rule.name, `${prefix}${rule.base}.crt`, material.certificates.get(`${rule.base}.crt`), now, { externallyManaged: external(rule.name), expected });
     if (e) certificateAuthorities.push(e);
+    // During a rotation's overlap the file is a trust bundle: the other generation expires too, and is listed.
+    const text = files.get(`${rule.base}.crt`)?.content.toString('utf8') ?? '';
+    const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+    for (const pem of blocks.slice(1)) {
+      let certificate: ParsedCertificate;
+      try {
+        certificate = ParsedCertificate.fromPem(pem);
+      } catch {
+        continue;
+      }
+      const also = entry(`${rule.name} (also trusted: ${certificate.commonName})`, `${prefix}${rule.base}.crt`, certificate, now, { externallyManaged: false, expected: false });
+      if (also) certificateAuthorities.push(also);
+    }
   }
   return { node: material.directory.name, certificates: certificates.sort(byName), certificateAuthorities: certificateAuthorities.sort(byName) };
 }
@@ -94,9 +113,11 @@ function nodeExpiry(material: NodeMaterial, now: Date): NodeExpiry {
 export function expiryReport(dir: string, options: { now?: Date } = {}): ExpiryReport {
   const now = options.now ?? new Date();
   const findings: Finding[] = [];
-  const loaded = loadKubeadmTree(dir, findings);
+  // Expiry needs dates alone: keys are not parsed, which also keeps a damaged key out of a report about certificates.
+  const loaded = loadKubeadmTree(dir, findings, undefined, { keys: false });
   // Only what stops a row from being read belongs in this report; notes about unknown files are verify's business.
   const problems = findings.filter((f) => f.severity === 'error');
   if (!loaded) return { now, nodes: [], problems };
-  return { now, nodes: loaded.materials.map((m) => nodeExpiry(m, now)), problems };
+  const wholeTree = !(loaded.materials.length === 1 && loaded.materials[0]!.directory.name === '');
+  return { now, nodes: loaded.materials.map((m) => nodeExpiry(m, now, wholeTree)), problems };
 }

@@ -1,10 +1,13 @@
 import type { PkiPlan } from '../plan';
 import type { Finding } from './finding';
 import { readKubeadmTree, type KubeadmTree } from './read-kubeadm-tree';
-import { loadNodeMaterial, nodeRoleOf, type NodeMaterial } from './node-material';
+import { loadNodeMaterial, nodeRoleOf, type MaterialOptions, type NodeMaterial } from './node-material';
 
-/** Reads the tree and parses every node; unreadable files become findings. */
-export function loadKubeadmTree(dir: string, findings: Finding[], plan?: PkiPlan): { tree: KubeadmTree; materials: NodeMaterial[] } | undefined {
+/**
+ * Reads the tree and parses every node (with `keys: false`, every certificate only); unreadable files become
+ * findings. A certificate that several files hold byte for byte (the CA in every kubeconfig) is parsed once.
+ */
+export function loadKubeadmTree(dir: string, findings: Finding[], plan?: PkiPlan, options: Pick<MaterialOptions, 'keys'> = {}): { tree: KubeadmTree; materials: NodeMaterial[] } | undefined {
   let tree: KubeadmTree;
   try {
     tree = readKubeadmTree(dir);
@@ -23,8 +26,9 @@ export function loadKubeadmTree(dir: string, findings: Finding[], plan?: PkiPlan
     return undefined;
   }
   // A plan knows each node's role; without one the files tell (a CA key never makes a worker a control-plane node).
-  const planRole = (name: string) => plan?.nodes.find((n) => n.name === name)?.role;
-  const materials = tree.nodes.map((n) => loadNodeMaterial(n, findings, (tree.layout === 'tree' && n.kind === 'node' && planRole(n.name)) || nodeRoleOf(n)));
+  const planRoles = new Map(plan?.nodes.map((n) => [n.name, n.role]));
+  const material: MaterialOptions = { ...options, parsed: new Map() };
+  const materials = tree.nodes.map((n) => loadNodeMaterial(n, findings, (tree.layout === 'tree' && n.kind === 'node' && planRoles.get(n.name)) || nodeRoleOf(n), material));
   return { tree, materials };
 }
 

@@ -52,8 +52,28 @@ function parseEmbedded<T>(text: string | undefined, parse: (pem: string) => T, o
   }
 }
 
+/** What to parse of a tree: everything (verify), or only the certificates (expiry needs dates alone). */
+export interface MaterialOptions {
+  /** Parse private and public keys, in files and kubeconfigs; default true. */
+  keys?: boolean;
+  /**
+   * Certificates already parsed in this run, by PEM text: every kubeconfig embeds its CA, so without this one CA is
+   * parsed once per kubeconfig. Keyed by the whole text, so different bytes are always parsed on their own.
+   */
+  parsed?: Map<string, ParsedCertificate>;
+}
+
+function parseCertificate(pem: string | Buffer, options: MaterialOptions): ParsedCertificate {
+  const text = pem.toString();
+  const known = options.parsed?.get(text);
+  if (known) return known;
+  const certificate = ParsedCertificate.fromPem(text);
+  options.parsed?.set(text, certificate);
+  return certificate;
+}
+
 /** Parses a kubeconfig and what it embeds; problems become findings, never exceptions. */
-export function loadKubeconfig(file: TreeFile, findings: Finding[]): LoadedKubeconfig | undefined {
+export function loadKubeconfig(file: TreeFile, findings: Finding[], options: MaterialOptions = {}): LoadedKubeconfig | undefined {
   let kubeconfig: ParsedKubeconfig;
   try {
     kubeconfig = parseKubeconfig(file.content.toString('utf8'));
@@ -63,24 +83,27 @@ export function loadKubeconfig(file: TreeFile, findings: Finding[]): LoadedKubec
   }
   const embedded = (field: string) => (error: unknown) =>
     findings.push({ id: 'kubeconfig.unreadable', file: file.path, severity: 'error', message: `${file.path}: ${field} ${(error as Error).message}` });
-  const ca = parseEmbedded(kubeconfig.caCertificatePem, ParsedCertificate.fromPem, embedded('certificate-authority-data'));
-  const clientCertificate = parseEmbedded(kubeconfig.clientCertificatePem, ParsedCertificate.fromPem, embedded('client-certificate-data'));
-  const clientKey = parseEmbedded(kubeconfig.clientKeyPem, KeyPair.fromPem, embedded('client-key-data'));
+  const certificate = (pem: string) => parseCertificate(pem, options);
+  const ca = parseEmbedded(kubeconfig.caCertificatePem, certificate, embedded('certificate-authority-data'));
+  const clientCertificate = parseEmbedded(kubeconfig.clientCertificatePem, certificate, embedded('client-certificate-data'));
+  const clientKey = options.keys === false ? undefined : parseEmbedded(kubeconfig.clientKeyPem, KeyPair.fromPem, embedded('client-key-data'));
   return { file, kubeconfig, ...(ca ? { ca } : {}), ...(clientCertificate ? { clientCertificate } : {}), ...(clientKey ? { clientKey } : {}) };
 }
 
 /** Parses every certificate, key, public key and kubeconfig of a node directory. */
-export function loadNodeMaterial(directory: NodeDirectory, findings: Finding[], role: NodeRole = nodeRoleOf(directory)): NodeMaterial {
+export function loadNodeMaterial(directory: NodeDirectory, findings: Finding[], role: NodeRole = nodeRoleOf(directory), options: MaterialOptions = {}): NodeMaterial {
   const material: NodeMaterial = { directory, role, certificates: new Map(), keys: new Map(), publicKeys: new Map(), kubeconfigs: new Map() };
+  const keys = options.keys !== false;
   for (const [rel, file] of directory.files) {
     try {
-      if (rel.endsWith('.crt')) material.certificates.set(rel, ParsedCertificate.fromPem(file.content));
-      else if (rel.endsWith('.key')) material.keys.set(rel, KeyPair.fromPem(file.content));
-      else if (rel.endsWith('.pub')) material.publicKeys.set(rel, createPublicKey(file.content));
+      if (rel.endsWith('.crt')) material.certificates.set(rel, parseCertificate(file.content, options));
+      else if (rel.endsWith('.key')) keys && material.keys.set(rel, KeyPair.fromPem(file.content));
+      else if (rel.endsWith('.pub')) keys && material.publicKeys.set(rel, createPublicKey(file.content));
       else if (rel.endsWith('.conf')) {
-        const loaded = loadKubeconfig(file, findings);
+        const loaded = loadKubeconfig(file, findings, options);
         if (loaded) material.kubeconfigs.set(rel, loaded);
-      } else {
+      } else if (rel !== 'kubeadm.yaml') {
+        // kubeadm.yaml is kubeadm's --config, read by checkKubeletServing.
         findings.push({ id: 'file.unknown', file: file.path, severity: 'info', message: `${file.path} is not a file kubeadm writes (.crt, .key, .pub, .conf); not checked` });
       }
     } catch (error) {

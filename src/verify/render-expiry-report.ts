@@ -21,13 +21,15 @@ export function formatResidualTime(seconds: number): string {
   return `${Math.floor(hours / 24 / 365)}y`;
 }
 
-// kubeadm writes through text/tabwriter (minwidth 10, padding 3); trailing padding is dropped here.
+// kubeadm writes through text/tabwriter (minwidth 10, padding 3): every cell but a row's last is padded to its
+// column's width, trailing spaces included, as kubeadm prints them.
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(10, ...rows.map((r) => r[i]!.length + 3)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('').trimEnd());
+  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join(''));
 }
 
-const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+// kubeadm prints the last column with %-8v.
+const yesNo = (b: boolean) => (b ? 'yes' : 'no').padEnd(8);
 
 function row(e: ExpiryEntry, withCa: boolean): string[] {
   if (e.missing || !e.expires) return [`!MISSING! ${e.name}`, '', '', ...(withCa ? [''] : []), ''];
@@ -45,7 +47,7 @@ function renderNode(node: NodeExpiry): string[] {
   return lines;
 }
 
-/** kubeadm's two tables; a tree of several node directories gets one `[node]` section each. */
+/** kubeadm's two tables; a tree of several node directories (an extension) gets one `[node]` section each. */
 export function renderExpiryText(report: ExpiryReport): string {
   const single = report.nodes.length === 1 && report.nodes[0]!.node === '';
   const lines: string[] = [];
@@ -54,7 +56,8 @@ export function renderExpiryText(report: ExpiryReport): string {
     lines.push(...renderNode(node));
   }
   for (const p of report.problems) lines.push(`${p.severity}: ${p.message}`);
-  return `${lines.join('\n').trimEnd()}\n`;
+  while (lines[lines.length - 1] === '') lines.pop();
+  return `${lines.join('\n')}\n`;
 }
 
 function jsonEntry(e: ExpiryEntry) {
@@ -84,5 +87,6 @@ function jsonNode(node: NodeExpiry) {
 export function renderExpiryJson(report: ExpiryReport): string {
   const single = report.nodes.length === 1 && report.nodes[0]!.node === '';
   const value = single ? jsonNode(report.nodes[0]!) : { kind: 'List', apiVersion: 'v1', items: report.nodes.map((n) => ({ node: n.node, ...jsonNode(n) })) };
-  return `${JSON.stringify(value, null, 2)}\n`;
+  // k8s.io/cli-runtime's JSONPrinter, which kubeadm uses: json.MarshalIndent with four spaces.
+  return `${JSON.stringify(value, null, 4)}\n`;
 }

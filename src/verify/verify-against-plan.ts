@@ -1,11 +1,14 @@
-import { keyAlgorithmOf } from '../crypto';
+import * as yaml from 'js-yaml';
+import { bootstrapTokenPattern, keyAlgorithmOf, publicKeyPin } from '../crypto';
 import type { CertificatePlan, PkiPlan, PlannedFile } from '../plan';
+import { renderKubeadmConfig } from '../outputs';
 import { actionableDrift, kubeconfigDrift, rbacFileHolds } from '../compare';
 import { accessPolicyOf, checkExpectations, describeFailedExpectation } from '../access';
 import type { Finding } from './finding';
 import type { NodeMaterial } from './node-material';
 import type { KubeadmTree, TreeFile } from './read-kubeadm-tree';
 import { nodeNameOf } from './check-leaves';
+import { checkRotationStage } from './check-rotation-stage';
 
 /** Where each planned file is in the verified directory, and which node directory holds it. */
 interface PlacedFile {
@@ -34,6 +37,58 @@ function placePlannedFiles(tree: KubeadmTree, materials: NodeMaterial[], plan: P
   return plan.files.filter((f) => f.path.startsWith(prefix)).map((planned) => ({ planned, path: planned.path.slice(prefix.length) }));
 }
 
+
+/** The tree's ca.crt (a control-plane node's first), whose public key the join configurations pin. */
+function clusterCaPem(placed: PlacedFile[], byPath: Map<string, { material: NodeMaterial; rel: string }>): string | undefined {
+  for (const p of placed) {
+    if (p.planned.content.kind !== 'certificate' || p.planned.content.of !== 'ca') continue;
+    const where = byPath.get(p.path);
+    const certificate = where?.material.certificates.get(where.rel);
+    if (certificate) return certificate.pem;
+  }
+  return undefined;
+}
+
+/** The token a kubeadm.yaml carries (InitConfiguration bootstrapTokens[0] or JoinConfiguration discovery). */
+function tokenIn(text: string): string | undefined {
+  try {
+    for (const d of yaml.loadAll(text) as any[]) {
+      const token = d?.bootstrapTokens?.[0]?.token ?? d?.discovery?.bootstrapToken?.token;
+      if (typeof token === 'string') return token;
+    }
+  } catch {
+    // unreadable YAML has its own finding (kubeadm.unreadable)
+  }
+  return undefined;
+}
+
+/**
+ * A node's kubeadm.yaml against the plan: rendered again with the token it carries and the tree's CA pin, it must be
+ * the same text; and its token must be the tree's bootstrap-token. Findings never quote the token.
+ */
+function kubeadmConfigDrift(plan: PkiPlan, node: string, file: TreeFile, tokenFile: TreeFile | undefined, caPem: string | undefined): Finding[] {
+  const text = file.content.toString('utf8');
+  const token = tokenIn(text);
+  const findings: Finding[] = [];
+  const config = plan.kubeadm!;
+  const nodePlan = config.nodes.find((n) => n.node === node)!;
+  if (token && caPem) {
+    const expected = renderKubeadmConfig(config, nodePlan, { bootstrapToken: token, caCertHash: publicKeyPin(caPem) });
+    if (expected !== text) {
+      findings.push({
+        id: 'drift.kubeadm-config',
+        file: file.path,
+        severity: 'error',
+        message: `${file.path} differs from the kubeadm configuration the spec implies (endpoint, SANs, networking, etcd, version, kubelet files or CA pin); kubepki generate rewrites it`,
+      });
+    }
+  }
+  const shared = tokenFile?.content.toString('utf8').trim();
+  if (token && shared !== undefined && shared !== token) {
+    findings.push({ id: 'drift.bootstrap-token', file: file.path, severity: 'error', message: `${file.path} carries another bootstrap token than ${tokenFile!.path}: kubeadm join with it fails once kubeadm init created the other; run kubepki generate` });
+  }
+  return findings;
+}
 
 /**
  * Compares the tree with the plan: planned files that are missing, files the plan does not have, and files whose
@@ -114,6 +169,10 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
         findings.push({ id: 'drift.key', file: path, severity: 'error', message: `${path} holds a ${algorithm ?? 'unsupported'} key; the plan's sa key is ${plannedAlgorithm} (replacing it invalidates every service-account token)` });
       }
     }
+    if (kind === 'kubeadm-config') findings.push(...kubeadmConfigDrift(plan, of, file, actual.get('bootstrap-token'), clusterCaPem(placed, byPath)));
+    if (kind === 'bootstrap-token' && !bootstrapTokenPattern.test(file.content.toString('utf8').trim())) {
+      findings.push({ id: 'drift.bootstrap-token', file: path, severity: 'error', message: `${path} is not a bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}): kubeadm init and join reject it; delete it and run kubepki generate` });
+    }
     if (kind === 'manifest') {
       const rbacFile = plan.rbac.find((r) => r.path === of)!;
       // By content, as generate judges it: a comment or a reordered key is not drift.
@@ -122,6 +181,7 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
       }
     }
   }
+  findings.push(...checkRotationStage(plan, placed, (path) => actual.get(path)?.content.toString('utf8')));
   for (const path of [...actual.keys()].sort()) {
     if (plannedPaths.has(path)) continue;
     findings.push({ id: 'drift.extra', file: path, severity: 'warning', message: `${path} is not in the plan: left over from an earlier spec, or put there by hand; remove it if nothing uses it` });

@@ -10,6 +10,7 @@ import { checkKubeconfigs } from './check-kubeconfigs';
 import { checkFileModes, checkMissingFiles, checkServiceAccountKey, checkWorkerCredentials } from './check-node-files';
 import { referenceCas } from './reference-copies';
 import { checkTreeConsistency } from './check-tree-consistency';
+import { checkKubeletServing } from './check-kubelet-serving';
 import { verifyAgainstPlan } from './verify-against-plan';
 
 /** Options of {@link verifyPki}. */
@@ -55,6 +56,7 @@ export function verifyPki(dir: string, options: VerifyPkiOptions = {}): Finding[
   for (const material of materials) {
     findings.push(...checkCas(material, context));
     findings.push(...checkLeaves(material, context));
+    findings.push(...checkKubeletServing(material, context));
     findings.push(...checkKubeconfigs(material, context));
     findings.push(...checkFileModes(material));
     findings.push(...checkWorkerCredentials(material));

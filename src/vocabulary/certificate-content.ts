@@ -15,4 +15,6 @@ export interface CertificateContent {
   extendedKeyUsages: ExtendedKeyUsage[];
   isCa: boolean;
   validityHours: number;
+  /** basicConstraints pathLenConstraint of a CA; absent = unlimited. */
+  pathLength?: number;
 }

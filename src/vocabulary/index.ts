@@ -3,6 +3,7 @@
 export { keyAlgorithms, type KeyAlgorithm } from './key-algorithm';
 export type { ExtendedKeyUsage, KeyUsage } from './key-usage';
 export type { CertificateContent } from './certificate-content';
+export { caKeyHolders, type CaKeyHolder, type KeyHolder } from './key-holder';
 export { clusterAdminsGroup, mastersGroup, nodesGroup, nodeUserName, nodeUserPrefix } from './kubernetes-names';
 export { certificateProfiles, keyUsagesFor, type CertificateProfile, type CertificateProfileName } from './certificate-profiles';
 export * from './kubeadm-catalog';

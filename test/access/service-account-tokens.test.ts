@@ -1,11 +1,12 @@
-import { createHash, createPublicKey, generateKeyPairSync, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { createHash, X509Certificate, createPublicKey, generateKeyPairSync, verify as verifySignature, type KeyObject } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyPair, mintServiceAccountToken, verifyServiceAccountToken } from '../../src/crypto';
 import { ensureBuilt } from '../cli/built-package';
-import { realizeStack, removeTree, temporaryDirectory } from '../support/fixture-trees';
+import { removeTree, temporaryDirectory } from '../support/fixture-trees';
+import { sharedTree } from '../support/shared-trees';
 import { decodeJwtSegment, describeRun, fixtureFile, kubectl, kubectlStatus, runKubepki, teamStackFile, type CliRun } from './access-cli';
 
 // `kubepki token` mints service-account JWTs with sa.key the way kube-apiserver's TokenRequest does; everything here is
@@ -71,10 +72,8 @@ describe('service-account tokens', () => {
     ensureBuilt();
     root = temporaryDirectory('kubepki-tokens-');
     // One RSA-2048 lab tree for RS256, ECDSA-P256 trees for ES256 and for "another cluster's key".
-    const rsa = await realizeStack('lab', 'RSA-2048');
-    const rsaDir = path.join(root, 'lab-rsa');
-    fs.renameSync(rsa.dir, rsaDir);
-    rsaNode = path.join(rsaDir, 'cp1');
+    const rsa = await sharedTree('lab', 'RSA-2048');
+    rsaNode = path.join(rsa.dir, 'cp1');
     rsaPki = path.join(rsaNode, 'pki');
     for (const [spec, name] of [
       [teamStackFile, 'team-ec'],
@@ -274,7 +273,11 @@ describe('service-account tokens', () => {
       expect(doc.users).toHaveLength(1);
       expect(doc.users[0].user).toEqual({ token: m.jwt });
       expect(doc.clusters).toHaveLength(1);
-      expect(doc.clusters[0].name).toBe(admin.clusters[0].name);
+      // Named after this cluster's CA (SHA-256 of ca.crt's DER), so merging it with another cluster's never shadows.
+      const caDer = new X509Certificate(fs.readFileSync(path.join(node(), 'pki', 'ca.crt'))).raw;
+      const scope = `${admin.clusters[0].name}-${createHash('sha256').update(caDer).digest('hex').slice(0, 8)}`;
+      expect(doc.clusters[0].name).toBe(scope);
+      expect(doc.users[0].name).toBe(`system:serviceaccount:ci:deployer@${scope}`);
       expect(doc.clusters[0].cluster.server).toBe(admin.clusters[0].cluster.server);
       expect(Buffer.from(doc.clusters[0].cluster['certificate-authority-data'], 'base64').toString('utf8')).toBe(
         fs.readFileSync(path.join(node(), 'pki', 'ca.crt'), 'utf8'),

@@ -10,7 +10,9 @@ import { describeRun, fixtureFile, kubectl, kubectlStatus, runKubepki, teamStack
 
 // `kubepki generate` writes users/<name>.conf: one cluster, one user whose client certificate carries CN = name and
 // one O per group (in spec order), chained to ca.crt with clientAuth; one context per namespace named
-// <user>@<cluster>/<namespace>, the first current; a user without namespaces gets exactly <user>@<cluster>.
+// <user>@<cluster>/<namespace>, the first current; a user without namespaces gets exactly <user>@<cluster>. The
+// cluster entry is named after the spec (metadata.name) and the user entry <user>@<cluster>, so that kubeconfigs of
+// several clusters merge without one shadowing another (see kubeconfig-merge.test.ts).
 
 const hour = 3600_000;
 const backdate = 5 * 60_000;
@@ -66,7 +68,7 @@ function checkUserKubeconfig(
 
   // One user, its certificate and key embedded.
   expect(doc.users).toHaveLength(1);
-  expect(doc.users[0]!.name).toBe(expected.user);
+  expect(doc.users[0]!.name).toBe(`${expected.user}@${expected.cluster}`);
   const certPem = fromBase64(doc.users[0]!.user['client-certificate-data']);
   const keyPem = fromBase64(doc.users[0]!.user['client-key-data']);
   const cert = new x509.X509Certificate(certPem);
@@ -93,10 +95,10 @@ function checkUserKubeconfig(
   // Contexts: one per namespace, or exactly one without namespace; the first is current.
   const expectedContexts =
     expected.namespaces.length === 0
-      ? [{ name: `${expected.user}@${expected.cluster}`, context: { cluster: expected.cluster, user: expected.user } }]
+      ? [{ name: `${expected.user}@${expected.cluster}`, context: { cluster: expected.cluster, user: `${expected.user}@${expected.cluster}` } }]
       : expected.namespaces.map((ns) => ({
           name: `${expected.user}@${expected.cluster}/${ns}`,
-          context: { cluster: expected.cluster, user: expected.user, namespace: ns },
+          context: { cluster: expected.cluster, user: `${expected.user}@${expected.cluster}`, namespace: ns },
         }));
   expect(doc.contexts).toEqual(expectedContexts);
   expect(doc['current-context']).toBe(expectedContexts[0]!.name);
@@ -138,10 +140,10 @@ describe('per-user kubeconfigs', () => {
     checkUserKubeconfig(team, { user: 'bob', cluster: 'team', server: 'https://team-api.example.internal:6443', groups: ['sre'], namespaces: [], validityHours: 8760 });
   });
 
-  it('carol: every group as its own O in spec order, three contexts, cluster name defaults to kubernetes', () => {
+  it("carol: every group as its own O in spec order, three contexts, the cluster named after the spec (clusterName is kubeadm's shared default)", () => {
     checkUserKubeconfig(users, {
       user: 'carol',
-      cluster: 'kubernetes',
+      cluster: 'access-users',
       server: 'https://10.0.0.11:6443',
       groups: ['sre', 'dev-team', 'auditors'],
       namespaces: ['ops', 'app1-dev', 'app1-staging'],
@@ -149,8 +151,8 @@ describe('per-user kubeconfigs', () => {
     });
   });
 
-  it('dave: neither groups nor namespaces → CN only, one context dave@kubernetes without namespace', () => {
-    const { doc } = checkUserKubeconfig(users, { user: 'dave', cluster: 'kubernetes', server: 'https://10.0.0.11:6443', groups: [], namespaces: [], validityHours: 2160 });
+  it('dave: neither groups nor namespaces → CN only, one context dave@access-users without namespace', () => {
+    const { doc } = checkUserKubeconfig(users, { user: 'dave', cluster: 'access-users', server: 'https://10.0.0.11:6443', groups: [], namespaces: [], validityHours: 2160 });
     expect(doc.contexts[0]!.context).not.toHaveProperty('namespace');
   });
 
@@ -185,7 +187,7 @@ describe('per-user kubeconfigs', () => {
       generate(spec, path.join(dir, 'out'));
       const run = kubectl(path.join(dir, 'out', 'users', '1_000.conf'), ['config', 'get-contexts', '-o', 'name']);
       expect(run.status, describeRun(run)).toBe(0);
-      expect(run.stdout.trim()).toBe('1_000@kubernetes');
+      expect(run.stdout.trim()).toBe('1_000@numeric-user');
     });
   });
 
@@ -193,8 +195,8 @@ describe('per-user kubeconfigs', () => {
     const cases = [
       { tree: () => team, user: 'alice', contexts: ['alice@team/app1-dev', 'alice@team/app1-staging'], namespace: 'app1-dev' },
       { tree: () => team, user: 'bob', contexts: ['bob@team'], namespace: undefined },
-      { tree: () => users, user: 'carol', contexts: ['carol@kubernetes/ops', 'carol@kubernetes/app1-dev', 'carol@kubernetes/app1-staging'], namespace: 'ops' },
-      { tree: () => users, user: 'dave', contexts: ['dave@kubernetes'], namespace: undefined },
+      { tree: () => users, user: 'carol', contexts: ['carol@access-users/ops', 'carol@access-users/app1-dev', 'carol@access-users/app1-staging'], namespace: 'ops' },
+      { tree: () => users, user: 'dave', contexts: ['dave@access-users'], namespace: undefined },
     ];
 
     it.skipIf(!kubectlCheck.available).each(cases)('$user: get-contexts, current-context and config view --raw agree with the file', ({ tree, user, contexts, namespace }) => {

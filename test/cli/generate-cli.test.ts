@@ -167,17 +167,17 @@ describe('usage errors', () => {
   it('an unknown command exits 2 and lists the commands', () => {
     const run = kubepki(['frobnicate']);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('unknown command "frobnicate"');
-    expect(run.stderr).toMatch(/usage: kubepki <command>[\s\S]*\n {2}generate {2}/);
+    expect(run.stderr).toContain('unknown verb "frobnicate"');
+    expect(run.stderr).toContain('Run "kubepki help" for the list of verbs.');
   });
 
   it('no command exits 2 with the usage; --help exits 0 with it', () => {
     const bare = kubepki([]);
     expect(bare.status).toBe(2);
-    expect(bare.stdout + bare.stderr).toContain('usage: kubepki <command> [args]');
+    expect(bare.stdout + bare.stderr).toContain('kubepki <verb> [args] [flags]');
     const help = kubepki(['--help']);
     expect(help.status).toBe(0);
-    expect(help.stdout).toContain('usage: kubepki <command> [args]');
+    expect(help.stdout).toContain('kubepki <verb> [args] [flags]');
     expect(help.stdout).toMatch(/^ {2}generate {2}/m);
   });
 });
@@ -200,7 +200,7 @@ describe('npx kubepki', () => {
     // (rm -rf dist first) leaves dist/cli/main.js without +x and npx fails with "kubepki: Permission denied" (127).
     expect(fs.statSync(cliPath).mode & 0o111, `${cliPath} is not executable; the build must chmod +x it`).not.toBe(0);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toContain('usage: kubepki <command> [args]');
-    expect(result.stdout).toMatch(/^ {2}generate {2}/m);
+    expect(result.stdout).toContain('kubepki <verb> [args] [flags]');
+    expect(result.stdout).toMatch(/^ {2}generate {2,}write/m);
   });
 });

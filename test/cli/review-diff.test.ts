@@ -48,7 +48,7 @@ describe('kubepki diff <base> <head>', () => {
 
   it('usage errors exit 2', () => {
     expect(kubepki(['diff', base]).status).toBe(2);
-    expect(kubepki(['diff', base, base, '--format', 'yaml']).status).toBe(2);
+    expect(kubepki(['diff', base, base, '--format', 'xml']).status).toBe(2);
   });
 });
 

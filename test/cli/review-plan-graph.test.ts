@@ -25,7 +25,7 @@ describe('kubepki plan', () => {
   it('refuses an unknown format (exit 2, with usage)', () => {
     const run = kubepki(['plan', stackFile('lab'), '--format', 'toml']);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('usage: kubepki plan <spec> [--format yaml|json|md]');
+    expect(run.stderr).toContain('usage: kubepki plan <spec> [-o yaml|json|md]');
   });
 });
 

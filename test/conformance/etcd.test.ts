@@ -5,7 +5,7 @@
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyAlgorithm } from '../../src/vocabulary';
-import { conformanceAlgorithms, pkiPath, realizeConformanceTree, realizeForeignTree } from '../support/conformance-trees';
+import { conformanceAlgorithms, pkiPath, sharedConformanceTree, sharedForeignTree } from '../support/conformance-trees';
 import { EtcdCluster, type EtcdClientCredentials, type EtcdMemberSpec } from '../support/etcd-cluster';
 import { removeTree, temporaryDirectory, type FixtureTree } from '../support/fixture-trees';
 import { freePorts } from '../support/free-port';
@@ -60,7 +60,7 @@ describe.runIf(haveEtcd)('etcd conformance: a real three-member etcd cluster wit
 
     beforeAll(async () => {
       const binaries = { etcd: peerBinaryPath('etcd'), etcdctl: peerBinaryPath('etcdctl') };
-      [tree, foreign] = await Promise.all([realizeConformanceTree(algorithm), realizeForeignTree(algorithm)]);
+      [tree, foreign] = await Promise.all([sharedConformanceTree(algorithm), sharedForeignTree(algorithm)]);
       work = temporaryDirectory(`kubepki-etcd-${algorithm}-`);
       // Every member reads only its own node's files, as on a real control-plane node.
       cluster = await EtcdCluster.start({
@@ -75,8 +75,6 @@ describe.runIf(haveEtcd)('etcd conformance: a real three-member etcd cluster wit
     afterAll(async () => {
       await cluster?.stop();
       removeTree(work);
-      removeTree(tree?.dir);
-      removeTree(foreign?.dir);
     });
 
     it('needs no extra SANs: rule B puts 127.0.0.1 and localhost in every etcd server and peer certificate', () => {

@@ -13,7 +13,7 @@ import { renderKubeconfigObject } from '../../src/outputs';
 import type { ClusterSpec } from '../../src/spec';
 import type { KeyAlgorithm } from '../../src/vocabulary';
 import { ApiserverStandIn } from '../support/apiserver-stand-in';
-import { conformanceAlgorithms, conformanceSpec, pkiPath, realizeConformanceTree, realizeForeignTree } from '../support/conformance-trees';
+import { conformanceAlgorithms, conformanceSpec, pkiPath, sharedConformanceTree, sharedForeignTree } from '../support/conformance-trees';
 import { removeTree, temporaryDirectory, type FixtureTree } from '../support/fixture-trees';
 import { copyKubeconfig } from '../support/kubeconfig-copy';
 import { runCommand, type CommandResult } from '../support/managed-process';
@@ -119,7 +119,7 @@ describe.runIf(haveKubectl)('kubectl conformance: `kubectl auth whoami` with eve
 
     beforeAll(async () => {
       kubectl = peerBinaryPath('kubectl');
-      [tree, foreign] = await Promise.all([realizeConformanceTree(algorithm), realizeForeignTree(algorithm)]);
+      [tree, foreign] = await Promise.all([sharedConformanceTree(algorithm), sharedForeignTree(algorithm)]);
       work = temporaryDirectory(`kubepki-kubectl-${algorithm}-`);
       standIn = await ApiserverStandIn.start({
         servingCertificate: pem(tree, 'cp1', 'apiserver.crt'),
@@ -136,8 +136,6 @@ describe.runIf(haveKubectl)('kubectl conformance: `kubectl auth whoami` with eve
     afterAll(async () => {
       await standIn?.stop();
       removeTree(work);
-      removeTree(tree?.dir);
-      removeTree(foreign?.dir);
     });
 
     it('the tree holds exactly the kubeconfigs kubeadm writes for this spec', () => {

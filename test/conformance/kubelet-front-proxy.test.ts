@@ -15,7 +15,7 @@ import * as yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KeyAlgorithm } from '../../src/vocabulary';
 import { ApiserverStandIn } from '../support/apiserver-stand-in';
-import { conformanceAlgorithms, pkiPath, realizeConformanceTree, realizeForeignTree } from '../support/conformance-trees';
+import { conformanceAlgorithms, pkiPath, sharedConformanceTree, sharedForeignTree } from '../support/conformance-trees';
 import { removeTree, temporaryDirectory, type FixtureTree } from '../support/fixture-trees';
 import { MutualTlsServer } from '../support/mutual-tls-server';
 import { createThrowawayCa, issueFromCa, type PemPair } from '../support/test-certificates';
@@ -65,15 +65,13 @@ describe('kubelet and front-proxy conformance: real TLS handshakes with the cert
       });
 
     beforeAll(async () => {
-      [tree, foreign] = await Promise.all([realizeConformanceTree(algorithm), realizeForeignTree(algorithm)]);
+      [tree, foreign] = await Promise.all([sharedConformanceTree(algorithm), sharedForeignTree(algorithm)]);
       work = temporaryDirectory(`kubepki-handshakes-${algorithm}-`);
     });
 
     afterAll(async () => {
       await Promise.all(servers.map((s) => s.stop()));
       removeTree(work);
-      removeTree(tree?.dir);
-      removeTree(foreign?.dir);
     });
 
     describe('a kubelet (w1) requiring client certificates from the cluster CA', () => {

@@ -50,7 +50,15 @@ it('every certificate, file and kubeconfig of the plan refers to something the p
   for (const f of plan.files) {
     const { kind, of } = f.content;
     const known =
-      kind === 'kubeconfig' ? kubeconfigIds.has(of) : kind === 'manifest' ? manifestPaths.has(of) && of === f.path : of === 'sa' || certificateIds.has(of);
+      kind === 'kubeconfig'
+        ? kubeconfigIds.has(of)
+        : kind === 'manifest'
+          ? manifestPaths.has(of) && of === f.path
+          : kind === 'kubeadm-config'
+            ? plan.kubeadm!.nodes.some((n) => n.node === of && n.path === f.path)
+            : kind === 'bootstrap-token'
+              ? f.path === 'bootstrap-token'
+              : of === 'sa' || certificateIds.has(of);
     expect(known, `${f.path} → ${kind} ${of}`).toBe(true);
   }
 });

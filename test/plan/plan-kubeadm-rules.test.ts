@@ -100,7 +100,10 @@ describe('certificates of the ha stack', () => {
       ['users/carol.conf', 'carol', ['sre', 'oncall', 'auditors'], endpoint],
     ] as const;
     for (const [id, user, o, server] of table) {
-      expect(kubeconfig(plan, id), id).toMatchObject({ clusterName: 'ha', server, userName: user, contexts: [{ name: `${user}@ha` }], currentContext: `${user}@ha` });
+      // Node kubeconfigs keep kubeadm's names; a user's are scoped by the spec's name (ha), so files of several
+      // clusters merge without one user entry shadowing another.
+      const userName = id.startsWith('users/') ? `${user}@ha` : user;
+      expect(kubeconfig(plan, id), id).toMatchObject({ clusterName: 'ha', server, userName, contexts: [{ name: `${user}@ha` }], currentContext: `${user}@ha` });
       expect(certificate(plan, id), id).toMatchObject({
         issuer: 'ca',
         subject: { commonName: user, organizations: o },
@@ -281,15 +284,15 @@ describe('files', () => {
   const plan = haPlan();
   const filesOf = (dir: string) => plan.files.filter((f) => f.path.startsWith(`${dir}/`)).map((f) => f.path);
 
-  it("workers get exactly pki/ca.crt and kubelet.conf, so no key of the PKI but their own reaches them", () => {
-    for (const w of ['w1', 'w2', 'w3']) expect(filesOf(w)).toEqual([`${w}/kubelet.conf`, `${w}/pki/ca.crt`]);
+  it("workers get exactly pki/ca.crt, kubelet.conf and their kubeadm.yaml, so no key of the PKI but their own reaches them", () => {
+    for (const w of ['w1', 'w2', 'w3']) expect(filesOf(w)).toEqual([`${w}/kubeadm.yaml`, `${w}/kubelet.conf`, `${w}/pki/ca.crt`]);
   });
 
-  it('a control-plane node gets the CAs with keys, sa.key/sa.pub, its leaves and its kubeconfigs', () => {
+  it('a control-plane node gets the CAs with keys, sa.key/sa.pub, its leaves, its kubeconfigs and its kubeadm.yaml', () => {
     const leaves = ['apiserver', 'apiserver-etcd-client', 'apiserver-kubelet-client', 'front-proxy-client', 'etcd/healthcheck-client', 'etcd/peer', 'etcd/server'];
     const expected = (n: string, superAdmin: boolean) =>
       sortedCopy([
-        ...['admin.conf', 'controller-manager.conf', 'kubelet.conf', 'scheduler.conf', ...(superAdmin ? ['super-admin.conf'] : [])].map((f) => `${n}/${f}`),
+        ...['admin.conf', 'controller-manager.conf', 'kubeadm.yaml', 'kubelet.conf', 'scheduler.conf', ...(superAdmin ? ['super-admin.conf'] : [])].map((f) => `${n}/${f}`),
         ...['ca', 'front-proxy-ca', 'etcd/ca', ...leaves].flatMap((c) => [`${n}/pki/${c}.crt`, `${n}/pki/${c}.key`]),
         `${n}/pki/sa.key`,
         `${n}/pki/sa.pub`,
@@ -311,6 +314,9 @@ describe('files', () => {
     expect(modes.get('cp1/pki/ca.key')).toBe(0o600);
     expect(modes.get('cp1/pki/sa.pub')).toBe(0o644);
     expect(modes.get('users/alice.conf')).toBe(0o600);
+    // They carry the bootstrap token.
+    expect(modes.get('cp1/kubeadm.yaml')).toBe(0o600);
+    expect(modes.get('bootstrap-token')).toBe(0o600);
     expect(modes.get('w1/pki/ca.crt')).toBe(0o644);
   });
 

@@ -68,7 +68,7 @@ describe('renewal', () => {
     const dir = temporaryDirectory('kubepki-renew-');
     try {
       await runKubePki(emulator, planPki(stackSpec('lab', 'ECDSA-P256', (s) => (s.spec.pki.renewBefore = '720h'))), dir);
-      const leaves = emulator.recorded.filter((r) => r.type === 'tls:index/locallySignedCert:LocallySignedCert' || r.type.startsWith('pulumi-nodejs:dynamic'));
+      const leaves = emulator.recorded.filter((r) => r.type === 'tls:index/locallySignedCert:LocallySignedCert' || r.type === 'pulumi-nodejs:dynamic/kubepki:MultiGroupCertificate');
       expect(leaves.length).toBeGreaterThan(10);
       for (const r of leaves) expect(r.inputs.earlyRenewalHours, r.name).toBe(720);
     } finally {
@@ -84,7 +84,7 @@ describe('renewal', () => {
     const dir = temporaryDirectory('kubepki-renew-dyn-');
     try {
       await runKubePki(emulator, planPki(stackSpec('lab', 'ECDSA-P256')), dir);
-      const dynamic = emulator.recorded.find((r) => r.type.startsWith('pulumi-nodejs:dynamic'))!;
+      const dynamic = emulator.recorded.find((r) => r.type === 'pulumi-nodejs:dynamic/kubepki:MultiGroupCertificate')!;
       const provider = (nodeRequire('require-from-string') as (code: string) => { handler: () => any })(dynamic.inputs.__provider).handler();
       const { __provider, ...news } = dynamic.inputs;
       const created = await provider.create(news);

@@ -50,22 +50,26 @@ describe('resource names and inputs across spec changes (ha, ECDSA-P256)', () =>
     expect(changedResources(base, after)).toEqual([]);
     const added = [...after.keys()].filter((k) => !base.has(k)).sort();
     expect(added).toEqual([
-      'local:index/sensitiveFile:SensitiveFile::ha/users/dave.conf',
+      'pulumi-nodejs:dynamic/kubepki:PkiFile::ha/users/dave.conf',
       'tls:index/certRequest:CertRequest::ha/users/dave.conf',
       'tls:index/locallySignedCert:LocallySignedCert::ha/users/dave.conf',
       'tls:index/privateKey:PrivateKey::ha/users/dave.conf',
     ]);
   });
 
-  it('changing a certSAN changes only the apiserver certificate requests, their certificates and those files', async () => {
+  it('changing a certSAN changes only the apiserver certificate requests, their certificates, those files and the init kubeadm.yaml', async () => {
     const after = await rerun((s) => s.spec.apiServer.certSANs.push('extra.corp.example.net'));
     const changed = changedResources(base, after).sort();
     expect(changed).toEqual(
-      ['cp1', 'cp2', 'cp3'].flatMap((n) => [
-        `local:index/file:File::ha/${n}/pki/apiserver.crt`,
-        `tls:index/certRequest:CertRequest::ha/${n}/apiserver`,
-        `tls:index/locallySignedCert:LocallySignedCert::ha/${n}/apiserver`,
-      ]).sort(),
+      [
+        // The ClusterConfiguration lists the certSANs too.
+        'pulumi-nodejs:dynamic/kubepki:PkiFile::ha/cp1/kubeadm.yaml',
+        ...['cp1', 'cp2', 'cp3'].flatMap((n) => [
+          `pulumi-nodejs:dynamic/kubepki:PkiFile::ha/${n}/pki/apiserver.crt`,
+          `tls:index/certRequest:CertRequest::ha/${n}/apiserver`,
+          `tls:index/locallySignedCert:LocallySignedCert::ha/${n}/apiserver`,
+        ]),
+      ].sort(),
     );
     for (const n of ['cp1', 'cp2', 'cp3']) {
       expect(after.get(`tls:index/certRequest:CertRequest::ha/${n}/apiserver`)!.inputs.dnsNames).toContain('extra.corp.example.net');

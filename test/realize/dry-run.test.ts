@@ -29,14 +29,15 @@ async function dryThenReal(change: (spec: ClusterSpec) => void) {
 }
 
 describe('realizeLocal with dryRun', () => {
-  it('on a directory that does not exist: reports every planned file as created, generates nothing, creates nothing', async () => {
+  it('on a directory that does not exist: reports every planned file as created, counts the keys it would generate, creates nothing', async () => {
     const parent = temporaryDirectory();
     made.push(parent);
     const out = path.join(parent, 'out');
     const plan = planPki(stackSpec('lab', 'ECDSA-P256'));
     const report = await realizeLocal(plan, out, { dryRun: true });
     expect(report.dryRun).toBe(true);
-    expect(report.generatedKeys).toBe(0);
+    // What the real run would generate: one key per certificate and the sa key pair (no key is generated here).
+    expect(report.generatedKeys).toBe(plan.certificates.length + plan.keyPairs.length);
     expect(report.changes).toEqual(plan.files.map((f) => ({ path: f.path, action: 'created' })));
     expect(fs.existsSync(out)).toBe(false);
     expect(fs.readdirSync(parent)).toEqual([]);
@@ -66,7 +67,8 @@ describe('realizeLocal with dryRun', () => {
       { path: 'users/erin.conf', action: 'created' },
     ]);
     expect(dry.changes).toEqual(real.changes);
-    expect(dry.generatedKeys).toBe(0);
+    // --dry-run counts what the run will generate: erin's new key (alice's reissue keeps hers).
+    expect(dry.generatedKeys).toBe(1);
     expect(real.generatedKeys).toBe(1);
   });
 
@@ -75,9 +77,11 @@ describe('realizeLocal with dryRun', () => {
     expect(dry.changes).toEqual(real.changes);
     expect(real.changes.filter((c) => c.action !== 'kept').map((c) => `${c.action} ${c.path}`)).toEqual([
       'updated cp1/admin.conf',
+      'updated cp1/kubeadm.yaml',
       'reissued cp1/pki/apiserver.crt',
       'updated cp1/super-admin.conf',
       'updated users/alice.conf',
+      'updated w1/kubeadm.yaml',
       'updated w1/kubelet.conf',
     ]);
   });

@@ -57,13 +57,15 @@ describe('expired leaves', () => {
     expect(nonKept(await realizeLocal(plan, dir, { now: later }))).toEqual([]);
   });
 
-  it('a leaf one hour before expiry is kept (no renewBefore in the spec)', async () => {
+  it('without renewBefore, a leaf is kept for two thirds of its validity and reissued in the last third', async () => {
     const plan = planPki(stackSpec('lab', 'ECDSA-P256'));
     const dir = newDirectory();
     const start = new Date();
     await realizeLocal(plan, dir, { now: start });
-    const report = await realizeLocal(plan, dir, { now: new Date(start.getTime() + 8759 * hour) });
-    expect(nonKept(report)).toEqual([]);
+    // 8760h leaves: the default window is their last 2920h.
+    expect(nonKept(await realizeLocal(plan, dir, { now: new Date(start.getTime() + (8760 - 2920 - 1) * hour) }))).toEqual([]);
+    const report = await realizeLocal(plan, dir, { now: new Date(start.getTime() + (8760 - 2920 + 1) * hour) });
+    expect(nonKept(report)).toEqual(leafFiles(plan).map((p) => `reissued ${p}`));
   });
 });
 

@@ -1,11 +1,11 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSpecFile } from '../../src/spec';
 import { planPki } from '../../src/plan';
 import { verifyPki } from '../../src/verify';
-import { removeTree, repoRoot, temporaryDirectory } from '../support/fixture-trees';
+import { cliPath, removeTree, repoRoot, temporaryDirectory } from '../support/fixture-trees';
 import { ensureBuilt } from '../cli/built-package';
 import { generateProcess, leftoverFiles } from './generate-process';
 
@@ -112,5 +112,17 @@ describe('file-system errors, on a real tmpfs', () => {
     } finally {
       remount('rw');
     }
+  });
+
+  it.runIf(process.geteuid?.() === 0)('a directory the user may not write (generate run as nobody): exit 4, "permission denied (EACCES)", before any key', () => {
+    const parent = path.join(work, 'not-yours');
+    fs.mkdirSync(parent, { mode: 0o755 });
+    fs.chmodSync(work, 0o755);
+    for (const out of [path.join(parent, 'out'), parent]) {
+      const run = spawnSync(process.execPath, [cliPath, 'generate', spec, '--out', out], { cwd: repoRoot, uid: 65534, gid: 65534, encoding: 'utf8', timeout: 60_000 });
+      expect(run.status, run.stderr).toBe(4);
+      expect(run.stderr).toContain(`: permission denied (EACCES); run as the owner of the directory, or fix its permissions. Nothing was written.`);
+    }
+    expect(fs.readdirSync(parent)).toEqual([]);
   });
 });

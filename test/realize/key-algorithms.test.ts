@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { realizeStack, readTreeFile, removeTree, type FixtureTree } from '../support/fixture-trees';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { readTreeFile, type FixtureTree } from '../support/fixture-trees';
+import { sharedTree } from '../support/shared-trees';
 import { readCertificate, readKubeconfig, readPrivateKey } from './tree-state';
 
 // Where the algorithm matters: PEM forms kubeadm writes and reads, key sizes and curves, and keyEncipherment (RSA
@@ -10,11 +11,7 @@ import { readCertificate, readKubeconfig, readPrivateKey } from './tree-state';
 let rsa: FixtureTree;
 let ecdsa: FixtureTree;
 beforeAll(async () => {
-  [rsa, ecdsa] = await Promise.all([realizeStack('lab', 'RSA-2048'), realizeStack('lab', 'ECDSA-P256')]);
-});
-afterAll(() => {
-  removeTree(rsa?.dir);
-  removeTree(ecdsa?.dir);
+  [rsa, ecdsa] = await Promise.all([sharedTree('lab', 'RSA-2048'), sharedTree('lab', 'ECDSA-P256')]);
 });
 
 const keyUsageLine = (t: FixtureTree, rel: string) => {

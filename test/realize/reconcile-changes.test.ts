@@ -43,10 +43,11 @@ describe('changing a spec', () => {
   it('a new certSAN reissues exactly each apiserver certificate, keeps its key, and the new certificate carries the SAN', async () => {
     const r = await rerunWith((s) => s.spec.apiServer.certSANs.push('new-api.example.com'));
     const apiservers = controlPlanes.map((n) => `${n}/pki/apiserver.crt`);
-    expect(nonKept(r.report)).toEqual(apiservers.map((p) => `reissued ${p}`));
+    // The init node's ClusterConfiguration lists the certSANs too, so kubeadm keeps agreeing with the certificates.
+    expect(nonKept(r.report)).toEqual(['updated cp1/kubeadm.yaml', ...apiservers.map((p) => `reissued ${p}`)]);
     for (const change of r.report.changes.filter((c) => c.action === 'reissued')) expect(change.reason).toContain('new-api.example.com');
     expect(r.report.generatedKeys).toBe(0);
-    expect(r.changedFiles).toEqual(apiservers);
+    expect(r.changedFiles).toEqual(['cp1/kubeadm.yaml', ...apiservers]);
     for (const n of controlPlanes) {
       const cert = readCertificate(r.dir, `${n}/pki/apiserver.crt`);
       const key = r.before.get(`${n}/pki/apiserver.key`)!.content!;
@@ -85,9 +86,11 @@ describe('changing a spec', () => {
     const r = await rerunWith((s) => (s.spec.pki.certificateValidityPeriod = '4380h'));
     const leafFiles = leafCertificateFiles(r.plan);
     expect(leafFiles.length).toBe(r.plan.certificates.filter((c) => !c.isCa).length);
-    expect(nonKept(r.report)).toEqual(leafFiles.map((p) => `reissued ${p}`));
+    // ClusterConfiguration.certificateValidityPeriod, so that `kubeadm certs renew` keeps the new validity.
+    const withConfig = [...leafFiles, 'cp1/kubeadm.yaml'].sort();
+    expect(nonKept(r.report)).toEqual(withConfig.map((p) => (p === 'cp1/kubeadm.yaml' ? `updated ${p}` : `reissued ${p}`)));
     expect(r.report.generatedKeys).toBe(0);
-    expect(r.changedFiles).toEqual(leafFiles);
+    expect(r.changedFiles).toEqual(withConfig);
     expect(r.changedFiles.filter((p) => /\/(ca|front-proxy-ca|etcd\/ca)\.(crt|key)$/.test(p) || p.endsWith('.key') || p.includes('/sa.'))).toEqual([]);
     for (const p of leafFiles) expect(lifetimeHours(certificateAt(r.dir, p)), p).toBeCloseTo(4380 + 5 / 60, 3);
   });
@@ -107,7 +110,9 @@ describe('changing a spec', () => {
       'w3/kubelet.conf',
     ];
     const apiservers = controlPlanes.map((n) => `${n}/pki/apiserver.crt`);
-    expect(r.changedFiles).toEqual([...endpointKubeconfigs, ...apiservers].sort());
+    // Every kubeadm.yaml: the init node's controlPlaneEndpoint, every joining node's discovery endpoint.
+    const kubeadmConfigs = ['cp1', 'cp2', 'cp3', 'w1', 'w2', 'w3'].map((n) => `${n}/kubeadm.yaml`);
+    expect(r.changedFiles).toEqual([...endpointKubeconfigs, ...apiservers, ...kubeadmConfigs].sort());
     const actions = new Map(r.report.changes.map((c) => [c.path, c]));
     for (const p of apiservers) {
       expect(actions.get(p)).toMatchObject({ action: 'reissued', reason: expect.stringContaining('api-v2.example.internal') });

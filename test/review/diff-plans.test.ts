@@ -45,7 +45,10 @@ describe('diffPlans', () => {
     ]);
     expect(d.impact.reissued.map((r) => r.id)).toEqual(['cp1/apiserver', 'cp2/apiserver', 'cp3/apiserver']);
     expect(d.impact.kubeconfigs).toEqual([]);
-    expect(d.impact.directories).toEqual(['cp1', 'cp2', 'cp3'].map((n) => ({ directory: n, added: [], removed: [], changed: [`${n}/pki/apiserver.crt`] })));
+    // Only the init node's kubeadm.yaml lists certSANs (ClusterConfiguration); the joining nodes' files do not change.
+    expect(d.impact.directories).toEqual(
+      ['cp1', 'cp2', 'cp3'].map((n) => ({ directory: n, added: [], removed: [], changed: [...(n === 'cp1' ? ['cp1/kubeadm.yaml'] : []), `${n}/pki/apiserver.crt`] })),
+    );
     expect(d.impact.replacements).toEqual([]);
     expect(d.access).toEqual([]);
     expect(diffExitCode(d)).toBe(1);
@@ -77,7 +80,7 @@ describe('diffPlans', () => {
       ['front-proxy-ca', ['validity 87600h → 175200h']],
     ]);
     expect(d.impact.reissued.find((r) => r.id === 'cp1/etcd/server')?.reason).toBe('signed by the replaced CA etcd-ca');
-    expect(d.impact.directories.find((x) => x.directory === 'w1')?.changed).toEqual(['w1/kubelet.conf', 'w1/pki/ca.crt']);
+    expect(d.impact.directories.find((x) => x.directory === 'w1')?.changed).toEqual(['w1/kubeadm.yaml', 'w1/kubelet.conf', 'w1/pki/ca.crt']); // the join file pins the new CA
     expect(diffExitCode(d)).toBe(3);
   });
 

@@ -56,6 +56,6 @@ describe('plan inventory', () => {
     expect(JSON.parse(renderInventoryJson(inventory))).toEqual(JSON.parse(JSON.stringify(inventory)));
     const md = renderInventoryMarkdown(inventory);
     expect(md).toContain('| `cp1/apiserver` | ca | CN=kube-apiserver | cp1, kubernetes, kubernetes.default, kubernetes.default.svc, kubernetes.default.svc.cluster.local, 10.96.0.1, 10.0.0.11 |');
-    expect(md).toContain('| `users/alice.conf` | alice | dev-team, oncall | https://10.0.0.11:6443 | alice@kubernetes |');
+    expect(md).toContain('| `users/alice.conf` | alice | dev-team, oncall | https://10.0.0.11:6443 | alice@lab |');
   });
 });

@@ -157,3 +157,26 @@ describe('every edge of the lab tree holds in a real TLS handshake', () => {
     }
   });
 });
+
+describe('the apiserver → kubelet edge', () => {
+  const kubeletEdges = (plan: PkiPlan) => trustGraph(plan).edges.filter((e) => e.client.component === 'kube-apiserver' && e.server.component === 'kubelet');
+
+  it('is verified both ways with kubelet serving certificates: the kubelet certificate chains to the CA --kubelet-certificate-authority names', () => {
+    const plan = planPki(stackSpec('ha', 'ECDSA-P256', (s) => void (s.spec.pki.kubeletServingCertificates = true)));
+    const edges = kubeletEdges(plan);
+    expect(edges).toHaveLength(3 * 6);
+    for (const e of edges) {
+      expect(e).toMatchObject({ serverCertificate: `${e.server.node}/kubelet-serving`, clientTrusts: 'ca', clientTrustsVia: 'kube-apiserver --kubelet-certificate-authority', serverTrusts: 'ca' });
+      const serving = plan.certificates.find((c) => c.id === e.serverCertificate)!;
+      expect(serving.issuer).toBe(e.clientTrusts);
+      expect([...serving.sans.ipAddresses, ...serving.sans.dnsNames]).toContain(e.serverName);
+    }
+  });
+
+  it("stays one-way under kubeadm's defaults: the kubelet's self-signed certificate is not verified", () => {
+    for (const e of kubeletEdges(planPki(stackSpec('ha', 'ECDSA-P256')))) {
+      expect(e.serverCertificate).toBeUndefined();
+      expect(e.clientTrusts).toBeUndefined();
+    }
+  });
+});

@@ -15,7 +15,7 @@ describe('parseSpec defaults', () => {
     expect(s.networking).toEqual({ dnsDomain: 'cluster.local', serviceSubnet: '10.96.0.0/12' });
     expect(s.apiServer).toEqual({ certSANs: [], bindPort: 6443 });
     expect(s.etcd).toEqual({ local: { serverCertSANs: [], peerCertSANs: [] } });
-    expect(s.pki).toEqual({ encryptionAlgorithm: 'RSA-2048', certificateValidityPeriod: '8760h', caCertificateValidityPeriod: '87600h' });
+    expect(s.pki).toEqual({ encryptionAlgorithm: 'RSA-2048', certificateValidityPeriod: '8760h', caCertificateValidityPeriod: '87600h', kubeletServingCertificates: false });
     expect(s.workers).toEqual([]);
     expect(s.users).toEqual([]);
     expect(s.controlPlane).toEqual([{ name: 'cp1', advertiseAddress: '10.0.0.11' }]);
@@ -33,7 +33,7 @@ describe('parseSpec defaults', () => {
     );
     expect(spec.spec.networking).toEqual({ dnsDomain: 'corp.internal', serviceSubnet: '10.96.0.0/12' });
     expect(spec.spec.apiServer).toEqual({ certSANs: [], bindPort: 8443 });
-    expect(spec.spec.pki).toEqual({ encryptionAlgorithm: 'ECDSA-P256', certificateValidityPeriod: '8760h', caCertificateValidityPeriod: '87600h' });
+    expect(spec.spec.pki).toEqual({ encryptionAlgorithm: 'ECDSA-P256', certificateValidityPeriod: '8760h', caCertificateValidityPeriod: '87600h', kubeletServingCertificates: false });
     expect(spec.spec.etcd).toEqual({ local: { serverCertSANs: ['etcd.example.com'], peerCertSANs: [] } });
     expect(spec.spec.users).toEqual([{ name: 'alice', groups: [], namespaces: [] }]);
   });

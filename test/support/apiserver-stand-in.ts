@@ -17,13 +17,13 @@
  *
  * Independent of src/: it uses Node's TLS/X509Certificate and jose directly, never kubepki's own verification code.
  */
-import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
+import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import * as https from 'node:https';
 import type * as http from 'node:http';
 import type * as net from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import * as x509 from '@peculiar/x509';
-import { jwtVerify } from 'jose';
+import { decodeProtectedHeader, jwtVerify, type JWTVerifyResult } from 'jose';
 
 export interface ApiserverStandInOptions {
   /** apiserver.crt / apiserver.key (PEM). */
@@ -35,7 +35,7 @@ export interface ApiserverStandInOptions {
   requestHeaderClientCa: string;
   /** --requestheader-allowed-names. @default ['front-proxy-client'] */
   requestHeaderAllowedNames?: string[];
-  /** --service-account-key-file: sa.pub (PEM). */
+  /** --service-account-key-file: sa.pub (PEM), one key or several (during a rotation). */
   serviceAccountPublicKey: string;
   /** --service-account-issuer, e.g. https://kubernetes.default.svc.cluster.local */
   serviceAccountIssuer: string;
@@ -79,14 +79,19 @@ export class ApiserverStandIn {
   readonly requests: RecordedRequest[] = [];
   private readonly sockets = new Set<net.Socket>();
   private readonly frontProxyCa: X509Certificate;
-  private readonly serviceAccountKey: KeyObject;
+  private readonly serviceAccountKeys: { key: KeyObject; kid: string }[];
 
   private constructor(
     private readonly options: ApiserverStandInOptions,
     private readonly server: https.Server,
   ) {
     this.frontProxyCa = new X509Certificate(options.requestHeaderClientCa);
-    this.serviceAccountKey = createPublicKey(options.serviceAccountPublicKey);
+    // Every PEM block is a key, as keyutil.ParsePublicKeysPEM reads the file; each is known by the kid kube-apiserver
+    // derives from it (base64url SHA-256 of its PKIX DER).
+    this.serviceAccountKeys = (options.serviceAccountPublicKey.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? []).map((pem) => {
+      const key = createPublicKey(pem);
+      return { key, kid: createHash('sha256').update(key.export({ format: 'der', type: 'spki' })).digest('base64url') };
+    });
   }
 
   static async start(options: ApiserverStandInOptions): Promise<ApiserverStandIn> {
@@ -193,12 +198,28 @@ export class ApiserverStandIn {
   private async serviceAccountUser(token: string): Promise<{ user?: AuthenticatedUser; rejection?: string }> {
     const issuer = this.options.serviceAccountIssuer;
     try {
-      const { payload } = await jwtVerify(token, this.serviceAccountKey, {
-        issuer,
-        audience: this.options.apiAudiences ?? [issuer],
-        algorithms: this.serviceAccountKey.asymmetricKeyType === 'rsa' ? ['RS256'] : ['ES256', 'ES384'],
-        requiredClaims: ['exp', 'iat', 'sub'],
-      });
+      // kube-apiserver's static key getter: a token's kid selects the keys with that id; no kid, every key.
+      const kid = decodeProtectedHeader(token).kid;
+      const candidates = this.serviceAccountKeys.filter((k) => kid === undefined || k.kid === kid);
+      // kube-apiserver: "invalid signature, no keys found" — to the client, a signature that no accepted key verifies.
+      if (candidates.length === 0) return { rejection: `serviceaccount: ERR_JWS_SIGNATURE_VERIFICATION_FAILED (no key in --service-account-key-file has kid ${JSON.stringify(kid)})` };
+      let verified: JWTVerifyResult | undefined;
+      let lastError: unknown;
+      for (const { key } of candidates) {
+        try {
+          verified = await jwtVerify(token, key, {
+            issuer,
+            audience: this.options.apiAudiences ?? [issuer],
+            algorithms: key.asymmetricKeyType === 'rsa' ? ['RS256'] : ['ES256', 'ES384'],
+            requiredClaims: ['exp', 'iat', 'sub'],
+          });
+          break;
+        } catch (error) {
+          lastError = error;
+        }
+      }
+      if (!verified) throw lastError;
+      const { payload } = verified;
       const subject = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(payload.sub ?? '');
       if (!subject) return { rejection: `serviceaccount: subject ${JSON.stringify(payload.sub)} is not a service account` };
       const claim = payload['kubernetes.io'] as { namespace?: string; serviceaccount?: { name?: string } } | undefined;

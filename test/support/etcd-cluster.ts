@@ -189,6 +189,28 @@ export class EtcdCluster {
     return member;
   }
 
+  /**
+   * Stops one member by its PID and starts it again on the same URLs and data directory with `tls` (the files its
+   * node holds now), as a static-pod restart does. Does not wait for it to be healthy.
+   */
+  async restartMember(name: string, tls: EtcdMemberTls): Promise<EtcdMember> {
+    const member = this.members.find((m) => m.name === name);
+    if (!member) throw new Error(`no etcd member ${name}`);
+    await member.process.stop();
+    const args = etcdMemberArgs({
+      name,
+      dataDir: member.dataDir,
+      clientUrl: member.clientUrl,
+      peerUrl: member.peerUrl,
+      initialCluster: this.members.map((m) => `${m.name}=${m.peerUrl}`).join(','),
+      initialClusterState: 'existing',
+      initialClusterToken: this.token,
+      tls,
+    });
+    member.process = ManagedProcess.start(`etcd ${name}`, this.binaries.etcd, args, { env: etcdEnvironment() });
+    return member;
+  }
+
   /** The cluster's client endpoints, comma-separated, for etcdctl --endpoints. */
   endpoints(members: EtcdMember[] = this.members): string {
     return members.map((m) => m.clientUrl).join(',');

@@ -17,6 +17,8 @@ export type ReferenceExtendedKeyUsage = 'serverAuth' | 'clientAuth';
 
 /** What the reference needs to know about a cluster to predict its PKI tree. */
 export interface ClusterFacts {
+  /** The spec's metadata.name: per-user kubeconfigs name their cluster, user and contexts after it. */
+  specName: string;
   /** kubeconfig cluster name. */
   clusterName: string;
   /** Minor version of `kubernetesVersion` (33 for v1.33.0): decides O of admin/etcd clients and kubelet.conf's server. */
@@ -42,6 +44,7 @@ export interface ClusterFacts {
 /** The facts of `stacks/lab.cluster.yaml` and `stacks/ha.cluster.yaml`, typed out from the YAML by hand. */
 export const shippedStackFacts: Record<'lab' | 'ha', ClusterFacts> = {
   lab: {
+    specName: 'lab',
     clusterName: 'kubernetes',
     kubernetesMinor: 33,
     dnsDomain: 'cluster.local',
@@ -56,6 +59,7 @@ export const shippedStackFacts: Record<'lab' | 'ha', ClusterFacts> = {
     caValidityHours: 87600,
   },
   ha: {
+    specName: 'ha',
     clusterName: 'ha',
     kubernetesMinor: 33,
     dnsDomain: 'cluster.local',
@@ -124,13 +128,15 @@ export interface ExpectedKubeconfig {
   caPath: string;
   clusterName: string;
   server: string;
-  /** The user name, which is also the client certificate's CN. */
+  /** The kubeconfig's user entry: the CN for kubeadm's files, `<CN>@<spec name>` for a spec user's. */
   userName: string;
+  /** The client certificate's CN. */
+  commonName: string;
   organizations: string[];
   contextName: string;
 }
 
-export type ExpectedFileKind = 'certificate' | 'private-key' | 'public-key' | 'kubeconfig';
+export type ExpectedFileKind = 'certificate' | 'private-key' | 'public-key' | 'kubeconfig' | 'kubeadm-config' | 'bootstrap-token';
 
 /** One file of the tree with its mode. Directories: see {@link referenceDirectoryModes}. */
 export interface ExpectedFile {
@@ -144,6 +150,9 @@ const fileModes: Record<ExpectedFileKind, number> = {
   'public-key': 0o644,
   'private-key': 0o600,
   kubeconfig: 0o600,
+  // Both carry the bootstrap token.
+  'kubeadm-config': 0o600,
+  'bootstrap-token': 0o600,
 };
 
 /** `https://<endpoint host>:<its port or bindPort>`, or the first control-plane node's advertise address. */
@@ -261,16 +270,21 @@ export function referenceCertificates(facts: ClusterFacts, algorithm: KeyAlgorit
 /** Every kubeconfig of the tree, with the server the reference asks for. */
 export function referenceKubeconfigs(facts: ClusterFacts): ExpectedKubeconfig[] {
   const endpoint = referenceEndpoint(facts);
-  const kubeconfig = (path: string, node: string | undefined, caNode: string, server: string, userName: string, organizations: string[]): ExpectedKubeconfig => ({
-    path,
-    node,
-    caPath: `${caNode}/pki/ca.crt`,
-    clusterName: facts.clusterName,
-    server,
-    userName,
-    organizations,
-    contextName: `${userName}@${facts.clusterName}`,
-  });
+  // A spec user's kubeconfig is named after the spec, so files of several clusters merge without shadowing.
+  const kubeconfig = (path: string, node: string | undefined, caNode: string, server: string, commonName: string, organizations: string[]): ExpectedKubeconfig => {
+    const scope = path.startsWith('users/') ? facts.specName : undefined;
+    return {
+      path,
+      node,
+      caPath: `${caNode}/pki/ca.crt`,
+      clusterName: scope ?? facts.clusterName,
+      server,
+      userName: scope ? `${commonName}@${scope}` : commonName,
+      commonName,
+      organizations,
+      contextName: `${commonName}@${scope ?? facts.clusterName}`,
+    };
+  };
   const out: ExpectedKubeconfig[] = [];
   const adminGroup = facts.kubernetesMinor >= 29 ? 'kubeadm:cluster-admins' : 'system:masters';
   for (const [index, cp] of facts.controlPlane.entries()) {
@@ -310,6 +324,11 @@ export function referenceFiles(facts: ClusterFacts): ExpectedFile[] {
     add(`${cp.name}/pki/sa.pub`, 'public-key');
   }
   for (const kubeconfig of referenceKubeconfigs(facts)) add(kubeconfig.path, 'kubeconfig');
+  // kubeadm reads the v1beta4 configuration API from 1.31 on: one kubeadm.yaml per node, one shared token.
+  if (facts.kubernetesMinor >= 31) {
+    for (const node of [...facts.controlPlane, ...facts.workers]) add(`${node.name}/kubeadm.yaml`, 'kubeadm-config');
+    add('bootstrap-token', 'bootstrap-token');
+  }
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }
 
@@ -325,6 +344,7 @@ export function clusterFactsFromSpec(spec: ClusterSpec): ClusterFacts {
   const minor = Number(/^v?1\.(\d+)/.exec(s.kubernetesVersion)?.[1]);
   const serviceSubnet = String(s.networking.serviceSubnet).split(',')[0]!.trim();
   return {
+    specName: spec.metadata.name,
     clusterName: s.clusterName,
     kubernetesMinor: minor,
     dnsDomain: s.networking.dnsDomain,

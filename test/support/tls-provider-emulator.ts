@@ -264,3 +264,9 @@ export class TlsProviderEmulator {
     };
   }
 }
+
+/** The outputs the emulated provider's create returns for one resource of `type` (tls or local); undefined for others. */
+export async function emulateCreate(type: string, inputs: Inputs): Promise<Inputs | undefined> {
+  const create = creators[type];
+  return create ? create(inputs) : undefined;
+}

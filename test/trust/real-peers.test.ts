@@ -152,7 +152,7 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
             const k = readSingleIdentityKubeconfig(fs.readFileSync(path.join(tree().dir, kubeconfig.path), 'utf8'));
             return { ca: k.caPem, identity: { cert: k.clientCertificatePem, key: k.clientKeyPem }, expectServerName: serverHost(k.server) };
           },
-          verdict: { accept: { CN: kubeconfig.userName, O: kubeconfig.organizations } },
+          verdict: { accept: { CN: kubeconfig.commonName, O: kubeconfig.organizations } },
         });
       }
     }
@@ -302,7 +302,7 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
       );
       expect(view.users.map((u) => u.name)).toEqual([expected.userName]);
       const client = inspectCertificate(Buffer.from(view.users[0]!.user['client-certificate-data'], 'base64'));
-      expect(client.commonNames).toEqual([expected.userName]);
+      expect(client.commonNames).toEqual([expected.commonName]);
       expect(client.organizations).toEqual(expected.organizations);
       expect(view.users[0]!.user['client-key-data']).toBeTruthy();
       expect(view.contexts).toEqual([{ name: expected.contextName, context: { cluster: expected.clusterName, user: expected.userName } }]);

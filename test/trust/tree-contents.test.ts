@@ -90,7 +90,7 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via', ({ stack, algorit
         referenceFiles(facts).map((f) => `${f.path} file ${f.mode.toString(8)}`),
       );
       const topLevel = listTree(tree().dir).filter((e) => !e.path.includes('/')).map((e) => e.path);
-      expect(topLevel.filter((p) => p !== 'rbac')).toEqual([...controlPlane, 'users', ...facts.workers.map((w) => w.name)].sort());
+      expect(topLevel.filter((p) => p !== 'rbac')).toEqual(['bootstrap-token', ...controlPlane, 'users', ...facts.workers.map((w) => w.name)].sort());
     });
 
     it('rbac/ manifests hold no key or certificate, and bind group kubeadm:cluster-admins to cluster-admin', () => {
@@ -114,7 +114,7 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via', ({ stack, algorit
       }
     });
 
-    it('workers hold exactly pki/ca.crt and kubelet.conf, and nothing under workers/ or users/ is a CA or sa key', () => {
+    it('workers hold exactly pki/ca.crt, kubelet.conf and kubeadm.yaml, and nothing under workers/ or users/ is a CA or sa key', () => {
       const dir = tree().dir;
       const secretKeys = new Set([
         ...caNames.map((name) => hex(spkiOfPrivateKey(fs.readFileSync(path.join(dir, 'cp1', referenceCas[name].keyFile))))),
@@ -125,7 +125,7 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via', ({ stack, algorit
       for (const top of outsideControlPlane) {
         const entries = listTree(path.join(dir, top));
         if (top !== 'users') {
-          expect(entries.map((e) => `${e.path} ${e.type}`), top).toEqual(['kubelet.conf file', 'pki directory', 'pki/ca.crt file']);
+          expect(entries.map((e) => `${e.path} ${e.type}`), top).toEqual(['kubeadm.yaml file', 'kubelet.conf file', 'pki directory', 'pki/ca.crt file']);
         }
         for (const entry of entries.filter((e) => e.type === 'file')) {
           const text = fs.readFileSync(path.join(dir, top, entry.path), 'utf8');
@@ -296,7 +296,7 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via', ({ stack, algorit
       expect(kubeconfig.currentContext).toBe(expected.contextName);
 
       const client = inspectCertificate(kubeconfig.clientCertificatePem);
-      expect(client.commonNames).toEqual([kubeconfig.userName]);
+      expect(client.commonNames).toEqual([expected.commonName]);
       expect(client.organizations).toEqual(expected.organizations);
       expect(client.extendedKeyUsages).toEqual(['clientAuth']);
       expect(isSignedBy(client, inspectCertificate(kubeconfig.caPem))).toBe(true);

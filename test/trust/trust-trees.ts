@@ -1,12 +1,13 @@
 /**
  * The four trees the trust suite runs against, and a hook that realizes one per `describe` block.
  *
- * RSA keys cost ~0.2 s each and the ha stack has ~44: a test file realizes each tree once (in `beforeAll`) and shares
- * it across its tests. Only tree-contents.test.ts and real-peers.test.ts realize trees.
+ * RSA keys cost ~0.2 s each and the ha stack has ~44: the offline trees are the run's shared trees, built once for
+ * every file that reads them (test/support/shared-trees.ts); the Pulumi trees are realized once per file.
  */
 import { afterAll, beforeAll } from 'vitest';
 import type { KeyAlgorithm } from '../../src/vocabulary';
-import { realizeStack, removeTree, type FixtureTree } from '../support/fixture-trees';
+import { removeTree, type FixtureTree } from '../support/fixture-trees';
+import { sharedTree } from '../support/shared-trees';
 import { realizeStackThroughPulumi } from '../support/pulumi-realize';
 
 export interface TrustTreeCase {
@@ -33,17 +34,24 @@ export interface RealizedTrustTree extends FixtureTree {
 }
 
 /**
- * Realizes `stack` with `algorithm` in the enclosing describe's `beforeAll` and removes it in `afterAll`. Returns a
- * getter (the tree does not exist yet while tests are being collected). Set KUBEPKI_KEEP_TREES=1 to keep the trees.
+ * Provides `stack` with `algorithm` from the enclosing describe's `beforeAll` (Pulumi trees are removed in `afterAll`).
+ * Returns a getter (the tree does not exist yet while tests are being collected). Set KUBEPKI_KEEP_TREES=1 to keep
+ * the trees.
  */
 export function useRealizedTree(stack: 'lab' | 'ha', algorithm: KeyAlgorithm, via: TrustTreeCase['via'] = 'offline'): () => RealizedTrustTree {
   let tree: RealizedTrustTree | undefined;
   beforeAll(async () => {
+    if (via === 'offline') {
+      tree = await sharedTree(stack, algorithm);
+      return;
+    }
     const startedAt = new Date();
-    const fixture = await (via === 'pulumi' ? realizeStackThroughPulumi : realizeStack)(stack, algorithm);
+    const fixture = await realizeStackThroughPulumi(stack, algorithm);
     tree = { ...fixture, startedAt, finishedAt: new Date() };
-  }, 120_000);
+  }, 300_000);
   afterAll(() => {
+    // Offline trees are the run's shared trees (test/support/shared-trees.ts), removed when the run ends.
+    if (via === 'offline') return;
     if (process.env.KUBEPKI_KEEP_TREES === '1') console.log(`kept ${stack} ${algorithm} tree in ${tree?.dir}`);
     else removeTree(tree?.dir);
   });

@@ -27,27 +27,26 @@ afterAll(() => {
 });
 
 describe('kubeadm certs check-expiration, from the files', () => {
-  it('prints the two tables of a control-plane node exactly as kubeadm lays them out', () => {
+  it('prints the two tables of a control-plane node exactly as kubeadm lays them out (no kubelet.conf row, %-8v padding)', () => {
     expect(renderExpiryText(expiryReport(path.join(dir, 'cp1'), { now }))).toBe(
       [
         'CERTIFICATE                EXPIRES                  RESIDUAL TIME   CERTIFICATE AUTHORITY   EXTERNALLY MANAGED',
-        'admin.conf                 Jan 01, 2027 00:00 UTC   305d            ca                      no',
-        'apiserver                  Jan 01, 2027 00:00 UTC   305d            ca                      no',
-        'apiserver-etcd-client      Jan 01, 2027 00:00 UTC   305d            etcd-ca                 no',
-        'apiserver-kubelet-client   Jan 01, 2027 00:00 UTC   305d            ca                      no',
-        'controller-manager.conf    Jan 01, 2027 00:00 UTC   305d            ca                      no',
-        'etcd-healthcheck-client    Jan 01, 2027 00:00 UTC   305d            etcd-ca                 no',
-        'etcd-peer                  Jan 01, 2027 00:00 UTC   305d            etcd-ca                 no',
-        'etcd-server                Jan 01, 2027 00:00 UTC   305d            etcd-ca                 no',
-        'front-proxy-client         Jan 01, 2027 00:00 UTC   305d            front-proxy-ca          no',
-        'kubelet.conf               Jan 01, 2027 00:00 UTC   305d            ca                      no',
-        'scheduler.conf             Jan 01, 2027 00:00 UTC   305d            ca                      no',
-        'super-admin.conf           Jan 01, 2027 00:00 UTC   305d            ca                      no',
+        'admin.conf                 Jan 01, 2027 00:00 UTC   305d            ca                      no      ',
+        'apiserver                  Jan 01, 2027 00:00 UTC   305d            ca                      no      ',
+        'apiserver-etcd-client      Jan 01, 2027 00:00 UTC   305d            etcd-ca                 no      ',
+        'apiserver-kubelet-client   Jan 01, 2027 00:00 UTC   305d            ca                      no      ',
+        'controller-manager.conf    Jan 01, 2027 00:00 UTC   305d            ca                      no      ',
+        'etcd-healthcheck-client    Jan 01, 2027 00:00 UTC   305d            etcd-ca                 no      ',
+        'etcd-peer                  Jan 01, 2027 00:00 UTC   305d            etcd-ca                 no      ',
+        'etcd-server                Jan 01, 2027 00:00 UTC   305d            etcd-ca                 no      ',
+        'front-proxy-client         Jan 01, 2027 00:00 UTC   305d            front-proxy-ca          no      ',
+        'scheduler.conf             Jan 01, 2027 00:00 UTC   305d            ca                      no      ',
+        'super-admin.conf           Jan 01, 2027 00:00 UTC   305d            ca                      no      ',
         '',
         'CERTIFICATE AUTHORITY   EXPIRES                  RESIDUAL TIME   EXTERNALLY MANAGED',
-        'ca                      Dec 30, 2035 00:00 UTC   9y              no',
-        'etcd-ca                 Dec 30, 2035 00:00 UTC   9y              no',
-        'front-proxy-ca          Dec 30, 2035 00:00 UTC   9y              no',
+        'ca                      Dec 30, 2035 00:00 UTC   9y              no      ',
+        'etcd-ca                 Dec 30, 2035 00:00 UTC   9y              no      ',
+        'front-proxy-ca          Dec 30, 2035 00:00 UTC   9y              no      ',
         '',
       ].join('\n'),
     );
@@ -66,8 +65,9 @@ describe('kubeadm certs check-expiration, from the files', () => {
     expect(node!.certificateAuthorities.find((c) => c.name === 'ca')!.externallyManaged).toBe(true);
     expect(row('front-proxy-client')).toMatchObject({ missing: true });
     const text = renderExpiryText(expiryReport(path.join(copy, 'cp1'), { now }));
-    expect(text).toMatch(/\n!MISSING! front-proxy-client\n/);
-    expect(text).toMatch(/\napiserver +Jan 01, 2027 00:00 UTC +305d +ca +yes\n/);
+    // kubeadm's `!MISSING! %s\t\t\t\t`: the empty cells are padded to their columns' widths too.
+    expect(text).toContain('\n!MISSING! front-proxy-client   ' + ' '.repeat(25 + 16 + 24) + '\n');
+    expect(text).toMatch(/\napiserver +Jan 01, 2027 00:00 UTC +305d +ca +yes {5}\n/);
   });
 
   it('reports a dangling symbolic link as one problem and still gives every table', () => {
@@ -84,8 +84,11 @@ describe('kubeadm certs check-expiration, from the files', () => {
     expect(row('apiserver')).toMatchObject({ missing: false });
   });
 
-  it('gives kubeadm -o json (output.kubeadm.k8s.io/v1alpha3) for a node, and a List over a generated tree', () => {
-    const single = JSON.parse(renderExpiryJson(expiryReport(path.join(dir, 'cp1'), { now })));
+  it('gives kubeadm -o json (output.kubeadm.k8s.io/v1alpha3, four-space indent) for a node, and a List over a generated tree', () => {
+    const singleText = renderExpiryJson(expiryReport(path.join(dir, 'cp1'), { now }));
+    expect(singleText.startsWith('{\n    "kind": "CertificateExpirationInfo",\n    "apiVersion": "output.kubeadm.k8s.io/v1alpha3",\n    "certificates": [\n')).toBe(true);
+    const single = JSON.parse(singleText);
+    expect(single.certificates.map((c: { name: string }) => c.name)).not.toContain('kubelet.conf');
     expect(single).toMatchObject({ kind: 'CertificateExpirationInfo', apiVersion: 'output.kubeadm.k8s.io/v1alpha3' });
     expect(single.certificates.find((c: { name: string }) => c.name === 'apiserver')).toEqual({
       name: 'apiserver',

@@ -3,9 +3,10 @@
  * for each node directory on its own (an /etc/kubernetes as it would be copied to the node).
  */
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { verifyPki } from '../../src/verify';
-import { realizeStack, removeTree, type FixtureTree } from '../support/fixture-trees';
+import type { FixtureTree } from '../support/fixture-trees';
+import { sharedTree } from '../support/shared-trees';
 import { describeFindings } from './verify-test-trees';
 
 const cases = [
@@ -17,9 +18,8 @@ const cases = [
 describe.each(cases)('$stack tree, $algorithm', ({ stack, algorithm }) => {
   let tree: FixtureTree;
   beforeAll(async () => {
-    tree = await realizeStack(stack, algorithm);
+    tree = await sharedTree(stack, algorithm);
   });
-  afterAll(() => removeTree(tree?.dir));
 
   it('has no findings at all without a spec', () => {
     const findings = verifyPki(tree.dir);

@@ -125,10 +125,10 @@ describe('an openssl-built kubeadm /etc/kubernetes', () => {
     const [header, admin] = text.split('\n');
     expect(admin!.indexOf('UTC') - 19).toBe(header!.indexOf('EXPIRES'));
     expect(header!.indexOf('EXPIRES')).toBe('!MISSING! apiserver-kubelet-client'.length + 3);
-    expect(text).toMatch(/\nadmin\.conf +\w{3} \d{2}, \d{4} \d{2}:\d{2} UTC +36[45]d +ca +no\n/);
-    expect(text).toMatch(/\napiserver +\w{3} \d{2}, \d{4} \d{2}:\d{2} UTC +36[45]d +ca +no\n/);
+    expect(text).toMatch(/\nadmin\.conf +\w{3} \d{2}, \d{4} \d{2}:\d{2} UTC +36[45]d +ca +no *\n/);
+    expect(text).toMatch(/\napiserver +\w{3} \d{2}, \d{4} \d{2}:\d{2} UTC +36[45]d +ca +no *\n/);
     expect(text).toContain('!MISSING! front-proxy-client');
-    expect(text).toMatch(/\nca +\w{3} \d{2}, \d{4} \d{2}:\d{2} UTC +9y +no\n/);
+    expect(text).toMatch(/\nca +\w{3} \d{2}, \d{4} \d{2}:\d{2} UTC +9y +no *\n/);
     expect(text).toContain('!MISSING! front-proxy-ca');
   });
 

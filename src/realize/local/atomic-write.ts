@@ -3,31 +3,32 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 /**
- * Writes through a temporary file in the same directory and renames it over the target: a run killed half-way
- * leaves each file either old or new, never torn. The mode is set before the rename, so a key is never readable
- * by others, not even for an instant.
+ * Creates a file that must not exist yet and puts its content on disk. O_EXCL | O_NOFOLLOW: never through a link,
+ * never over a file someone else made; the mode is set before the first byte, so a key is never readable by others,
+ * not even for an instant; fdatasync before returning, so a later rename never points at an empty file.
  */
-export function writeFileAtomic(file: string, content: string, mode: number): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = fs.openSync(temporary, 'wx', mode);
+export function writeNewFile(full: string, content: string, mode: number): void {
+  const fd = fs.openSync(full, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, mode);
   try {
     fs.fchmodSync(fd, mode);
     fs.writeFileSync(fd, content);
-    // On disk before the rename, so a power loss cannot leave the new name pointing at an empty file.
     fs.fdatasyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Writes one file outside the engine's journal (`token --kubeconfig`): through a new file in the same directory,
+ * renamed over the target, so a killed run leaves the file either old or new, never torn.
+ */
+export function writeFileAtomic(file: string, content: string, mode: number): void {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  writeNewFile(temporary, content, mode);
   try {
     fs.renameSync(temporary, file);
   } catch (error) {
     fs.rmSync(temporary, { force: true });
     throw error;
   }
-}
-
-/** Creates a directory (and parents) and sets its mode, so pki/ is 0700 even under a permissive umask. */
-export function ensureDirectory(dir: string, mode: number): void {
-  fs.mkdirSync(dir, { recursive: true, mode });
-  fs.chmodSync(dir, mode);
 }

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { commitJournalName, stagedFileName } from '../../outputs';
 import { onFileSystem } from './file-system-error';
 import type { WriteCounter } from './write-counter';
+import { writeNewFile } from './atomic-write';
 
 /** Everything one run changes in the tree. Paths are relative to the output directory. */
 export interface TreeChange {
@@ -36,19 +37,6 @@ function syncDirectory(dir: string): void {
   }
 }
 
-function writeStaged(full: string, content: string, mode: number): void {
-  // O_EXCL | O_NOFOLLOW: never through a link, never over a file someone else made; the mode is set before the
-  // first byte, so a key is never readable by others, not even for an instant.
-  const fd = fs.openSync(full, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, mode);
-  try {
-    fs.fchmodSync(fd, mode);
-    fs.writeFileSync(fd, content);
-    fs.fdatasyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
 /**
  * Commits a change all at once, as a redo log: every new file is first written beside its target under a staged
  * name, then one journal listing the renames is written atomically — the commit point — then the renames, chmods and
@@ -64,7 +52,7 @@ export function commitChange(dir: string, change: TreeChange, counter: WriteCoun
   try {
     for (const write of change.writes) {
       const from = path.join(path.dirname(write.path), stagedFileName(path.basename(write.path), run));
-      onFileSystem('write', write.path, untouched, () => writeStaged(path.join(dir, from), write.content, write.mode));
+      onFileSystem('write', write.path, untouched, () => writeNewFile(path.join(dir, from), write.content, write.mode));
       staged.push(from);
       counter.wrote();
       operations.push({ op: 'rename', from, to: write.path });
@@ -73,7 +61,7 @@ export function commitChange(dir: string, change: TreeChange, counter: WriteCoun
     for (const removal of change.removals) operations.push({ op: 'remove', path: removal });
     if (operations.length === 0) return;
     const journalStage = stagedFileName(commitJournalName.slice(1), run);
-    onFileSystem('write', journalStage, untouched, () => writeStaged(path.join(dir, journalStage), JSON.stringify({ run, operations } satisfies Journal), 0o600));
+    onFileSystem('write', journalStage, untouched, () => writeNewFile(path.join(dir, journalStage), JSON.stringify({ run, operations } satisfies Journal), 0o600));
     staged.push(journalStage);
     for (const dirOf of new Set(staged.map((s) => path.dirname(s)))) syncDirectory(path.join(dir, dirOf));
     onFileSystem('commit', commitJournalName, untouched, () => fs.renameSync(path.join(dir, journalStage), path.join(dir, commitJournalName)));

@@ -1,5 +1,7 @@
-import type { CertificatePlan } from '../../plan';
+import type { CertificatePlan, PkiPlan } from '../../plan';
+import { authorityOfId } from '../../plan';
 import { actionableDrift } from '../../compare';
+import type { LocatedAuthorities } from './locate-authorities';
 import { KeyPair, describeKey } from '../../crypto';
 import type { ExistingMaterial } from './existing-material';
 import type { CertificateDecision } from './material-decisions';
@@ -9,7 +11,8 @@ import type { CertificateDecision } from './material-decisions';
  * lifetime is a refusal, since a new CA would invalidate every certificate the old one signed. Undefined when a
  * problem was recorded.
  */
-export function decideCertificateAuthority(ca: CertificatePlan, existing: ExistingMaterial): CertificateDecision | undefined {
+export function decideCertificateAuthority(ca: CertificatePlan, existing: ExistingMaterial, located?: LocatedAuthorities): CertificateDecision | undefined {
+  if (located) return decideRotatedAuthority(ca, existing, located);
   const leafPreference = (text: string) => existing.leavesSignedBy(ca.id, text);
   const cert = existing.sharedCopy(existing.filesOf('certificate', ca.id), `the ${ca.id} certificate`, leafPreference);
   const certificate = cert ? existing.certificate(cert.text, cert.path) : undefined;
@@ -40,6 +43,44 @@ export function decideCertificateAuthority(ca: CertificatePlan, existing: Existi
     return { action: 'create', plan: ca, reasons: ['certificate missing; its existing key is certified again'], key };
   }
   if (!certificate) return undefined;
+  return checkedAuthority(ca, existing, certificate, cert.path, key, keyCopy?.path);
+}
+
+/** The spec field that starts a rotation of the authority a CA belongs to. */
+export function rotationHint(plan: PkiPlan, id: string): string {
+  const a = authorityOfId(plan, id)?.authority;
+  return a ? `spec.pki.rotation.${a.authority}: {generation: ${a.generation + 1}, phase: trust}` : 'spec.pki.rotation';
+}
+
+/**
+ * A CA of a rotated plan, found wherever the previous stage left it (see locateAuthorities). The generation being
+ * replaced is kept as it is; a missing new generation is created; the signer is checked like any CA.
+ */
+function decideRotatedAuthority(ca: CertificatePlan, existing: ExistingMaterial, located: LocatedAuthorities): CertificateDecision | undefined {
+  const found = located.cas.get(ca.id);
+  if (!found) return { action: 'create', plan: ca, reasons: ['new CA'] };
+  const certificate = { pem: found.certificatePem, parsed: found.certificate };
+  const key = found.key ? { pem: found.keyPem!, pair: found.key } : undefined;
+  const signer = authorityOfId(existing.plan, ca.id)?.authority.signer;
+  if (!key && !ca.retiring && ca.id !== signer) {
+    existing.problems.push({ path: found.certificatePath, code: 'missing-key', message: `holds ${ca.id} but its key is in none of the files a rotation keeps it in: restore it from the backup taken before this rotation` });
+    return undefined;
+  }
+  // The generation a rotation replaces is used as it is: a new algorithm or lifetime is why one rotates.
+  if (ca.retiring) return { action: 'keep', plan: ca, certificate, ...(key ? { key } : {}) };
+  return checkedAuthority(ca, existing, certificate, found.certificatePath, key, found.keyPath);
+}
+
+function checkedAuthority(
+  ca: CertificatePlan,
+  existing: ExistingMaterial,
+  certificate: { pem: string; parsed: import('../../crypto').ParsedCertificate },
+  certPath: string,
+  key: { pem: string; pair: KeyPair } | undefined,
+  keyPath: string | undefined,
+): CertificateDecision | undefined {
+  const cert = { path: certPath };
+  const keyCopy = keyPath !== undefined ? { path: keyPath } : undefined;
   const parsed = certificate.parsed;
   if (!parsed.isCa || !parsed.keyUsages.includes('keyCertSign')) {
     existing.problems.push({ path: cert.path, code: 'corrupt', message: 'is not a CA certificate (needs basicConstraints CA:TRUE and keyCertSign)' });
@@ -53,7 +94,7 @@ export function decideCertificateAuthority(ca: CertificatePlan, existing: Existi
     existing.problems.push({
       path: cert.path,
       code: 'ca-change',
-      message: `the existing CA key is ${describeKey(parsed.node.publicKey)} but the spec asks for ${ca.algorithm}: kubepki never replaces a CA implicitly (it would invalidate every certificate it signed). Set spec.pki.encryptionAlgorithm: ${parsed.algorithm ?? 'the CA key algorithm'}, or move the CA files away to start a new PKI`,
+      message: `the existing CA key is ${describeKey(parsed.node.publicKey)} but the spec asks for ${ca.algorithm}: kubepki never replaces a CA implicitly (it would invalidate every certificate it signed). Set spec.pki.encryptionAlgorithm: ${parsed.algorithm ?? 'the CA key algorithm'} to keep it, or change it through a staged rotation (${rotationHint(existing.plan, ca.id)}, then issue, then finish)`,
     });
     return undefined;
   }
@@ -63,7 +104,7 @@ export function decideCertificateAuthority(ca: CertificatePlan, existing: Existi
     existing.problems.push({
       path: cert.path,
       code: 'ca-change',
-      message: `the existing CA lives ${Math.round(parsed.lifetimeHours)}h but spec.pki.caCertificateValidityPeriod asks for ${ca.validityHours}h: kubepki never replaces a CA implicitly. Set caCertificateValidityPeriod: ${Math.round(parsed.lifetimeHours)}h to keep it, or move the CA files away to start a new PKI`,
+      message: `the existing CA lives ${Math.round(parsed.lifetimeHours)}h but spec.pki.caCertificateValidityPeriod asks for ${ca.validityHours}h: kubepki never replaces a CA implicitly. Set caCertificateValidityPeriod: ${Math.round(parsed.lifetimeHours)}h to keep it, or change it through a staged rotation (${rotationHint(existing.plan, ca.id)}, then issue, then finish)`,
     });
     return undefined;
   }

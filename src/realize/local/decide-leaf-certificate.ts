@@ -1,5 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import type { CertificatePlan } from '../../plan';
+import { renewBeforeHours } from '../../plan';
 import { actionableDrift } from '../../compare';
 import type { ExistingMaterial } from './existing-material';
 import type { CertificateDecision } from './material-decisions';
@@ -10,7 +11,14 @@ const hourMs = 3600_000;
  * Keep, issue or reissue one leaf the way kubeadm reuses existing files, plus the checks kubeadm skips (key/cert
  * match, issuer, subject, usages). Undefined when a problem was recorded.
  */
-export function decideLeafCertificate(leaf: CertificatePlan, issuer: CertificateDecision | undefined, existing: ExistingMaterial, now: Date): CertificateDecision | undefined {
+export function decideLeafCertificate(
+  leaf: CertificatePlan,
+  issuer: CertificateDecision | undefined,
+  existing: ExistingMaterial,
+  now: Date,
+  renew = false,
+  leaving?: CertificateDecision,
+): CertificateDecision | undefined {
   const texts = existing.leafTexts(leaf);
   if (!texts) return undefined;
   if (texts.certificate !== undefined && texts.key === undefined) {
@@ -35,6 +43,11 @@ export function decideLeafCertificate(leaf: CertificatePlan, issuer: Certificate
     });
     return undefined;
   }
+  // The issue stage of a rotation: a leaf of the leaving generation is reissued by the new one, its key kept.
+  if (issuer?.action === 'keep' && leaving?.action === 'keep' && !parsed.isIssuedBy(issuer.certificate.parsed) && parsed.isIssuedBy(leaving.certificate.parsed)) {
+    const keepKey = key.pair.algorithm === leaf.algorithm;
+    return { action: 'reissue', plan: leaf, reasons: [`issued by ${leaving.plan.id}; the rotation's issue stage reissues it by ${leaf.issuer}`], previous: parsed, ...(keepKey ? { key } : {}) };
+  }
   if (issuer?.action === 'keep' && !parsed.isIssuedBy(issuer.certificate.parsed)) {
     existing.problems.push({
       path: texts.certificatePath,
@@ -54,9 +67,14 @@ export function decideLeafCertificate(leaf: CertificatePlan, issuer: Certificate
     return undefined;
   }
   const issuerNotAfter = issuer?.action === 'keep' ? issuer.certificate.parsed.notAfter : undefined;
-  const reasons = actionableDrift(leaf, parsed, issuerNotAfter).map((d) => d.message);
-  const renewBeforeMs = (existing.plan.cluster.renewBeforeHours ?? 0) * hourMs;
-  if (parsed.notAfter.getTime() - renewBeforeMs <= now.getTime()) {
+  // During trust nothing is reissued: a new algorithm reaches a leaf when the issue stage reissues it.
+  const deferred = issuer?.plan.retiring ? ['algorithm'] : [];
+  const reasons = actionableDrift(leaf, parsed, issuerNotAfter)
+    .filter((d) => !deferred.includes(d.field))
+    .map((d) => d.message);
+  // `kubepki renew` (kubeadm certs renew): the same key, a fresh validity from now.
+  if (renew) reasons.push('renewal requested');
+  if (parsed.notAfter.getTime() - renewBeforeHours(existing.plan, leaf) * hourMs <= now.getTime()) {
     reasons.push(parsed.notAfter.getTime() <= now.getTime() ? `expired ${parsed.notAfter.toISOString()}` : `expires ${parsed.notAfter.toISOString()}, inside the renewal window`);
   }
   if (reasons.length === 0) return { action: 'keep', plan: leaf, certificate: cert, key };

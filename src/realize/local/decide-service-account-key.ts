@@ -31,7 +31,7 @@ export function decideServiceAccountKey(existing: ExistingMaterial): ServiceAcco
     existing.problems.push({
       path: keyCopy.path,
       code: 'ca-change',
-      message: `the existing service-account key is ${key.pair.algorithm} but the spec asks for ${sa.algorithm}: replacing it would invalidate every service-account token, so kubepki never does it implicitly. Set spec.pki.encryptionAlgorithm: ${key.pair.algorithm}, or move sa.key and sa.pub away`,
+      message: `the existing service-account key is ${key.pair.algorithm} but the spec asks for ${sa.algorithm}: replacing it would invalidate every service-account token, so kubepki never does it implicitly. Set spec.pki.encryptionAlgorithm: ${key.pair.algorithm} to keep it, or change it through a staged rotation (spec.pki.rotation.serviceAccountKey: {generation: 2, phase: trust}, then issue, then finish)`,
     });
     return undefined;
   }

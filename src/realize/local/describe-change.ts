@@ -18,7 +18,7 @@ export interface FileChange {
 export function describeChange(plan: PkiPlan, file: PlannedFile, decisions: MaterialDecisions, current: TreeFile | undefined, material: PkiMaterial): FileChange {
   const { kind, of } = file.content;
   const own = decisions.certificates.get(of);
-  if (kind === 'private-key' && of !== 'sa' && own?.action === 'keep' && !own.key) {
+  if (kind === 'private-key' && !plan.keyPairs.some((k) => k.id === of) && own?.action === 'keep' && !own.key) {
     return { path: file.path, action: 'external', reason: 'CA key kept outside this tree (external CA mode)' };
   }
   if (!current) return { path: file.path, action: 'created' };

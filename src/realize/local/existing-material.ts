@@ -27,14 +27,23 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
  */
 export class ExistingMaterial {
   readonly problems: TreeProblem[] = [];
+  /** The plan's files by content kind and id, indexed once: a scan of every file per lookup is quadratic. */
+  private readonly filesByContent = new Map<string, PlannedFile[]>();
 
   constructor(
     readonly plan: PkiPlan,
     private readonly files: ReadonlyMap<string, TreeFile>,
-  ) {}
+  ) {
+    for (const file of plan.files) {
+      const key = `${file.content.kind}\u0000${'of' in file.content ? file.content.of : ''}`;
+      const list = this.filesByContent.get(key);
+      if (list) list.push(file);
+      else this.filesByContent.set(key, [file]);
+    }
+  }
 
   filesOf(kind: PlannedFile['content']['kind'], id: string): PlannedFile[] {
-    return this.plan.files.filter((f) => f.content.kind === kind && f.content.of === id);
+    return this.filesByContent.get(`${kind}\u0000${id}`) ?? [];
   }
 
   text(rel: string): string | undefined {
@@ -53,6 +62,11 @@ export class ExistingMaterial {
       if (text !== undefined) groups.set(text, [...(groups.get(text) ?? []), file.path]);
     }
     if (groups.size === 0) return undefined;
+    if (groups.size === 1) {
+      // Every copy agrees: nothing to rank, so the preference (a scan of every leaf for a CA) is not asked.
+      const [[text, paths]] = groups;
+      return { text: text!, path: paths![0]! };
+    }
     const ranked = [...groups].map(([text, paths]) => ({ text, paths, score: preference(text) })).sort((a, b) => b.paths.length - a.paths.length || b.score - a.score);
     const [reference, runnerUp] = ranked;
     if (!runnerUp) return { text: reference!.text, path: reference!.paths[0]! };

@@ -27,9 +27,14 @@ export type CertificateDecision =
 
 export type ServiceAccountKeyDecision =
   | { readonly action: 'keep'; readonly key: ExistingKey; readonly publicKeyPem?: string }
+  /** A rotation's leaving key after the issue stage: only its public half is left (in sa.pub), still accepted. */
+  | { readonly action: 'public'; readonly publicKeyPem: string }
   | { readonly action: 'create' };
 
 export interface MaterialDecisions {
   readonly certificates: ReadonlyMap<string, CertificateDecision>;
+  /** The signing sa key (plan.keyPairs[0]). */
   readonly serviceAccountKey: ServiceAccountKeyDecision;
+  /** Every sa key generation by plan id, the signer's included. */
+  readonly serviceAccountKeys: ReadonlyMap<string, ServiceAccountKeyDecision>;
 }

@@ -29,7 +29,10 @@ export interface OutputTree {
 export function plannedDirectories(plan: PkiPlan): string[] {
   const directories = new Set<string>();
   for (const file of plan.files) {
-    const parts = path.dirname(file.path).split('/');
+    const parent = path.dirname(file.path);
+    // A top-level file (bootstrap-token) lives in the output directory itself, whose mode is the user's.
+    if (parent === '.') continue;
+    const parts = parent.split('/');
     for (let i = 1; i <= parts.length; i++) directories.add(parts.slice(0, i).join('/'));
   }
   return [...directories].sort();

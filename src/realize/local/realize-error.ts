@@ -3,7 +3,10 @@ export interface TreeProblem {
   /** Relative to the output directory. */
   path: string;
   message: string;
-  /** `ca-change` when the spec would replace a CA or the sa key, so callers can tell refusals from damage. */
+  /**
+   * `ca-change` when the spec would replace a CA or the sa key, `rotation-order` when it takes a rotation stage out of
+   * order: refusals, so callers can tell them from damage.
+   */
   code:
     | 'unreadable'
     | 'corrupt'
@@ -16,7 +19,9 @@ export interface TreeProblem {
     | 'no-ca-key'
     | 'not-a-directory'
     | 'symlink'
-    | 'owner';
+    | 'owner'
+    | 'csr-refused'
+    | 'rotation-order';
 }
 
 /** Thrown before anything is written: the tree is left exactly as it was. */

@@ -1,0 +1,2 @@
+export * from './builtin-api-resources';
+export * from './resolve-resource-name';

@@ -1,0 +1,135 @@
+import { createHash, createPrivateKey, createPublicKey, X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
+import * as x509 from '@peculiar/x509';
+import { describeKey } from './key-algorithms';
+import { ParsedCertificate } from './parsed-certificate';
+
+/** What `kubepki inspect` says about a certificate: public facts, as `openssl x509 -text` or `step certificate inspect`. */
+export interface InspectedCertificate {
+  type: 'certificate';
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  notBefore: string;
+  notAfter: string;
+  /** Seconds until expiry (negative once expired). */
+  expiresInSeconds: number;
+  isCa: boolean;
+  selfSigned: boolean;
+  key: string;
+  keyUsages: string[];
+  extendedKeyUsages: string[];
+  dnsNames: string[];
+  ipAddresses: string[];
+  sha256Fingerprint: string;
+  publicKeySha256: string;
+}
+
+export interface InspectedRequest {
+  type: 'certificate-request';
+  subject: string;
+  key: string;
+  dnsNames: string[];
+  ipAddresses: string[];
+  signatureValid: boolean;
+  publicKeySha256: string;
+}
+
+/** A key's public facts only: never a private component. */
+export interface InspectedKey {
+  type: 'private-key' | 'public-key';
+  key: string;
+  publicKeySha256: string;
+}
+
+/** A JWT's header and claims; its signature is not checked here (`kubepki token verify` does that). */
+export interface InspectedJwt {
+  type: 'jwt';
+  header: Record<string, unknown>;
+  claims: Record<string, unknown>;
+  expiresAt?: string;
+  expired?: boolean;
+  signatureChecked: false;
+}
+
+export type InspectedMaterial = InspectedCertificate | InspectedRequest | InspectedKey | InspectedJwt;
+
+const colonHex = (hex: string) => hex.toUpperCase().match(/../g)!.join(':');
+const spkiSha256 = (key: KeyObject) => colonHex(createHash('sha256').update(key.export({ format: 'der', type: 'spki' })).digest('hex'));
+
+export function certificateFacts(pem: string, now: Date): InspectedCertificate {
+  const c = ParsedCertificate.fromPem(pem);
+  const node: NodeX509Certificate = c.node;
+  return {
+    type: 'certificate',
+    subject: c.subject,
+    issuer: c.issuer,
+    serialNumber: c.serialNumber,
+    notBefore: c.notBefore.toISOString(),
+    notAfter: c.notAfter.toISOString(),
+    expiresInSeconds: Math.floor((c.notAfter.getTime() - now.getTime()) / 1000),
+    isCa: c.isCa,
+    selfSigned: node.subject === node.issuer && node.verify(node.publicKey),
+    key: describeKey(node.publicKey),
+    keyUsages: c.keyUsages,
+    extendedKeyUsages: [...c.extendedKeyUsages, ...c.otherExtendedKeyUsages],
+    dnsNames: c.dnsNames,
+    ipAddresses: c.ipAddresses,
+    sha256Fingerprint: node.fingerprint256,
+    publicKeySha256: spkiSha256(node.publicKey),
+  };
+}
+
+export async function csrFacts(pem: string): Promise<InspectedRequest> {
+  const csr = new x509.Pkcs10CertificateRequest(pem);
+  const san = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
+  const names = san?.names.items ?? [];
+  const key = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
+  return {
+    type: 'certificate-request',
+    subject: csr.subject,
+    key: describeKey(key),
+    dnsNames: names.filter((n) => n.type === 'dns').map((n) => n.value),
+    ipAddresses: names.filter((n) => n.type === 'ip').map((n) => n.value),
+    signatureValid: await csr.verify(),
+    publicKeySha256: spkiSha256(key),
+  };
+}
+
+export function keyFacts(pem: string): InspectedKey {
+  const isPrivate = /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-{5}/.test(pem);
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-{5}/.test(pem)) throw new Error('is an encrypted private key: kubepki does not ask for passphrases');
+  const key = isPrivate ? createPublicKey(createPrivateKey(pem)) : createPublicKey(pem);
+  return { type: isPrivate ? 'private-key' : 'public-key', key: describeKey(key), publicKeySha256: spkiSha256(key) };
+}
+
+export function jwtFacts(token: string, now: Date): InspectedJwt {
+  const parts = token.trim().split('.');
+  if (parts.length !== 3) throw new Error('is not a JWT (three base64url parts separated by dots)');
+  const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+  let header: Record<string, unknown>;
+  let claims: Record<string, unknown>;
+  try {
+    [header, claims] = [decode(parts[0]!), decode(parts[1]!)];
+  } catch {
+    throw new Error('is not a JWT: its header or claims are not base64url JSON');
+  }
+  const exp = typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined;
+  return { type: 'jwt', header, claims, ...(exp ? { expiresAt: exp.toISOString(), expired: exp.getTime() <= now.getTime() } : {}), signatureChecked: false };
+}
+
+/** Every PEM block of a text, with its label. */
+export function pemBlocks(text: string): { label: string; pem: string }[] {
+  return [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g)].map((m) => ({ label: m[1]!, pem: m[0] }));
+}
+
+/** Facts of every PEM block: certificates, requests, private and public keys. Unknown blocks are an error. */
+export async function inspectPem(text: string, now: Date): Promise<InspectedMaterial[]> {
+  const facts: InspectedMaterial[] = [];
+  for (const { label, pem } of pemBlocks(text)) {
+    if (label === 'CERTIFICATE') facts.push(certificateFacts(pem, now));
+    else if (label === 'CERTIFICATE REQUEST' || label === 'NEW CERTIFICATE REQUEST') facts.push(await csrFacts(pem));
+    else if (/^(RSA |EC |ENCRYPTED )?PRIVATE KEY$|^PUBLIC KEY$/.test(label)) facts.push(keyFacts(pem));
+    else throw new Error(`holds a PEM block "${label}" that kubepki does not read (certificates, requests, keys)`);
+  }
+  return facts;
+}

@@ -1,0 +1,12 @@
+import { X509Certificate, createHash } from 'node:crypto';
+
+/**
+ * kubeadm's CA pin (`discovery.bootstrapToken.caCertHashes`, `--discovery-token-ca-cert-hash`): `sha256:` and the
+ * lower-case hex SHA-256 of the certificate's DER SubjectPublicKeyInfo, as kubeadm's pubkeypin.Hash computes it
+ * from x509.Certificate.RawSubjectPublicKeyInfo. Pinning the key, not the certificate, survives a CA re-issue with
+ * the same key.
+ */
+export function publicKeyPin(certificatePem: string): string {
+  const spki = new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'der' });
+  return `sha256:${createHash('sha256').update(spki).digest('hex')}`;
+}
