@@ -64,7 +64,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
     }
   }
   const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, planned, keyProgress(io, quiet));
-  const { realizeLocal } = require('../realize/local') as typeof import('../realize/local');
+  const { realizeLocal } = await import('../realize/local');
   let report: Awaited<ReturnType<typeof realizeLocal>>;
   try {
     report = await realizeLocal(plan, out, {

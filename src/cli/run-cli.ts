@@ -47,7 +47,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   // reaches the terminal or a CI log.
   const errorIo: CliIo = { stdout: io.stdout, stderr: (text) => io.stderr(redactKeyMaterial(text)) };
   try {
-    return await verb.load()(rest, io);
+    return await (await verb.load())(rest, io);
   } catch (error) {
     io.progress?.(undefined);
     // Matched by name, not instanceof, so that loading this file does not load every stage.

@@ -6,7 +6,8 @@ import { repoRoot, stackFile } from '../support/fixture-trees';
 
 // Helpers shared by the access tests: run the built CLI as users do, write spec variants, find kubectl.
 
-export { describeRun, runBuiltCli as runKubepki, type CliRun } from '../support/built-cli';
+export { describeRun, type CliRun } from '../support/built-cli';
+export { runKubepki } from '../support/run-kubepki';
 import type { CliRun } from '../support/built-cli';
 
 export const teamStackFile = stackFile('team');

@@ -1,4 +1,4 @@
-import { runBuiltCli } from '../support/built-cli';
+import { runKubepki } from '../support/run-kubepki';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
@@ -8,7 +8,7 @@ import { repoRoot, stackFile } from '../support/fixture-trees';
 
 export { describeRun, type CliRun as Run } from '../support/built-cli';
 
-export const kubepki = (args: string[], cwd = repoRoot) => runBuiltCli(args, { cwd });
+export const kubepki = (args: string[], cwd = repoRoot) => runKubepki(args, { cwd });
 
 /** The shipped stack's YAML document, changed by `change`, written as `<dir>/<name>`. */
 export function writeSpec(dir: string, name: string, stack: string, change: (doc: Record<string, any>) => void = () => undefined): string {
