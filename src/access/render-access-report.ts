@@ -12,7 +12,7 @@ export function renderAccessMarkdown(report: AccessReport, expectations: Expecta
   for (const c of report.cells) {
     const ns = c.namespace ?? null;
     let byIdentity = byNamespace.get(ns);
-    if (!byIdentity) byNamespace.set(ns, (byIdentity = new Map()));
+    if (!byIdentity) byNamespace.set(ns, (byIdentity = new Map<string, AccessCell[]>()));
     const row = byIdentity.get(c.identity);
     if (row) row.push(c);
     else byIdentity.set(c.identity, [c]);

@@ -22,8 +22,8 @@ function isNewDirectory(dir: string): boolean {
 
 /** A live "keys done/started, elapsed" line on a terminal, at most ten times a second. */
 export function keyProgress(io: CliIo, quiet: boolean): ((done: number, started: number) => void) | undefined {
-  const show = io.progress;
-  if (!show || quiet) return undefined;
+  if (!io.progress || quiet) return undefined;
+  const show = (line: string | undefined) => io.progress?.(line);
   const start = Date.now();
   let last = 0;
   return (done, started) => {

@@ -92,7 +92,7 @@ export class CfsslSigner implements CertificateSigner {
     try {
       response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), signal: AbortSignal.timeout(requestTimeoutMs) });
     } catch (error) {
-      throw new Error(`cannot reach cfssl at ${url.origin} (${(error as Error).message})`);
+      throw new Error(`cannot reach cfssl at ${url.origin} (${(error as Error).message})`, { cause: error });
     }
     let parsed: CfsslResponse<T>;
     try {

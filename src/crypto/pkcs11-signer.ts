@@ -95,7 +95,7 @@ export class Pkcs11Signer implements CertificateSigner {
     try {
       crypto = new p11.Crypto({ library: location.modulePath, slot, readWrite: false, pin });
     } catch (error) {
-      throw new Error(`cannot log in to token ${JSON.stringify(location.token)}: ${(error as Error).message} (check ${pkcs11PinVariable})`);
+      throw new Error(`cannot log in to token ${JSON.stringify(location.token)}: ${(error as Error).message} (check ${pkcs11PinVariable})`, { cause: error });
     }
     try {
       const found = await findKeyPair(crypto, location.object);

@@ -51,7 +51,7 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
       });
     }
     case 'csr-manifest':
-      return renderCertificateSigningRequestManifest(certificateOf(plan, of), required(material.certificationRequests ?? new Map(), of, 'certificate signing request'));
+      return renderCertificateSigningRequestManifest(certificateOf(plan, of), required(material.certificationRequests ?? new Map<string, string>(), of, 'certificate signing request'));
     case 'manifest':
       return renderRbacFile(plan.rbac.find((f) => f.path === of)!);
     case 'kubeadm-config': {

@@ -49,10 +49,16 @@ function clusterCaPem(placed: PlacedFile[], byPath: Map<string, { material: Node
   return undefined;
 }
 
+/** The parts of kubeadm's InitConfiguration and JoinConfiguration that carry a bootstrap token. */
+interface KubeadmTokenHolder {
+  bootstrapTokens?: { token?: unknown }[];
+  discovery?: { bootstrapToken?: { token?: unknown } };
+}
+
 /** The token a kubeadm.yaml carries (InitConfiguration bootstrapTokens[0] or JoinConfiguration discovery). */
 function tokenIn(text: string): string | undefined {
   try {
-    for (const d of yaml.loadAll(text) as any[]) {
+    for (const d of yaml.loadAll(text) as KubeadmTokenHolder[]) {
       const token = d?.bootstrapTokens?.[0]?.token ?? d?.discovery?.bootstrapToken?.token;
       if (typeof token === 'string') return token;
     }

@@ -55,7 +55,7 @@ export async function sharedTree(stack: 'lab' | 'ha', algorithm: KeyAlgorithm, v
       fs.mkdirSync(lock);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (Date.now() > deadline) throw new Error(`waited ${waitLimitMs / 1000} s for the shared ${name} tree (lock ${lock})`);
+      if (Date.now() > deadline) throw new Error(`waited ${waitLimitMs / 1000} s for the shared ${name} tree (lock ${lock})`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
       continue;
     }

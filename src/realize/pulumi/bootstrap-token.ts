@@ -1,9 +1,10 @@
+import * as nodePath from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 
 // Same arrangement as MultiGroupCertificate: the provider runs in Pulumi's dynamic-provider host and may capture only
 // plain values, so it requires the compiled crypto stage (not public API, found beside the package entry) by absolute
 // path inside create().
-const cryptoEntry = require('node:path').join(require('node:path').dirname(require.resolve('kubepki')), 'crypto') as string;
+const cryptoEntry = nodePath.join(nodePath.dirname(require.resolve('kubepki')), 'crypto');
 
 const provider: pulumi.dynamic.ResourceProvider = {
   async create() {

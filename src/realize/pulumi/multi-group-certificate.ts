@@ -1,3 +1,4 @@
+import * as nodePath from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import type { CertificateContent } from '../../vocabulary';
 
@@ -38,13 +39,13 @@ interface ProviderOutputs {
 // Pulumi's closure serializer: it may capture only plain values. The compiled package entry is captured as an
 // absolute path (resolved here, through the package's self-reference; the crypto stage is not public API, so its
 // compiled index is found beside the package entry) and required inside each method.
-const cryptoEntry = require('node:path').join(require('node:path').dirname(require.resolve('kubepki')), 'crypto') as string;
+const cryptoEntry = nodePath.join(nodePath.dirname(require.resolve('kubepki')), 'crypto');
 
 const provider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: ProviderInputs) {
     require('reflect-metadata');
     const kubepki = require(cryptoEntry) as typeof import('../../crypto');
-    const digest = (text: string) => require('node:crypto').createHash('sha256').update(text).digest('hex') as string;
+    const digest = (text: string) => (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(text).digest('hex');
     const certPem = await kubepki.issueCertificatePem(inputs.template, inputs.privateKeyPem, inputs.caCertPem, inputs.caPrivateKeyPem, new Date());
     const issued = kubepki.ParsedCertificate.fromPem(certPem);
     const outs: ProviderOutputs = {
@@ -59,7 +60,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
     return { id: issued.serialNumber, outs };
   },
   async diff(_id: string, olds: ProviderOutputs, news: ProviderInputs) {
-    const digest = (text: string) => require('node:crypto').createHash('sha256').update(text).digest('hex') as string;
+    const digest = (text: string) => (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(text).digest('hex');
     const replaces: string[] = [];
     if (JSON.stringify(olds.template) !== JSON.stringify(news.template)) replaces.push('template');
     if (olds.caCertPem !== news.caCertPem) replaces.push('caCertPem');
