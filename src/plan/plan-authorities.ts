@@ -92,11 +92,6 @@ export function authorityOfId(plan: Parameters<typeof authoritiesOf>[0], id: str
   return undefined;
 }
 
-/** Where the stage leaves the authority, as one phrase for reports: `etcd CA generation 2: trust`. */
-export function describeAuthorityStage(authority: AuthorityPlan): string {
-  return `${authorityTitles[authority.authority]} generation ${authority.generation}: ${authority.phase}`;
-}
-
 export const authorityTitles: Record<RotatableAuthority, string> = {
   clusterCA: 'cluster CA',
   etcdCA: 'etcd CA',

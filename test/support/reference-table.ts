@@ -1,5 +1,5 @@
 /**
- * The kubeadm PKI reference (`/work/shared/reference/kubeadm-pki.md`) written down as data, independently of
+ * The kubeadm PKI reference (`docs/kubeadm-pki.md`) written down as data, independently of
  * `src/plan`: tests compare a realized tree with these tables, never with the plan alone (the plan could be wrong in
  * the same way as the output).
  *
