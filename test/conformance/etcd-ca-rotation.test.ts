@@ -162,8 +162,10 @@ describe.runIf(haveEtcd)('etcd CA rotation on a real three-member cluster, rolle
       timeoutMs: 15_000,
       intervalMs: 200,
     });
-    // A connection closed mid-handshake (EOF, e.g. a peer that was itself restarting) is not a trust failure.
-    const rejections = restarted.process.log().split('\n').filter((line) => line.includes('rejected connection') && !line.includes('"error":"EOF"'));
+    // Only a certificate the member does not trust (Go's tls/x509 errors) is a trust failure; a connection closed, reset
+    // or timed out mid-handshake (a peer that was itself restarting, a client that gave up under load) is not.
+    const trustFailure = /"error":"[^"]*(tls:|x509:|certificate)/;
+    const rejections = restarted.process.log().split('\n').filter((line) => line.includes('rejected connection') && trustFailure.test(line));
     expect(rejections).toEqual([]);
   }
 
