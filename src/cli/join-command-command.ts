@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as yaml from 'js-yaml';
-import { bootstrapTokenPattern, publicKeyPin } from '../crypto';
+import { bootstrapTokenPattern, publicKeyPins } from '../crypto';
 import { renderJoinCommand } from '../outputs/join-command';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 
@@ -20,7 +20,7 @@ function readText(file: string, what: string): string {
 
 /**
  * `kubepki join-command <dir> --node <name>`: the `kubeadm join` line of a node of a generated tree, from its
- * kubeadm.yaml, with the CA pin recomputed from the node's pki/ca.crt. The token is printed only with --print-token;
+ * kubeadm.yaml, with the CA pins recomputed from the node's pki/ca.crt. The token is printed only with --print-token;
  * otherwise the line reads it from the tree's bootstrap-token file.
  */
 export async function joinCommandCommand(args: string[], io: CliIo): Promise<number> {
@@ -46,10 +46,11 @@ export async function joinCommandCommand(args: string[], io: CliIo): Promise<num
   if (!join || typeof discovery?.apiServerEndpoint !== 'string') throw new Error(`${configFile} holds no JoinConfiguration with discovery.bootstrapToken: run kubepki generate to rewrite it`);
 
   const caFile = path.join(nodeDir, 'pki', 'ca.crt');
-  const caCertHash = publicKeyPin(readText(caFile, 'the cluster CA the join pins'));
+  // Every CA of the bundle (both generations during a cluster-CA rotation): kubeadm trusts the cluster if any matches.
+  const caCertHashes = publicKeyPins(readText(caFile, 'the cluster CA the join pins'));
   const pinned: unknown[] = Array.isArray(discovery.caCertHashes) ? discovery.caCertHashes : [];
-  if (!pinned.includes(caCertHash)) {
-    io.stderr(`kubepki join-command: ${configFile} pins another CA than ${caFile}: run kubepki generate, then copy the node directory again`);
+  if (caCertHashes.length === 0 || caCertHashes.some((pin) => !pinned.includes(pin))) {
+    io.stderr(`kubepki join-command: ${configFile} does not pin every CA of ${caFile}: run kubepki generate, then copy the node directory again`);
     return exitCodes.failed;
   }
   const tokenFile = path.join(dir, 'bootstrap-token');
@@ -63,7 +64,7 @@ export async function joinCommandCommand(args: string[], io: CliIo): Promise<num
   const line = renderJoinCommand({
     endpoint: discovery.apiServerEndpoint,
     token: values['print-token'] ? token : `"$(cat ${tokenFile})"`,
-    caCertHash,
+    caCertHashes,
     node: values.node,
     ...(join.controlPlane ? { controlPlane: { advertiseAddress: String(endpoint?.advertiseAddress), bindPort: Number(endpoint?.bindPort ?? 6443) } } : {}),
     ignorePreflightErrors: Array.isArray(join.nodeRegistration?.ignorePreflightErrors) ? join.nodeRegistration.ignorePreflightErrors : [],

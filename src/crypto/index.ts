@@ -10,3 +10,6 @@ export { LocalKeySigner, type CertificateSigner, type SigningSubject } from './c
 export { ParsedCertificationRequest, checkUserCertificationRequest, createCertificationRequest } from './certification-request';
 export { certificateFacts, inspectPem, jwtFacts, type InspectedMaterial } from './inspect-material';
 export { publicKeyPin } from './public-key-pin';
+export { intermediateMismatches, intermediateSigningCommand } from './intermediate-certificate';
+export { publicKeyPins } from './public-key-pin';
+export { parseServiceAccountPublicKeys } from './service-account-token';

@@ -10,3 +10,13 @@ export function publicKeyPin(certificatePem: string): string {
   const spki = new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'der' });
   return `sha256:${createHash('sha256').update(spki).digest('hex')}`;
 }
+
+/**
+ * One pin per certificate of a trust bundle, in its order, without repeats. During a cluster-CA rotation ca.crt holds
+ * both generations, and kubeadm's token discovery accepts the cluster when any CA of cluster-info matches any pin
+ * (`pubkeypin.Set.CheckAny`), so pinning every one lets a join work whichever generation cluster-info carries.
+ */
+export function publicKeyPins(bundlePem: string): string[] {
+  const blocks = bundlePem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  return [...new Set(blocks.map(publicKeyPin))];
+}

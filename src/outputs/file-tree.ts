@@ -3,18 +3,19 @@ import { renderCertificateSigningRequestManifest } from './certificate-signing-r
 import { renderKubeconfig } from './kubeconfig';
 import { renderRbacFile } from './rbac-manifests';
 import { renderKubeadmConfig } from './kubeadm-config';
+import { labelServiceAccountPublicKey } from './service-account-key-labels';
 
 /** PEM text of everything the plan names, keyed by certificate / key-pair id. Private keys stay in memory only. */
 export interface PkiMaterial {
   certificates: Map<string, string>;
   privateKeys: Map<string, string>;
   publicKeys: Map<string, string>;
-  /** Users' CSRs (PEM) by certificate id: public, they travel instead of the users' keys. */
+  /** Users' CSRs and intermediate CAs' CSRs (PEM) by certificate id: public, they travel instead of the keys. */
   certificationRequests?: Map<string, string>;
   /** The bootstrap token (secret): needed by the kubeadm configurations and the bootstrap-token file. */
   bootstrapToken?: string;
-  /** `sha256:<hex>` pin of ca.crt's public key, for the join configurations. */
-  caCertHash?: string;
+  /** `sha256:<hex>` pins of the public keys of every CA in ca.crt, for the join configurations. */
+  caCertHashes?: string[];
 }
 
 function required(map: Map<string, string>, id: string, what: string): string {
@@ -27,7 +28,7 @@ function certificateOf(plan: PkiPlan, id: string): CertificatePlan {
   return plan.certificates.find((c) => c.id === id)!;
 }
 
-function requiredSecret(value: string | undefined, what: string): string {
+function requiredSecret<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`internal: no ${what}`);
   return value;
 }
@@ -41,7 +42,7 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
     case 'private-key':
       return required(material.privateKeys, of, 'private key');
     case 'public-key':
-      return pemBundle([of, ...(file.content.bundle ?? [])].map((id) => required(material.publicKeys, id, 'public key')));
+      return pemBundle([of, ...(file.content.bundle ?? [])].map((id) => labelServiceAccountPublicKey(id, required(material.publicKeys, id, 'public key'))));
     case 'kubeconfig': {
       const kc = plan.kubeconfigs.find((k) => k.id === of) as KubeconfigPlan;
       return renderKubeconfig(kc, {
@@ -50,6 +51,8 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
         ...(certificateOf(plan, kc.certificate).keyHolder === 'user' ? {} : { clientKeyPem: required(material.privateKeys, kc.certificate, 'private key') }),
       });
     }
+    case 'certification-request':
+      return required(material.certificationRequests ?? new Map<string, string>(), of, 'certificate signing request');
     case 'csr-manifest':
       return renderCertificateSigningRequestManifest(certificateOf(plan, of), required(material.certificationRequests ?? new Map<string, string>(), of, 'certificate signing request'));
     case 'manifest':
@@ -59,7 +62,7 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
       const node = config.nodes.find((n) => n.node === of)!;
       return renderKubeadmConfig(config, node, {
         bootstrapToken: requiredSecret(material.bootstrapToken, 'bootstrap token'),
-        caCertHash: requiredSecret(material.caCertHash, 'CA certificate hash'),
+        caCertHashes: requiredSecret(material.caCertHashes, 'CA certificate hashes'),
       });
     }
     case 'bootstrap-token':

@@ -6,3 +6,6 @@ export { renderRbac, renderRbacFile, synthesizeRbacObjects } from './rbac-manife
 export { commitJournalName, isTemporaryFileName, stagedFileName } from './temporary-files';
 export { renderKubeadmConfig } from './kubeadm-config';
 export { addClientKeyCommand, keepChosenContext } from './kubeconfig';
+export { clusterTrustBundle } from './file-tree';
+export { renderKeyOnlyKubeconfig } from './kubeconfig';
+export { serviceAccountKeyIds } from './service-account-key-labels';

@@ -4,8 +4,8 @@ export interface JoinCommandInput {
   endpoint: string;
   /** The token, or a shell expression that yields it (so the line can be printed without the secret). */
   token: string;
-  /** `sha256:<hex>` pin of the CA's public key. */
-  caCertHash: string;
+  /** `sha256:<hex>` pins of the CAs' public keys: every cluster CA generation the stage trusts. */
+  caCertHashes: string[];
   node: string;
   /** Present for a control-plane node: its apiserver's advertise address and port. */
   controlPlane?: { advertiseAddress: string; bindPort: number };
@@ -17,7 +17,9 @@ export interface JoinCommandInput {
  * already, so kubeadm has nothing to download.
  */
 export function renderJoinCommand(input: JoinCommandInput): string {
-  const parts = ['kubeadm join', input.endpoint, '--token', input.token, '--discovery-token-ca-cert-hash', input.caCertHash, '--node-name', input.node];
+  // The flag is a string slice in kubeadm (StringSliceVar): given once per pin, kubeadm accepts any of them.
+  const pins = input.caCertHashes.flatMap((hash) => ['--discovery-token-ca-cert-hash', hash]);
+  const parts = ['kubeadm join', input.endpoint, '--token', input.token, ...pins, '--node-name', input.node];
   if (input.controlPlane) {
     parts.push('--control-plane', '--apiserver-advertise-address', input.controlPlane.advertiseAddress, '--apiserver-bind-port', String(input.controlPlane.bindPort));
   }

@@ -5,8 +5,11 @@ import type { KubeadmConfigPlan, KubeadmNodePlan } from '../plan';
 export interface KubeadmConfigSecrets {
   /** `[a-z0-9]{6}.[a-z0-9]{16}`; the file that holds it is written 0600. */
   bootstrapToken: string;
-  /** `sha256:<hex>` of ca.crt's SubjectPublicKeyInfo (kubeadm's pubkeypin format). */
-  caCertHash: string;
+  /**
+   * `sha256:<hex>` of the SubjectPublicKeyInfo (kubeadm's pubkeypin format) of every CA in ca.crt, signer first: one
+   * during a rotation's overlap is enough for kubeadm to trust the cluster (see publicKeyPins).
+   */
+  caCertHashes: string[];
 }
 
 /** kubeadm's group for tokens that join nodes (kubeadm init's default token carries it; the node-bootstrapper and auto-approve bindings name it). */
@@ -91,7 +94,7 @@ export function renderKubeadmConfig(config: KubeadmConfigPlan, node: KubeadmNode
       kind: 'JoinConfiguration',
       caCertPath: `${config.certificatesDir}/ca.crt`,
       discovery: {
-        bootstrapToken: { apiServerEndpoint: config.discoveryEndpoint, token: secrets.bootstrapToken, caCertHashes: [secrets.caCertHash] },
+        bootstrapToken: { apiServerEndpoint: config.discoveryEndpoint, token: secrets.bootstrapToken, caCertHashes: secrets.caCertHashes },
       },
       nodeRegistration: nodeRegistration(config, node),
       // No certificateKey: kubepki distributes the control-plane certificates, kubeadm need not download them.

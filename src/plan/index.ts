@@ -8,3 +8,5 @@ export { certificateContent } from './certificate-content';
 export { type KubeadmConfigPlan, type KubeadmNodePlan } from './kubeadm-config-plan';
 export { authoritiesOf, authorityOfId, authorityTitles, generationName, type AuthorityPlan } from './plan-authorities';
 export { renewBeforeHours } from './renewal-window';
+export { externalCaExchangeFiles, externalCaExchanges, type ExternalCaExchange } from './external-ca-exchange';
+export { isNextRotationStage, rotationOrderRefusal, type RotationStage } from './rotation-order';

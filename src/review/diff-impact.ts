@@ -59,15 +59,19 @@ function fileChanged(file: PlannedFile, base: PkiPlan, head: PkiPlan, reissued: 
 
 /**
  * A node's kubeadm.yaml changes when its rendered text does: the renderer is the judge, so a field that only the init
- * node's ClusterConfiguration carries (certSANs) changes that file alone. The secrets are stand-ins; the CA pin changes
- * exactly when the cluster CA is replaced, and the bootstrap token never changes through the plan.
+ * node's ClusterConfiguration carries (certSANs) changes that file alone. The secrets are stand-ins: the CA pins
+ * change when the cluster CA is replaced or a rotation stage changes the generations ca.crt trusts (or their order),
+ * and the bootstrap token never changes through the plan.
  */
 function kubeadmConfigChanged(node: string, base: PkiPlan, head: PkiPlan, caReplaced: boolean): boolean {
-  const render = (plan: PkiPlan, pin: string) => {
+  const render = (plan: PkiPlan, replaced: boolean) => {
     const nodePlan = plan.kubeadm?.nodes.find((n) => n.node === node);
-    return plan.kubeadm && nodePlan ? renderKubeadmConfig(plan.kubeadm, nodePlan, { bootstrapToken: 'abcdef.0123456789abcdef', caCertHash: pin }) : undefined;
+    const pins = authoritiesOf(plan)
+      .find((a) => a.authority === 'clusterCA')!
+      .trusted.map((id) => `sha256:${id}${replaced ? '-replaced' : ''}`);
+    return plan.kubeadm && nodePlan ? renderKubeadmConfig(plan.kubeadm, nodePlan, { bootstrapToken: 'abcdef.0123456789abcdef', caCertHashes: pins }) : undefined;
   };
-  return render(base, 'sha256:base') !== render(head, caReplaced ? 'sha256:head' : 'sha256:base');
+  return render(base, false) !== render(head, caReplaced);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { authoritiesOf, authorityTitles, generationName, type AuthorityPlan, type PkiPlan } from '../plan';
+import { authoritiesOf, authorityTitles, generationName, isNextRotationStage, rotationOrderRefusal, type AuthorityPlan, type PkiPlan, type RotationStage } from '../plan';
 import type { RotatableAuthority, RotationPhase } from '../spec';
 
 /** One step of a rollout: what to do on one node, and what must hold before the next step starts. */
@@ -19,8 +19,8 @@ export interface RotationStageChange {
   authority: RotatableAuthority;
   /** `etcd CA`. */
   title: string;
-  from: { generation: number; phase: RotationPhase };
-  to: { generation: number; phase: RotationPhase };
+  from: RotationStage;
+  to: RotationStage;
   /** One sentence: what this stage does. */
   meaning: string;
   /** Ids the trust files hold after the stage (signer first) and the one that signs. */
@@ -37,8 +37,6 @@ export interface RotationRefusal {
   message: string;
 }
 
-const phaseOrder: Record<RotationPhase, number> = { trust: 0, issue: 1, finish: 2 };
-
 const meanings: Record<RotationPhase, (a: AuthorityPlan, title: string) => string> = {
   trust: (a, title) =>
     a.authority === 'serviceAccountKey'
@@ -54,24 +52,8 @@ const meanings: Record<RotationPhase, (a: AuthorityPlan, title: string) => strin
       : `the old ${title} leaves every trust file; only ${a.signer} is trusted, certificates of the old one are rejected`,
 };
 
-function stateOf(a: AuthorityPlan | undefined): { generation: number; phase: RotationPhase } {
+function stateOf(a: AuthorityPlan | undefined): RotationStage {
   return a ? { generation: a.generation, phase: a.phase } : { generation: 1, phase: 'finish' };
-}
-
-function isNextStage(from: { generation: number; phase: RotationPhase }, to: { generation: number; phase: RotationPhase }): boolean {
-  if (from.phase === 'finish') return to.generation === from.generation + 1 && to.phase === 'trust';
-  return to.generation === from.generation && phaseOrder[to.phase] === phaseOrder[from.phase] + 1;
-}
-
-function refusal(authority: RotatableAuthority, from: { generation: number; phase: RotationPhase }, to: { generation: number; phase: RotationPhase }): string {
-  const field = `spec.pki.rotation.${authority}`;
-  const state = (s: typeof from) => `{generation: ${s.generation}, phase: ${s.phase}}`;
-  const backwards = to.generation < from.generation || (to.generation === from.generation && phaseOrder[to.phase] < phaseOrder[from.phase]);
-  if (backwards) {
-    return `${field} goes back from ${state(from)} to ${state(to)}: a rotation never goes back (what the newer authority issued or signed would stop being trusted). Keep ${state(from)}, and go forward from there`;
-  }
-  const next = from.phase === 'finish' ? { generation: from.generation + 1, phase: 'trust' as const } : { generation: from.generation, phase: from.phase === 'trust' ? ('issue' as const) : ('finish' as const) };
-  return `${field} jumps from ${state(from)} to ${state(to)}, skipping a stage (each stage must be rolled out on every node before the next, or clients and servers stop trusting each other). Set ${state(next)} first, generate, roll it out as the diff says, then take the next stage`;
 }
 
 /** The generated files of one node that belong to an authority's stage. */
@@ -163,8 +145,8 @@ export function diffRotations(base: PkiPlan, head: PkiPlan, changedFiles: Set<st
     const from = stateOf(before);
     const to = stateOf(a);
     if (from.generation === to.generation && from.phase === to.phase) continue;
-    if (!isNextStage(from, to)) {
-      refused.push({ authority: a.authority, message: refusal(a.authority, from, to) });
+    if (!isNextRotationStage(from, to)) {
+      refused.push({ authority: a.authority, message: rotationOrderRefusal(a.authority, from, to) });
       continue;
     }
     const title = authorityTitles[a.authority];

@@ -167,5 +167,30 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
       message: 'is set but etcd is external: kubepki holds no etcd CA to rotate; remove pki.rotation.etcdCA (rotate the external etcd\'s CA where it is managed)',
     });
   }
+  issues.push(...caParentIssues(record(pki.caParents), record(pki.caKeys), record(pki.rotation), 'external' in etcd));
+  return issues;
+}
+
+const rotationFieldOf: Record<string, string> = { ca: 'clusterCA', 'front-proxy-ca': 'frontProxyCA', 'etcd-ca': 'etcdCA' };
+
+/**
+ * An intermediate under an offline root is a CA whose key kubepki makes and keeps: it cannot also live in cfssl, an
+ * HSM or an outside CA, and its rotation (a new intermediate signed by the root) is not staged by kubepki yet.
+ */
+function caParentIssues(parents: Raw, caKeys: Raw, rotation: Raw, externalEtcd: boolean): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  for (const id of Object.keys(parents)) {
+    const path = `spec.pki.caParents.${id}`;
+    const holder = caKeys[id];
+    if (typeof holder === 'string' && holder !== 'kubepki') {
+      issues.push({ code: 'parent_with_key_elsewhere', path, message: `is set but spec.pki.caKeys.${id} is ${quoteSpecValue(holder)}: an intermediate's key is made and kept by kubepki; remove one of the two` });
+    }
+    if (rotationFieldOf[id] && rotationFieldOf[id]! in rotation) {
+      issues.push({ code: 'parent_with_rotation', path, message: `is set together with spec.pki.rotation.${rotationFieldOf[id]}: rotating an intermediate under an offline root is not supported yet; finish the rotation first, or remove caParents.${id}` });
+    }
+    if (id === 'etcd-ca' && externalEtcd) {
+      issues.push({ code: 'parent_without_authority', path, message: 'is set but etcd is external: kubepki holds no etcd CA; remove caParents.etcd-ca' });
+    }
+  }
   return issues;
 }

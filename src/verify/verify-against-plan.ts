@@ -1,6 +1,6 @@
 import * as yaml from 'js-yaml';
-import { bootstrapTokenPattern, keyAlgorithmOf, publicKeyPin } from '../crypto';
-import type { CertificatePlan, PkiPlan, PlannedFile } from '../plan';
+import { bootstrapTokenPattern, keyAlgorithmOf, publicKeyPins } from '../crypto';
+import { authoritiesOf, externalCaExchangeFiles, type CertificatePlan, type PkiPlan, type PlannedFile } from '../plan';
 import { renderKubeadmConfig } from '../outputs';
 import { actionableDrift, kubeconfigDrift, rbacFileHolds } from '../compare';
 import { accessPolicyOf, checkExpectations, describeFailedExpectation } from '../access';
@@ -38,13 +38,13 @@ function placePlannedFiles(tree: KubeadmTree, materials: NodeMaterial[], plan: P
 }
 
 
-/** The tree's ca.crt (a control-plane node's first), whose public key the join configurations pin. */
-function clusterCaPem(placed: PlacedFile[], byPath: Map<string, { material: NodeMaterial; rel: string }>): string | undefined {
+/** The tree's ca.crt (a control-plane node's first; a bundle during a rotation), whose CAs the join configurations pin. */
+function clusterCaPem(plan: PkiPlan, placed: PlacedFile[], byPath: Map<string, { material: NodeMaterial; rel: string }>): string | undefined {
+  const signer = authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.signer;
   for (const p of placed) {
-    if (p.planned.content.kind !== 'certificate' || p.planned.content.of !== 'ca') continue;
+    if (p.planned.content.kind !== 'certificate' || p.planned.content.of !== signer || !p.planned.path.endsWith('/pki/ca.crt')) continue;
     const where = byPath.get(p.path);
-    const certificate = where?.material.certificates.get(where.rel);
-    if (certificate) return certificate.pem;
+    if (where?.material.certificates.get(where.rel)) return where.material.directory.files.get(where.rel)!.content.toString('utf8');
   }
   return undefined;
 }
@@ -79,7 +79,7 @@ function kubeadmConfigDrift(plan: PkiPlan, node: string, file: TreeFile, tokenFi
   const config = plan.kubeadm!;
   const nodePlan = config.nodes.find((n) => n.node === node)!;
   if (token && caPem) {
-    const expected = renderKubeadmConfig(config, nodePlan, { bootstrapToken: token, caCertHash: publicKeyPin(caPem) });
+    const expected = renderKubeadmConfig(config, nodePlan, { bootstrapToken: token, caCertHashes: publicKeyPins(caPem) });
     if (expected !== text) {
       findings.push({
         id: 'drift.kubeadm-config',
@@ -175,7 +175,7 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
         findings.push({ id: 'drift.key', file: path, severity: 'error', message: `${path} holds a ${algorithm ?? 'unsupported'} key; the plan's sa key is ${plannedAlgorithm} (replacing it invalidates every service-account token)` });
       }
     }
-    if (kind === 'kubeadm-config') findings.push(...kubeadmConfigDrift(plan, of, file, actual.get('bootstrap-token'), clusterCaPem(placed, byPath)));
+    if (kind === 'kubeadm-config') findings.push(...kubeadmConfigDrift(plan, of, file, actual.get('bootstrap-token'), clusterCaPem(plan, placed, byPath)));
     if (kind === 'bootstrap-token' && !bootstrapTokenPattern.test(file.content.toString('utf8').trim())) {
       findings.push({ id: 'drift.bootstrap-token', file: path, severity: 'error', message: `${path} is not a bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}): kubeadm init and join reject it; delete it and run kubepki generate` });
     }
@@ -188,8 +188,10 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
     }
   }
   findings.push(...checkRotationStage(plan, placed, (path) => actual.get(path)?.content.toString('utf8')));
+  // kubeadm's external-CA exchange (CSRs, returned kubeconfig certificates) is part of a tree an outside CA signs.
+  const exchangeFiles = externalCaExchangeFiles(plan);
   for (const path of [...actual.keys()].sort()) {
-    if (plannedPaths.has(path)) continue;
+    if (plannedPaths.has(path) || exchangeFiles.has(path)) continue;
     findings.push({ id: 'drift.extra', file: path, severity: 'warning', message: `${path} is not in the plan: left over from an earlier spec, or put there by hand; remove it if nothing uses it` });
   }
   const policy = accessPolicyOf(plan);

@@ -7,7 +7,7 @@ export const caKeyHolders = ['kubepki', 'external-ca', 'cfssl', 'hsm'] as const;
 export type CaKeyHolder = (typeof caKeyHolders)[number];
 
 /**
- * Who holds a private key: a CA's holder, or the user (on their own machine, only a CSR travels). Plan data: `plan` and
- * `diff` show it.
+ * Who holds a private key: a CA's holder, the user (on their own machine, only a CSR travels), or an offline root (the
+ * signer of an intermediate CA, never held by kubepki). Plan data: `plan` and `diff` show it.
  */
-export type KeyHolder = CaKeyHolder | 'user';
+export type KeyHolder = CaKeyHolder | 'user' | 'offline-root';

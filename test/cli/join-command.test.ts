@@ -6,10 +6,14 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planPki } from '../../src/plan';
 import { publicKeyPin } from '../../src/crypto';
 import { realizeLocal } from '../../src/realize/local';
+import { verifyPki } from '../../src/verify';
+import type { RotationPhase } from '../../src/spec';
+import { kubeadmConfigProblems } from '../support/kubeadm-api-schema';
 import { kubepki } from './review-cli';
 import { removeTree, stackSpec, temporaryDirectory } from '../support/fixture-trees';
 
@@ -69,10 +73,73 @@ describe('kubepki join-command', () => {
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(pin, `sha256:${'0'.repeat(64)}`));
       const result = await run(['join-command', copy, '--node', 'w1', '--print-token']);
       expect(result.code).toBe(1);
-      expect(result.stderr).toContain('pins another CA');
+      expect(result.stderr).toContain('does not pin every CA');
       expect(result.stdout + result.stderr).not.toContain(token);
     } finally {
       removeTree(copy);
     }
   });
+});
+
+describe('kubepki join-command during a cluster-CA rotation', () => {
+  let dir: string;
+  let oldPin: string;
+  const stage = (phase: RotationPhase) => planPki(stackSpec('ha', 'ECDSA-P256', (s) => void (s.spec.pki.rotation = { clusterCA: { generation: 2, phase } })));
+  const pinsIn = (node: string, root = dir) => (yaml.loadAll(fs.readFileSync(path.join(root, node, 'kubeadm.yaml'), 'utf8')) as any[]).find((d) => d.kind === 'JoinConfiguration').discovery.bootstrapToken.caCertHashes;
+  const flagsOf = (line: string) => [...line.matchAll(/--discovery-token-ca-cert-hash (\S+)/g)].map((m) => m[1]);
+  /** kubeadm's pubkeypin.Set.CheckAny: cluster-info's CA data is trusted when any of its certificates matches any pin. */
+  const discoveryAccepts = (pins: string[], clusterInfoCa: string) => pins.includes(publicKeyPin(clusterInfoCa));
+  beforeAll(async () => {
+    dir = temporaryDirectory('kubepki-join-rotation-');
+    await realizeLocal(planPki(stackSpec('ha', 'ECDSA-P256')), dir);
+    oldPin = publicKeyPin(fs.readFileSync(path.join(dir, 'cp1', 'pki', 'ca.crt'), 'utf8'));
+  }, 60_000);
+  afterAll(() => removeTree(dir));
+
+  it('pins both generations, signer first, from trust to issue, and only the new one after finish; joins work with either CA', async () => {
+    const oldCa = fs.readFileSync(path.join(dir, 'cp1', 'pki', 'ca.crt'), 'utf8');
+    let newPin = '';
+    let newCa = '';
+    for (const phase of ['trust', 'issue', 'finish'] as const) {
+      const plan = stage(phase);
+      await realizeLocal(plan, dir);
+      if (phase === 'trust') {
+        newCa = fs.readFileSync(path.join(dir, 'cp1', 'pki', 'ca-2.crt'), 'utf8');
+        newPin = publicKeyPin(newCa);
+        expect(newPin).not.toBe(oldPin);
+      }
+      const expected = { trust: [oldPin, newPin], issue: [newPin, oldPin], finish: [newPin] }[phase];
+      for (const node of ['cp2', 'cp3', 'w1', 'w2']) {
+        expect(pinsIn(node), `${phase} ${node}`).toEqual(expected);
+        const documents = yaml.loadAll(fs.readFileSync(path.join(dir, node, 'kubeadm.yaml'), 'utf8'));
+        expect(kubeadmConfigProblems(documents), `${phase} ${node}`).toEqual([]);
+      }
+      const line = await run(['join-command', dir, '--node', 'w1']);
+      expect(line.code, line.stderr).toBe(0);
+      expect(flagsOf(line.stdout)).toEqual(expected);
+      // During the overlap a node may fetch cluster-info from a control-plane node that still publishes either CA.
+      expect(discoveryAccepts(expected, oldCa)).toBe(phase !== 'finish');
+      expect(discoveryAccepts(expected, newCa)).toBe(true);
+      const errors = verifyPki(dir, { plan }).filter((f) => f.severity === 'error');
+      expect(errors, `${phase}: ${errors.map((f) => f.message).join('\n')}`).toEqual([]);
+    }
+  }, 120_000);
+
+  it('fails when kubeadm.yaml pins only one generation of a two-CA ca.crt', async () => {
+    const copy = temporaryDirectory('kubepki-join-rotation-copy-');
+    try {
+      fs.cpSync(dir, copy, { recursive: true });
+      await realizeLocal(planPki(stackSpec('ha', 'ECDSA-P256', (s) => void (s.spec.pki.rotation = { clusterCA: { generation: 3, phase: 'trust' } }))), copy);
+      const file = path.join(copy, 'w1', 'kubeadm.yaml');
+      const [signerPin, otherPin] = pinsIn('w1', copy) as string[];
+      expect(otherPin).toBeDefined();
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(new RegExp(`\\s*- ${otherPin}`), ''));
+      const result = await run(['join-command', copy, '--node', 'w1']);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain('does not pin every CA');
+      expect(pinsIn('w1', copy)).toEqual([signerPin]);
+    } finally {
+      removeTree(copy);
+    }
+  }, 60_000);
 });

@@ -7,6 +7,8 @@ import { realizeLocal, RealizeError } from '../../src/realize/local';
 import type { RotatableAuthority, RotationPhase } from '../../src/spec';
 import { removeTree, stackSpec, temporaryDirectory } from '../support/fixture-trees';
 import { readTreeState } from './tree-state';
+import { diffPlans } from '../../src/review';
+import { parseServiceAccountPublicKeys } from '../../src/crypto';
 
 const certificatesOf = (text: string) => (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem));
 const cnOf = (subject: string) => /CN=([^\n,]+)/.exec(subject)?.[1];
@@ -117,7 +119,7 @@ describe('a cluster-CA and sa-key rotation', () => {
 
   it('issue before trust is refused', async () => {
     expect(await refusal(rotationPlan({ clusterCA: { generation: 2, phase: 'issue' } }), dir)).toContain('the trust stage was skipped');
-    expect(await refusal(rotationPlan({ serviceAccountKey: { generation: 2, phase: 'issue' } }), dir)).toContain('the trust stage was skipped');
+    expect(await refusal(rotationPlan({ serviceAccountKey: { generation: 2, phase: 'issue' } }), dir)).toContain('skipping a stage (each stage must be rolled out on every node before the next, or clients and servers stop trusting each other). Set {generation: 2, phase: trust} first');
   });
 
   it('walks all three stages: bundles in ca.crt, workers and kubeconfigs; ca-signer.crt single; sa.pub with both keys', async () => {
@@ -151,5 +153,50 @@ describe('a cluster-CA and sa-key rotation', () => {
     expect(kubeconfigCas(dir, 'users/alice.conf')).toEqual(['kubernetes-2']);
     expect(read(dir, 'cp1/pki/sa.pub').match(/BEGIN PUBLIC KEY/g)).toHaveLength(1);
     expect(read(dir, 'cp1/pki/sa.key')).toBe(newSa);
+  });
+});
+
+describe('sa-key generations told apart by generate, as the diff does', () => {
+  let dir: string;
+  const sa = (generation: number, phase: RotationPhase) => rotationPlan({ serviceAccountKey: { generation, phase } });
+  /** What `kubepki diff` refuses between the same two stages: generate must say the same. */
+  const diffRefusal = (base: PkiPlan, head: PkiPlan) => diffPlans(base, head).rotations.refused.map((r) => r.message);
+  beforeAll(async () => {
+    dir = temporaryDirectory('kubepki-sa-generations-');
+    await realizeLocal(rotationPlan({}), dir);
+  });
+  afterAll(() => removeTree(dir));
+
+  it('a never-rotated tree asked for {2, finish} is refused: trust and issue were skipped (the old key would pass for the new one)', async () => {
+    const message = await refusal(sa(2, 'finish'), dir);
+    expect(message).toBe(`cp1/pki/sa.pub: ${diffRefusal(rotationPlan({}), sa(2, 'finish'))[0]}`);
+    expect(message).toContain('jumps from {generation: 1, phase: finish} to {generation: 2, phase: finish}');
+  });
+
+  it('sa.pub names every key of generation 2 and later; generation 1 stays as kubeadm writes it', async () => {
+    const untouched = read(dir, 'cp1/pki/sa.pub');
+    expect(untouched).toMatch(/^-----BEGIN PUBLIC KEY-----/);
+    await realizeLocal(sa(2, 'trust'), dir);
+    expect(read(dir, 'cp1/pki/sa.pub')).toMatch(/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\n# kubepki service-account key sa-2\n-----BEGIN PUBLIC KEY-----/);
+    expect(read(dir, 'cp1/pki/sa.pub').startsWith(untouched)).toBe(true);
+    // Both keys still parse as kube-apiserver's --service-account-key-file would read them (text outside PEM skipped).
+    expect(parseServiceAccountPublicKeys(read(dir, 'cp1/pki/sa.pub'))).toHaveLength(2);
+    await realizeLocal(sa(2, 'issue'), dir, { prune: true });
+    await realizeLocal(sa(2, 'finish'), dir, { prune: true });
+    expect(read(dir, 'cp1/pki/sa.pub')).toMatch(/^# kubepki service-account key sa-2\n-----BEGIN PUBLIC KEY-----[^#]+$/);
+    expect(fs.existsSync(path.join(dir, 'cp1/pki/sa-2.key'))).toBe(false); // pruned: the label alone tells the generation
+  });
+
+  it('after a pruned rotation: skipping to {3, finish}, going back to {2, issue} or to no rotation are refused with the diff\'s message', async () => {
+    const finished = sa(2, 'finish');
+    for (const head of [sa(3, 'finish'), sa(3, 'issue'), sa(2, 'issue'), rotationPlan({})]) {
+      const message = await refusal(head, dir);
+      const expected = diffRefusal(finished, head);
+      expect(expected).toHaveLength(1);
+      expect(message).toBe(`cp1/pki/sa.pub: ${expected[0]}`);
+    }
+    // The correct next stage still goes ahead.
+    await realizeLocal(sa(3, 'trust'), dir);
+    expect(read(dir, 'cp1/pki/sa.pub')).toMatch(/^# kubepki service-account key sa-2\n[\s\S]+\n# kubepki service-account key sa-3\n/);
   });
 });

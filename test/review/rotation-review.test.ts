@@ -17,7 +17,7 @@ describe('kubepki diff of rotation stages', () => {
     expect(stage!.rollout.map((s) => s.node)).toEqual(['cp1', 'cp2', 'w1']);
     expect(stage!.rollout[0]!.files).toEqual(expect.arrayContaining(['cp1/pki/ca.crt', 'cp1/pki/ca-2.crt', 'cp1/pki/ca-2.key', 'cp1/pki/ca-signer.crt', 'cp1/admin.conf']));
     expect(stage!.rollout[0]!.before.join()).toContain('--cluster-signing-cert-file=/etc/kubernetes/pki/ca-signer.crt');
-    expect(stage!.rollout[2]!.files).toEqual(['w1/kubelet.conf', 'w1/pki/ca.crt']);
+    expect(stage!.rollout[2]!.files).toEqual(['w1/kubeadm.yaml', 'w1/kubelet.conf', 'w1/pki/ca.crt']); // kubeadm.yaml: its caCertHashes pin both generations
     expect(stage!.handOut).toEqual(['users/alice.conf']);
     expect(diff.impact.reissued).toEqual([]);
     const markdown = renderDiffMarkdown(diff);

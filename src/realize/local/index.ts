@@ -5,3 +5,4 @@ export { RealizeError } from './realize-error';
 export { FileSystemError } from './file-system-error';
 export { OutputLockedError } from './output-lock';
 export { ensureOutputDirectory } from './preflight';
+export * from './request-certificates';

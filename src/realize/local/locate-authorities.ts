@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
-import { authoritiesOf, generationName, type AuthorityPlan, type CertificatePlan, type PkiPlan } from '../../plan';
+import { authoritiesOf, generationName, isNextRotationStage, rotationOrderRefusal, type AuthorityPlan, type CertificatePlan, type PkiPlan, type RotationStage } from '../../plan';
 import { KeyPair, ParsedCertificate } from '../../crypto';
+import { serviceAccountKeyIds } from '../../outputs';
 import type { TreeProblem } from './realize-error';
 
 /** An authority generation found in the tree, wherever the previous stage left it. */
@@ -154,6 +155,13 @@ function locateServiceAccountKeys(a: AuthorityPlan, controlPlanes: string[], rea
   const der = (pem: string) => parseQuietly(() => createPublicKey(pem).export({ format: 'der', type: 'spki' }));
   const field = 'spec.pki.rotation.serviceAccountKey';
   if (!signed) return; // a new tree, or a damaged one the caller reports
+  // The stage sa.pub's labels say the tree is at: the keys alone cannot tell a skipped stage from a taken one.
+  const tree = serviceAccountTreeStage(serviceAccountKeyIds(read(`${node}/pki/sa.pub`) ?? ''));
+  const spec = { generation: a.generation, phase: a.phase };
+  if (tree && (tree.generation !== spec.generation || tree.phase !== spec.phase) && !isNextRotationStage(tree, spec)) {
+    problems.push({ path: `${node}/pki/sa.pub`, code: 'rotation-order', message: rotationOrderRefusal(a.authority, tree, spec) });
+    return;
+  }
   const entry = (key: KeyPair, pem: string): LocatedServiceAccountKey => ({ key, keyPem: pem, publicKeyPem: key.publicKeyPem() });
   const same = (x: KeyPair, y: KeyPair) => x.publicKeyDer().equals(y.publicKeyDer());
   if (a.phase === 'trust') {
@@ -183,4 +191,17 @@ function locateServiceAccountKeys(a: AuthorityPlan, controlPlanes: string[], rea
     return;
   }
   out.set(a.signer, entry(signed, keyText!));
+}
+
+/**
+ * The stage an sa.pub is at, from the generations its labels name (signer first): one key is a finished generation,
+ * an older key before a newer one the newer one's trust stage, a newer before an older its issue stage. Undefined
+ * when the file says nothing usable (no key, or keys in no stage's order).
+ */
+function serviceAccountTreeStage(ids: string[]): RotationStage | undefined {
+  const generations = ids.map((id) => (id === 'sa' ? 1 : Number(id.slice('sa-'.length))));
+  const [first, second] = generations;
+  if (generations.length === 1) return { generation: first!, phase: 'finish' };
+  if (generations.length !== 2 || first === second) return undefined;
+  return first! < second! ? { generation: second!, phase: 'trust' } : { generation: first!, phase: 'issue' };
 }

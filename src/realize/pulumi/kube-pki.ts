@@ -3,7 +3,7 @@ import * as pulumi from '@pulumi/pulumi';
 import * as tls from '@pulumi/tls';
 import { certificateContent, renewBeforeHours, type CertificatePlan, type PkiPlan, type PlannedFile } from '../../plan';
 import { renderKubeadmConfig, renderKubeconfig, renderRbacFile } from '../../outputs';
-import { bootstrapTokenPattern, publicKeyPin } from '../../crypto';
+import { bootstrapTokenPattern, publicKeyPins } from '../../crypto';
 import { BootstrapToken } from './bootstrap-token';
 import { allowedUsesOf, tlsPrivateKeyArgs } from './tls-provider-mapping';
 import { MultiGroupCertificate } from './multi-group-certificate';
@@ -72,6 +72,12 @@ export class KubePki extends pulumi.ComponentResource {
       throw new Error(
         `the Pulumi program issues only keys kubepki holds; ${elsewhere.map((c) => `${c.id} (key held by ${c.keyHolder})`).join(', ')}: use \`kubepki generate\` for this spec`,
       );
+    }
+    // The offline root signs an intermediate between two runs (a CSR out, a certificate back): a step a single
+    // `pulumi up` cannot wait for.
+    const intermediates = plan.certificates.filter((c) => c.parent !== undefined);
+    if (intermediates.length > 0) {
+      throw new Error(`spec.pki.caParents: pulumi up does not realize intermediate CAs under an offline root yet (${intermediates.map((c) => c.id).join(', ')}); use \`kubepki generate\``);
     }
     this.protectAuthorities = args.protectAuthorities ?? true;
     if (this.protectAuthorities) {
@@ -206,13 +212,16 @@ export class KubePki extends pulumi.ComponentResource {
       'csr-manifest': (): never => {
         throw new Error(`internal: ${file.path} belongs to a user CSR, refused above`);
       },
+      'certification-request': (): never => {
+        throw new Error(`internal: ${file.path} belongs to an intermediate CA, refused above`);
+      },
       'bootstrap-token': () => pulumi.interpolate`${this.bootstrapToken!}\n`,
       'kubeadm-config': () => {
         const config = plan.kubeadm!;
         const node = config.nodes.find((n) => n.node === of)!;
         return pulumi
           .all([this.bootstrapToken!, this.certificates.ca!.certPem])
-          .apply(([bootstrapToken, caCertPem]) => renderKubeadmConfig(config, node, { bootstrapToken, caCertHash: publicKeyPin(caCertPem) }));
+          .apply(([bootstrapToken, caCertPem]) => renderKubeadmConfig(config, node, { bootstrapToken, caCertHashes: publicKeyPins(caCertPem) }));
       },
     }[kind]();
     const directories = file.path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'));
