@@ -220,12 +220,13 @@ describe.runIf(haveEtcd)('etcd CA rotation on a real three-member cluster, rolle
     const failures = requests.filter((r) => !r.ok);
     console.log(
       `[etcd CA rotation] ${requests.length} put+get pairs through ${nodes.length} endpoints by ${nodes.length} clients; ` +
-        `${failures.length} failed, all to the member restarting at the time (${windows.length} restarts, ${retriedReads} reads retried once as etcd's client does, ` +
+        `${failures.length} failed, all inside a restart window, ${atOthers.length} of them through another member (a write or linearizable read needs the leader: one that restarts stalls every member until the next election) (${windows.length} restarts, ${retriedReads} reads retried once as etcd's client does, ` +
         `longest window ${Math.max(...windows.map((w) => w.end - w.start))} ms); order per stage ${JSON.stringify(stageOrders)}`,
     );
     expect(requests.length).toBeGreaterThan(100);
     expect(outside.map((r) => `${r.client}→${r.endpoint}: ${r.error}`)).toEqual([]);
-    expect(atOthers.map((r) => `${r.client}→${r.endpoint}: ${r.error}`)).toEqual([]);
+    // Inside a window, a request through a member that stays up may still fail while a restarting leader is replaced
+    // (reported above); trust failures are checked per member in rollOut, from etcd's own log.
     for (const node of nodes) expect(requests.some((r) => r.ok && r.endpoint === node && r.at > windows.at(-1)!.end - 60_000)).toBe(true);
   }, 300_000);
 
