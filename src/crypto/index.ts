@@ -13,3 +13,4 @@ export { publicKeyPin } from './public-key-pin';
 export { intermediateMismatches, intermediateSigningCommand } from './intermediate-certificate';
 export { publicKeyPins } from './public-key-pin';
 export { parseServiceAccountPublicKeys } from './service-account-token';
+export { keyAlgorithmParameters } from './key-algorithms';

@@ -1,4 +1,4 @@
-import { KeyObject, createPrivateKey, createPublicKey, webcrypto } from 'node:crypto';
+import { KeyObject, createPrivateKey, createPublicKey, generateKeyPair, webcrypto } from 'node:crypto';
 import type { KeyAlgorithm } from '../vocabulary';
 import { keyAlgorithmOf, keyAlgorithmParameters, describeKey } from './key-algorithms';
 
@@ -15,17 +15,27 @@ function privateKeyInput(pem: string): string | { key: Buffer; format: 'der'; ty
 
 /** A private key in the forms the rest of the program needs. Never logged; `toString` hides it. */
 export class KeyPair {
+  private publicDer: Buffer | undefined;
+  private signingKey: CryptoKey | undefined;
+
   private constructor(
     readonly algorithm: KeyAlgorithm,
     readonly privateKey: KeyObject,
-    private signingKey: CryptoKey | undefined,
+    private publicKeyObject: KeyObject | undefined,
   ) {}
 
-  /** Generates a key on libuv's thread pool, so many keys generate in parallel on every core. */
-  static async generate(algorithm: KeyAlgorithm): Promise<KeyPair> {
-    const params = keyAlgorithmParameters[algorithm];
-    const pair = (await webcrypto.subtle.generateKey(params.generate, true, ['sign', 'verify'])) as CryptoKeyPair;
-    return new KeyPair(algorithm, KeyObject.from(pair.privateKey), pair.privateKey);
+  /**
+   * Generates a key on libuv's thread pool, so many keys generate in parallel on every core. node:crypto's
+   * generateKeyPair returns both halves as KeyObjects (WebCrypto's generateKey needed a conversion and a public-key
+   * derivation per key).
+   */
+  static generate(algorithm: KeyAlgorithm): Promise<KeyPair> {
+    const how = keyAlgorithmParameters[algorithm].nodeGenerate;
+    return new Promise((resolve, reject) => {
+      const done = (error: Error | null, publicKey: KeyObject, privateKey: KeyObject) => (error ? reject(error) : resolve(new KeyPair(algorithm, privateKey, publicKey)));
+      if (how.type === 'rsa') generateKeyPair('rsa', how.options, done);
+      else generateKeyPair('ec', how.options, done);
+    });
   }
 
   /** Loads PKCS#1, SEC1 or PKCS#8 PEM (kubeadm reads all three). Throws a message without key material. */
@@ -46,14 +56,20 @@ export class KeyPair {
     return this.privateKey.export({ format: 'pem', type: keyAlgorithmParameters[this.algorithm].privateKeyPemType }) as string;
   }
 
+  private get publicKey(): KeyObject {
+    this.publicKeyObject ??= createPublicKey(this.privateKey);
+    return this.publicKeyObject;
+  }
+
   /** PKIX `PUBLIC KEY` PEM (sa.pub). */
   publicKeyPem(): string {
-    return createPublicKey(this.privateKey).export({ format: 'pem', type: 'spki' }) as string;
+    return this.publicKey.export({ format: 'pem', type: 'spki' }) as string;
   }
 
   /** DER SubjectPublicKeyInfo: equal DER means the same key. */
   publicKeyDer(): Buffer {
-    return createPublicKey(this.privateKey).export({ format: 'der', type: 'spki' });
+    this.publicDer ??= this.publicKey.export({ format: 'der', type: 'spki' });
+    return this.publicDer;
   }
 
   async publicCryptoKey(): Promise<CryptoKey> {
