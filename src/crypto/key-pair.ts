@@ -1,4 +1,4 @@
-import { KeyObject, createPrivateKey, createPublicKey, generateKeyPair, webcrypto } from 'node:crypto';
+import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPair, webcrypto } from 'node:crypto';
 import type { KeyAlgorithm } from '../vocabulary';
 import { keyAlgorithmOf, keyAlgorithmParameters, describeKey } from './key-algorithms';
 
