@@ -63,7 +63,7 @@ export async function requestCertificates(plan: PkiPlan, dir: string, options: R
     );
     const texts = new Map<string, string>();
     const changes = await describeRequests(plan, tree, requests, keys, options, texts);
-    commitChange(
+    await commitChange(
       dir,
       { writes: changes.filter((c) => c.action !== 'kept').map((c) => ({ path: c.path, content: texts.get(c.path)!, mode: c.path.endsWith('.csr') ? publicMode : privateMode })), chmods: [], removals: [] },
       counter,
