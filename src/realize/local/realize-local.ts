@@ -14,7 +14,7 @@ import { ensureOutputDirectory, preflightChange } from './preflight';
 import { OutputLock } from './output-lock';
 import { commitChange, completeInterruptedChange, hasPendingJournal, removeTemporaries, type TreeChange } from './commit-change';
 import { WriteCounter } from './write-counter';
-import { locateAuthorities } from './locate-authorities';
+import { locateAuthorities } from '../../compare';
 import { decideBootstrapToken } from './decide-bootstrap-token';
 
 export type { FileAction, FileChange } from './describe-change';
