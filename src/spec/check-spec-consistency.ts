@@ -23,6 +23,9 @@ export const reservedNodeNames = ['users', 'rbac'] as const;
 /** kubeadm's algorithm support by version (v1beta4): ECDSA-P256 since 1.31, ECDSA-P384 since 1.34. */
 const algorithmSince: Record<string, string> = { 'ECDSA-P256': 'v1.31', 'ECDSA-P384': 'v1.34' };
 
+/** The CA each rotation field names, by its id in spec.pki.caKeys (the plan's authority rows say the same). */
+const rotatedCaIds: Record<string, string> = { clusterCA: 'ca', frontProxyCA: 'front-proxy-ca', etcdCA: 'etcd-ca' };
+
 export function checkSpecConsistency(raw: unknown): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const spec = record(record(raw).spec);
@@ -165,6 +168,19 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
       code: 'rotation_without_authority',
       path: 'spec.pki.rotation.etcdCA',
       message: 'is set but etcd is external: kubepki holds no etcd CA to rotate; remove pki.rotation.etcdCA (rotate the external etcd\'s CA where it is managed)',
+    });
+  }
+  // A rotation creates the new generation's key: kubepki can only do that for a key it holds. For a key held by an
+  // outside CA, cfssl or an HSM the new CA must come from there, and kubepki has no stage for bringing it in yet;
+  // refusing beats making the new key itself, in the tree, against what spec.pki.caKeys says.
+  const caKeys = record(pki.caKeys);
+  for (const [authority, id] of Object.entries(rotatedCaIds)) {
+    const holder = caKeys[id];
+    if (!(authority in record(pki.rotation)) || holder === undefined || holder === 'kubepki') continue;
+    issues.push({
+      code: 'rotation_of_key_held_elsewhere',
+      path: `spec.pki.rotation.${authority}`,
+      message: `is set but the ${id} key is held by ${quoteSpecValue(holder)} (spec.pki.caKeys.${id}): kubepki cannot create the new generation's key there, and will not create it in the tree instead (rotation of a CA whose key is held elsewhere is not supported). Remove pki.rotation.${authority} and rotate that CA where its key lives, or set spec.pki.caKeys.${id}: kubepki to rotate to a key kubepki holds`,
     });
   }
   return issues;

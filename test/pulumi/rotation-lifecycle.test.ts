@@ -12,13 +12,14 @@ import { LifecycleStack, type DeploymentResult } from '../support/pulumi-lifecyc
 import { copyProject } from '../support/pulumi-lifecycle/lifecycle-project';
 import { cleanTree, listTree, treeReport } from '../support/pulumi-lifecycle/tree-listing';
 
-// `pulumi up` through a staged rotation of the cluster CA, the front-proxy CA and the sa key at once, on one stack
-// state (the lab stack, ECDSA-P256): trust → issue → finish, then the up that deletes the released generation.
+// `pulumi up` through a staged rotation of every authority at once (the three CAs and the sa key), which also brings
+// in a new CA lifetime, on one stack state (the lab stack, ECDSA-P256): trust → issue → finish, then the up that
+// deletes the released generation.
 // After every up the tree holds exactly what `kubepki generate --prune` writes for the same stage (the same files,
 // modes, trust bundles, signers and sa.pub labels; `verify --spec` has no error), and nothing protected is deleted
 // before finish.
 
-const rotated: RotatableAuthority[] = ['clusterCA', 'frontProxyCA', 'serviceAccountKey'];
+const rotated: RotatableAuthority[] = ['clusterCA', 'frontProxyCA', 'etcdCA', 'serviceAccountKey'];
 const copy = copyProject('lab', (text) => text.replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256'));
 const stack = new LifecycleStack(copy.project());
 const generated = temporaryDirectory('kubepki-rotation-generate-');
@@ -76,7 +77,7 @@ async function upAndCompare(): Promise<DeploymentResult> {
   return result;
 }
 
-describe('pulumi up through a staged rotation (cluster CA, front-proxy CA, sa key)', () => {
+describe('pulumi up through a staged rotation (cluster, front-proxy and etcd CAs, sa key)', () => {
   beforeAll(async () => {
     const first = await stack.up();
     expect(first.errors).toEqual([]);
@@ -107,10 +108,19 @@ describe('pulumi up through a staged rotation (cluster CA, front-proxy CA, sa ke
     const leafKey = digest('cp1/pki/apiserver.key');
     const leafCert = digest('cp1/pki/apiserver.crt');
     const saKey = digest('cp1/pki/sa.key');
+    const oldCa = digest('cp1/pki/ca.crt');
+    const oldCaPem = read(copy.outDir, 'cp1/pki/ca.crt');
     setStage('trust');
+    // A new CA lifetime comes in through the rotation: the new generations get it, the old ones stay as they are.
+    copy.editSpec((s) => void (s.spec.pki.caCertificateValidityPeriod = '43800h'));
     const result = await upAndCompare();
     const created = changes(result).filter((s) => s.op === 'create' && authorityTypes.has(s.type)).map((s) => s.name).sort();
-    expect(created).toEqual(['lab/ca-2', 'lab/ca-2', 'lab/front-proxy-ca-2', 'lab/front-proxy-ca-2', 'lab/sa-2']);
+    expect(created).toEqual(['lab/ca-2', 'lab/ca-2', 'lab/etcd-ca-2', 'lab/etcd-ca-2', 'lab/front-proxy-ca-2', 'lab/front-proxy-ca-2', 'lab/sa-2']);
+    const lifetimeHours = (rel: string) => Math.round((Date.parse(new X509Certificate(read(copy.outDir, rel)).validTo) - Date.parse(new X509Certificate(read(copy.outDir, rel)).validFrom)) / 3600_000);
+    expect(lifetimeHours('cp1/pki/ca-2.crt')).toBe(43800);
+    expect(certificatesIn(read(copy.outDir, 'cp1/pki/ca.crt'))[0]!.raw.equals(certificatesIn(fs.readFileSync(out('cp1/pki/ca-signer.crt'), 'utf8'))[0]!.raw)).toBe(true);
+    expect(read(copy.outDir, 'cp1/pki/ca.crt').startsWith(oldCaPem)).toBe(true);
+    expect(oldCa).not.toBe(digest('cp1/pki/ca.crt'));
     expect(changes(result).filter((s) => s.op === 'replace' || s.op === 'delete')).toEqual([]);
     for (const name of ['PrivateKey lab/ca', 'SelfSignedCert lab/ca', 'PrivateKey lab/ca-2', 'SelfSignedCert lab/ca-2', 'PrivateKey lab/sa', 'PrivateKey lab/sa-2']) {
       expect(authorities().get(name), name).toBe(true);
@@ -145,11 +155,11 @@ describe('pulumi up through a staged rotation (cluster CA, front-proxy CA, sa ke
 
   it('finish: the old generation leaves every trust file and is released (unprotected); the next up deletes it, and only it', async () => {
     setStage('finish');
-    const released = ['PrivateKey lab/ca', 'SelfSignedCert lab/ca', 'PrivateKey lab/front-proxy-ca', 'SelfSignedCert lab/front-proxy-ca', 'PrivateKey lab/sa'];
+    const released = ['PrivateKey lab/ca', 'SelfSignedCert lab/ca', 'PrivateKey lab/etcd-ca', 'SelfSignedCert lab/etcd-ca', 'PrivateKey lab/front-proxy-ca', 'SelfSignedCert lab/front-proxy-ca', 'PrivateKey lab/sa'];
     const result = await upAndCompare();
     expect(changes(result).filter((s) => s.op === 'delete' && authorityTypes.has(s.type))).toEqual([]);
     for (const name of released) expect(authorities().get(name), name).toBe(false);
-    for (const name of ['PrivateKey lab/ca-2', 'SelfSignedCert lab/ca-2', 'PrivateKey lab/sa-2', 'PrivateKey lab/etcd-ca']) expect(authorities().get(name), name).toBe(true);
+    for (const name of ['PrivateKey lab/ca-2', 'SelfSignedCert lab/ca-2', 'PrivateKey lab/sa-2', 'PrivateKey lab/etcd-ca-2']) expect(authorities().get(name), name).toBe(true);
     expect(stageFacts(copy.outDir)).toMatchObject({ 'cp1/pki/ca.crt': ['kubernetes-2'], 'w1/pki/ca.crt': ['kubernetes-2'], 'alice.conf CAs': ['kubernetes-2'], 'sa.pub keys': ['sa-2'] });
 
     const tree = treeDigests();
