@@ -6,6 +6,8 @@ import { KeyPool } from '../crypto/key-pool';
 import { ensureOutputDirectory } from '../realize/local/preflight';
 import { addClientKeyCommand } from '../outputs/kubeconfig';
 import { loadUserRequests } from './user-requests';
+import { loadParentCertificates } from './ca-parents';
+import { intermediateSigningCommand } from '../crypto/intermediate-certificate';
 import { openSigners } from './signer-option';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { parseVerbArgs } from './parse-verb-args';
@@ -49,11 +51,13 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   const dryRun = values['dry-run'] === true;
   // Users' CSRs are checked and signers reached before anything happens to --out: a refusal leaves no trace.
   const certificationRequests = await loadUserRequests(plan, positionals[0]!, spec.spec.users.map((u) => u.name));
+  const parentCertificates = loadParentCertificates(plan, positionals[0]!);
   const signers = await openSigners((values.signer as string[] | undefined) ?? [], plan);
   // Into a new directory every key is needed: start them before loading the engine (x509, cdk8s), so the thread pool
   // works while the rest of the program loads. Otherwise the pool only counts the keys a reissue takes.
   const ownKeys = plan.certificates.filter((c) => c.keyHolder === 'kubepki').length + plan.keyPairs.length;
-  const planned = isNewDirectory(out) ? ownKeys : 0;
+  // With intermediates under an offline root, a new directory's first run makes only their keys and CSRs.
+  const planned = isNewDirectory(out) && parentCertificates.size === 0 ? ownKeys : 0;
   // Before any key exists: a read-only, unwritable or full --out fails here, not after minutes of RSA keygen.
   if (!dryRun) {
     try {
@@ -75,6 +79,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
       ...(keyPool ? { keyPool } : {}),
       signers,
       certificationRequests,
+      parentCertificates,
     });
   } finally {
     for (const signer of signers.values()) await signer.close?.();
@@ -93,6 +98,12 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
     const file = plan.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === kc.id)!.path;
     const cn = plan.certificates.find((c) => c.id === kc.certificate)!.subject.commonName;
     io.stderr(`give ${path.join(out, file)} (certificate only) to ${cn}, who adds their key with: ${addClientKeyCommand(kc.userName, kc.name, `${cn}.key`)}`);
+  }
+  // The exchange with an offline root: what to sign, with what, and where the result goes.
+  for (const wait of report.awaitingSignature ?? []) {
+    const csr = path.join(out, wait.csr);
+    const certificate = path.join(out, wait.certificate);
+    io.stderr(`${wait.ca} is an intermediate of the offline root ${wait.root}: nothing is issued from it until the root signs ${csr}, e.g. ${intermediateSigningCommand(csr, wait.root, certificate)}; place the signed certificate at ${certificate} and run generate again`);
   }
   return exitCodes.ok;
 }

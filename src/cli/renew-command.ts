@@ -7,6 +7,7 @@ import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { keyProgress } from './generate-command';
 import { parseVerbArgs } from './parse-verb-args';
 import { verbNamed } from './verbs';
+import { loadParentCertificates } from './ca-parents';
 
 /** kubeadm's name of a certificate (`etcd-server` for `etcd/server`), as `kubeadm certs renew` takes it. */
 const kubeadmName = (name: string) => name.replace(/^etcd\//, 'etcd-');
@@ -55,6 +56,7 @@ export async function renewCommand(args: string[], io: CliIo): Promise<number> {
   const report = await realizeLocal(plan, out, {
     dryRun,
     renew,
+    parentCertificates: loadParentCertificates(plan, specFile),
     onLockWait: (holder) => io.stderr(`waiting for another kubepki run (${holder}) to finish writing ${out}…`),
     ...(keyPool ? { keyPool } : {}),
   });

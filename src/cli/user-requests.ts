@@ -1,8 +1,7 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { PkiPlan } from '../plan';
 import { SpecError, type SpecIssue } from '../spec';
 import { ParsedCertificationRequest, checkUserCertificationRequest } from '../crypto';
+import { readSpecRelativeFile } from './spec-relative-file';
 
 /**
  * Reads the CSR of every user whose spec names one (relative to the spec file) and checks it against the plan before
@@ -14,14 +13,8 @@ export async function loadUserRequests(plan: PkiPlan, specFile: string, userName
   const issues: SpecIssue[] = [];
   for (const leaf of plan.certificates.filter((c) => c.keyHolder === 'user')) {
     const where = `spec.users[${userNames.indexOf(leaf.subject.commonName)}].csr`;
-    const file = path.resolve(path.dirname(specFile), leaf.csr!);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (error) {
-      issues.push({ code: 'csr_unreadable', path: where, message: `${JSON.stringify(leaf.csr)} cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}, looked at ${file}): the path is relative to the spec file` });
-      continue;
-    }
+    const text = readSpecRelativeFile(specFile, leaf.csr!, where, 'csr_unreadable', issues);
+    if (text === undefined) continue;
     let csr: ParsedCertificationRequest;
     try {
       csr = ParsedCertificationRequest.fromPem(text);

@@ -1,6 +1,9 @@
 import { outputFlag, type FlagSpec, type VerbSpec } from './verb-spec';
 
 const quiet: Record<string, FlagSpec> = { quiet: { type: 'boolean', short: 'q', description: 'print only the summary (no per-file lines, no progress)' } };
+const wait: Record<string, FlagSpec> = {
+  wait: { type: 'string', value: 'seconds', default: '60', description: 'how long to wait for another run writing <dir> (default 60; 0 fails at once)' },
+};
 
 /** Every verb of `kubepki`, in the order help lists them. Command modules load lazily (see VerbSpec.load). */
 export const verbs: readonly VerbSpec[] = [
@@ -15,7 +18,7 @@ export const verbs: readonly VerbSpec[] = [
       'dry-run': { type: 'boolean', description: 'print what would change and how many keys would be generated; write nothing' },
       prune: { type: 'boolean', description: 'delete files the plan no longer names (listed as stale otherwise)' },
       signer: { type: 'string', multiple: true, value: 'ca=uri', description: 'sign a CA\'s certificates with an external signer instead of its key file (repeatable)' },
-      wait: { type: 'string', value: 'seconds', default: '60', description: 'how long to wait for another run writing <dir> (default 60; 0 fails at once)' },
+      ...wait,
       ...quiet,
     },
     examples: [
@@ -41,6 +44,24 @@ export const verbs: readonly VerbSpec[] = [
       { comment: 'Renew everything kubeadm would, before a yearly expiry', command: 'kubepki renew stacks/lab.cluster.yaml --out out/lab --all' },
     ],
     load: () => require('./renew-command').renewCommand,
+  },
+  {
+    name: 'csr',
+    summary: 'kubeadm certs generate-csr: keys and CSRs for the certificates an outside CA signs',
+    description:
+      "For every certificate signed by a CA the spec marks external-ca (spec.pki.caKeys), writes the private key and a CSR in kubeadm's layout: pki/<name>.key + pki/<name>.csr, and for kubeconfigs <name>.conf (the key embedded, no certificate yet) + <name>.conf.csr. Have the outside CA sign each CSR and save the certificate beside it as <name>.crt (<name>.conf.crt); `kubepki generate` then checks each one against the plan and finishes the tree, kubeconfigs included, without the CA key. Re-running keeps keys and CSRs that still fit.",
+    usage: ['kubepki csr <spec> --out <dir> [--dry-run] [--wait <seconds>] [--quiet]'],
+    flags: {
+      out: { type: 'string', value: 'dir', description: 'the directory that receives <node>/ and users/ (required; the one generate completes)' },
+      'dry-run': { type: 'boolean', description: 'print which keys and CSRs would be written; write nothing' },
+      ...wait,
+      ...quiet,
+    },
+    examples: [
+      { comment: 'Write the keys and CSRs the outside CA must sign', command: 'kubepki csr cluster.yaml --out out' },
+      { comment: 'Then sign each CSR (here with openssl) and finish the tree', command: 'kubepki generate cluster.yaml --out out' },
+    ],
+    load: () => require('./csr-command').csrCommand,
   },
   {
     name: 'user-request',

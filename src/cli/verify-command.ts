@@ -5,6 +5,7 @@ import { verifyPki } from '../verify/verify-pki';
 import { renderFindingsJson, renderFindingsText } from '../verify/render-findings';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
+import { loadParentCertificates } from './ca-parents';
 import { directoryArgument } from './node-directory';
 import { outputFormatOf, parseVerbArgs } from './parse-verb-args';
 import { renderYaml } from './render-yaml';
@@ -38,7 +39,8 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   if (!Number.isInteger(window) || window < 0) throw new UsageError(`--expiry-window ${JSON.stringify(windowText)}: expected a whole number of days`);
   const specFile = values.spec as string | undefined;
   const plan = specFile ? loadPlan(specFile) : undefined;
-  const findings = verifyPki(dir, { ...(plan ? { plan, specFile: specFile! } : {}), expiryWindowDays: window });
+  const parentCertificates = plan ? loadParentCertificates(plan, specFile!) : undefined;
+  const findings = verifyPki(dir, { ...(plan ? { plan, specFile: specFile! } : {}), ...(parentCertificates?.size ? { parentCertificates } : {}), expiryWindowDays: window });
   if (format !== 'text') {
     io.stdout(format === 'json' ? renderFindingsJson(findings) : renderYaml(JSON.parse(renderFindingsJson(findings))));
     return hasErrorFindings(findings) ? exitCodes.failed : exitCodes.ok;
@@ -48,6 +50,7 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     const c = countFiles(dir);
     const checks = [
       'chains to the right CA and no other',
+      ...(parentCertificates?.size ? [`intermediates under the offline root${new Set(plan!.certificates.map((c) => c.parent).filter(Boolean)).size > 1 ? 's' : ''}`] : []),
       'key/certificate matches',
       "kubeadm's subjects, usages and SANs",
       'CA separation',

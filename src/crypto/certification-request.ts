@@ -1,8 +1,9 @@
 import { createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 import * as x509 from '@peculiar/x509';
-import type { KeyAlgorithm } from '../plan/pki-plan';
+import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../plan/pki-plan';
 import { describeKey, keyAlgorithmOf, keyAlgorithmParameters } from './key-algorithms';
 import type { KeyPair } from './key-pair';
+import { extendedKeyUsageOids, keyUsageFlags } from './issue-certificate';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
@@ -15,6 +16,20 @@ export interface CertificationRequestSubject {
   organizations: string[];
   dnsNames?: string[];
   ipAddresses?: string[];
+  /**
+   * Ask for a CA certificate (an intermediate): basicConstraints CA:TRUE with this pathLen and keyCertSign, in the
+   * extensionRequest, so a root that copies requested extensions (`openssl x509 -req -copy_extensions copyall`,
+   * `openssl ca` with copy_extensions) signs exactly what the plan checks.
+   */
+  caPathLength?: number;
+  /**
+   * The key usages to request. With caPathLength (@default ['digitalSignature', 'keyCertSign']); without, a leaf's
+   * (CA:FALSE), so that an outside CA copying the CSR's extensions issues exactly the planned certificate. Absent on
+   * a leaf: SANs only, as kubeadm's CSRs carry.
+   */
+  keyUsages?: KeyUsage[];
+  /** The extended key usages a leaf's certificate must carry, requested likewise. */
+  extendedKeyUsages?: ExtendedKeyUsage[];
 }
 
 /**
@@ -26,11 +41,18 @@ export async function createCertificationRequest(key: KeyPair, subject: Certific
     ...(subject.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
     ...(subject.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
   ];
+  const extensions: x509.Extension[] = names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names, false)] : [];
+  const usages = subject.keyUsages ?? (subject.caPathLength !== undefined ? (['digitalSignature', 'keyCertSign'] as KeyUsage[]) : undefined);
+  if (usages) {
+    extensions.push(new x509.BasicConstraintsExtension(subject.caPathLength !== undefined, subject.caPathLength, true));
+    extensions.push(new x509.KeyUsagesExtension(usages.reduce((flags, u) => flags | keyUsageFlags[u], 0), true));
+  }
+  if (subject.extendedKeyUsages?.length) extensions.push(new x509.ExtendedKeyUsageExtension(subject.extendedKeyUsages.map((u) => extendedKeyUsageOids[u]), false));
   const request = await x509.Pkcs10CertificateRequestGenerator.create({
     name: [...subject.organizations.map((o) => ({ O: [o] })), { CN: [subject.commonName] }],
     keys: { privateKey: await key.cryptoKey(), publicKey: await key.publicCryptoKey() },
     signingAlgorithm: keyAlgorithmParameters[key.algorithm].sign,
-    extensions: names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names, false)] : [],
+    extensions,
   });
   return `${request.toString('pem')}\n`;
 }

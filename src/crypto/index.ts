@@ -9,3 +9,4 @@ export * from './certification-request';
 export * from './certificate-signer';
 export * from './public-key-pin';
 export * from './bootstrap-token';
+export * from './intermediate-certificate';

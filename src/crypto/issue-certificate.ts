@@ -26,13 +26,14 @@ export interface CertificateIssuer {
   key: KeyPair;
 }
 
-const keyUsageFlags: Record<KeyUsage, x509.KeyUsageFlags> = {
+/** The plan's key usages as X.509 flags: one table for certificates and CSRs. */
+export const keyUsageFlags: Record<KeyUsage, x509.KeyUsageFlags> = {
   digitalSignature: x509.KeyUsageFlags.digitalSignature,
   keyEncipherment: x509.KeyUsageFlags.keyEncipherment,
   keyCertSign: x509.KeyUsageFlags.keyCertSign,
 };
 
-const extendedKeyUsageOids: Record<ExtendedKeyUsage, string> = {
+export const extendedKeyUsageOids: Record<ExtendedKeyUsage, string> = {
   serverAuth: x509.ExtendedKeyUsage.serverAuth,
   clientAuth: x509.ExtendedKeyUsage.clientAuth,
 };

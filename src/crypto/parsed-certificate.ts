@@ -95,6 +95,11 @@ export class ParsedCertificate {
     return this.peculiar;
   }
 
+  /** basicConstraints pathLenConstraint; undefined when absent (unlimited) or not a CA. */
+  get pathLength(): number | undefined {
+    return this.x509.getExtension(x509.BasicConstraintsExtension)?.pathLength;
+  }
+
   get keyUsages(): KeyUsage[] {
     return knownKeyUsages.filter(([, flag]) => (this.keyUsageFlags & flag) !== 0).map(([name]) => name);
   }

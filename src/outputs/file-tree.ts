@@ -10,7 +10,7 @@ export interface PkiMaterial {
   certificates: Map<string, string>;
   privateKeys: Map<string, string>;
   publicKeys: Map<string, string>;
-  /** Users' CSRs (PEM) by certificate id: public, they travel instead of the users' keys. */
+  /** Users' CSRs and intermediate CAs' CSRs (PEM) by certificate id: public, they travel instead of the keys. */
   certificationRequests?: Map<string, string>;
   /** The bootstrap token (secret): needed by the kubeadm configurations and the bootstrap-token file. */
   bootstrapToken?: string;
@@ -58,6 +58,8 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
         ...(certificateOf(plan, kc.certificate).keyHolder === 'user' ? {} : { clientKeyPem: required(material.privateKeys, kc.certificate, 'private key') }),
       });
     }
+    case 'certification-request':
+      return required(material.certificationRequests ?? new Map(), of, 'certificate signing request');
     case 'csr-manifest':
       return renderCertificateSigningRequestManifest(certificateOf(plan, of), required(material.certificationRequests ?? new Map(), of, 'certificate signing request'));
     case 'manifest':

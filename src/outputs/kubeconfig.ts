@@ -51,11 +51,28 @@ export function renderKubeconfig(plan: KubeconfigPlan, material: KubeconfigMater
   });
 }
 
+/**
+ * The partial kubeconfig `kubeadm certs generate-csr` writes for an outside CA: the client key kubepki made, no
+ * certificate yet (it comes back signed, beside it as `<name>.conf.crt`), the cluster CA when it is known already.
+ */
+export function renderKeyOnlyKubeconfig(plan: KubeconfigPlan, clientKeyPem: string, caCertificatePem?: string): string {
+  return renderKubeconfigObject({
+    clusterName: plan.clusterName,
+    server: plan.server,
+    ...(caCertificatePem !== undefined ? { caCertificatePem } : {}),
+    userName: plan.userName,
+    user: { 'client-key-data': base64(clientKeyPem) },
+    contexts: plan.contexts,
+    currentContext: plan.currentContext,
+  });
+}
+
 /** Shared by certificate and token kubeconfigs. */
 export function renderKubeconfigObject(input: {
   clusterName: string;
   server: string;
-  caCertificatePem: string;
+  /** Absent only in a partial kubeconfig whose CA is not known yet. */
+  caCertificatePem?: string;
   userName: string;
   user: Record<string, string>;
   contexts: { name: string; namespace?: string }[];
@@ -70,7 +87,12 @@ export function renderKubeconfigObject(input: {
   const text = dumpStableYaml({
     apiVersion: 'v1',
     kind: 'Config',
-    clusters: [{ name: input.clusterName, cluster: { server: input.server, 'certificate-authority-data': placeholder(base64(input.caCertificatePem)) } }],
+    clusters: [
+      {
+        name: input.clusterName,
+        cluster: { server: input.server, ...(input.caCertificatePem !== undefined ? { 'certificate-authority-data': placeholder(base64(input.caCertificatePem)) } : {}) },
+      },
+    ],
     users: [{ name: input.userName, user }],
     contexts: input.contexts.map((c) => ({
       name: c.name,

@@ -86,6 +86,8 @@ export function hasKubeadmBackdate(actual: Pick<CertificateFacts, 'lifetimeHours
  * so a leaf ending with its issuer has the validity it can have.
  */
 export function actionableDrift(plan: CertificatePlan, actual: CertificateFacts, issuerNotAfter?: Date): CertificateDrift[] {
+  // An outside CA's key algorithm and lifetime are its owner's choice (kubeadm's external-CA mode).
+  if (plan.isCa && plan.keyHolder === 'external-ca') return [];
   const drift = certificateDrift(plan, actual);
   if (plan.isCa) return drift.filter((d) => d.field === 'algorithm' || (d.field === 'validity' && hasKubeadmBackdate(actual)));
   const cappedByCa = issuerNotAfter !== undefined && actual.notAfter.getTime() >= issuerNotAfter.getTime() - 60_000;

@@ -12,4 +12,5 @@ export * from './plan-identities';
 export * from './plan-authorities';
 export * from './kubeadm-config-plan';
 export * from './plan-kubeadm-config';
+export * from './external-ca-exchange';
 export * from './rotation-order';

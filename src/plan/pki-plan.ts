@@ -14,9 +14,10 @@ export type CertificateProfileName = 'ca' | 'server' | 'client' | 'server-client
 
 /**
  * Who holds a private key: kubepki (in the tree), the user (on their own machine, only a CSR travels), an outside CA
- * (kubeadm's external-CA mode), a cfssl server, or a PKCS#11 token. Plan data: `plan` and `diff` show it.
+ * (kubeadm's external-CA mode), a cfssl server, a PKCS#11 token, or an offline root (the signer of an intermediate CA,
+ * never held by kubepki). Plan data: `plan` and `diff` show it.
  */
-export type KeyHolder = CaKeyHolder | 'user';
+export type KeyHolder = CaKeyHolder | 'user' | 'offline-root';
 
 export interface CertificateSubjectPlan {
   commonName: string;
@@ -57,6 +58,13 @@ export interface CertificatePlan {
   signedBy: KeyHolder;
   /** The user's CSR file, as the spec names it (relative to the spec file); only when keyHolder is `user`. */
   csr?: string;
+  /**
+   * An intermediate CA's offline root: its certificate file as the spec names it (relative to the spec file). The root
+   * signs the intermediate's CSR elsewhere; kubepki never sees its key. Absent for a self-signed CA and for leaves.
+   */
+  parent?: string;
+  /** basicConstraints pathLenConstraint a CA must carry: 0 for an intermediate (it may sign leaves only). */
+  pathLength?: number;
   /** A CA's generation, once its authority has been rotated (see AuthorityPlan). */
   generation?: number;
   /**
@@ -107,6 +115,8 @@ export type PlannedFileContent =
   | { kind: 'manifest'; of: string }
   /** A certificates.k8s.io/v1 CertificateSigningRequest carrying a user's CSR, for the in-cluster approval path. */
   | { kind: 'csr-manifest'; of: string }
+  /** An intermediate CA's PKCS#10 CSR (`<ca>.csr`), for its offline root to sign. */
+  | { kind: 'certification-request'; of: string }
   /** A node's kubeadm configuration (`of` = node name); holds the bootstrap token, so it is written 0600. */
   | { kind: 'kubeadm-config'; of: string }
   /** The bootstrap token `kubeadm join` authenticates with: a secret, never in the plan itself. */

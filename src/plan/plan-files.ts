@@ -6,8 +6,8 @@ import type { KubeadmConfigPlan } from './kubeadm-config-plan';
 const privateMode = 0o600;
 const publicMode = 0o644;
 
-function certificateFiles(path: string, id: string, withKey: boolean): PlannedFile[] {
-  const files: PlannedFile[] = [{ path: `${path}.crt`, mode: publicMode, content: { kind: 'certificate', of: id } }];
+function certificateFiles(path: string, id: string, withKey: boolean, chain: string[] = []): PlannedFile[] {
+  const files: PlannedFile[] = [{ path: `${path}.crt`, mode: publicMode, content: { kind: 'certificate', of: id, ...(chain.length > 0 ? { bundle: chain } : {}) } }];
   if (withKey) files.push({ path: `${path}.key`, mode: privateMode, content: { kind: 'private-key', of: id } });
   return files;
 }
@@ -17,9 +17,10 @@ function certificateFiles(path: string, id: string, withKey: boolean): PlannedFi
  * trust bundle with the signer first and `<file>.key` the signer's key, so kubeadm (which pairs the first certificate
  * with the key) and every verifier reading the bundle work; during trust the arriving generation waits in
  * `<file>-<g>.crt/.key`. The cluster CA also gets `ca-signer.crt` once rotated, since kube-controller-manager's
- * --cluster-signing-cert-file must hold exactly one certificate.
+ * --cluster-signing-cert-file must hold exactly one certificate. An intermediate under an offline root also keeps its
+ * CSR in `<file>.csr`, for the root to sign (again, when the intermediate is renewed).
  */
-function authorityFiles(pki: string, a: AuthorityPlan, keyInTree: (id: string) => boolean): PlannedFile[] {
+function authorityFiles(pki: string, a: AuthorityPlan, keyInTree: (id: string) => boolean, isIntermediate: (id: string) => boolean = () => false): PlannedFile[] {
   const others = a.trusted.filter((id) => id !== a.signer);
   const bundle = others.length > 0 ? { bundle: others } : {};
   const base = `${pki}/${a.file}`;
@@ -31,6 +32,7 @@ function authorityFiles(pki: string, a: AuthorityPlan, keyInTree: (id: string) =
     return files;
   }
   files.push({ path: `${base}.crt`, mode: publicMode, content: { kind: 'certificate', of: a.signer, ...bundle } });
+  if (isIntermediate(a.signer)) files.push({ path: `${base}.csr`, mode: publicMode, content: { kind: 'certification-request', of: a.signer } });
   if (keyInTree(a.signer)) files.push({ path: `${base}.key`, mode: privateMode, content: { kind: 'private-key', of: a.signer } });
   if (a.next) files.push(...certificateFiles(`${base}-${a.generation}`, a.next, keyInTree(a.next)));
   if (a.authority === 'clusterCA' && a.generation > 1) files.push({ path: `${pki}/ca-signer.crt`, mode: publicMode, content: { kind: 'certificate', of: a.signer } });
@@ -53,20 +55,23 @@ export function planFiles(
 ): PlannedFile[] {
   const files: PlannedFile[] = [];
   const clusterCa = authorities.find((a) => a.authority === 'clusterCA')!;
+  const byId = new Map(certificates.map((c) => [c.id, c]));
+  // A serving certificate of an intermediate carries it after itself, as Go's and OpenSSL's servers send a file's
+  // chain: a client that trusts only the offline root can then build the path. Trust files hold the intermediate
+  // alone (see the README's "Intermediate CAs under an offline root").
+  const servingChain = (cert: CertificatePlan): string[] =>
+    byId.get(cert.issuer)?.parent !== undefined && cert.extendedKeyUsages.includes('serverAuth') ? [cert.issuer] : [];
   for (const node of nodes) {
     const pki = `${node.name}/pki`;
     if (node.role === 'control-plane') {
       // A CA key held elsewhere (an outside CA, cfssl, an HSM) is never planned as a file.
       const inTree = (id: string) => (certificates.find((c) => c.id === id)?.keyHolder ?? 'kubepki') === 'kubepki';
-      for (const a of authorities) files.push(...authorityFiles(pki, a, inTree));
-      for (const cert of certificates) {
-        if (cert.node === node.name && cert.storage === 'pki') files.push(...certificateFiles(`${pki}/${cert.name}`, cert.id, true));
-      }
+      for (const a of authorities) files.push(...authorityFiles(pki, a, inTree, (id) => byId.get(id)?.parent !== undefined));
     } else {
       files.push(authorityFiles(pki, clusterCa, () => false)[0]!); // workers hold no CA key
-      for (const cert of certificates) {
-        if (cert.node === node.name && cert.storage === 'pki') files.push(...certificateFiles(`${pki}/${cert.name}`, cert.id, true));
-      }
+    }
+    for (const cert of certificates) {
+      if (cert.node === node.name && cert.storage === 'pki') files.push(...certificateFiles(`${pki}/${cert.name}`, cert.id, true, servingChain(cert)));
     }
     for (const kc of kubeconfigs) {
       if (kc.node === node.name) files.push({ path: `${node.name}/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });

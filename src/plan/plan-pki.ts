@@ -47,6 +47,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
 
   const caKeys: Partial<Record<string, KeyHolder>> = s.pki.caKeys ?? {};
   const holderOf = (caId: string): KeyHolder => caKeys[caId] ?? 'kubepki';
+  const caParents: Partial<Record<string, { certificate: string }>> = s.pki.caParents ?? {};
   // Every generation a stage holds; the previous one is taken as it is on disk (it may be the old algorithm or
   // lifetime the rotation is there to change), so it is marked `retiring`.
   const ca = (a: AuthorityPlan) => {
@@ -54,7 +55,10 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       const generation = a.generation - (id === a.previous ? 1 : 0);
       const commonName = generationName(a.commonName!, generation);
       const plan = certificate({ id, name: id, issuer: id, profile: 'ca', commonName, sans: buildSans([commonName], []), validityHours: caHours });
-      certificates.push({ ...plan, ...(a.generation > 1 ? { generation } : {}), ...(id === a.previous ? { retiring: true as const } : {}) });
+      // An intermediate is signed by its offline root and may sign leaves only (pathLen 0).
+      const parent = generation === 1 ? caParents[id]?.certificate : undefined;
+      const intermediate = parent !== undefined ? { parent, pathLength: 0, signedBy: 'offline-root' as const } : {};
+      certificates.push({ ...plan, ...intermediate, ...(a.generation > 1 ? { generation } : {}), ...(id === a.previous ? { retiring: true as const } : {}) });
     }
   };
   const certificate = (input: LeafInput): CertificatePlan => {

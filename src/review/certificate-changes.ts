@@ -2,7 +2,7 @@ import type { CertificatePlan } from '../plan';
 
 /** One changed property of a certificate, worded for a review table (`SANs +extra.corp.example.net`). */
 export interface FieldChange {
-  field: 'commonName' | 'organizations' | 'sans' | 'keyUsages' | 'extendedKeyUsages' | 'issuer' | 'profile' | 'algorithm' | 'validity' | 'keyHolder';
+  field: 'commonName' | 'organizations' | 'sans' | 'keyUsages' | 'extendedKeyUsages' | 'issuer' | 'profile' | 'algorithm' | 'validity' | 'keyHolder' | 'signedBy';
   text: string;
 }
 
@@ -31,6 +31,10 @@ export function certificateChanges(before: CertificatePlan, after: CertificatePl
   if (before.profile !== after.profile) changes.push({ field: 'profile', text: `profile ${before.profile} → ${after.profile}` });
   if (before.algorithm !== after.algorithm) changes.push({ field: 'algorithm', text: `key ${before.algorithm} → ${after.algorithm} (new key)` });
   if (before.keyHolder !== after.keyHolder) changes.push({ field: 'keyHolder', text: `key held by ${before.keyHolder} → ${after.keyHolder}` });
+  // A CA that becomes (or stops being) an intermediate of an offline root is a new CA: the root must sign it.
+  if (before.parent !== after.parent) {
+    changes.push({ field: 'signedBy', text: `signed by ${before.signedBy}${before.parent ? ` (${before.parent})` : ''} → ${after.signedBy}${after.parent ? ` (${after.parent})` : ''}` });
+  }
   if (before.validityHours !== after.validityHours) changes.push({ field: 'validity', text: `validity ${before.validityHours}h → ${after.validityHours}h` });
   return changes;
 }

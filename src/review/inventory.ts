@@ -23,6 +23,8 @@ export interface InventoryCertificate {
   keyHolder: string;
   /** Who signs it: its issuer's key holder. */
   signedBy: string;
+  /** An intermediate's offline root: the root certificate file the spec names (its key is never kubepki's). */
+  parent?: string;
 }
 
 export interface InventoryKubeconfig {
@@ -92,6 +94,7 @@ function certificateEntry(plan: PkiPlan, c: CertificatePlan): InventoryCertifica
     isCa: c.isCa,
     keyHolder: c.keyHolder,
     signedBy: c.signedBy,
+    ...(c.parent !== undefined ? { parent: c.parent } : {}),
   };
 }
 

@@ -31,7 +31,7 @@ export function renderInventoryMarkdown(inventory: Inventory): string {
   for (const x of inventory.certificates) {
     const subject = `CN=${x.subject.commonName}${x.subject.organizations.map((o) => `, O=${o}`).join('')}`;
     const usages = [...x.keyUsages, ...x.extendedKeyUsages, ...(x.isCa ? ['CA'] : [])];
-    lines.push(`| \`${x.id}\` | ${x.issuer} | ${cell(subject)} | ${list([...x.sans.dnsNames, ...x.sans.ipAddresses])} | ${list(usages)} | ${x.algorithm} | ${x.validity} | ${list(x.paths)} | ${x.keyHolder} | ${x.signedBy} |`);
+    lines.push(`| \`${x.id}\` | ${x.issuer} | ${cell(subject)} | ${list([...x.sans.dnsNames, ...x.sans.ipAddresses])} | ${list(usages)} | ${x.algorithm} | ${x.validity} | ${list(x.paths)} | ${x.keyHolder} | ${x.signedBy}${x.parent ? ` (${x.parent})` : ''} |`);
   }
   lines.push('', `Service-account key: ${inventory.serviceAccountKey.algorithm}, in ${list(inventory.serviceAccountKey.paths)}.`, '');
   for (const r of inventory.rotation ?? []) lines.push(`Rotation: ${r.authority} generation ${r.generation}, ${r.phase}: trusted ${r.trusted.join(' + ')}, signed by ${r.signer}.`, '');

@@ -23,9 +23,6 @@ export const reservedNodeNames = ['users', 'rbac'] as const;
 /** kubeadm's algorithm support by version (v1beta4): ECDSA-P256 since 1.31, ECDSA-P384 since 1.34. */
 const algorithmSince: Record<string, string> = { 'ECDSA-P256': 'v1.31', 'ECDSA-P384': 'v1.34' };
 
-/** The CA each rotation field names, by its id in spec.pki.caKeys (the plan's authority rows say the same). */
-const rotatedCaIds: Record<string, string> = { clusterCA: 'ca', frontProxyCA: 'front-proxy-ca', etcdCA: 'etcd-ca' };
-
 export function checkSpecConsistency(raw: unknown): SpecIssue[] {
   const issues: SpecIssue[] = [];
   const spec = record(record(raw).spec);
@@ -174,7 +171,7 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
   // outside CA, cfssl or an HSM the new CA must come from there, and kubepki has no stage for bringing it in yet;
   // refusing beats making the new key itself, in the tree, against what spec.pki.caKeys says.
   const caKeys = record(pki.caKeys);
-  for (const [authority, id] of Object.entries(rotatedCaIds)) {
+  for (const [id, authority] of Object.entries(rotationFieldOf)) {
     const holder = caKeys[id];
     if (!(authority in record(pki.rotation)) || holder === undefined || holder === 'kubepki') continue;
     issues.push({
@@ -182,6 +179,31 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
       path: `spec.pki.rotation.${authority}`,
       message: `is set but the ${id} key is held by ${quoteSpecValue(holder)} (spec.pki.caKeys.${id}): kubepki cannot create the new generation's key there, and will not create it in the tree instead (rotation of a CA whose key is held elsewhere is not supported). Remove pki.rotation.${authority} and rotate that CA where its key lives, or set spec.pki.caKeys.${id}: kubepki to rotate to a key kubepki holds`,
     });
+  }
+  issues.push(...caParentIssues(record(pki.caParents), caKeys, record(pki.rotation), 'external' in etcd));
+  return issues;
+}
+
+const rotationFieldOf: Record<string, string> = { ca: 'clusterCA', 'front-proxy-ca': 'frontProxyCA', 'etcd-ca': 'etcdCA' };
+
+/**
+ * An intermediate under an offline root is a CA whose key kubepki makes and keeps: it cannot also live in cfssl, an
+ * HSM or an outside CA, and its rotation (a new intermediate signed by the root) is not staged by kubepki yet.
+ */
+function caParentIssues(parents: Raw, caKeys: Raw, rotation: Raw, externalEtcd: boolean): SpecIssue[] {
+  const issues: SpecIssue[] = [];
+  for (const id of Object.keys(parents)) {
+    const path = `spec.pki.caParents.${id}`;
+    const holder = caKeys[id];
+    if (typeof holder === 'string' && holder !== 'kubepki') {
+      issues.push({ code: 'parent_with_key_elsewhere', path, message: `is set but spec.pki.caKeys.${id} is ${quoteSpecValue(holder)}: an intermediate's key is made and kept by kubepki; remove one of the two` });
+    }
+    if (rotationFieldOf[id] && rotationFieldOf[id]! in rotation) {
+      issues.push({ code: 'parent_with_rotation', path, message: `is set together with spec.pki.rotation.${rotationFieldOf[id]}: rotating an intermediate under an offline root is not supported yet; finish the rotation first, or remove caParents.${id}` });
+    }
+    if (id === 'etcd-ca' && externalEtcd) {
+      issues.push({ code: 'parent_without_authority', path, message: 'is set but etcd is external: kubepki holds no etcd CA; remove caParents.etcd-ca' });
+    }
   }
   return issues;
 }

@@ -216,6 +216,12 @@ export const expectationSchema = z.strictObject({
   namespace: namespaceName.optional(),
 });
 
+/** The offline root that signs an intermediate CA: only its certificate, never its key. */
+export const caParentSchema = z.strictObject({
+  /** The root's PEM certificate, relative to the spec file. */
+  certificate: z.string().min(1).describe("The offline root's PEM certificate, relative to the spec file; its key never reaches kubepki."),
+});
+
 /** The stages of a rotation, in the only order they may be taken (see the README's "Rotating a CA or the sa key"). */
 export const rotationPhases = ['trust', 'issue', 'finish'] as const;
 export type RotationPhase = (typeof rotationPhases)[number];
@@ -317,6 +323,13 @@ export const clusterSpecSchema = z.strictObject({
           .strictObject({ ca: caKeyHolder.optional(), 'front-proxy-ca': caKeyHolder.optional(), 'etcd-ca': caKeyHolder.optional() })
           .optional()
           .describe('Where each CA key lives: kubepki (in the tree), external-ca (an outside CA signs the CSRs kubepki writes), cfssl (a cfssl serve signs remotely), hsm (a PKCS#11 token signs). Default: kubepki for every CA.'),
+        /** CAs that are intermediates of an offline root (its certificate only; kubepki never sees its key). @default none */
+        caParents: z
+          .strictObject({ ca: caParentSchema.optional(), 'front-proxy-ca': caParentSchema.optional(), 'etcd-ca': caParentSchema.optional() })
+          .optional()
+          .describe(
+            'CAs that are intermediates of an offline root: kubepki makes the intermediate key and a CSR (<ca>.csr beside it), the root signs it elsewhere, and the signed certificate placed at <ca>.crt is checked (signed by the root, CA:TRUE, pathLen 0, keyCertSign, the key kubepki made) before any leaf is issued from it. Default: every CA self-signed.',
+          ),
         /** Staged rotation of the CAs and the sa key; absent = generation 1 of each, no rotation running. */
         rotation: rotationSchema.optional(),
         /**

@@ -60,8 +60,10 @@ export function checkCas(material: NodeMaterial, context: VerifyContext): Findin
     const { certificate, file } = located;
     if (!certificate.isCa) findings.push({ id: 'ca.not-ca', file, severity: 'error', message: `${file} is not a CA certificate (basicConstraints CA:FALSE or absent): nothing it signs verifies` });
     if (!certificate.keyUsages.includes('keyCertSign')) findings.push({ id: 'ca.key-usage', file, severity: 'error', message: `${file} lacks key usage keyCertSign: verifiers refuse certificates it signed` });
-    if (!certificate.isIssuedBy(certificate)) {
-      findings.push({ id: 'ca.not-self-signed', file, severity: 'warning', message: `${file} is not self-signed (issuer "${certificate.issuer}"): an intermediate CA; peers need its chain to the root` });
+    // An intermediate the plan names (spec.pki.caParents) is checked against its root by checkIntermediates.
+    const planned = context.plan?.certificates.some((c) => c.id === rule.name && c.parent !== undefined);
+    if (!planned && !certificate.isIssuedBy(certificate)) {
+      findings.push({ id: 'ca.not-self-signed', file, severity: 'warning', message: `${file} is not self-signed (issuer "${certificate.issuer}"): an intermediate CA. Go peers anchor trust at it; OpenSSL ones need partial-chain verification or its root. With spec.pki.caParents naming the root, verify --spec checks the chain` });
     }
     if (certificate.commonName !== rule.commonName) {
       findings.push({ id: 'ca.common-name', file, severity: 'info', message: `${file} has CN "${certificate.commonName}"; kubeadm names this CA "${rule.commonName}"` });

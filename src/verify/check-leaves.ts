@@ -114,7 +114,8 @@ export function checkLeaves(material: NodeMaterial, context: VerifyContext): Fin
     findings.push(...checkValidity(certificate, file, context));
   }
   for (const [rel, certificate] of material.certificates) {
-    if (known.has(rel)) continue;
+    // An outside CA's certificate for a kubeconfig, returned beside it: judged embedded, by checkKubeconfigs.
+    if (known.has(rel) || (rel.endsWith('.conf.crt') && material.kubeconfigs.has(rel.slice(0, -'.crt'.length)))) continue;
     const file = `${prefix}${rel}`;
     const issuer = allCas.find((ca) => certificate.isIssuedBy(ca.certificate));
     findings.push({

@@ -1,7 +1,8 @@
 import type { Finding } from './finding';
-import { kubeadmCas, kubeadmLeaves } from './kubeadm-pki-catalog';
+import { caRule, kubeadmCas, kubeadmLeaves, type KubeadmCaName } from './kubeadm-pki-catalog';
 import type { NodeMaterial } from './node-material';
 import { kubeconfigHoldsCredentials } from './kubeconfig-holds-credentials';
+import { externalCas } from './check-external-ca';
 
 const octal = (mode: number) => `0${mode.toString(8).padStart(3, '0')}`;
 
@@ -119,6 +120,7 @@ export function checkMissingFiles(material: NodeMaterial): Finding[] {
   if (material.role === 'users') return [];
   const findings: Finding[] = [];
   const prefix = material.directory.prefix;
+  const external = externalCas(material);
   for (const { rel, reads } of expectedFiles(material)) {
     // A file that is there but unreadable already has its error (file.unreadable).
     if (material.directory.files.has(rel) || material.directory.unreadable.has(rel)) continue;
@@ -135,9 +137,26 @@ export function checkMissingFiles(material: NodeMaterial): Finding[] {
         severity: 'error',
         message: `${file} is missing but ${prefix}${leaf.base}.crt is here: ${reads} loads both and cannot start without the private key; restore it, or reissue the pair`,
       });
+    } else if (signedByExternalCa(rel, external)) {
+      // kubeadm init stops here in external-CA mode: it cannot issue the file without the CA key.
+      const ca = signedByExternalCa(rel, external)!;
+      findings.push({
+        id: 'external-ca.missing',
+        file,
+        severity: 'error',
+        message: `${file} is missing, and ${prefix}${caRule(ca).base}.crt is here without its key (kubeadm's external CA mode): kubeadm cannot issue it and stops; have the outside CA sign its CSR (kubepki csr or kubeadm certs generate-csr writes ${rel.endsWith('.conf') ? file : file.replace(/\.(crt|key)$/, '')}.csr) and place the result here`,
+      });
     } else {
       findings.push({ id: 'file.missing', file, severity: 'warning', message: `${file} is missing: kubeadm writes it on a ${material.role} node and ${reads} reads it` });
     }
   }
   return findings;
+}
+
+/** The external CA (kubeadm's external-CA mode) that must have signed a file kubeadm expects, if any. */
+function signedByExternalCa(rel: string, external: ReadonlySet<KubeadmCaName>): KubeadmCaName | undefined {
+  const leaf = kubeadmLeaves.find((l) => rel === `${l.base}.crt` || rel === `${l.base}.key`);
+  if (leaf) return external.has(leaf.issuer) ? leaf.issuer : undefined;
+  // ValidateKubeconfigsForExternalCA: the kubeconfigs every control-plane node needs, signed by the cluster CA.
+  return rel.endsWith('.conf') && external.has('ca') ? 'ca' : undefined;
 }

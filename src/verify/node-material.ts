@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import { KeyPair, ParsedCertificate } from '../crypto';
+import { KeyPair, ParsedCertificate, ParsedCertificationRequest } from '../crypto';
 import { parseKubeconfig, type ParsedKubeconfig } from '../outputs/kubeconfig';
 import type { Finding } from './finding';
 import type { NodeDirectory, TreeFile } from './read-kubeadm-tree';
@@ -24,6 +24,8 @@ export interface NodeMaterial {
   keys: Map<string, KeyPair>;
   publicKeys: Map<string, KeyObject>;
   kubeconfigs: Map<string, LoadedKubeconfig>;
+  /** CSRs beside their keys (`pki/apiserver.csr`, `admin.conf.csr`): kubeadm's external-CA layout (generate-csr). */
+  requests: Map<string, ParsedCertificationRequest>;
 }
 
 const controlPlaneMarkers = ['pki/apiserver.crt', 'pki/etcd/server.crt', 'controller-manager.conf', 'scheduler.conf'];
@@ -92,7 +94,7 @@ export function loadKubeconfig(file: TreeFile, findings: Finding[], options: Mat
 
 /** Parses every certificate, key, public key and kubeconfig of a node directory. */
 export function loadNodeMaterial(directory: NodeDirectory, findings: Finding[], role: NodeRole = nodeRoleOf(directory), options: MaterialOptions = {}): NodeMaterial {
-  const material: NodeMaterial = { directory, role, certificates: new Map(), keys: new Map(), publicKeys: new Map(), kubeconfigs: new Map() };
+  const material: NodeMaterial = { directory, role, certificates: new Map(), keys: new Map(), publicKeys: new Map(), kubeconfigs: new Map(), requests: new Map() };
   const keys = options.keys !== false;
   for (const [rel, file] of directory.files) {
     try {
@@ -102,11 +104,18 @@ export function loadNodeMaterial(directory: NodeDirectory, findings: Finding[], 
       else if (rel.endsWith('.conf')) {
         const loaded = loadKubeconfig(file, findings, options);
         if (loaded) material.kubeconfigs.set(rel, loaded);
+      } else if (rel.endsWith('.csr')) {
+        material.requests.set(rel, ParsedCertificationRequest.fromPem(file.content));
       } else if (rel !== 'kubeadm.yaml') {
         // kubeadm.yaml is kubeadm's --config, read by checkKubeletServing.
         findings.push({ id: 'file.unknown', file: file.path, severity: 'info', message: `${file.path} is not a file kubeadm writes (.crt, .key, .pub, .conf); not checked` });
       }
     } catch (error) {
+      if (rel.endsWith('.csr')) {
+        // No component reads a CSR: only the outside CA it is sent to would refuse it.
+        findings.push({ id: 'csr.unreadable', file: file.path, severity: 'warning', message: `${file.path} ${(error as Error).message}: an outside CA cannot sign it; re-create it with kubepki csr (or kubeadm certs generate-csr)` });
+        continue;
+      }
       const what = rel.endsWith('.crt') ? 'a certificate' : rel.endsWith('.pub') ? 'a public key' : 'a private key';
       const message = rel.endsWith('.pub') ? new Error('is not a PEM public key') : error;
       findings.push(unreadable(file, what, message));

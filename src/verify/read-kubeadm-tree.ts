@@ -26,7 +26,7 @@ export interface NodeDirectory {
   /** What to put in front of a node-relative path to get a finding's path. */
   prefix: string;
   kind: 'node' | 'users';
-  /** Node-relative path (`pki/ca.crt`, `admin.conf`) → file. Only pki/**, top-level *.conf and kubeadm.yaml are read. */
+  /** Node-relative path (`pki/ca.crt`, `admin.conf`) → file. Only pki/**, top-level *.conf (with *.conf.csr, *.conf.crt) and kubeadm.yaml are read. */
   files: Map<string, TreeFile>;
   /** Node-relative paths that exist but cannot be read (a dangling symbolic link, no permission): see `problems`. */
   unreadable: Set<string>;
@@ -166,7 +166,8 @@ function readNodeDirectory(root: string, dir: string, name: string, kind: NodeDi
     for (const f of listFiles(pki, root, problems)) add(f);
   }
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
-    const read = entry.name.endsWith('.conf') || (kind === 'node' && entry.name === 'kubeadm.yaml');
+    // Beside a kubeconfig, kubeadm's external-CA exchange: its CSR (certs generate-csr) and the certificate returned.
+    const read = /\.conf(\.csr|\.crt)?$/.test(entry.name) || (kind === 'node' && entry.name === 'kubeadm.yaml');
     if (isTemporaryFileName(entry.name)) problems.push(stagedFileFinding(root, path.join(dir, entry.name)));
     else if (read && (entry.isFile() || entry.isSymbolicLink())) add(path.join(dir, entry.name));
   }

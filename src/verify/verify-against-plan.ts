@@ -1,6 +1,6 @@
 import * as yaml from 'js-yaml';
 import { bootstrapTokenPattern, keyAlgorithmOf, publicKeyPins } from '../crypto';
-import { actionableDrift, authoritiesOf, type CertificatePlan, type KubeconfigPlan, type PkiPlan, type PlannedFile } from '../plan';
+import { actionableDrift, authoritiesOf, externalCaExchangeFiles, type CertificatePlan, type KubeconfigPlan, type PkiPlan, type PlannedFile } from '../plan';
 import { renderRbacFile } from '../outputs/rbac-manifests';
 import { renderKubeadmConfig } from '../outputs/kubeadm-config';
 import { accessPolicyOf, checkExpectations, describeFailedExpectation } from './access';
@@ -194,8 +194,10 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
     }
   }
   findings.push(...checkRotationStage(plan, placed, (path) => actual.get(path)?.content.toString('utf8')));
+  // kubeadm's external-CA exchange (CSRs, returned kubeconfig certificates) is part of a tree an outside CA signs.
+  const exchangeFiles = externalCaExchangeFiles(plan);
   for (const path of [...actual.keys()].sort()) {
-    if (plannedPaths.has(path)) continue;
+    if (plannedPaths.has(path) || exchangeFiles.has(path)) continue;
     findings.push({ id: 'drift.extra', file: path, severity: 'warning', message: `${path} is not in the plan: left over from an earlier spec, or put there by hand; remove it if nothing uses it` });
   }
   const policy = accessPolicyOf(plan);

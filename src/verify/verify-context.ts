@@ -23,4 +23,6 @@ export interface VerifyContext {
   /** Every apiserver serving certificate in the tree: kubeconfigs of workers and users dial one of them. */
   apiservers: LocatedCertificate[];
   plan?: PkiPlan;
+  /** The offline roots of the plan's intermediate CAs, by CA id (verify --spec reads them from spec.pki.caParents). */
+  parentCertificates?: ReadonlyMap<string, ParsedCertificate>;
 }

@@ -12,6 +12,9 @@ import { referenceCas } from './reference-copies';
 import { checkTreeConsistency } from './check-tree-consistency';
 import { checkKubeletServing } from './check-kubelet-serving';
 import { verifyAgainstPlan } from './verify-against-plan';
+import { checkExternalCaExchange } from './check-external-ca';
+import { checkIntermediates } from './check-intermediates';
+import { ParsedCertificate } from '../crypto';
 
 /** Options of {@link verifyPki}. */
 export interface VerifyPkiOptions {
@@ -23,6 +26,8 @@ export interface VerifyPkiOptions {
   now?: Date;
   /** Certificates expiring within this many days get a warning. @default 30 */
   expiryWindowDays?: number;
+  /** The offline roots (PEM) of the plan's intermediate CAs, by CA id: their chains are checked. */
+  parentCertificates?: ReadonlyMap<string, string>;
 }
 
 function locate(material: NodeMaterial, rel: string): LocatedCertificate | undefined {
@@ -52,15 +57,18 @@ export function verifyPki(dir: string, options: VerifyPkiOptions = {}): Finding[
     cas,
     apiservers: materials.map((m) => locate(m, 'pki/apiserver.crt')).filter((c): c is LocatedCertificate => c !== undefined),
     ...(options.plan ? { plan: options.plan } : {}),
+    ...(options.parentCertificates ? { parentCertificates: new Map([...options.parentCertificates].map(([id, pem]) => [id, ParsedCertificate.fromPem(pem)])) } : {}),
   };
   for (const material of materials) {
     findings.push(...checkCas(material, context));
+    findings.push(...checkIntermediates(material, context));
     findings.push(...checkLeaves(material, context));
     findings.push(...checkKubeletServing(material, context));
     findings.push(...checkKubeconfigs(material, context));
     findings.push(...checkFileModes(material));
     findings.push(...checkWorkerCredentials(material));
     findings.push(...checkServiceAccountKey(material));
+    findings.push(...checkExternalCaExchange(material));
     // With a plan, drift names missing files with certainty; without one they are only kubeadm's defaults.
     if (!options.plan) findings.push(...checkMissingFiles(material));
   }

@@ -12,7 +12,7 @@ import { ensureBuilt } from '../cli/built-package';
 import { ApiserverStandIn } from '../support/apiserver-stand-in';
 import { CfsslServer } from '../support/cfssl-server';
 import { conformanceSpec } from '../support/conformance-trees';
-import { EtcdCluster } from '../support/etcd-cluster';
+import { EtcdCluster, kubeadmMemberTls } from '../support/etcd-cluster';
 import { cliPath, removeTree, temporaryDirectory } from '../support/fixture-trees';
 import { copyKubeconfig } from '../support/kubeconfig-copy';
 import { runCommand } from '../support/managed-process';
@@ -98,17 +98,7 @@ describe.runIf(havePeers)('generate --signer cfssl: every CA key held by cfssl s
     const cluster = await EtcdCluster.start({
       binaries: { etcd: peerBinaryPath('etcd'), etcdctl: peerBinaryPath('etcdctl') },
       workDir: path.join(work, 'etcd'),
-      members: nodes.map((node) => ({
-        name: node,
-        tls: {
-          serverCert: pki(node, 'etcd/server.crt'),
-          serverKey: pki(node, 'etcd/server.key'),
-          peerCert: pki(node, 'etcd/peer.crt'),
-          peerKey: pki(node, 'etcd/peer.key'),
-          trustedCa: pki(node, 'etcd/ca.crt'),
-          peerTrustedCa: pki(node, 'etcd/ca.crt'),
-        },
-      })),
+      members: nodes.map((node) => ({ name: node, tls: kubeadmMemberTls((rel) => pki(node, rel)) })),
       healthClient: { cacert: pki('cp1', 'etcd/ca.crt'), cert: pki('cp1', 'etcd/healthcheck-client.crt'), key: pki('cp1', 'etcd/healthcheck-client.key') },
       healthTimeoutMs: 60_000,
     });

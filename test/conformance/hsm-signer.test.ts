@@ -9,7 +9,7 @@ import type * as Graphene from 'graphene-pk11';
 import * as yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureBuilt } from '../cli/built-package';
-import { EtcdCluster } from '../support/etcd-cluster';
+import { startNodeEtcd } from '../support/etcd-cluster';
 import { cliPath, removeTree, stackSpec, temporaryDirectory } from '../support/fixture-trees';
 import { runCommand } from '../support/managed-process';
 import { peerBinaryPath } from '../support/peer-binary-path';
@@ -119,20 +119,8 @@ describe.runIf(havePeers)('generate --signer pkcs11: CA keys held by SoftHSM2, n
   });
 
   it('etcd serves with the HSM-signed certificates, and etcdctl is accepted', async () => {
-    const cluster = await EtcdCluster.start({
-      binaries: { etcd: peerBinaryPath('etcd'), etcdctl: peerBinaryPath('etcdctl') },
-      workDir: path.join(work, 'etcd'),
-      members: [
-        {
-          name: 'cp1',
-          tls: { serverCert: pki('etcd/server.crt'), serverKey: pki('etcd/server.key'), peerCert: pki('etcd/peer.crt'), peerKey: pki('etcd/peer.key'), trustedCa: pki('etcd/ca.crt'), peerTrustedCa: pki('etcd/ca.crt') },
-        },
-      ],
-      healthClient: { cacert: pki('etcd/ca.crt'), cert: pki('etcd/healthcheck-client.crt'), key: pki('etcd/healthcheck-client.key') },
-      healthTimeoutMs: 60_000,
-    });
+    const { cluster, client } = await startNodeEtcd({ etcd: peerBinaryPath('etcd'), etcdctl: peerBinaryPath('etcdctl') }, path.join(work, 'etcd'), pki);
     try {
-      const client = { cacert: pki('etcd/ca.crt'), cert: pki('apiserver-etcd-client.crt'), key: pki('apiserver-etcd-client.key') };
       expect((await cluster.etcdctl(['put', '/kubepki/hsm', 'signed-in-token'], client)).code).toBe(0);
       expect((await cluster.etcdctl(['get', '/kubepki/hsm', '--print-value-only'], client)).stdout.trim()).toBe('signed-in-token');
     } finally {

@@ -5,7 +5,8 @@
  * - serves `--tls-cert-file` / `--tls-private-key-file` (apiserver.crt / .key); kubectl verifies it itself;
  * - `--requestheader-client-ca-file` + `--requestheader-allowed-names`: X-Remote-User / X-Remote-Group are believed
  *   only from a client certificate that chains to front-proxy-ca.crt and whose CN is an allowed name;
- * - `--client-ca-file`: a client certificate that chains to ca.crt (verified by OpenSSL during the handshake, client
+ * - `--client-ca-file`: a client certificate that chains to a certificate of ca.crt, an intermediate too, as in Go
+ *   (verified by OpenSSL during the handshake, client
  *   purpose, so the clientAuth EKU is enforced) → user = CN, groups = every O;
  * - `--service-account-key-file` + `--service-account-issuer` + `--api-audiences`: a bearer token verified with
  *   `jose` against sa.pub (signature, exp/nbf, issuer, audience) → system:serviceaccount:<ns>:<name>;
@@ -21,6 +22,7 @@ import { X509Certificate, createHash, createPublicKey, type KeyObject } from 'no
 import * as https from 'node:https';
 import type * as http from 'node:http';
 import type * as net from 'node:net';
+import * as tls from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import * as x509 from '@peculiar/x509';
 import { decodeProtectedHeader, jwtVerify, type JWTVerifyResult } from 'jose';
@@ -104,6 +106,16 @@ export class ApiserverStandIn {
       // Like kube-apiserver, a handshake without (or with an untrusted) certificate still reaches the authenticators:
       // a bearer token or the request-header authenticator may yet succeed.
       rejectUnauthorized: false,
+    });
+    // kube-apiserver (Go's crypto/x509) takes every certificate of --client-ca-file as a trust anchor, an intermediate
+    // included; OpenSSL does so only with X509_V_FLAG_PARTIAL_CHAIN (Node's allowPartialTrustChain), which Node 20's
+    // tls.Server does not pass on from its options: its shared context is made again with it. Self-signed CAs verify
+    // as before; a certificate from a sibling under the same root still fails, as it does in Go.
+    (server as unknown as { _sharedCreds: tls.SecureContext })._sharedCreds = tls.createSecureContext({
+      cert: options.servingCertificate,
+      key: options.servingKey,
+      ca: options.clientCa,
+      allowPartialTrustChain: true,
     });
     const standIn = new ApiserverStandIn(options, server);
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {

@@ -16,6 +16,18 @@ export interface EtcdMemberTls {
   peerTrustedCa: string;
 }
 
+/** A member's TLS files as kubeadm's etcd static pod names them; `pki(rel)` is the path of `rel` under its pki/. */
+export function kubeadmMemberTls(pki: (rel: string) => string): EtcdMemberTls {
+  return {
+    serverCert: pki('etcd/server.crt'),
+    serverKey: pki('etcd/server.key'),
+    peerCert: pki('etcd/peer.crt'),
+    peerKey: pki('etcd/peer.key'),
+    trustedCa: pki('etcd/ca.crt'),
+    peerTrustedCa: pki('etcd/ca.crt'),
+  };
+}
+
 export interface EtcdMemberSpec {
   name: string;
   tls: EtcdMemberTls;
@@ -276,4 +288,24 @@ export class EtcdCluster {
 
 function tail(text: string, lines = 15): string {
   return text.trimEnd().split('\n').slice(-lines).join('\n');
+}
+
+/**
+ * One etcd member serving one control-plane node's kubeadm files (`pki(rel)` is that node's `pki/<rel>`), health-checked
+ * with its healthcheck-client; `client` is kube-apiserver's apiserver-etcd-client.
+ */
+export async function startNodeEtcd(binaries: EtcdBinaries, workDir: string, pki: (rel: string) => string): Promise<{ cluster: EtcdCluster; client: EtcdClientCredentials }> {
+  const cluster = await EtcdCluster.start({
+    binaries,
+    workDir,
+    members: [
+      {
+        name: 'cp1',
+        tls: { serverCert: pki('etcd/server.crt'), serverKey: pki('etcd/server.key'), peerCert: pki('etcd/peer.crt'), peerKey: pki('etcd/peer.key'), trustedCa: pki('etcd/ca.crt'), peerTrustedCa: pki('etcd/ca.crt') },
+      },
+    ],
+    healthClient: { cacert: pki('etcd/ca.crt'), cert: pki('etcd/healthcheck-client.crt'), key: pki('etcd/healthcheck-client.key') },
+    healthTimeoutMs: 60_000,
+  });
+  return { cluster, client: { cacert: pki('etcd/ca.crt'), cert: pki('apiserver-etcd-client.crt'), key: pki('apiserver-etcd-client.key') } };
 }

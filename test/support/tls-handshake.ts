@@ -39,6 +39,11 @@ export interface HandshakeClient {
    * SANs, as a client dialing that address would). The TCP connection always goes to 127.0.0.1.
    */
   expectServerName: string;
+  /**
+   * Anchor trust at any certificate of `ca`, an intermediate too (OpenSSL's X509_V_FLAG_PARTIAL_CHAIN), as Go's
+   * crypto/x509 does for every peer written in Go. @default false: OpenSSL's default, a path must end at a self-signed root
+   */
+  allowPartialTrustChain?: boolean;
 }
 
 export interface PeerSubject {
@@ -115,6 +120,7 @@ export async function tlsHandshake(server: HandshakeServer, client: HandshakeCli
         host: '127.0.0.1',
         port,
         ca: client.ca,
+        ...(client.allowPartialTrustChain ? { allowPartialTrustChain: true } : {}),
         cert: client.identity?.cert,
         key: client.identity?.key,
         ...(isIp ? {} : { servername: expected }),

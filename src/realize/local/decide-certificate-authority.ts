@@ -1,7 +1,7 @@
 import type { CertificatePlan, PkiPlan } from '../../plan';
 import { actionableDrift, authorityOfId } from '../../plan';
 import type { LocatedAuthorities } from '../../compare';
-import { KeyPair, describeKey } from '../../crypto';
+import { KeyPair, describeKey, intermediateMismatches, intermediateSigningCommand, type ParsedCertificate } from '../../crypto';
 import type { ExistingMaterial } from './existing-material';
 import type { CertificateDecision } from './material-decisions';
 
@@ -10,7 +10,7 @@ import type { CertificateDecision } from './material-decisions';
  * lifetime is a refusal, since a new CA would invalidate every certificate the old one signed. Undefined when a
  * problem was recorded.
  */
-export function decideCertificateAuthority(ca: CertificatePlan, existing: ExistingMaterial, located?: LocatedAuthorities): CertificateDecision | undefined {
+export function decideCertificateAuthority(ca: CertificatePlan, existing: ExistingMaterial, located?: LocatedAuthorities, root?: ParsedCertificate): CertificateDecision | undefined {
   if (located) return decideRotatedAuthority(ca, existing, located);
   const leafPreference = (text: string) => existing.leavesSignedBy(ca.id, text);
   const cert = existing.sharedCopy(existing.filesOf('certificate', ca.id), `the ${ca.id} certificate`, leafPreference);
@@ -42,6 +42,7 @@ export function decideCertificateAuthority(ca: CertificatePlan, existing: Existi
     return { action: 'create', plan: ca, reasons: ['certificate missing; its existing key is certified again'], key };
   }
   if (!certificate) return undefined;
+  if (ca.parent !== undefined) return checkedIntermediate(ca, existing, certificate, cert.path, key, keyCopy?.path, root);
   return checkedAuthority(ca, existing, certificate, cert.path, key, keyCopy?.path);
 }
 
@@ -89,6 +90,8 @@ function checkedAuthority(
     existing.problems.push({ path: keyCopy!.path, code: 'key-mismatch', message: `does not match ${cert.path}: restore the matching key` });
     return undefined;
   }
+  // An outside CA's key and lifetime are its owner's (kubeadm's external-CA mode): only leaf keys follow the spec.
+  if (ca.keyHolder === 'external-ca') return { action: 'keep', plan: ca, certificate, ...(key ? { key } : {}) };
   if (parsed.algorithm !== ca.algorithm) {
     existing.problems.push({
       path: cert.path,
@@ -108,4 +111,36 @@ function checkedAuthority(
     return undefined;
   }
   return { action: 'keep', plan: ca, certificate, ...(key ? { key } : {}) };
+}
+
+/**
+ * The second half of the exchange with an offline root: the certificate placed at `<ca>.crt` must be what the plan
+ * asked the root for — signed by the root the spec names, a CA with pathLen 0 and keyCertSign, for the key kubepki
+ * made. Its lifetime is the root's choice. Anything else is refused, naming the file, what differs and the fix.
+ */
+function checkedIntermediate(
+  ca: CertificatePlan,
+  existing: ExistingMaterial,
+  certificate: { pem: string; parsed: ParsedCertificate },
+  certPath: string,
+  key: { pem: string; pair: KeyPair } | undefined,
+  keyPath: string | undefined,
+  root: ParsedCertificate | undefined,
+): CertificateDecision | undefined {
+  if (!root) return undefined; // reported by gatherExternalMaterial
+  if (!key) {
+    existing.problems.push({ path: certPath, code: 'missing-key', message: `is the intermediate ${ca.id} but its key ${keyPath ?? certPath.replace(/\.crt$/, '.key')} is absent: restore the key kubepki made for the CSR, or remove both to request a new intermediate` });
+    return undefined;
+  }
+  const reasons = intermediateMismatches(certificate.parsed, root, { commonName: ca.subject.commonName, algorithm: ca.algorithm, pathLength: ca.pathLength ?? 0 }, key.pair);
+  if (reasons.length > 0) {
+    const csr = certPath.replace(/\.crt$/, '.csr');
+    existing.problems.push({
+      path: certPath,
+      code: 'intermediate-refused',
+      message: `is refused as the intermediate ${ca.id} under the offline root ${ca.parent} (spec.pki.caParents.${ca.id}): ${reasons.join('; ')}. Have the root sign ${csr} as a CA with pathLen 0 (e.g. ${intermediateSigningCommand(csr, ca.parent!, certPath)}) and place the result here`,
+    });
+    return undefined;
+  }
+  return { action: 'keep', plan: ca, certificate, key };
 }

@@ -3,6 +3,7 @@ import type { CertificatePlan } from '../../plan';
 import { actionableDrift, renewBeforeHours } from '../../plan';
 import type { ExistingMaterial } from './existing-material';
 import type { CertificateDecision } from './material-decisions';
+import { externalCaKeyMissing, externalCaWrongIssuer, externalCaWrongKey } from './external-ca-problems';
 
 const hourMs = 3600_000;
 
@@ -20,6 +21,12 @@ export function decideLeafCertificate(
 ): CertificateDecision | undefined {
   const texts = existing.leafTexts(leaf);
   if (!texts) return undefined;
+  // An outside CA signs it (external-ca): a wrong certificate is refused with what to ask that CA for.
+  const exchange = existing.exchangeOf(leaf.id);
+  if (texts.certificate !== undefined && texts.key === undefined && exchange) {
+    existing.problems.push(externalCaKeyMissing(exchange));
+    return undefined;
+  }
   if (texts.certificate !== undefined && texts.key === undefined) {
     existing.problems.push({ path: texts.certificatePath, code: 'missing-key', message: `exists without its key ${texts.keyPath}: restore the key, or delete the certificate to have both issued` });
     return undefined;
@@ -35,6 +42,10 @@ export function decideLeafCertificate(
   if (!cert || !key) return undefined;
   const parsed = cert.parsed;
   if (!parsed.matchesKey(key.pair)) {
+    if (exchange) {
+      existing.problems.push(externalCaWrongKey(exchange));
+      return undefined;
+    }
     existing.problems.push({
       path: texts.keyPath,
       code: 'key-mismatch',
@@ -48,6 +59,12 @@ export function decideLeafCertificate(
     return { action: 'reissue', plan: leaf, reasons: [`issued by ${leaving.plan.id}; the rotation's issue stage reissues it by ${leaf.issuer}`], previous: parsed, ...(keepKey ? { key } : {}) };
   }
   if (issuer?.action === 'keep' && !parsed.isIssuedBy(issuer.certificate.parsed)) {
+    if (exchange) {
+      const caFiles = existing.filesOf('certificate', leaf.issuer).map((f) => f.path);
+      const caFile = caFiles.find((f) => f.startsWith(`${leaf.node}/`)) ?? caFiles[0] ?? leaf.issuer;
+      existing.problems.push(externalCaWrongIssuer(exchange, parsed.issuer, caFile));
+      return undefined;
+    }
     existing.problems.push({
       path: texts.certificatePath,
       code: 'wrong-issuer',

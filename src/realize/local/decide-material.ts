@@ -4,6 +4,7 @@ import { decideCertificateAuthority } from './decide-certificate-authority';
 import { decideLeafCertificate } from './decide-leaf-certificate';
 import { decideServiceAccountKey } from './decide-service-account-key';
 import type { CertificateDecision, MaterialDecisions } from './material-decisions';
+import { externalCaCertificateMissing, externalCaCertificateOutdated } from './external-ca-problems';
 import type { TreeProblem } from './realize-error';
 import type { TreeFile } from './read-output-tree';
 import type { ParsedCertificate, ParsedCertificationRequest } from '../../crypto';
@@ -14,6 +15,13 @@ export interface ExternalDecisionInput {
   readonly caCertificates: ReadonlyMap<string, ParsedCertificate>;
   readonly certificationRequests: ReadonlyMap<string, ParsedCertificationRequest>;
   readonly signedElsewhere: ReadonlySet<string>;
+  /**
+   * `kubepki csr`: only the keys and CSRs of the leaves an outside CA signs are wanted, so an outside CA's
+   * certificate may be absent and nothing is refused for want of a CA key. @default false
+   */
+  readonly requestsOnly?: boolean;
+  /** The offline roots of intermediate CAs, by intermediate CA id. */
+  readonly parentCertificates?: ReadonlyMap<string, ParsedCertificate>;
 }
 
 const nothingExternal: ExternalDecisionInput = { caCertificates: new Map(), certificationRequests: new Map(), signedElsewhere: new Set() };
@@ -36,14 +44,14 @@ export function decideMaterial(
   const existing = new ExistingMaterial(plan, files);
   const certificates = new Map<string, CertificateDecision>();
   for (const ca of plan.certificates.filter((c) => c.isCa)) {
-    let decision = decideCertificateAuthority(ca, existing, located);
+    let decision = decideCertificateAuthority(ca, existing, located, external.parentCertificates?.get(ca.id));
     if (decision?.action === 'create' && ca.keyHolder !== 'kubepki') {
       // Never make a CA whose key the spec puts elsewhere: its signer handed over its certificate, or it is missing.
       const provided = external.caCertificates.get(ca.id);
       if (provided) {
         decision = { action: 'keep', plan: ca, certificate: { pem: provided.pem, parsed: provided } };
       } else {
-        if (ca.keyHolder === 'external-ca') {
+        if (ca.keyHolder === 'external-ca' && !external.requestsOnly) {
           existing.problems.push({
             path: existing.filesOf('certificate', ca.id)[0]!.path,
             code: 'no-ca-key',
@@ -65,7 +73,8 @@ export function decideMaterial(
   }
   for (const decision of certificates.values()) {
     const issuer = certificates.get(decision.plan.issuer);
-    if (decision.action === 'keep' || decision.plan.isCa || issuer?.action !== 'keep') continue;
+    // Only issuing needs a CA key and an unexpired CA: `kubepki csr` issues nothing.
+    if (decision.action === 'keep' || decision.plan.isCa || issuer?.action !== 'keep' || external.requestsOnly) continue;
     const caCertificate = existing.filesOf('certificate', issuer.plan.id)[0]?.path ?? issuer.plan.id;
     if (issuer.certificate.parsed.notAfter.getTime() <= now.getTime()) {
       existing.problems.push({
@@ -75,6 +84,11 @@ export function decideMaterial(
       });
     }
     if (!issuer.key && !external.signedElsewhere.has(issuer.plan.id)) {
+      const exchange = existing.exchangeOf(decision.plan.id);
+      if (exchange) {
+        existing.problems.push(decision.action === 'create' ? externalCaCertificateMissing(exchange, decision.key !== undefined) : externalCaCertificateOutdated(exchange, decision.reasons));
+        continue;
+      }
       existing.problems.push({
         path: existing.filesOf('private-key', issuer.plan.id)[0]?.path ?? issuer.plan.id,
         code: 'no-ca-key',

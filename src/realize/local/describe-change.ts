@@ -1,5 +1,5 @@
 import type { PkiPlan, PlannedFile } from '../../plan';
-import { rbacFileHolds, renderPlannedFile, sameKubeconfig, type PkiMaterial } from '../../outputs';
+import { parseKubeconfig, rbacFileHolds, renderPlannedFile, sameKubeconfig, type PkiMaterial } from '../../outputs';
 import type { MaterialDecisions } from './material-decisions';
 import type { TreeFile } from './read-output-tree';
 
@@ -35,5 +35,15 @@ export function describeChange(plan: PkiPlan, file: PlannedFile, decisions: Mate
   const sameContent = desired !== undefined && (desired === currentText || (kind === 'kubeconfig' && sameKubeconfig(desired, currentText)));
   if (sameContent && current.mode === file.mode) return { path: file.path, action: 'kept' };
   if (sameContent) return { path: file.path, action: 'updated', reason: `mode ${current.mode.toString(8)} → ${file.mode.toString(8)}` };
-  return { path: file.path, action: 'updated', reason: kind === 'kubeconfig' ? 'server, names or CA data changed' : 'content changed' };
+  return { path: file.path, action: 'updated', reason: kind === 'kubeconfig' ? kubeconfigChange(currentText, desired) : 'content changed' };
+}
+
+/** Why a kubeconfig is rewritten: a client certificate to embed (an outside CA's, come back), or the rest. */
+function kubeconfigChange(current: string, desired: string | undefined): string {
+  try {
+    if (desired !== undefined && parseKubeconfig(current).clientCertificatePem !== parseKubeconfig(desired).clientCertificatePem) return 'client certificate embedded';
+  } catch {
+    // an unreadable file is rewritten whole
+  }
+  return 'server, names or CA data changed';
 }

@@ -1,4 +1,4 @@
-import type { CertificatePlan, PkiPlan, PlannedFile } from '../../plan';
+import { externalCaExchanges, type CertificatePlan, type ExternalCaExchange, type PkiPlan, type PlannedFile } from '../../plan';
 import { KeyPair, ParsedCertificate } from '../../crypto';
 import { parseKubeconfig } from '../../outputs';
 import type { ExistingCertificate, ExistingKey } from './material-decisions';
@@ -29,6 +29,8 @@ export class ExistingMaterial {
   readonly problems: TreeProblem[] = [];
   /** The plan's files by content kind and id, indexed once: a scan of every file per lookup is quadratic. */
   private readonly filesByContent = new Map<string, PlannedFile[]>();
+  /** Leaves an outside CA signs, by certificate id: where their CSR is and their certificate comes back. */
+  private readonly exchanges: ReadonlyMap<string, ExternalCaExchange>;
 
   constructor(
     readonly plan: PkiPlan,
@@ -40,6 +42,12 @@ export class ExistingMaterial {
       if (list) list.push(file);
       else this.filesByContent.set(key, [file]);
     }
+    this.exchanges = new Map(externalCaExchanges(plan).map((e) => [e.certificate.id, e]));
+  }
+
+  /** The external-CA exchange of a leaf an outside CA signs (spec.pki.caKeys: external-ca). */
+  exchangeOf(id: string): ExternalCaExchange | undefined {
+    return this.exchanges.get(id);
   }
 
   filesOf(kind: PlannedFile['content']['kind'], id: string): PlannedFile[] {
@@ -110,20 +118,31 @@ export class ExistingMaterial {
   leafTexts(leaf: CertificatePlan, report = true): LeafTexts | null {
     if (leaf.storage === 'kubeconfig') {
       const file = this.filesOf('kubeconfig', leaf.id)[0]!.path;
+      // An outside CA's certificate comes back beside the kubeconfig (`admin.conf.crt`): when there, it is the one
+      // to embed — the kubeconfig holds the key kubepki made (kubeadm's partial kubeconfig) or a previous certificate.
+      const returnedPath = this.exchanges.get(leaf.id)?.returnedFile;
+      const returned = returnedPath !== undefined ? this.text(returnedPath) : undefined;
+      const fromReturned = returned !== undefined ? { certificatePath: returnedPath!, certificate: returned } : undefined;
       const found = this.text(file);
-      if (found === undefined) return { certificatePath: file, keyPath: file };
+      if (found === undefined) return { certificatePath: file, keyPath: file, ...fromReturned };
       try {
         const kc = parseKubeconfig(found);
-        if (kc.clientCertificatePem && kc.clientKeyPem) return { certificatePath: file, keyPath: file, certificate: kc.clientCertificatePem, key: kc.clientKeyPem };
+        if (kc.clientKeyPem && (kc.clientCertificatePem || returnedPath !== undefined)) {
+          return { certificatePath: file, keyPath: file, key: kc.clientKeyPem, ...(kc.clientCertificatePem ? { certificate: kc.clientCertificatePem } : {}), ...fromReturned };
+        }
         if (report) this.problems.push({ path: file, code: 'corrupt', message: 'has no embedded client-certificate-data and client-key-data; delete it to have it reissued' });
       } catch (error) {
         if (report) this.problems.push({ path: file, code: 'corrupt', message: `${(error as Error).message}; delete it to have it reissued` });
       }
       return null;
     }
-    const certificatePath = this.filesOf('certificate', leaf.id)[0]!.path;
+    const certificateFile = this.filesOf('certificate', leaf.id)[0]!;
+    const certificatePath = certificateFile.path;
     const keyPath = this.filesOf('private-key', leaf.id)[0]!.path;
-    const certificate = this.text(certificatePath);
+    const text = this.text(certificatePath);
+    // A serving certificate of an intermediate is followed by its chain: the leaf is the first block.
+    const chained = certificateFile.content.kind === 'certificate' && certificateFile.content.bundle !== undefined;
+    const certificate = chained && text !== undefined ? (/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/.exec(text)?.[0] ?? text) : text;
     const key = this.text(keyPath);
     return { certificatePath, keyPath, ...(certificate !== undefined ? { certificate } : {}), ...(key !== undefined ? { key } : {}) };
   }

@@ -10,6 +10,8 @@ export interface ExternalMaterial {
   caCertificates: Map<string, ParsedCertificate>;
   /** Users' CSRs by certificate id, checked against the plan. */
   certificationRequests: Map<string, ParsedCertificationRequest>;
+  /** The offline roots of intermediate CAs, by intermediate CA id. */
+  parentCertificates: Map<string, ParsedCertificate>;
   problems: TreeProblem[];
 }
 
@@ -24,8 +26,21 @@ export async function gatherExternalMaterial(
   signers: ReadonlyMap<string, CertificateSigner>,
   requests: ReadonlyMap<string, string>,
   now: Date,
+  parents: ReadonlyMap<string, string> = new Map(),
 ): Promise<ExternalMaterial> {
-  const material: ExternalMaterial = { caCertificates: new Map(), certificationRequests: new Map(), problems: [] };
+  const material: ExternalMaterial = { caCertificates: new Map(), certificationRequests: new Map(), parentCertificates: new Map(), problems: [] };
+  for (const ca of plan.certificates.filter((c) => c.parent !== undefined)) {
+    const text = parents.get(ca.id);
+    let root: ParsedCertificate | undefined;
+    try {
+      root = text !== undefined ? ParsedCertificate.fromPem(text) : undefined;
+    } catch (error) {
+      material.problems.push({ path: ca.parent!, code: 'intermediate-refused', message: `${(error as Error).message}: spec.pki.caParents.${ca.id}.certificate must be the offline root's PEM certificate` });
+      continue;
+    }
+    if (!root) material.problems.push({ path: ca.parent!, code: 'intermediate-refused', message: `the offline root of ${ca.id} was not provided: spec.pki.caParents.${ca.id}.certificate names it, relative to the spec file` });
+    else material.parentCertificates.set(ca.id, root);
+  }
   for (const id of signers.keys()) {
     const ca = plan.certificates.find((c) => c.id === id && c.isCa);
     if (!ca) material.problems.push({ path: id, code: 'no-ca-key', message: `a signer was given for ${id}, which is not a CA of this plan (CAs: ${plan.certificates.filter((c) => c.isCa).map((c) => c.id).join(', ')})` });

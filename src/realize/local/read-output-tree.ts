@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { PkiPlan } from '../../plan';
+import { externalCaExchangeFiles, type PkiPlan } from '../../plan';
 import { commitJournalName, isTemporaryFileName } from '../../outputs';
 import type { TreeProblem } from './realize-error';
 
@@ -11,7 +11,7 @@ export interface TreeFile {
 
 /** What is under the output directory, read with lstat: nothing is ever followed through a symbolic link. */
 export interface OutputTree {
-  /** Planned files that exist, by relative path. */
+  /** Planned files that exist, and the external-CA exchange files (CSRs, returned certificates), by relative path. */
   readonly files: ReadonlyMap<string, TreeFile>;
   /** Files under the directory the plan does not name (a removed node or user, a moved super-admin.conf). */
   readonly stale: readonly string[];
@@ -85,6 +85,8 @@ export function readOutputTree(plan: PkiPlan, dir: string): OutputTree {
   }
   const plannedFiles = new Map(plan.files.map((f) => [f.path, f]));
   const plannedDirs = new Set(plannedDirectories(plan));
+  // kubeadm's external-CA exchange beside the planned files: read (a returned certificate is input), never stale.
+  const exchangeFiles = externalCaExchangeFiles(plan);
   const checkOwner = (rel: string, stat: fs.Stats) => {
     if (expectedOwner !== undefined && stat.uid !== expectedOwner) {
       problems.push({ path: rel, code: 'owner', message: `is owned by uid ${stat.uid}, not by the user running generate (uid ${expectedOwner}): chown it back, or remove it to have it issued again` });
@@ -128,7 +130,7 @@ export function readOutputTree(plan: PkiPlan, dir: string): OutputTree {
         problems.push({ path: child, code: 'not-a-directory', message: 'is a file where a directory belongs: move it away' });
         continue;
       }
-      const planned = plannedFiles.get(child);
+      const planned = plannedFiles.get(child) ?? exchangeFiles.has(child);
       if (!planned) {
         stale.push(child);
         continue;

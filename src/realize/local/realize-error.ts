@@ -21,6 +21,7 @@ export interface TreeProblem {
     | 'symlink'
     | 'owner'
     | 'csr-refused'
+    | 'intermediate-refused'
     | 'rotation-order';
 }
 

@@ -1,29 +1,32 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { authoritiesOf, type PkiPlan } from '../../plan';
 import { publicKeyPins, type CertificateSigner, type KeyPool, type ParsedCertificate } from '../../crypto';
 import { clusterTrustBundle, keepChosenContext, renderPlannedFile, type PkiMaterial } from '../../outputs';
 import { plannedDirectories, plannedDirectoryMode, readOutputTree, type OutputTree } from './read-output-tree';
-import { decideMaterial } from './decide-material';
+import { decideTree } from './decide-tree';
 import { keptMaterial, produceMaterial, type SigningContext } from './produce-material';
 import { gatherExternalMaterial } from './external-material';
 import { describeChange, type FileChange } from './describe-change';
 import { RealizeError } from './realize-error';
 import type { MaterialDecisions } from './material-decisions';
-import { ensureOutputDirectory, preflightChange } from './preflight';
-import { OutputLock } from './output-lock';
-import { commitChange, completeInterruptedChange, hasPendingJournal, removeTemporaries, type TreeChange } from './commit-change';
-import { WriteCounter } from './write-counter';
-import { locateAuthorities } from '../../compare';
+import { commitChange, type TreeChange } from './commit-change';
+import { preflightWrites, withLockedTree } from './locked-tree';
 import { decideBootstrapToken } from './decide-bootstrap-token';
+import { intermediateRequest, pendingIntermediates, requestDirectories, requestIntermediates, type AwaitingSignature } from './request-intermediates';
+import { ExistingMaterial } from './existing-material';
 
 export type { FileAction, FileChange } from './describe-change';
+export type { AwaitingSignature } from './request-intermediates';
 
 export interface RealizeReport {
   changes: FileChange[];
   /** Keys generated in this run (0 on a no-op re-run). */
   generatedKeys: number;
   dryRun: boolean;
+  /**
+   * Intermediate CAs whose offline root has not signed yet: this run wrote only their keys and CSRs, and issues the
+   * rest once the signed certificates are in the tree.
+   */
+  awaitingSignature?: AwaitingSignature[];
 }
 
 export interface RealizeOptions {
@@ -50,10 +53,9 @@ export interface RealizeOptions {
   bootstrapToken?: string;
   /** Leaf certificate ids to reissue now with their existing keys, as `kubeadm certs renew` does. @default none */
   renew?: readonly string[];
+  /** The offline roots' certificates (PEM) by intermediate CA id, for CAs whose spec names a parent (spec.pki.caParents). */
+  parentCertificates?: ReadonlyMap<string, string>;
 }
-
-/** Generous: an RSA-4096 key is ~3.3 KiB of PEM, a kubeconfig embedding one ~8 KiB. */
-const bytesPerFile = 16 * 1024;
 
 /**
  * Reconciles a plan against a directory as kubeadm does with /etc/kubernetes — reuse what still matches, issue what
@@ -66,40 +68,41 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   const now = options.now ?? new Date();
   if (options.dryRun) {
     const tree = readOutputTree(plan, dir);
-    const context = await signingContext(plan, tree, now, options);
-    const decided = decide(plan, dir, tree, now, options, context);
+    if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
+    const unsigned = pendingIntermediates(plan, tree.files);
+    if (unsigned.length > 0) {
+      const requests = await requestIntermediates(plan, tree.files, unsigned, (await signingContext(plan, tree, now, options)).parentCertificates, false);
+      if (requests.problems.length > 0) throw new RealizeError(requests.problems);
+      return { changes: requests.changes, generatedKeys: requests.generatedKeys, dryRun: true, awaitingSignature: requests.awaiting };
+    }
+    const decided = decide(plan, dir, tree, now, options, await signingContext(plan, tree, now, options));
     const { decisions } = decided;
+    const context = await withIntermediateRequests(plan, tree, decisions, decided.context);
     const pending: FileChange[] = tree.pendingJournal ? [{ path: '.kubepki-journal', action: 'updated', reason: 'an interrupted run committed a change; generate completes it first' }] : [];
     return { changes: [...pending, ...changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions, context), decided), options)], generatedKeys: keysToGenerate(decisions), dryRun: true };
   }
 
-  ensureOutputDirectory(dir);
-  const lock = await OutputLock.acquire(dir, options.lockWaitMs ?? 60_000, options.onLockWait);
-  try {
-    const counter = new WriteCounter();
-    const recovered = hasPendingJournal(dir) ? completeInterruptedChange(dir, counter) : [];
-    const tree = readOutputTree(plan, dir);
-    if (tree.problems.length === 0) removeTemporaries(dir, tree.temporaries, counter);
-    const leftovers: FileChange[] = [
-      ...recovered.map((rel): FileChange => ({ path: rel, action: 'updated', reason: 'completed the change an interrupted run committed' })),
-      ...tree.temporaries.map((rel): FileChange => ({ path: rel, action: 'removed', reason: 'staged by an interrupted run' })),
-    ];
-    const context = await signingContext(plan, tree, now, options);
-    const decided = decide(plan, dir, tree, now, options, context);
+  return withLockedTree(plan, dir, options, async ({ tree, counter, leftovers }) => {
+    if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
+    const unsigned = pendingIntermediates(plan, tree.files);
+    if (unsigned.length > 0) {
+      // The first half of the exchange with an offline root: keys and CSRs only, committed like any change.
+      const requests = await requestIntermediates(plan, tree.files, unsigned, (await signingContext(plan, tree, now, options)).parentCertificates, true, options.keyPool);
+      if (requests.problems.length > 0) throw new RealizeError(requests.problems);
+      if (requests.change.writes.length > 0) {
+        preflightWrites(dir, tree, requestDirectories(requests.change), requests.change.writes);
+        commitChange(dir, requests.change, counter);
+      }
+      return { changes: [...leftovers, ...requests.changes], generatedKeys: requests.generatedKeys, dryRun: false, awaitingSignature: requests.awaiting };
+    }
+    const decided = decide(plan, dir, tree, now, options, await signingContext(plan, tree, now, options));
     const { decisions } = decided;
+    const context = await withIntermediateRequests(plan, tree, decisions, decided.context);
 
     // Which files change is known from the decisions alone: check the file system before generating any key.
     const expected = changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions, context), decided), options);
     const writing = expected.filter((c) => c.action !== 'kept' && c.action !== 'external' && c.action !== 'stale' && c.action !== 'removed' && !c.path.endsWith('/'));
-    if (writing.length > 0) {
-      const missing = plannedDirectories(plan).filter((rel) => !tree.directoryModes.has(rel));
-      preflightChange(
-        dir,
-        missing.map((rel) => ({ path: rel, mode: plannedDirectoryMode(rel) })),
-        [...new Set(writing.map((c) => path.dirname(c.path)))],
-        writing.length * bytesPerFile,
-      );
-    }
+    preflightWrites(dir, tree, plannedDirectories(plan), writing);
 
     const produced = await produceMaterial(plan, decisions, now, options.keyPool, context);
     const { generatedKeys } = produced;
@@ -107,9 +110,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     const changes = changesOf(plan, tree, decisions, material, options);
     commitChange(dir, treeChangeOf(plan, tree, changes, material, options), counter);
     return { changes: [...leftovers, ...changes], generatedKeys, dryRun: false };
-  } finally {
-    await lock.release();
-  }
+  });
 }
 
 /** The keys a real run would generate: `--dry-run` counts them as the run would. */
@@ -119,38 +120,42 @@ function keysToGenerate(decisions: MaterialDecisions): number {
 }
 
 /** CA certificates from the signers that hold CA keys, and checked user CSRs: before any decision, all or nothing. */
-async function signingContext(plan: PkiPlan, tree: OutputTree, now: Date, options: RealizeOptions): Promise<SigningContext & { caCertificates: Map<string, ParsedCertificate> }> {
+async function signingContext(plan: PkiPlan, tree: OutputTree, now: Date, options: RealizeOptions): Promise<GatheredContext> {
   if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
   const signers = options.signers ?? new Map<string, CertificateSigner>();
-  const external = await gatherExternalMaterial(plan, tree.files, signers, options.certificationRequests ?? new Map(), now);
+  const external = await gatherExternalMaterial(plan, tree.files, signers, options.certificationRequests ?? new Map(), now, options.parentCertificates ?? new Map());
   if (external.problems.length > 0) throw new RealizeError(external.problems);
-  return { signers, certificationRequests: external.certificationRequests, caCertificates: external.caCertificates };
+  return { signers, certificationRequests: external.certificationRequests, caCertificates: external.caCertificates, parentCertificates: external.parentCertificates };
 }
+
+/** The CSR each kept intermediate keeps beside its key (the one on disk while it still fits), for its .csr files. */
+async function withIntermediateRequests(plan: PkiPlan, tree: OutputTree, decisions: MaterialDecisions, context: SigningContext): Promise<SigningContext> {
+  const intermediates = plan.certificates.filter((c) => c.parent !== undefined);
+  if (intermediates.length === 0) return context;
+  const existing = new ExistingMaterial(plan, tree.files);
+  const requests = new Map(context.certificationRequests);
+  for (const ca of intermediates) {
+    const decision = decisions.certificates.get(ca.id);
+    if (decision?.key) requests.set(ca.id, await intermediateRequest(existing, ca, decision.key.pair));
+  }
+  return { ...context, certificationRequests: requests };
+}
+
+type GatheredContext = SigningContext & { caCertificates: Map<string, ParsedCertificate>; parentCertificates: Map<string, ParsedCertificate> };
 
 /** The decisions about keys and certificates, and the bootstrap token (kept, supplied or new). */
 interface Decided {
   decisions: MaterialDecisions;
+  context: GatheredContext;
   bootstrapToken?: string;
 }
 
-function decide(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options: RealizeOptions, context: SigningContext & { caCertificates: Map<string, ParsedCertificate> }): Decided {
-  if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
-  // Once rotated, an authority may sit in files the previous stage wrote and this one no longer plans. A
-  // never-rotated plan still looks: a tree already at a later generation means the spec went back.
-  const located = locateAuthorities(plan, (rel) => tree.files.get(rel)?.content.toString('utf8') ?? readLeftover(dir, rel, tree.stale));
-  if (located.problems.length > 0) throw new RealizeError(located.problems);
-  const { decisions, problems } = decideMaterial(
-    plan,
-    tree.files,
-    now,
-    { ...context, signedElsewhere: new Set(context.signers.keys()) },
-    new Set(options.renew ?? []),
-    plan.authorities ? located : undefined,
-  );
+function decide(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options: RealizeOptions, context: GatheredContext): Decided {
+  const { decisions, problems } = decideTree(plan, dir, tree, now, { ...context, signedElsewhere: new Set(context.signers.keys()) }, new Set(options.renew ?? []));
   const token = decideBootstrapToken(plan, tree.files, options.bootstrapToken);
   problems.push(...token.problems);
   if (problems.length > 0) throw new RealizeError(problems);
-  return { decisions, ...(token.token ? { bootstrapToken: token.token } : {}) };
+  return { decisions, context, ...(token.token ? { bootstrapToken: token.token } : {}) };
 }
 
 /** Adds what the kubeadm configurations need beyond keys and certificates: the token and the CAs' public-key pins. */
@@ -159,17 +164,6 @@ function withJoinSecrets(plan: PkiPlan, material: PkiMaterial, decided: Decided)
   const trusted = authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.trusted;
   const bundle = trusted.every((id) => material.certificates.has(id)) ? clusterTrustBundle(plan, material) : undefined;
   return { ...material, ...(decided.bootstrapToken ? { bootstrapToken: decided.bootstrapToken } : {}), ...(bundle ? { caCertHashes: publicKeyPins(bundle) } : {}) };
-}
-
-/** A file of the tree the plan no longer names (a previous rotation stage's), read only if it is a regular file. */
-function readLeftover(dir: string, rel: string, stale: readonly string[]): string | undefined {
-  if (!stale.includes(rel)) return undefined;
-  const full = path.join(dir, rel);
-  try {
-    return fs.lstatSync(full).isFile() ? fs.readFileSync(full, 'utf8') : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** One line per planned file, then directory modes to fix and files the plan no longer names. */
@@ -184,7 +178,7 @@ function changesOf(plan: PkiPlan, tree: OutputTree, decisions: MaterialDecisions
 }
 
 // Keys before certificates before kubeconfigs: the journal applies renames in this order.
-const writeOrder = { 'private-key': 0, 'bootstrap-token': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2, 'kubeadm-config': 2, 'csr-manifest': 2 } as const;
+const writeOrder = { 'private-key': 0, 'bootstrap-token': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2, 'kubeadm-config': 2, 'csr-manifest': 2, 'certification-request': 2 } as const;
 
 function treeChangeOf(plan: PkiPlan, tree: OutputTree, changes: FileChange[], material: PkiMaterial, options: RealizeOptions): TreeChange {
   const planned = new Map(plan.files.map((f) => [f.path, f]));

@@ -76,6 +76,12 @@ export class KubePki extends pulumi.ComponentResource {
         `the Pulumi program issues only keys kubepki holds; ${elsewhere.map((c) => `${c.id} (key held by ${c.keyHolder})`).join(', ')}: use \`kubepki generate\` for this spec`,
       );
     }
+    // The offline root signs an intermediate between two runs (a CSR out, a certificate back): a step a single
+    // `pulumi up` cannot wait for.
+    const intermediates = plan.certificates.filter((c) => c.parent !== undefined);
+    if (intermediates.length > 0) {
+      throw new Error(`spec.pki.caParents: pulumi up does not realize intermediate CAs under an offline root yet (${intermediates.map((c) => c.id).join(', ')}); use \`kubepki generate\``);
+    }
     this.protectAuthorities = args.protectAuthorities ?? true;
     // Absolute: the file provider runs in Pulumi's dynamic-provider host, not in the program's working directory.
     const outDir = path.resolve(args.outDir);
@@ -300,6 +306,9 @@ export class KubePki extends pulumi.ComponentResource {
       kubeconfig: () => this.kubeconfigs[of]!,
       'csr-manifest': (): never => {
         throw new Error(`internal: ${file.path} belongs to a user CSR, refused above`);
+      },
+      'certification-request': (): never => {
+        throw new Error(`internal: ${file.path} belongs to an intermediate CA, refused above`);
       },
       'bootstrap-token': () => pulumi.interpolate`${this.bootstrapToken!}\n`,
       // Pins every CA of the cluster's trust bundle, as generate does (both generations during a rotation).
