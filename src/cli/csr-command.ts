@@ -6,6 +6,7 @@ import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { keyProgress } from './generate-command';
 import { parseVerbArgs } from './parse-verb-args';
 import { verbNamed } from './verbs';
+import { loadUserRequests } from './user-requests';
 
 /**
  * `kubepki csr`: kubeadm's `certs generate-csr` for the leaves an outside CA signs — a key and a CSR each, in
@@ -19,7 +20,8 @@ export async function csrCommand(args: string[], io: CliIo): Promise<number> {
   const waitText = values.wait as string | undefined;
   const waitSeconds = waitText === undefined ? 60 : Number(waitText);
   if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait ${JSON.stringify(waitText)}: expected a number of seconds (0 to fail at once when another run holds the directory)`);
-  const plan = planPki(loadSpecFile(positionals[0]!));
+  const spec = loadSpecFile(positionals[0]!);
+  const plan = planPki(spec);
   if (externalCaExchanges(plan).length === 0) {
     throw new SpecError(
       [
@@ -32,6 +34,8 @@ export async function csrCommand(args: string[], io: CliIo): Promise<number> {
       positionals[0],
     );
   }
+  // Users who keep their keys: their CSRs are checked as generate checks them, then copied for the outside CA.
+  const certificationRequests = await loadUserRequests(plan, positionals[0]!, spec.spec.users.map((u) => u.name));
   const quiet = values.quiet === true;
   const dryRun = values['dry-run'] === true;
   const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, 0, keyProgress(io, quiet));
@@ -41,6 +45,7 @@ export async function csrCommand(args: string[], io: CliIo): Promise<number> {
     lockWaitMs: waitSeconds * 1000,
     onLockWait: (holder) => io.stderr(`waiting for another kubepki run (${holder}) to finish writing ${out}…`),
     ...(keyPool ? { keyPool } : {}),
+    certificationRequests,
   });
   io.progress?.(undefined);
   if (!quiet) for (const change of report.changes) io.stdout(`${change.action.padEnd(9)}${change.path}${change.reason ? `  (${change.reason})` : ''}`);

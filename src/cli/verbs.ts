@@ -49,7 +49,7 @@ export const verbs: readonly VerbSpec[] = [
     name: 'csr',
     summary: 'kubeadm certs generate-csr: keys and CSRs for the certificates an outside CA signs',
     description:
-      "For every certificate signed by a CA the spec marks external-ca (spec.pki.caKeys), writes the private key and a CSR in kubeadm's layout: pki/<name>.key + pki/<name>.csr, and for kubeconfigs <name>.conf (the key embedded, no certificate yet) + <name>.conf.csr. Have the outside CA sign each CSR and save the certificate beside it as <name>.crt (<name>.conf.crt); `kubepki generate` then checks each one against the plan and finishes the tree, kubeconfigs included, without the CA key. Re-running keeps keys and CSRs that still fit.",
+      "For every certificate signed by a CA the spec marks external-ca (spec.pki.caKeys), writes the private key and a CSR in kubeadm's layout: pki/<name>.key + pki/<name>.csr, and for kubeconfigs <name>.conf (the key embedded, no certificate yet) + <name>.conf.csr (a user who keeps their key gets a copy of their own CSR). Have the outside CA sign each CSR and save the certificate beside it as <name>.crt (<name>.conf.crt); `kubepki generate` then checks each one against the plan and finishes the tree, kubeconfigs included, without the CA key. Re-running keeps keys and CSRs that still fit.",
     usage: ['kubepki csr <spec> --out <dir> [--dry-run] [--wait <seconds>] [--quiet]'],
     flags: {
       out: { type: 'string', value: 'dir', description: 'the directory that receives <node>/ and users/ (required; the one generate completes)' },

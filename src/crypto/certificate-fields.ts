@@ -1,8 +1,10 @@
-// Node's X509Certificate exposes every field kubepki compares except the KeyUsage bits and the subject's encoding.
-// Reading them with a full @peculiar/x509 (asn1js) parse cost a third of a no-op run; this walks the DER just far
-// enough. Anything unexpected in the structure reads as "no KeyUsage extension", as a missing extension would.
+// Node's X509Certificate exposes every field kubepki compares except the KeyUsage bits, the key identifiers and the
+// subject's encoding. Reading them with a full @peculiar/x509 (asn1js) parse cost a third of a no-op run; this walks
+// the DER just far enough. Anything unexpected in the structure reads as a missing extension.
 
 const KEY_USAGE_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x0f]);
+const SUBJECT_KEY_IDENTIFIER_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x0e]);
+const BASIC_CONSTRAINTS_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x13]);
 
 interface Element {
   tag: number;
@@ -47,28 +49,70 @@ const tbsFields = (der: Uint8Array): Element[] => {
   return tbs ? children(der, tbs) : [];
 };
 
+/** The subject Name of a DER certificate, encoded as it is there: what a certificate it issues names as its issuer. */
+export function subjectNameDerOf(der: Uint8Array): Buffer {
+  // TBSCertificate: [0] version, serialNumber, signature, issuer, validity, subject, …
+  const fields = tbsFields(der);
+  const subject = fields[fields[0]?.tag === 0xa0 ? 5 : 4];
+  if (!subject || subject.tag !== 0x30) throw new Error('is not a valid X.509 certificate');
+  return Buffer.from(der.subarray(subject.offset, subject.end));
+}
+
+/** The subjectPublicKey BIT STRING's bytes of a DER SubjectPublicKeyInfo: what a key identifier hashes (RFC 5280). */
+export function subjectPublicKeyBytesOf(spki: Uint8Array): Buffer {
+  const outer = readElement(spki, 0, spki.length);
+  const bits = outer && children(spki, outer)[1];
+  if (!bits || bits.tag !== 0x03) throw new Error('is not a SubjectPublicKeyInfo');
+  return Buffer.from(spki.subarray(bits.start + 1, bits.end));
+}
+
+/** The extnValue contents of the extension `oid` (its encoded OBJECT IDENTIFIER) in a DER certificate. */
+function extensionValueOf(der: Uint8Array, oid: Buffer): Element | undefined {
+  // extensions is the [3] EXPLICIT field, the last of TBSCertificate.
+  const wrapper = tbsFields(der).find((e) => e.tag === 0xa3);
+  const list = wrapper && children(der, wrapper)[0];
+  if (!list) return undefined;
+  for (const extension of children(der, list)) {
+    const [id, ...rest] = children(der, extension);
+    if (!id || !Buffer.from(der.subarray(id.offset, id.end)).equals(oid)) continue;
+    const value = rest.find((e) => e.tag === 0x04);
+    return value && readElement(der, value.start, value.end);
+  }
+  return undefined;
+}
+
+/**
+ * The subjectKeyIdentifier of a DER certificate, or undefined. A certificate it issues names it as its
+ * authorityKeyIdentifier, as Go's x509 does: a CA made elsewhere may not derive it from its key the way kubepki does.
+ */
+export function subjectKeyIdentifierOf(der: Uint8Array): Buffer | undefined {
+  const value = extensionValueOf(der, SUBJECT_KEY_IDENTIFIER_OID);
+  return value && value.tag === 0x04 && value.end > value.start ? Buffer.from(der.subarray(value.start, value.end)) : undefined;
+}
+
+/** The basicConstraints pathLenConstraint of a DER certificate, or undefined when absent (unlimited). */
+export function pathLengthOf(der: Uint8Array): number | undefined {
+  const value = extensionValueOf(der, BASIC_CONSTRAINTS_OID);
+  // BasicConstraints ::= SEQUENCE { cA BOOLEAN DEFAULT FALSE, pathLenConstraint INTEGER OPTIONAL }
+  const length = value && value.tag === 0x30 ? children(der, value).find((e) => e.tag === 0x02) : undefined;
+  if (!length || length.end - length.start > 4) return undefined;
+  let n = 0;
+  for (let i = length.start; i < length.end; i++) n = n * 256 + der[i]!;
+  return n;
+}
+
 /**
  * The KeyUsage extension of a DER certificate as flags in @peculiar/x509's numbering (bit n of the BIT STRING, counted
  * from its first bit, is `1 << n`: digitalSignature 1, keyEncipherment 4, keyCertSign 32), or 0 when absent.
  */
 export function keyUsageBitsOf(der: Uint8Array): number {
-  // extensions is the [3] EXPLICIT field, the last of TBSCertificate.
-  const wrapper = tbsFields(der).find((e) => e.tag === 0xa3);
-  const list = wrapper && children(der, wrapper)[0];
-  if (!list) return 0;
-  for (const extension of children(der, list)) {
-    const [oid, ...rest] = children(der, extension);
-    if (!oid || !Buffer.from(der.subarray(oid.offset, oid.end)).equals(KEY_USAGE_OID)) continue;
-    const value = rest.find((e) => e.tag === 0x04);
-    const bits = value && readElement(der, value.start, value.end);
-    if (!bits || bits.tag !== 0x03 || bits.end - bits.start < 1) return 0;
-    let flags = 0;
-    // Skip the leading "unused bits" byte; the first content byte's most significant bit is bit 0.
-    for (let i = bits.start + 1; i < bits.end; i++) {
-      const byte = der[i]!;
-      for (let b = 0; b < 8; b++) if (byte & (0x80 >> b)) flags |= 1 << ((i - bits.start - 1) * 8 + b);
-    }
-    return flags;
+  const bits = extensionValueOf(der, KEY_USAGE_OID);
+  if (!bits || bits.tag !== 0x03 || bits.end - bits.start < 1) return 0;
+  let flags = 0;
+  // Skip the leading "unused bits" byte; the first content byte's most significant bit is bit 0.
+  for (let i = bits.start + 1; i < bits.end; i++) {
+    const byte = der[i]!;
+    for (let b = 0; b < 8; b++) if (byte & (0x80 >> b)) flags |= 1 << ((i - bits.start - 1) * 8 + b);
   }
-  return 0;
+  return flags;
 }

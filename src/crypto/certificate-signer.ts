@@ -1,11 +1,12 @@
 import type { CertificateProfileName, KeyHolder } from '../plan/pki-plan';
-import { signCertificate, type CertificateTemplate } from './issue-certificate';
+import { localSigningKey, signCertificate, type CertificateTemplate } from './issue-certificate';
 import type { KeyPair } from './key-pair';
 import type { ParsedCertificate } from './parsed-certificate';
 
 /** The subject of a certificate to sign: its public key, and on demand a CSR proving possession of the key. */
 export interface SigningSubject {
-  publicKey(): Promise<CryptoKey>;
+  /** DER SubjectPublicKeyInfo. */
+  publicKeyDer(): Promise<Buffer>;
   /** PEM CSR signed by the subject's key: what a remote CA needs (the user's own, or one kubepki makes). */
   certificationRequest(): Promise<string>;
 }
@@ -49,16 +50,12 @@ export class LocalKeySigner implements CertificateSigner {
   }
 
   async caCertificate(template: CertificateTemplate, existing: ParsedCertificate | undefined, now: Date): Promise<ParsedCertificate> {
-    this.certificate = existing ?? this.certificate ?? (await signCertificate(template, await this.key.publicCryptoKey(), undefined, await this.signingKey(), now));
+    this.certificate = existing ?? this.certificate ?? (await signCertificate(template, this.key.publicKeyDer(), undefined, localSigningKey(this.key), now));
     return this.certificate;
   }
 
   async sign(request: SignRequest): Promise<ParsedCertificate> {
     if (!this.certificate) throw new Error('internal: LocalKeySigner.sign before caCertificate');
-    return signCertificate(request.template, await request.subject.publicKey(), this.certificate, await this.signingKey(), request.now);
-  }
-
-  private async signingKey() {
-    return { algorithm: this.key.algorithm, key: await this.key.cryptoKey() };
+    return signCertificate(request.template, await request.subject.publicKeyDer(), this.certificate, localSigningKey(this.key), request.now);
   }
 }

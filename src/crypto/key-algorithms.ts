@@ -7,6 +7,10 @@ interface AlgorithmParameters {
   import: RsaHashedImportParams | EcKeyImportParams;
   /** What a key of this algorithm signs with (Go's x509 defaults, which kubeadm uses). */
   sign: Algorithm | EcdsaParams;
+  /** The same signature algorithm as a certificate names it, and the digest node:crypto signs with. */
+  x509Signature: { oid: string; hash: 'sha256' | 'sha384' };
+  /** node:crypto's generateKeyPair arguments for the same key. */
+  nodeGenerate: { type: 'rsa'; options: { modulusLength: number } } | { type: 'ec'; options: { namedCurve: string } };
   /** The PEM form kubeadm writes: PKCS#1 `RSA PRIVATE KEY` or SEC1 `EC PRIVATE KEY`. */
   privateKeyPemType: 'pkcs1' | 'sec1';
 }
@@ -15,6 +19,8 @@ const rsa = (modulusLength: number): AlgorithmParameters => ({
   generate: { name: 'RSASSA-PKCS1-v1_5', modulusLength, publicExponent: new Uint8Array([1, 0, 1]), hash: 'SHA-256' },
   import: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
   sign: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as Algorithm,
+  x509Signature: { oid: '1.2.840.113549.1.1.11', hash: 'sha256' }, // sha256WithRSAEncryption
+  nodeGenerate: { type: 'rsa', options: { modulusLength } }, // public exponent 65537
   privateKeyPemType: 'pkcs1',
 });
 
@@ -22,6 +28,9 @@ const ecdsa = (namedCurve: 'P-256' | 'P-384', hash: 'SHA-256' | 'SHA-384'): Algo
   generate: { name: 'ECDSA', namedCurve },
   import: { name: 'ECDSA', namedCurve },
   sign: { name: 'ECDSA', hash } as EcdsaParams,
+  // ecdsa-with-SHA256 / ecdsa-with-SHA384
+  x509Signature: hash === 'SHA-256' ? { oid: '1.2.840.10045.4.3.2', hash: 'sha256' } : { oid: '1.2.840.10045.4.3.3', hash: 'sha384' },
+  nodeGenerate: { type: 'ec', options: { namedCurve } },
   privateKeyPemType: 'sec1',
 });
 

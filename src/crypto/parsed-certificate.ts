@@ -1,10 +1,9 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
 import ipaddr from 'ipaddr.js';
 import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../plan/pki-plan';
 import { keyAlgorithmOf } from './key-algorithms';
 import type { KeyPair } from './key-pair';
-import { keyUsageBitsOf } from './certificate-fields';
+import { keyUsageBitsOf, pathLengthOf } from './certificate-fields';
 
 // KeyUsage bits as keyUsageBitsOf numbers them (bit n of the BIT STRING is 1 << n).
 const knownKeyUsages: [KeyUsage, number][] = [
@@ -29,26 +28,52 @@ function subjectAltNames(text: string | undefined): { type: string; value: strin
   return entries;
 }
 
+/** What the rest of the program compares, read once from Node's parse. */
+interface CertificateFields {
+  commonName: string;
+  organizations: string[];
+  dnsNames: string[];
+  ipAddresses: string[];
+  extendedKeyUsages: ExtendedKeyUsage[];
+  otherExtendedKeyUsages: string[];
+  isCa: boolean;
+  algorithm: KeyAlgorithm | undefined;
+}
+
+function fieldsOf(node: NodeX509Certificate): CertificateFields {
+  // The legacy object's subject has OpenSSL's own unescaping and joins multi-valued RDNs: {O: [...], CN: '...'}.
+  const subject = node.toLegacyObject().subject as unknown as Record<string, string | string[] | undefined>;
+  const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const names = subjectAltNames(node.subjectAltName);
+  const eku = node.keyUsage ?? [];
+  return {
+    commonName: list(subject.CN)[0] ?? '',
+    organizations: list(subject.O),
+    dnsNames: names.filter((n) => n.type === 'DNS').map((n) => n.value),
+    // OpenSSL prints IPv6 uncompressed (0:0:0:0:0:0:0:1); the canonical form (::1) is what plans and users write.
+    ipAddresses: names.filter((n) => n.type === 'IP Address').map((n) => (ipaddr.isValid(n.value) ? ipaddr.parse(n.value).toString() : n.value)),
+    extendedKeyUsages: eku.filter((oid) => extendedKeyUsageNames[oid]).map((oid) => extendedKeyUsageNames[oid]!),
+    otherExtendedKeyUsages: eku.filter((oid) => !extendedKeyUsageNames[oid]),
+    isCa: node.ca,
+    algorithm: keyAlgorithmOf(node.publicKey),
+  };
+}
+
 /**
  * A certificate read back into the plan's vocabulary, for comparing with a plan and for verification.
  * Node's X509Certificate (OpenSSL) reads the subject, SANs, extended usages and CA flag, checks signatures and key
  * matches; the key-usage bits Node does not expose are read from the DER directly (`keyUsageBitsOf`), since parsing
- * every certificate fully with @peculiar/x509 would cost most of a no-op run.
+ * every certificate fully with @peculiar/x509 would cost most of a no-op run. A certificate kubepki has just encoded
+ * is parsed only when something reads it: most are only written out.
  */
 export class ParsedCertificate {
   private keyUsageBits: number | undefined;
+  private fields: CertificateFields | undefined;
 
   private constructor(
     readonly pem: string,
-    readonly node: NodeX509Certificate,
-    readonly commonName: string,
-    readonly organizations: string[],
-    readonly dnsNames: string[],
-    readonly ipAddresses: string[],
-    readonly extendedKeyUsages: ExtendedKeyUsage[],
-    readonly otherExtendedKeyUsages: string[],
-    readonly isCa: boolean,
-    readonly algorithm: KeyAlgorithm | undefined,
+    private parsed: NodeX509Certificate | undefined,
+    private readonly der?: Buffer,
   ) {}
 
   /** Parses the first PEM certificate. Throws a short message (no PEM content) when it is not one. */
@@ -62,24 +87,56 @@ export class ParsedCertificate {
     } catch {
       throw new Error('is not a valid X.509 certificate');
     }
-    // The legacy object's subject has OpenSSL's own unescaping and joins multi-valued RDNs: {O: [...], CN: '...'}.
-    const subject = node.toLegacyObject().subject as unknown as Record<string, string | string[] | undefined>;
-    const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-    const names = subjectAltNames(node.subjectAltName);
-    const eku = node.keyUsage ?? [];
-    return new ParsedCertificate(
-      `${block[0]}\n`,
-      node,
-      list(subject.CN)[0] ?? '',
-      list(subject.O),
-      names.filter((n) => n.type === 'DNS').map((n) => n.value),
-      // OpenSSL prints IPv6 uncompressed (0:0:0:0:0:0:0:1); the canonical form (::1) is what plans and users write.
-      names.filter((n) => n.type === 'IP Address').map((n) => (ipaddr.isValid(n.value) ? ipaddr.parse(n.value).toString() : n.value)),
-      eku.filter((oid) => extendedKeyUsageNames[oid]).map((oid) => extendedKeyUsageNames[oid]!),
-      eku.filter((oid) => !extendedKeyUsageNames[oid]),
-      node.ca,
-      keyAlgorithmOf(node.publicKey),
-    );
+    return new ParsedCertificate(`${block[0]}\n`, node);
+  }
+
+  /** A DER certificate kubepki has just encoded. */
+  static fromDer(der: Buffer): ParsedCertificate {
+    const lines = der.toString('base64').match(/.{1,64}/g)!;
+    return new ParsedCertificate(`-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`, undefined, der);
+  }
+
+  /** Node's (OpenSSL's) view of the certificate. */
+  get node(): NodeX509Certificate {
+    this.parsed ??= new NodeX509Certificate(this.der!);
+    return this.parsed;
+  }
+
+  private get read(): CertificateFields {
+    this.fields ??= fieldsOf(this.node);
+    return this.fields;
+  }
+
+  get commonName(): string {
+    return this.read.commonName;
+  }
+
+  get organizations(): string[] {
+    return this.read.organizations;
+  }
+
+  get dnsNames(): string[] {
+    return this.read.dnsNames;
+  }
+
+  get ipAddresses(): string[] {
+    return this.read.ipAddresses;
+  }
+
+  get extendedKeyUsages(): ExtendedKeyUsage[] {
+    return this.read.extendedKeyUsages;
+  }
+
+  get otherExtendedKeyUsages(): string[] {
+    return this.read.otherExtendedKeyUsages;
+  }
+
+  get isCa(): boolean {
+    return this.read.isCa;
+  }
+
+  get algorithm(): KeyAlgorithm | undefined {
+    return this.read.algorithm;
   }
 
   private get keyUsageFlags(): number {
@@ -87,17 +144,9 @@ export class ParsedCertificate {
     return this.keyUsageBits;
   }
 
-  private peculiar: x509.X509Certificate | undefined;
-
-  /** The same certificate as @peculiar/x509 reads it (its subject name is reused verbatim as an issuer name). */
-  get x509(): x509.X509Certificate {
-    this.peculiar ??= new x509.X509Certificate(this.pem);
-    return this.peculiar;
-  }
-
   /** basicConstraints pathLenConstraint; undefined when absent (unlimited) or not a CA. */
   get pathLength(): number | undefined {
-    return this.x509.getExtension(x509.BasicConstraintsExtension)?.pathLength;
+    return pathLengthOf(this.node.raw);
   }
 
   get keyUsages(): KeyUsage[] {

@@ -1,6 +1,7 @@
-import { createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import type { KeyAlgorithm } from '../plan/pki-plan';
 import type { CertificateSigner, SignRequest } from './certificate-signer';
+import * as der from './der';
 import { signCertificate, type CertificateTemplate, type SigningKey } from './issue-certificate';
 import { describeKey, keyAlgorithmOf, keyAlgorithmParameters } from './key-algorithms';
 import type { ParsedCertificate } from './parsed-certificate';
@@ -63,7 +64,7 @@ interface GrapheneModule {
 /**
  * A CA key in a PKCS#11 token (an HSM; SoftHSM2 here). The private key is used by handle — the token computes every
  * signature and the key is never exported — through PeculiarVentures' node-webcrypto-p11 (WebCrypto over graphene /
- * pkcs11js), which @peculiar/x509 signs with as with any WebCrypto provider. The public key is read from the token's
+ * pkcs11js): kubepki encodes each certificate and the token signs it. The public key is read from the token's
  * public key object of the same label.
  */
 export class Pkcs11Signer implements CertificateSigner {
@@ -117,8 +118,7 @@ export class Pkcs11Signer implements CertificateSigner {
       if (!same) throw new Error("the CA certificate in the tree is not for the token's key");
       this.certificate = existing;
     } else {
-      const params = keyAlgorithmParameters[this.algorithm];
-      const publicKey = await webcrypto.subtle.importKey('spki', this.publicKey.export({ format: 'der', type: 'spki' }), params.import, true, ['verify']);
+      const publicKey = this.publicKey.export({ format: 'der', type: 'spki' });
       this.certificate = await this.serialized(() => signCertificate(template, publicKey, undefined, this.signingKey(), now));
     }
     return this.certificate;
@@ -127,7 +127,7 @@ export class Pkcs11Signer implements CertificateSigner {
   async sign(request: SignRequest): Promise<ParsedCertificate> {
     if (!this.certificate) throw new Error('internal: Pkcs11Signer.sign before caCertificate');
     const certificate = this.certificate;
-    const subjectKey = await request.subject.publicKey();
+    const subjectKey = await request.subject.publicKeyDer();
     return this.serialized(() => signCertificate(request.template, subjectKey, certificate, this.signingKey(), request.now));
   }
 
@@ -145,8 +145,16 @@ export class Pkcs11Signer implements CertificateSigner {
     }
   }
 
+  /** The token computes the signature; WebCrypto returns ECDSA's as r‖s, which X.509 carries as a DER SEQUENCE. */
   private signingKey(): SigningKey {
-    return { algorithm: this.algorithm, key: this.privateKey, crypto: this.crypto as unknown as Crypto };
+    const { algorithm, privateKey, crypto } = this;
+    return {
+      algorithm,
+      async sign(tbs) {
+        const signature = new Uint8Array(await crypto.subtle.sign(keyAlgorithmParameters[algorithm].sign, privateKey, new Uint8Array(tbs)));
+        return algorithm.startsWith('ECDSA') ? der.ecdsaSignatureFromP1363(signature) : Buffer.from(signature);
+      },
+    };
   }
 }
 

@@ -9,22 +9,28 @@ import type { CertificatePlan, PkiPlan } from './pki-plan';
  */
 export interface ExternalCaExchange {
   readonly certificate: CertificatePlan;
-  /** The file holding the private key kubepki made: `cp1/pki/apiserver.key`, `cp1/admin.conf`. */
-  readonly keyFile: string;
+  /**
+   * The file holding the private key kubepki made: `cp1/pki/apiserver.key`, `cp1/admin.conf`. Absent for a user who
+   * keeps their key (`users[].csr`): their own CSR is what the outside CA signs.
+   */
+  readonly keyFile?: string;
+  /** The kubeconfig that embeds the certificate, for a kubeconfig's: `cp1/admin.conf`, `users/alice.conf`. */
+  readonly kubeconfigFile?: string;
   /** The CSR for the outside CA: `cp1/pki/apiserver.csr`, `cp1/admin.conf.csr`. */
   readonly requestFile: string;
   /** Where the signed certificate is dropped: `cp1/pki/apiserver.crt`, `cp1/admin.conf.crt`. */
   readonly returnedFile: string;
 }
 
-/** Every leaf of the plan an outside CA signs with a key kubepki makes, in plan order. */
+/** Every leaf of the plan an outside CA signs (with a key kubepki makes, or the user's own), in plan order. */
 export function externalCaExchanges(plan: PkiPlan): ExternalCaExchange[] {
   const exchanges: ExternalCaExchange[] = [];
   for (const certificate of plan.certificates) {
-    if (certificate.isCa || certificate.signedBy !== 'external-ca' || certificate.keyHolder !== 'kubepki') continue;
+    if (certificate.isCa || certificate.signedBy !== 'external-ca') continue;
     if (certificate.storage === 'kubeconfig') {
       const file = plan.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === certificate.id)!.path;
-      exchanges.push({ certificate, keyFile: file, requestFile: `${file}.csr`, returnedFile: `${file}.crt` });
+      const keyFile = certificate.keyHolder === 'user' ? {} : { keyFile: file };
+      exchanges.push({ certificate, ...keyFile, kubeconfigFile: file, requestFile: `${file}.csr`, returnedFile: `${file}.crt` });
     } else {
       const keyFile = plan.files.find((f) => f.content.kind === 'private-key' && f.content.of === certificate.id)!.path;
       const returnedFile = plan.files.find((f) => f.content.kind === 'certificate' && f.content.of === certificate.id)!.path;

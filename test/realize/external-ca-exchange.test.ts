@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KeyPair, createCertificationRequest } from '../../src/crypto';
 import { externalCaExchanges, planPki, type ExternalCaExchange, type PkiPlan } from '../../src/plan';
 import { RealizeError, realizeLocal, requestCertificates } from '../../src/realize/local';
 import { verifyPki } from '../../src/verify';
@@ -33,7 +34,7 @@ const copyTree = (from: string) => {
 };
 /** The public key (SPKI DER) a kubepki-made key file or partial kubeconfig holds. */
 function keyOf(dir: string, e: ExternalCaExchange): Buffer {
-  const text = fs.readFileSync(path.join(dir, e.keyFile), 'utf8');
+  const text = fs.readFileSync(path.join(dir, e.keyFile!), 'utf8');
   const pem = e.certificate.storage === 'kubeconfig' ? Buffer.from((yaml.load(text) as any).users[0].user['client-key-data'], 'base64').toString() : text;
   return createPublicKey(createPrivateKey(pem)).export({ format: 'der', type: 'spki' });
 }
@@ -51,10 +52,11 @@ afterAll(() => removeTree(work));
 
 describe('kubepki csr: keys and CSRs in the layout of kubeadm certs generate-csr', () => {
   it('writes, for every leaf the outside CAs sign, a key (0600) and a CSR (0644) beside it; never a CA key', () => {
+    expect(exchanges.every((e) => e.keyFile !== undefined)).toBe(true);
     expect(exchanges.map((e) => e.certificate.id).sort()).toEqual(plan.certificates.filter((c) => !c.isCa).map((c) => c.id).sort());
     const state = readTreeState(requested);
     for (const e of exchanges) {
-      expect(state.get(e.keyFile)?.mode, e.keyFile).toBe(0o600);
+      expect(state.get(e.keyFile!)?.mode, e.keyFile).toBe(0o600);
       expect(state.get(e.requestFile)?.mode, e.requestFile).toBe(0o644);
       expect(state.has(e.returnedFile), e.returnedFile).toBe(false);
     }
@@ -144,8 +146,8 @@ describe('the certificates an outside CA signed back finish the tree', () => {
     const actions = new Map(report.changes.map((c) => [c.path, c]));
     for (const e of exchanges) {
       if (e.certificate.storage === 'kubeconfig') {
-        expect(actions.get(e.keyFile), e.keyFile).toMatchObject({ action: 'updated', reason: 'client certificate embedded' });
-        const kc = readKubeconfig(finished, e.keyFile);
+        expect(actions.get(e.keyFile!), e.keyFile).toMatchObject({ action: 'updated', reason: 'client certificate embedded' });
+        const kc = readKubeconfig(finished, e.keyFile!);
         expect(kc.certificatePem, e.keyFile).toBe(returned.get(e.certificate.id));
         expect(createPublicKey(createPrivateKey(kc.keyPem)).export({ format: 'der', type: 'spki' }).equals(keys.get(e.certificate.id)!)).toBe(true);
         expect(kc.caPem).toBe(fs.readFileSync(cas.get('ca')!.certificate, 'utf8'));
@@ -268,6 +270,47 @@ describe('a wrong certificate from the outside CA is refused, naming the file, w
       expect(error.problems.map((p) => p.path).sort()).toEqual(exchanges.map((e) => e.returnedFile).sort());
       for (const p of error.problems) expect(p.message).toContain('run `kubepki csr <spec> --out <dir>` first');
       expect(apiserver().returnedFile).toBe('cp1/pki/apiserver.crt');
+    } finally {
+      removeTree(dir);
+    }
+  });
+});
+
+describe('a user who keeps their key (users[].csr), under an outside CA', () => {
+  const withUserCsr = stackSpec('lab', 'ECDSA-P256', (s) => {
+    s.spec.pki.caKeys = { ...allExternal };
+    s.spec.users[0]!.csr = 'alice.csr';
+  });
+  const userPlan = planPki(withUserCsr);
+
+  it("kubepki csr copies the user's own CSR for the outside CA; generate embeds the certificate and no key", async () => {
+    const dir = temporaryDirectory('kubepki-external-ca-user-');
+    try {
+      const aliceKey = await KeyPair.generate('ECDSA-P256');
+      const aliceCsr = await createCertificationRequest(aliceKey, { commonName: 'alice', organizations: ['dev-team', 'oncall'] });
+      const certificationRequests = new Map([['users/alice.conf', aliceCsr]]);
+      const requested = await requestCertificates(userPlan, dir, { certificationRequests });
+      expect(requested.generatedKeys).toBe(userPlan.certificates.filter((c) => !c.isCa).length - 1);
+      expect(requested.changes.find((c) => c.path === 'users/alice.conf.csr')).toMatchObject({ action: 'created', reason: "the user's CSR (alice.csr)" });
+      expect(fs.readFileSync(path.join(dir, 'users/alice.conf.csr'), 'utf8')).toBe(aliceCsr);
+      expect(fs.existsSync(path.join(dir, 'users/alice.conf'))).toBe(false);
+
+      signAllRequests(userPlan, dir, cas);
+      // kubepki user-request's CSR asks for no usages: the outside CA adds a client certificate's.
+      opensslSign(path.join(dir, 'users/alice.conf.csr'), cas.get('ca')!, path.join(dir, 'users/alice.conf.crt'), { extensions: 'keyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n' });
+      placeCaCertificates(userPlan, dir, cas);
+      const report = await realizeLocal(userPlan, dir, { certificationRequests });
+      expect(report.changes.find((c) => c.path === 'users/alice.conf')?.action).toBe('created');
+      const doc = yaml.load(fs.readFileSync(path.join(dir, 'users/alice.conf'), 'utf8')) as any;
+      expect(doc.users[0].user['client-key-data']).toBeUndefined();
+      const certificate = new X509Certificate(Buffer.from(doc.users[0].user['client-certificate-data'], 'base64'));
+      expect(certificate.toString()).toBe(new X509Certificate(fs.readFileSync(path.join(dir, 'users/alice.conf.crt'))).toString());
+      expect(certificate.publicKey.export({ format: 'der', type: 'spki' }).equals(aliceKey.publicKeyDer())).toBe(true);
+      expect(certificate.verify(new X509Certificate(fs.readFileSync(cas.get('ca')!.certificate)).publicKey)).toBe(true);
+      const before = readTreeState(dir);
+      expect((await realizeLocal(userPlan, dir, { certificationRequests })).changes.filter((c) => c.action !== 'kept')).toEqual([]);
+      expect((await requestCertificates(userPlan, dir, { certificationRequests })).awaiting).toEqual([]);
+      expect(changedPaths(before, readTreeState(dir))).toEqual([]);
     } finally {
       removeTree(dir);
     }

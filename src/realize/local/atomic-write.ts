@@ -1,6 +1,9 @@
 import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
+
+const newFileFlags = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW;
 
 /**
  * Creates a file that must not exist yet and puts its content on disk. O_EXCL | O_NOFOLLOW: never through a link,
@@ -8,13 +11,28 @@ import { randomBytes } from 'node:crypto';
  * not even for an instant; fdatasync before returning, so a later rename never points at an empty file.
  */
 export function writeNewFile(full: string, content: string, mode: number): void {
-  const fd = fs.openSync(full, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | fs.constants.O_NOFOLLOW, mode);
+  const fd = fs.openSync(full, newFileFlags, mode);
   try {
     fs.fchmodSync(fd, mode);
     fs.writeFileSync(fd, content);
     fs.fdatasyncSync(fd);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/**
+ * {@link writeNewFile} on libuv's thread pool: the engine stages a tree's files several at a time, so that the waits
+ * for the disk overlap each other and the main thread instead of adding up.
+ */
+export async function writeNewFileAsync(full: string, content: string, mode: number): Promise<void> {
+  const handle = await fsp.open(full, newFileFlags, mode);
+  try {
+    await handle.chmod(mode);
+    await handle.writeFile(content);
+    await handle.datasync();
+  } finally {
+    await handle.close();
   }
 }
 

@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
+import * as fsp from 'node:fs/promises';
 import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { commitJournalName, stagedFileName } from '../../outputs';
 import { onFileSystem } from './file-system-error';
 import type { WriteCounter } from './write-counter';
-import { writeNewFile } from './atomic-write';
+import { writeNewFile, writeNewFileAsync } from './atomic-write';
 
 /** Everything one run changes in the tree. Paths are relative to the output directory. */
 export interface TreeChange {
@@ -37,6 +38,43 @@ function syncDirectory(dir: string): void {
   }
 }
 
+async function syncDirectoryAsync(dir: string): Promise<void> {
+  try {
+    const handle = await fsp.open(dir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    // best effort
+  }
+}
+
+/**
+ * Files staged, and directories synced, this many at a time: each waits for the disk, and a large tree has thousands,
+ * so their waits overlap on libuv's thread pool instead of adding up on the main thread.
+ */
+const diskConcurrency = 16;
+
+/** Runs `step` over `items`, `limit` at a time; after the first failure starts no more, waits for those running, throws it. */
+async function inParallel<T>(items: readonly T[], limit: number, step: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < items.length) {
+      const item = items[next++]!;
+      try {
+        await step(item);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failure) throw failure.error;
+}
+
 /**
  * Commits a change all at once, as a redo log: every new file is first written beside its target under a staged
  * name, then one journal listing the renames is written atomically — the commit point — then the renames, chmods and
@@ -45,25 +83,35 @@ function syncDirectory(dir: string): void {
  * run ever sees half a change: a CA key is never without its certificate, a kubeconfig never signed by a CA that
  * is not on disk.
  */
-export function commitChange(dir: string, change: TreeChange, counter: WriteCounter): void {
+export async function commitChange(dir: string, change: TreeChange, counter: WriteCounter): Promise<void> {
   const run = randomBytes(6).toString('hex');
-  const operations: JournalOperation[] = [];
+  const operations: JournalOperation[] = change.writes.map((write) => ({
+    op: 'rename',
+    from: path.join(path.dirname(write.path), stagedFileName(path.basename(write.path), run)),
+    to: write.path,
+  }));
   const staged: string[] = [];
   try {
-    for (const write of change.writes) {
+    await inParallel(change.writes, diskConcurrency, async (write) => {
       const from = path.join(path.dirname(write.path), stagedFileName(path.basename(write.path), run));
-      onFileSystem('write', write.path, untouched, () => writeNewFile(path.join(dir, from), write.content, write.mode));
+      // Listed before it exists: a write that fails after creating the file still has it removed.
       staged.push(from);
+      try {
+        await writeNewFileAsync(path.join(dir, from), write.content, write.mode);
+      } catch (error) {
+        onFileSystem('write', write.path, untouched, () => {
+          throw error;
+        });
+      }
       counter.wrote();
-      operations.push({ op: 'rename', from, to: write.path });
-    }
+    });
     for (const chmod of change.chmods) operations.push({ op: 'chmod', path: chmod.path, mode: chmod.mode });
     for (const removal of change.removals) operations.push({ op: 'remove', path: removal });
     if (operations.length === 0) return;
     const journalStage = stagedFileName(commitJournalName.slice(1), run);
-    onFileSystem('write', journalStage, untouched, () => writeNewFile(path.join(dir, journalStage), JSON.stringify({ run, operations } satisfies Journal), 0o600));
     staged.push(journalStage);
-    for (const dirOf of new Set(staged.map((s) => path.dirname(s)))) syncDirectory(path.join(dir, dirOf));
+    onFileSystem('write', journalStage, untouched, () => writeNewFile(path.join(dir, journalStage), JSON.stringify({ run, operations } satisfies Journal), 0o600));
+    await inParallel([...new Set(staged.map((s) => path.dirname(s)))], diskConcurrency, (dirOf) => syncDirectoryAsync(path.join(dir, dirOf)));
     onFileSystem('commit', commitJournalName, untouched, () => fs.renameSync(path.join(dir, journalStage), path.join(dir, commitJournalName)));
   } catch (error) {
     for (const s of staged) fs.rmSync(path.join(dir, s), { force: true });
@@ -71,7 +119,7 @@ export function commitChange(dir: string, change: TreeChange, counter: WriteCoun
   }
   counter.wrote();
   syncDirectory(dir);
-  applyJournal(dir, { run, operations }, counter);
+  await applyJournal(dir, { run, operations }, counter);
 }
 
 /** True when an interrupted run left a committed change behind. */
@@ -84,7 +132,7 @@ export function hasPendingJournal(dir: string): boolean {
 }
 
 /** Completes the change an interrupted run committed; returns the files it put in place. */
-export function completeInterruptedChange(dir: string, counter: WriteCounter): string[] {
+export async function completeInterruptedChange(dir: string, counter: WriteCounter): Promise<string[]> {
   const text = onFileSystem('read', commitJournalName, 'The tree was not changed.', () => fs.readFileSync(path.join(dir, commitJournalName), 'utf8'));
   let journal: Journal;
   try {
@@ -98,11 +146,11 @@ export function completeInterruptedChange(dir: string, counter: WriteCounter): s
       if (path.isAbsolute(rel) || rel.split('/').includes('..')) throw new Error(`${commitJournalName} in ${dir} names ${JSON.stringify(rel)}, outside the tree: remove it and run generate again`);
     }
   }
-  applyJournal(dir, journal, counter);
+  await applyJournal(dir, journal, counter);
   return journal.operations.filter((o) => o.op === 'rename').map((o) => (o as { to: string }).to);
 }
 
-function applyJournal(dir: string, journal: Journal, counter: WriteCounter): void {
+async function applyJournal(dir: string, journal: Journal, counter: WriteCounter): Promise<void> {
   const touched = new Set<string>();
   for (const operation of journal.operations) {
     const target = operation.op === 'rename' ? operation.to : operation.path;
@@ -120,7 +168,7 @@ function applyJournal(dir: string, journal: Journal, counter: WriteCounter): voi
     touched.add(path.dirname(path.join(dir, target)));
     counter.wrote();
   }
-  for (const d of touched) syncDirectory(d);
+  await inParallel([...touched], diskConcurrency, syncDirectoryAsync);
   onFileSystem('remove', commitJournalName, completing, () => fs.rmSync(path.join(dir, commitJournalName), { force: true }));
   counter.wrote();
   syncDirectory(dir);

@@ -86,7 +86,8 @@ export function decideMaterial(
     if (!issuer.key && !external.signedElsewhere.has(issuer.plan.id)) {
       const exchange = existing.exchangeOf(decision.plan.id);
       if (exchange) {
-        existing.problems.push(decision.action === 'create' ? externalCaCertificateMissing(exchange, decision.key !== undefined) : externalCaCertificateOutdated(exchange, decision.reasons));
+        const requested = exchange.keyFile !== undefined ? decision.key !== undefined : existing.text(exchange.requestFile) !== undefined;
+        existing.problems.push(decision.action === 'create' ? externalCaCertificateMissing(exchange, requested) : externalCaCertificateOutdated(exchange, decision.reasons));
         continue;
       }
       existing.problems.push({

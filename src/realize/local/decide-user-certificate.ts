@@ -20,16 +20,19 @@ export function decideUserCertificate(
   now: Date,
 ): CertificateDecision | undefined {
   const file = existing.filesOf('kubeconfig', leaf.id)[0]!.path;
+  // An outside CA's certificate comes back beside the kubeconfig (users/alice.conf.crt): when there, it is the one.
+  const exchange = existing.exchangeOf(leaf.id);
+  const returned = exchange ? existing.text(exchange.returnedFile) : undefined;
   const text = existing.text(file);
-  if (text === undefined) return { action: 'create', plan: leaf, reasons: [] };
+  if (text === undefined && returned === undefined) return { action: 'create', plan: leaf, reasons: [] };
   let pem: string | undefined;
   let parsed: ParsedCertificate;
   try {
-    pem = parseKubeconfig(text).clientCertificatePem;
+    pem = returned ?? parseKubeconfig(text!).clientCertificatePem;
     if (!pem) return { action: 'create', plan: leaf, reasons: ['no client certificate'] };
     parsed = ParsedCertificate.fromPem(pem);
   } catch (error) {
-    existing.problems.push({ path: file, code: 'corrupt', message: `${(error as Error).message}; delete it to have it reissued` });
+    existing.problems.push({ path: returned !== undefined ? exchange!.returnedFile : file, code: 'corrupt', message: `${(error as Error).message}; delete it to have it reissued` });
     return undefined;
   }
   const issuerCertificate = issuer?.action === 'keep' ? issuer.certificate.parsed : undefined;

@@ -13,20 +13,21 @@ function signingTerms(plan: CertificatePlan): string {
 
 /** How the certificate goes back: a pki/ file replaces the planned .crt; a kubeconfig's is embedded by kubepki. */
 function saveAs(exchange: ExternalCaExchange): string {
-  return exchange.certificate.storage === 'kubeconfig'
-    ? `save the certificate as ${exchange.returnedFile} (kubepki embeds it in ${exchange.keyFile})`
+  return exchange.kubeconfigFile !== undefined
+    ? `save the certificate as ${exchange.returnedFile} (kubepki embeds it in ${exchange.kubeconfigFile})`
     : `save the certificate as ${exchange.returnedFile}`;
 }
 
 const runCsr = 'run `kubepki csr <spec> --out <dir>`';
 
 /**
- * The leaf's certificate has not come back from the outside CA (`hasKey`: the key kubepki made, and so its CSR, is
- * there). kubepki cannot issue it: the CA key is not in the tree.
+ * The leaf's certificate has not come back from the outside CA (`requested`: its CSR is there — the key kubepki made,
+ * or the user's CSR copied into the tree). kubepki cannot issue it: the CA key is not in the tree.
  */
-export function externalCaCertificateMissing(exchange: ExternalCaExchange, hasKey: boolean): TreeProblem {
+export function externalCaCertificateMissing(exchange: ExternalCaExchange, requested: boolean): TreeProblem {
   const csr = exchange.requestFile;
-  const first = hasKey ? '' : `${runCsr} first (it writes the key and ${csr}), then `;
+  const writes = exchange.keyFile !== undefined ? `the key and ${csr}` : `${csr}, a copy of the user's CSR`;
+  const first = requested ? '' : `${runCsr} first (it writes ${writes}), then `;
   return {
     path: exchange.returnedFile,
     code: 'no-ca-key',

@@ -31,7 +31,7 @@ export async function withLockedTree<T>(plan: PkiPlan, dir: string, options: Loc
   const lock = await OutputLock.acquire(dir, options.lockWaitMs ?? 60_000, options.onLockWait);
   try {
     const counter = new WriteCounter();
-    const recovered = hasPendingJournal(dir) ? completeInterruptedChange(dir, counter) : [];
+    const recovered = hasPendingJournal(dir) ? await completeInterruptedChange(dir, counter) : [];
     const tree = readOutputTree(plan, dir);
     if (tree.problems.length === 0) removeTemporaries(dir, tree.temporaries, counter);
     const leftovers: FileChange[] = [

@@ -49,6 +49,8 @@ function probeWrite(probe: string, shownAs: string): void {
 /**
  * Before any key is generated: creates the missing planned directories (parents first, with their modes), checks
  * that each directory the change writes into takes a file, and that the file system has room for the change (`bytes`, a generous estimate).
+ * A directory created here needs no probe: the mkdir itself was the write, and kubepki owns it with its planned mode
+ * (probing each of a large tree's 500 new node directories cost a second).
  */
 export function preflightChange(dir: string, missingDirectories: readonly { path: string; mode: number }[], receiving: readonly string[], bytes: number): void {
   for (const d of missingDirectories) {
@@ -57,7 +59,8 @@ export function preflightChange(dir: string, missingDirectories: readonly { path
       fs.chmodSync(path.join(dir, d.path), d.mode); // under any umask
     });
   }
-  for (const d of receiving) probeWrite(path.join(dir, d, stagedFileName('preflight', randomBytes(6).toString('hex'))), d === '.' ? dir : `${d}/`);
+  const created = new Set(missingDirectories.map((d) => d.path));
+  for (const d of receiving.filter((r) => !created.has(r))) probeWrite(path.join(dir, d, stagedFileName('preflight', randomBytes(6).toString('hex'))), d === '.' ? dir : `${d}/`);
   let free: number | undefined;
   try {
     const stats = fs.statfsSync(dir);

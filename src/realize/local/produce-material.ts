@@ -77,10 +77,10 @@ export async function produceMaterial(
   };
   const subjectOf = (d: CertificateDecision): SigningSubject => {
     const request = context.certificationRequests.get(d.plan.id);
-    if (request) return { publicKey: () => request.publicCryptoKey(), certificationRequest: () => Promise.resolve(request.pem) };
+    if (request) return { publicKeyDer: () => Promise.resolve(request.publicKeyDer()), certificationRequest: () => Promise.resolve(request.pem) };
     const key = keys.get(d.plan.id)!;
     return {
-      publicKey: async () => (await key).publicCryptoKey(),
+      publicKeyDer: async () => (await key).publicKeyDer(),
       certificationRequest: async () => createCertificationRequest(await key, { commonName: d.plan.subject.commonName, organizations: d.plan.subject.organizations, ...d.plan.sans }),
     };
   };

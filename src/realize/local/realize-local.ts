@@ -91,7 +91,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
       if (requests.problems.length > 0) throw new RealizeError(requests.problems);
       if (requests.change.writes.length > 0) {
         preflightWrites(dir, tree, requestDirectories(requests.change), requests.change.writes);
-        commitChange(dir, requests.change, counter);
+        await commitChange(dir, requests.change, counter);
       }
       return { changes: [...leftovers, ...requests.changes], generatedKeys: requests.generatedKeys, dryRun: false, awaitingSignature: requests.awaiting };
     }
@@ -108,7 +108,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     const { generatedKeys } = produced;
     const material = withJoinSecrets(plan, produced.material, decided);
     const changes = changesOf(plan, tree, decisions, material, options);
-    commitChange(dir, treeChangeOf(plan, tree, changes, material, options), counter);
+    await commitChange(dir, treeChangeOf(plan, tree, changes, material, options), counter);
     return { changes: [...leftovers, ...changes], generatedKeys, dryRun: false };
   });
 }

@@ -15,6 +15,8 @@ export interface RequestOptions extends LockOptions {
   /** @default new Date() */
   now?: Date;
   keyPool?: KeyPool;
+  /** Users' own CSRs (PEM) by certificate id, for users whose spec names a csr: copied for the outside CA to sign. */
+  certificationRequests?: ReadonlyMap<string, string>;
 }
 
 export interface RequestReport {
@@ -45,38 +47,46 @@ export async function requestCertificates(plan: PkiPlan, dir: string, options: R
   const now = options.now ?? new Date();
   if (options.dryRun) {
     const tree = readOutputTree(plan, dir);
-    const requests = decideRequests(plan, dir, tree, now);
-    const changes = await describeRequests(plan, tree, requests, new Map());
-    return { changes, generatedKeys: requests.filter((r) => !r.decision.key).length, dryRun: true, awaiting: requests.map((r) => r.exchange) };
+    const requests = decideRequests(plan, dir, tree, now, options);
+    const changes = await describeRequests(plan, tree, requests, new Map(), options);
+    return { changes, generatedKeys: newKeys(requests), dryRun: true, awaiting: requests.map((r) => r.exchange) };
   }
   return withLockedTree(plan, dir, options, async ({ tree, counter, leftovers }) => {
-    const requests = decideRequests(plan, dir, tree, now);
-    preflightWrites(dir, tree, plannedDirectories(plan), (await describeRequests(plan, tree, requests, new Map())).filter((c) => c.action !== 'kept'));
+    const requests = decideRequests(plan, dir, tree, now, options);
+    preflightWrites(dir, tree, plannedDirectories(plan), (await describeRequests(plan, tree, requests, new Map(), options)).filter((c) => c.action !== 'kept'));
     // Every new key generates at once on the thread pool, as generate's do.
     const newKey = (algorithm: KeyPair['algorithm']) => (options.keyPool ? options.keyPool.take(algorithm) : KeyPair.generate(algorithm));
     const keys = new Map(
-      await Promise.all(requests.map(async ({ exchange, decision }) => [exchange.certificate.id, decision.key?.pair ?? (await newKey(exchange.certificate.algorithm))] as const)),
+      await Promise.all(
+        requests.filter((r) => r.exchange.keyFile !== undefined).map(async ({ exchange, decision }) => [exchange.certificate.id, decision.key?.pair ?? (await newKey(exchange.certificate.algorithm))] as const),
+      ),
     );
     const texts = new Map<string, string>();
-    const changes = await describeRequests(plan, tree, requests, keys, texts);
-    commitChange(
+    const changes = await describeRequests(plan, tree, requests, keys, options, texts);
+    await commitChange(
       dir,
       { writes: changes.filter((c) => c.action !== 'kept').map((c) => ({ path: c.path, content: texts.get(c.path)!, mode: c.path.endsWith('.csr') ? publicMode : privateMode })), chmods: [], removals: [] },
       counter,
     );
-    return { changes: [...leftovers, ...changes], generatedKeys: requests.filter((r) => !r.decision.key).length, dryRun: false, awaiting: requests.map((r) => r.exchange) };
+    return { changes: [...leftovers, ...changes], generatedKeys: newKeys(requests), dryRun: false, awaiting: requests.map((r) => r.exchange) };
   });
 }
 
+/** Keys kubepki makes for the requests (a user keeps their own). */
+function newKeys(requests: readonly Request[]): number {
+  return requests.filter((r) => r.exchange.keyFile !== undefined && !r.decision.key).length;
+}
+
 /** The leaves that need a CSR: decided as `generate` decides them, without refusing for want of the CA key. */
-function decideRequests(plan: PkiPlan, dir: string, tree: OutputTree, now: Date): Request[] {
-  const { decisions, problems } = decideTree(plan, dir, tree, now, { caCertificates: new Map(), certificationRequests: new Map(), signedElsewhere: new Set(), requestsOnly: true }, new Set());
+function decideRequests(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options: RequestOptions): Request[] {
+  const users = new Map([...(options.certificationRequests ?? [])].map(([id, pem]) => [id, ParsedCertificationRequest.fromPem(pem)]));
+  const { decisions, problems } = decideTree(plan, dir, tree, now, { caCertificates: new Map(), certificationRequests: users, signedElsewhere: new Set(), requestsOnly: true }, new Set());
   const requests: Request[] = [];
   for (const exchange of externalCaExchanges(plan)) {
     const decision = decisions.certificates.get(exchange.certificate.id);
     if (!decision || decision.action === 'keep') continue;
     // A new algorithm needs a new key, which would break the pair still in use until the new certificate comes back.
-    if (decision.action === 'reissue' && !decision.key) problems.push(newKeyRefused(exchange, decision.previous.algorithm));
+    if (decision.action === 'reissue' && !decision.key && exchange.keyFile !== undefined) problems.push(newKeyRefused(exchange, decision.previous.algorithm));
     else requests.push({ exchange, decision });
   }
   if (problems.length > 0) throw new RealizeError(problems);
@@ -85,7 +95,7 @@ function decideRequests(plan: PkiPlan, dir: string, tree: OutputTree, now: Date)
 
 function newKeyRefused(exchange: ExternalCaExchange, current: string | undefined): TreeProblem {
   const { certificate } = exchange;
-  const pair = certificate.storage === 'kubeconfig' ? exchange.keyFile : `${exchange.returnedFile} and ${exchange.keyFile}`;
+  const pair = exchange.kubeconfigFile ?? `${exchange.returnedFile} and ${exchange.keyFile}`;
   return {
     path: exchange.returnedFile,
     code: 'no-ca-key',
@@ -97,18 +107,34 @@ function newKeyRefused(exchange: ExternalCaExchange, current: string | undefined
  * One line per file a request writes or keeps: the key (a pki/ key file, or the partial kubeconfig) and the CSR. With
  * `keys`, the texts to write are put in `texts`; without (a dry run, the preflight), only the actions are known.
  */
-async function describeRequests(plan: PkiPlan, tree: OutputTree, requests: readonly Request[], keys: ReadonlyMap<string, KeyPair>, texts = new Map<string, string>()): Promise<FileChange[]> {
+async function describeRequests(
+  plan: PkiPlan,
+  tree: OutputTree,
+  requests: readonly Request[],
+  keys: ReadonlyMap<string, KeyPair>,
+  options: RequestOptions,
+  texts = new Map<string, string>(),
+): Promise<FileChange[]> {
   const changes: FileChange[] = [];
   for (const { exchange, decision } of requests) {
     const { certificate } = exchange;
+    const current = tree.files.get(exchange.requestFile)?.content;
+    const reason = decision.action === 'create' ? 'certificate missing' : decision.reasons.join('; ');
+    if (exchange.keyFile === undefined) {
+      // The user keeps their key: their own CSR, checked against the spec like any users[].csr, is what goes out.
+      const pem = options.certificationRequests?.get(certificate.id);
+      if (pem === undefined) continue;
+      const same = current?.toString('utf8') === pem;
+      changes.push({ path: exchange.requestFile, action: same ? 'kept' : current === undefined ? 'created' : 'updated', reason: same ? `awaiting the outside CA: ${reason}` : `the user's CSR (${certificate.csr})` });
+      if (!same) texts.set(exchange.requestFile, pem);
+      continue;
+    }
     const key = keys.get(certificate.id);
     if (decision.key) changes.push({ path: exchange.keyFile, action: 'kept' });
     else {
       changes.push({ path: exchange.keyFile, action: tree.files.has(exchange.keyFile) ? 'updated' : 'created', reason: 'new key for the outside CA to certify' });
       if (key) texts.set(exchange.keyFile, certificate.storage === 'kubeconfig' ? keyOnlyKubeconfig(plan, tree, exchange, key) : key.toPem());
     }
-    const current = tree.files.get(exchange.requestFile)?.content;
-    const reason = decision.action === 'create' ? 'certificate missing' : decision.reasons.join('; ');
     if (current !== undefined && decision.key && (await requestStillFits(current, exchange, decision.key.pair))) {
       changes.push({ path: exchange.requestFile, action: 'kept', reason: `awaiting the outside CA: ${reason}` });
       continue;
