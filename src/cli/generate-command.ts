@@ -94,9 +94,10 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   const keys = `${report.generatedKeys} key${report.generatedKeys === 1 ? '' : 's'}`;
   io.stderr(report.dryRun ? `dry run, nothing written: ${summary}; ${keys} would be generated → ${out}` : `${summary}; ${keys} generated → ${out}`);
   // Users who keep their keys get a kubeconfig without one: tell the administrator what to hand over and what to say.
-  for (const kc of plan.kubeconfigs.filter((k) => plan.certificates.find((c) => c.id === k.certificate)?.keyHolder === 'user')) {
+  const usersKeys = new Map(plan.certificates.filter((c) => c.keyHolder === 'user').map((c) => [c.id, c]));
+  for (const kc of plan.kubeconfigs.filter((k) => usersKeys.has(k.certificate))) {
     const file = plan.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === kc.id)!.path;
-    const cn = plan.certificates.find((c) => c.id === kc.certificate)!.subject.commonName;
+    const cn = usersKeys.get(kc.certificate)!.subject.commonName;
     io.stderr(`give ${path.join(out, file)} (certificate only) to ${cn}, who adds their key with: ${addClientKeyCommand(kc.userName, kc.name, `${cn}.key`)}`);
   }
   // The exchange with an offline root: what to sign, with what, and where the result goes.

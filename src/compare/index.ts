@@ -5,3 +5,4 @@ export { actionableDrift, certificateDrift, hasKubeadmBackdate, type Certificate
 export { certificateChanges, setDelta, type FieldChange } from './certificate-changes';
 export { kubeconfigDrift, type KubeconfigFacts } from './kubeconfig-drift';
 export { rbacFileHolds } from './rbac-file-holds';
+export { locateAuthorities, treeRotationStages, type LocatedAuthorities, type LocatedCa, type LocatedServiceAccountKey, type RotationOrderProblem, type TreeReader } from './locate-authorities';

@@ -1,11 +1,10 @@
 import { createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import type * as x509 from '@peculiar/x509';
 import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../vocabulary';
 import { describeKey, keyAlgorithmOf, keyAlgorithmParameters } from './key-algorithms';
 import type { KeyPair } from './key-pair';
 import { extendedKeyUsageOids, keyUsageFlags } from './issue-certificate';
-
-x509.cryptoProvider.set(webcrypto as unknown as Crypto);
+import { peculiarX509 } from './peculiar-x509';
 
 const subjectAltNameOid = '2.5.29.17';
 
@@ -41,14 +40,15 @@ export async function createCertificationRequest(key: KeyPair, subject: Certific
     ...(subject.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
     ...(subject.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
   ];
-  const extensions: x509.Extension[] = names.length > 0 ? [new x509.SubjectAlternativeNameExtension(names, false)] : [];
+  const peculiar = peculiarX509();
+  const extensions: x509.Extension[] = names.length > 0 ? [new peculiar.SubjectAlternativeNameExtension(names, false)] : [];
   const usages = subject.keyUsages ?? (subject.caPathLength !== undefined ? (['digitalSignature', 'keyCertSign'] as KeyUsage[]) : undefined);
   if (usages) {
-    extensions.push(new x509.BasicConstraintsExtension(subject.caPathLength !== undefined, subject.caPathLength, true));
-    extensions.push(new x509.KeyUsagesExtension(usages.reduce((flags, u) => flags | keyUsageFlags[u], 0), true));
+    extensions.push(new peculiar.BasicConstraintsExtension(subject.caPathLength !== undefined, subject.caPathLength, true));
+    extensions.push(new peculiar.KeyUsagesExtension(usages.reduce((flags, u) => flags | keyUsageFlags[u], 0), true));
   }
-  if (subject.extendedKeyUsages?.length) extensions.push(new x509.ExtendedKeyUsageExtension(subject.extendedKeyUsages.map((u) => extendedKeyUsageOids[u]), false));
-  const request = await x509.Pkcs10CertificateRequestGenerator.create({
+  if (subject.extendedKeyUsages?.length) extensions.push(new peculiar.ExtendedKeyUsageExtension(subject.extendedKeyUsages.map((u) => extendedKeyUsageOids[u]), false));
+  const request = await peculiar.Pkcs10CertificateRequestGenerator.create({
     name: [...subject.organizations.map((o) => ({ O: [o] })), { CN: [subject.commonName] }],
     keys: { privateKey: await key.cryptoKey(), publicKey: await key.publicCryptoKey() },
     signingAlgorithm: keyAlgorithmParameters[key.algorithm].sign,
@@ -76,12 +76,12 @@ export class ParsedCertificationRequest {
     if (!block) throw new Error('is not a PEM certificate signing request (-----BEGIN CERTIFICATE REQUEST-----)');
     let request: x509.Pkcs10CertificateRequest;
     try {
-      request = new x509.Pkcs10CertificateRequest(block[0].replace(/NEW CERTIFICATE REQUEST/g, 'CERTIFICATE REQUEST'));
+      request = new (peculiarX509().Pkcs10CertificateRequest)(block[0].replace(/NEW CERTIFICATE REQUEST/g, 'CERTIFICATE REQUEST'));
     } catch {
       throw new Error('is not a valid PKCS#10 certificate signing request');
     }
     const sanExtension = request.extensions.find((e) => e.type === subjectAltNameOid);
-    const names = sanExtension ? new x509.SubjectAlternativeNameExtension(sanExtension.rawData).names.toJSON() : [];
+    const names = sanExtension ? new (peculiarX509().SubjectAlternativeNameExtension)(sanExtension.rawData).names.toJSON() : [];
     return new ParsedCertificationRequest(
       `${request.toString('pem')}\n`,
       request,

@@ -1,5 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, type X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import type * as x509 from '@peculiar/x509';
+import { peculiarX509 } from './peculiar-x509';
 import { describeKey } from './key-algorithms';
 import { ParsedCertificate } from './parsed-certificate';
 
@@ -80,8 +81,9 @@ export function certificateFacts(pem: string, now: Date): InspectedCertificate {
 }
 
 export async function csrFacts(pem: string): Promise<InspectedRequest> {
-  const csr = new x509.Pkcs10CertificateRequest(pem);
-  const san = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof x509.SubjectAlternativeNameExtension);
+  const peculiar = peculiarX509();
+  const csr = new peculiar.Pkcs10CertificateRequest(pem);
+  const san = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof peculiar.SubjectAlternativeNameExtension);
   const names = san?.names.items ?? [];
   const key = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
   return {

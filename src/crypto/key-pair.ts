@@ -15,26 +15,30 @@ function privateKeyInput(pem: string): string | { key: Buffer; format: 'der'; ty
 
 /** A private key in the forms the rest of the program needs. Never logged; `toString` hides it. */
 export class KeyPair {
-  private publicDer: Buffer | undefined;
   private signingKey: CryptoKey | undefined;
 
   private constructor(
     readonly algorithm: KeyAlgorithm,
-    readonly privateKey: KeyObject,
+    private privateKeyObject: KeyObject | undefined,
     private publicKeyObject: KeyObject | undefined,
+    /** The PEM kubeadm writes, when known without exporting (a generated key). */
+    private pem: string | undefined,
+    private publicDer: Buffer | undefined,
   ) {}
 
   /**
-   * Generates a key on libuv's thread pool, so many keys generate in parallel on every core. node:crypto's
-   * generateKeyPair returns both halves as KeyObjects (WebCrypto's generateKey needed a conversion and a public-key
-   * derivation per key).
+   * Generates a key on libuv's thread pool, so many keys generate in parallel on every core. The pool thread also
+   * encodes it — the PEM kubeadm writes and the public key's DER — so the main thread never exports a key; most
+   * generated keys are only written out and put in a certificate, and only the few that sign are ever loaded.
    */
   static generate(algorithm: KeyAlgorithm): Promise<KeyPair> {
     const how = keyAlgorithmParameters[algorithm].nodeGenerate;
+    const publicKeyEncoding = { type: 'spki', format: 'der' } as const;
     return new Promise((resolve, reject) => {
-      const done = (error: Error | null, publicKey: KeyObject, privateKey: KeyObject) => (error ? reject(error) : resolve(new KeyPair(algorithm, privateKey, publicKey)));
-      if (how.type === 'rsa') generateKeyPair('rsa', how.options, done);
-      else generateKeyPair('ec', how.options, done);
+      const done = (error: Error | null, publicDer: Buffer, pem: string) => (error ? reject(error) : resolve(new KeyPair(algorithm, undefined, undefined, pem, publicDer)));
+      // The PEM forms of privateKeyPemType: PKCS#1 for RSA, SEC1 for ECDSA.
+      if (how.type === 'rsa') generateKeyPair('rsa', { ...how.options, publicKeyEncoding, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } }, done);
+      else generateKeyPair('ec', { ...how.options, publicKeyEncoding, privateKeyEncoding: { type: 'sec1', format: 'pem' } }, done);
     });
   }
 
@@ -48,16 +52,23 @@ export class KeyPair {
     }
     const algorithm = keyAlgorithmOf(key);
     if (!algorithm) throw new Error(`holds a ${describeKey(key)} key; kubeadm keys are RSA-2048/3072/4096 or ECDSA-P256/P384`);
-    return new KeyPair(algorithm, key, undefined);
+    return new KeyPair(algorithm, key, undefined, undefined, undefined);
+  }
+
+  /** The key as node:crypto signs with it. */
+  get privateKey(): KeyObject {
+    this.privateKeyObject ??= createPrivateKey({ key: this.pem!, format: 'pem' });
+    return this.privateKeyObject;
   }
 
   /** PEM as kubeadm writes it: PKCS#1 for RSA, SEC1 for ECDSA. */
   toPem(): string {
-    return this.privateKey.export({ format: 'pem', type: keyAlgorithmParameters[this.algorithm].privateKeyPemType }) as string;
+    this.pem ??= this.privateKey.export({ format: 'pem', type: keyAlgorithmParameters[this.algorithm].privateKeyPemType }) as string;
+    return this.pem;
   }
 
   private get publicKey(): KeyObject {
-    this.publicKeyObject ??= createPublicKey(this.privateKey);
+    this.publicKeyObject ??= this.publicDer ? createPublicKey({ key: this.publicDer, format: 'der', type: 'spki' }) : createPublicKey(this.privateKey);
     return this.publicKeyObject;
   }
 

@@ -10,3 +10,4 @@ export { authoritiesOf, authorityOfId, authorityTitles, generationName, type Aut
 export { renewBeforeHours } from './renewal-window';
 export { externalCaExchangeFiles, externalCaExchanges, type ExternalCaExchange } from './external-ca-exchange';
 export { isNextRotationStage, rotationOrderRefusal, type RotationStage } from './rotation-order';
+export { authorityRows } from './plan-authorities';

@@ -61,6 +61,19 @@ export function planFiles(
   // alone (see the README's "Intermediate CAs under an offline root").
   const servingChain = (cert: CertificatePlan): string[] =>
     byId.get(cert.issuer)?.parent !== undefined && cert.extendedKeyUsages.includes('serverAuth') ? [cert.issuer] : [];
+  // Grouped once: a 500-worker plan otherwise walks every certificate and kubeconfig once per node.
+  const group = <T extends { node?: string }>(items: T[]) => {
+    const byNode = new Map<string, T[]>();
+    for (const item of items) {
+      if (item.node === undefined) continue;
+      const list = byNode.get(item.node);
+      if (list) list.push(item);
+      else byNode.set(item.node, [item]);
+    }
+    return byNode;
+  };
+  const certificatesByNode = group(certificates);
+  const kubeconfigsByNode = group(kubeconfigs);
   for (const node of nodes) {
     const pki = `${node.name}/pki`;
     if (node.role === 'control-plane') {
@@ -70,11 +83,11 @@ export function planFiles(
     } else {
       files.push(authorityFiles(pki, clusterCa, () => false)[0]!); // workers hold no CA key
     }
-    for (const cert of certificates) {
-      if (cert.node === node.name && cert.storage === 'pki') files.push(...certificateFiles(`${pki}/${cert.name}`, cert.id, true, servingChain(cert)));
+    for (const cert of certificatesByNode.get(node.name) ?? []) {
+      if (cert.storage === 'pki') files.push(...certificateFiles(`${pki}/${cert.name}`, cert.id, true, servingChain(cert)));
     }
-    for (const kc of kubeconfigs) {
-      if (kc.node === node.name) files.push({ path: `${node.name}/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
+    for (const kc of kubeconfigsByNode.get(node.name) ?? []) {
+      files.push({ path: `${node.name}/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
     }
   }
   for (const kc of kubeconfigs) {

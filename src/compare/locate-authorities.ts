@@ -1,8 +1,16 @@
 import { createPublicKey } from 'node:crypto';
-import { authoritiesOf, generationName, isNextRotationStage, rotationOrderRefusal, type AuthorityPlan, type CertificatePlan, type PkiPlan, type RotationStage } from '../../plan';
-import { KeyPair, ParsedCertificate } from '../../crypto';
-import { serviceAccountKeyIds } from '../../outputs';
-import type { TreeProblem } from './realize-error';
+import { authoritiesOf, generationName, isNextRotationStage, rotationOrderRefusal, type AuthorityPlan, type CertificatePlan, type PkiPlan, type RotationStage } from '../plan';
+import type { RotatableAuthority } from '../spec';
+import { KeyPair, ParsedCertificate } from '../crypto';
+import { serviceAccountKeyIds } from '../outputs/service-account-key-labels';
+
+/** A stage taken out of order, found in the tree: refused by both engines before anything is written. */
+export interface RotationOrderProblem {
+  /** Relative to the output directory. */
+  path: string;
+  code: 'rotation-order';
+  message: string;
+}
 
 /** An authority generation found in the tree, wherever the previous stage left it. */
 export interface LocatedCa {
@@ -66,9 +74,9 @@ function generationOfCn(a: AuthorityPlan, commonName: string): number | undefine
  * Finds every CA generation the plan names in the tree, by its CN, wherever a previous stage wrote it, with the key
  * that matches it; and refuses a stage taken out of order (skipped, or gone back) with what to do instead.
  */
-export function locateAuthorities(plan: PkiPlan, read: TreeReader): LocatedAuthorities & { problems: TreeProblem[] } {
+export function locateAuthorities(plan: PkiPlan, read: TreeReader): LocatedAuthorities & { problems: RotationOrderProblem[] } {
   const cas = new Map<string, LocatedCa>();
-  const problems: TreeProblem[] = [];
+  const problems: RotationOrderProblem[] = [];
   const controlPlanes = plan.nodes.filter((n) => n.role === 'control-plane').map((n) => n.name);
   const serviceAccountKeys = new Map<string, LocatedServiceAccountKey>();
   for (const a of authoritiesOf(plan)) {
@@ -115,7 +123,7 @@ function firstForeign(a: AuthorityPlan, certificates: { pem: string; parsed: Par
   return certificates.find((c) => generationOfCn(a, c.parsed.commonName) === undefined);
 }
 
-function stageProblems(a: AuthorityPlan, plans: CertificatePlan[], treeSigner: { parsed: ParsedCertificate; path: string }, cas: Map<string, LocatedCa>): TreeProblem[] {
+function stageProblems(a: AuthorityPlan, plans: CertificatePlan[], treeSigner: { parsed: ParsedCertificate; path: string }, cas: Map<string, LocatedCa>): RotationOrderProblem[] {
   const treeGeneration = generationOfCn(a, treeSigner.parsed.commonName) ?? 1;
   const signerPlan = plans.find((c) => c.id === a.signer)!;
   const signerGeneration = signerPlan.generation ?? 1;
@@ -144,7 +152,7 @@ function stageProblems(a: AuthorityPlan, plans: CertificatePlan[], treeSigner: {
   ];
 }
 
-function locateServiceAccountKeys(a: AuthorityPlan, controlPlanes: string[], read: TreeReader, out: Map<string, LocatedServiceAccountKey>, problems: TreeProblem[]): void {
+function locateServiceAccountKeys(a: AuthorityPlan, controlPlanes: string[], read: TreeReader, out: Map<string, LocatedServiceAccountKey>, problems: RotationOrderProblem[]): void {
   const node = controlPlanes[0]!;
   const keyText = read(`${node}/pki/sa.key`);
   const signed = keyText !== undefined ? parseQuietly(() => KeyPair.fromPem(keyText)) : undefined;
@@ -156,7 +164,7 @@ function locateServiceAccountKeys(a: AuthorityPlan, controlPlanes: string[], rea
   const field = 'spec.pki.rotation.serviceAccountKey';
   if (!signed) return; // a new tree, or a damaged one the caller reports
   // The stage sa.pub's labels say the tree is at: the keys alone cannot tell a skipped stage from a taken one.
-  const tree = serviceAccountTreeStage(serviceAccountKeyIds(read(`${node}/pki/sa.pub`) ?? ''));
+  const tree = stageOfGenerations(serviceAccountKeyIds(read(`${node}/pki/sa.pub`) ?? '').map(saGeneration));
   const spec = { generation: a.generation, phase: a.phase };
   if (tree && (tree.generation !== spec.generation || tree.phase !== spec.phase) && !isNextRotationStage(tree, spec)) {
     problems.push({ path: `${node}/pki/sa.pub`, code: 'rotation-order', message: rotationOrderRefusal(a.authority, tree, spec) });
@@ -194,14 +202,37 @@ function locateServiceAccountKeys(a: AuthorityPlan, controlPlanes: string[], rea
 }
 
 /**
- * The stage an sa.pub is at, from the generations its labels name (signer first): one key is a finished generation,
- * an older key before a newer one the newer one's trust stage, a newer before an older its issue stage. Undefined
- * when the file says nothing usable (no key, or keys in no stage's order).
+ * The stage a trust file is at, from the generations it holds in order (signer first): one is a finished generation,
+ * an older before a newer the newer one's trust stage, a newer before an older its issue stage. Undefined when the
+ * file says nothing usable (absent, no authority, or in no stage's order).
  */
-function serviceAccountTreeStage(ids: string[]): RotationStage | undefined {
-  const generations = ids.map((id) => (id === 'sa' ? 1 : Number(id.slice('sa-'.length))));
+function stageOfGenerations(generations: number[]): RotationStage | undefined {
   const [first, second] = generations;
   if (generations.length === 1) return { generation: first!, phase: 'finish' };
   if (generations.length !== 2 || first === second) return undefined;
   return first! < second! ? { generation: second!, phase: 'trust' } : { generation: first!, phase: 'issue' };
 }
+
+/**
+ * The stage the tree is at for each authority, read from the first control-plane node's trust file: CA generations
+ * from the CNs of `<ca>.crt` (a CA you brought counts as generation 1), sa-key generations from sa.pub's labels.
+ * What `pulumi up` reads to know whether the previous generation still has a file that trusts it.
+ */
+export function treeRotationStages(plan: PkiPlan, read: TreeReader): Map<RotatableAuthority, RotationStage> {
+  const stages = new Map<RotatableAuthority, RotationStage>();
+  const node = plan.nodes.find((n) => n.role === 'control-plane')?.name;
+  if (node === undefined) return stages;
+  for (const a of authoritiesOf(plan)) {
+    const text = read(`${node}/pki/${a.file}.${a.authority === 'serviceAccountKey' ? 'pub' : 'crt'}`);
+    if (text === undefined) continue;
+    const generations =
+      a.authority === 'serviceAccountKey'
+        ? serviceAccountKeyIds(text).map(saGeneration)
+        : certificateBlocks(text).map((pem) => generationOfCn(a, parseQuietly(() => ParsedCertificate.fromPem(pem))?.commonName ?? '') ?? 1);
+    const stage = stageOfGenerations(generations);
+    if (stage) stages.set(a.authority, stage);
+  }
+  return stages;
+}
+
+const saGeneration = (id: string) => (id === 'sa' ? 1 : Number(id.slice('sa-'.length)));
