@@ -167,7 +167,20 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
       message: 'is set but etcd is external: kubepki holds no etcd CA to rotate; remove pki.rotation.etcdCA (rotate the external etcd\'s CA where it is managed)',
     });
   }
-  issues.push(...caParentIssues(record(pki.caParents), record(pki.caKeys), record(pki.rotation), 'external' in etcd));
+  // A rotation creates the new generation's key: kubepki can only do that for a key it holds. For a key held by an
+  // outside CA, cfssl or an HSM the new CA must come from there, and kubepki has no stage for bringing it in yet;
+  // refusing beats making the new key itself, in the tree, against what spec.pki.caKeys says.
+  const caKeys = record(pki.caKeys);
+  for (const [id, authority] of Object.entries(rotationFieldOf)) {
+    const holder = caKeys[id];
+    if (!(authority in record(pki.rotation)) || holder === undefined || holder === 'kubepki') continue;
+    issues.push({
+      code: 'rotation_of_key_held_elsewhere',
+      path: `spec.pki.rotation.${authority}`,
+      message: `is set but the ${id} key is held by ${quoteSpecValue(holder)} (spec.pki.caKeys.${id}): kubepki cannot create the new generation's key there, and will not create it in the tree instead (rotation of a CA whose key is held elsewhere is not supported). Remove pki.rotation.${authority} and rotate that CA where its key lives, or set spec.pki.caKeys.${id}: kubepki to rotate to a key kubepki holds`,
+    });
+  }
+  issues.push(...caParentIssues(record(pki.caParents), caKeys, record(pki.rotation), 'external' in etcd));
   return issues;
 }
 

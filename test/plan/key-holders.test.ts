@@ -3,6 +3,7 @@ import { planPki } from '../../src/plan';
 import { buildInventory } from '../../src/review';
 import { diffPlans } from '../../src/review';
 import { stackSpec } from '../support/fixture-trees';
+import { SpecError } from '../../src/spec';
 
 const plan = (change: Parameters<typeof stackSpec>[2]) => planPki(stackSpec('lab', 'ECDSA-P256', change));
 
@@ -45,5 +46,34 @@ describe('who holds each key and who signs: plan data', () => {
     });
     const text = JSON.stringify(diffPlans(base, head));
     expect(text).toContain('key held by kubepki → user');
+  });
+});
+
+describe('a rotation of a CA whose key is held elsewhere', () => {
+  it('is refused as a spec error naming the rotation field, the key holder and the two ways out', () => {
+    for (const holder of ['cfssl', 'hsm', 'external-ca'] as const) {
+      let error: unknown;
+      try {
+        stackSpec('lab', 'ECDSA-P256', (spec) => {
+          spec.spec.pki.caKeys = { ca: holder };
+          spec.spec.pki.rotation = { clusterCA: { generation: 2, phase: 'trust' }, etcdCA: { generation: 2, phase: 'trust' } };
+        });
+      } catch (e) {
+        error = e;
+      }
+      expect(error, holder).toBeInstanceOf(SpecError);
+      const issues = (error as SpecError).issues;
+      expect(issues.map((i) => [i.code, i.path])).toEqual([['rotation_of_key_held_elsewhere', 'spec.pki.rotation.clusterCA']]);
+      expect(issues[0]!.message).toContain(`the ca key is held by "${holder}" (spec.pki.caKeys.ca)`);
+      expect(issues[0]!.message).toContain('Remove pki.rotation.clusterCA and rotate that CA where its key lives, or set spec.pki.caKeys.ca: kubepki');
+    }
+  });
+
+  it('a CA kubepki holds still rotates beside one held elsewhere', () => {
+    const p = plan((spec) => {
+      spec.spec.pki.caKeys = { ca: 'hsm', 'etcd-ca': 'kubepki' };
+      spec.spec.pki.rotation = { etcdCA: { generation: 2, phase: 'trust' } };
+    });
+    expect(p.certificates.filter((c) => c.isCa).map((c) => `${c.id}:${c.keyHolder}`)).toEqual(['ca:hsm', 'etcd-ca:kubepki', 'etcd-ca-2:kubepki', 'front-proxy-ca:kubepki']);
   });
 });

@@ -19,8 +19,11 @@ function demoProject(options: { protect?: boolean; deleteBeforeReplace?: boolean
 const local = require(${modules('@pulumi/local')});
 const config = new pulumi.Config('demo');
 if (config.get('fail') === 'true') throw new pulumi.RunError('the program failed');
+const opts = ${JSON.stringify({ protect: options.protect, deleteBeforeReplace: options.deleteBeforeReplace, retainOnDelete: options.retainOnDelete })};
+if (config.get('protect') !== undefined) opts.protect = config.get('protect') === 'true';
+if (config.get('ignore') !== undefined) opts.ignoreChanges = [config.get('ignore')];
 if (config.get('present') !== 'false') {
-  new local.File('apiserver.crt', { filename: ${JSON.stringify(file)}, content: config.require('content') }, ${JSON.stringify({ protect: options.protect, deleteBeforeReplace: options.deleteBeforeReplace, retainOnDelete: options.retainOnDelete })});
+  new local.File('apiserver.crt', { filename: ${JSON.stringify(file)}, content: config.require('content') }, opts);
 }
 `,
   );
@@ -76,6 +79,45 @@ describe('the lifecycle engine applies Pulumi’s step rules', () => {
     expect((await p.stack.destroy()).errors.join('\n')).toContain('unable to delete resource');
     expect(p.stack.resources).toHaveLength(1);
     expect((await p.stack.destroy({ excludeProtected: true })).steps).toEqual([]);
+  });
+
+  it('a protected resource leaves the program only after an update recorded protect: false (a same step does)', async () => {
+    const p = project({ protect: true });
+    await p.stack.up();
+    p.setConfig({ content: 'first', present: 'false' });
+    const refused = await p.stack.up();
+    expect(refused.errors.join('\n')).toContain('unable to delete resource');
+    expect(fs.existsSync(p.file)).toBe(true);
+    // Unprotecting is a same step that changes only the flag in the state; the next update may then delete it.
+    p.setConfig({ content: 'first', protect: 'false' });
+    expect((await p.stack.up()).steps.map((s) => s.op)).toEqual(['same']);
+    expect(p.stack.resources[0]!.protect).toBe(false);
+    p.setConfig({ content: 'first', present: 'false' });
+    expect((await p.stack.up()).steps.map((s) => s.op)).toEqual(['delete']);
+    expect(fs.existsSync(p.file)).toBe(false);
+  });
+
+  it('unprotecting and replacing happen in one update (the step generator looks at new.Protect && old.Protect)', async () => {
+    const p = project({ protect: true });
+    await p.stack.up();
+    p.setConfig({ content: 'second', protect: 'false' });
+    const result = await p.stack.up();
+    expect(result.errors).toEqual([]);
+    expect(result.steps.map((s) => s.op)).toEqual(['replace']);
+  });
+
+  it('ignoreChanges keeps the old value of an input: no replacement, and the state keeps the old input', async () => {
+    const p = project({ protect: true });
+    await p.stack.up();
+    p.setConfig({ content: 'second', ignore: 'content' });
+    const result = await p.stack.up();
+    expect(result.errors).toEqual([]);
+    expect(result.steps.map((s) => s.op)).toEqual(['same']);
+    expect(fs.readFileSync(p.file, 'utf8')).toBe('first');
+    expect(p.stack.resources[0]!.inputs.content).toBe('first');
+    // Without ignoreChanges the change is seen again (and refused, the resource being protected).
+    p.setConfig({ content: 'second' });
+    expect((await p.stack.up()).errors.join('\n')).toContain('marked for protection');
   });
 
   it('with retainOnDelete, destroy forgets the resource and leaves the file', async () => {

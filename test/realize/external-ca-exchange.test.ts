@@ -176,6 +176,29 @@ describe('the certificates an outside CA signed back finish the tree', () => {
   });
 });
 
+describe('finishing the tree, killed at any write', () => {
+  it('the next generate completes it: every kubeconfig embeds its returned certificate and the tree verifies', () => {
+    for (const killAfter of [1, 8, 16, 24]) {
+      const dir = copyTree(signed);
+      const specFile = `${dir}.yaml`;
+      try {
+        fs.writeFileSync(specFile, yaml.dump(JSON.parse(JSON.stringify(spec))));
+        const killed = spawnSync(process.execPath, [cliPath, 'generate', specFile, '--out', dir], { cwd: repoRoot, env: { ...process.env, KUBEPKI_TEST_KILL_AFTER_WRITES: String(killAfter) }, encoding: 'utf8', timeout: 60_000 });
+        expect(killed.signal, `kill after ${killAfter}`).toBe('SIGKILL');
+        const rerun = spawnSync(process.execPath, [cliPath, 'generate', specFile, '--out', dir], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+        expect(rerun.status, rerun.stderr).toBe(0);
+        for (const e of exchanges.filter((x) => x.kubeconfigFile !== undefined)) {
+          expect(readKubeconfig(dir, e.kubeconfigFile!).certificatePem, `${e.kubeconfigFile} after a kill at write ${killAfter}`).toBe(fs.readFileSync(path.join(dir, e.returnedFile), 'utf8'));
+        }
+        expect(verifyPki(dir, { plan }).filter((f) => f.severity !== 'info'), `after a kill at write ${killAfter}`).toEqual([]);
+      } finally {
+        removeTree(dir);
+        fs.rmSync(specFile, { force: true });
+      }
+    }
+  });
+});
+
 describe('a wrong certificate from the outside CA is refused, naming the file, what differs and the fix; nothing is written', () => {
   const apiserver = () => exchanges.find((e) => e.certificate.id === 'cp1/apiserver')!;
   const cases: { name: string; damage: (dir: string) => void; path: string; code: string; says: string[] }[] = [

@@ -25,7 +25,7 @@ export interface ExternalDecisionInput {
 }
 
 const nothingExternal: ExternalDecisionInput = { caCertificates: new Map(), certificationRequests: new Map(), signedElsewhere: new Set() };
-import type { LocatedAuthorities } from './locate-authorities';
+import type { LocatedAuthorities } from '../../compare';
 import type { ServiceAccountKeyDecision } from './material-decisions';
 
 /**

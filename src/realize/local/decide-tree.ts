@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { PkiPlan } from '../../plan';
 import { decideMaterial, type ExternalDecisionInput } from './decide-material';
-import { locateAuthorities } from './locate-authorities';
+import { locateAuthorities } from '../../compare';
 import type { OutputTree } from './read-output-tree';
 import { RealizeError } from './realize-error';
 

@@ -10,7 +10,13 @@ import { providerRule, unknown, type Inputs } from './provider-rules';
 // - same when the provider's Diff reports no change; update in place; replace when Diff says so;
 // - a replacement creates the new resource first and deletes the old one after the program has finished (deferred),
 //   unless deleteBeforeReplace (the option or the provider's answer);
-// - protect: a replacement or deletion of a resource protected in the old state and the new program is refused;
+// - protect: a replacement of a resource protected in the old state and the new program is refused (unprotecting
+//   and replacing in one update is allowed); a deletion of a resource protected in the old state is refused
+//   (DeleteStep.Apply looks at the old state only), so a protected resource can leave the program only after an
+//   update has recorded protect: false — which a same step does;
+// - ignoreChanges: before the diff, each named input takes its value from the old inputs, or is dropped when the old
+//   inputs lack it (processIgnoreChanges, PropertyPath.Reset); the state keeps the inputs so obtained. Top-level
+//   property names only;
 // - retainOnDelete: the resource leaves the state, its real object stays;
 // - resources the program no longer registers are deleted after it finishes, last registered first — and nothing is
 //   deleted when the program failed;
@@ -58,6 +64,7 @@ interface RegistrationOptions {
   retainOnDelete: boolean;
   deleteBeforeReplace: boolean;
   dependencies: string[];
+  ignoreChanges: string[];
 }
 
 const secretSignature = '4dabf18193072939515e22adb298388d';
@@ -199,6 +206,11 @@ export class LifecycleStack {
         const created = await rule.create(inputs);
         return record('create', created.id, created.outputs);
       }
+      for (const key of opts.ignoreChanges) {
+        if (/[.[\]*]/.test(key)) throw new Error(`the lifecycle harness emulates ignoreChanges of top-level properties only, not ${key}`);
+        if (key in old.inputs) inputs[key] = old.inputs[key];
+        else delete inputs[key];
+      }
       const diff = await rule.diff(old, inputs);
       if (!diff.changes) return record('same', old.id, old.outputs);
       if (diff.replaces.length === 0) {
@@ -235,6 +247,7 @@ export class LifecycleStack {
         retainOnDelete: req.getRetainondelete() === true,
         deleteBeforeReplace: req.getDeletebeforereplace() === true,
         dependencies: req.getDependenciesList(),
+        ignoreChanges: req.getIgnorechangesList(),
       });
       return registerResource(req, callback);
     };
