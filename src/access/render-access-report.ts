@@ -19,9 +19,9 @@ function namespaceTables(report: AccessReport): NamespaceTable[] {
   for (const c of report.cells) {
     const ns = c.namespace ?? null;
     let byIdentity = byNamespace.get(ns);
-    if (!byIdentity) byNamespace.set(ns, (byIdentity = new Map()));
+    if (!byIdentity) byNamespace.set(ns, (byIdentity = new Map<string, Map<string, AccessCell>>()));
     let row = byIdentity.get(c.identity);
-    if (!row) byIdentity.set(c.identity, (row = new Map()));
+    if (!row) byIdentity.set(c.identity, (row = new Map<string, AccessCell>()));
     row.set(c.action, c);
   }
   return report.namespaces.map((ns) => {
