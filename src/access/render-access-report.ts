@@ -3,29 +3,46 @@ import type { ExpectationResult } from './check-expectations';
 
 const mark = (allowed: boolean, decidedBy: string) => (decidedBy === 'node-authorizer' ? 'node' : decidedBy === 'system:masters' ? '**all**' : allowed ? 'yes' : '·');
 
+/** One namespace's table: its actions, and per identity the cell of each action in that order. */
+interface NamespaceTable {
+  namespace: string | null;
+  actions: string[];
+  rows: { identity: string; cells: AccessCell[] }[];
+}
+
+/**
+ * The cells laid out as tables, one per namespace, indexed in one pass: rendering stays linear in the number of cells
+ * (looking each cell up in the whole list made the text table quadratic: 10 s at 1,000 users).
+ */
+function namespaceTables(report: AccessReport): NamespaceTable[] {
+  const byNamespace = new Map<string | null, Map<string, Map<string, AccessCell>>>();
+  for (const c of report.cells) {
+    const ns = c.namespace ?? null;
+    let byIdentity = byNamespace.get(ns);
+    if (!byIdentity) byNamespace.set(ns, (byIdentity = new Map<string, Map<string, AccessCell>>()));
+    let row = byIdentity.get(c.identity);
+    if (!row) byIdentity.set(c.identity, (row = new Map<string, AccessCell>()));
+    row.set(c.action, c);
+  }
+  return report.namespaces.map((ns) => {
+    const byIdentity = byNamespace.get(ns) ?? new Map<string, Map<string, AccessCell>>();
+    const actions = [...new Set([...byIdentity.values()].flatMap((row) => [...row.keys()]))];
+    const rows = report.identities.map((i) => {
+      const row = byIdentity.get(i.ref)!;
+      return { identity: i.ref, cells: actions.map((a) => row.get(a)!) };
+    });
+    return { namespace: ns, actions, rows };
+  });
+}
+
 /** The access matrix as Markdown: one table per namespace, then cluster-admin equivalents and expectations. */
 export function renderAccessMarkdown(report: AccessReport, expectations: ExpectationResult[]): string {
   const lines: string[] = [`# Access of cluster ${report.cluster}`, ''];
   lines.push('`yes` allowed by RBAC · `**all**` system:masters (bypasses RBAC) · `node` decided by the Node authorizer · `·` denied', '');
-  // One pass indexes the cells by namespace and identity, so rendering stays linear in the number of cells.
-  const byNamespace = new Map<string | null, Map<string, AccessCell[]>>();
-  for (const c of report.cells) {
-    const ns = c.namespace ?? null;
-    let byIdentity = byNamespace.get(ns);
-    if (!byIdentity) byNamespace.set(ns, (byIdentity = new Map<string, AccessCell[]>()));
-    const row = byIdentity.get(c.identity);
-    if (row) row.push(c);
-    else byIdentity.set(c.identity, [c]);
-  }
-  for (const ns of report.namespaces) {
-    const byIdentity = byNamespace.get(ns) ?? new Map<string, AccessCell[]>();
-    const actions = [...new Set([...byIdentity.values()].flatMap((row) => row.map((c) => c.action)))];
+  for (const { namespace: ns, actions, rows } of namespaceTables(report)) {
     lines.push(`## ${ns ? `Namespace ${ns}` : 'Cluster-wide'}`, '');
     lines.push(`| identity | ${actions.join(' | ')} |`, `|---|${actions.map(() => '---').join('|')}|`);
-    for (const i of report.identities) {
-      const row = new Map((byIdentity.get(i.ref) ?? []).map((c) => [c.action, c]));
-      lines.push(`| ${i.ref} | ${actions.map((a) => { const c = row.get(a)!; return mark(c.allowed, c.decidedBy); }).join(' | ')} |`);
-    }
+    for (const { identity, cells } of rows) lines.push(`| ${identity} | ${cells.map((c) => mark(c.allowed, c.decidedBy)).join(' | ')} |`);
     lines.push('');
   }
   lines.push('## Equivalent to cluster-admin', '');
@@ -58,15 +75,10 @@ function aligned(rows: string[][]): string[] {
 /** The access matrix for a terminal: one aligned table per namespace, then cluster-admin equivalents and expectations. */
 export function renderAccessText(report: AccessReport, expectations: ExpectationResult[]): string {
   const lines: string[] = [`Access of cluster ${report.cluster}: yes allowed by RBAC, ALL system:masters (bypasses RBAC), node decided by the Node authorizer, - denied`, ''];
-  for (const ns of report.namespaces) {
-    const cells = report.cells.filter((c) => (c.namespace ?? null) === ns);
-    const actions = [...new Set(cells.map((c) => c.action))];
+  for (const { namespace: ns, actions, rows } of namespaceTables(report)) {
     lines.push(ns ? `Namespace ${ns}` : 'Cluster-wide');
-    const rows = report.identities.map((i) => [i.ref, ...actions.map((a) => {
-      const c = cells.find((x) => x.identity === i.ref && x.action === a)!;
-      return textMark(c.allowed, c.decidedBy);
-    })]);
-    lines.push(...aligned([['IDENTITY', ...actions.map((a) => a.toUpperCase())], ...rows]).map((l) => `  ${l}`), '');
+    const table = rows.map(({ identity, cells }) => [identity, ...cells.map((c) => textMark(c.allowed, c.decidedBy))]);
+    lines.push(...aligned([['IDENTITY', ...actions.map((a) => a.toUpperCase())], ...table]).map((l) => `  ${l}`), '');
   }
   lines.push('Equivalent to cluster-admin:');
   if (report.clusterAdminEquivalents.length === 0) lines.push('  none');
