@@ -1,4 +1,8 @@
-import { explainAccess, SYSTEM_MASTERS_GROUP, type AuthenticatedIdentity, type PolicyRule, type RbacPolicy } from '../verify/rbac';
+import type { PolicyRule } from '../plan';
+import { mastersGroup } from '../vocabulary';
+import type { AuthenticatedIdentity } from './authenticated-identity';
+import { explainAccess } from './explain-access';
+import type { RbacPolicy } from './rbac-policy';
 
 /**
  * The rules a SelfSubjectRulesReview returns for the identity in a namespace (every ClusterRoleBinding's and the
@@ -8,7 +12,7 @@ import { explainAccess, SYSTEM_MASTERS_GROUP, type AuthenticatedIdentity, type P
  */
 export function listAllowedRules(policy: RbacPolicy, identity: AuthenticatedIdentity, namespace: string | undefined): PolicyRule[] {
   const rules: PolicyRule[] = [];
-  if (identity.groups.includes(SYSTEM_MASTERS_GROUP)) rules.push({ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] });
+  if (identity.groups.includes(mastersGroup)) rules.push({ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] });
   for (const binding of explainAccess(policy, identity, namespace)) rules.push(...binding.rules);
   return compactRules(rules.flatMap(breakdownRule)).sort((a, b) => (ruleSortKey(a) < ruleSortKey(b) ? -1 : ruleSortKey(a) > ruleSortKey(b) ? 1 : 0));
 }

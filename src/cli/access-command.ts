@@ -1,4 +1,4 @@
-import { accessPolicyOf, buildAccessReport, checkExpectations, describeFailedExpectation, renderAccessMarkdown, renderAccessText } from '../verify/access';
+import { accessPolicyOf, buildAccessReport, checkExpectations, describeFailedExpectation, renderAccessMarkdown, renderAccessText } from '../access';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
 import { outputFormatOf, parseVerbArgs } from './parse-verb-args';

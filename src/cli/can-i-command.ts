@@ -1,5 +1,4 @@
-import { resolveIdentity, accessPolicyOf, resolveAccessAction } from '../verify/access';
-import { listAllowedRules, renderRulesList } from '../access/list-allowed-rules';
+import { resolveIdentity, accessPolicyOf, resolveAccessAction, listAllowedRules, renderRulesList } from '../access';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
 import { parseVerbArgs } from './parse-verb-args';

@@ -28,7 +28,8 @@ function planAtRevision(rev: string, file: string): PkiPlan | undefined {
   try {
     text = execFileSync('git', ['show', `${rev}:./${path.basename(file)}`], { cwd: path.dirname(path.resolve(file)), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
-    const stderr = String((error as { stderr?: unknown }).stderr ?? (error as Error).message).trim();
+    const output = (error as { stderr?: string | Buffer }).stderr;
+    const stderr = (output === undefined ? (error as Error).message : output.toString()).trim();
     if (/does not exist in|exists on disk, but not in/.test(stderr)) return undefined;
     throw new UsageError(`git show ${rev}:${file} failed: ${stderr.split('\n')[0]}`);
   }

@@ -24,8 +24,8 @@ function isNewDirectory(dir: string): boolean {
 
 /** A live "keys done/started, elapsed" line on a terminal, at most ten times a second. */
 export function keyProgress(io: CliIo, quiet: boolean): ((done: number, started: number) => void) | undefined {
-  const show = io.progress;
-  if (!show || quiet) return undefined;
+  if (!io.progress || quiet) return undefined;
+  const show = (line: string | undefined) => io.progress?.(line);
   const start = Date.now();
   let last = 0;
   return (done, started) => {
@@ -68,7 +68,7 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
     }
   }
   const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, planned, keyProgress(io, quiet));
-  const { realizeLocal } = require('../realize/local') as typeof import('../realize/local');
+  const { realizeLocal } = await import('../realize/local');
   let report: Awaited<ReturnType<typeof realizeLocal>>;
   try {
     report = await realizeLocal(plan, out, {

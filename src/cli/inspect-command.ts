@@ -79,8 +79,8 @@ function textOf(item: Inspected, indent = ''): string[] {
     case 'jwt':
       return [
         `${indent}JWT (signature not checked: kubepki token verify checks it against sa.pub)`,
-        ...line('  Algorithm:', String(item.header.alg ?? '')),
-        ...line('  Key id:', String(item.header.kid ?? '')),
+        ...line('  Algorithm:', typeof item.header.alg === 'string' ? item.header.alg : ''),
+        ...line('  Key id:', typeof item.header.kid === 'string' ? item.header.kid : ''),
         ...Object.entries(item.claims).flatMap(([k, v]) => line(`  ${k}:`, typeof v === 'string' ? v : JSON.stringify(v))),
         ...line('  Expires:', item.expiresAt ? `${item.expiresAt}${item.expired ? ' (EXPIRED)' : ''}` : undefined),
       ];

@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access --
+   kubeadm.yaml is read loosely, as kubeadm's own documents: every value is checked for its type where it is used. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -34,7 +36,7 @@ export async function joinCommandCommand(args: string[], io: CliIo): Promise<num
     documents = (yaml.loadAll(readText(configFile, "the node's kubeadm configuration; Kubernetes before 1.31 gets none")) as Doc[]).filter((d) => d && typeof d === 'object');
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new Error(`${configFile} is not YAML: run kubepki generate to rewrite it`);
+    throw new Error(`${configFile} is not YAML: run kubepki generate to rewrite it`, { cause: error });
   }
   if (documents.some((d) => d.kind === 'InitConfiguration')) {
     throw new UsageError(`${values.node} is the first control-plane node: it runs \`kubeadm init --config /etc/kubernetes/kubeadm.yaml\`, not join`);

@@ -52,7 +52,7 @@ export async function renewCommand(args: string[], io: CliIo): Promise<number> {
   const quiet = values.quiet === true;
   const dryRun = values['dry-run'] === true;
   const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, 0, keyProgress(io, quiet));
-  const { realizeLocal } = require('../realize/local') as typeof import('../realize/local');
+  const { realizeLocal } = await import('../realize/local');
   const report = await realizeLocal(plan, out, {
     dryRun,
     renew,

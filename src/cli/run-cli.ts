@@ -45,9 +45,9 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   }
   // Whatever an error quotes from the command line or a file (a key pasted as an argument), key material never
   // reaches the terminal or a CI log.
-  const errorIo: CliIo = { stdout: io.stdout, stderr: (text) => io.stderr(redactKeyMaterial(text)) };
+  const errorIo: CliIo = { stdout: (text) => io.stdout(text), stderr: (text) => io.stderr(redactKeyMaterial(text)) };
   try {
-    return await verb.load()(rest, io);
+    return await (await verb.load())(rest, io);
   } catch (error) {
     io.progress?.(undefined);
     // Matched by name, not instanceof, so that loading this file does not load every stage.
@@ -63,7 +63,7 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       errorIo.stderr(`kubepki ${verb.name}: ${(error as Error).message}`);
       return exitCodes.failed;
     }
-    if (error instanceof UsageError || String((error as { code?: unknown }).code ?? '').startsWith('ERR_PARSE_ARGS')) {
+    if (error instanceof UsageError || /^ERR_PARSE_ARGS/.test(String((error as { code?: string }).code))) {
       errorIo.stderr(`kubepki ${verb.name}: ${(error as Error).message}\nusage: ${verb.usage.join('\n       ')}\nRun "kubepki help ${verb.name}" for every flag and examples.`);
       return exitCodes.badInput;
     }

@@ -20,10 +20,10 @@ export async function openSigners(options: string[], plan: PkiPlan): Promise<Map
     if (signers.has(caId)) throw new UsageError(`--signer ${caId}= is given twice`);
     const scheme = uri.slice(0, uri.indexOf(':'));
     if (scheme === 'cfssl') {
-      const { CfsslSigner } = require('../crypto/cfssl-signer') as typeof import('../crypto/cfssl-signer');
+      const { CfsslSigner } = await import('../crypto/cfssl-signer');
       signers.set(caId, CfsslSigner.fromUri(uri, process.env));
     } else if (scheme === 'pkcs11') {
-      const { Pkcs11Signer } = require('../crypto/pkcs11-signer') as typeof import('../crypto/pkcs11-signer');
+      const { Pkcs11Signer } = await import('../crypto/pkcs11-signer');
       signers.set(caId, await Pkcs11Signer.open(uri, process.env));
     } else {
       throw new UsageError(`--signer ${caId}=${JSON.stringify(uri)}: use cfssl:http://host:port (cfssl serve) or pkcs11:module=…;token=…;object=… (an HSM)`);

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { KeyPair, createCertificationRequest } from '../crypto';
 import { addClientKeyCommand } from '../outputs';
-import { keyAlgorithms, type KeyAlgorithm } from '../spec';
+import { keyAlgorithms, type KeyAlgorithm } from '../vocabulary';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 
 /**

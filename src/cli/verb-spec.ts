@@ -27,7 +27,7 @@ export interface VerbSpec {
   /** Two or more, each with the comment kubectl-style help puts above it. */
   examples: { comment: string; command: string }[];
   /** Loaded on first use: `generate` should not pay for the RBAC evaluator, nor `can-i` for cdk8s. */
-  load: () => Command;
+  load: () => Promise<Command>;
 }
 
 /** The `-o/--output` flag, with the formats a verb renders and the one a terminal gets by default. */

@@ -25,7 +25,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: "Write the lab cluster's PKI, kubeconfigs and RBAC into out/lab", command: 'kubepki generate stacks/lab.cluster.yaml --out out/lab' },
       { comment: 'See what a spec change would reissue, without writing anything', command: 'kubepki generate stacks/team.cluster.yaml --out out/team --dry-run' },
     ],
-    load: () => require('./generate-command').generateCommand,
+    load: async () => (await import('./generate-command')).generateCommand,
   },
   {
     name: 'renew',
@@ -43,7 +43,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: "Renew the apiserver's certificate on every control-plane node", command: 'kubepki renew stacks/lab.cluster.yaml --out out/lab apiserver' },
       { comment: 'Renew everything kubeadm would, before a yearly expiry', command: 'kubepki renew stacks/lab.cluster.yaml --out out/lab --all' },
     ],
-    load: () => require('./renew-command').renewCommand,
+    load: async () => (await import('./renew-command')).renewCommand,
   },
   {
     name: 'csr',
@@ -61,7 +61,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: 'Write the keys and CSRs the outside CA must sign', command: 'kubepki csr cluster.yaml --out out' },
       { comment: 'Then sign each CSR (here with openssl) and finish the tree', command: 'kubepki generate cluster.yaml --out out' },
     ],
-    load: () => require('./csr-command').csrCommand,
+    load: async () => (await import('./csr-command')).csrCommand,
   },
   {
     name: 'user-request',
@@ -78,7 +78,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: 'alice makes her key and CSR on her laptop', command: 'kubepki user-request alice --group dev-team' },
       { comment: 'The same, into a directory of its own', command: 'kubepki user-request alice --group dev-team --out ~/.kube/team' },
     ],
-    load: () => require('./user-request-command').userRequestCommand,
+    load: async () => (await import('./user-request-command')).userRequestCommand,
   },
   {
     name: 'cfssl-config',
@@ -90,7 +90,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: 'Write the cfssl configuration for the lab cluster (KUBEPKI_CFSSL_AUTH_KEY exported)', command: 'kubepki cfssl-config stacks/lab.cluster.yaml > cfssl.json' },
       { comment: 'Check what profiles it holds', command: 'kubepki cfssl-config stacks/lab.cluster.yaml | jq .signing.profiles' },
     ],
-    load: () => require('./cfssl-config-command').cfsslConfigCommand,
+    load: async () => (await import('./cfssl-config-command')).cfsslConfigCommand,
   },
   {
     name: 'rbac',
@@ -102,7 +102,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: "Apply the team cluster's RBAC", command: 'kubepki rbac stacks/team.cluster.yaml | kubectl apply -f -' },
       { comment: 'Review the manifests before committing a spec change', command: 'kubepki rbac stacks/team.cluster.yaml | less' },
     ],
-    load: () => require('./rbac-command').rbacCommand,
+    load: async () => (await import('./rbac-command')).rbacCommand,
   },
   {
     name: 'token',
@@ -132,7 +132,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: 'A one-hour token for ci/deployer, written as a CI kubeconfig', command: 'kubepki token --pki out/team/cp1 --service-account ci/deployer --spec stacks/team.cluster.yaml --kubeconfig out/ci-deployer.conf' },
       { comment: 'Check a token against the cluster\'s sa.pub', command: 'kubepki token verify "$TOKEN" --pki out/team/cp1' },
     ],
-    load: () => require('./token-command').tokenCommand,
+    load: async () => (await import('./token-command')).tokenCommand,
   },
   {
     name: 'can-i',
@@ -153,7 +153,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: 'May the dev-team group create deployments in app1-dev?', command: 'kubepki can-i stacks/team.cluster.yaml --as group:dev-team create deploy -n app1-dev' },
       { comment: 'Everything alice may do in app1-dev', command: 'kubepki can-i stacks/team.cluster.yaml --as user:alice --list -n app1-dev' },
     ],
-    load: () => require('./can-i-command').canICommand,
+    load: async () => (await import('./can-i-command')).canICommand,
   },
   {
     name: 'access',
@@ -166,7 +166,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: 'The access matrix on the terminal', command: 'kubepki access stacks/team.cluster.yaml' },
       { comment: 'As a Markdown pull-request comment', command: 'kubepki access stacks/team.cluster.yaml -o md > access.md' },
     ],
-    load: () => require('./access-command').accessCommand,
+    load: async () => (await import('./access-command')).accessCommand,
   },
   {
     name: 'plan',
@@ -178,7 +178,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: 'Commit the inventory beside the spec', command: 'kubepki plan stacks/lab.cluster.yaml > stacks/lab.inventory.yaml' },
       { comment: 'As a Markdown table', command: 'kubepki plan stacks/lab.cluster.yaml -o md' },
     ],
-    load: () => require('./plan-command').planCommand,
+    load: async () => (await import('./plan-command')).planCommand,
   },
   {
     name: 'diff',
@@ -195,7 +195,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: "A pull request's PKI impact, as its CI job posts it", command: 'kubepki diff --git origin/main stacks/team.cluster.yaml --exit-code' },
       { comment: 'Two specs side by side, as JSON', command: 'kubepki diff stacks/lab.cluster.yaml stacks/ha.cluster.yaml -o json' },
     ],
-    load: () => require('./diff-command').diffCommand,
+    load: async () => (await import('./diff-command')).diffCommand,
   },
   {
     name: 'graph',
@@ -207,7 +207,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: 'A Mermaid diagram for a README or pull request', command: 'kubepki graph stacks/lab.cluster.yaml' },
       { comment: 'Render with Graphviz', command: 'kubepki graph stacks/ha.cluster.yaml -o dot | dot -Tsvg > trust.svg' },
     ],
-    load: () => require('./graph-command').graphCommand,
+    load: async () => (await import('./graph-command')).graphCommand,
   },
   {
     name: 'verify',
@@ -224,7 +224,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: "Check this control-plane node's /etc/kubernetes", command: 'kubepki verify' },
       { comment: 'Check a generated tree against its spec', command: 'kubepki verify out/team --spec stacks/team.cluster.yaml' },
     ],
-    load: () => require('./verify-command').verifyCommand,
+    load: async () => (await import('./verify-command')).verifyCommand,
   },
   {
     name: 'expiry',
@@ -237,7 +237,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: "This node's certificates, as kubeadm shows them", command: 'kubepki expiry' },
       { comment: 'One node of a generated tree, as JSON', command: 'kubepki expiry out/lab/cp1 -o json' },
     ],
-    load: () => require('./expiry-command').expiryCommand,
+    load: async () => (await import('./expiry-command')).expiryCommand,
   },
   {
     name: 'inspect',
@@ -250,7 +250,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: "The apiserver certificate's SANs, usages and expiry", command: 'kubepki inspect out/lab/cp1/pki/apiserver.crt' },
       { comment: "Who a kubeconfig authenticates as, as JSON", command: 'kubepki inspect out/team/users/alice.conf -o json' },
     ],
-    load: () => require('./inspect-command').inspectCommand,
+    load: async () => (await import('./inspect-command')).inspectCommand,
   },
   {
     name: 'join-command',
@@ -265,7 +265,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: 'How worker w1 joins the lab cluster', command: 'kubepki join-command out/lab --node w1' },
       { comment: 'The same, with the token, to paste on w1', command: 'kubepki join-command out/lab --node w1 --print-token' },
     ],
-    load: () => require('./join-command-command').joinCommandCommand,
+    load: async () => (await import('./join-command-command')).joinCommandCommand,
   },
   {
     name: 'schema',
@@ -277,7 +277,7 @@ export const verbs: readonly VerbSpec[] = [
       { comment: 'Refresh the committed schema', command: 'kubepki schema > stacks/cluster.schema.json' },
       { comment: 'Use it from a spec in another repository', command: 'kubepki schema > cluster.schema.json' },
     ],
-    load: () => require('./schema-command').schemaCommand,
+    load: async () => (await import('./schema-command')).schemaCommand,
   },
 ];
 

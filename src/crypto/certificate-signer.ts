@@ -1,5 +1,5 @@
-import type { CertificateProfileName, KeyHolder } from '../plan/pki-plan';
-import { localSigningKey, signCertificate, type CertificateTemplate } from './issue-certificate';
+import type { CertificateContent, CertificateProfileName, KeyHolder } from '../vocabulary';
+import { localSigningKey, signCertificate } from './issue-certificate';
 import type { KeyPair } from './key-pair';
 import type { ParsedCertificate } from './parsed-certificate';
 
@@ -12,7 +12,7 @@ export interface SigningSubject {
 }
 
 export interface SignRequest {
-  template: CertificateTemplate;
+  template: CertificateContent;
   /** kubepki's profile; a remote CA maps it to a signing profile of its own. */
   profile: CertificateProfileName;
   subject: SigningSubject;
@@ -30,7 +30,7 @@ export interface CertificateSigner {
    * The CA certificate this signer issues under. Signers that hold the certificate return theirs (cfssl's `info`);
    * signers that can sign anything with the CA key (a local key, an HSM) self-sign `template` when `existing` is absent.
    */
-  caCertificate(template: CertificateTemplate, existing: ParsedCertificate | undefined, now: Date): Promise<ParsedCertificate>;
+  caCertificate(template: CertificateContent, existing: ParsedCertificate | undefined, now: Date): Promise<ParsedCertificate>;
   /** Issues a certificate under the CA certificate returned by caCertificate. */
   sign(request: SignRequest): Promise<ParsedCertificate>;
   /** Releases connections and sessions. */
@@ -49,7 +49,7 @@ export class LocalKeySigner implements CertificateSigner {
     this.certificate = certificate;
   }
 
-  async caCertificate(template: CertificateTemplate, existing: ParsedCertificate | undefined, now: Date): Promise<ParsedCertificate> {
+  async caCertificate(template: CertificateContent, existing: ParsedCertificate | undefined, now: Date): Promise<ParsedCertificate> {
     this.certificate = existing ?? this.certificate ?? (await signCertificate(template, this.key.publicKeyDer(), undefined, localSigningKey(this.key), now));
     return this.certificate;
   }

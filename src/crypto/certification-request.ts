@@ -1,6 +1,6 @@
 import { createPublicKey, webcrypto, type KeyObject } from 'node:crypto';
 import type * as x509 from '@peculiar/x509';
-import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../plan/pki-plan';
+import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../vocabulary';
 import { describeKey, keyAlgorithmOf, keyAlgorithmParameters } from './key-algorithms';
 import type { KeyPair } from './key-pair';
 import { extendedKeyUsageOids, keyUsageFlags } from './issue-certificate';

@@ -1,7 +1,12 @@
 import { createHmac } from 'node:crypto';
-import type { CertificatePlan, CertificateProfileName, ExtendedKeyUsage, KeyUsage } from '../plan/pki-plan';
+import type { CertificateContent, CertificateProfileName, ExtendedKeyUsage, KeyHolder, KeyUsage } from '../vocabulary';
+
+/** What cfssl's config needs of a planned certificate. */
+export type CfsslSignedCertificate = Pick<CertificateContent, 'isCa' | 'keyUsages' | 'extendedKeyUsages' | 'validityHours'> & {
+  profile: CertificateProfileName;
+  signedBy: KeyHolder;
+};
 import type { CertificateSigner, SignRequest } from './certificate-signer';
-import type { CertificateTemplate } from './issue-certificate';
 import { ParsedCertificate } from './parsed-certificate';
 
 /** The environment variable holding cfssl's auth key (hex, as in cfssl's `auth_keys`): never an argument. */
@@ -53,7 +58,7 @@ export class CfsslSigner implements CertificateSigner {
     return new CfsslSigner(url, Buffer.from(key, 'hex'), label);
   }
 
-  async caCertificate(_template: CertificateTemplate, _existing: ParsedCertificate | undefined): Promise<ParsedCertificate> {
+  async caCertificate(_template: CertificateContent, _existing: ParsedCertificate | undefined): Promise<ParsedCertificate> {
     const result = await this.call<{ certificate: string }>('info', { label: this.label ?? '', profile: '' });
     this.certificate = ParsedCertificate.fromPem(result.certificate);
     if (!this.certificate.isCa) throw new Error('the certificate cfssl serves is not a CA certificate');
@@ -87,7 +92,7 @@ export class CfsslSigner implements CertificateSigner {
     try {
       response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), signal: AbortSignal.timeout(requestTimeoutMs) });
     } catch (error) {
-      throw new Error(`cannot reach cfssl at ${url.origin} (${(error as Error).message})`);
+      throw new Error(`cannot reach cfssl at ${url.origin} (${(error as Error).message})`, { cause: error });
     }
     let parsed: CfsslResponse<T>;
     try {
@@ -119,7 +124,7 @@ const cfsslUsageNames: Record<KeyUsage | ExtendedKeyUsage, string> = {
  * The cfssl config (`cfssl serve -config`) for the certificates a plan has cfssl sign: one signing profile per kubepki
  * profile and validity, with the plan's usages, each requiring the auth key `kubepki` (cfssl's `standard` HMAC key).
  */
-export function cfsslSigningConfig(certificates: readonly CertificatePlan[], authKeyHex: string): Record<string, unknown> {
+export function cfsslSigningConfig(certificates: readonly CfsslSignedCertificate[], authKeyHex: string): Record<string, unknown> {
   const profiles: Record<string, unknown> = {};
   for (const c of certificates) {
     if (c.isCa || c.signedBy !== 'cfssl') continue;

@@ -30,16 +30,19 @@ export function unsignedInteger(bytes: Uint8Array): Buffer {
   return tlv(0x02, trimmed[0]! & 0x80 ? Buffer.concat([Buffer.from([0]), trimmed]) : trimmed);
 }
 
-/** A small non-negative INTEGER (a pathLenConstraint). */
-export function smallInteger(value: number): Buffer {
-  const bytes: number[] = [];
+/** A non-negative number as big-endian digits of `base`, at least one. */
+function digitsOf(value: number, base: number): number[] {
+  const digits: number[] = [];
   let rest = value;
   do {
-    bytes.unshift(rest & 0xff);
-    rest = Math.floor(rest / 256);
+    digits.unshift(rest % base);
+    rest = Math.floor(rest / base);
   } while (rest > 0);
-  return unsignedInteger(Uint8Array.from(bytes));
+  return digits;
 }
+
+/** A small non-negative INTEGER (a pathLenConstraint). */
+export const smallInteger = (value: number): Buffer => unsignedInteger(Uint8Array.from(digitsOf(value, 256)));
 
 /**
  * An ECDSA signature as X.509 carries it (SEQUENCE of r and s) from WebCrypto's form (IEEE P1363: r and s
@@ -55,12 +58,8 @@ export function objectIdentifier(dotted: string): Buffer {
   const arcs = dotted.split('.').map(Number);
   const bytes: number[] = [arcs[0]! * 40 + arcs[1]!];
   for (const arc of arcs.slice(2)) {
-    const base128: number[] = [];
-    let value = arc;
-    do {
-      base128.unshift(value & 0x7f);
-      value = Math.floor(value / 128);
-    } while (value > 0);
+    const base128 = digitsOf(arc, 128);
+    // Every digit but the last has its top bit set (X.690 8.19.2).
     for (let i = 0; i < base128.length - 1; i++) base128[i]! |= 0x80;
     bytes.push(...base128);
   }

@@ -1,12 +1,16 @@
-export * from './key-algorithms';
-export * from './key-pair';
-export * from './issue-certificate';
-export * from './parsed-certificate';
-export * from './service-account-token';
-export * from './key-pool';
-export * from './inspect-material';
-export * from './certification-request';
-export * from './certificate-signer';
-export * from './public-key-pin';
-export * from './bootstrap-token';
-export * from './intermediate-certificate';
+// The crypto stage: the one place that creates keys, certificates and tokens and parses PEM.
+export { issueCertificate, issueCertificatePem } from './issue-certificate';
+export { describeKey, keyAlgorithmOf } from './key-algorithms';
+export { KeyPair } from './key-pair';
+export { KeyPool } from './key-pool';
+export { ParsedCertificate } from './parsed-certificate';
+export { mintServiceAccountToken, verifyServiceAccountToken } from './service-account-token';
+export { bootstrapTokenId, bootstrapTokenPattern, generateBootstrapToken } from './bootstrap-token';
+export { LocalKeySigner, type CertificateSigner, type SigningSubject } from './certificate-signer';
+export { ParsedCertificationRequest, checkUserCertificationRequest, createCertificationRequest } from './certification-request';
+export { certificateFacts, inspectPem, jwtFacts, type InspectedMaterial } from './inspect-material';
+export { publicKeyPin } from './public-key-pin';
+export { intermediateMismatches, intermediateSigningCommand } from './intermediate-certificate';
+export { publicKeyPins } from './public-key-pin';
+export { parseServiceAccountPublicKeys } from './service-account-token';
+export { keyAlgorithmParameters } from './key-algorithms';

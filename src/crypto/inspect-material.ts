@@ -1,4 +1,4 @@
-import { createHash, createPrivateKey, createPublicKey, X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, type X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
 import type * as x509 from '@peculiar/x509';
 import { peculiarX509 } from './peculiar-x509';
 import { describeKey } from './key-algorithms';

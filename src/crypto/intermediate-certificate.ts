@@ -1,4 +1,4 @@
-import type { KeyAlgorithm } from '../plan/pki-plan';
+import type { KeyAlgorithm } from '../vocabulary';
 import type { KeyPair } from './key-pair';
 import type { ParsedCertificate } from './parsed-certificate';
 

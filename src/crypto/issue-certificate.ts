@@ -1,25 +1,11 @@
 import { createHash, randomBytes, sign } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
-import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../plan/pki-plan';
+import type { CertificateContent, ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../vocabulary';
 import { subjectKeyIdentifierOf, subjectNameDerOf, subjectPublicKeyBytesOf } from './certificate-fields';
 import * as der from './der';
 import { keyAlgorithmParameters } from './key-algorithms';
 import { KeyPair } from './key-pair';
 import { ParsedCertificate } from './parsed-certificate';
-
-/** What a certificate says; the plan's CertificatePlan is one source of it, the Pulumi dynamic resource another. */
-export interface CertificateTemplate {
-  commonName: string;
-  organizations: string[];
-  dnsNames: string[];
-  ipAddresses: string[];
-  keyUsages: KeyUsage[];
-  extendedKeyUsages: ExtendedKeyUsage[];
-  isCa: boolean;
-  validityHours: number;
-  /** basicConstraints pathLenConstraint of a CA; absent = unlimited. */
-  pathLength?: number;
-}
 
 export interface CertificateIssuer {
   certificate: ParsedCertificate;
@@ -85,7 +71,7 @@ export const notBeforeBackdateMs = 5 * 60 * 1000;
  * The subject as Go's crypto/x509 orders it (O before CN); one RDN per organization, which Kubernetes reads as one
  * group each, like `openssl req -subj /O=a/O=b/CN=x`.
  */
-function subjectName(template: CertificateTemplate): Buffer {
+function subjectName(template: CertificateContent): Buffer {
   const rdn = (oid: Buffer, value: string) => der.set(der.sequence(oid, der.directoryString(value)));
   return der.sequence(...template.organizations.map((o) => rdn(oids.organization, o)), rdn(oids.commonName, template.commonName));
 }
@@ -101,7 +87,7 @@ function randomSerial(): Buffer {
  * The extensions Go's x509 (and so kubeadm) writes: critical basicConstraints and keyUsage, extKeyUsage, SANs,
  * subject key id on CAs and authority key id on issued certificates (the issuer's own subject key id when it has one).
  */
-function extensionsOf(template: CertificateTemplate, subjectPublicKey: Buffer, issuer: ParsedCertificate | undefined): Buffer[] {
+function extensionsOf(template: CertificateContent, subjectPublicKey: Buffer, issuer: ParsedCertificate | undefined): Buffer[] {
   const constraints = template.isCa ? [der.booleanTrue, ...(template.pathLength === undefined ? [] : [der.smallInteger(template.pathLength)])] : [];
   const extensions = [
     extension(oids.basicConstraints, true, der.sequence(...constraints)),
@@ -129,7 +115,7 @@ function extensionsOf(template: CertificateTemplate, subjectPublicKey: Buffer, i
  * through an ASN.1 object model cost a third of generating a large tree.
  */
 export async function signCertificate(
-  template: CertificateTemplate,
+  template: CertificateContent,
   subjectPublicKey: Buffer,
   issuer: ParsedCertificate | undefined,
   signer: SigningKey,
@@ -157,7 +143,7 @@ export async function signCertificate(
 
 /** {@link signCertificate} with in-memory keys: `subjectKey` signs itself when `issuer` is omitted. */
 export async function issueCertificate(
-  template: CertificateTemplate,
+  template: CertificateContent,
   subjectKey: KeyPair,
   issuer: CertificateIssuer | undefined,
   now: Date,
@@ -170,7 +156,7 @@ export async function issueCertificate(
  * key with the issuer's key.
  */
 export async function issueCertificatePem(
-  template: CertificateTemplate,
+  template: CertificateContent,
   subjectKeyPem: string,
   issuerCertificatePem: string,
   issuerKeyPem: string,

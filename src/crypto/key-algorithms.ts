@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { KeyAlgorithm } from '../spec';
+import type { KeyAlgorithm } from '../vocabulary';
 
 /** WebCrypto parameters per spec algorithm: the one mapping table of the crypto backend. */
 interface AlgorithmParameters {

@@ -1,5 +1,5 @@
-import { KeyObject, createPrivateKey, createPublicKey, generateKeyPair, webcrypto } from 'node:crypto';
-import type { KeyAlgorithm } from '../spec';
+import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPair, webcrypto } from 'node:crypto';
+import type { KeyAlgorithm } from '../vocabulary';
 import { keyAlgorithmOf, keyAlgorithmParameters, describeKey } from './key-algorithms';
 
 // OpenSSL 3 given bare PEM tries its decoders one by one; told the form, it reads a key in about half the time, which

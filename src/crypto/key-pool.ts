@@ -1,4 +1,4 @@
-import type { KeyAlgorithm } from '../spec';
+import type { KeyAlgorithm } from '../vocabulary';
 import { KeyPair } from './key-pair';
 
 /**

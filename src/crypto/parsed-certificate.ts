@@ -1,6 +1,6 @@
 import { X509Certificate as NodeX509Certificate } from 'node:crypto';
 import ipaddr from 'ipaddr.js';
-import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../plan/pki-plan';
+import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../vocabulary';
 import { keyAlgorithmOf } from './key-algorithms';
 import type { KeyPair } from './key-pair';
 import { keyUsageBitsOf, pathLengthOf } from './certificate-fields';

@@ -1,8 +1,8 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { KeyAlgorithm } from '../plan/pki-plan';
+import type { CertificateContent, KeyAlgorithm } from '../vocabulary';
 import type { CertificateSigner, SignRequest } from './certificate-signer';
 import * as der from './der';
-import { signCertificate, type CertificateTemplate, type SigningKey } from './issue-certificate';
+import { signCertificate, type SigningKey } from './issue-certificate';
 import { describeKey, keyAlgorithmOf, keyAlgorithmParameters } from './key-algorithms';
 import type { ParsedCertificate } from './parsed-certificate';
 
@@ -96,7 +96,7 @@ export class Pkcs11Signer implements CertificateSigner {
     try {
       crypto = new p11.Crypto({ library: location.modulePath, slot, readWrite: false, pin });
     } catch (error) {
-      throw new Error(`cannot log in to token ${JSON.stringify(location.token)}: ${(error as Error).message} (check ${pkcs11PinVariable})`);
+      throw new Error(`cannot log in to token ${JSON.stringify(location.token)}: ${(error as Error).message} (check ${pkcs11PinVariable})`, { cause: error });
     }
     try {
       const found = await findKeyPair(crypto, location.object);
@@ -112,7 +112,7 @@ export class Pkcs11Signer implements CertificateSigner {
     }
   }
 
-  async caCertificate(template: CertificateTemplate, existing: ParsedCertificate | undefined, now: Date): Promise<ParsedCertificate> {
+  async caCertificate(template: CertificateContent, existing: ParsedCertificate | undefined, now: Date): Promise<ParsedCertificate> {
     if (existing) {
       const same = existing.node.publicKey.export({ format: 'der', type: 'spki' }).equals(this.publicKey.export({ format: 'der', type: 'spki' }));
       if (!same) throw new Error("the CA certificate in the tree is not for the token's key");

@@ -18,13 +18,6 @@ export interface PkiMaterial {
   caCertHashes?: string[];
 }
 
-export interface RenderedFile {
-  path: string;
-  mode: number;
-  content: string;
-  source: PlannedFile['content'];
-}
-
 function required(map: Map<string, string>, id: string, what: string): string {
   const value = map.get(id);
   if (value === undefined) throw new Error(`internal: no ${what} for ${id}`);
@@ -59,9 +52,9 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
       });
     }
     case 'certification-request':
-      return required(material.certificationRequests ?? new Map(), of, 'certificate signing request');
+      return required(material.certificationRequests ?? new Map<string, string>(), of, 'certificate signing request');
     case 'csr-manifest':
-      return renderCertificateSigningRequestManifest(certificateOf(plan, of), required(material.certificationRequests ?? new Map(), of, 'certificate signing request'));
+      return renderCertificateSigningRequestManifest(certificateOf(plan, of), required(material.certificationRequests ?? new Map<string, string>(), of, 'certificate signing request'));
     case 'manifest':
       return renderRbacFile(plan.rbac.find((f) => f.path === of)!);
     case 'kubeadm-config': {
@@ -87,9 +80,4 @@ function pemBundle(pems: string[]): string {
 export function clusterTrustBundle(plan: PkiPlan, material: PkiMaterial): string {
   const clusterCa = authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!;
   return pemBundle(clusterCa.trusted.map((id) => required(material.certificates, id, 'certificate')));
-}
-
-/** Every planned file with its content and mode. */
-export function renderFileTree(plan: PkiPlan, material: PkiMaterial): RenderedFile[] {
-  return plan.files.map((file) => ({ path: file.path, mode: file.mode, content: renderPlannedFile(plan, file, material), source: file.content }));
 }

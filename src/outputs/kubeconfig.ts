@@ -139,7 +139,7 @@ export function parseKubeconfig(text: string): ParsedKubeconfig {
   const keyData = decode(user['client-key-data']);
   return {
     clusterName: context.cluster,
-    server: String(cluster.server ?? ''),
+    server: typeof cluster.server === 'string' ? cluster.server : '',
     ...(caData !== undefined ? { caCertificatePem: caData } : {}),
     ...(typeof cluster['tls-server-name'] === 'string' ? { tlsServerName: cluster['tls-server-name'] } : {}),
     insecureSkipTlsVerify: cluster['insecure-skip-tls-verify'] === true,

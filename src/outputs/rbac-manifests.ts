@@ -1,6 +1,5 @@
 import type { Chart } from 'cdk8s';
 import type * as K8s from 'cdk8s-plus-34/lib/imports/k8s';
-import * as yaml from 'js-yaml';
 import type { RbacFilePlan, RbacManifest } from '../plan';
 import { dumpStableYaml } from './kubeconfig';
 
@@ -57,24 +56,4 @@ export function renderRbacFile(file: RbacFilePlan): string {
 /** All RBAC files concatenated, as `kubepki rbac` prints them. */
 export function renderRbac(files: RbacFilePlan[]): string {
   return files.map((f) => `# ${f.path}\n${renderRbacFile(f)}`).join('');
-}
-
-/** JSON with object keys sorted, so two documents compare by content, not by key order. */
-function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
-  );
-}
-
-/**
- * Whether an existing rbac/ file already holds exactly the planned objects. A re-run checks this first, so an
- * unchanged tree never needs cdk8s at all.
- */
-export function rbacFileHolds(file: RbacFilePlan, text: string): boolean {
-  try {
-    const documents = yaml.loadAll(text).filter((d) => d !== null && d !== undefined);
-    return canonicalJson(documents) === canonicalJson(file.objects);
-  } catch {
-    return false;
-  }
 }

@@ -1,4 +1,4 @@
-import type { KeyAlgorithm } from '../spec';
+import type { KeyAlgorithm } from '../vocabulary';
 
 /** One `--flag=value` of a control-plane component, as kubeadm v1beta4's `extraArgs` list holds it. */
 export interface KubeadmArgPlan {

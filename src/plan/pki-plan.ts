@@ -1,23 +1,7 @@
-import type { CaKeyHolder, KeyAlgorithm } from '../spec';
+import type { CertificateProfileName, ExtendedKeyUsage, KeyAlgorithm, KeyHolder, KeyUsage } from '../vocabulary';
 import type { ExpectationPlan, IdentityPlan, RbacFilePlan } from './rbac-plan';
 import type { AuthorityPlan } from './plan-authorities';
 import type { KubeadmConfigPlan } from './kubeadm-config-plan';
-
-export type { KeyAlgorithm };
-
-/** X.509 key usages kubeadm sets. */
-export type KeyUsage = 'digitalSignature' | 'keyEncipherment' | 'keyCertSign';
-/** X.509 extended key usages kubeadm sets. */
-export type ExtendedKeyUsage = 'serverAuth' | 'clientAuth';
-/** Certificate profiles: usages and CA-ness are data, certificates name one. */
-export type CertificateProfileName = 'ca' | 'server' | 'client' | 'server-client';
-
-/**
- * Who holds a private key: kubepki (in the tree), the user (on their own machine, only a CSR travels), an outside CA
- * (kubeadm's external-CA mode), a cfssl server, a PKCS#11 token, or an offline root (the signer of an intermediate CA,
- * never held by kubepki). Plan data: `plan` and `diff` show it.
- */
-export type KeyHolder = CaKeyHolder | 'user' | 'offline-root';
 
 export interface CertificateSubjectPlan {
   commonName: string;

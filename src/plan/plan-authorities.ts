@@ -1,4 +1,5 @@
 import type { ClusterSpec, RotatableAuthority, RotationPhase } from '../spec';
+import { kubeadmCatalog, type KubeadmCaId } from '../vocabulary';
 
 /**
  * One authority — a CA or the service-account key — and where its rotation stands. Generation 1 is the authority
@@ -25,12 +26,19 @@ export interface AuthorityPlan {
   commonName?: string;
 }
 
-/** The authorities as data rows: spec field, generation-1 id, file under pki/, CN. */
+/** A kubeadm catalog row as an authority: spec field, generation-1 id, file under pki/, CN. */
+function authorityRow(authority: RotatableAuthority, id: KubeadmCaId | 'sa'): { authority: RotatableAuthority; id: string; file: string; commonName?: string } {
+  const row = kubeadmCatalog.find((r) => r.id === id)!;
+  const file = row.file.replace(/^pki\//, '');
+  return row.kind === 'key-pair' ? { authority, id, file } : { authority, id, file, commonName: row.commonName };
+}
+
+/** The authorities, read from the kubeadm catalog's CA and key-pair rows. */
 export const authorityRows: readonly { authority: RotatableAuthority; id: string; file: string; commonName?: string }[] = [
-  { authority: 'clusterCA', id: 'ca', file: 'ca', commonName: 'kubernetes' },
-  { authority: 'frontProxyCA', id: 'front-proxy-ca', file: 'front-proxy-ca', commonName: 'front-proxy-ca' },
-  { authority: 'etcdCA', id: 'etcd-ca', file: 'etcd/ca', commonName: 'etcd-ca' },
-  { authority: 'serviceAccountKey', id: 'sa', file: 'sa' },
+  authorityRow('clusterCA', 'ca'),
+  authorityRow('frontProxyCA', 'front-proxy-ca'),
+  authorityRow('etcdCA', 'etcd-ca'),
+  authorityRow('serviceAccountKey', 'sa'),
 ];
 
 /** `ca` for generation 1, `ca-3` for generation 3: also how a CN grows (`kubernetes-3`). */
@@ -82,11 +90,6 @@ export function authorityOfId(plan: Parameters<typeof authoritiesOf>[0], id: str
     if (match) return { authority, generation: Number(match[1]) };
   }
   return undefined;
-}
-
-/** Where the stage leaves the authority, as one phrase for reports: `etcd CA generation 2: trust`. */
-export function describeAuthorityStage(authority: AuthorityPlan): string {
-  return `${authorityTitles[authority.authority]} generation ${authority.generation}: ${authority.phase}`;
 }
 
 export const authorityTitles: Record<RotatableAuthority, string> = {

@@ -1,10 +1,11 @@
+import { nodeUserPrefix } from '../vocabulary';
 import type { ClusterSpec } from '../spec';
 import type { CertificatePlan } from './pki-plan';
 import type { IdentityPlan } from './rbac-plan';
 
 const kindOfClient = (cert: CertificatePlan): IdentityPlan['kind'] => {
   if (cert.id.startsWith('users/')) return 'user';
-  if (cert.subject.commonName.startsWith('system:node:')) return 'node';
+  if (cert.subject.commonName.startsWith(nodeUserPrefix)) return 'node';
   if (cert.subject.commonName.startsWith('system:kube-')) return 'component';
   return 'kubeadm';
 };

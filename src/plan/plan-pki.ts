@@ -1,10 +1,23 @@
-import { parseDurationHours } from '../spec';
+import { kubernetesMinor, parseDurationHours } from '../spec';
 import type { ClusterSpec, ControlPlaneNodeSpec } from '../spec';
-import type { CertificatePlan, CertificateProfileName, KeyHolder, KubeconfigPlan, PkiPlan, SubjectAltNamesPlan } from './pki-plan';
-import { certificateProfiles, keyUsagesFor } from './certificate-profiles';
+import {
+  certificateProfiles,
+  commonNameOn,
+  keyUsagesFor,
+  kubeadmCertificateRows,
+  nodesGroup,
+  nodeUserPrefix,
+  rowApplies,
+  sinceMinor,
+  type CertificateProfileName,
+  type KeyHolder,
+  type KubeadmCaId,
+  type KubeadmCertificateRow,
+  type SanRule,
+} from '../vocabulary';
+import type { CertificatePlan, KubeconfigPlan, PkiPlan, SubjectAltNamesPlan } from './pki-plan';
 import { apiserverSans, buildSans, etcdSans } from './subject-alt-names';
 import { clusterEndpoint, localEndpoint } from './kubeconfig-endpoints';
-import { kubeadmIdentities, mastersGroup, nodesGroup } from './kubeadm-identities';
 import { planFiles } from './plan-files';
 import { planRbac } from './plan-rbac';
 import { planIdentities } from './plan-identities';
@@ -25,22 +38,50 @@ interface LeafInput {
   csr?: string;
 }
 
+/** A leaf row's node, or none for user kubeconfigs. */
+interface Placement {
+  node: ControlPlaneNodeSpec | { name: string };
+  /** Set on control-plane nodes only. */
+  controlPlane?: ControlPlaneNodeSpec;
+}
+
+/** kubeadm's SAN rules (the reference's rules A and B), by the name a catalog row gives. */
+function sansOf(rule: SanRule, spec: ClusterSpec, node: ControlPlaneNodeSpec | undefined): SubjectAltNamesPlan {
+  const etcd = 'local' in spec.spec.etcd ? spec.spec.etcd.local : undefined;
+  switch (rule) {
+    case 'apiserver':
+      return apiserverSans(spec, node!);
+    case 'etcd-server':
+      return etcdSans(node!, etcd!.serverCertSANs);
+    case 'etcd-peer':
+      return etcdSans(node!, etcd!.peerCertSANs);
+    case 'ca-name':
+    case 'none':
+      return { dnsNames: [], ipAddresses: [] };
+  }
+}
+
 /**
- * Plans the whole kubeadm PKI of a cluster: every CA, certificate, key pair, kubeconfig and file, as data.
- * Pure and deterministic — no keys, no clock, no randomness — and sorted by id.
+ * Plans the whole kubeadm PKI of a cluster: every CA, certificate, key pair, kubeconfig and file, as data — the
+ * authorities in their rotation stage, then a loop over the kubeadm catalog's leaf and kubeconfig rows × the nodes
+ * each row names, then the spec's users. Pure and deterministic — no keys, no clock, no randomness — and sorted by id.
  */
 export function planPki(spec: ClusterSpec): PkiPlan {
   const s = spec.spec;
   const algorithm = s.pki.encryptionAlgorithm;
   const leafHours = parseDurationHours(s.pki.certificateValidityPeriod)!;
   const caHours = parseDurationHours(s.pki.caCertificateValidityPeriod)!;
-  const identities = kubeadmIdentities(s.kubernetesVersion);
+  const minor = kubernetesMinor(s.kubernetesVersion);
   const localEtcd = 'local' in s.etcd;
   const endpoint = clusterEndpoint(spec);
   const authorities = planAuthorities(spec);
   const authority = (name: AuthorityPlan['authority']) => authorities.find((a) => a.authority === name);
   // Who signs each kind of leaf in this stage: the previous generation during trust, the new one from issue on.
-  const caIds = { cluster: authority('clusterCA')!.signer, frontProxy: authority('frontProxyCA')!.signer, etcd: authority('etcdCA')?.signer ?? 'etcd-ca' };
+  const signerOf: Record<KubeadmCaId, string> = {
+    ca: authority('clusterCA')!.signer,
+    'front-proxy-ca': authority('frontProxyCA')!.signer,
+    'etcd-ca': authority('etcdCA')?.signer ?? 'etcd-ca',
+  };
 
   const certificates: CertificatePlan[] = [];
   const kubeconfigs: KubeconfigPlan[] = [];
@@ -48,19 +89,6 @@ export function planPki(spec: ClusterSpec): PkiPlan {
   const caKeys: Partial<Record<string, KeyHolder>> = s.pki.caKeys ?? {};
   const holderOf = (caId: string): KeyHolder => caKeys[caId] ?? 'kubepki';
   const caParents: Partial<Record<string, { certificate: string }>> = s.pki.caParents ?? {};
-  // Every generation a stage holds; the previous one is taken as it is on disk (it may be the old algorithm or
-  // lifetime the rotation is there to change), so it is marked `retiring`.
-  const ca = (a: AuthorityPlan) => {
-    for (const id of [...a.trusted].sort()) {
-      const generation = a.generation - (id === a.previous ? 1 : 0);
-      const commonName = generationName(a.commonName!, generation);
-      const plan = certificate({ id, name: id, issuer: id, profile: 'ca', commonName, sans: buildSans([commonName], []), validityHours: caHours });
-      // An intermediate is signed by its offline root and may sign leaves only (pathLen 0).
-      const parent = generation === 1 ? caParents[id]?.certificate : undefined;
-      const intermediate = parent !== undefined ? { parent, pathLength: 0, signedBy: 'offline-root' as const } : {};
-      certificates.push({ ...plan, ...intermediate, ...(a.generation > 1 ? { generation } : {}), ...(id === a.previous ? { retiring: true as const } : {}) });
-    }
-  };
   const certificate = (input: LeafInput): CertificatePlan => {
     const profile = certificateProfiles[input.profile];
     const keyHolder: KeyHolder = profile.isCa ? holderOf(input.id) : input.csr !== undefined ? 'user' : 'kubepki';
@@ -84,6 +112,20 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     };
   };
   const leaf = (input: LeafInput) => certificates.push(certificate(input));
+  // Every generation a stage holds; the previous one is taken as it is on disk (it may be the old algorithm or
+  // lifetime the rotation is there to change), so it is marked `retiring`. kubeadm's NewSelfSignedCACert writes the
+  // CN as the only DNS SAN (the catalog's 'ca-name' rule).
+  const ca = (a: AuthorityPlan) => {
+    for (const id of [...a.trusted].sort()) {
+      const generation = a.generation - (id === a.previous ? 1 : 0);
+      const commonName = generationName(a.commonName!, generation);
+      const plan = certificate({ id, name: id, issuer: id, profile: 'ca', commonName, sans: buildSans([commonName], []), validityHours: caHours });
+      // An intermediate is signed by its offline root and may sign leaves only (pathLen 0).
+      const parent = generation === 1 ? caParents[id]?.certificate : undefined;
+      const intermediate = parent !== undefined ? { parent, pathLength: 0, signedBy: 'offline-root' as const } : {};
+      certificates.push({ ...plan, ...intermediate, ...(a.generation > 1 ? { generation } : {}), ...(id === a.previous ? { retiring: true as const } : {}) });
+    }
+  };
   const kubeconfig = (input: {
     id: string;
     node?: string;
@@ -105,7 +147,7 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       id: input.id,
       name: input.name,
       ...(input.node !== undefined ? { node: input.node } : {}),
-      issuer: caIds.cluster,
+      issuer: signerOf.ca,
       profile: 'client',
       commonName: input.userName,
       organizations: input.organizations,
@@ -132,62 +174,40 @@ export function planPki(spec: ClusterSpec): PkiPlan {
 
   for (const a of authorities) if (a.commonName) ca(a);
 
-  s.controlPlane.forEach((node: ControlPlaneNodeSpec, index: number) => {
-    const n = node.name;
-    const local = localEndpoint(spec, node);
-    leaf({ id: `${n}/apiserver`, name: 'apiserver', node: n, issuer: caIds.cluster, profile: 'server', commonName: 'kube-apiserver', sans: apiserverSans(spec, node) });
-    leaf({
-      id: `${n}/apiserver-kubelet-client`,
-      name: 'apiserver-kubelet-client',
-      node: n,
-      issuer: caIds.cluster,
-      profile: 'client',
-      commonName: 'kube-apiserver-kubelet-client',
-      organizations: [identities.adminGroup],
-    });
-    leaf({ id: `${n}/front-proxy-client`, name: 'front-proxy-client', node: n, issuer: caIds.frontProxy, profile: 'client', commonName: 'front-proxy-client' });
-    if ('local' in s.etcd) {
-      const etcd = s.etcd.local;
-      leaf({ id: `${n}/etcd/server`, name: 'etcd/server', node: n, issuer: caIds.etcd, profile: 'server-client', commonName: n, sans: etcdSans(node, etcd.serverCertSANs) });
-      leaf({ id: `${n}/etcd/peer`, name: 'etcd/peer', node: n, issuer: caIds.etcd, profile: 'server-client', commonName: n, sans: etcdSans(node, etcd.peerCertSANs) });
-      leaf({
-        id: `${n}/etcd/healthcheck-client`,
-        name: 'etcd/healthcheck-client',
+  const controlPlane: Placement[] = s.controlPlane.map((node) => ({ node, controlPlane: node }));
+  const placements = (row: KubeadmCertificateRow): Placement[] => {
+    if (row.nodes === 'first-control-plane') return controlPlane.slice(0, 1);
+    if (row.nodes === 'control-plane') return controlPlane;
+    return [...controlPlane, ...s.workers.map((node) => ({ node: { name: node.name } }))];
+  };
+  for (const row of kubeadmCertificateRows) {
+    if (row.kind === 'ca' || !rowApplies(row, minor, localEtcd)) continue;
+    for (const { node, controlPlane: controlPlaneNode } of placements(row)) {
+      const n = node.name;
+      const organizations = [...sinceMinor(row.organizations, minor)];
+      if (row.kind === 'leaf') {
+        leaf({
+          id: `${n}/${row.id}`,
+          name: row.id,
+          node: n,
+          issuer: signerOf[row.issuer],
+          profile: row.profile,
+          commonName: commonNameOn(row, n),
+          organizations,
+          sans: sansOf(row.sans, spec, controlPlaneNode),
+        });
+        continue;
+      }
+      const local = controlPlaneNode !== undefined && sinceMinor(row.server!, minor) === 'local';
+      kubeconfig({
+        id: `${n}/${row.id}`,
         node: n,
-        issuer: caIds.etcd,
-        profile: 'client',
-        commonName: 'kube-etcd-healthcheck-client',
-        organizations: identities.etcdClientGroups,
-      });
-      leaf({
-        id: `${n}/apiserver-etcd-client`,
-        name: 'apiserver-etcd-client',
-        node: n,
-        issuer: caIds.etcd,
-        profile: 'client',
-        commonName: 'kube-apiserver-etcd-client',
-        organizations: identities.etcdClientGroups,
+        name: row.id,
+        userName: commonNameOn(row, n),
+        organizations,
+        server: local ? localEndpoint(spec, controlPlaneNode) : endpoint,
       });
     }
-    kubeconfig({ id: `${n}/admin.conf`, node: n, name: 'admin.conf', userName: 'kubernetes-admin', organizations: [identities.adminGroup], server: endpoint });
-    // kubeadm writes super-admin.conf (system:masters, unrevocable) on the init node only; join does not copy it.
-    if (identities.hasSuperAdmin && index === 0) {
-      kubeconfig({ id: `${n}/super-admin.conf`, node: n, name: 'super-admin.conf', userName: 'kubernetes-super-admin', organizations: [mastersGroup], server: endpoint });
-    }
-    kubeconfig({ id: `${n}/controller-manager.conf`, node: n, name: 'controller-manager.conf', userName: 'system:kube-controller-manager', organizations: [], server: local });
-    kubeconfig({ id: `${n}/scheduler.conf`, node: n, name: 'scheduler.conf', userName: 'system:kube-scheduler', organizations: [], server: local });
-    kubeconfig({
-      id: `${n}/kubelet.conf`,
-      node: n,
-      name: 'kubelet.conf',
-      userName: `system:node:${n}`,
-      organizations: [nodesGroup],
-      server: identities.controlPlaneKubeletUsesLocalEndpoint ? local : endpoint,
-    });
-  });
-
-  for (const worker of s.workers) {
-    kubeconfig({ id: `${worker.name}/kubelet.conf`, node: worker.name, name: 'kubelet.conf', userName: `system:node:${worker.name}`, organizations: [nodesGroup], server: endpoint });
   }
 
   for (const user of s.users) {
@@ -209,16 +229,17 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     ...s.workers.map((n) => ({ name: n.name, role: 'worker' as const, ...(n.address ? { address: n.address } : {}) })),
   ];
   // kubeadm leaves kubelet serving certificates self-signed; kubepki issues them from the cluster CA, which
-  // kube-apiserver then names in --kubelet-certificate-authority (see the README for why not a separate CA).
+  // kube-apiserver then names in --kubelet-certificate-authority (see the README for why not a separate CA). Not a
+  // catalog row because kubeadm does not write it.
   if (s.pki.kubeletServingCertificates) {
     for (const node of nodes) {
       leaf({
         id: `${node.name}/${kubeletServingName}`,
         name: kubeletServingName,
         node: node.name,
-        issuer: caIds.cluster,
+        issuer: signerOf.ca,
         profile: 'server',
-        commonName: `system:node:${node.name}`,
+        commonName: `${nodeUserPrefix}${node.name}`,
         organizations: [nodesGroup],
         sans: buildSans([node.name], node.address ? [node.address] : []),
       });

@@ -1,7 +1,7 @@
-import { builtinNamespaces, parseSubjectReference } from '../spec';
+import { builtinNamespaces, kubernetesMinor, parseSubjectReference } from '../spec';
 import type { ClusterSpec } from '../spec';
+import { clusterAdminsGroup, kubeadmCertificateRows, nodesGroup, sinceMinor } from '../vocabulary';
 import type { RbacFilePlan, RbacManifest } from './rbac-plan';
-import { kubeadmIdentities, clusterAdminsGroup, nodesGroup } from './kubeadm-identities';
 
 const rbacGroup = 'rbac.authorization.k8s.io' as const;
 const rbacVersion = 'rbac.authorization.k8s.io/v1' as const;
@@ -31,8 +31,9 @@ export function kubeadmRbac(kubernetesVersion: string): RbacManifest[] {
     subjects: [{ kind: 'Group', name: group, apiGroup: rbacGroup }],
   });
   const objects: RbacManifest[] = [];
-  if (kubeadmIdentities(kubernetesVersion).adminGroup === clusterAdminsGroup) {
-    objects.push(groupBinding('kubeadm:cluster-admins', 'cluster-admin', clusterAdminsGroup));
+  const admin = kubeadmCertificateRows.find((r) => r.id === 'admin.conf')!;
+  if (sinceMinor(admin.organizations, kubernetesMinor(kubernetesVersion)).includes(clusterAdminsGroup)) {
+    objects.push(groupBinding(clusterAdminsGroup, 'cluster-admin', clusterAdminsGroup));
   }
   objects.push(groupBinding('kubeadm:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', nodesGroup));
   return objects;

@@ -1,11 +1,13 @@
-/** A Kubernetes object kubepki writes to rbac/: plain manifest data, rendered by cdk8s in outputs/. */
-export interface RbacManifest {
+import type { RbacObject, RoleRef } from './rbac-objects';
+
+/**
+ * A Kubernetes object kubepki writes to rbac/: an `RbacObject` (the shape the access evaluator reads) narrowed to the
+ * kinds kubepki emits, rendered by cdk8s in outputs/.
+ */
+export interface RbacManifest extends RbacObject {
   apiVersion: 'v1' | 'rbac.authorization.k8s.io/v1';
   kind: 'Namespace' | 'ServiceAccount' | 'Role' | 'ClusterRole' | 'RoleBinding' | 'ClusterRoleBinding';
-  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
-  rules?: { apiGroups?: string[]; resources?: string[]; verbs: string[]; resourceNames?: string[]; nonResourceURLs?: string[] }[];
-  roleRef?: { apiGroup: 'rbac.authorization.k8s.io'; kind: 'Role' | 'ClusterRole'; name: string };
-  subjects?: { kind: 'User' | 'Group' | 'ServiceAccount'; name: string; namespace?: string; apiGroup?: string }[];
+  roleRef?: RoleRef & { apiGroup: 'rbac.authorization.k8s.io' };
   automountServiceAccountToken?: boolean;
 }
 

@@ -1,5 +1,5 @@
 import type { IdentityPlan, PkiPlan } from '../plan';
-import { accessPolicyOf, namespacesOf } from '../verify/access';
+import { accessPolicyOf, namespacesOf } from '../access';
 import { evaluateIdentityAccess, type IdentityAccess } from './identity-access';
 
 /** How one identity's effective access differs between two plans. */

@@ -1,6 +1,7 @@
 import { authoritiesOf, type PkiPlan, type PlannedFile } from '../plan';
-import { certificateChanges } from './certificate-changes';
-import { renderKubeadmConfig } from '../outputs/kubeadm-config';
+import { certificateChanges } from '../compare';
+// The renderer is the judge of whether a node's kubeadm.yaml changes (review reads outputs for that alone).
+import { renderKubeadmConfig } from '../outputs';
 
 /**
  * A CA, the service-account key or the service-account issuer that the head plan replaces: everything that depends

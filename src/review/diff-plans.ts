@@ -1,5 +1,5 @@
 import type { CertificatePlan, KubeconfigPlan, PkiPlan } from '../plan';
-import { certificateChanges, setDelta, type FieldChange } from './certificate-changes';
+import { certificateChanges, kubeconfigDrift, type FieldChange } from '../compare';
 import { diffRbac, type RbacDiff } from './diff-rbac';
 import { diffAccess, type AccessChange } from './diff-access';
 import { diffImpact, type DiffImpact } from './diff-impact';
@@ -76,15 +76,9 @@ function kubeconfigRef(plan: PkiPlan, k: KubeconfigPlan): KubeconfigRef {
   return { id: k.id, user: plan.certificates.find((c) => c.id === k.certificate)?.subject.commonName ?? k.userName, groups: plan.certificates.find((c) => c.id === k.certificate)?.subject.organizations ?? [], server: k.server };
 }
 
+/** What changes in a kubeconfig between two plans: compare/'s kubeconfig drift, with the base plan as what exists. */
 function kubeconfigChanges(before: KubeconfigPlan, after: KubeconfigPlan): string[] {
-  const changes: string[] = [];
-  if (before.server !== after.server) changes.push(`server ${before.server} → ${after.server}`);
-  if (before.clusterName !== after.clusterName) changes.push(`cluster ${before.clusterName} → ${after.clusterName}`);
-  if (before.userName !== after.userName) changes.push(`user ${before.userName} → ${after.userName}`);
-  const contexts = setDelta(before.contexts.map((c) => c.name), after.contexts.map((c) => c.name));
-  if (contexts) changes.push(`contexts ${contexts}`);
-  if (before.currentContext !== after.currentContext) changes.push(`current-context ${before.currentContext} → ${after.currentContext}`);
-  return changes;
+  return kubeconfigDrift(after, before);
 }
 
 function clusterChanges(base: PkiPlan, head: PkiPlan): string[] {

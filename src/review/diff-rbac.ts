@@ -1,6 +1,6 @@
 import type { PkiPlan, RbacManifest } from '../plan';
 import { rbacObjectName } from './inventory';
-import { setDelta } from './certificate-changes';
+import { setDelta } from '../compare';
 
 /** An RBAC object in a diff: `ClusterRoleBinding kubepki:edit` and the rbac/ file it is in. */
 export interface RbacObjectRef {

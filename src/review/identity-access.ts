@@ -5,8 +5,9 @@ import {
   identityOfPlan,
   namespacesOf,
   parseAccessAction,
-} from '../verify/access';
-import { clusterAdminPath, type RbacPolicy } from '../verify/rbac';
+  clusterAdminPath,
+  type RbacPolicy,
+} from '../access';
 
 /** What one identity may do, in the access evaluator's words, for review. */
 export interface IdentityAccess {

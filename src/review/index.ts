@@ -1,13 +1,9 @@
-// Review artifacts for pull requests: secret-free inventory, semantic PKI diff, trust graph.
-export * from './inventory';
-export * from './render-inventory';
-export * from './identity-access';
-export * from './certificate-changes';
-export * from './diff-rbac';
-export * from './diff-access';
-export * from './diff-impact';
-export * from './diff-plans';
-export * from './render-plan-diff';
-export * from './rotation-review';
-export * from './trust-graph';
-export * from './render-trust-graph';
+// The review stage: secret-free inventory, semantic PKI diff and trust graph, for pull requests.
+export { buildInventory, type Inventory } from './inventory';
+export { renderInventoryJson, renderInventoryMarkdown, renderInventoryYaml } from './render-inventory';
+export { diffExitCode, diffPlans, type PlanDiff } from './diff-plans';
+export { renderDiffJson, renderDiffMarkdown } from './render-plan-diff';
+export { trustGraph, type TrustGraph } from './trust-graph';
+export { renderTrustGraphDot, renderTrustGraphMarkdown, renderTrustGraphMermaid } from './render-trust-graph';
+export { type RolloutStep } from './rotation-review';
+export { type TrustEdge } from './trust-graph';

@@ -1,5 +1,5 @@
 import type { CertificatePlan, PkiPlan, RbacManifest } from '../plan';
-import { accessPolicyOf, checkExpectations } from '../verify/access';
+import { accessPolicyOf, checkExpectations } from '../access';
 import { evaluateIdentityAccess } from './identity-access';
 
 /** A certificate as a reviewer reads it; no key material, no serials, no dates. */

@@ -1,5 +1,11 @@
-import { authoritiesOf, type KubeconfigPlan, type NodePlan, type PkiPlan } from '../plan';
-import type { RotatableAuthority } from '../spec';
+import { authoritiesOf, type AuthorityPlan, type KubeconfigPlan, type NodePlan, type PkiPlan } from '../plan';
+import { kubeadmCertificateRows, type KubeadmCaId } from '../vocabulary';
+
+/** The kubeadm catalog row of a certificate kind (`apiserver`, `etcd/peer`, `kubelet.conf`). */
+const row = (id: string) => kubeadmCertificateRows.find((r) => r.id === id);
+/** The CA that signs a kind of certificate, so the peer that checks it trusts that CA. */
+const issuerOf = (id: string): KubeadmCaId => row(id)!.issuer;
+const authorityOfCa: Record<KubeadmCaId, AuthorityPlan['authority']> = { ca: 'clusterCA', 'front-proxy-ca': 'frontProxyCA', 'etcd-ca': 'etcdCA' };
 
 /** A TLS peer: a component, on a node when it runs on one. */
 export interface TrustEndpoint {
@@ -39,18 +45,10 @@ export interface TrustGraph {
   tokens: { signer: TrustEndpoint; verifier: TrustEndpoint; via: string }[];
 }
 
-/** `kubeadm`'s kubeconfig files → the component that uses them. */
+/** A kubeconfig → the component that uses it, as its catalog row says (a user's is kubectl's). */
 function kubeconfigClient(k: KubeconfigPlan): TrustEndpoint {
-  const component =
-    k.name === 'controller-manager.conf'
-      ? 'kube-controller-manager'
-      : k.name === 'scheduler.conf'
-        ? 'kube-scheduler'
-        : k.name === 'kubelet.conf'
-          ? 'kubelet'
-          : k.node === undefined
-            ? `kubectl with users/${k.name}`
-            : `kubectl with ${k.name}`;
+  const usedBy = k.node === undefined ? undefined : row(k.name)?.usedBy;
+  const component = usedBy === undefined ? `kubectl with users/${k.name}` : usedBy === 'kubectl' ? `kubectl with ${k.name}` : usedBy;
   return { component, ...(k.node !== undefined ? { node: k.node } : {}) };
 }
 
@@ -66,8 +64,9 @@ function hostOf(server: string): string {
  */
 export function trustGraph(plan: PkiPlan): TrustGraph {
   const edges: TrustEdge[] = [];
-  const trusted = (authority: RotatableAuthority) => authoritiesOf(plan).find((a) => a.authority === authority)?.trusted.join(' + ') ?? '';
-  const [clusterCa, etcdCa, frontProxyCa] = [trusted('clusterCA'), trusted('etcdCA'), trusted('frontProxyCA')];
+  const trusted = (authority: AuthorityPlan['authority']) => authoritiesOf(plan).find((a) => a.authority === authority)?.trusted.join(' + ') ?? '';
+  // The CAs a peer trusts for a kind of certificate: its catalog issuer, with both generations during a rotation.
+  const trustedFor = (id: string) => trusted(authorityOfCa[issuerOf(id)]);
   const controlPlanes = plan.nodes.filter((n) => n.role === 'control-plane');
   const apiserversFor = (host: string): NodePlan[] => {
     const own = controlPlanes.filter((n) => n.address === host || n.name === host);
@@ -82,9 +81,9 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
         purpose: `API requests as ${plan.certificates.find((c) => c.id === k.certificate)?.subject.commonName ?? k.userName} (${k.node ? `${k.node}/` : 'users/'}${k.name})`,
         clientCertificate: k.certificate,
         serverCertificate: `${node.name}/apiserver`,
-        serverTrusts: clusterCa,
+        serverTrusts: trustedFor('admin.conf'),
         serverTrustsVia: 'kube-apiserver --client-ca-file',
-        clientTrusts: clusterCa,
+        clientTrusts: trustedFor('apiserver'),
         clientTrustsVia: 'kubeconfig certificate-authority-data',
         serverName: host,
       });
@@ -102,21 +101,21 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
         purpose: 'logs, exec, port-forward, metrics (--kubelet-client-certificate)',
         clientCertificate: `${cp.name}/apiserver-kubelet-client`,
         ...(serving ? { serverCertificate: serving.id } : {}),
-        serverTrusts: clusterCa,
+        serverTrusts: trustedFor('apiserver-kubelet-client'),
         serverTrustsVia: 'kubelet authentication.x509.clientCAFile',
         ...(serving ? { clientTrusts: serving.issuer, clientTrustsVia: 'kube-apiserver --kubelet-certificate-authority' } : {}),
         serverName: node.address ?? node.name,
       });
     }
     if (localEtcd) {
-      const etcdServer = { serverCertificate: `${cp.name}/etcd/server`, serverTrusts: etcdCa, serverTrustsVia: 'etcd --trusted-ca-file (--client-cert-auth)', serverName: '127.0.0.1' };
+      const etcdServer = { serverCertificate: `${cp.name}/etcd/server`, serverTrusts: trustedFor('apiserver-etcd-client'), serverTrustsVia: 'etcd --trusted-ca-file (--client-cert-auth)', serverName: '127.0.0.1' };
       edges.push({
         client: { component: 'kube-apiserver', node: cp.name },
         server: { component: 'etcd', node: cp.name },
         purpose: 'storage (--etcd-servers=https://127.0.0.1:2379)',
         clientCertificate: `${cp.name}/apiserver-etcd-client`,
         ...etcdServer,
-        clientTrusts: etcdCa,
+        clientTrusts: trustedFor('etcd/server'),
         clientTrustsVia: 'kube-apiserver --etcd-cafile',
       });
       edges.push({
@@ -125,7 +124,7 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
         purpose: 'etcdctl endpoint health',
         clientCertificate: `${cp.name}/etcd/healthcheck-client`,
         ...etcdServer,
-        clientTrusts: etcdCa,
+        clientTrusts: trustedFor('etcd/server'),
         clientTrustsVia: 'etcdctl --cacert',
       });
       for (const peer of controlPlanes) {
@@ -136,9 +135,9 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
           purpose: 'raft replication (peer URLs, port 2380)',
           clientCertificate: `${cp.name}/etcd/peer`,
           serverCertificate: `${peer.name}/etcd/peer`,
-          serverTrusts: etcdCa,
+          serverTrusts: trustedFor('etcd/peer'),
           serverTrustsVia: 'etcd --peer-trusted-ca-file (--peer-client-cert-auth)',
-          clientTrusts: etcdCa,
+          clientTrusts: trustedFor('etcd/peer'),
           clientTrustsVia: 'etcd --peer-trusted-ca-file',
           serverName: peer.address ?? peer.name,
         });
@@ -149,7 +148,7 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
       server: { component: 'aggregated API server' },
       purpose: 'proxied requests with user headers (--proxy-client-cert-file)',
       clientCertificate: `${cp.name}/front-proxy-client`,
-      serverTrusts: frontProxyCa,
+      serverTrusts: trustedFor('front-proxy-client'),
       serverTrustsVia: '--requestheader-client-ca-file, allowed name front-proxy-client',
     });
   }

@@ -1,3 +1,4 @@
+import { nodeUserPrefix } from '../vocabulary';
 import type { ClusterSpec } from './cluster-spec-schema';
 import type { SpecIssue } from './spec-error';
 import { quoteSpecValue } from './spec-error';
@@ -67,7 +68,7 @@ export function checkAccessSpec(s: SpecSections, alsoKnown: { users: string[]; s
       issues.push({ code: 'invalid_subject', path, message: `${quoteSpecValue(text)} is not ${subjectForms}` });
       return undefined;
     }
-    if (ref.kind === 'user' && s.users !== undefined && (nodesKnown || !ref.name.startsWith('system:node:')) && !userNames.includes(ref.name)) {
+    if (ref.kind === 'user' && s.users !== undefined && (nodesKnown || !ref.name.startsWith(nodeUserPrefix)) && !userNames.includes(ref.name)) {
       const guess = closestName(ref.name, userNames);
       issues.push({ code: 'unknown_subject', path, message: `${quoteSpecValue(text)} is not a user of this spec (spec.users or a kubeadm identity)${guess ? `: did you mean "user:${guess}"?` : ': add it to spec.users'}` });
     }

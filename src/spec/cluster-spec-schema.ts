@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { caKeyHolders, keyAlgorithms, type CaKeyHolder } from '../vocabulary';
+
+export { caKeyHolders, type CaKeyHolder };
 import { isIpAddress, isCidr, splitHostPort } from './network-address';
 import { isDns1123Label, isDns1123Subdomain, isWildcardDnsName } from './dns-name';
 import { parseDurationHours } from './duration';
@@ -9,9 +12,6 @@ import ipaddr from 'ipaddr.js';
 // Field names follow kubeadm's v1beta4 ClusterConfiguration/InitConfiguration wherever kubeadm has the concept, so a
 // kubeadm user recognises every knob. Objects are strict: a misspelled field is an error, never silently ignored.
 
-/** Key algorithms kubeadm v1beta4 accepts in `encryptionAlgorithm`. */
-export const keyAlgorithms = ['RSA-2048', 'RSA-3072', 'RSA-4096', 'ECDSA-P256', 'ECDSA-P384'] as const;
-export type KeyAlgorithm = (typeof keyAlgorithms)[number];
 
 /** A string field with a check; `code` becomes the SpecIssue code (`invalid_ip`, `invalid_name`, ...). */
 function checked(code: string, test: (value: string) => boolean, describe: (value: string) => string) {
@@ -51,13 +51,6 @@ const cidrList = checked(
   (v) => `${quoteSpecValue(v)} is not a CIDR or a dual-stack pair "a,b" of CIDRs (e.g. 10.96.0.0/12 or 10.96.0.0/12,fd00:10:96::/112)`,
 );
 
-/**
- * Where a CA's private key lives. `kubepki`: made and kept in the tree (kubeadm's default). `external-ca`: kubeadm's
- * external-CA mode, the key stays with an outside CA that signs the CSRs kubepki writes. `cfssl`: a `cfssl serve`
- * signs over its authenticated remote-signing API. `hsm`: a PKCS#11 token signs; the key is never exported.
- */
-export const caKeyHolders = ['kubepki', 'external-ca', 'cfssl', 'hsm'] as const;
-export type CaKeyHolder = (typeof caKeyHolders)[number];
 
 const caKeyHolder = z.enum(caKeyHolders);
 

@@ -27,8 +27,3 @@ export function parseDurationHours(value: string): number | undefined {
   if (seconds === undefined || seconds % 3600 !== 0) return undefined;
   return seconds / 3600;
 }
-
-/** Formats hours back to the shortest Go duration text, `8760h`. */
-export function formatHours(hours: number): string {
-  return `${hours}h`;
-}

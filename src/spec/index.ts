@@ -1,11 +1,12 @@
-export * from './cluster-spec-schema';
-export * from './spec-error';
-export * from './parse-spec';
-export * from './load-spec';
-export * from './define-cluster';
-export * from './cluster-spec-json-schema';
-export * from './duration';
-export * from './network-address';
-export * from './dns-name';
-export * from './kubernetes-version';
-export * from './subject-reference';
+// The spec stage: the zod schema of a cluster spec, its types, loading and errors.
+export type * from './cluster-spec-schema';
+export { clusterSpecSchema } from './cluster-spec-schema';
+export { parseSpec } from './parse-spec';
+export { loadSpecFile, parseSpecText } from './load-spec';
+export { defineCluster } from './define-cluster';
+export { SpecError, type SpecIssue } from './spec-error';
+export { clusterSpecJsonSchema, renderClusterSpecJsonSchema } from './cluster-spec-json-schema';
+export { parseDurationHours, parseDurationSeconds } from './duration';
+export { kubernetesMinor } from './kubernetes-version';
+export { firstAddressOfCidr, formatUrlHost, isIpAddress, normalizeIpAddress, splitHostPort } from './network-address';
+export { builtinNamespaces, parseSubjectReference } from './subject-reference';

@@ -17,7 +17,7 @@ export function readSpecDocument(file: string): unknown {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new SpecError([{ code: 'unreadable', path: '(file)', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? error}` }], file);
+    throw new SpecError([{ code: 'unreadable', path: '(file)', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }], file);
   }
   const ext = path.extname(file).toLowerCase();
   if (ext === '.ts' || ext === '.js' || ext === '.cjs') return evaluateModule(file);

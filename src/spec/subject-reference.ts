@@ -1,3 +1,5 @@
+import { certificateProfiles, commonNameOn, kubeadmCertificateRows } from '../vocabulary';
+
 /** A binding subject or expectation identity as the spec writes it: `user:alice`, `group:dev-team`, `serviceAccount:ci/deployer`. */
 export type SubjectReference =
   | { kind: 'user'; name: string }
@@ -20,20 +22,13 @@ export function parseSubjectReference(text: string): SubjectReference | undefine
   return undefined;
 }
 
-export function formatSubjectReference(ref: SubjectReference): string {
-  return ref.kind === 'serviceAccount' ? `serviceAccount:${ref.namespace}/${ref.name}` : `${ref.kind}:${ref.name}`;
-}
-
-/** The user names kubeadm's own kubeconfigs and client certificates carry, for a spec with these nodes. */
+/**
+ * The user names kubeadm's own client certificates carry (every catalog row the cluster CA signs for clientAuth), for
+ * a spec with these nodes.
+ */
 export function kubeadmUserNames(nodeNames: string[]): string[] {
-  return [
-    'kubernetes-admin',
-    'kubernetes-super-admin',
-    'system:kube-controller-manager',
-    'system:kube-scheduler',
-    'kube-apiserver-kubelet-client',
-    ...nodeNames.map((n) => `system:node:${n}`),
-  ];
+  const rows = kubeadmCertificateRows.filter((r) => r.issuer === 'ca' && certificateProfiles[r.profile].extendedKeyUsages.includes('clientAuth'));
+  return [...new Set(rows.flatMap((r) => (r.commonName.includes('{node}') ? nodeNames.map((n) => commonNameOn(r, n)) : [r.commonName])))];
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { KeyPair, ParsedCertificate } from '../crypto';
-import type { ExtendedKeyUsage } from '../plan';
+import type { ExtendedKeyUsage } from '../vocabulary';
 import type { Finding } from './finding';
 import type { LocatedCertificate, VerifyContext } from './verify-context';
 

@@ -1,3 +1,4 @@
+import { nodeUserPrefix } from '../vocabulary';
 import type { Finding } from './finding';
 import { kubeadmKubeconfigs } from './kubeadm-pki-catalog';
 import type { LoadedKubeconfig, NodeMaterial } from './node-material';
@@ -17,7 +18,7 @@ function subjectFindings(loaded: LoadedKubeconfig, rel: string, nodeName: string
   const findings: Finding[] = [];
   const severity = rule.subjectMatters ? 'error' : 'warning';
   if (rule.commonName === 'node') {
-    if (!certificate.commonName.startsWith('system:node:')) {
+    if (!certificate.commonName.startsWith(nodeUserPrefix)) {
       findings.push({ id: 'subject.common-name', file, severity: 'error', message: `${file} has CN "${certificate.commonName}": the Node authorizer only recognises kubelets as system:node:<node name>` });
     } else if (nodeName && certificate.commonName !== `system:node:${nodeName}`) {
       findings.push({ id: 'subject.common-name', file, severity: 'warning', message: `${file} has CN "${certificate.commonName}" in the directory of node ${nodeName}: this kubelet would act as another node` });

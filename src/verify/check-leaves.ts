@@ -1,3 +1,4 @@
+import { nodeUserPrefix } from '../vocabulary';
 import type { ParsedCertificate } from '../crypto';
 import type { Finding } from './finding';
 import { apiserverInClusterNames, caRule, kubeadmCas, kubeadmLeaves, type KubeadmLeafRule } from './kubeadm-pki-catalog';
@@ -26,7 +27,7 @@ const rejectedBy: Record<string, string> = {
 export function nodeNameOf(material: NodeMaterial): string | undefined {
   if (material.directory.name) return material.directory.name;
   const cn = material.kubeconfigs.get('kubelet.conf')?.clientCertificate?.commonName;
-  return cn?.startsWith('system:node:') ? cn.slice('system:node:'.length) : undefined;
+  return cn?.startsWith(nodeUserPrefix) ? cn.slice(nodeUserPrefix.length) : undefined;
 }
 
 const sameList = (a: string[], b: string[]) => a.length === b.length && a.every((x, i) => x === b[i]);

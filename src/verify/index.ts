@@ -1,11 +1,6 @@
-// Verification of a kubeadm PKI directory: findings with reasons, never a bare boolean; and the expiry report.
-export * from './finding';
-export * from './verify-pki';
-export * from './load-kubeadm-tree';
-export * from './read-kubeadm-tree';
-export * from './verify-context';
-export * from './expiry-report';
-export * from './render-expiry-report';
-export * from './render-findings';
-export * from './san-covers-host';
-export * from './kubeadm-pki-catalog';
+// The verify stage: findings with reasons about a kubeadm PKI directory, never a bare boolean; and the expiry report.
+export { verifyPki, type VerifyPkiOptions } from './verify-pki';
+export { hasErrorFindings, type Finding, type FindingSeverity } from './finding';
+export { renderFindingsJson, renderFindingsText } from './render-findings';
+export { expiryReport, type ExpiryReport } from './expiry-report';
+export { renderExpiryJson, renderExpiryText } from './render-expiry-report';

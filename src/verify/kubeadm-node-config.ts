@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return --
+   kubeadm.yaml is read loosely, as kubeadm's own documents: every value is checked for its type where it is used. */
 import * as yaml from 'js-yaml';
 import type { Finding } from './finding';
 import type { TreeFile } from './read-kubeadm-tree';

@@ -1,10 +1,18 @@
-import type { ExtendedKeyUsage } from '../plan';
+import {
+  certificateProfiles,
+  kubeadmCaRow,
+  kubeadmCertificateRows,
+  type ExtendedKeyUsage,
+  type KubeadmCaId,
+  type KubeadmCertificateRow,
+  type SinceMinor,
+} from '../vocabulary';
 
-// kubeadm's file names and rules, written down independently of plan/: verify must judge a tree kubeadm wrote
-// without a spec, so it cannot ask the planner what a file should say. See shared/reference/kubeadm-pki.md.
+// verify judges a tree kubeadm wrote without a spec, so it cannot ask the planner what a file should say: it reads
+// the kubeadm catalog's rows directly, accepting every subject kubeadm wrote across the versions a row lists.
 
 /** The three kubeadm CAs by the names `kubeadm certs check-expiration` prints. */
-export type KubeadmCaName = 'ca' | 'front-proxy-ca' | 'etcd-ca';
+export type KubeadmCaName = KubeadmCaId;
 
 export interface KubeadmCaRule {
   name: KubeadmCaName;
@@ -13,11 +21,14 @@ export interface KubeadmCaRule {
   commonName: string;
 }
 
-export const kubeadmCas: readonly KubeadmCaRule[] = [
-  { name: 'ca', base: 'pki/ca', commonName: 'kubernetes' },
-  { name: 'etcd-ca', base: 'pki/etcd/ca', commonName: 'etcd-ca' },
-  { name: 'front-proxy-ca', base: 'pki/front-proxy-ca', commonName: 'front-proxy-ca' },
-];
+const byText = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const rowsOf = (kind: KubeadmCertificateRow['kind']) => kubeadmCertificateRows.filter((r) => r.kind === kind);
+// Newest first, as findings word it: "kubeadm writes kubeadm:cluster-admins or system:masters".
+const everyVersion = (values: readonly SinceMinor<string[]>[]) => values.map((v) => v.value).reverse();
+
+export const kubeadmCas: readonly KubeadmCaRule[] = rowsOf('ca')
+  .map((r) => ({ name: r.id as KubeadmCaName, base: r.file, commonName: r.commonName }))
+  .sort(byText((c) => c.name));
 
 /** Which SANs a leaf needs: kubeadm's rule A (apiserver), rule B (etcd server and peer), or none. */
 export type SanRule = 'apiserver' | 'etcd' | 'none';
@@ -31,7 +42,7 @@ export interface KubeadmLeafRule {
   base: string;
   issuer: KubeadmCaName;
   /** A fixed CN, or `node-name` for etcd's member certificates. */
-  commonName: string | 'node-name';
+  commonName: string;
   /** The O lists kubeadm writes across versions ([] = none); any other is reported. */
   organizations: string[][];
   extendedKeyUsages: ExtendedKeyUsage[];
@@ -42,68 +53,25 @@ export interface KubeadmLeafRule {
   etcd: boolean;
 }
 
-const adminGroups = [['kubeadm:cluster-admins'], ['system:masters']];
-const etcdClientGroups = [[], ['system:masters']];
-
-export const kubeadmLeaves: readonly KubeadmLeafRule[] = [
-  { baseName: 'apiserver', expirationName: 'apiserver', base: 'pki/apiserver', issuer: 'ca', commonName: 'kube-apiserver', organizations: [[]], extendedKeyUsages: ['serverAuth'], sans: 'apiserver', commonNameMatters: false, etcd: false },
-  {
-    baseName: 'apiserver-etcd-client',
-    expirationName: 'apiserver-etcd-client',
-    base: 'pki/apiserver-etcd-client',
-    issuer: 'etcd-ca',
-    commonName: 'kube-apiserver-etcd-client',
-    organizations: etcdClientGroups,
-    extendedKeyUsages: ['clientAuth'],
-    sans: 'none',
-    commonNameMatters: false,
-    etcd: true,
-  },
-  {
-    baseName: 'apiserver-kubelet-client',
-    expirationName: 'apiserver-kubelet-client',
-    base: 'pki/apiserver-kubelet-client',
-    issuer: 'ca',
-    commonName: 'kube-apiserver-kubelet-client',
-    organizations: adminGroups,
-    extendedKeyUsages: ['clientAuth'],
-    sans: 'none',
-    commonNameMatters: false,
-    etcd: false,
-  },
-  {
-    baseName: 'etcd/healthcheck-client',
-    expirationName: 'etcd-healthcheck-client',
-    base: 'pki/etcd/healthcheck-client',
-    issuer: 'etcd-ca',
-    commonName: 'kube-etcd-healthcheck-client',
-    organizations: etcdClientGroups,
-    extendedKeyUsages: ['clientAuth'],
-    sans: 'none',
-    commonNameMatters: false,
-    etcd: true,
-  },
-  { baseName: 'etcd/peer', expirationName: 'etcd-peer', base: 'pki/etcd/peer', issuer: 'etcd-ca', commonName: 'node-name', organizations: [[]], extendedKeyUsages: ['serverAuth', 'clientAuth'], sans: 'etcd', commonNameMatters: false, etcd: true },
-  { baseName: 'etcd/server', expirationName: 'etcd-server', base: 'pki/etcd/server', issuer: 'etcd-ca', commonName: 'node-name', organizations: [[]], extendedKeyUsages: ['serverAuth', 'clientAuth'], sans: 'etcd', commonNameMatters: false, etcd: true },
-  {
-    baseName: 'front-proxy-client',
-    expirationName: 'front-proxy-client',
-    base: 'pki/front-proxy-client',
-    issuer: 'front-proxy-ca',
-    commonName: 'front-proxy-client',
-    organizations: [[]],
-    extendedKeyUsages: ['clientAuth'],
-    sans: 'none',
-    // kube-apiserver's --requestheader-allowed-names=front-proxy-client rejects any other CN.
-    commonNameMatters: true,
-    etcd: false,
-  },
-];
+export const kubeadmLeaves: readonly KubeadmLeafRule[] = rowsOf('leaf')
+  .map((r) => ({
+    baseName: r.id,
+    expirationName: r.expirationName!,
+    base: r.file,
+    issuer: r.issuer,
+    commonName: r.commonName === '{node}' ? 'node-name' : r.commonName,
+    organizations: everyVersion(r.organizations),
+    extendedKeyUsages: certificateProfiles[r.profile].extendedKeyUsages,
+    sans: r.sans === 'apiserver' ? ('apiserver' as const) : r.sans === 'etcd-server' || r.sans === 'etcd-peer' ? ('etcd' as const) : ('none' as const),
+    commonNameMatters: r.subjectMatters,
+    etcd: r.localEtcdOnly === true,
+  }))
+  .sort(byText((l) => l.baseName));
 
 export interface KubeadmKubeconfigRule {
   file: string;
   /** A fixed user, or `node` for kubelet.conf's `system:node:<name>`. */
-  commonName: string | 'node';
+  commonName: string;
   organizations: string[][];
   /** Whether only control-plane nodes hold it. */
   controlPlane: boolean;
@@ -113,19 +81,22 @@ export interface KubeadmKubeconfigRule {
   inExpirationTable: boolean;
 }
 
-export const kubeadmKubeconfigs: readonly KubeadmKubeconfigRule[] = [
-  { file: 'admin.conf', commonName: 'kubernetes-admin', organizations: adminGroups, controlPlane: true, subjectMatters: false, inExpirationTable: true },
-  { file: 'controller-manager.conf', commonName: 'system:kube-controller-manager', organizations: [[]], controlPlane: true, subjectMatters: true, inExpirationTable: true },
-  // The Node authorizer and NodeRestriction only recognise system:node:<name> in group system:nodes.
-  { file: 'kubelet.conf', commonName: 'node', organizations: [['system:nodes']], controlPlane: false, subjectMatters: true, inExpirationTable: false },
-  { file: 'scheduler.conf', commonName: 'system:kube-scheduler', organizations: [[]], controlPlane: true, subjectMatters: true, inExpirationTable: true },
-  { file: 'super-admin.conf', commonName: 'kubernetes-super-admin', organizations: [['system:masters']], controlPlane: true, subjectMatters: false, inExpirationTable: true },
-];
+export const kubeadmKubeconfigs: readonly KubeadmKubeconfigRule[] = rowsOf('kubeconfig')
+  .map((r) => ({
+    file: r.file,
+    commonName: r.commonName.includes('{node}') ? 'node' : r.commonName,
+    organizations: everyVersion(r.organizations),
+    controlPlane: r.nodes !== 'every-node',
+    subjectMatters: r.subjectMatters,
+    inExpirationTable: r.expirationName !== undefined,
+  }))
+  .sort(byText((k) => k.file));
 
 /** kubeadm's serving names of kube-apiserver inside the cluster (rule A, without the DNS-domain one). */
 export const apiserverInClusterNames = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc'];
 
 /** The path of a CA's files under a node directory. */
 export function caRule(name: KubeadmCaName): KubeadmCaRule {
-  return kubeadmCas.find((c) => c.name === name)!;
+  const row = kubeadmCaRow(name);
+  return { name, base: row.file, commonName: row.commonName };
 }

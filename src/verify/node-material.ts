@@ -88,7 +88,7 @@ export function loadKubeconfig(file: TreeFile, findings: Finding[], options: Mat
   const certificate = (pem: string) => parseCertificate(pem, options);
   const ca = parseEmbedded(kubeconfig.caCertificatePem, certificate, embedded('certificate-authority-data'));
   const clientCertificate = parseEmbedded(kubeconfig.clientCertificatePem, certificate, embedded('client-certificate-data'));
-  const clientKey = options.keys === false ? undefined : parseEmbedded(kubeconfig.clientKeyPem, KeyPair.fromPem, embedded('client-key-data'));
+  const clientKey = options.keys === false ? undefined : parseEmbedded(kubeconfig.clientKeyPem, (pem) => KeyPair.fromPem(pem), embedded('client-key-data'));
   return { file, kubeconfig, ...(ca ? { ca } : {}), ...(clientCertificate ? { clientCertificate } : {}), ...(clientKey ? { clientKey } : {}) };
 }
 
@@ -99,8 +99,11 @@ export function loadNodeMaterial(directory: NodeDirectory, findings: Finding[], 
   for (const [rel, file] of directory.files) {
     try {
       if (rel.endsWith('.crt')) material.certificates.set(rel, parseCertificate(file.content, options));
-      else if (rel.endsWith('.key')) keys && material.keys.set(rel, KeyPair.fromPem(file.content));
-      else if (rel.endsWith('.pub')) keys && material.publicKeys.set(rel, createPublicKey(file.content));
+      else if (rel.endsWith('.key')) {
+        if (keys) material.keys.set(rel, KeyPair.fromPem(file.content));
+      } else if (rel.endsWith('.pub')) {
+        if (keys) material.publicKeys.set(rel, createPublicKey(file.content));
+      }
       else if (rel.endsWith('.conf')) {
         const loaded = loadKubeconfig(file, findings, options);
         if (loaded) material.kubeconfigs.set(rel, loaded);

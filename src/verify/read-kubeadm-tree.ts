@@ -94,7 +94,7 @@ const isDirectoryLink = (full: string) => {
  */
 function stagedFileFinding(root: string, full: string): Finding {
   const rel = posix(path.relative(root, full));
-  let secret = false;
+  let secret: boolean;
   try {
     secret = /PRIVATE KEY|client-key-data/.test(fs.readFileSync(full, 'utf8'));
   } catch {

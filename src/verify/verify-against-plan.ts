@@ -1,11 +1,11 @@
 import * as yaml from 'js-yaml';
 import { bootstrapTokenPattern, keyAlgorithmOf, publicKeyPins } from '../crypto';
-import { actionableDrift, authoritiesOf, externalCaExchangeFiles, type CertificatePlan, type KubeconfigPlan, type PkiPlan, type PlannedFile } from '../plan';
-import { renderRbacFile } from '../outputs/rbac-manifests';
-import { renderKubeadmConfig } from '../outputs/kubeadm-config';
-import { accessPolicyOf, checkExpectations, describeFailedExpectation } from './access';
+import { authoritiesOf, externalCaExchangeFiles, type CertificatePlan, type PkiPlan, type PlannedFile } from '../plan';
+import { renderKubeadmConfig } from '../outputs';
+import { actionableDrift, kubeconfigDrift, rbacFileHolds } from '../compare';
+import { accessPolicyOf, checkExpectations, describeFailedExpectation } from '../access';
 import type { Finding } from './finding';
-import type { LoadedKubeconfig, NodeMaterial } from './node-material';
+import type { NodeMaterial } from './node-material';
 import type { KubeadmTree, TreeFile } from './read-kubeadm-tree';
 import { nodeNameOf } from './check-leaves';
 import { checkRotationStage } from './check-rotation-stage';
@@ -37,19 +37,6 @@ function placePlannedFiles(tree: KubeadmTree, materials: NodeMaterial[], plan: P
   return plan.files.filter((f) => f.path.startsWith(prefix)).map((planned) => ({ planned, path: planned.path.slice(prefix.length) }));
 }
 
-function kubeconfigDrift(plan: KubeconfigPlan, loaded: LoadedKubeconfig): string[] {
-  const k = loaded.kubeconfig;
-  const changes: string[] = [];
-  if (k.server !== plan.server) changes.push(`server ${k.server} → ${plan.server}`);
-  if (k.clusterName !== plan.clusterName) changes.push(`cluster ${k.clusterName} → ${plan.clusterName}`);
-  if (k.userName !== plan.userName) changes.push(`user ${k.userName} → ${plan.userName}`);
-  const actualContexts = k.contexts.map((c) => `${c.name}${c.namespace ? `(${c.namespace})` : ''}`).join(', ');
-  const plannedContexts = plan.contexts.map((c) => `${c.name}${c.namespace ? `(${c.namespace})` : ''}`).join(', ');
-  if (actualContexts !== plannedContexts) changes.push(`contexts [${actualContexts}] → [${plannedContexts}]`);
-  // Which planned context is current is the user's choice (`kubectl config use-context`): generate keeps it too.
-  if (k.currentContext !== plan.currentContext && !plan.contexts.some((c) => c.name === k.currentContext)) changes.push(`current-context ${k.currentContext} → ${plan.currentContext}`);
-  return changes;
-}
 
 /** The tree's ca.crt (a control-plane node's first; a bundle during a rotation), whose CAs the join configurations pin. */
 function clusterCaPem(plan: PkiPlan, placed: PlacedFile[], byPath: Map<string, { material: NodeMaterial; rel: string }>): string | undefined {
@@ -62,10 +49,16 @@ function clusterCaPem(plan: PkiPlan, placed: PlacedFile[], byPath: Map<string, {
   return undefined;
 }
 
+/** The parts of kubeadm's InitConfiguration and JoinConfiguration that carry a bootstrap token. */
+interface KubeadmTokenHolder {
+  bootstrapTokens?: { token?: unknown }[];
+  discovery?: { bootstrapToken?: { token?: unknown } };
+}
+
 /** The token a kubeadm.yaml carries (InitConfiguration bootstrapTokens[0] or JoinConfiguration discovery). */
 function tokenIn(text: string): string | undefined {
   try {
-    for (const d of yaml.loadAll(text) as any[]) {
+    for (const d of yaml.loadAll(text) as KubeadmTokenHolder[]) {
       const token = d?.bootstrapTokens?.[0]?.token ?? d?.discovery?.bootstrapToken?.token;
       if (typeof token === 'string') return token;
     }
@@ -167,7 +160,7 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
       const kubeconfigPlan = plan.kubeconfigs.find((k) => k.id === of)!;
       const certificatePlan = plan.certificates.find((c) => c.id === kubeconfigPlan.certificate)!;
       if (loaded) {
-        const changes = kubeconfigDrift(kubeconfigPlan, loaded);
+        const changes = kubeconfigDrift(kubeconfigPlan, loaded.kubeconfig);
         if (changes.length > 0) findings.push({ id: 'drift.kubeconfig', file: path, severity: 'error', message: `${path} differs from the plan: ${changes.join('; ')}` });
         const drift = loaded.clientCertificate ? actionableDrift(certificatePlan, loaded.clientCertificate, issuerNotAfter(certificatePlan), issuerRetiring(certificatePlan)) : [];
         if (drift.length > 0) {
@@ -191,7 +184,8 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
     }
     if (kind === 'manifest') {
       const rbacFile = plan.rbac.find((r) => r.path === of)!;
-      if (file.content.toString('utf8') !== renderRbacFile(rbacFile)) {
+      // By content, as generate judges it: a comment or a reordered key is not drift.
+      if (!rbacFileHolds(rbacFile, file.content.toString('utf8'))) {
         findings.push({ id: 'drift.rbac', file: path, severity: 'error', message: `${path} differs from the RBAC objects the spec implies; kubepki generate rewrites it` });
       }
     }

@@ -2,32 +2,13 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
-import { cliPath, repoRoot, stackFile } from '../support/fixture-trees';
+import { repoRoot, stackFile } from '../support/fixture-trees';
 
 // Helpers shared by the access tests: run the built CLI as users do, write spec variants, find kubectl.
 
-export interface CliRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `kubepki <args>` (the built bin) and captures everything; never throws on a non-zero exit. */
-export function runKubepki(args: string[], options: { cwd?: string } = {}): CliRun {
-  const result = spawnSync(process.execPath, [cliPath, ...args], {
-    cwd: options.cwd ?? repoRoot,
-    encoding: 'utf8',
-    timeout: 60_000,
-    env: { ...process.env, NO_COLOR: '1' },
-  });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** `status`, stdout and stderr in one string, for assertion messages. */
-export function describeRun(run: CliRun): string {
-  return `exit ${run.status}\n--- stdout\n${run.stdout}\n--- stderr\n${run.stderr}`;
-}
+export { describeRun, type CliRun } from '../support/built-cli';
+export { runKubepki } from '../support/run-kubepki';
+import type { CliRun } from '../support/built-cli';
 
 export const teamStackFile = stackFile('team');
 export const fixtureFile = (name: string) => path.join(repoRoot, 'test', 'fixtures', name);

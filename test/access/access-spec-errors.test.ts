@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatSpecIssue, loadSpecFile, parseSpec, SpecError } from '../../src/spec';
+import { loadSpecFile, parseSpec, SpecError } from '../../src/spec';
+import { formatSpecIssue } from '../../src/spec/spec-error';
 import { planPki } from '../../src/plan';
 import { ensureBuilt } from '../cli/built-package';
 import { removeTree, temporaryDirectory } from '../support/fixture-trees';
@@ -255,9 +256,9 @@ describe('access cross-references: one issue each, with path, value and fix', ()
       throw new Error('fixture unexpectedly valid');
     };
 
-    it('generate: exit 2, every issue on stderr, no output directory', () => {
+    it('generate: exit 2, every issue on stderr, no output directory', async () => {
       const out = path.join(dir, 'out');
-      const run = runKubepki(['generate', fixtureFile('access-invalid-references.cluster.yaml'), '--out', out]);
+      const run = await runKubepki(['generate', fixtureFile('access-invalid-references.cluster.yaml'), '--out', out]);
       expect(run.status, describeRun(run)).toBe(2);
       expect(run.stdout).toBe('');
       expect(run.stderr).toContain('invalid spec: 12 problems');
@@ -271,8 +272,8 @@ describe('access cross-references: one issue each, with path, value and fix', ()
       ['rbac', []],
       ['access', ['--format', 'json']],
       ['can-i', ['--as', 'user:alice', 'get', 'pods', '-n', 'app1-dev']],
-    ])('%s: exit 2, nothing on stdout', (verb, extra) => {
-      const run = runKubepki([verb, fixtureFile('access-invalid-references.cluster.yaml'), ...extra]);
+    ])('%s: exit 2, nothing on stdout', async (verb, extra) => {
+      const run = await runKubepki([verb, fixtureFile('access-invalid-references.cluster.yaml'), ...extra]);
       expect(run.status, describeRun(run)).toBe(2);
       expect(run.stdout).toBe('');
       expect(run.stderr).toContain('spec.access[0].subjects[2]: "user:mallory"');

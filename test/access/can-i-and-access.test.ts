@@ -70,8 +70,8 @@ function teamExpectationCount(): number {
 describe('kubepki can-i on the team stack', () => {
   beforeAll(() => ensureBuilt());
 
-  it.each(canICases)('$as $verb $resource -n $namespace → $allowed', (c) => {
-    const run = runKubepki(argsOf(c));
+  it.each(canICases)('$as $verb $resource -n $namespace → $allowed', async (c) => {
+    const run = await runKubepki(argsOf(c));
     expect(run.status, describeRun(run)).toBe(c.allowed ? 0 : 1);
     expect(run.stdout).toBe(c.allowed ? 'yes\n' : 'no\n');
     for (const fragment of c.because) {
@@ -80,8 +80,8 @@ describe('kubepki can-i on the team stack', () => {
     }
   });
 
-  it('a kubelet is reported as decided by the Node authorizer, not by RBAC', () => {
-    const run = runKubepki(argsOf({ as: 'user:system:node:w1', verb: 'get', resource: 'pods', namespace: 'default' }));
+  it('a kubelet is reported as decided by the Node authorizer, not by RBAC', async () => {
+    const run = await runKubepki(argsOf({ as: 'user:system:node:w1', verb: 'get', resource: 'pods', namespace: 'default' }));
     expect(run.stderr, describeRun(run)).toMatch(/^node-authorizer: /);
     expect(run.stderr).toContain('system:node:w1');
     expect(run.stderr).toContain('Node authorizer');
@@ -90,15 +90,15 @@ describe('kubepki can-i on the team stack', () => {
     expect(run.status).toBe(1);
   });
 
-  it('--quiet prints only yes/no', () => {
-    const run = runKubepki([...argsOf({ as: 'user:alice', verb: 'get', resource: 'pods', namespace: 'app1-dev' }), '--quiet']);
+  it('--quiet prints only yes/no', async () => {
+    const run = await runKubepki([...argsOf({ as: 'user:alice', verb: 'get', resource: 'pods', namespace: 'app1-dev' }), '--quiet']);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('yes\n');
     expect(run.stderr).toBe('');
   });
 
-  it('an identity the cluster does not have is a usage error (exit 2) listing the known users', () => {
-    const run = runKubepki(argsOf({ as: 'user:mallory', verb: 'get', resource: 'pods', namespace: 'app1-dev' }));
+  it('an identity the cluster does not have is a usage error (exit 2) listing the known users', async () => {
+    const run = await runKubepki(argsOf({ as: 'user:mallory', verb: 'get', resource: 'pods', namespace: 'app1-dev' }));
     expect(run.status, describeRun(run)).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('"user:mallory" is not an identity of this cluster');
@@ -115,8 +115,8 @@ describe('kubepki access', () => {
   });
   afterAll(() => removeTree(root));
 
-  it('--format json: identities, cluster-admin equivalents, and every team expectation passing (exit 0)', () => {
-    const run = runKubepki(['access', teamStackFile, '--format', 'json']);
+  it('--format json: identities, cluster-admin equivalents, and every team expectation passing (exit 0)', async () => {
+    const run = await runKubepki(['access', teamStackFile, '--format', 'json']);
     expect(run.status, describeRun(run)).toBe(0);
     const report = JSON.parse(run.stdout) as {
       cluster: string;
@@ -166,8 +166,8 @@ describe('kubepki access', () => {
     expect(run.stderr).toContain(`${teamExpectationCount()} of ${teamExpectationCount()} expectations hold`);
   });
 
-  it('-o md: one table per namespace, the unrevocable super-admin flagged, no failures', () => {
-    const run = runKubepki(['access', teamStackFile, '-o', 'md']);
+  it('-o md: one table per namespace, the unrevocable super-admin flagged, no failures', async () => {
+    const run = await runKubepki(['access', teamStackFile, '-o', 'md']);
     expect(run.status, describeRun(run)).toBe(0);
     expect(run.stdout).toContain('# Access of cluster team');
     for (const heading of ['## Cluster-wide', '## Namespace app1-dev', '## Namespace app1-staging', '## Namespace project-swan', '## Namespace kube-system']) expect(run.stdout).toContain(heading);
@@ -176,18 +176,18 @@ describe('kubepki access', () => {
     expect(run.stdout).not.toContain('**FAIL**');
   });
 
-  it('a spec user in system:masters is flagged as an unrevocable cluster-admin', () => {
+  it('a spec user in system:masters is flagged as an unrevocable cluster-admin', async () => {
     const doc = teamDocument();
     doc.spec.users.push({ name: 'eve', groups: ['auditors', 'system:masters'] });
-    const run = runKubepki(['access', writeSpec(root, 'masters-user.cluster.yaml', doc), '--format', 'json']);
+    const run = await runKubepki(['access', writeSpec(root, 'masters-user.cluster.yaml', doc), '--format', 'json']);
     expect(run.status, describeRun(run)).toBe(0);
     const report = JSON.parse(run.stdout) as { clusterAdminEquivalents: { identity: string; revocable: boolean }[] };
     expect(report.clusterAdminEquivalents).toContainEqual(expect.objectContaining({ identity: 'user:eve', revocable: false }));
-    const md = runKubepki(['access', writeSpec(root, 'masters-user.cluster.yaml', doc), '-o', 'md']);
+    const md = await runKubepki(['access', writeSpec(root, 'masters-user.cluster.yaml', doc), '-o', 'md']);
     expect(md.stdout).toMatch(/^- user:eve: \*\*UNREVOCABLE\*\*/m);
   });
 
-  it('a spec ClusterRole labelled aggregate-to-view reaches view, and through it edit, but grants nothing unbound', () => {
+  it('a spec ClusterRole labelled aggregate-to-view reaches view, and through it edit, but grants nothing unbound', async () => {
     const doc = teamDocument();
     doc.spec.roles.push({
       name: 'widget-viewer',
@@ -196,17 +196,17 @@ describe('kubepki access', () => {
     });
     const spec = writeSpec(root, 'aggregated.cluster.yaml', doc);
     const ask = (as: string, verb: string, ns: string) => runKubepki(['can-i', spec, '--as', as, verb, 'widgets.example.com', '-n', ns]);
-    const staging = ask('user:alice', 'list', 'app1-staging');
+    const staging = await ask('user:alice', 'list', 'app1-staging');
     expect(staging.stdout, describeRun(staging)).toBe('yes\n');
     expect(staging.stderr).toContain('RoleBinding "kubepki:view" in namespace "app1-staging" → ClusterRole "view" rule {verbs:[get, list], apiGroups:[example.com], resources:[widgets]}');
-    expect(ask('user:alice', 'get', 'app1-dev').stdout).toBe('yes\n');
-    expect(ask('user:alice', 'delete', 'app1-dev').stdout).toBe('no\n');
-    expect(ask('user:alice', 'list', 'project-swan').stdout).toBe('no\n');
-    expect(ask('serviceAccount:project-swan/secret-reader', 'list', 'project-swan').stdout).toBe('no\n');
+    expect((await ask('user:alice', 'get', 'app1-dev')).stdout).toBe('yes\n');
+    expect((await ask('user:alice', 'delete', 'app1-dev')).stdout).toBe('no\n');
+    expect((await ask('user:alice', 'list', 'project-swan')).stdout).toBe('no\n');
+    expect((await ask('serviceAccount:project-swan/secret-reader', 'list', 'project-swan')).stdout).toBe('no\n');
   });
 
-  it('an unknown --format is a usage error', () => {
-    const run = runKubepki(['access', teamStackFile, '--format', 'xml']);
+  it('an unknown --format is a usage error', async () => {
+    const run = await runKubepki(['access', teamStackFile, '--format', 'xml']);
     expect(run.status, describeRun(run)).toBe(2);
     expect(run.stdout).toBe('');
   });
@@ -218,9 +218,9 @@ describe('kubepki access', () => {
       return writeSpec(root, `${name}.cluster.yaml`, doc);
     };
 
-    it('can: alice get secrets in app1-staging (view does not read secrets)', () => {
+    it('can: alice get secrets in app1-staging (view does not read secrets)', async () => {
       const spec = variant('wrong-can', { as: 'user:alice', can: ['get secrets'], namespace: 'app1-staging' });
-      const run = runKubepki(['access', spec, '--format', 'json']);
+      const run = await runKubepki(['access', spec, '--format', 'json']);
       expect(run.status, describeRun(run)).toBe(1);
       const failed = run.stderr.split('\n').filter((l) => l.startsWith('expectation failed'));
       expect(failed).toHaveLength(1);
@@ -236,20 +236,20 @@ describe('kubepki access', () => {
       ]);
     });
 
-    it('cannot: the deployer cannot create deployments in app1-dev (but edit lets it)', () => {
+    it('cannot: the deployer cannot create deployments in app1-dev (but edit lets it)', async () => {
       const spec = variant('wrong-cannot', { as: 'serviceAccount:ci/deployer', cannot: ['create deployments.apps'], namespace: 'app1-dev' });
-      const run = runKubepki(['access', spec]);
+      const run = await runKubepki(['access', spec]);
       expect(run.status, describeRun(run)).toBe(1);
       expect(run.stderr).toContain('expectation failed: serviceAccount:ci/deployer cannot "create deployments.apps" in app1-dev: evaluator says allowed');
       expect(run.stderr).toContain('RoleBinding "kubepki:edit" in namespace "app1-dev" → ClusterRole "edit"');
       // The terminal table marks it too; so does the Markdown.
       expect(run.stdout).toMatch(/^ {2}FAIL {3}serviceAccount:ci\/deployer +app1-dev +cannot create deployments\.apps /m);
-      expect(runKubepki(['access', spec, '-o', 'md']).stdout).toContain('**FAIL**');
+      expect((await runKubepki(['access', spec, '-o', 'md'])).stdout).toContain('**FAIL**');
     });
 
-    it('cannot "*": dev-team can do nothing in app1-dev (it can) names an action it can do', () => {
+    it('cannot "*": dev-team can do nothing in app1-dev (it can) names an action it can do', async () => {
       const spec = variant('wrong-star', { as: 'group:dev-team', cannot: ['*'], namespace: 'app1-dev' });
-      const run = runKubepki(['access', spec]);
+      const run = await runKubepki(['access', spec]);
       expect(run.status, describeRun(run)).toBe(1);
       expect(run.stderr).toMatch(/expectation failed: group:dev-team cannot "\*" in app1-dev: evaluator says allowed \("get pods" is allowed by RoleBinding "kubepki:edit"/);
     });

@@ -27,7 +27,7 @@ describe('kubeconfigs of several clusters merge without shadowing', () => {
   const kubectlCheck = kubectlStatus();
   let root: string;
   let files: string[];
-  beforeAll(() => {
+  beforeAll(async () => {
     ensureBuilt();
     root = temporaryDirectory('kubepki-merge-');
     // Two clusters with the same users and the same default clusterName "kubernetes": the worst case for names.
@@ -36,12 +36,12 @@ describe('kubeconfigs of several clusters merge without shadowing', () => {
     for (const name of ['east', 'west']) {
       const doc = structuredClone(base);
       doc.metadata.name = name;
-      const real = runKubepki(['generate', writeSpec(root, `${name}.cluster.yaml`, doc), '--out', path.join(root, name), '--quiet']);
+      const real = await runKubepki(['generate', writeSpec(root, `${name}.cluster.yaml`, doc), '--out', path.join(root, name), '--quiet']);
       expect(real.status, describeRun(real)).toBe(0);
     }
-    const token = runKubepki(['token', '--pki', path.join(root, 'east', 'cp1'), '--service-account', 'ci/deployer', '--spec', path.join(root, 'east.cluster.yaml'), '--kubeconfig', path.join(root, 'ci-east.conf')]);
+    const token = await runKubepki(['token', '--pki', path.join(root, 'east', 'cp1'), '--service-account', 'ci/deployer', '--spec', path.join(root, 'east.cluster.yaml'), '--kubeconfig', path.join(root, 'ci-east.conf')]);
     expect(token.status, describeRun(token)).toBe(0);
-    const tokenWest = runKubepki(['token', '--pki', path.join(root, 'west', 'cp1'), '--service-account', 'ci/deployer', '--spec', path.join(root, 'west.cluster.yaml'), '--kubeconfig', path.join(root, 'ci-west.conf')]);
+    const tokenWest = await runKubepki(['token', '--pki', path.join(root, 'west', 'cp1'), '--service-account', 'ci/deployer', '--spec', path.join(root, 'west.cluster.yaml'), '--kubeconfig', path.join(root, 'ci-west.conf')]);
     expect(tokenWest.status, describeRun(tokenWest)).toBe(0);
     files = [path.join(root, 'east/users/alice.conf'), path.join(root, 'west/users/alice.conf'), path.join(root, 'ci-east.conf'), path.join(root, 'ci-west.conf')];
   });
@@ -79,12 +79,12 @@ describe('kubeconfigs of several clusters merge without shadowing', () => {
     expect(new X509Certificate(caOf(files[0]!)).fingerprint256).not.toBe(new X509Certificate(caOf(files[1]!)).fingerprint256);
   });
 
-  it.skipIf(!kubectlCheck.available)("the user's own current-context survives a re-run, even one that rewrites the file", () => {
+  it.skipIf(!kubectlCheck.available)("the user's own current-context survives a re-run, even one that rewrites the file", async () => {
     const spec = path.join(root, 'east.cluster.yaml');
     const file = path.join(root, 'east/users/alice.conf');
     const use = spawnSync('kubectl', ['--kubeconfig', file, 'config', 'use-context', 'alice@east/app1-staging'], { encoding: 'utf8', timeout: 30_000 });
     expect(use.status, use.stderr).toBe(0);
-    const rerun = runKubepki(['generate', spec, '--out', path.join(root, 'east')]);
+    const rerun = await runKubepki(['generate', spec, '--out', path.join(root, 'east')]);
     expect(rerun.status, describeRun(rerun)).toBe(0);
     expect(rerun.stdout).toMatch(/^kept +users\/alice\.conf$/m);
     expect((yaml.load(fs.readFileSync(file, 'utf8')) as Kubeconfig)['current-context']).toBe('alice@east/app1-staging');
@@ -92,10 +92,10 @@ describe('kubeconfigs of several clusters merge without shadowing', () => {
     // A change that reissues alice's certificate rewrites the file, and keeps her choice.
     const doc = yaml.load(fs.readFileSync(spec, 'utf8')) as Record<string, any>;
     doc.spec.users.find((u: { name: string }) => u.name === 'alice').groups.push('oncall');
-    const changed = runKubepki(['generate', writeSpec(root, 'east.cluster.yaml', doc), '--out', path.join(root, 'east')]);
+    const changed = await runKubepki(['generate', writeSpec(root, 'east.cluster.yaml', doc), '--out', path.join(root, 'east')]);
     expect(changed.stdout, describeRun(changed)).toMatch(/^reissued +users\/alice\.conf/m);
     expect((yaml.load(fs.readFileSync(file, 'utf8')) as Kubeconfig)['current-context']).toBe('alice@east/app1-staging');
-    const verify = runKubepki(['verify', path.join(root, 'east'), '--spec', path.join(root, 'east.cluster.yaml')]);
+    const verify = await runKubepki(['verify', path.join(root, 'east'), '--spec', path.join(root, 'east.cluster.yaml')]);
     expect(verify.stdout, describeRun(verify)).not.toContain('current-context');
   });
 });

@@ -73,8 +73,8 @@ function readRbacDirectory(dir: string): Map<string, string> {
   return new Map(fs.readdirSync(rbac).sort().map((name) => [name, fs.readFileSync(path.join(rbac, name), 'utf8')]));
 }
 
-function generate(spec: string, out: string): Map<string, string> {
-  const run = runKubepki(['generate', spec, '--out', out, '--quiet']);
+async function generate(spec: string, out: string): Promise<Map<string, string>> {
+  const run = await runKubepki(['generate', spec, '--out', out, '--quiet']);
   if (run.status !== 0) throw new Error(`generate failed\n${describeRun(run)}`);
   return readRbacDirectory(out);
 }
@@ -83,10 +83,10 @@ describe('rbac/ manifests of the team stack', () => {
   let root: string;
   let files: Map<string, string>;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     ensureBuilt();
     root = temporaryDirectory('kubepki-rbac-');
-    files = generate(teamStackFile, path.join(root, 'first'));
+    files = await generate(teamStackFile, path.join(root, 'first'));
   });
   afterAll(() => removeTree(root));
 
@@ -125,48 +125,48 @@ describe('rbac/ manifests of the team stack', () => {
     ]);
   });
 
-  it('`kubepki rbac` prints the same objects, file by file, as one stream', () => {
-    const run = runKubepki(['rbac', teamStackFile]);
+  it('`kubepki rbac` prints the same objects, file by file, as one stream', async () => {
+    const run = await runKubepki(['rbac', teamStackFile]);
     expect(run.status, describeRun(run)).toBe(0);
     expect(documents(run.stdout)).toEqual([...files.values()].flatMap(documents));
     // Each file's text appears verbatim under a comment naming it, so the stream and the directory cannot drift.
     expect(run.stdout).toBe([...files].map(([name, text]) => `# rbac/${name}\n${text}`).join(''));
   });
 
-  it('is deterministic: a second generate into a fresh directory gives byte-identical files', () => {
-    const again = generate(teamStackFile, path.join(root, 'second'));
+  it('is deterministic: a second generate into a fresh directory gives byte-identical files', async () => {
+    const again = await generate(teamStackFile, path.join(root, 'second'));
     expect([...again.keys()]).toEqual([...files.keys()]);
     for (const [name, text] of files) expect(again.get(name), name).toBe(text);
   });
 
-  it('reordering access entries (and roles, service accounts, users) that bind different roles renames nothing', () => {
+  it('reordering access entries (and roles, service accounts, users) that bind different roles renames nothing', async () => {
     const doc = teamDocument();
     doc.spec.access.reverse();
     doc.spec.roles.reverse();
     doc.spec.serviceAccounts.reverse();
     doc.spec.users.reverse();
     const reordered = writeSpec(root, 'team-reordered.cluster.yaml', doc);
-    const again = generate(reordered, path.join(root, 'reordered'));
+    const again = await generate(reordered, path.join(root, 'reordered'));
     for (const [name, text] of files) expect(again.get(name), name).toBe(text);
-    const run = runKubepki(['rbac', reordered]);
+    const run = await runKubepki(['rbac', reordered]);
     expect(run.status, describeRun(run)).toBe(0);
-    expect(run.stdout).toBe(runKubepki(['rbac', teamStackFile]).stdout);
+    expect(run.stdout).toBe((await runKubepki(['rbac', teamStackFile])).stdout);
   });
 
-  it('kubeadm bindings follow the version: before 1.29 admin.conf is system:masters and there is no kubeadm:cluster-admins', () => {
+  it('kubeadm bindings follow the version: before 1.29 admin.conf is system:masters and there is no kubeadm:cluster-admins', async () => {
     const doc = teamDocument();
     doc.spec.kubernetesVersion = 'v1.28.0';
     doc.spec.pki.encryptionAlgorithm = 'RSA-2048';
-    const run = runKubepki(['rbac', writeSpec(root, 'team-128.cluster.yaml', doc)]);
+    const run = await runKubepki(['rbac', writeSpec(root, 'team-128.cluster.yaml', doc)]);
     expect(run.status, describeRun(run)).toBe(0);
     const names = documents(run.stdout).filter((o) => o.metadata.name.startsWith('kubeadm:')).map((o) => o.metadata.name);
     expect(names).toEqual(['kubeadm:node-autoapprove-certificate-rotation']);
   });
 
-  it('access entries granting the same role in the same namespace merge into one binding with all subjects', () => {
+  it('access entries granting the same role in the same namespace merge into one binding with all subjects', async () => {
     const doc = teamDocument();
     doc.spec.access.push({ subjects: ['user:bob', 'group:dev-team'], clusterRole: 'edit', namespaces: ['app1-dev', 'ci'] });
-    const run = runKubepki(['rbac', writeSpec(root, 'team-merged.cluster.yaml', doc)]);
+    const run = await runKubepki(['rbac', writeSpec(root, 'team-merged.cluster.yaml', doc)]);
     expect(run.status, describeRun(run)).toBe(0);
     const edits = documents(run.stdout).filter((o) => o.kind === 'RoleBinding' && o.roleRef.name === 'edit');
     expect(edits.map((b) => [b.metadata.namespace, b.metadata.name, b.subjects.map((s: Manifest) => `${s.kind}:${s.namespace ? `${s.namespace}/` : ''}${s.name}`)])).toEqual([
@@ -186,7 +186,7 @@ describe('edge cases once missed (kept as regression tests)', () => {
   });
   afterAll(() => removeTree(root));
 
-  it('a Role and a ClusterRole of one name, both bound in its namespace, give two distinctly named RoleBindings', () => {
+  it('a Role and a ClusterRole of one name, both bound in its namespace, give two distinctly named RoleBindings', async () => {
     // planRbac names every binding kubepki:<role name>, so RoleBinding→Role reader and RoleBinding→ClusterRole reader
     // in ns1 collide: cdk8s throws "There is already a Construct with name 'RoleBinding--ns1--kubepki:reader'" and
     // `kubepki rbac` / `kubepki generate` exit 1 with that internal message, although the spec passed validation.
@@ -207,7 +207,7 @@ describe('edge cases once missed (kept as regression tests)', () => {
         ],
       },
     };
-    const run = runKubepki(['rbac', writeSpec(root, 'collide.cluster.yaml', doc)]);
+    const run = await runKubepki(['rbac', writeSpec(root, 'collide.cluster.yaml', doc)]);
     expect(run.status, describeRun(run)).toBe(0);
     const bindings = documents(run.stdout).filter((o) => o.kind === 'RoleBinding');
     expect(bindings.map((b) => b.roleRef.kind).sort()).toEqual(['ClusterRole', 'Role']);

@@ -33,9 +33,9 @@ function split(jwt: string) {
   return { header: decodeJwtSegment(h), payload: decodeJwtSegment(p), signingInput: Buffer.from(`${h}.${p}`), signature: Buffer.from(s, 'base64url') };
 }
 
-function mint(pki: string, args: string[] = []): Minted {
+async function mint(pki: string, args: string[] = []): Promise<Minted> {
   const before = Math.floor(Date.now() / 1000);
-  const run = runKubepki(['token', '--pki', pki, '--service-account', 'ci/deployer', '--allow-undeclared', ...args]);
+  const run = await runKubepki(['token', '--pki', pki, '--service-account', 'ci/deployer', '--allow-undeclared', ...args]);
   const after = Math.ceil(Date.now() / 1000);
   if (run.status !== 0) throw new Error(`token failed\n${describeRun(run)}`);
   const lines = run.stdout.trimEnd().split('\n');
@@ -54,8 +54,8 @@ function signatureVerifies(m: Pick<Minted, 'signingInput' | 'signature'>, key: K
   return verifySignature('sha256', m.signingInput, key, m.signature);
 }
 
-function verifyCli(jwt: string, pki: string, args: string[] = []): CliRun {
-  return runKubepki(['token', 'verify', jwt, '--pki', pki, ...args]);
+async function verifyCli(jwt: string, pki: string, args: string[] = []): Promise<CliRun> {
+  return await runKubepki(['token', 'verify', jwt, '--pki', pki, ...args]);
 }
 
 describe('service-account tokens', () => {
@@ -79,7 +79,7 @@ describe('service-account tokens', () => {
       [teamStackFile, 'team-ec'],
       [fixtureFile('access-users.cluster.yaml'), 'other-ec'],
     ] as const) {
-      const run = runKubepki(['generate', spec, '--out', path.join(root, name), '--quiet']);
+      const run = await runKubepki(['generate', spec, '--out', path.join(root, name), '--quiet']);
       if (run.status !== 0) throw new Error(describeRun(run));
     }
     ecNode = path.join(root, 'team-ec', 'cp1');
@@ -98,8 +98,8 @@ describe('service-account tokens', () => {
     { alg: 'ES256', pki: () => ecPki, node: () => ecNode, signatureBytes: 64 },
   ])('$alg', ({ alg, pki, node, signatureBytes }) => {
     let minted: Minted;
-    beforeAll(() => {
-      minted = mint(node(), ['--uid', '2b1e4c1a-1f6e-4f5b-9d43-6a3e9b2f7c10']);
+    beforeAll(async () => {
+      minted = await mint(node(), ['--uid', '2b1e4c1a-1f6e-4f5b-9d43-6a3e9b2f7c10']);
     });
 
     it('prints the JWT alone on the last line of stdout', () => {
@@ -137,8 +137,8 @@ describe('service-account tokens', () => {
       expect(signatureVerifies({ signingInput: tampered, signature: minted.signature }, saPub(pki()))).toBe(false);
     });
 
-    it('token verify accepts it: identity, groups, uid, expiry', () => {
-      const run = verifyCli(minted.jwt, pki());
+    it('token verify accepts it: identity, groups, uid, expiry', async () => {
+      const run = await verifyCli(minted.jwt, pki());
       expect(run.status, describeRun(run)).toBe(0);
       expect(run.stdout.trim().split('\n')).toEqual([
         'authenticated: system:serviceaccount:ci:deployer',
@@ -148,8 +148,8 @@ describe('service-account tokens', () => {
       ]);
     });
 
-    it('--duration and repeated --audience set exp and aud', () => {
-      const m = mint(node(), ['--duration', '10m', '--audience', 'vault', '--audience', 'https://ci.example.com']);
+    it('--duration and repeated --audience set exp and aud', async () => {
+      const m = await mint(node(), ['--duration', '10m', '--audience', 'vault', '--audience', 'https://ci.example.com']);
       expect(m.payload.exp - m.payload.iat).toBe(600);
       expect(m.payload.aud).toEqual(['vault', 'https://ci.example.com']);
       expect(m.payload.iss).toBe(defaultIssuer);
@@ -158,57 +158,57 @@ describe('service-account tokens', () => {
       expect(m.run.stderr).toContain('--uid');
       expect(m.payload['kubernetes.io'].serviceaccount.name).toBe('deployer');
 
-      const wrongAudience = verifyCli(m.jwt, pki());
+      const wrongAudience = await verifyCli(m.jwt, pki());
       expect(wrongAudience.status, describeRun(wrongAudience)).toBe(1);
       expect(wrongAudience.stdout.trim()).toBe(`rejected: audience ["vault","https://ci.example.com"] does not include any of ["${defaultIssuer}"]`);
-      const rightAudience = verifyCli(m.jwt, pki(), ['--audience', 'https://ci.example.com']);
+      const rightAudience = await verifyCli(m.jwt, pki(), ['--audience', 'https://ci.example.com']);
       expect(rightAudience.status, describeRun(rightAudience)).toBe(0);
     });
 
-    it('--dns-domain and --issuer set iss (and the default audience); a verifier expecting another issuer rejects it', () => {
-      const m = mint(node(), ['--dns-domain', 'corp.example']);
+    it('--dns-domain and --issuer set iss (and the default audience); a verifier expecting another issuer rejects it', async () => {
+      const m = await mint(node(), ['--dns-domain', 'corp.example']);
       expect(m.payload.iss).toBe('https://kubernetes.default.svc.corp.example');
       expect(m.payload.aud).toEqual(['https://kubernetes.default.svc.corp.example']);
-      const wrongIssuer = verifyCli(m.jwt, pki(), ['--audience', 'https://kubernetes.default.svc.corp.example']);
+      const wrongIssuer = await verifyCli(m.jwt, pki(), ['--audience', 'https://kubernetes.default.svc.corp.example']);
       expect(wrongIssuer.status, describeRun(wrongIssuer)).toBe(1);
       expect(wrongIssuer.stdout.trim()).toBe(`rejected: issuer "https://kubernetes.default.svc.corp.example" is not the expected "${defaultIssuer}"`);
-      expect(verifyCli(m.jwt, pki(), ['--dns-domain', 'corp.example']).status).toBe(0);
+      expect((await verifyCli(m.jwt, pki(), ['--dns-domain', 'corp.example'])).status).toBe(0);
 
-      const custom = mint(node(), ['--issuer', 'https://oidc.example.com/cluster']);
+      const custom = await mint(node(), ['--issuer', 'https://oidc.example.com/cluster']);
       expect(custom.payload.iss).toBe('https://oidc.example.com/cluster');
       expect(custom.payload.aud).toEqual(['https://oidc.example.com/cluster']);
-      expect(verifyCli(custom.jwt, pki(), ['--issuer', 'https://oidc.example.com/cluster']).status).toBe(0);
+      expect((await verifyCli(custom.jwt, pki(), ['--issuer', 'https://oidc.example.com/cluster'])).status).toBe(0);
     });
   });
 
   describe('rejections, each with its reason', () => {
-    it('ES256 token against another cluster\'s ECDSA sa.pub: signed by another key', () => {
-      const m = mint(ecNode);
+    it('ES256 token against another cluster\'s ECDSA sa.pub: signed by another key', async () => {
+      const m = await mint(ecNode);
       expect(signatureVerifies(m, saPub(otherEcPki))).toBe(false);
-      const run = verifyCli(m.jwt, otherEcPki);
+      const run = await verifyCli(m.jwt, otherEcPki);
       expect(run.status, describeRun(run)).toBe(1);
       expect(run.stdout.trim()).toBe('rejected: signature does not verify against sa.pub: the token was signed by another key');
     });
 
-    it('RS256 token against another RSA sa.pub: signed by another key', () => {
-      const m = mint(rsaNode);
+    it('RS256 token against another RSA sa.pub: signed by another key', async () => {
+      const m = await mint(rsaNode);
       expect(signatureVerifies(m, saPub(otherRsaPki))).toBe(false);
-      const run = verifyCli(m.jwt, otherRsaPki);
+      const run = await verifyCli(m.jwt, otherRsaPki);
       expect(run.status, describeRun(run)).toBe(1);
       expect(run.stdout).toMatch(/^rejected: .*another key/m);
     });
 
-    it('RS256 token against an ECDSA sa.pub: the algorithm does not fit the key', () => {
-      const run = verifyCli(mint(rsaNode).jwt, ecPki);
+    it('RS256 token against an ECDSA sa.pub: the algorithm does not fit the key', async () => {
+      const run = await verifyCli((await mint(rsaNode)).jwt, ecPki);
       expect(run.status, describeRun(run)).toBe(1);
       expect(run.stdout).toMatch(/^rejected: token algorithm does not fit sa.pub/m);
     });
 
-    it('a payload edited after signing (another service account) fails the signature', () => {
-      const m = mint(ecNode);
+    it('a payload edited after signing (another service account) fails the signature', async () => {
+      const m = await mint(ecNode);
       const [h, , s] = m.jwt.split('.');
       const forged = Buffer.from(JSON.stringify({ ...m.payload, sub: 'system:serviceaccount:kube-system:default' })).toString('base64url');
-      const run = verifyCli(`${h}.${forged}.${s}`, ecPki);
+      const run = await verifyCli(`${h}.${forged}.${s}`, ecPki);
       expect(run.status, describeRun(run)).toBe(1);
       expect(run.stdout).toContain('rejected: signature does not verify against sa.pub');
     });
@@ -221,7 +221,7 @@ describe('service-account tokens', () => {
       expect(signatureVerifies(parts, saPub(ecPki))).toBe(true);
       expect(parts.payload.exp).toBe(Math.floor(now.getTime() / 1000) + 3600);
 
-      const run = verifyCli(jwt, ecPki);
+      const run = await verifyCli(jwt, ecPki);
       expect(run.status, describeRun(run)).toBe(1);
       expect(run.stdout.trim()).toBe(`rejected: token expired at ${new Date(parts.payload.exp * 1000).toISOString()}`);
       // The library says the same, and accepts it at a time inside its lifetime.
@@ -242,13 +242,13 @@ describe('service-account tokens', () => {
       const now = new Date(Date.now() + 3600_000);
       const jwt = await mintServiceAccountToken(key, { namespace: 'ci', name: 'deployer', audiences: [defaultIssuer], issuer: defaultIssuer, expiresInSeconds: 3600, now });
       expect(split(jwt).header.alg).toBe('RS256');
-      const run = verifyCli(jwt, rsaPki);
+      const run = await verifyCli(jwt, rsaPki);
       expect(run.status, describeRun(run)).toBe(1);
       expect(run.stdout.trim()).toBe(`rejected: token is not valid before ${new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString()}`);
     });
 
-    it('something that is not a JWT', () => {
-      const run = verifyCli('not.a-jwt', ecPki);
+    it('something that is not a JWT', async () => {
+      const run = await verifyCli('not.a-jwt', ecPki);
       expect(run.status, describeRun(run)).toBe(1);
       expect(run.stdout).toMatch(/^rejected: not a valid JWT/m);
     });
@@ -261,9 +261,9 @@ describe('service-account tokens', () => {
       { via: 'the node directory', pki: () => ecNode, node: () => ecNode },
       { via: 'its pki/ directory', pki: () => ecPki, node: () => ecNode },
       { via: 'an RSA tree', pki: () => rsaNode, node: () => rsaNode },
-    ])('--pki $via: 0600, token = printed JWT, CA = ca.crt, server = admin.conf\'s', ({ pki, node }) => {
+    ])('--pki $via: 0600, token = printed JWT, CA = ca.crt, server = admin.conf\'s', async ({ pki, node }) => {
       const file = path.join(root, 'kubeconfigs', `${path.basename(path.dirname(node()))}-${Math.random().toString(36).slice(2)}.conf`);
-      const m = mint(pki(), ['--kubeconfig', file]);
+      const m = await mint(pki(), ['--kubeconfig', file]);
       expect(m.run.stderr).toContain(`wrote ${file}`);
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
 
@@ -294,9 +294,9 @@ describe('service-account tokens', () => {
       }
     });
 
-    it('--server overrides admin.conf\'s endpoint', () => {
+    it('--server overrides admin.conf\'s endpoint', async () => {
       const file = path.join(root, 'kubeconfigs', 'server-override.conf');
-      const m = mint(ecNode, ['--kubeconfig', file, '--server', 'https://203.0.113.10:6443']);
+      const m = await mint(ecNode, ['--kubeconfig', file, '--server', 'https://203.0.113.10:6443']);
       const doc = yaml.load(fs.readFileSync(file, 'utf8')) as Record<string, any>;
       expect(doc.clusters[0].cluster.server).toBe('https://203.0.113.10:6443');
       expect(doc.users[0].user.token).toBe(m.jwt);

@@ -40,9 +40,9 @@ interface Generated {
   finished: number;
 }
 
-function generate(spec: string, dir: string): Generated {
+async function generate(spec: string, dir: string): Promise<Generated> {
   const started = Date.now();
-  const run = runKubepki(['generate', spec, '--out', dir, '--quiet']);
+  const run = await runKubepki(['generate', spec, '--out', dir, '--quiet']);
   const finished = Date.now();
   if (run.status !== 0) throw new Error(`generate failed\n${describeRun(run)}`);
   return { dir, started, finished };
@@ -111,11 +111,11 @@ describe('per-user kubeconfigs', () => {
   let users: Generated;
   const kubectlCheck = kubectlStatus();
 
-  beforeAll(() => {
+  beforeAll(async () => {
     ensureBuilt();
     root = temporaryDirectory('kubepki-user-kubeconfigs-');
-    team = generate(teamStackFile, path.join(root, 'team'));
-    users = generate(fixtureFile('access-users.cluster.yaml'), path.join(root, 'users'));
+    team = await generate(teamStackFile, path.join(root, 'team'));
+    users = await generate(fixtureFile('access-users.cluster.yaml'), path.join(root, 'users'));
   });
   afterAll(() => removeTree(root));
 
@@ -171,7 +171,7 @@ describe('per-user kubeconfigs', () => {
     });
     afterAll(() => removeTree(dir));
 
-    it.skipIf(!kubectlCheck.available)('kubectl reads the kubeconfig of a user whose name YAML 1.1 takes for a number ("1_000")', () => {
+    it.skipIf(!kubectlCheck.available)('kubectl reads the kubeconfig of a user whose name YAML 1.1 takes for a number ("1_000")', async () => {
       // dumpStableYaml (js-yaml, YAML 1.2) leaves 1_000 unquoted; kubectl's YAML 1.1 reader turns it into the integer
       // 1000 and refuses the file: "cannot unmarshal number into Go struct field ... of type string".
       const spec = path.join(dir, 'numeric-user.cluster.yaml');
@@ -184,7 +184,7 @@ describe('per-user kubeconfigs', () => {
           spec: { controlPlane: [{ name: 'cp1', advertiseAddress: '10.0.0.11' }], pki: { encryptionAlgorithm: 'ECDSA-P256' }, users: [{ name: '1_000', groups: ['0_7'] }] },
         }),
       );
-      generate(spec, path.join(dir, 'out'));
+      await generate(spec, path.join(dir, 'out'));
       const run = kubectl(path.join(dir, 'out', 'users', '1_000.conf'), ['config', 'get-contexts', '-o', 'name']);
       expect(run.status, describeRun(run)).toBe(0);
       expect(run.stdout.trim()).toBe('1_000@numeric-user');

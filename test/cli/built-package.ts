@@ -16,7 +16,7 @@ export function ensureBuilt(): void {
   if (fs.existsSync(cliPath) && fs.existsSync(builtEntry)) return;
   // The lock lives outside the repository, so a build never shows up in `git status`.
   const lock = path.join(os.tmpdir(), `kubepki-build-${Buffer.from(repoRoot).toString('hex').slice(-32)}.lock`);
-  let owner = false;
+  let owner: boolean;
   try {
     fs.mkdirSync(lock);
     owner = true;

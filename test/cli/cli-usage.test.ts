@@ -21,9 +21,9 @@ beforeAll(() => {
 afterAll(() => removeTree(root));
 
 describe('help', () => {
-  it.each(verbs.map((v) => v.name))('kubepki help %s: usage, two examples, every flag described', (name) => {
+  it.each(verbs.map((v) => v.name))('kubepki help %s: usage, two examples, every flag described', async (name) => {
     const verb = verbs.find((v) => v.name === name)!;
-    const run = kubepki(['help', name]);
+    const run = await kubepki(['help', name]);
     expect(run.status, describeRun(run)).toBe(0);
     expect(run.stdout).toMatch(/^Usage:\n {2}kubepki /m);
     const examples = run.stdout.slice(run.stdout.indexOf('Examples:'), run.stdout.indexOf('Flags:'));
@@ -33,47 +33,47 @@ describe('help', () => {
       expect(run.stdout).toMatch(new RegExp(`^ {2}${spec.short ? `-${spec.short}, ` : ' {4}'}--${flag}\\b.* {3}\\S`, 'm'));
     }
     // `kubepki <verb> --help` prints the same.
-    expect(kubepki([name, '--help']).stdout).toBe(run.stdout);
+    expect((await kubepki([name, '--help'])).stdout).toBe(run.stdout);
   });
 
-  it('kubepki help lists every verb; an unknown verb gets a suggestion, exit 2', () => {
-    const top = kubepki(['help']);
+  it('kubepki help lists every verb; an unknown verb gets a suggestion, exit 2', async () => {
+    const top = await kubepki(['help']);
     for (const v of verbs) expect(top.stdout).toMatch(new RegExp(`^ {2}${v.name} +${v.summary.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
-    const typo = kubepki(['genrate', stackFile('lab')]);
+    const typo = await kubepki(['genrate', stackFile('lab')]);
     expect(typo.status).toBe(2);
     expect(typo.stderr).toContain('kubepki: unknown verb "genrate": did you mean "generate"?');
-    expect(kubepki(['help', 'expirey']).stderr).toContain('did you mean "expiry"?');
+    expect((await kubepki(['help', 'expirey'])).stderr).toContain('did you mean "expiry"?');
   });
 });
 
 describe('flags', () => {
-  it("an unknown flag: kubepki's words, the closest flag, exit 2, never Node's parseArgs text", () => {
-    const run = kubepki(['generate', stackFile('lab'), '--otu', path.join(root, 'x')]);
+  it("an unknown flag: kubepki's words, the closest flag, exit 2, never Node's parseArgs text", async () => {
+    const run = await kubepki(['generate', stackFile('lab'), '--otu', path.join(root, 'x')]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('kubepki generate: unknown flag "--otu": did you mean --out? (kubepki help generate lists every flag)');
     expect(run.stderr).not.toMatch(/Unknown option|ERR_PARSE_ARGS|To specify a positional/);
-    expect(kubepki(['can-i', stackFile('team'), '--as', 'user:alice', 'get', 'pods', '--namspace', 'x']).stderr).toContain('did you mean --namespace?');
-    expect(kubepki(['plan', stackFile('lab'), '--output']).stderr).toContain('kubepki plan: --output needs a value (<format>)');
+    expect((await kubepki(['can-i', stackFile('team'), '--as', 'user:alice', 'get', 'pods', '--namspace', 'x'])).stderr).toContain('did you mean --namespace?');
+    expect((await kubepki(['plan', stackFile('lab'), '--output'])).stderr).toContain('kubepki plan: --output needs a value (<format>)');
   });
 
-  it('generate -o json is refused with the reason (it used to write the PKI into ./json); nothing is written', () => {
-    const run = kubepki(['generate', stackFile('lab'), '-o', 'json'], root);
+  it('generate -o json is refused with the reason (it used to write the PKI into ./json); nothing is written', async () => {
+    const run = await kubepki(['generate', stackFile('lab'), '-o', 'json'], root);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('generate writes files, and takes the directory as --out <dir>');
     expect(fs.existsSync(path.join(root, 'json'))).toBe(false);
   });
 
-  it('-o and --output select the format on every verb that prints; --format stays accepted', () => {
+  it('-o and --output select the format on every verb that prints; --format stays accepted', async () => {
     const lab = stackFile('lab');
-    expect(kubepki(['plan', lab, '-o', 'json']).stdout).toBe(kubepki(['plan', lab, '--output', 'json']).stdout);
-    expect(JSON.parse(kubepki(['plan', lab, '--format', 'json']).stdout)).toHaveProperty('certificates');
-    expect(kubepki(['graph', lab, '-o', 'dot']).stdout).toMatch(/^digraph /);
-    expect(JSON.parse(kubepki(['diff', lab, lab, '-o', 'json']).stdout)).toBeTypeOf('object');
-    expect(kubepki(['diff', lab, lab, '-o', 'yaml']).status).toBe(0);
-    const access = kubepki(['access', stackFile('team'), '-o', 'yaml']);
+    expect((await kubepki(['plan', lab, '-o', 'json'])).stdout).toBe((await kubepki(['plan', lab, '--output', 'json'])).stdout);
+    expect(JSON.parse((await kubepki(['plan', lab, '--format', 'json'])).stdout)).toHaveProperty('certificates');
+    expect((await kubepki(['graph', lab, '-o', 'dot'])).stdout).toMatch(/^digraph /);
+    expect(JSON.parse((await kubepki(['diff', lab, lab, '-o', 'json'])).stdout)).toBeTypeOf('object');
+    expect((await kubepki(['diff', lab, lab, '-o', 'yaml'])).status).toBe(0);
+    const access = await kubepki(['access', stackFile('team'), '-o', 'yaml']);
     expect(access.stdout).toMatch(/^cluster: team$/m);
-    expect(kubepki(['access', stackFile('team'), '-o', 'text']).stdout).toMatch(/^Access of cluster team: /);
-    const bad = kubepki(['access', stackFile('team'), '-o', 'jsno']);
+    expect((await kubepki(['access', stackFile('team'), '-o', 'text'])).stdout).toMatch(/^Access of cluster team: /);
+    const bad = await kubepki(['access', stackFile('team'), '-o', 'jsno']);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('-o "jsno": use text, md, json, yaml (did you mean json?)');
   });
@@ -84,21 +84,21 @@ describe('generate: progress and counts', () => {
     // util-linux `script` gives the command a real terminal: stderr.isTTY is true, as when a user runs it.
     spawnSync('script', ['-qec', command.map((a) => `'${a}'`).join(' '), '/dev/null'], { encoding: 'utf8', timeout: 120_000, cwd: repoRoot });
 
-  it('--dry-run into a new directory counts the keys the run will generate, and the run generates exactly those', () => {
+  it('--dry-run into a new directory counts the keys the run will generate, and the run generates exactly those', async () => {
     const spec = writeSpec(root, 'lab-ec.yaml', 'lab', (d) => (d.spec.pki.encryptionAlgorithm = 'ECDSA-P256'));
     const plan = planPki(stackSpec('lab', 'ECDSA-P256'));
     const keys = plan.certificates.length + plan.keyPairs.length;
     const out = path.join(root, 'counted');
-    const dry = kubepki(['generate', spec, '--out', out, '--dry-run']);
+    const dry = await kubepki(['generate', spec, '--out', out, '--dry-run']);
     expect(dry.stderr, describeRun(dry)).toMatch(new RegExp(`; ${keys} keys would be generated → `));
     expect(fs.existsSync(out)).toBe(false);
-    const real = kubepki(['generate', spec, '--out', out, '--quiet']);
+    const real = await kubepki(['generate', spec, '--out', out, '--quiet']);
     expect(real.stderr).toMatch(new RegExp(`; ${keys} keys generated → `));
-    const again = kubepki(['generate', spec, '--out', out, '--dry-run']);
+    const again = await kubepki(['generate', spec, '--out', out, '--dry-run']);
     expect(again.stderr).toMatch(/; 0 keys would be generated → /);
   });
 
-  it.runIf(fs.existsSync('/usr/bin/script') || process.env.CI === 'true')('on a terminal: a live "generating keys" line on stderr, erased before the per-file lines; none with --quiet', () => {
+  it.runIf(fs.existsSync('/usr/bin/script') || process.env.CI === 'true')('on a terminal: a live "generating keys" line on stderr, erased before the per-file lines; none with --quiet', async () => {
     const spec = writeSpec(root, 'lab-ec-tty.yaml', 'lab', (d) => (d.spec.pki.encryptionAlgorithm = 'ECDSA-P256'));
     const tty = script([process.execPath, cliPath, 'generate', spec, '--out', path.join(root, 'tty')]);
     expect(tty.status, tty.stdout).toBe(0);
@@ -108,7 +108,7 @@ describe('generate: progress and counts', () => {
     const quiet = script([process.execPath, cliPath, 'generate', spec, '--out', path.join(root, 'tty-quiet'), '--quiet']);
     expect(quiet.stdout).not.toContain('generating keys');
     // Not a terminal: no status line at all.
-    const piped = kubepki(['generate', spec, '--out', path.join(root, 'piped')]);
+    const piped = await kubepki(['generate', spec, '--out', path.join(root, 'piped')]);
     expect(piped.stderr + piped.stdout).not.toContain('generating keys');
     expect(piped.stderr + piped.stdout).not.toContain('\x1b[');
   });

@@ -7,23 +7,14 @@ import { planPki } from '../../src/plan';
 import { cliPath, removeTree, repoRoot, temporaryDirectory } from '../support/fixture-trees';
 import { ageTree, changedPaths, readTreeState } from '../realize/tree-state';
 import { ensureBuilt } from './built-package';
+import { runKubepki } from '../support/run-kubepki';
 
 // The built CLI as users run it: `node dist/cli/main.js`, a child process, real exit codes and output streams.
 
 const fixture = (name: string) => path.join(repoRoot, 'test', 'fixtures', name);
 const labSpec = fixture('valid-lab-ecdsa.cluster.yaml');
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function kubepki(args: string[], cwd = repoRoot): Run {
-  const result = spawnSync(process.execPath, [cliPath, ...args], { cwd, encoding: 'utf8', timeout: 60_000 });
-  if (result.error) throw result.error;
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const kubepki = (args: string[], cwd = repoRoot) => runKubepki(args, { cwd });
 
 const lines = (text: string) => text.split('\n').filter((l) => l !== '');
 
@@ -40,12 +31,12 @@ function newDirectory(): string {
 beforeAll(() => ensureBuilt());
 
 describe('kubepki generate', () => {
-  it('prints one `created  <path>` line per planned file, then `kept` for all of them on a re-run', () => {
+  it('prints one `created  <path>` line per planned file, then `kept` for all of them on a re-run', async () => {
     const out = path.join(newDirectory(), 'out');
     const plan = planPki(loadSpecFile(labSpec));
     const paths = plan.files.map((f) => f.path);
 
-    const first = kubepki(['generate', labSpec, '--out', out]);
+    const first = await kubepki(['generate', labSpec, '--out', out]);
     // One key per certificate (CAs, leaves, kubeconfig client certificates) and the service-account key.
     expect(first.stderr).toMatch(new RegExp(`^${paths.length} created; ${plan.certificates.length + 1} keys generated → `));
     expect(first.status).toBe(0);
@@ -54,28 +45,28 @@ describe('kubepki generate', () => {
 
     ageTree(out);
     const before = readTreeState(out);
-    const second = kubepki(['generate', labSpec, '--out', out]);
+    const second = await kubepki(['generate', labSpec, '--out', out]);
     expect(second.status).toBe(0);
     expect(lines(second.stdout)).toEqual(paths.map((p) => `kept     ${p}`));
     expect(second.stderr).toMatch(new RegExp(`^${paths.length} kept; 0 keys generated`));
     expect(changedPaths(before, readTreeState(out))).toEqual([]);
   });
 
-  it('--dry-run on a new directory prints what it would create and creates nothing', () => {
+  it('--dry-run on a new directory prints what it would create and creates nothing', async () => {
     const parent = newDirectory();
     const out = path.join(parent, 'out');
     const paths = planPki(loadSpecFile(labSpec)).files.map((f) => f.path);
-    const run = kubepki(['generate', labSpec, '--out', out, '--dry-run']);
+    const run = await kubepki(['generate', labSpec, '--out', out, '--dry-run']);
     expect(run.status).toBe(0);
     expect(lines(run.stdout)).toEqual(paths.map((p) => `created  ${p}`));
     expect(run.stderr).toMatch(/^dry run, nothing written: /);
     expect(fs.readdirSync(parent)).toEqual([]);
   });
 
-  it('--dry-run after a spec change prints exactly what the real run then prints, and writes nothing', () => {
+  it('--dry-run after a spec change prints exactly what the real run then prints, and writes nothing', async () => {
     const dir = newDirectory();
     const out = path.join(dir, 'out');
-    expect(kubepki(['generate', labSpec, '--out', out]).status).toBe(0);
+    expect((await kubepki(['generate', labSpec, '--out', out])).status).toBe(0);
     const changed = path.join(dir, 'changed.cluster.yaml');
     fs.writeFileSync(
       changed,
@@ -83,10 +74,10 @@ describe('kubepki generate', () => {
     );
     ageTree(out);
     const before = readTreeState(out);
-    const dry = kubepki(['generate', changed, '--out', out, '--dry-run']);
+    const dry = await kubepki(['generate', changed, '--out', out, '--dry-run']);
     expect(dry.status).toBe(0);
     expect(changedPaths(before, readTreeState(out))).toEqual([]);
-    const real = kubepki(['generate', changed, '--out', out]);
+    const real = await kubepki(['generate', changed, '--out', out]);
     expect(real.status).toBe(0);
     expect(dry.stdout).toBe(real.stdout);
     expect(lines(real.stdout).filter((l) => !l.startsWith('kept '))).toEqual([
@@ -95,11 +86,11 @@ describe('kubepki generate', () => {
     ]);
   });
 
-  it('a bad spec exits 2, prints every problem with its path, and creates no output directory', () => {
+  it('a bad spec exits 2, prints every problem with its path, and creates no output directory', async () => {
     const parent = newDirectory();
     const out = path.join(parent, 'out');
     const spec = fixture('invalid-many-problems.cluster.yaml');
-    const run = kubepki(['generate', spec, '--out', out]);
+    const run = await kubepki(['generate', spec, '--out', out]);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
     const expected = [
@@ -118,33 +109,33 @@ describe('kubepki generate', () => {
     expect(fs.existsSync(out)).toBe(false);
   });
 
-  it('a spec file that does not exist exits 2 and names it', () => {
+  it('a spec file that does not exist exits 2 and names it', async () => {
     const out = path.join(newDirectory(), 'out');
-    const run = kubepki(['generate', fixture('valid-nowhere.cluster.yaml'), '--out', out]);
+    const run = await kubepki(['generate', fixture('valid-nowhere.cluster.yaml'), '--out', out]);
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/cannot read .*valid-nowhere\.cluster\.yaml/);
     expect(fs.existsSync(out)).toBe(false);
   });
 
   // Was a bug (an error thrown by a .ts spec escaped as a plain Error, exit 1); load-spec.ts now wraps it in a SpecError.
-  it('a .ts spec that fails to evaluate exits 2 like any bad spec, naming the file', () => {
+  it('a .ts spec that fails to evaluate exits 2 like any bad spec, naming the file', async () => {
     const dir = newDirectory();
     const spec = path.join(dir, 'throws.cluster.ts');
     fs.writeFileSync(spec, "throw new Error('boom');\n");
-    const run = kubepki(['generate', spec, '--out', path.join(dir, 'out')]);
+    const run = await kubepki(['generate', spec, '--out', path.join(dir, 'out')]);
     expect(run.stderr).toContain('boom');
     expect(run.stderr).toContain(spec);
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
     expect(run.status).toBe(2);
   });
 
-  it('a problem in the existing tree exits 1, names the file, and changes nothing', () => {
+  it('a problem in the existing tree exits 1, names the file, and changes nothing', async () => {
     const out = path.join(newDirectory(), 'out');
-    expect(kubepki(['generate', labSpec, '--out', out]).status).toBe(0);
+    expect((await kubepki(['generate', labSpec, '--out', out])).status).toBe(0);
     fs.writeFileSync(path.join(out, 'cp1/pki/apiserver.crt'), 'garbage\n');
     ageTree(out);
     const before = readTreeState(out);
-    const run = kubepki(['generate', labSpec, '--out', out]);
+    const run = await kubepki(['generate', labSpec, '--out', out]);
     expect(run.status).toBe(1);
     expect(run.stdout).toBe('');
     expect(run.stderr).toContain('nothing was written');
@@ -154,37 +145,37 @@ describe('kubepki generate', () => {
 });
 
 describe('usage errors', () => {
-  it('generate without --out exits 2 with its usage line, and writes nothing', () => {
+  it('generate without --out exits 2 with its usage line, and writes nothing', async () => {
     const cwd = newDirectory();
-    const run = kubepki(['generate', labSpec], cwd);
+    const run = await kubepki(['generate', labSpec], cwd);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('--out <dir> is required');
     expect(run.stderr).toContain('usage: kubepki generate <spec> --out <dir> [--dry-run]');
     expect(fs.readdirSync(cwd)).toEqual([]);
   });
 
-  it('generate without a spec, or with an unknown flag, exits 2 with its usage line', () => {
+  it('generate without a spec, or with an unknown flag, exits 2 with its usage line', async () => {
     for (const args of [['generate', '--out', 'x'], ['generate', labSpec, '--out', 'x', '--frobnicate']]) {
       const cwd = newDirectory();
-      const run = kubepki(args, cwd);
+      const run = await kubepki(args, cwd);
       expect(run.status, args.join(' ')).toBe(2);
       expect(run.stderr, args.join(' ')).toContain('usage: kubepki generate <spec> --out <dir>');
       expect(fs.readdirSync(cwd)).toEqual([]);
     }
   });
 
-  it('an unknown command exits 2 and lists the commands', () => {
-    const run = kubepki(['frobnicate']);
+  it('an unknown command exits 2 and lists the commands', async () => {
+    const run = await kubepki(['frobnicate']);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('unknown verb "frobnicate"');
     expect(run.stderr).toContain('Run "kubepki help" for the list of verbs.');
   });
 
-  it('no command exits 2 with the usage; --help exits 0 with it', () => {
-    const bare = kubepki([]);
+  it('no command exits 2 with the usage; --help exits 0 with it', async () => {
+    const bare = await kubepki([]);
     expect(bare.status).toBe(2);
     expect(bare.stdout + bare.stderr).toContain('kubepki <verb> [args] [flags]');
-    const help = kubepki(['--help']);
+    const help = await kubepki(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('kubepki <verb> [args] [flags]');
     expect(help.stdout).toMatch(/^ {2}generate {2}/m);
@@ -192,8 +183,8 @@ describe('usage errors', () => {
 });
 
 describe('kubepki schema', () => {
-  it('prints the committed stacks/cluster.schema.json', () => {
-    const run = kubepki(['schema']);
+  it('prints the committed stacks/cluster.schema.json', async () => {
+    const run = await kubepki(['schema']);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe(fs.readFileSync(path.join(repoRoot, 'stacks', 'cluster.schema.json'), 'utf8'));
   });

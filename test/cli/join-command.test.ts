@@ -19,7 +19,7 @@ import { removeTree, stackSpec, temporaryDirectory } from '../support/fixture-tr
 
 /** The built bin, as users run it. */
 async function run(args: string[]) {
-  const result = kubepki(args);
+  const result = await kubepki(args);
   return { code: result.status, stdout: result.stdout.trimEnd(), stderr: result.stderr };
 }
 

@@ -25,12 +25,12 @@ const embedded = (rel: string) => {
   return { cert: new X509Certificate(field('client-certificate-data')), key: field('client-key-data') };
 };
 
-beforeAll(() => {
+beforeAll(async () => {
   ensureBuilt();
   root = temporaryDirectory('kubepki-renew-');
   spec = writeSpec(root, 'lab-ec.yaml', 'lab', (d) => (d.spec.pki.encryptionAlgorithm = 'ECDSA-P256'));
   tree = path.join(root, 'out');
-  const run = kubepki(['generate', spec, '--out', tree, '--quiet']);
+  const run = await kubepki(['generate', spec, '--out', tree, '--quiet']);
   if (run.status !== 0) throw new Error(describeRun(run));
 });
 afterAll(() => removeTree(root));
@@ -40,7 +40,7 @@ describe('kubepki renew', () => {
     const before = snapshot();
     const old = new X509Certificate(read('cp1/pki/apiserver.crt'));
     await new Promise((r) => setTimeout(r, 1100)); // NotBefore has one-second resolution
-    const run = kubepki(['renew', spec, '--out', tree, 'apiserver']);
+    const run = await kubepki(['renew', spec, '--out', tree, 'apiserver']);
     expect(run.status, describeRun(run)).toBe(0);
     expect(run.stdout).toBe('reissued cp1/pki/apiserver.crt  (renewal requested)\n');
     const renewed = new X509Certificate(read('cp1/pki/apiserver.crt'));
@@ -55,9 +55,9 @@ describe('kubepki renew', () => {
     expect(changed).toEqual(['cp1/pki/apiserver.crt']);
   });
 
-  it('admin.conf and a user: the kubeconfig is rewritten with a new certificate and its own key', () => {
+  it('admin.conf and a user: the kubeconfig is rewritten with a new certificate and its own key', async () => {
     const old = embedded('cp1/admin.conf');
-    const run = kubepki(['renew', spec, '--out', tree, 'admin.conf', 'users/alice.conf']);
+    const run = await kubepki(['renew', spec, '--out', tree, 'admin.conf', 'users/alice.conf']);
     expect(run.status, describeRun(run)).toBe(0);
     const now = embedded('cp1/admin.conf');
     expect(now.cert.serialNumber).not.toBe(old.cert.serialNumber);
@@ -66,26 +66,26 @@ describe('kubepki renew', () => {
     expect(run.stderr).toMatch(/^2 certificates renewed with the same keys; 2 files rewritten; 0 keys generated/m);
   });
 
-  it('--all renews every leaf with its key, never a CA nor the sa key; the tree still verifies', () => {
+  it('--all renews every leaf with its key, never a CA nor the sa key; the tree still verifies', async () => {
     const cas = ['cp1/pki/ca.crt', 'cp1/pki/etcd/ca.crt', 'cp1/pki/front-proxy-ca.crt', 'cp1/pki/sa.key'].map((f) => read(f).toString('base64'));
     const leaves = ['cp1/pki/etcd/server.crt', 'cp1/pki/front-proxy-client.crt'].map((f) => new X509Certificate(read(f)).serialNumber);
-    const run = kubepki(['renew', spec, '--out', tree, '--all', '--quiet']);
+    const run = await kubepki(['renew', spec, '--out', tree, '--all', '--quiet']);
     expect(run.status, describeRun(run)).toBe(0);
     expect(['cp1/pki/ca.crt', 'cp1/pki/etcd/ca.crt', 'cp1/pki/front-proxy-ca.crt', 'cp1/pki/sa.key'].map((f) => read(f).toString('base64'))).toEqual(cas);
     expect(['cp1/pki/etcd/server.crt', 'cp1/pki/front-proxy-client.crt'].map((f) => new X509Certificate(read(f)).serialNumber)).not.toEqual(leaves);
     expect(run.stderr).toMatch(/ 0 keys generated/);
-    expect(kubepki(['verify', tree, '--spec', spec]).status).toBe(0);
+    expect((await kubepki(['verify', tree, '--spec', spec])).status).toBe(0);
   });
 
-  it('refuses a CA, an unknown name (with a suggestion) and a missing selection, exit 2, nothing written', () => {
+  it('refuses a CA, an unknown name (with a suggestion) and a missing selection, exit 2, nothing written', async () => {
     const before = snapshot();
-    const ca = kubepki(['renew', spec, '--out', tree, 'front-proxy-ca']);
+    const ca = await kubepki(['renew', spec, '--out', tree, 'front-proxy-ca']);
     expect(ca.status).toBe(2);
     expect(ca.stderr).toContain('is a CA: renewing a CA replaces it');
-    const typo = kubepki(['renew', spec, '--out', tree, 'etcd-servr']);
+    const typo = await kubepki(['renew', spec, '--out', tree, 'etcd-servr']);
     expect(typo.status).toBe(2);
     expect(typo.stderr).toContain('no certificate "etcd-servr" in this plan: did you mean "etcd-server"?');
-    expect(kubepki(['renew', spec, '--out', tree]).status).toBe(2);
+    expect((await kubepki(['renew', spec, '--out', tree])).status).toBe(2);
     expect(snapshot()).toEqual(before);
   });
 });
@@ -141,8 +141,8 @@ describe('kubepki inspect', () => {
     expect(run.stdout).not.toContain('PRIVATE');
   });
 
-  it('a service-account JWT: header and claims, the signature explicitly not checked', () => {
-    const minted = kubepki(['token', '--pki', path.join(tree, 'cp1'), '--service-account', 'ci/deployer', '--allow-undeclared', '--duration', '10m']);
+  it('a service-account JWT: header and claims, the signature explicitly not checked', async () => {
+    const minted = await kubepki(['token', '--pki', path.join(tree, 'cp1'), '--service-account', 'ci/deployer', '--allow-undeclared', '--duration', '10m']);
     const jwt = minted.stdout.trim().split('\n').pop()!;
     const facts = JSON.parse(inspect(['-', '-o', 'json'], `${jwt}\n`).stdout);
     expect(facts).toMatchObject({ type: 'jwt', signatureChecked: false, expired: false, header: { alg: 'ES256' }, claims: { sub: 'system:serviceaccount:ci:deployer' } });

@@ -8,33 +8,33 @@ import { describeRun, kubepki } from './review-cli';
 beforeAll(() => ensureBuilt());
 
 describe('kubepki plan', () => {
-  it('prints the same YAML inventory on every run (the default format)', () => {
-    const first = kubepki(['plan', stackFile('lab')]);
+  it('prints the same YAML inventory on every run (the default format)', async () => {
+    const first = await kubepki(['plan', stackFile('lab')]);
     expect(first.status, describeRun(first)).toBe(0);
     expect(first.stdout).toMatch(/^apiVersion: kubepki\.io\/v1alpha1\nkind: PkiInventory\n/);
-    expect(kubepki(['plan', stackFile('lab')]).stdout).toBe(first.stdout);
+    expect((await kubepki(['plan', stackFile('lab')])).stdout).toBe(first.stdout);
     expect(leakedSecret(first.stdout)).toBeUndefined();
   });
 
-  it('prints JSON and Markdown', () => {
-    const json = kubepki(['plan', stackFile('team'), '--format', 'json']);
+  it('prints JSON and Markdown', async () => {
+    const json = await kubepki(['plan', stackFile('team'), '--format', 'json']);
     expect(JSON.parse(json.stdout).access.expectations).toMatchObject({ failed: [] });
-    expect(kubepki(['plan', stackFile('team'), '--format', 'md']).stdout).toContain('# PKI inventory: team');
+    expect((await kubepki(['plan', stackFile('team'), '--format', 'md'])).stdout).toContain('# PKI inventory: team');
   });
 
-  it('refuses an unknown format (exit 2, with usage)', () => {
-    const run = kubepki(['plan', stackFile('lab'), '--format', 'toml']);
+  it('refuses an unknown format (exit 2, with usage)', async () => {
+    const run = await kubepki(['plan', stackFile('lab'), '--format', 'toml']);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('usage: kubepki plan <spec> [-o yaml|json|md]');
   });
 });
 
 describe('kubepki graph', () => {
-  it('prints Mermaid by default, and Markdown or DOT on request', () => {
-    const mermaid = kubepki(['graph', stackFile('lab')]);
+  it('prints Mermaid by default, and Markdown or DOT on request', async () => {
+    const mermaid = await kubepki(['graph', stackFile('lab')]);
     expect(mermaid.status, describeRun(mermaid)).toBe(0);
     expect(mermaid.stdout).toMatch(/^flowchart LR\n/);
-    expect(kubepki(['graph', stackFile('lab'), '--format', 'md']).stdout).toContain('| client | server | purpose |');
-    expect(kubepki(['graph', stackFile('ha'), '--format', 'dot']).stdout).toMatch(/^digraph "trust-ha" \{/);
+    expect((await kubepki(['graph', stackFile('lab'), '--format', 'md'])).stdout).toContain('| client | server | purpose |');
+    expect((await kubepki(['graph', stackFile('ha'), '--format', 'dot'])).stdout).toMatch(/^digraph "trust-ha" \{/);
   });
 });

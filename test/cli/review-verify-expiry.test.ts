@@ -14,8 +14,8 @@ beforeAll(async () => {
 afterAll(() => removeTree(tree?.dir));
 
 describe('kubepki verify', () => {
-  it('a good tree: exit 0, "0 errors" and what was checked, counted from the files; with --spec too', () => {
-    const run = kubepki(['verify', tree.dir]);
+  it('a good tree: exit 0, "0 errors" and what was checked, counted from the files; with --spec too', async () => {
+    const run = await kubepki(['verify', tree.dir]);
     expect(run.status, describeRun(run)).toBe(0);
     const files = (fs.readdirSync(tree.dir, { recursive: true }) as string[]).map(String);
     const count = (suffix: string) => files.filter((f) => f.endsWith(suffix)).length;
@@ -28,7 +28,7 @@ describe('kubepki verify', () => {
     const specDir = temporaryDirectory('kubepki-verify-spec-');
     try {
       const spec = writeSpec(specDir, 'lab-ecdsa.yaml', 'lab', (d) => (d.spec.pki.encryptionAlgorithm = 'ECDSA-P256'));
-      const withSpec = kubepki(['verify', tree.dir, '--spec', spec]);
+      const withSpec = await kubepki(['verify', tree.dir, '--spec', spec]);
       expect(withSpec.status).toBe(0);
       expect(withSpec.stdout).toContain(`no drift from ${spec}, 0 access expectations`);
     } finally {
@@ -36,14 +36,14 @@ describe('kubepki verify', () => {
     }
   });
 
-  it('a damaged tree: exit 1, the file and the reason on one line; JSON on request', () => {
+  it('a damaged tree: exit 1, the file and the reason on one line; JSON on request', async () => {
     const key = path.join(tree.dir, 'cp1/pki/front-proxy-client.key');
     fs.chmodSync(key, 0o644);
     try {
-      const run = kubepki(['verify', tree.dir]);
+      const run = await kubepki(['verify', tree.dir]);
       expect(run.status, describeRun(run)).toBe(1);
       expect(run.stdout).toMatch(/^error {3}cp1\/pki\/front-proxy-client\.key {2}\[file\.mode\] {2}.*mode 0644/m);
-      const json = kubepki(['verify', tree.dir, '--format', 'json']);
+      const json = await kubepki(['verify', tree.dir, '--format', 'json']);
       expect(json.status).toBe(1);
       expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ id: 'file.mode', file: 'cp1/pki/front-proxy-client.key', severity: 'error' })]);
     } finally {
@@ -51,18 +51,18 @@ describe('kubepki verify', () => {
     }
   });
 
-  it('--spec with drift: exit 1 naming the differing certificate', () => {
-    const run = kubepki(['verify', tree.dir, '--spec', stackFile('lab')]);
+  it('--spec with drift: exit 1 naming the differing certificate', async () => {
+    const run = await kubepki(['verify', tree.dir, '--spec', stackFile('lab')]);
     expect(run.status).toBe(1);
     expect(run.stdout).toMatch(/cp1\/pki\/apiserver\.crt {2}\[drift\.certificate\] .*key ECDSA-P256 → RSA-2048/);
   });
 
-  it('a directory with no kubeadm files: exit 1 with a finding, not a crash', () => {
-    const run = kubepki(['verify', path.join(tree.dir, 'rbac')]);
+  it('a directory with no kubeadm files: exit 1 with a finding, not a crash', async () => {
+    const run = await kubepki(['verify', path.join(tree.dir, 'rbac')]);
     expect(run.status).toBe(1);
     expect(run.stdout).toContain('[tree.empty]');
     // No directory: kubeadm's /etc/kubernetes, named in the message when it is not there.
-    const bare = kubepki(['verify']);
+    const bare = await kubepki(['verify']);
     if (!fs.existsSync('/etc/kubernetes')) {
       expect(bare.status).toBe(2);
       expect(bare.stderr).toContain('"/etc/kubernetes" (the default when no directory is named) is not a directory');
@@ -71,15 +71,15 @@ describe('kubepki verify', () => {
 });
 
 describe('kubepki expiry', () => {
-  it("prints kubeadm's tables per node, and JSON with -o json", () => {
-    const run = kubepki(['expiry', path.join(tree.dir, 'cp1')]);
+  it("prints kubeadm's tables per node, and JSON with -o json", async () => {
+    const run = await kubepki(['expiry', path.join(tree.dir, 'cp1')]);
     expect(run.status, describeRun(run)).toBe(0);
     expect(run.stdout).toMatch(/^CERTIFICATE +EXPIRES +RESIDUAL TIME +CERTIFICATE AUTHORITY +EXTERNALLY MANAGED\n/);
     expect(run.stdout).toMatch(/\nCERTIFICATE AUTHORITY +EXPIRES +RESIDUAL TIME +EXTERNALLY MANAGED\nca +/);
-    const json = kubepki(['expiry', tree.dir, '-o', 'json']);
+    const json = await kubepki(['expiry', tree.dir, '-o', 'json']);
     expect(JSON.parse(json.stdout).items.map((i: { node: string }) => i.node)).toEqual(['cp1', 'users', 'w1']);
-    const yamlRun = kubepki(['expiry', path.join(tree.dir, 'cp1'), '-o', 'yaml']);
+    const yamlRun = await kubepki(['expiry', path.join(tree.dir, 'cp1'), '-o', 'yaml']);
     expect(yamlRun.stdout).toMatch(/^kind: CertificateExpirationInfo\napiVersion: output.kubeadm.k8s.io\/v1alpha3\n/);
-    expect(kubepki(['expiry', tree.dir, '-o', 'xml']).status).toBe(2);
+    expect((await kubepki(['expiry', tree.dir, '-o', 'xml'])).status).toBe(2);
   });
 });

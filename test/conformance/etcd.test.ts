@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeyAlgorithm } from '../../src/spec';
+import type { KeyAlgorithm } from '../../src/vocabulary';
 import { conformanceAlgorithms, pkiPath, sharedConformanceTree, sharedForeignTree } from '../support/conformance-trees';
 import { EtcdCluster, type EtcdClientCredentials, type EtcdMemberSpec } from '../support/etcd-cluster';
 import { removeTree, temporaryDirectory, type FixtureTree } from '../support/fixture-trees';

@@ -174,7 +174,7 @@ describe.runIf(havePeers)("kubeadm's external-CA flow with cfssl sign as the out
   it('generate accepts every cfssl-signed certificate and finishes the tree; verify --spec passes', async () => {
     const generated = await kubepki(['generate', spec, '--out', tree]);
     expect(generated.code, generated.stderr).toBe(0);
-    expect(generated.stdout).toMatch(/^updated  cp1\/admin\.conf {2}\(client certificate embedded\)$/m);
+    expect(generated.stdout).toMatch(/^updated {2}cp1\/admin\.conf {2}\(client certificate embedded\)$/m);
     expect(noKeyOfCa(tree)).toEqual([]);
     const verified = await kubepki(['verify', tree, '--spec', spec]);
     expect(verified.code, `${verified.stdout}\n${verified.stderr}`).toBe(0);

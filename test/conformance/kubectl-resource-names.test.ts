@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveResourceName } from '../../src/access/discovery';
-import { resolveAccessAction } from '../../src/verify/access';
+import { resolveAccessAction } from '../../src/access';
 import { freePort } from '../support/free-port';
 import { removeTree, temporaryDirectory } from '../support/fixture-trees';
 import { requireBinary, runBinary } from '../support/peer-binaries';

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { KeyAlgorithm } from '../../src/spec';
+import type { KeyAlgorithm } from '../../src/vocabulary';
 import { conformanceAlgorithms } from '../support/conformance-trees';
 import { realizeStack, removeTree, temporaryDirectory, type FixtureTree } from '../support/fixture-trees';
 import { createThrowawayCa, issueFromCa } from '../support/test-certificates';

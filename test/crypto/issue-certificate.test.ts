@@ -9,15 +9,15 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as x509 from '@peculiar/x509';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { KeyPair, ParsedCertificate, issueCertificate, keyAlgorithmParameters, type CertificateTemplate } from '../../src/crypto';
-import type { KeyAlgorithm } from '../../src/spec';
+import { KeyPair, ParsedCertificate, issueCertificate, keyAlgorithmParameters } from '../../src/crypto';
+import type { CertificateContent, KeyAlgorithm } from '../../src/vocabulary';
 import { requireBinary, runBinary } from '../support/peer-binaries';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
 
 const now = new Date('2026-06-01T12:00:00.123Z');
 
-const caTemplate: CertificateTemplate = {
+const caTemplate: CertificateContent = {
   commonName: 'kubernetes',
   organizations: [],
   dnsNames: ['kubernetes'],
@@ -28,7 +28,7 @@ const caTemplate: CertificateTemplate = {
   validityHours: 10 * 8760,
 };
 
-const leafTemplate: CertificateTemplate = {
+const leafTemplate: CertificateContent = {
   commonName: 'kube-apiserver',
   // Several O, in order, one non-printable (UTF8String) and one with PrintableString punctuation.
   organizations: ['system:masters', 'équipe', "team (a)+b,c-d./:=?'"],
@@ -41,7 +41,7 @@ const leafTemplate: CertificateTemplate = {
 };
 
 /** What @peculiar/x509's generator encodes for the same fields, serial and validity as `issued`. */
-async function peculiarTbs(issued: ParsedCertificate, template: CertificateTemplate, subject: KeyPair, issuer: { certificate: ParsedCertificate; key: KeyPair } | undefined) {
+async function peculiarTbs(issued: ParsedCertificate, template: CertificateContent, subject: KeyPair, issuer: { certificate: ParsedCertificate; key: KeyPair } | undefined) {
   const signer = issuer?.key ?? subject;
   const params = keyAlgorithmParameters[signer.algorithm];
   const flags = { digitalSignature: x509.KeyUsageFlags.digitalSignature, keyEncipherment: x509.KeyUsageFlags.keyEncipherment, keyCertSign: x509.KeyUsageFlags.keyCertSign };

@@ -3,7 +3,7 @@ import { planPki, type PkiPlan } from '../../src/plan';
 import { stackSpec } from '../support/fixture-trees';
 import { certificate, kubeconfig, planOf, sortedCopy } from './plan-test-specs';
 
-// Expectations are written out from ../shared/reference/kubeadm-pki.md, not derived from src/plan.
+// Expectations are written out from docs/kubeadm-pki.md (kubeadm's reference), not derived from src/plan.
 
 const haPlan = (change?: Parameters<typeof stackSpec>[2]) => planPki(stackSpec('ha', 'RSA-2048', change));
 

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planPki, certificateDrift, type PkiPlan } from '../../src/plan';
+import { planPki, type PkiPlan } from '../../src/plan';
+import { certificateDrift } from '../../src/compare';
 import { ParsedCertificate, KeyPair } from '../../src/crypto';
 import { parseKubeconfig } from '../../src/outputs';
 import { realizeLocal } from '../../src/realize/local';

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { planPki } from '../../src/plan';
-import { parseSpec, SpecError } from '../../src/spec';
+import { parseSpec, type SpecError } from '../../src/spec';
 import { KeyPair, ParsedCertificate, issueCertificate } from '../../src/crypto';
 import { RealizeError, realizeLocal } from '../../src/realize/local';
 import { verifyPki } from '../../src/verify';

@@ -110,13 +110,13 @@ describe('line numbers', () => {
     expect((error as SpecError).issues[0]!.path).toBe('line 6, column 18');
     expect((error as SpecError).issues[0]!.message).toContain('U+0000 (NUL)');
   });
-  it('through the CLI: exit 2 and the same line', () => {
+  it('through the CLI: exit 2 and the same line', async () => {
     const dir = temporaryDirectory('kubepki-nul-');
     try {
       const file = path.join(dir, 'nul.yaml');
       fs.writeFileSync(file, 'apiVersion: kubepki.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: lab\nspec:\n  clusterName: ab\u0000c\n');
       ensureBuilt();
-      const run = runKubepki(['plan', file]);
+      const run = await runKubepki(['plan', file]);
       expect(run.status).toBe(2);
       expect(run.stderr).toContain('line 6, column 18');
     } finally {

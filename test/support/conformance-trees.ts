@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { KeyAlgorithm } from '../../src/spec';
+import type { KeyAlgorithm } from '../../src/vocabulary';
 import type { ClusterSpec } from '../../src/spec';
 import { stackSpec, type FixtureTree } from './fixture-trees';
 import { sharedTree } from './shared-trees';

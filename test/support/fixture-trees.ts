@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { loadSpecFile, parseSpec, type ClusterSpec, type KeyAlgorithm } from '../../src/spec';
+import { loadSpecFile, parseSpec, type ClusterSpec } from '../../src/spec';
+import { type KeyAlgorithm } from '../../src/vocabulary';
 import { planPki, type PkiPlan } from '../../src/plan';
 import { realizeLocal } from '../../src/realize/local';
 

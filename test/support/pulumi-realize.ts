@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { PkiPlan } from '../../src/plan';
-import type { KeyAlgorithm } from '../../src/spec';
+import type { KeyAlgorithm } from '../../src/vocabulary';
 import type * as KubePkiModule from '../../src/realize/pulumi';
 import { repoRoot, stackSpec, temporaryDirectory, type FixtureTree } from './fixture-trees';
 import { TlsProviderEmulator } from './tls-provider-emulator';

@@ -1,5 +1,5 @@
 /**
- * The kubeadm PKI reference (`/work/shared/reference/kubeadm-pki.md`) written down as data, independently of
+ * The kubeadm PKI reference (`docs/kubeadm-pki.md`) written down as data, independently of
  * `src/plan`: tests compare a realized tree with these tables, never with the plan alone (the plan could be wrong in
  * the same way as the output).
  *
@@ -8,7 +8,8 @@
  * spec, for conformance tests that build their own spec.
  */
 import * as ipaddr from 'ipaddr.js';
-import type { ClusterSpec, KeyAlgorithm } from '../../src/spec';
+import type { ClusterSpec } from '../../src/spec';
+import type { KeyAlgorithm } from '../../src/vocabulary';
 
 export type ReferenceCaName = 'ca' | 'front-proxy-ca' | 'etcd-ca';
 export type ReferenceKeyUsage = 'digitalSignature' | 'keyEncipherment' | 'keyCertSign';

@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { inject } from 'vitest';
 import { planPki } from '../../src/plan';
 import { realizeLocal } from '../../src/realize/local';
-import type { ClusterSpec, KeyAlgorithm } from '../../src/spec';
+import type { ClusterSpec } from '../../src/spec';
+import type { KeyAlgorithm } from '../../src/vocabulary';
 import { realizeStack, stackSpec, type FixtureTree } from './fixture-trees';
 
 export interface SharedTree extends FixtureTree {
@@ -54,7 +55,7 @@ export async function sharedTree(stack: 'lab' | 'ha', algorithm: KeyAlgorithm, v
       fs.mkdirSync(lock);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (Date.now() > deadline) throw new Error(`waited ${waitLimitMs / 1000} s for the shared ${name} tree (lock ${lock})`);
+      if (Date.now() > deadline) throw new Error(`waited ${waitLimitMs / 1000} s for the shared ${name} tree (lock ${lock})`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
       continue;
     }

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KeyPair, ParsedCertificate, issueCertificate, type CertificateTemplate } from '../../src/crypto';
-import type { KeyAlgorithm } from '../../src/spec';
+import { KeyPair, ParsedCertificate, issueCertificate } from '../../src/crypto';
+import type { CertificateContent } from '../../src/vocabulary';
+import type { KeyAlgorithm } from '../../src/vocabulary';
 
 export interface PemPair {
   certificatePem: string;
@@ -14,7 +15,7 @@ export interface PemFiles {
 }
 
 /** Leaf key usages as kubepki sets them: keyEncipherment only where it means something (RSA keys). */
-export function leafKeyUsages(algorithm: KeyAlgorithm): CertificateTemplate['keyUsages'] {
+export function leafKeyUsages(algorithm: KeyAlgorithm): CertificateContent['keyUsages'] {
   return algorithm.startsWith('RSA') ? ['digitalSignature', 'keyEncipherment'] : ['digitalSignature'];
 }
 
@@ -30,7 +31,7 @@ export async function issueFromCa(input: {
   organizations?: string[];
   dnsNames?: string[];
   ipAddresses?: string[];
-  extendedKeyUsages: CertificateTemplate['extendedKeyUsages'];
+  extendedKeyUsages: CertificateContent['extendedKeyUsages'];
   validityHours?: number;
   now?: Date;
 }): Promise<PemPair> {

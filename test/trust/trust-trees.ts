@@ -5,7 +5,7 @@
  * every file that reads them (test/support/shared-trees.ts); the Pulumi trees are realized once per file.
  */
 import { afterAll, beforeAll } from 'vitest';
-import type { KeyAlgorithm } from '../../src/spec';
+import type { KeyAlgorithm } from '../../src/vocabulary';
 import { removeTree, type FixtureTree } from '../support/fixture-trees';
 import { sharedTree } from '../support/shared-trees';
 import { realizeStackThroughPulumi } from '../support/pulumi-realize';

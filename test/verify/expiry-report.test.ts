@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planPki } from '../../src/plan';
 import { realizeLocal } from '../../src/realize/local';
-import { expiryReport, formatExpiryDate, formatResidualTime, renderExpiryJson, renderExpiryText } from '../../src/verify';
+import { expiryReport, renderExpiryJson, renderExpiryText } from '../../src/verify';
+import { formatExpiryDate, formatResidualTime } from '../../src/verify/render-expiry-report';
 import { removeTree, stackSpec, temporaryDirectory } from '../support/fixture-trees';
 import { copyTree } from './verify-test-trees';
 

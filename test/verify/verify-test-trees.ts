@@ -4,7 +4,8 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { KeyPair, ParsedCertificate, issueCertificate, type CertificateTemplate } from '../../src/crypto';
+import { KeyPair, ParsedCertificate, issueCertificate } from '../../src/crypto';
+import type { CertificateContent } from '../../src/vocabulary';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import type { Finding } from '../../src/verify';
 import { realizeStack, removeTree, temporaryDirectory, type FixtureTree } from '../support/fixture-trees';
@@ -17,7 +18,7 @@ export function copyTree(source: string): string {
 }
 
 /** The template a certificate was issued from, read back, to reissue it with one change. */
-export function templateOf(certificate: ParsedCertificate): CertificateTemplate {
+export function templateOf(certificate: ParsedCertificate): CertificateContent {
   return {
     commonName: certificate.commonName,
     organizations: [...certificate.organizations],
@@ -36,7 +37,7 @@ export function templateOf(certificate: ParsedCertificate): CertificateTemplate 
  */
 export async function reissueCertificate(
   dir: string,
-  input: { node: string; name: string; caBase: string; change: (template: CertificateTemplate) => void; now?: Date; pastTheCa?: boolean },
+  input: { node: string; name: string; caBase: string; change: (template: CertificateContent) => void; now?: Date; pastTheCa?: boolean },
 ): Promise<void> {
   const nodeDir = path.join(dir, input.node);
   const certFile = path.join(nodeDir, 'pki', `${input.name}.crt`);

@@ -1,6 +1,6 @@
 import type { CertificatePlan, PkiPlan } from '../../plan';
-import { actionableDrift, authorityOfId } from '../../plan';
-import type { LocatedAuthorities } from '../../compare';
+import { authorityOfId } from '../../plan';
+import { actionableDrift, type LocatedAuthorities } from '../../compare';
 import { KeyPair, describeKey, intermediateMismatches, intermediateSigningCommand, type ParsedCertificate } from '../../crypto';
 import type { ExistingMaterial } from './existing-material';
 import type { CertificateDecision } from './material-decisions';

@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import type { CertificatePlan } from '../../plan';
-import { actionableDrift, renewBeforeHours } from '../../plan';
+import { renewBeforeHours } from '../../plan';
+import { actionableDrift } from '../../compare';
 import type { ExistingMaterial } from './existing-material';
 import type { CertificateDecision } from './material-decisions';
 import { externalCaKeyMissing, externalCaWrongIssuer, externalCaWrongKey } from './external-ca-problems';

@@ -1,5 +1,5 @@
 import type { CertificatePlan } from '../../plan';
-import { actionableDrift } from '../../plan';
+import { actionableDrift } from '../../compare';
 import { ParsedCertificate } from '../../crypto';
 import { parseKubeconfig } from '../../outputs';
 import type { ExistingMaterial } from './existing-material';

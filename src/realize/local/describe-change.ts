@@ -1,5 +1,6 @@
 import type { PkiPlan, PlannedFile } from '../../plan';
-import { parseKubeconfig, rbacFileHolds, renderPlannedFile, sameKubeconfig, type PkiMaterial } from '../../outputs';
+import { rbacFileHolds } from '../../compare';
+import { parseKubeconfig, renderPlannedFile, sameKubeconfig, type PkiMaterial } from '../../outputs';
 import type { MaterialDecisions } from './material-decisions';
 import type { TreeFile } from './read-output-tree';
 

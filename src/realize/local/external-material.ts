@@ -2,7 +2,7 @@ import type { PkiPlan } from '../../plan';
 import { ParsedCertificate, ParsedCertificationRequest, checkUserCertificationRequest, type CertificateSigner } from '../../crypto';
 import type { TreeFile } from './read-output-tree';
 import type { TreeProblem } from './realize-error';
-import { certificateTemplate } from './certificate-template';
+import { certificateContent } from '../../plan';
 
 /** What kubepki does not make itself: CA certificates from signers that hold the CA keys, and users' CSRs. */
 export interface ExternalMaterial {
@@ -67,7 +67,7 @@ export async function gatherExternalMaterial(
       continue; // reported as corrupt by the reconciliation
     }
     try {
-      const certificate = await signer.caCertificate(certificateTemplate(ca), present, now);
+      const certificate = await signer.caCertificate(certificateContent(ca), present, now);
       if (present && !certificate.node.publicKey.export({ format: 'der', type: 'spki' }).equals(present.node.publicKey.export({ format: 'der', type: 'spki' }))) {
         material.problems.push({ path: file.path, code: 'ca-mismatch', message: `is not the CA ${ca.keyHolder} signs with (its key differs): restore the right certificate, or point --signer ${ca.id} at the right CA` });
       } else if (!present) {

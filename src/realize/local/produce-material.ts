@@ -1,4 +1,4 @@
-import type { PkiPlan } from '../../plan';
+import { certificateContent, type PkiPlan } from '../../plan';
 import {
   KeyPair,
   LocalKeySigner,
@@ -12,7 +12,6 @@ import {
 } from '../../crypto';
 import type { PkiMaterial } from '../../outputs';
 import type { CertificateDecision, MaterialDecisions } from './material-decisions';
-import { certificateTemplate } from './certificate-template';
 
 export interface ProducedMaterial {
   readonly material: PkiMaterial;
@@ -86,10 +85,10 @@ export async function produceMaterial(
   };
   const issue = async (d: CertificateDecision): Promise<ParsedCertificate> => {
     if (d.action === 'keep') return d.certificate.parsed;
-    if (d.plan.isCa) return issueCertificate(certificateTemplate(d.plan), await keys.get(d.plan.id)!, undefined, now);
+    if (d.plan.isCa) return issueCertificate(certificateContent(d.plan), await keys.get(d.plan.id)!, undefined, now);
     await certificateOf(d.plan.issuer);
     const signer = await signerOf(d.plan.issuer);
-    return signer.sign({ template: certificateTemplate(d.plan), profile: d.plan.profile, subject: subjectOf(d), now });
+    return signer.sign({ template: certificateContent(d.plan), profile: d.plan.profile, subject: subjectOf(d), now });
   };
   // CAs are registered before leaves, so a leaf's issuer promise always exists when the leaf asks for it.
   for (const d of byCaFirst) certificates.set(d.plan.id, issue(d));

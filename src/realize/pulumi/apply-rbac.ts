@@ -1,8 +1,10 @@
-import * as pulumi from '@pulumi/pulumi';
+import type * as pulumi from '@pulumi/pulumi';
 import * as k8s from '@pulumi/kubernetes';
 import type { PkiPlan, RbacManifest } from '../../plan';
 import { synthesizeRbacObjects } from '../../outputs';
 
+// Each @pulumi/kubernetes RBAC class takes its own args type; the manifests are rendered to match them.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Constructor = new (name: string, args: any, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
 
 // One typed @pulumi/kubernetes resource per manifest kind, fed the cdk8s-synthesized object as it is.

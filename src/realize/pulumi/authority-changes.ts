@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createPublicKey } from 'node:crypto';
-import { certificateDrift, type PkiPlan } from '../../plan';
+import type { PkiPlan } from '../../plan';
+import { certificateDrift } from '../../compare';
 import { ParsedCertificate, describeKey, keyAlgorithmOf } from '../../crypto';
 import type { LocatedAuthorities } from '../../compare';
 

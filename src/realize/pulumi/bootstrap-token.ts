@@ -1,13 +1,15 @@
+import * as nodePath from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 
 // Same arrangement as MultiGroupCertificate: the provider runs in Pulumi's dynamic-provider host and may capture only
-// plain values, so it requires the compiled package by absolute path inside create().
-const packageEntry = require.resolve('kubepki');
+// plain values, so it requires the compiled crypto stage (not public API, found beside the package entry) by absolute
+// path inside create().
+const cryptoEntry = nodePath.join(nodePath.dirname(require.resolve('kubepki')), 'crypto');
 
 const provider: pulumi.dynamic.ResourceProvider = {
   async create() {
     require('reflect-metadata');
-    const kubepki = require(packageEntry) as typeof import('../../index');
+    const kubepki = require(cryptoEntry) as typeof import('../../crypto');
     const token = kubepki.generateBootstrapToken();
     // The id is the token's public half (its Secret is bootstrap-token-<id>); the secret half stays in the secret output.
     return { id: kubepki.bootstrapTokenId(token), outs: { token } };

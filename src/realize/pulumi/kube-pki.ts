@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import * as tls from '@pulumi/tls';
-import { authoritiesOf, authorityRows, generationName, renewBeforeHours, type CertificatePlan, type PkiPlan, type PlannedFile, type RotationStage } from '../../plan';
+import { authoritiesOf, certificateContent, authorityRows, generationName, renewBeforeHours, type CertificatePlan, type PkiPlan, type PlannedFile, type RotationStage } from '../../plan';
 import type { RotatableAuthority } from '../../spec';
 import { clusterTrustBundle, renderPlannedFile, type PkiMaterial } from '../../outputs';
 import { bootstrapTokenPattern, publicKeyPins } from '../../crypto';
@@ -150,16 +150,7 @@ export class KubePki extends pulumi.ComponentResource {
         const cert = new MultiGroupCertificate(
           named(leaf.id),
           {
-            template: {
-              commonName: leaf.subject.commonName,
-              organizations: leaf.subject.organizations,
-              dnsNames: leaf.sans.dnsNames,
-              ipAddresses: leaf.sans.ipAddresses,
-              keyUsages: leaf.keyUsages,
-              extendedKeyUsages: leaf.extendedKeyUsages,
-              isCa: false,
-              validityHours: leaf.validityHours,
-            },
+            template: certificateContent(leaf),
             privateKeyPem: key.privateKeyPem,
             caCertPem: ca.certPem,
             caPrivateKeyPem: ca.privateKeyPem,

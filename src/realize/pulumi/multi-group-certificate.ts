@@ -1,5 +1,6 @@
+import * as nodePath from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
-import type { CertificateTemplate } from '../../crypto';
+import type { CertificateContent } from '../../vocabulary';
 
 /**
  * @pulumi/tls holds one `organization` per subject, so a certificate for a user in several groups (one O per group,
@@ -7,7 +8,7 @@ import type { CertificateTemplate } from '../../crypto';
  * certificates with kubepki's own crypto module, signed by the same CA key as every tls.LocallySignedCert.
  */
 export interface MultiGroupCertificateInputs {
-  template: pulumi.Input<CertificateTemplate>;
+  template: pulumi.Input<CertificateContent>;
   privateKeyPem: pulumi.Input<string>;
   caCertPem: pulumi.Input<string>;
   caPrivateKeyPem: pulumi.Input<string>;
@@ -16,7 +17,7 @@ export interface MultiGroupCertificateInputs {
 }
 
 interface ProviderInputs {
-  template: CertificateTemplate;
+  template: CertificateContent;
   privateKeyPem: string;
   caCertPem: string;
   caPrivateKeyPem: string;
@@ -27,7 +28,7 @@ interface ProviderInputs {
 interface ProviderOutputs {
   certPem: string;
   validityEndTime: string;
-  template: CertificateTemplate;
+  template: CertificateContent;
   caCertPem: string;
   privateKeyDigest: string;
   caPrivateKeyDigest: string;
@@ -36,14 +37,15 @@ interface ProviderOutputs {
 
 // The provider runs in Pulumi's dynamic-provider host, a separate Node process that receives this object through
 // Pulumi's closure serializer: it may capture only plain values. The compiled package entry is captured as an
-// absolute path (resolved here, through the package's self-reference) and required inside each method.
-const packageEntry = require.resolve('kubepki');
+// absolute path (resolved here, through the package's self-reference; the crypto stage is not public API, so its
+// compiled index is found beside the package entry) and required inside each method.
+const cryptoEntry = nodePath.join(nodePath.dirname(require.resolve('kubepki')), 'crypto');
 
 const provider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: ProviderInputs) {
     require('reflect-metadata');
-    const kubepki = require(packageEntry) as typeof import('../../index');
-    const digest = (text: string) => require('node:crypto').createHash('sha256').update(text).digest('hex') as string;
+    const kubepki = require(cryptoEntry) as typeof import('../../crypto');
+    const digest = (text: string) => (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(text).digest('hex');
     const certPem = await kubepki.issueCertificatePem(inputs.template, inputs.privateKeyPem, inputs.caCertPem, inputs.caPrivateKeyPem, new Date());
     const issued = kubepki.ParsedCertificate.fromPem(certPem);
     const outs: ProviderOutputs = {
@@ -58,7 +60,7 @@ const provider: pulumi.dynamic.ResourceProvider = {
     return { id: issued.serialNumber, outs };
   },
   async diff(_id: string, olds: ProviderOutputs, news: ProviderInputs) {
-    const digest = (text: string) => require('node:crypto').createHash('sha256').update(text).digest('hex') as string;
+    const digest = (text: string) => (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(text).digest('hex');
     const replaces: string[] = [];
     if (JSON.stringify(olds.template) !== JSON.stringify(news.template)) replaces.push('template');
     if (olds.caCertPem !== news.caCertPem) replaces.push('caCertPem');

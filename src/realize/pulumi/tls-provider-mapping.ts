@@ -1,4 +1,4 @@
-import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../../plan';
+import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../../vocabulary';
 
 // The one mapping table from the plan's vocabulary to terraform-provider-tls / @pulumi/tls arguments.
 

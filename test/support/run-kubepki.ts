@@ -1,0 +1,30 @@
+import { runCli } from '../../src/cli/run-cli';
+import type { CliIo } from '../../src/cli/cli-io';
+import type { CliRun } from './built-cli';
+
+// CLI tests run `kubepki <args>` in-process through runCli with a CliIo that captures what the verb prints: the same
+// code path as the bin (main.ts only adds the process plumbing), without a Node start-up per call and without a build.
+// The few end-to-end tests that must see the real process (exit codes, TTY, signals, stdin) use built-cli.ts.
+
+const lineOf = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
+
+/**
+ * Runs `kubepki <args>` in this process and captures stdout, stderr and the exit code, as the bin would print them;
+ * never throws on a non-zero exit. `cwd` is entered for the call (vitest's fork workers may chdir) and left after.
+ */
+export async function runKubepki(args: string[], options: { cwd?: string } = {}): Promise<CliRun> {
+  const stdout: string[] = [];
+  const stderr: string[] = [];
+  const io: CliIo = { stdout: (text) => void stdout.push(lineOf(text)), stderr: (text) => void stderr.push(lineOf(text)) };
+  const previous = process.cwd();
+  if (options.cwd) process.chdir(options.cwd);
+  try {
+    const status = await runCli(args, io);
+    return { status, stdout: stdout.join(''), stderr: stderr.join('') };
+  } catch (error) {
+    // What main.ts prints for an error no verb caught.
+    return { status: 1, stdout: stdout.join(''), stderr: `${stderr.join('')}kubepki: ${(error as Error).message}\n` };
+  } finally {
+    process.chdir(previous);
+  }
+}
