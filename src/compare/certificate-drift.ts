@@ -75,13 +75,16 @@ export function hasKubeadmBackdate(actual: Pick<CertificateFacts, 'lifetimeHours
  * The drift `kubepki generate` acts on, shared by the engine and by `verify --spec` so both say the same.
  * A CA is never reissued: for one kubeadm or kubepki issued (it carries their backdate) an algorithm or validity
  * change is a refused CA change; a CA you bring is judged by its algorithm only. A leaf is never issued past its CA,
- * so a leaf ending with its issuer has the validity it can have.
+ * so a leaf ending with its issuer has the validity it can have. During a rotation's trust stage nothing is
+ * reissued: a new algorithm reaches a leaf of the leaving generation (`issuerRetiring`) when the issue stage reissues it.
  */
-export function actionableDrift(plan: CertificatePlan, actual: CertificateFacts, issuerNotAfter?: Date): CertificateDrift[] {
+export function actionableDrift(plan: CertificatePlan, actual: CertificateFacts, issuerNotAfter?: Date, issuerRetiring = false): CertificateDrift[] {
   // An outside CA's key algorithm and lifetime are its owner's choice (kubeadm's external-CA mode).
   if (plan.isCa && plan.keyHolder === 'external-ca') return [];
+  // The generation a rotation is replacing is used as it is: its algorithm and lifetime are what the rotation changes.
+  if (plan.retiring) return [];
   const drift = certificateDrift(plan, actual);
   if (plan.isCa) return drift.filter((d) => d.field === 'algorithm' || (d.field === 'validity' && hasKubeadmBackdate(actual)));
   const cappedByCa = issuerNotAfter !== undefined && actual.notAfter.getTime() >= issuerNotAfter.getTime() - 60_000;
-  return cappedByCa ? drift.filter((d) => d.field !== 'validity') : drift;
+  return drift.filter((d) => !(cappedByCa && d.field === 'validity') && !(issuerRetiring && d.field === 'algorithm'));
 }

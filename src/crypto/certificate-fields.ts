@@ -116,3 +116,20 @@ export function keyUsageBitsOf(der: Uint8Array): number {
   }
   return flags;
 }
+
+const NAME_CONSTRAINTS_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x1e]);
+
+/** The nameConstraints extension of a DER certificate (its DER value and criticality), or undefined when absent. */
+export function nameConstraintsOf(der: Uint8Array): { critical: boolean; value: Buffer } | undefined {
+  const wrapper = tbsFields(der).find((e) => e.tag === 0xa3);
+  const list = wrapper && children(der, wrapper)[0];
+  if (!list) return undefined;
+  for (const extension of children(der, list)) {
+    const [id, ...rest] = children(der, extension);
+    if (!id || !Buffer.from(der.subarray(id.offset, id.end)).equals(NAME_CONSTRAINTS_OID)) continue;
+    const flag = rest.find((e) => e.tag === 0x01);
+    const value = rest.find((e) => e.tag === 0x04);
+    return value && { critical: flag !== undefined && der[flag.start] !== 0, value: Buffer.from(der.subarray(value.start, value.end)) };
+  }
+  return undefined;
+}

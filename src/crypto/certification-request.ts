@@ -4,6 +4,7 @@ import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../vocabulary';
 import { describeKey, keyAlgorithmOf, keyAlgorithmParameters } from './key-algorithms';
 import type { KeyPair } from './key-pair';
 import { extendedKeyUsageOids, keyUsageFlags } from './issue-certificate';
+import { nameConstraintsOid, noHostNamesConstraint } from './name-constraints';
 import { peculiarX509 } from './peculiar-x509';
 
 const subjectAltNameOid = '2.5.29.17';
@@ -21,6 +22,8 @@ export interface CertificationRequestSubject {
    * `openssl ca` with copy_extensions) signs exactly what the plan checks.
    */
   caPathLength?: number;
+  /** With caPathLength: request critical name constraints too (see noHostNamesConstraint), copied likewise. */
+  nameConstraints?: 'no-host-names';
   /**
    * The key usages to request. With caPathLength (@default ['digitalSignature', 'keyCertSign']); without, a leaf's
    * (CA:FALSE), so that an outside CA copying the CSR's extensions issues exactly the planned certificate. Absent on
@@ -47,6 +50,7 @@ export async function createCertificationRequest(key: KeyPair, subject: Certific
     extensions.push(new peculiar.BasicConstraintsExtension(subject.caPathLength !== undefined, subject.caPathLength, true));
     extensions.push(new peculiar.KeyUsagesExtension(usages.reduce((flags, u) => flags | keyUsageFlags[u], 0), true));
   }
+  if (subject.nameConstraints === 'no-host-names') extensions.push(new peculiar.Extension(nameConstraintsOid, true, Uint8Array.from(noHostNamesConstraint())));
   if (subject.extendedKeyUsages?.length) extensions.push(new peculiar.ExtendedKeyUsageExtension(subject.extendedKeyUsages.map((u) => extendedKeyUsageOids[u]), false));
   const request = await peculiar.Pkcs10CertificateRequestGenerator.create({
     name: [...subject.organizations.map((o) => ({ O: [o] })), { CN: [subject.commonName] }],
@@ -109,6 +113,13 @@ export class ParsedCertificationRequest {
   }
 
   /** True when the CSR is signed by the key it carries: whoever sent it holds that key. */
+  /** True when the CSR requests exactly the critical name constraints `kind` stands for (absent kind: none at all). */
+  requestsNameConstraints(kind: 'no-host-names' | undefined): boolean {
+    const extension = this.request.extensions.find((e) => e.type === nameConstraintsOid);
+    if (!kind || !extension) return !kind && !extension;
+    return extension.critical && Buffer.from(extension.value).equals(noHostNamesConstraint());
+  }
+
   async verifySignature(): Promise<boolean> {
     try {
       return await this.request.verify();

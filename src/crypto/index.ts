@@ -11,6 +11,7 @@ export { ParsedCertificationRequest, checkUserCertificationRequest, createCertif
 export { certificateFacts, inspectPem, jwtFacts, type InspectedMaterial } from './inspect-material';
 export { publicKeyPin } from './public-key-pin';
 export { intermediateMismatches, intermediateSigningCommand } from './intermediate-certificate';
+export { noHostNamesDescription } from './name-constraints';
 export { publicKeyPins } from './public-key-pin';
 export { parseServiceAccountPublicKeys } from './service-account-token';
 export { keyAlgorithmParameters } from './key-algorithms';

@@ -1,5 +1,6 @@
 import type { KeyAlgorithm } from '../vocabulary';
 import type { KeyPair } from './key-pair';
+import { noHostNamesConstraint, noHostNamesDescription } from './name-constraints';
 import type { ParsedCertificate } from './parsed-certificate';
 
 /** What the plan says an intermediate CA under an offline root must be. */
@@ -8,6 +9,8 @@ export interface IntermediateExpectation {
   algorithm: KeyAlgorithm;
   /** basicConstraints pathLenConstraint: 0, so the intermediate signs leaves and never another CA. */
   pathLength: number;
+  /** Name constraints it must carry, as its CSR requested them (CertificatePlan.nameConstraints). */
+  nameConstraints?: 'no-host-names';
 }
 
 /**
@@ -22,6 +25,12 @@ export function intermediateMismatches(certificate: ParsedCertificate, root: Par
   if (!certificate.keyUsages.includes('keyCertSign')) reasons.push('its key usage lacks keyCertSign');
   if (certificate.isCa && certificate.pathLength !== expected.pathLength) {
     reasons.push(`its pathLen is ${certificate.pathLength ?? 'absent (unlimited)'}, the plan needs ${expected.pathLength} (an intermediate that signs leaves only)`);
+  }
+  if (expected.nameConstraints === 'no-host-names') {
+    const carried = certificate.nameConstraints;
+    if (!carried || !carried.critical || !carried.value.equals(noHostNamesConstraint())) {
+      reasons.push(`${carried ? 'its nameConstraints differ from' : 'it lacks'} the ${noHostNamesDescription} its CSR requests (copy the CSR's extensions when signing)`);
+    }
   }
   if (key && !certificate.matchesKey(key)) reasons.push('it certifies another key than the one kubepki made for the CSR (the root signed another request)');
   if (certificate.commonName !== expected.commonName) reasons.push(`its CN is "${certificate.commonName}", the plan's is "${expected.commonName}"`);

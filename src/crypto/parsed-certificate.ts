@@ -3,7 +3,7 @@ import ipaddr from 'ipaddr.js';
 import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../vocabulary';
 import { keyAlgorithmOf } from './key-algorithms';
 import type { KeyPair } from './key-pair';
-import { keyUsageBitsOf, pathLengthOf } from './certificate-fields';
+import { keyUsageBitsOf, nameConstraintsOf, pathLengthOf } from './certificate-fields';
 
 // KeyUsage bits as keyUsageBitsOf numbers them (bit n of the BIT STRING is 1 << n).
 const knownKeyUsages: [KeyUsage, number][] = [
@@ -147,6 +147,11 @@ export class ParsedCertificate {
   /** basicConstraints pathLenConstraint; undefined when absent (unlimited) or not a CA. */
   get pathLength(): number | undefined {
     return pathLengthOf(this.node.raw);
+  }
+
+  /** The nameConstraints extension (DER value, criticality); undefined when absent. */
+  get nameConstraints(): { critical: boolean; value: Buffer } | undefined {
+    return nameConstraintsOf(this.node.raw);
   }
 
   get keyUsages(): KeyUsage[] {

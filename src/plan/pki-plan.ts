@@ -49,6 +49,11 @@ export interface CertificatePlan {
   parent?: string;
   /** basicConstraints pathLenConstraint a CA must carry: 0 for an intermediate (it may sign leaves only). */
   pathLength?: number;
+  /**
+   * Name constraints an intermediate CA must carry: `no-host-names` for the front-proxy intermediate, whose only leaf
+   * (front-proxy-client) is a client certificate without SANs, so that its key can certify no server.
+   */
+  nameConstraints?: 'no-host-names';
   /** A CA's generation, once its authority has been rotated (see AuthorityPlan). */
   generation?: number;
   /**

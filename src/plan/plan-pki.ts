@@ -120,9 +120,13 @@ export function planPki(spec: ClusterSpec): PkiPlan {
       const generation = a.generation - (id === a.previous ? 1 : 0);
       const commonName = generationName(a.commonName!, generation);
       const plan = certificate({ id, name: id, issuer: id, profile: 'ca', commonName, sans: buildSans([commonName], []), validityHours: caHours });
-      // An intermediate is signed by its offline root and may sign leaves only (pathLen 0).
+      // An intermediate is signed by its offline root and may sign leaves only (pathLen 0). The front-proxy one signs
+      // front-proxy-client alone, a client certificate without SANs: name constraints let it certify no host. The
+      // cluster and etcd intermediates' leaves name the cluster's nodes, IPs and service address, which change with
+      // the cluster: constraining them would send every such change back to the offline root.
       const parent = generation === 1 ? caParents[id]?.certificate : undefined;
-      const intermediate = parent !== undefined ? { parent, pathLength: 0, signedBy: 'offline-root' as const } : {};
+      const constraints = id === 'front-proxy-ca' ? { nameConstraints: 'no-host-names' as const } : {};
+      const intermediate = parent !== undefined ? { parent, pathLength: 0, signedBy: 'offline-root' as const, ...constraints } : {};
       certificates.push({ ...plan, ...intermediate, ...(a.generation > 1 ? { generation } : {}), ...(id === a.previous ? { retiring: true as const } : {}) });
     }
   };

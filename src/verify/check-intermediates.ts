@@ -1,4 +1,4 @@
-import { intermediateMismatches, intermediateSigningCommand } from '../crypto';
+import { intermediateMismatches, intermediateSigningCommand, noHostNamesDescription } from '../crypto';
 import type { Finding } from './finding';
 import { kubeadmCas } from './kubeadm-pki-catalog';
 import type { NodeMaterial } from './node-material';
@@ -9,7 +9,7 @@ const certificateBlocks = (text: string) => text.match(/-----BEGIN CERTIFICATE--
 /**
  * With a plan whose CAs are intermediates of an offline root (spec.pki.caParents): each node's copy of such a CA is
  * checked against the root exactly as generate checked it when it was signed back (signed by the root, CA:TRUE,
- * pathLen 0, keyCertSign, the key beside it), and every serving certificate carries that intermediate after itself.
+ * pathLen 0, keyCertSign, front-proxy-ca's name constraints, the key beside it), and every serving certificate carries that intermediate after itself.
  */
 export function checkIntermediates(material: NodeMaterial, context: VerifyContext): Finding[] {
   const plan = context.plan;
@@ -26,7 +26,7 @@ export function checkIntermediates(material: NodeMaterial, context: VerifyContex
       findings.push({ id: 'ca.intermediate', file, severity: 'info', message: `${file} is the intermediate ${ca.id} of the offline root ${ca.parent}; its chain was not checked (verify --spec reads the root)` });
       continue;
     }
-    const reasons = intermediateMismatches(certificate, root, { commonName: ca.subject.commonName, algorithm: ca.algorithm, pathLength: ca.pathLength ?? 0 }, material.keys.get(`${rule.base}.key`));
+    const reasons = intermediateMismatches(certificate, root, { commonName: ca.subject.commonName, algorithm: ca.algorithm, pathLength: ca.pathLength ?? 0, nameConstraints: ca.nameConstraints }, material.keys.get(`${rule.base}.key`));
     if (reasons.length > 0) {
       const csr = `${prefix}${rule.base}.csr`;
       findings.push({
@@ -36,7 +36,7 @@ export function checkIntermediates(material: NodeMaterial, context: VerifyContex
         message: `${file} is not the intermediate the plan expects under the offline root ${ca.parent}: ${reasons.join('; ')}; have the root sign ${csr} (${intermediateSigningCommand(csr, ca.parent!, file)})`,
       });
     } else {
-      findings.push({ id: 'ca.intermediate', file, severity: 'info', message: `${file} is the intermediate ${ca.id}, signed by the offline root "${root.subject}" with pathLen 0: verifiers that read it anchor trust there` });
+      findings.push({ id: 'ca.intermediate', file, severity: 'info', message: `${file} is the intermediate ${ca.id}, signed by the offline root "${root.subject}" with pathLen 0${ca.nameConstraints ? ` and ${noHostNamesDescription} (it can certify no server)` : ''}: verifiers that read it anchor trust there` });
     }
   }
   for (const planned of plan.files) {

@@ -116,6 +116,7 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
     const where = caFile ? byPath.get(caFile.path) : undefined;
     return where?.material.certificates.get(where.rel)?.notAfter;
   };
+  const issuerRetiring = (certificate: CertificatePlan): boolean => plan.certificates.find((c) => c.id === certificate.issuer)?.retiring === true;
 
   const missingDirs = new Set<string>();
   if (tree.layout === 'tree') {
@@ -149,7 +150,7 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
     if (kind === 'certificate' && where) {
       const certificate = where.material.certificates.get(where.rel);
       const certificatePlan = plan.certificates.find((c) => c.id === of);
-      const drift = certificate && certificatePlan ? actionableDrift(certificatePlan, certificate, issuerNotAfter(certificatePlan)) : [];
+      const drift = certificate && certificatePlan ? actionableDrift(certificatePlan, certificate, issuerNotAfter(certificatePlan), issuerRetiring(certificatePlan)) : [];
       if (drift.length > 0) {
         findings.push({ id: 'drift.certificate', file: path, severity: 'error', message: `${path} differs from the plan (${of}): ${drift.map((d) => d.message).join('; ')}; kubepki generate reissues it` });
       }
@@ -161,16 +162,18 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
       if (loaded) {
         const changes = kubeconfigDrift(kubeconfigPlan, loaded.kubeconfig);
         if (changes.length > 0) findings.push({ id: 'drift.kubeconfig', file: path, severity: 'error', message: `${path} differs from the plan: ${changes.join('; ')}` });
-        const drift = loaded.clientCertificate ? actionableDrift(certificatePlan, loaded.clientCertificate, issuerNotAfter(certificatePlan)) : [];
+        const drift = loaded.clientCertificate ? actionableDrift(certificatePlan, loaded.clientCertificate, issuerNotAfter(certificatePlan), issuerRetiring(certificatePlan)) : [];
         if (drift.length > 0) {
           findings.push({ id: 'drift.certificate', file: path, severity: 'error', message: `${path}'s client certificate differs from the plan (${of}): ${drift.map((d) => d.message).join('; ')}` });
         }
       }
     }
-    if ((kind === 'public-key' || kind === 'private-key') && of === 'sa' && where) {
+    // The sa key a rotation is replacing is taken as it is (its algorithm may be what the rotation changes).
+    const pair = plan.keyPairs.find((k) => k.id === of && !k.retiring);
+    if ((kind === 'public-key' || kind === 'private-key') && pair && where) {
       const key = where.rel.endsWith('.pub') ? where.material.publicKeys.get(where.rel) : where.material.keys.get(where.rel)?.privateKey;
       const algorithm = key ? keyAlgorithmOf(key) : undefined;
-      const plannedAlgorithm = plan.keyPairs[0]!.algorithm;
+      const plannedAlgorithm = pair.algorithm;
       if (key && algorithm !== plannedAlgorithm) {
         findings.push({ id: 'drift.key', file: path, severity: 'error', message: `${path} holds a ${algorithm ?? 'unsupported'} key; the plan's sa key is ${plannedAlgorithm} (replacing it invalidates every service-account token)` });
       }

@@ -22,6 +22,12 @@ describe('intermediate CAs under an offline root: plan data', () => {
     expect(renderInventoryMarkdown(inventory)).toMatch(/\| `ca` \|.*\| kubepki \| offline-root \(roots\/offline\.crt\) \|/);
   });
 
+  it('constrains the front-proxy intermediate to no host names, and no other CA', () => {
+    expect(plan.certificates.filter((c) => c.nameConstraints !== undefined)).toEqual([]);
+    const all = planPki(stackSpec('lab', 'ECDSA-P256', (spec) => (spec.spec.pki.caParents = { ca: { certificate: 'r.crt' }, 'etcd-ca': { certificate: 'r.crt' }, 'front-proxy-ca': { certificate: 'r.crt' } })));
+    expect(all.certificates.filter((c) => c.nameConstraints !== undefined).map((c) => [c.id, c.nameConstraints])).toEqual([['front-proxy-ca', 'no-host-names']]);
+  });
+
   it('plans the CSR beside each intermediate key, the intermediate alone in trust files, and chains in serving files', () => {
     const file = (path: string) => plan.files.find((f) => f.path === path);
     expect(file('cp1/pki/ca.csr')).toEqual({ path: 'cp1/pki/ca.csr', mode: 0o644, content: { kind: 'certification-request', of: 'ca' } });

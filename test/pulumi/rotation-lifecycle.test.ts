@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSpecFile, type RotatableAuthority, type RotationPhase } from '../../src/spec';
 import { planPki, type PkiPlan } from '../../src/plan';
@@ -181,4 +181,43 @@ describe('pulumi up through a staged rotation (cluster, front-proxy and etcd CAs
     await upAndCompare();
     expect(stageFacts(copy.outDir)).toMatchObject({ 'cp1/pki/ca.crt': ['kubernetes-2', 'kubernetes-3'], 'sa.pub keys': ['sa-2', 'sa-3'] });
   }, 180_000);
+});
+
+describe('pulumi up through a rotation that brings in a new algorithm (ECDSA-P256 → ECDSA-P384)', () => {
+  // ECDSA-P384 needs kubeadm 1.34 (spec check), so this cluster runs it.
+  const project = copyProject('lab', (text) => text.replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256').replace(/kubernetesVersion: \S+/, 'kubernetesVersion: v1.34.0'));
+  const lab = new LifecycleStack(project.project());
+  const reference = temporaryDirectory('kubepki-rotation-algorithm-generate-');
+  const planOf = () => planPki(loadSpecFile(project.specFile));
+  const keyCurve = (root: string, rel: string) => (createPrivateKey(read(root, rel)).asymmetricKeyDetails?.namedCurve ?? '?');
+  const curves = (root: string) => Object.fromEntries(['cp1/pki/ca.key', 'cp1/pki/sa.key', 'cp1/pki/apiserver.key', 'cp1/pki/etcd/server.key'].map((rel) => [rel, keyCurve(root, rel)]));
+  afterAll(() => {
+    removeTree(project.dir);
+    removeTree(reference);
+  });
+
+  it('trust keeps every existing key (the old generation and its leaves); issue gives the leaves new keys of the new algorithm; both engines agree', async () => {
+    expect((await lab.up()).errors).toEqual([]);
+    await realizeLocal(planOf(), reference);
+    const apiserverKey = fs.readFileSync(path.join(project.outDir, 'cp1/pki/apiserver.key'), 'utf8');
+    for (const phase of ['trust', 'issue', 'finish'] as const) {
+      project.editSpec((s) => {
+        s.spec.pki.encryptionAlgorithm = 'ECDSA-P384';
+        s.spec.pki.rotation = Object.fromEntries(rotated.map((a) => [a, { generation: 2, phase }]));
+      });
+      const result = await lab.up();
+      expect(result.errors.join('\n').slice(0, 1500), phase).toEqual('');
+      if (phase === 'trust') expect(changes(result).filter((s) => s.op === 'replace'), 'trust replaces nothing').toEqual([]);
+      const plan = planOf();
+      expect(treeReport(project.outDir, plan), phase).toEqual(cleanTree);
+      await realizeLocal(plan, reference, { prune: true });
+      expect(listTree(project.outDir).files).toEqual(listTree(reference).files);
+      expect(stageFacts(project.outDir), phase).toEqual(stageFacts(reference));
+      expect(curves(project.outDir), phase).toEqual(curves(reference));
+      if (phase === 'trust') expect(fs.readFileSync(path.join(project.outDir, 'cp1/pki/apiserver.key'), 'utf8')).toBe(apiserverKey);
+    }
+    expect(curves(project.outDir)).toEqual({ 'cp1/pki/ca.key': 'secp384r1', 'cp1/pki/sa.key': 'secp384r1', 'cp1/pki/apiserver.key': 'secp384r1', 'cp1/pki/etcd/server.key': 'secp384r1' });
+    expect(changes(await lab.up()).map((s) => s.op)).toEqual(['delete', 'delete', 'delete', 'delete', 'delete', 'delete', 'delete']);
+    expect(changes(await lab.up())).toEqual([]);
+  }, 240_000);
 });

@@ -132,13 +132,13 @@ function checkedIntermediate(
     existing.problems.push({ path: certPath, code: 'missing-key', message: `is the intermediate ${ca.id} but its key ${keyPath ?? certPath.replace(/\.crt$/, '.key')} is absent: restore the key kubepki made for the CSR, or remove both to request a new intermediate` });
     return undefined;
   }
-  const reasons = intermediateMismatches(certificate.parsed, root, { commonName: ca.subject.commonName, algorithm: ca.algorithm, pathLength: ca.pathLength ?? 0 }, key.pair);
+  const reasons = intermediateMismatches(certificate.parsed, root, { commonName: ca.subject.commonName, algorithm: ca.algorithm, pathLength: ca.pathLength ?? 0, nameConstraints: ca.nameConstraints }, key.pair);
   if (reasons.length > 0) {
     const csr = certPath.replace(/\.crt$/, '.csr');
     existing.problems.push({
       path: certPath,
       code: 'intermediate-refused',
-      message: `is refused as the intermediate ${ca.id} under the offline root ${ca.parent} (spec.pki.caParents.${ca.id}): ${reasons.join('; ')}. Have the root sign ${csr} as a CA with pathLen 0 (e.g. ${intermediateSigningCommand(csr, ca.parent!, certPath)}) and place the result here`,
+      message: `is refused as the intermediate ${ca.id} under the offline root ${ca.parent} (spec.pki.caParents.${ca.id}): ${reasons.join('; ')}. Have the root sign ${csr} as a CA with pathLen 0${ca.nameConstraints ? ' and the name constraints it requests' : ''} (e.g. ${intermediateSigningCommand(csr, ca.parent!, certPath)}) and place the result here`,
     });
     return undefined;
   }

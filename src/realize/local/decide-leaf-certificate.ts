@@ -84,11 +84,7 @@ export function decideLeafCertificate(
     return undefined;
   }
   const issuerNotAfter = issuer?.action === 'keep' ? issuer.certificate.parsed.notAfter : undefined;
-  // During trust nothing is reissued: a new algorithm reaches a leaf when the issue stage reissues it.
-  const deferred = issuer?.plan.retiring ? ['algorithm'] : [];
-  const reasons = actionableDrift(leaf, parsed, issuerNotAfter)
-    .filter((d) => !deferred.includes(d.field))
-    .map((d) => d.message);
+  const reasons = actionableDrift(leaf, parsed, issuerNotAfter, issuer?.plan.retiring).map((d) => d.message);
   // `kubepki renew` (kubeadm certs renew): the same key, a fresh validity from now.
   if (renew) reasons.push('renewal requested');
   if (parsed.notAfter.getTime() - renewBeforeHours(existing.plan, leaf) * hourMs <= now.getTime()) {

@@ -30,19 +30,20 @@ const filesOf = (plan: PkiPlan, kind: PlannedFile['content']['kind'], id: string
 
 /**
  * The intermediate's CSR: the copy on disk while it still asks for this key and CN (so re-runs rewrite nothing and
- * the root may sign any copy), else a new one, requesting CA:TRUE with the plan's pathLen and keyCertSign.
+ * the root may sign any copy), else a new one, requesting CA:TRUE with the plan's pathLen, keyCertSign and name
+ * constraints (front-proxy-ca's).
  */
 export async function intermediateRequest(existing: ExistingMaterial, ca: CertificatePlan, key: KeyPair): Promise<ParsedCertificationRequest> {
   const copy = existing.sharedCopy(existing.filesOf('certification-request', ca.id), `the ${ca.id} CSR`);
   if (copy) {
     try {
       const request = ParsedCertificationRequest.fromPem(copy.text);
-      if (request.pem === copy.text && request.commonName === ca.subject.commonName && request.publicKeyDer().equals(key.publicKeyDer()) && (await request.verifySignature())) return request;
+      if (request.pem === copy.text && request.commonName === ca.subject.commonName && request.publicKeyDer().equals(key.publicKeyDer()) && request.requestsNameConstraints(ca.nameConstraints) && (await request.verifySignature())) return request;
     } catch {
       // an unreadable or foreign CSR is replaced by one for the key
     }
   }
-  const pem = await createCertificationRequest(key, { commonName: ca.subject.commonName, organizations: ca.subject.organizations, caPathLength: ca.pathLength ?? 0, keyUsages: ca.keyUsages });
+  const pem = await createCertificationRequest(key, { commonName: ca.subject.commonName, organizations: ca.subject.organizations, caPathLength: ca.pathLength ?? 0, nameConstraints: ca.nameConstraints, keyUsages: ca.keyUsages });
   return ParsedCertificationRequest.fromPem(pem);
 }
 
