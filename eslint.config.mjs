@@ -7,7 +7,10 @@ import tseslint from 'typescript-eslint';
 const shared = {
   // Type-only imports stay type-only in the emitted CommonJS (no side effects on import); `typeof import('x')`
   // annotates what a lazy require() returns.
-  '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false }],
+  '@typescript-eslint/consistent-type-imports': [
+    'error',
+    { fixStyle: 'inline-type-imports', disallowTypeAnnotations: false },
+  ],
   '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
   // The CommonJS Pulumi program and its dynamic providers must require() inside closures (see multi-group-certificate.ts).
   '@typescript-eslint/no-require-imports': 'off',

@@ -18,12 +18,17 @@ import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const discoveryDir = path.join(here, '..', 'src', 'access', 'discovery');
-const [coreFile, groupsFile] = process.argv.length >= 4 ? process.argv.slice(2, 4) : [path.join(discoveryDir, 'upstream', 'api__v1.json'), path.join(discoveryDir, 'upstream', 'aggregated_v2.json')];
+const [coreFile, groupsFile] =
+  process.argv.length >= 4
+    ? process.argv.slice(2, 4)
+    : [path.join(discoveryDir, 'upstream', 'api__v1.json'), path.join(discoveryDir, 'upstream', 'aggregated_v2.json')];
 
 const core = JSON.parse(fs.readFileSync(coreFile, 'utf8'));
 const groups = JSON.parse(fs.readFileSync(groupsFile, 'utf8'));
-if (core.kind !== 'APIResourceList' || core.groupVersion !== 'v1') throw new Error(`${coreFile}: expected the APIResourceList of /api/v1`);
-if (groups.kind !== 'APIGroupDiscoveryList') throw new Error(`${groupsFile}: expected an apidiscovery.k8s.io/v2 APIGroupDiscoveryList of /apis`);
+if (core.kind !== 'APIResourceList' || core.groupVersion !== 'v1')
+  throw new Error(`${coreFile}: expected the APIResourceList of /api/v1`);
+if (groups.kind !== 'APIGroupDiscoveryList')
+  throw new Error(`${groupsFile}: expected an apidiscovery.k8s.io/v2 APIGroupDiscoveryList of /apis`);
 
 const rows = [];
 const byKey = new Map();
@@ -48,7 +53,15 @@ for (const r of core.resources) {
 for (const r of core.resources) {
   if (r.name.includes('/')) continue;
   add(
-    { group: '', resource: r.name, singular: r.singularName || r.kind.toLowerCase(), kind: r.kind, shortNames: r.shortNames ?? [], namespaced: r.namespaced, verbs: r.verbs },
+    {
+      group: '',
+      resource: r.name,
+      singular: r.singularName || r.kind.toLowerCase(),
+      kind: r.kind,
+      shortNames: r.shortNames ?? [],
+      namespaced: r.namespaced,
+      verbs: r.verbs,
+    },
     'v1',
     coreSubresources.get(r.name) ?? [],
   );
@@ -80,4 +93,6 @@ fs.writeFileSync(
   out,
   `{\n  "source": ${JSON.stringify(`kubernetes/kubernetes api/discovery/: ${path.basename(coreFile)}, ${path.basename(groupsFile)} (see upstream/README.md)`)},\n  "resources": [\n${rows.map((r) => `    ${JSON.stringify(r)}`).join(',\n')}\n  ]\n}\n`,
 );
-console.log(`${rows.length} resources in ${new Set(rows.map((r) => r.group)).size} groups → ${path.relative(process.cwd(), out)}`);
+console.log(
+  `${rows.length} resources in ${new Set(rows.map((r) => r.group)).size} groups → ${path.relative(process.cwd(), out)}`,
+);

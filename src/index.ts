@@ -16,7 +16,13 @@ export { planPki } from './plan/plan-pki';
 export type { PkiPlan, CertificatePlan, KeyPairPlan, KubeconfigPlan, NodePlan, PlannedFile } from './plan/pki-plan';
 
 // realize: the offline engine (the Pulumi component is `kubepki/pulumi`).
-export { realizeLocal, type RealizeOptions, type RealizeReport, type FileChange, type FileAction } from './realize/local/realize-local';
+export {
+  realizeLocal,
+  type RealizeOptions,
+  type RealizeReport,
+  type FileChange,
+  type FileAction,
+} from './realize/local/realize-local';
 export { RealizeError } from './realize/local/realize-error';
 export { FileSystemError } from './realize/local/file-system-error';
 export { OutputLockedError } from './realize/local/output-lock';

@@ -19,13 +19,16 @@ function projectRoot(): string {
   if (path.isAbsolute(told) && fs.existsSync(path.join(told, 'Pulumi.yaml'))) return told;
   for (let dir = process.cwd(); ; dir = path.dirname(dir)) {
     if (fs.existsSync(path.join(dir, 'Pulumi.yaml'))) return dir;
-    if (path.dirname(dir) === dir) throw new pulumi.RunError(`no Pulumi.yaml in ${process.cwd()} or above: run pulumi from the kubepki project`);
+    if (path.dirname(dir) === dir)
+      throw new pulumi.RunError(`no Pulumi.yaml in ${process.cwd()} or above: run pulumi from the kubepki project`);
   }
 }
 
 const root = projectRoot();
 // Paths in stack config are relative to the stack config directory, where Pulumi.<stack>.yaml lives (stacks/).
-const project = (yaml.load(fs.readFileSync(path.join(root, 'Pulumi.yaml'), 'utf8')) ?? {}) as { stackConfigDir?: string };
+const project = (yaml.load(fs.readFileSync(path.join(root, 'Pulumi.yaml'), 'utf8')) ?? {}) as {
+  stackConfigDir?: string;
+};
 const stackConfigDir = path.resolve(root, project.stackConfigDir ?? '.');
 const config = new pulumi.Config('kubepki');
 const specFile = path.resolve(stackConfigDir, config.require('spec'));
@@ -52,7 +55,9 @@ const pki = new KubePki(pulumi.getStack(), {
 /** Secret-free, the same inventory as `kubepki plan --format json`. Safe to show in `pulumi stack output`. */
 export const inventory = buildInventory(plan);
 /** When each issued certificate expires, by certificate id. */
-export const notAfter = Object.fromEntries(plan.certificates.map((c) => [c.id, pki.certificates[c.id]!.validityEndTime]));
+export const notAfter = Object.fromEntries(
+  plan.certificates.map((c) => [c.id, pki.certificates[c.id]!.validityEndTime]),
+);
 export const outputDirectory = outDir;
 /** Secrets: `pulumi stack output kubeconfigs --show-secrets`. */
 export const kubeconfigs = pulumi.secret(pki.kubeconfigs);

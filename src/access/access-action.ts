@@ -15,7 +15,8 @@ export interface ResolvedAccessAction {
  */
 export function resolveAccessAction(action: string, namespace: string | undefined): ResolvedAccessAction {
   const words = action.trim().split(/\s+/);
-  if (words.length === 1 && words[0] === '*') return { request: parseAccessRequest('*', '*.*', namespace ? { namespace } : {}) };
+  if (words.length === 1 && words[0] === '*')
+    return { request: parseAccessRequest('*', '*.*', namespace ? { namespace } : {}) };
   if (words.length !== 2) throw new Error(`${JSON.stringify(action)} is not "<verb> <resource>" or "*"`);
   const [verb, target] = words as [string, string];
   if (target.startsWith('/')) return { request: parseAccessRequest(verb, target) };
@@ -24,7 +25,11 @@ export function resolveAccessAction(action: string, namespace: string | undefine
   const subresource = slash === -1 ? undefined : target.slice(slash + 1).toLowerCase();
   const resolved = resolveResourceName(typed);
   const canonical = resolved.apiGroup === '' ? resolved.resource : `${resolved.resource}.${resolved.apiGroup}`;
-  const request = parseAccessRequest(verb, subresource === undefined ? canonical : `${canonical}/${subresource}`, namespace ? { namespace } : {});
+  const request = parseAccessRequest(
+    verb,
+    subresource === undefined ? canonical : `${canonical}/${subresource}`,
+    namespace ? { namespace } : {},
+  );
   let warning = resolved.warning;
   const known = resolved.entry?.subresources;
   if (subresource && known && !known.includes(subresource)) {
@@ -32,7 +37,13 @@ export function resolveAccessAction(action: string, namespace: string | undefine
     warning = `${resolved.resource} has no subresource '${subresource}'${suggestion ? `: did you mean "${resolved.resource}/${suggestion}"?` : known.length ? ` (it has ${known.join(', ')})` : ''}`;
   }
   // kubectl asks in the namespace all the same, and says so.
-  if (resolved.entry && !resolved.entry.namespaced && namespace) warning = [warning, `resource '${resolved.entry.resource}' is not namespace scoped${resolved.entry.group ? ` in group '${resolved.entry.group}'` : ''}`].filter(Boolean).join('\nWarning: ');
+  if (resolved.entry && !resolved.entry.namespaced && namespace)
+    warning = [
+      warning,
+      `resource '${resolved.entry.resource}' is not namespace scoped${resolved.entry.group ? ` in group '${resolved.entry.group}'` : ''}`,
+    ]
+      .filter(Boolean)
+      .join('\nWarning: ');
   return { request, ...(warning ? { warning } : {}) };
 }
 

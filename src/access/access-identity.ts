@@ -16,11 +16,13 @@ export interface ResolvedIdentity {
  */
 export function resolveIdentity(plan: PkiPlan, text: string): ResolvedIdentity {
   const ref = parseSubjectReference(text);
-  if (!ref) throw new Error(`${JSON.stringify(text)} is not user:<name>, group:<name> or serviceAccount:<namespace>/<name>`);
+  if (!ref)
+    throw new Error(`${JSON.stringify(text)} is not user:<name>, group:<name> or serviceAccount:<namespace>/<name>`);
   if (ref.kind === 'group') {
     return { ref: text, kind: 'group', identity: userIdentity(`(a member of ${ref.name})`, [ref.name]) };
   }
-  if (ref.kind === 'serviceAccount') return { ref: text, kind: 'serviceAccount', identity: serviceAccountIdentity(ref.namespace, ref.name) };
+  if (ref.kind === 'serviceAccount')
+    return { ref: text, kind: 'serviceAccount', identity: serviceAccountIdentity(ref.namespace, ref.name) };
   const known = plan.identities.find((i) => i.ref === text);
   if (!known) {
     const names = plan.identities.filter((i) => i.ref.startsWith('user:')).map((i) => i.ref);
@@ -32,6 +34,7 @@ export function resolveIdentity(plan: PkiPlan, text: string): ResolvedIdentity {
 /** What the authorizer sees for one of the plan's own identities, without searching the plan for it. */
 export function identityOfPlan(known: IdentityPlan): ResolvedIdentity {
   const ref = parseSubjectReference(known.ref);
-  if (ref?.kind === 'serviceAccount') return { ref: known.ref, kind: 'serviceAccount', identity: serviceAccountIdentity(ref.namespace, ref.name) };
+  if (ref?.kind === 'serviceAccount')
+    return { ref: known.ref, kind: 'serviceAccount', identity: serviceAccountIdentity(ref.namespace, ref.name) };
   return { ref: known.ref, kind: 'user', identity: userIdentity(known.user, known.groups) };
 }

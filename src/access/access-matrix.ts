@@ -18,7 +18,9 @@ export function commonActions(namespace: string | undefined): string[] {
     'delete deployments.apps',
     'create rolebindings.rbac.authorization.k8s.io',
   ];
-  return namespace === undefined ? ['list nodes', 'delete namespaces', 'list secrets', 'create clusterrolebindings.rbac.authorization.k8s.io'] : namespaced;
+  return namespace === undefined
+    ? ['list nodes', 'delete namespaces', 'list secrets', 'create clusterrolebindings.rbac.authorization.k8s.io']
+    : namespaced;
 }
 
 export interface AccessCell {
@@ -51,10 +53,11 @@ export interface AccessReport {
 /** The namespaces worth showing: the spec's, plus default and kube-system. */
 export function namespacesOf(plan: PkiPlan): string[] {
   const names = new Set<string>(['default', 'kube-system']);
-  for (const f of plan.rbac) for (const o of f.objects) {
-    if (o.kind === 'Namespace') names.add(o.metadata.name);
-    if (o.metadata.namespace) names.add(o.metadata.namespace);
-  }
+  for (const f of plan.rbac)
+    for (const o of f.objects) {
+      if (o.kind === 'Namespace') names.add(o.metadata.name);
+      if (o.metadata.namespace) names.add(o.metadata.namespace);
+    }
   for (const e of plan.expectations) if (e.namespace) names.add(e.namespace);
   const builtin = builtinNamespaces as readonly string[];
   return [...names].sort((a, b) => Number(builtin.includes(b)) - Number(builtin.includes(a)) || a.localeCompare(b));
@@ -62,7 +65,13 @@ export function namespacesOf(plan: PkiPlan): string[] {
 
 /** Every question the matrix asks: identical for every identity, so parsed once. */
 function matrixQuestions(namespaces: (string | null)[]) {
-  return namespaces.flatMap((ns) => commonActions(ns ?? undefined).map((action) => ({ ns, action, request: parseAccessAction(action, ns ?? undefined) })));
+  return namespaces.flatMap((ns) =>
+    commonActions(ns ?? undefined).map((action) => ({
+      ns,
+      action,
+      request: parseAccessAction(action, ns ?? undefined),
+    })),
+  );
 }
 
 export function buildAccessReport(plan: PkiPlan, policy: RbacPolicy): AccessReport {
@@ -81,7 +90,9 @@ export function buildAccessReport(plan: PkiPlan, policy: RbacPolicy): AccessRepo
         action,
         allowed: d.allowed,
         decidedBy: d.decidedBy,
-        ...(d.binding ? { via: `${d.binding.kind} ${d.binding.namespace ? `${d.binding.namespace}/` : ''}${d.binding.name}` } : {}),
+        ...(d.binding
+          ? { via: `${d.binding.kind} ${d.binding.namespace ? `${d.binding.namespace}/` : ''}${d.binding.name}` }
+          : {}),
       });
     }
     const path = clusterAdminPath(policy, who);

@@ -44,10 +44,33 @@ export interface ParseAccessRequestOptions {
 // kubectl's lists of verbs it knows (staging/src/k8s.io/kubectl/pkg/cmd/auth/cani.go). kubectl only warns on others;
 // here an unknown verb is almost always a typo that would silently answer "no", so it is rejected.
 const RESOURCE_VERBS: ReadonlySet<string> = new Set([
-  'get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection',
-  'use', 'bind', 'impersonate', '*', 'approve', 'sign', 'escalate', 'attest',
+  'get',
+  'list',
+  'watch',
+  'create',
+  'update',
+  'patch',
+  'delete',
+  'deletecollection',
+  'use',
+  'bind',
+  'impersonate',
+  '*',
+  'approve',
+  'sign',
+  'escalate',
+  'attest',
 ]);
-const NON_RESOURCE_VERBS: ReadonlySet<string> = new Set(['get', 'put', 'post', 'head', 'options', 'delete', 'patch', '*']);
+const NON_RESOURCE_VERBS: ReadonlySet<string> = new Set([
+  'get',
+  'put',
+  'post',
+  'head',
+  'options',
+  'delete',
+  'patch',
+  '*',
+]);
 
 // An API version segment such as v1, v2beta1 (apimachinery's version naming), used to tell "resource.version.group"
 // from "resource.group" when the group itself contains dots.

@@ -72,7 +72,11 @@ export function aggregateClusterRoles(clusterRoles: readonly RbacObject[]): Aggr
   return { clusterRoles: result, problems };
 }
 
-function aggregateOnce(role: RbacObject, byName: readonly RbacObject[], current: ReadonlyMap<string, PolicyRule[]>): PolicyRule[] {
+function aggregateOnce(
+  role: RbacObject,
+  byName: readonly RbacObject[],
+  current: ReadonlyMap<string, PolicyRule[]>,
+): PolicyRule[] {
   const rules: PolicyRule[] = [];
   const seen = new Set<string>();
   for (const selector of role.aggregationRule?.clusterRoleSelectors ?? []) {

@@ -73,7 +73,11 @@ function applyBinding(
   // GetRoleReferenceRules: a Role is looked up in the binding's namespace, so a ClusterRoleBinding → Role finds
   // nothing; any other kind is an error. Either way the binding grants nothing, which roleFound=false records.
   const role =
-    kind === 'ClusterRole' ? source.clusterRole(name) : kind === 'Role' && bindingNamespace !== '' ? source.role(bindingNamespace, name) : undefined;
+    kind === 'ClusterRole'
+      ? source.clusterRole(name)
+      : kind === 'Role' && bindingNamespace !== ''
+        ? source.role(bindingNamespace, name)
+        : undefined;
   return {
     binding:
       bindingNamespace === ''

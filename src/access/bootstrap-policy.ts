@@ -17,6 +17,11 @@ interface KubernetesList {
  * the objects are shared, so treat them as read-only.
  */
 export function bootstrapPolicyObjects(): RbacObject[] {
-  const lists: KubernetesList[] = [clusterRolesList, clusterRoleBindingsList, namespaceRolesList, namespaceRoleBindingsList];
+  const lists: KubernetesList[] = [
+    clusterRolesList,
+    clusterRoleBindingsList,
+    namespaceRolesList,
+    namespaceRoleBindingsList,
+  ];
   return lists.flatMap((list) => list.items as RbacObject[]);
 }

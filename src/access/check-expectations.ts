@@ -28,7 +28,15 @@ export function checkExpectations(plan: PkiPlan, policy: RbacPolicy): Expectatio
     const check = (action: string, expected: 'allowed' | 'denied') => {
       const { request, warning } = resolveAccessAction(action, e.namespace);
       const decision = policy.authorize(who.identity, request);
-      results.push({ as: e.as, ...where, action, expected, passed: decision.allowed === (expected === 'allowed'), decision, ...(warning ? { warning } : {}) });
+      results.push({
+        as: e.as,
+        ...where,
+        action,
+        expected,
+        passed: decision.allowed === (expected === 'allowed'),
+        decision,
+        ...(warning ? { warning } : {}),
+      });
     };
     for (const action of e.can) check(action, 'allowed');
     for (const action of e.cannot) {

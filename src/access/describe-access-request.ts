@@ -7,8 +7,12 @@ import { type AccessRequest, isNonResourceRequest } from './access-request';
 export function describeAccessRequest(request: AccessRequest): string {
   if (isNonResourceRequest(request)) return `${request.verb} ${request.nonResourceURL}`;
   const type = request.apiGroup === '' ? request.resource : `${request.resource}.${request.apiGroup}`;
-  const target = request.subresource !== undefined && request.subresource !== '' ? `${type}/${request.subresource}` : type;
+  const target =
+    request.subresource !== undefined && request.subresource !== '' ? `${type}/${request.subresource}` : type;
   const name = request.name !== undefined && request.name !== '' ? ` "${request.name}"` : '';
-  const where = request.namespace !== undefined && request.namespace !== '' ? ` in namespace "${request.namespace}"` : ' cluster-wide';
+  const where =
+    request.namespace !== undefined && request.namespace !== ''
+      ? ` in namespace "${request.namespace}"`
+      : ' cluster-wide';
   return `${request.verb} ${target}${name}${where}`;
 }

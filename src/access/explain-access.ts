@@ -8,6 +8,10 @@ import { type RbacPolicy } from './rbac-policy';
  * ClusterRoleBindings — what applies to cluster-scoped and non-resource requests. Bindings to missing roles are
  * listed with `roleFound: false`. Does not reflect the system:masters or Node authorizer short-cuts; see `authorize`.
  */
-export function explainAccess(policy: RbacPolicy, identity: AuthenticatedIdentity, namespace?: string): ApplicableBinding[] {
+export function explainAccess(
+  policy: RbacPolicy,
+  identity: AuthenticatedIdentity,
+  namespace?: string,
+): ApplicableBinding[] {
   return applicableBindings(policy, identity, namespace);
 }

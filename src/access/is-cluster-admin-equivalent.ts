@@ -14,7 +14,10 @@ export interface ClusterAdminPath {
 // Rights that are cluster-admin in all but name, because the holder can turn them into cluster-admin: act as
 // system:masters, bind cluster-admin to itself, or edit its own roles past what it holds.
 const escalations: { request: AccessRequest; also?: AccessRequest; via: string }[] = [
-  { request: { verb: 'impersonate', apiGroup: '', resource: 'groups', name: mastersGroup }, via: `can impersonate group ${mastersGroup}` },
+  {
+    request: { verb: 'impersonate', apiGroup: '', resource: 'groups', name: mastersGroup },
+    via: `can impersonate group ${mastersGroup}`,
+  },
   {
     request: { verb: 'bind', apiGroup: 'rbac.authorization.k8s.io', resource: 'clusterroles', name: 'cluster-admin' },
     also: { verb: 'create', apiGroup: 'rbac.authorization.k8s.io', resource: 'clusterrolebindings' },
@@ -39,7 +42,10 @@ export function clusterAdminPath(policy: RbacPolicy, identity: AuthenticatedIden
   const resources = policy.authorize(identity, { verb: '*', apiGroup: '*', resource: '*' });
   const paths = policy.authorize(identity, { verb: '*', nonResourceURL: '*' });
   if (resources.allowed && paths.allowed) {
-    return { revocable: true, via: `${resources.binding?.kind} ${resources.binding?.name} → ${resources.role?.kind} ${resources.role?.name}` };
+    return {
+      revocable: true,
+      via: `${resources.binding?.kind} ${resources.binding?.name} → ${resources.role?.kind} ${resources.role?.name}`,
+    };
   }
   for (const e of escalations) {
     const first = policy.authorize(identity, e.request);

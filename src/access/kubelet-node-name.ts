@@ -1,7 +1,6 @@
 import { nodesGroup, nodeUserPrefix } from '../vocabulary';
 import { type AuthenticatedIdentity } from './authenticated-identity';
 
-
 /**
  * The node a kubelet identity acts for, as the Node authorizer's default node identifier decides it
  * (k8s.io/component-helpers/nodeidentifier): the user must be `system:node:<name>` AND in `system:nodes`. An empty

@@ -10,18 +10,27 @@ import type { RbacPolicy } from './rbac-policy';
  * reports them), broken down and compacted as `kubectl auth can-i --list` prints them (rbac/v1 helpers BreakdownRule,
  * CompactRules, SortableRuleSlice).
  */
-export function listAllowedRules(policy: RbacPolicy, identity: AuthenticatedIdentity, namespace: string | undefined): PolicyRule[] {
+export function listAllowedRules(
+  policy: RbacPolicy,
+  identity: AuthenticatedIdentity,
+  namespace: string | undefined,
+): PolicyRule[] {
   const rules: PolicyRule[] = [];
-  if (identity.groups.includes(mastersGroup)) rules.push({ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] });
+  if (identity.groups.includes(mastersGroup))
+    rules.push({ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }, { nonResourceURLs: ['*'], verbs: ['*'] });
   for (const binding of explainAccess(policy, identity, namespace)) rules.push(...binding.rules);
-  return compactRules(rules.flatMap(breakdownRule)).sort((a, b) => (ruleSortKey(a) < ruleSortKey(b) ? -1 : ruleSortKey(a) > ruleSortKey(b) ? 1 : 0));
+  return compactRules(rules.flatMap(breakdownRule)).sort((a, b) =>
+    ruleSortKey(a) < ruleSortKey(b) ? -1 : ruleSortKey(a) > ruleSortKey(b) ? 1 : 0,
+  );
 }
 
 function breakdownRule(rule: PolicyRule): PolicyRule[] {
   const out: PolicyRule[] = [];
   for (const group of rule.apiGroups ?? []) {
     for (const resource of rule.resources ?? []) {
-      if (rule.resourceNames?.length) for (const name of rule.resourceNames) out.push({ apiGroups: [group], resources: [resource], verbs: rule.verbs, resourceNames: [name] });
+      if (rule.resourceNames?.length)
+        for (const name of rule.resourceNames)
+          out.push({ apiGroups: [group], resources: [resource], verbs: rule.verbs, resourceNames: [name] });
       else out.push({ apiGroups: [group], resources: [resource], verbs: rule.verbs });
     }
   }
@@ -67,7 +76,10 @@ function resourceColumn(rule: PolicyRule): string {
 
 /** `kubectl auth can-i --list`'s table (text/tabwriter, minwidth 6, padding 3). */
 export function renderRulesList(rules: PolicyRule[], headers: boolean): string {
-  const rows = [...(headers ? [['Resources', 'Non-Resource URLs', 'Resource Names', 'Verbs']] : []), ...rules.map((r) => [resourceColumn(r), goList(r.nonResourceURLs), goList(r.resourceNames), goList(r.verbs)])];
+  const rows = [
+    ...(headers ? [['Resources', 'Non-Resource URLs', 'Resource Names', 'Verbs']] : []),
+    ...rules.map((r) => [resourceColumn(r), goList(r.nonResourceURLs), goList(r.resourceNames), goList(r.verbs)]),
+  ];
   if (rows.length === 0) return '';
   const widths = [0, 1, 2].map((i) => Math.max(6, ...rows.map((r) => r[i]!.length + 3)));
   return `${rows.map((r) => r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('')).join('\n')}\n`;

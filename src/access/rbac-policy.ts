@@ -76,7 +76,8 @@ export class RbacPolicy implements RbacObjectSource {
       checkObject(object);
       const namespaced = object.kind === 'Role' || object.kind === 'RoleBinding';
       const namespace = namespaced ? namespaceOf(object) : '';
-      const normalized = namespaced && object.metadata.namespace !== namespace ? withNamespace(object, namespace) : object;
+      const normalized =
+        namespaced && object.metadata.namespace !== namespace ? withNamespace(object, namespace) : object;
       const objectsOfKind = byKind.get(object.kind) ?? new Map<string, RbacObject>();
       byKind.set(object.kind, objectsOfKind);
       objectsOfKind.set(`${namespace}/${object.metadata.name}`, normalized);
@@ -190,8 +191,14 @@ function allowedBy({ applied, rule }: Grant): string {
   return `allowed by ${applied.binding.kind} "${applied.binding.name}"${where} → ${applied.role.kind} "${applied.role.name}" rule ${formatPolicyRule(rule)}`;
 }
 
-function deniedReason(identity: AuthenticatedIdentity, what: string, namespace: string, bindings: readonly ApplicableBinding[]): string {
-  const scope = namespace === '' ? 'ClusterRoleBindings' : `ClusterRoleBindings or RoleBindings in namespace "${namespace}"`;
+function deniedReason(
+  identity: AuthenticatedIdentity,
+  what: string,
+  namespace: string,
+  bindings: readonly ApplicableBinding[],
+): string {
+  const scope =
+    namespace === '' ? 'ClusterRoleBindings' : `ClusterRoleBindings or RoleBindings in namespace "${namespace}"`;
   const missing = bindings.filter((applied) => !applied.roleFound);
   const note =
     missing.length === 0
@@ -223,7 +230,10 @@ function isRbacObject(object: RbacObject): boolean {
 function checkObject(object: RbacObject): void {
   const name = object.metadata?.name;
   if (typeof name !== 'string' || name === '') throw new Error(`RbacPolicy: a ${object.kind} has no metadata.name`);
-  if ((object.kind === 'RoleBinding' || object.kind === 'ClusterRoleBinding') && typeof object.roleRef?.name !== 'string') {
+  if (
+    (object.kind === 'RoleBinding' || object.kind === 'ClusterRoleBinding') &&
+    typeof object.roleRef?.name !== 'string'
+  ) {
     throw new Error(`RbacPolicy: ${object.kind} "${name}" has no roleRef.name`);
   }
 }

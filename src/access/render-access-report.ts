@@ -1,7 +1,8 @@
 import type { AccessCell, AccessReport } from './access-matrix';
 import type { ExpectationResult } from './check-expectations';
 
-const mark = (allowed: boolean, decidedBy: string) => (decidedBy === 'node-authorizer' ? 'node' : decidedBy === 'system:masters' ? '**all**' : allowed ? 'yes' : '·');
+const mark = (allowed: boolean, decidedBy: string) =>
+  decidedBy === 'node-authorizer' ? 'node' : decidedBy === 'system:masters' ? '**all**' : allowed ? 'yes' : '·';
 
 /** One namespace's table: its actions, and per identity the cell of each action in that order. */
 interface NamespaceTable {
@@ -38,21 +39,33 @@ function namespaceTables(report: AccessReport): NamespaceTable[] {
 /** The access matrix as Markdown: one table per namespace, then cluster-admin equivalents and expectations. */
 export function renderAccessMarkdown(report: AccessReport, expectations: ExpectationResult[]): string {
   const lines: string[] = [`# Access of cluster ${report.cluster}`, ''];
-  lines.push('`yes` allowed by RBAC · `**all**` system:masters (bypasses RBAC) · `node` decided by the Node authorizer · `·` denied', '');
+  lines.push(
+    '`yes` allowed by RBAC · `**all**` system:masters (bypasses RBAC) · `node` decided by the Node authorizer · `·` denied',
+    '',
+  );
   for (const { namespace: ns, actions, rows } of namespaceTables(report)) {
     lines.push(`## ${ns ? `Namespace ${ns}` : 'Cluster-wide'}`, '');
     lines.push(`| identity | ${actions.join(' | ')} |`, `|---|${actions.map(() => '---').join('|')}|`);
-    for (const { identity, cells } of rows) lines.push(`| ${identity} | ${cells.map((c) => mark(c.allowed, c.decidedBy)).join(' | ')} |`);
+    for (const { identity, cells } of rows)
+      lines.push(`| ${identity} | ${cells.map((c) => mark(c.allowed, c.decidedBy)).join(' | ')} |`);
     lines.push('');
   }
   lines.push('## Equivalent to cluster-admin', '');
   if (report.clusterAdminEquivalents.length === 0) lines.push('None.');
-  for (const e of report.clusterAdminEquivalents) lines.push(`- ${e.identity}: ${e.revocable ? 'revocable, via' : '**UNREVOCABLE**,'} ${e.via}`);
+  for (const e of report.clusterAdminEquivalents)
+    lines.push(`- ${e.identity}: ${e.revocable ? 'revocable, via' : '**UNREVOCABLE**,'} ${e.via}`);
   lines.push('');
   if (expectations.length > 0) {
-    lines.push('## Expectations', '', '| result | as | namespace | action | expected | found |', '|---|---|---|---|---|---|');
+    lines.push(
+      '## Expectations',
+      '',
+      '| result | as | namespace | action | expected | found |',
+      '|---|---|---|---|---|---|',
+    );
     for (const r of expectations) {
-      lines.push(`| ${r.passed ? 'pass' : '**FAIL**'} | ${r.as} | ${r.namespace ?? '(cluster)'} | \`${r.action}\` | ${r.expected} | ${r.decision.reason.replace(/\|/g, '\\|')} |`);
+      lines.push(
+        `| ${r.passed ? 'pass' : '**FAIL**'} | ${r.as} | ${r.namespace ?? '(cluster)'} | \`${r.action}\` | ${r.expected} | ${r.decision.reason.replace(/\|/g, '\\|')} |`,
+      );
     }
     lines.push('');
   }
@@ -64,17 +77,26 @@ export function describeFailedExpectation(r: ExpectationResult): string {
   return `expectation failed: ${r.as} ${r.expected === 'allowed' ? 'can' : 'cannot'} "${r.action}" in ${r.namespace ?? 'the cluster scope'}: evaluator says ${r.decision.allowed ? 'allowed' : 'denied'} (${r.decision.reason})${r.warning ? `; warning: ${r.warning}` : ''}`;
 }
 
-const textMark = (allowed: boolean, decidedBy: string) => (decidedBy === 'node-authorizer' ? 'node' : decidedBy === 'system:masters' ? 'ALL' : allowed ? 'yes' : '-');
+const textMark = (allowed: boolean, decidedBy: string) =>
+  decidedBy === 'node-authorizer' ? 'node' : decidedBy === 'system:masters' ? 'ALL' : allowed ? 'yes' : '-';
 
 /** Columns padded to their widest cell, three spaces apart, as kubectl prints tables. */
 function aligned(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3))).join('').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]! + 3)))
+      .join('')
+      .trimEnd(),
+  );
 }
 
 /** The access matrix for a terminal: one aligned table per namespace, then cluster-admin equivalents and expectations. */
 export function renderAccessText(report: AccessReport, expectations: ExpectationResult[]): string {
-  const lines: string[] = [`Access of cluster ${report.cluster}: yes allowed by RBAC, ALL system:masters (bypasses RBAC), node decided by the Node authorizer, - denied`, ''];
+  const lines: string[] = [
+    `Access of cluster ${report.cluster}: yes allowed by RBAC, ALL system:masters (bypasses RBAC), node decided by the Node authorizer, - denied`,
+    '',
+  ];
   for (const { namespace: ns, actions, rows } of namespaceTables(report)) {
     lines.push(ns ? `Namespace ${ns}` : 'Cluster-wide');
     const table = rows.map(({ identity, cells }) => [identity, ...cells.map((c) => textMark(c.allowed, c.decidedBy))]);
@@ -82,11 +104,20 @@ export function renderAccessText(report: AccessReport, expectations: Expectation
   }
   lines.push('Equivalent to cluster-admin:');
   if (report.clusterAdminEquivalents.length === 0) lines.push('  none');
-  for (const e of report.clusterAdminEquivalents) lines.push(`  ${e.identity}: ${e.revocable ? 'revocable, via' : 'UNREVOCABLE,'} ${e.via}`);
+  for (const e of report.clusterAdminEquivalents)
+    lines.push(`  ${e.identity}: ${e.revocable ? 'revocable, via' : 'UNREVOCABLE,'} ${e.via}`);
   if (expectations.length > 0) {
     lines.push('', `Expectations (${expectations.filter((r) => r.passed).length} of ${expectations.length} hold):`);
     lines.push(
-      ...aligned(expectations.map((r) => [r.passed ? 'pass' : 'FAIL', r.as, r.namespace ?? '(cluster)', `${r.expected === 'allowed' ? 'can' : 'cannot'} ${r.action}`, r.decision.reason])).map((l) => `  ${l}`),
+      ...aligned(
+        expectations.map((r) => [
+          r.passed ? 'pass' : 'FAIL',
+          r.as,
+          r.namespace ?? '(cluster)',
+          `${r.expected === 'allowed' ? 'can' : 'cannot'} ${r.action}`,
+          r.decision.reason,
+        ]),
+      ).map((l) => `  ${l}`),
     );
   }
   return `${lines.join('\n')}\n`;

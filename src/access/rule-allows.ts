@@ -24,7 +24,11 @@ export function resourceMatches(rule: PolicyRule, combinedResource: string, subr
   for (const ruleResource of rule.resources ?? []) {
     if (ruleResource === ALL || ruleResource === combinedResource) return true;
     if (subresource === '') continue;
-    if (ruleResource.length === subresource.length + 2 && ruleResource.startsWith('*/') && ruleResource.endsWith(subresource)) {
+    if (
+      ruleResource.length === subresource.length + 2 &&
+      ruleResource.startsWith('*/') &&
+      ruleResource.endsWith(subresource)
+    ) {
       return true;
     }
   }

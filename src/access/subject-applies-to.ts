@@ -9,14 +9,19 @@ import { type RbacSubject } from '../plan';
  *
  * @param bindingNamespace the RoleBinding's namespace, or `""` for a ClusterRoleBinding.
  */
-export function subjectAppliesTo(identity: AuthenticatedIdentity, subject: RbacSubject, bindingNamespace: string): boolean {
+export function subjectAppliesTo(
+  identity: AuthenticatedIdentity,
+  subject: RbacSubject,
+  bindingNamespace: string,
+): boolean {
   switch (subject.kind) {
     case 'User':
       return identity.user === subject.name;
     case 'Group':
       return identity.groups.includes(subject.name);
     case 'ServiceAccount': {
-      const namespace = subject.namespace !== undefined && subject.namespace !== '' ? subject.namespace : bindingNamespace;
+      const namespace =
+        subject.namespace !== undefined && subject.namespace !== '' ? subject.namespace : bindingNamespace;
       return namespace !== '' && identity.user === serviceAccountUserName(namespace, subject.name);
     }
     default:

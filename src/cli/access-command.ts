@@ -1,4 +1,11 @@
-import { accessPolicyOf, buildAccessReport, checkExpectations, describeFailedExpectation, renderAccessMarkdown, renderAccessText } from '../access';
+import {
+  accessPolicyOf,
+  buildAccessReport,
+  checkExpectations,
+  describeFailedExpectation,
+  renderAccessMarkdown,
+  renderAccessText,
+} from '../access';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
 import { outputFormatOf, parseVerbArgs } from './parse-verb-args';
@@ -18,10 +25,18 @@ export async function accessCommand(args: string[], io: CliIo): Promise<number> 
   const document = { ...report, expectations };
   // JSON is written element by element: the matrix of a thousand users as one string would double peak memory.
   if (format === 'json') writeJson(io, document);
-  else io.stdout(format === 'yaml' ? renderYaml(document) : format === 'md' ? renderAccessMarkdown(report, expectations) : renderAccessText(report, expectations));
+  else
+    io.stdout(
+      format === 'yaml'
+        ? renderYaml(document)
+        : format === 'md'
+          ? renderAccessMarkdown(report, expectations)
+          : renderAccessText(report, expectations),
+    );
   for (const r of expectations) if (r.warning && r.passed) io.stderr(`Warning: ${r.as} "${r.action}": ${r.warning}`);
   const failed = expectations.filter((r) => !r.passed);
   for (const r of failed) io.stderr(describeFailedExpectation(r));
-  if (expectations.length > 0) io.stderr(`${expectations.length - failed.length} of ${expectations.length} expectations hold`);
+  if (expectations.length > 0)
+    io.stderr(`${expectations.length - failed.length} of ${expectations.length} expectations hold`);
   return failed.length > 0 ? exitCodes.failed : exitCodes.ok;
 }

@@ -19,11 +19,19 @@ export function loadParentCertificates(plan: PkiPlan, specFile: string): Map<str
     try {
       root = ParsedCertificate.fromPem(text);
     } catch (error) {
-      issues.push({ code: 'parent_invalid', path: where, message: `${JSON.stringify(ca.parent)} ${(error as Error).message}: name the offline root's PEM certificate (never its key)` });
+      issues.push({
+        code: 'parent_invalid',
+        path: where,
+        message: `${JSON.stringify(ca.parent)} ${(error as Error).message}: name the offline root's PEM certificate (never its key)`,
+      });
       continue;
     }
     if (!root.isCa || !root.keyUsages.includes('keyCertSign')) {
-      issues.push({ code: 'parent_not_ca', path: where, message: `${JSON.stringify(ca.parent)} (${root.subject}) is not a CA certificate (basicConstraints CA:TRUE and keyCertSign): name the offline root's certificate` });
+      issues.push({
+        code: 'parent_not_ca',
+        path: where,
+        message: `${JSON.stringify(ca.parent)} (${root.subject}) is not a CA certificate (basicConstraints CA:TRUE and keyCertSign): name the offline root's certificate`,
+      });
       continue;
     }
     roots.set(ca.id, text);

@@ -13,7 +13,8 @@ export async function canICommand(args: string[], io: CliIo): Promise<number> {
   const as = values.as as string | undefined;
   if (!as) throw new UsageError('--as is required, e.g. --as user:alice');
   const allNamespaces = values['all-namespaces'] === true;
-  if (allNamespaces && values.namespace !== undefined) throw new UsageError('-n and -A ask different questions: give one');
+  if (allNamespaces && values.namespace !== undefined)
+    throw new UsageError('-n and -A ask different questions: give one');
   const namespace = allNamespaces ? undefined : ((values.namespace as string | undefined) ?? defaultNamespace);
   const list = values.list === true;
   if (list ? positionals.length !== 1 : positionals.length !== 3) {
@@ -28,13 +29,15 @@ export async function canICommand(args: string[], io: CliIo): Promise<number> {
   }
   const policy = accessPolicyOf(plan);
   if (list) {
-    if (who.identity.user.startsWith('system:node:')) io.stderr('warning: the list may be incomplete: the Node authorizer\'s rules for kubelets are not listed');
+    if (who.identity.user.startsWith('system:node:'))
+      io.stderr("warning: the list may be incomplete: the Node authorizer's rules for kubelets are not listed");
     io.stdout(renderRulesList(listAllowedRules(policy, who.identity, namespace), values['no-headers'] !== true));
     return exitCodes.ok;
   }
   const [, verb, resource] = positionals as [string, string, string];
   const subresource = values.subresource as string | undefined;
-  if (subresource !== undefined && resource.includes('/')) throw new UsageError(`subresource given twice: ${resource} and --subresource ${subresource}`);
+  if (subresource !== undefined && resource.includes('/'))
+    throw new UsageError(`subresource given twice: ${resource} and --subresource ${subresource}`);
   let resolved;
   try {
     resolved = resolveAccessAction(`${verb} ${subresource ? `${resource}/${subresource}` : resource}`, namespace);
@@ -48,4 +51,3 @@ export async function canICommand(args: string[], io: CliIo): Promise<number> {
   if (values.quiet !== true) io.stderr(`${decision.decidedBy}: ${decision.reason}`);
   return decision.allowed ? exitCodes.ok : exitCodes.failed;
 }
-

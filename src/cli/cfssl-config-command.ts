@@ -11,9 +11,11 @@ export async function cfsslConfigCommand(args: string[], io: CliIo): Promise<num
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   if (positionals.length !== 1) throw new UsageError('expected exactly one spec file');
   const plan = loadPlan(positionals[0]);
-  if (!plan.certificates.some((c) => c.signedBy === 'cfssl')) throw new UsageError('no CA of this spec is held by cfssl: set spec.pki.caKeys.<ca>: cfssl');
+  if (!plan.certificates.some((c) => c.signedBy === 'cfssl'))
+    throw new UsageError('no CA of this spec is held by cfssl: set spec.pki.caKeys.<ca>: cfssl');
   const key = process.env[cfsslAuthKeyVariable];
-  if (!key || !/^([0-9a-fA-F]{2})+$/.test(key)) throw new UsageError(`${cfsslAuthKeyVariable} must hold the hex auth key (e.g. from \`openssl rand -hex 16\`)`);
+  if (!key || !/^([0-9a-fA-F]{2})+$/.test(key))
+    throw new UsageError(`${cfsslAuthKeyVariable} must hold the hex auth key (e.g. from \`openssl rand -hex 16\`)`);
   io.stdout(`${JSON.stringify(cfsslSigningConfig(plan.certificates, key), null, 2)}`);
   return exitCodes.ok;
 }

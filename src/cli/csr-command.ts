@@ -16,10 +16,16 @@ export async function csrCommand(args: string[], io: CliIo): Promise<number> {
   const { values, positionals } = parseVerbArgs(verbNamed('csr')!, args);
   if (positionals.length !== 1) throw new UsageError('expected exactly one spec file');
   const out = values.out as string | undefined;
-  if (!out) throw new UsageError('--out <dir> is required: the directory that receives <node>/ and users/ (the one kubepki generate completes)');
+  if (!out)
+    throw new UsageError(
+      '--out <dir> is required: the directory that receives <node>/ and users/ (the one kubepki generate completes)',
+    );
   const waitText = values.wait as string | undefined;
   const waitSeconds = waitText === undefined ? 60 : Number(waitText);
-  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait ${JSON.stringify(waitText)}: expected a number of seconds (0 to fail at once when another run holds the directory)`);
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0)
+    throw new UsageError(
+      `--wait ${JSON.stringify(waitText)}: expected a number of seconds (0 to fail at once when another run holds the directory)`,
+    );
   const spec = loadSpecFile(positionals[0]!);
   const plan = planPki(spec);
   if (externalCaExchanges(plan).length === 0) {
@@ -28,14 +34,19 @@ export async function csrCommand(args: string[], io: CliIo): Promise<number> {
         {
           code: 'no_external_ca',
           path: 'spec.pki.caKeys',
-          message: 'names no CA as external-ca, so kubepki signs every certificate itself and there is nothing for an outside CA to sign: set spec.pki.caKeys.ca (and front-proxy-ca, etcd-ca as wanted) to external-ca',
+          message:
+            'names no CA as external-ca, so kubepki signs every certificate itself and there is nothing for an outside CA to sign: set spec.pki.caKeys.ca (and front-proxy-ca, etcd-ca as wanted) to external-ca',
         },
       ],
       positionals[0],
     );
   }
   // Users who keep their keys: their CSRs are checked as generate checks them, then copied for the outside CA.
-  const certificationRequests = await loadUserRequests(plan, positionals[0]!, spec.spec.users.map((u) => u.name));
+  const certificationRequests = await loadUserRequests(
+    plan,
+    positionals[0]!,
+    spec.spec.users.map((u) => u.name),
+  );
   const quiet = values.quiet === true;
   const dryRun = values['dry-run'] === true;
   const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, 0, keyProgress(io, quiet));
@@ -48,14 +59,25 @@ export async function csrCommand(args: string[], io: CliIo): Promise<number> {
     certificationRequests,
   });
   io.progress?.(undefined);
-  if (!quiet) for (const change of report.changes) io.stdout(`${change.action.padEnd(9)}${change.path}${change.reason ? `  (${change.reason})` : ''}`);
+  if (!quiet)
+    for (const change of report.changes)
+      io.stdout(`${change.action.padEnd(9)}${change.path}${change.reason ? `  (${change.reason})` : ''}`);
   const keys = `${report.generatedKeys} key${report.generatedKeys === 1 ? '' : 's'}`;
   if (report.awaiting.length === 0) {
-    io.stderr(`${dryRun ? 'dry run: ' : ''}every certificate the outside CA signs is in place and matches the plan; nothing to sign → ${out}`);
+    io.stderr(
+      `${dryRun ? 'dry run: ' : ''}every certificate the outside CA signs is in place and matches the plan; nothing to sign → ${out}`,
+    );
     return exitCodes.ok;
   }
-  io.stderr(`${dryRun ? `dry run, nothing written: ${keys} would be generated; ` : `${keys} generated; `}${report.awaiting.length} CSR${report.awaiting.length === 1 ? '' : 's'} for the outside CA → ${out}`);
-  io.stderr('have your CA sign each CSR and save the certificate beside it (<name>.csr → <name>.crt), then run kubepki generate:');
-  for (const exchange of report.awaiting) io.stderr(`  ${path.join(out, exchange.requestFile)} → ${path.join(out, exchange.returnedFile)}  (signed by ${exchange.certificate.issuer})`);
+  io.stderr(
+    `${dryRun ? `dry run, nothing written: ${keys} would be generated; ` : `${keys} generated; `}${report.awaiting.length} CSR${report.awaiting.length === 1 ? '' : 's'} for the outside CA → ${out}`,
+  );
+  io.stderr(
+    'have your CA sign each CSR and save the certificate beside it (<name>.csr → <name>.crt), then run kubepki generate:',
+  );
+  for (const exchange of report.awaiting)
+    io.stderr(
+      `  ${path.join(out, exchange.requestFile)} → ${path.join(out, exchange.returnedFile)}  (signed by ${exchange.certificate.issuer})`,
+    );
   return exitCodes.ok;
 }

@@ -9,10 +9,19 @@ import { outputFormatOf, parseVerbArgs } from './parse-verb-args';
 import { renderYaml } from './render-yaml';
 import { verbNamed } from './verbs';
 
-
 /** A plan with nothing in it: the base of a spec that does not exist yet at the revision. */
 function emptyPlan(head: PkiPlan): PkiPlan {
-  return { ...head, nodes: [], certificates: [], keyPairs: [], kubeconfigs: [], rbac: [], identities: [], expectations: [], files: [] };
+  return {
+    ...head,
+    nodes: [],
+    certificates: [],
+    keyPairs: [],
+    kubeconfigs: [],
+    rbac: [],
+    identities: [],
+    expectations: [],
+    files: [],
+  };
 }
 
 /**
@@ -21,12 +30,18 @@ function emptyPlan(head: PkiPlan): PkiPlan {
  */
 function planAtRevision(rev: string, file: string): PkiPlan | undefined {
   // A revision is passed to git as an argument: one that looks like an option would be taken for one.
-  if (rev.startsWith('-')) throw new UsageError(`--git ${JSON.stringify(rev)} is not a revision: name a commit, branch or tag`);
-  if (/\.(ts|js|cjs)$/i.test(file)) throw new UsageError(`--git reads YAML or JSON specs; ${file} is code, whose imports cannot be read at a revision`);
+  if (rev.startsWith('-'))
+    throw new UsageError(`--git ${JSON.stringify(rev)} is not a revision: name a commit, branch or tag`);
+  if (/\.(ts|js|cjs)$/i.test(file))
+    throw new UsageError(`--git reads YAML or JSON specs; ${file} is code, whose imports cannot be read at a revision`);
   const source = `${file}@${rev}`;
   let text: string;
   try {
-    text = execFileSync('git', ['show', `${rev}:./${path.basename(file)}`], { cwd: path.dirname(path.resolve(file)), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    text = execFileSync('git', ['show', `${rev}:./${path.basename(file)}`], {
+      cwd: path.dirname(path.resolve(file)),
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (error) {
     const output = (error as { stderr?: string | Buffer }).stderr;
     const stderr = (output === undefined ? (error as Error).message : output.toString()).trim();
@@ -56,7 +71,13 @@ export async function diffCommand(args: string[], io: CliIo): Promise<number> {
     head = loadPlan(positionals[1]);
   }
   const diff = diffPlans(base, head);
-  io.stdout(format === 'json' ? renderDiffJson(diff) : format === 'yaml' ? renderYaml(JSON.parse(renderDiffJson(diff))) : renderDiffMarkdown(diff));
+  io.stdout(
+    format === 'json'
+      ? renderDiffJson(diff)
+      : format === 'yaml'
+        ? renderYaml(JSON.parse(renderDiffJson(diff)))
+        : renderDiffMarkdown(diff),
+  );
   if (!values['exit-code']) return exitCodes.ok;
   const code = diffExitCode(diff);
   return code === 3 ? exitCodes.caChange : code === 1 ? exitCodes.failed : exitCodes.ok;

@@ -11,6 +11,12 @@ export async function expiryCommand(args: string[], io: CliIo): Promise<number> 
   const { values, positionals } = parseVerbArgs(verbNamed('expiry')!, args);
   const format = outputFormatOf(values, ['text', 'json', 'yaml'] as const, 'text');
   const report = expiryReport(directoryArgument(positionals));
-  io.stdout(format === 'json' ? renderExpiryJson(report) : format === 'yaml' ? renderYaml(JSON.parse(renderExpiryJson(report))) : renderExpiryText(report));
+  io.stdout(
+    format === 'json'
+      ? renderExpiryJson(report)
+      : format === 'yaml'
+        ? renderYaml(JSON.parse(renderExpiryJson(report)))
+        : renderExpiryText(report),
+  );
   return report.problems.some((p) => p.severity === 'error') ? exitCodes.failed : exitCodes.ok;
 }

@@ -45,12 +45,19 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   const quiet = values.quiet === true;
   const waitText = values.wait as string | undefined;
   const waitSeconds = waitText === undefined ? 60 : Number(waitText);
-  if (!Number.isFinite(waitSeconds) || waitSeconds < 0) throw new UsageError(`--wait ${JSON.stringify(waitText)}: expected a number of seconds (0 to fail at once when another run holds the directory)`);
+  if (!Number.isFinite(waitSeconds) || waitSeconds < 0)
+    throw new UsageError(
+      `--wait ${JSON.stringify(waitText)}: expected a number of seconds (0 to fail at once when another run holds the directory)`,
+    );
   const spec = loadSpecFile(positionals[0]!);
   const plan = planPki(spec);
   const dryRun = values['dry-run'] === true;
   // Users' CSRs are checked and signers reached before anything happens to --out: a refusal leaves no trace.
-  const certificationRequests = await loadUserRequests(plan, positionals[0]!, spec.spec.users.map((u) => u.name));
+  const certificationRequests = await loadUserRequests(
+    plan,
+    positionals[0]!,
+    spec.spec.users.map((u) => u.name),
+  );
   const parentCertificates = loadParentCertificates(plan, positionals[0]!);
   const signers = await openSigners((values.signer as string[] | undefined) ?? [], plan);
   // Into a new directory every key is needed: start them before loading the engine (x509, cdk8s), so the thread pool
@@ -92,19 +99,27 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
   }
   const summary = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
   const keys = `${report.generatedKeys} key${report.generatedKeys === 1 ? '' : 's'}`;
-  io.stderr(report.dryRun ? `dry run, nothing written: ${summary}; ${keys} would be generated → ${out}` : `${summary}; ${keys} generated → ${out}`);
+  io.stderr(
+    report.dryRun
+      ? `dry run, nothing written: ${summary}; ${keys} would be generated → ${out}`
+      : `${summary}; ${keys} generated → ${out}`,
+  );
   // Users who keep their keys get a kubeconfig without one: tell the administrator what to hand over and what to say.
   const usersKeys = new Map(plan.certificates.filter((c) => c.keyHolder === 'user').map((c) => [c.id, c]));
   for (const kc of plan.kubeconfigs.filter((k) => usersKeys.has(k.certificate))) {
     const file = plan.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === kc.id)!.path;
     const cn = usersKeys.get(kc.certificate)!.subject.commonName;
-    io.stderr(`give ${path.join(out, file)} (certificate only) to ${cn}, who adds their key with: ${addClientKeyCommand(kc.userName, kc.name, `${cn}.key`)}`);
+    io.stderr(
+      `give ${path.join(out, file)} (certificate only) to ${cn}, who adds their key with: ${addClientKeyCommand(kc.userName, kc.name, `${cn}.key`)}`,
+    );
   }
   // The exchange with an offline root: what to sign, with what, and where the result goes.
   for (const wait of report.awaitingSignature ?? []) {
     const csr = path.join(out, wait.csr);
     const certificate = path.join(out, wait.certificate);
-    io.stderr(`${wait.ca} is an intermediate of the offline root ${wait.root}: nothing is issued from it until the root signs ${csr}, e.g. ${intermediateSigningCommand(csr, wait.root, certificate)}; place the signed certificate at ${certificate} and run generate again`);
+    io.stderr(
+      `${wait.ca} is an intermediate of the offline root ${wait.root}: nothing is issued from it until the root signs ${csr}, e.g. ${intermediateSigningCommand(csr, wait.root, certificate)}; place the signed certificate at ${certificate} and run generate again`,
+    );
   }
   return exitCodes.ok;
 }

@@ -43,10 +43,12 @@ async function inspectText(text: string, now: Date): Promise<Inspected[]> {
   throw new Error('is not a certificate, certificate request, key, kubeconfig or JWT');
 }
 
-const days = (seconds: number) => (seconds < 0 ? `expired ${Math.ceil(-seconds / 86400)} days ago` : `expires in ${Math.floor(seconds / 86400)} days`);
+const days = (seconds: number) =>
+  seconds < 0 ? `expired ${Math.ceil(-seconds / 86400)} days ago` : `expires in ${Math.floor(seconds / 86400)} days`;
 
 function textOf(item: Inspected, indent = ''): string[] {
-  const line = (label: string, value: string | undefined) => (value === undefined || value === '' ? [] : [`${indent}${label.padEnd(22)}${value}`]);
+  const line = (label: string, value: string | undefined) =>
+    value === undefined || value === '' ? [] : [`${indent}${label.padEnd(22)}${value}`];
   switch (item.type) {
     case 'certificate':
       return [
@@ -75,25 +77,38 @@ function textOf(item: Inspected, indent = ''): string[] {
       ];
     case 'private-key':
     case 'public-key':
-      return [`${indent}${item.type === 'private-key' ? 'Private key (public facts only)' : 'Public key'}`, ...line('  Key:', item.key), ...line('  Public key SHA-256:', item.publicKeySha256)];
+      return [
+        `${indent}${item.type === 'private-key' ? 'Private key (public facts only)' : 'Public key'}`,
+        ...line('  Key:', item.key),
+        ...line('  Public key SHA-256:', item.publicKeySha256),
+      ];
     case 'jwt':
       return [
         `${indent}JWT (signature not checked: kubepki token verify checks it against sa.pub)`,
         ...line('  Algorithm:', typeof item.header.alg === 'string' ? item.header.alg : ''),
         ...line('  Key id:', typeof item.header.kid === 'string' ? item.header.kid : ''),
-        ...Object.entries(item.claims).flatMap(([k, v]) => line(`  ${k}:`, typeof v === 'string' ? v : JSON.stringify(v))),
+        ...Object.entries(item.claims).flatMap(([k, v]) =>
+          line(`  ${k}:`, typeof v === 'string' ? v : JSON.stringify(v)),
+        ),
         ...line('  Expires:', item.expiresAt ? `${item.expiresAt}${item.expired ? ' (EXPIRED)' : ''}` : undefined),
       ];
     case 'kubeconfig':
       return [
         `${indent}Kubeconfig`,
         ...line('  Current context:', item.currentContext),
-        ...line('  Contexts:', item.contexts.map((c) => `${c.name}${c.namespace ? ` (namespace ${c.namespace})` : ''}`).join(', ')),
+        ...line(
+          '  Contexts:',
+          item.contexts.map((c) => `${c.name}${c.namespace ? ` (namespace ${c.namespace})` : ''}`).join(', '),
+        ),
         ...line('  Server:', item.server),
         ...line('  Client key:', item.clientKey === 'embedded' ? 'embedded (not shown)' : undefined),
-        ...(item.clientCertificate ? [`${indent}  User certificate:`, ...textOf(item.clientCertificate, `${indent}    `).slice(1)] : []),
+        ...(item.clientCertificate
+          ? [`${indent}  User certificate:`, ...textOf(item.clientCertificate, `${indent}    `).slice(1)]
+          : []),
         ...(item.token ? [`${indent}  User token:`, ...textOf(item.token, `${indent}    `).slice(1)] : []),
-        ...(item.certificateAuthority ? [`${indent}  Cluster CA:`, ...textOf(item.certificateAuthority, `${indent}    `).slice(1)] : []),
+        ...(item.certificateAuthority
+          ? [`${indent}  Cluster CA:`, ...textOf(item.certificateAuthority, `${indent}    `).slice(1)]
+          : []),
       ];
   }
 }
@@ -108,7 +123,9 @@ export async function inspectCommand(args: string[], io: CliIo): Promise<number>
   try {
     text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
   } catch (error) {
-    throw new UsageError(`${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+    throw new UsageError(
+      `${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message}`,
+    );
   }
   let items: Inspected[];
   try {

@@ -12,7 +12,10 @@ const flagName = (name: string) => `--${name}`;
 
 /** The flags a verb's help lists and its did-you-mean considers (hidden spellings excluded). */
 function visibleFlags(verb: VerbSpec): [string, FlagSpec][] {
-  return [...Object.entries(verb.flags).filter(([, f]) => !f.hidden), ['help', { type: 'boolean', short: 'h', description: 'help for this verb' }]];
+  return [
+    ...Object.entries(verb.flags).filter(([, f]) => !f.hidden),
+    ['help', { type: 'boolean', short: 'h', description: 'help for this verb' }],
+  ];
 }
 
 /**
@@ -21,7 +24,11 @@ function visibleFlags(verb: VerbSpec): [string, FlagSpec][] {
  */
 function checkFlags(verb: VerbSpec, args: string[]): void {
   const longs = new Map(Object.entries(verb.flags));
-  const shorts = new Map(Object.entries(verb.flags).filter(([, f]) => f.short).map(([name, f]) => [f.short!, name]));
+  const shorts = new Map(
+    Object.entries(verb.flags)
+      .filter(([, f]) => f.short)
+      .map(([name, f]) => [f.short!, name]),
+  );
   for (let i = 0; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === '--') return;
@@ -31,19 +38,28 @@ function checkFlags(verb: VerbSpec, args: string[]): void {
     const known = isLong ? longs.get(name) : shorts.has(name) ? longs.get(shorts.get(name)!) : undefined;
     if (!known) {
       if (verb.name === 'generate' && (name === 'o' || name === 'output')) {
-        throw new UsageError(`unknown flag ${JSON.stringify(arg)}: generate writes files, and takes the directory as --out <dir>; the formats of -o belong to the verbs that print (plan, diff, access…)`);
+        throw new UsageError(
+          `unknown flag ${JSON.stringify(arg)}: generate writes files, and takes the directory as --out <dir>; the formats of -o belong to the verbs that print (plan, diff, access…)`,
+        );
       }
-      const guess = closestName(name, visibleFlags(verb).flatMap(([n, f]) => (isLong || !f.short ? [n] : [f.short])));
+      const guess = closestName(
+        name,
+        visibleFlags(verb).flatMap(([n, f]) => (isLong || !f.short ? [n] : [f.short])),
+      );
       const suggestion = guess ? `: did you mean ${isLong || guess.length > 1 ? flagName(guess) : `-${guess}`}?` : '';
-      throw new UsageError(`unknown flag ${JSON.stringify(isLong ? `--${name}` : `-${name}`)}${suggestion} (kubepki help ${verb.name} lists every flag)`);
+      throw new UsageError(
+        `unknown flag ${JSON.stringify(isLong ? `--${name}` : `-${name}`)}${suggestion} (kubepki help ${verb.name} lists every flag)`,
+      );
     }
     const inline = isLong ? arg.includes('=') : arg.length > 2;
     if (known.type === 'string' && !inline) {
       const next = args[i + 1];
-      if (next === undefined || (next.startsWith('-') && next !== '-')) throw new UsageError(`${arg} needs a value${known.value ? ` (<${known.value}>)` : ''}`);
+      if (next === undefined || (next.startsWith('-') && next !== '-'))
+        throw new UsageError(`${arg} needs a value${known.value ? ` (<${known.value}>)` : ''}`);
       i++;
     }
-    if (known.type === 'boolean' && isLong && arg.includes('=')) throw new UsageError(`${arg.split('=')[0]} takes no value`);
+    if (known.type === 'boolean' && isLong && arg.includes('='))
+      throw new UsageError(`${arg.split('=')[0]} takes no value`);
   }
 }
 
@@ -53,7 +69,12 @@ export function parseVerbArgs(verb: VerbSpec, args: string[]): VerbArgs {
   const options = Object.fromEntries(
     Object.entries(verb.flags).map(([name, f]) => [
       name,
-      { type: f.type, ...(f.short ? { short: f.short } : {}), ...(f.multiple ? { multiple: true } : {}), ...(f.default !== undefined ? { default: f.default } : {}) },
+      {
+        type: f.type,
+        ...(f.short ? { short: f.short } : {}),
+        ...(f.multiple ? { multiple: true } : {}),
+        ...(f.default !== undefined ? { default: f.default } : {}),
+      },
     ]),
   );
   const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: options as never });
@@ -66,7 +87,9 @@ export function outputFormatOf<F extends string>(values: VerbArgs['values'], for
   const chosen = explicit ?? byDefault;
   if (!(formats as readonly string[]).includes(chosen)) {
     const guess = closestName(chosen, formats);
-    throw new UsageError(`-o ${JSON.stringify(chosen)}: use ${formats.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`);
+    throw new UsageError(
+      `-o ${JSON.stringify(chosen)}: use ${formats.join(', ')}${guess ? ` (did you mean ${guess}?)` : ''}`,
+    );
   }
   return chosen as F;
 }

@@ -24,7 +24,10 @@ function flagLine([name, f]: [string, FlagSpec]): [string, string] {
 
 /** `kubepki help <verb>`: description, usage, examples and every flag, as kubectl lays its help out. */
 export function renderVerbHelp(verb: VerbSpec): string {
-  const flags: [string, FlagSpec][] = [...Object.entries(verb.flags).filter(([, f]) => !f.hidden), ['help', { type: 'boolean', short: 'h', description: 'help for this verb' }]];
+  const flags: [string, FlagSpec][] = [
+    ...Object.entries(verb.flags).filter(([, f]) => !f.hidden),
+    ['help', { type: 'boolean', short: 'h', description: 'help for this verb' }],
+  ];
   const lines = flags.map(flagLine);
   const width = Math.max(...lines.map(([left]) => left.length));
   return [

@@ -21,13 +21,23 @@ function selectCertificates(plan: PkiPlan, names: string[]): string[] {
   const selected = new Set<string>();
   for (const name of names) {
     if (plan.certificates.some((c) => c.isCa && (c.id === name || c.name === name))) {
-      throw new UsageError(`${JSON.stringify(name)} is a CA: renewing a CA replaces it (every certificate it signed must follow), which is a CA rotation, not a renewal; as with kubeadm certs renew, name leaf certificates`);
+      throw new UsageError(
+        `${JSON.stringify(name)} is a CA: renewing a CA replaces it (every certificate it signed must follow), which is a CA rotation, not a renewal; as with kubeadm certs renew, name leaf certificates`,
+      );
     }
-    const matches = leaves.filter((c) => c.id === name || c.name === name || kubeadmName(c.name) === name || (c.node !== undefined && `${c.node}/${kubeadmName(c.name)}` === name));
+    const matches = leaves.filter(
+      (c) =>
+        c.id === name ||
+        c.name === name ||
+        kubeadmName(c.name) === name ||
+        (c.node !== undefined && `${c.node}/${kubeadmName(c.name)}` === name),
+    );
     if (matches.length === 0) {
       const known = [...new Set(leaves.flatMap((c) => [c.id, kubeadmName(c.name)]))].sort();
       const guess = closestName(name, known);
-      throw new UsageError(`no certificate ${JSON.stringify(name)} in this plan${guess ? `: did you mean ${JSON.stringify(guess)}?` : ''} (names: ${known.join(', ')})`);
+      throw new UsageError(
+        `no certificate ${JSON.stringify(name)} in this plan${guess ? `: did you mean ${JSON.stringify(guess)}?` : ''} (names: ${known.join(', ')})`,
+      );
     }
     for (const c of matches) selected.add(c.id);
   }
@@ -45,10 +55,17 @@ export async function renewCommand(args: string[], io: CliIo): Promise<number> {
   const [specFile, ...names] = positionals;
   if (!specFile) throw new UsageError('expected <spec> and the certificates to renew, or --all');
   if (values.all === true && names.length > 0) throw new UsageError('name certificates or give --all, not both');
-  if (values.all !== true && names.length === 0) throw new UsageError('name the certificates to renew (e.g. apiserver, admin.conf, users/alice.conf), or give --all');
-  if (!fs.existsSync(out)) throw new UsageError(`${JSON.stringify(out)} does not exist: renew reissues what \`kubepki generate --out ${out}\` wrote`);
+  if (values.all !== true && names.length === 0)
+    throw new UsageError(
+      'name the certificates to renew (e.g. apiserver, admin.conf, users/alice.conf), or give --all',
+    );
+  if (!fs.existsSync(out))
+    throw new UsageError(
+      `${JSON.stringify(out)} does not exist: renew reissues what \`kubepki generate --out ${out}\` wrote`,
+    );
   const plan = planPki(loadSpecFile(specFile));
-  const renew = values.all === true ? plan.certificates.filter((c) => !c.isCa).map((c) => c.id) : selectCertificates(plan, names);
+  const renew =
+    values.all === true ? plan.certificates.filter((c) => !c.isCa).map((c) => c.id) : selectCertificates(plan, names);
   const quiet = values.quiet === true;
   const dryRun = values['dry-run'] === true;
   const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, 0, keyProgress(io, quiet));
@@ -62,8 +79,12 @@ export async function renewCommand(args: string[], io: CliIo): Promise<number> {
   });
   io.progress?.(undefined);
   const changed = report.changes.filter((c) => c.action !== 'kept');
-  if (!quiet) for (const change of changed) io.stdout(`${change.action.padEnd(9)}${change.path}${change.reason ? `  (${change.reason})` : ''}`);
+  if (!quiet)
+    for (const change of changed)
+      io.stdout(`${change.action.padEnd(9)}${change.path}${change.reason ? `  (${change.reason})` : ''}`);
   const reissued = changed.filter((c) => c.action === 'reissued').length;
-  io.stderr(`${dryRun ? 'dry run, nothing written: ' : ''}${renew.length} certificate${renew.length === 1 ? '' : 's'} renewed with ${dryRun ? 'their' : 'the same'} keys; ${reissued} files ${dryRun ? 'would be ' : ''}rewritten; ${report.generatedKeys} keys ${dryRun ? 'would be ' : ''}generated → ${out}`);
+  io.stderr(
+    `${dryRun ? 'dry run, nothing written: ' : ''}${renew.length} certificate${renew.length === 1 ? '' : 's'} renewed with ${dryRun ? 'their' : 'the same'} keys; ${reissued} files ${dryRun ? 'would be ' : ''}rewritten; ${report.generatedKeys} keys ${dryRun ? 'would be ' : ''}generated → ${out}`,
+  );
   return exitCodes.ok;
 }

@@ -5,7 +5,10 @@ import { renderTopHelp, renderVerbHelp } from './render-help';
 import { verbNamed, verbs } from './verbs';
 
 function unknownVerb(word: string): string {
-  const guess = closestName(word, verbs.map((v) => v.name));
+  const guess = closestName(
+    word,
+    verbs.map((v) => v.name),
+  );
   return `kubepki: unknown verb ${JSON.stringify(word)}${guess ? `: did you mean "${guess}"?` : ''}\nRun "kubepki help" for the list of verbs.`;
 }
 
@@ -47,12 +50,16 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
   // reaches the terminal or a CI log.
   const errorIo: CliIo = { stdout: (text) => io.stdout(text), stderr: (text) => io.stderr(redactKeyMaterial(text)) };
   try {
-    return await (await verb.load())(rest, io);
+    return await (
+      await verb.load()
+    )(rest, io);
   } catch (error) {
     io.progress?.(undefined);
     // Matched by name, not instanceof, so that loading this file does not load every stage.
     if ((error as Error).name === 'SpecError') {
-      errorIo.stderr(`kubepki ${verb.name}: invalid spec: ${(error as Error).message}${verb.name === 'generate' || verb.name === 'renew' ? '\nnothing was written' : ''}`);
+      errorIo.stderr(
+        `kubepki ${verb.name}: invalid spec: ${(error as Error).message}${verb.name === 'generate' || verb.name === 'renew' ? '\nnothing was written' : ''}`,
+      );
       return exitCodes.badInput;
     }
     if ((error as Error).name === 'FileSystemError' || (error as Error).name === 'OutputLockedError') {
@@ -64,7 +71,9 @@ export async function runCli(argv: string[], io: CliIo = processIo): Promise<num
       return exitCodes.failed;
     }
     if (error instanceof UsageError || /^ERR_PARSE_ARGS/.test(String((error as { code?: string }).code))) {
-      errorIo.stderr(`kubepki ${verb.name}: ${(error as Error).message}\nusage: ${verb.usage.join('\n       ')}\nRun "kubepki help ${verb.name}" for every flag and examples.`);
+      errorIo.stderr(
+        `kubepki ${verb.name}: ${(error as Error).message}\nusage: ${verb.usage.join('\n       ')}\nRun "kubepki help ${verb.name}" for every flag and examples.`,
+      );
       return exitCodes.badInput;
     }
     errorIo.stderr(`kubepki ${verb.name}: ${(error as Error).message}`);

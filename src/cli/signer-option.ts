@@ -15,7 +15,12 @@ export async function openSigners(options: string[], plan: PkiPlan): Promise<Map
     const uri = option.slice(at + 1);
     const ca = plan.certificates.find((c) => c.isCa && c.id === caId);
     if (at < 0 || !ca) {
-      throw new UsageError(`--signer ${JSON.stringify(option)}: expected <ca>=<uri> with <ca> one of ${plan.certificates.filter((c) => c.isCa).map((c) => c.id).join(', ')}`);
+      throw new UsageError(
+        `--signer ${JSON.stringify(option)}: expected <ca>=<uri> with <ca> one of ${plan.certificates
+          .filter((c) => c.isCa)
+          .map((c) => c.id)
+          .join(', ')}`,
+      );
     }
     if (signers.has(caId)) throw new UsageError(`--signer ${caId}= is given twice`);
     const scheme = uri.slice(0, uri.indexOf(':'));
@@ -26,7 +31,9 @@ export async function openSigners(options: string[], plan: PkiPlan): Promise<Map
       const { Pkcs11Signer } = await import('../crypto/pkcs11-signer');
       signers.set(caId, await Pkcs11Signer.open(uri, process.env));
     } else {
-      throw new UsageError(`--signer ${caId}=${JSON.stringify(uri)}: use cfssl:http://host:port (cfssl serve) or pkcs11:module=…;token=…;object=… (an HSM)`);
+      throw new UsageError(
+        `--signer ${caId}=${JSON.stringify(uri)}: use cfssl:http://host:port (cfssl serve) or pkcs11:module=…;token=…;object=… (an HSM)`,
+      );
     }
   }
   return signers;

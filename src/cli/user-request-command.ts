@@ -14,16 +14,26 @@ export async function userRequestCommand(args: string[], io: CliIo): Promise<num
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { group: { type: 'string', short: 'g', multiple: true }, algorithm: { type: 'string', default: 'ECDSA-P256' }, out: { type: 'string', default: '.' }, force: { type: 'boolean' } },
+    options: {
+      group: { type: 'string', short: 'g', multiple: true },
+      algorithm: { type: 'string', default: 'ECDSA-P256' },
+      out: { type: 'string', default: '.' },
+      force: { type: 'boolean' },
+    },
   });
-  if (positionals.length !== 1) throw new UsageError('expected exactly one user name (the spec\'s users[].name)');
+  if (positionals.length !== 1) throw new UsageError("expected exactly one user name (the spec's users[].name)");
   const name = positionals[0]!;
-  if (!(keyAlgorithms as readonly string[]).includes(values.algorithm!)) throw new UsageError(`--algorithm ${JSON.stringify(values.algorithm)}: use one of ${keyAlgorithms.join(', ')}`);
-  if (/[/\\\0-\x1f]/.test(name) || name.startsWith('.') || name.length > 64) throw new UsageError(`${JSON.stringify(name)} is not a usable user name (it becomes the file names <name>.key and <name>.csr)`);
+  if (!(keyAlgorithms as readonly string[]).includes(values.algorithm!))
+    throw new UsageError(`--algorithm ${JSON.stringify(values.algorithm)}: use one of ${keyAlgorithms.join(', ')}`);
+  if (/[/\\\0-\x1f]/.test(name) || name.startsWith('.') || name.length > 64)
+    throw new UsageError(
+      `${JSON.stringify(name)} is not a usable user name (it becomes the file names <name>.key and <name>.csr)`,
+    );
   const keyFile = path.join(values.out!, `${name}.key`);
   const csrFile = path.join(values.out!, `${name}.csr`);
   for (const file of [keyFile, csrFile]) {
-    if (fs.existsSync(file) && !values.force) throw new UsageError(`${file} exists: keep it, or pass --force to make a new key and CSR`);
+    if (fs.existsSync(file) && !values.force)
+      throw new UsageError(`${file} exists: keep it, or pass --force to make a new key and CSR`);
   }
   const key = await KeyPair.generate(values.algorithm as KeyAlgorithm);
   const csr = await createCertificationRequest(key, { commonName: name, organizations: values.group ?? [] });

@@ -33,7 +33,13 @@ export interface VerbSpec {
 /** The `-o/--output` flag, with the formats a verb renders and the one a terminal gets by default. */
 export function outputFlag(formats: readonly string[], byDefault: string): Record<string, FlagSpec> {
   return {
-    output: { type: 'string', short: 'o', value: 'format', default: byDefault, description: `output format: ${formats.join(', ')} (default ${byDefault})` },
+    output: {
+      type: 'string',
+      short: 'o',
+      value: 'format',
+      default: byDefault,
+      description: `output format: ${formats.join(', ')} (default ${byDefault})`,
+    },
     format: { type: 'string', value: 'format', description: 'the same as --output (older spelling)', hidden: true },
   };
 }

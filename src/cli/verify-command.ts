@@ -36,11 +36,16 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   const dir = directoryArgument(positionals);
   const windowText = values['expiry-window'] as string;
   const window = Number(windowText);
-  if (!Number.isInteger(window) || window < 0) throw new UsageError(`--expiry-window ${JSON.stringify(windowText)}: expected a whole number of days`);
+  if (!Number.isInteger(window) || window < 0)
+    throw new UsageError(`--expiry-window ${JSON.stringify(windowText)}: expected a whole number of days`);
   const specFile = values.spec as string | undefined;
   const plan = specFile ? loadPlan(specFile) : undefined;
   const parentCertificates = plan ? loadParentCertificates(plan, specFile!) : undefined;
-  const findings = verifyPki(dir, { ...(plan ? { plan, specFile: specFile! } : {}), ...(parentCertificates?.size ? { parentCertificates } : {}), expiryWindowDays: window });
+  const findings = verifyPki(dir, {
+    ...(plan ? { plan, specFile: specFile! } : {}),
+    ...(parentCertificates?.size ? { parentCertificates } : {}),
+    expiryWindowDays: window,
+  });
   if (format !== 'text') {
     io.stdout(format === 'json' ? renderFindingsJson(findings) : renderYaml(JSON.parse(renderFindingsJson(findings))));
     return hasErrorFindings(findings) ? exitCodes.failed : exitCodes.ok;
@@ -50,7 +55,11 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
     const c = countFiles(dir);
     const checks = [
       'chains to the right CA and no other',
-      ...(parentCertificates?.size ? [`intermediates under the offline root${new Set(plan!.certificates.map((c) => c.parent).filter(Boolean)).size > 1 ? 's' : ''}`] : []),
+      ...(parentCertificates?.size
+        ? [
+            `intermediates under the offline root${new Set(plan!.certificates.map((c) => c.parent).filter(Boolean)).size > 1 ? 's' : ''}`,
+          ]
+        : []),
       'key/certificate matches',
       "kubeadm's subjects, usages and SANs",
       'CA separation',
@@ -58,9 +67,16 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
       'the sa key pair',
       'file modes',
       `expiry beyond ${window} days`,
-      ...(plan ? [`no drift from ${specFile}`, `${plan.expectations.length} access expectation${plan.expectations.length === 1 ? '' : 's'}`] : []),
+      ...(plan
+        ? [
+            `no drift from ${specFile}`,
+            `${plan.expectations.length} access expectation${plan.expectations.length === 1 ? '' : 's'}`,
+          ]
+        : []),
     ];
-    io.stdout(`ok: ${dir}: ${c.certificates} certificates, ${c.keys} keys and ${c.kubeconfigs} kubeconfigs checked: ${checks.join(', ')}`);
+    io.stdout(
+      `ok: ${dir}: ${c.certificates} certificates, ${c.keys} keys and ${c.kubeconfigs} kubeconfigs checked: ${checks.join(', ')}`,
+    );
   }
   return hasErrorFindings(findings) ? exitCodes.failed : exitCodes.ok;
 }

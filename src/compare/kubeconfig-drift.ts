@@ -19,10 +19,12 @@ export function kubeconfigDrift(plan: KubeconfigPlan, actual: KubeconfigFacts): 
   if (actual.server !== plan.server) changes.push(`server ${actual.server} → ${plan.server}`);
   if (actual.clusterName !== plan.clusterName) changes.push(`cluster ${actual.clusterName} → ${plan.clusterName}`);
   if (actual.userName !== plan.userName) changes.push(`user ${actual.userName} → ${plan.userName}`);
-  const contextTexts = (contexts: KubeconfigFacts['contexts']) => contexts.map((c) => `${c.name}${c.namespace ? `(${c.namespace})` : ''}`);
+  const contextTexts = (contexts: KubeconfigFacts['contexts']) =>
+    contexts.map((c) => `${c.name}${c.namespace ? `(${c.namespace})` : ''}`);
   const contexts = setDelta(contextTexts(actual.contexts), contextTexts(plan.contexts));
   if (contexts) changes.push(`contexts ${contexts}`);
-  else if (contextTexts(actual.contexts).join('\n') !== contextTexts(plan.contexts).join('\n')) changes.push('contexts reordered');
+  else if (contextTexts(actual.contexts).join('\n') !== contextTexts(plan.contexts).join('\n'))
+    changes.push('contexts reordered');
   // Which planned context is current is the user's choice (`kubectl config use-context`): generate keeps it too.
   if (actual.currentContext !== plan.currentContext && !plan.contexts.some((c) => c.name === actual.currentContext)) {
     changes.push(`current-context ${actual.currentContext} → ${plan.currentContext}`);

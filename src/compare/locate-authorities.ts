@@ -1,5 +1,14 @@
 import { createPublicKey } from 'node:crypto';
-import { authoritiesOf, generationName, isNextRotationStage, rotationOrderRefusal, type AuthorityPlan, type CertificatePlan, type PkiPlan, type RotationStage } from '../plan';
+import {
+  authoritiesOf,
+  generationName,
+  isNextRotationStage,
+  rotationOrderRefusal,
+  type AuthorityPlan,
+  type CertificatePlan,
+  type PkiPlan,
+  type RotationStage,
+} from '../plan';
 import type { RotatableAuthority } from '../spec';
 import { KeyPair, ParsedCertificate } from '../crypto';
 import { serviceAccountKeyIds } from '../outputs/service-account-key-labels';
@@ -38,8 +47,10 @@ export interface LocatedAuthorities {
 /** Reads a file of the output directory by relative path, planned or not; undefined when absent. */
 export type TreeReader = (rel: string) => string | undefined;
 
-const certificateBlocks = (text: string) => text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
-const publicKeyBlocks = (text: string) => text.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----\n?/g) ?? [];
+const certificateBlocks = (text: string) =>
+  text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/g) ?? [];
+const publicKeyBlocks = (text: string) =>
+  text.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----\n?/g) ?? [];
 const ensureNewline = (pem: string) => (pem.endsWith('\n') ? pem : `${pem}\n`);
 
 /**
@@ -50,7 +61,11 @@ function candidatePaths(node: string, a: AuthorityPlan): { certificates: string[
   const base = `${node}/pki/${a.file}`;
   const generations = [a.generation, a.generation + 1].filter((g) => g > 1);
   return {
-    certificates: [`${base}.crt`, ...generations.map((g) => `${base}-${g}.crt`), ...(a.authority === 'clusterCA' ? [`${node}/pki/ca-signer.crt`] : [])],
+    certificates: [
+      `${base}.crt`,
+      ...generations.map((g) => `${base}-${g}.crt`),
+      ...(a.authority === 'clusterCA' ? [`${node}/pki/ca-signer.crt`] : []),
+    ],
     keys: [`${base}.key`, ...generations.map((g) => `${base}-${g}.key`)],
   };
 }
@@ -66,7 +81,9 @@ function parseQuietly<T>(parse: () => T): T | undefined {
 /** The generation a CA certificate's CN names (`etcd-ca-3` → 3, `etcd-ca` → 1); undefined for a CN of another form. */
 function generationOfCn(a: AuthorityPlan, commonName: string): number | undefined {
   if (commonName === a.commonName) return 1;
-  const match = commonName.startsWith(`${a.commonName}-`) ? /^(\d+)$/.exec(commonName.slice(a.commonName!.length + 1)) : null;
+  const match = commonName.startsWith(`${a.commonName}-`)
+    ? /^(\d+)$/.exec(commonName.slice(a.commonName!.length + 1))
+    : null;
   return match ? Number(match[1]) : undefined;
 }
 
@@ -74,7 +91,10 @@ function generationOfCn(a: AuthorityPlan, commonName: string): number | undefine
  * Finds every CA generation the plan names in the tree, by its CN, wherever a previous stage wrote it, with the key
  * that matches it; and refuses a stage taken out of order (skipped, or gone back) with what to do instead.
  */
-export function locateAuthorities(plan: PkiPlan, read: TreeReader): LocatedAuthorities & { problems: RotationOrderProblem[] } {
+export function locateAuthorities(
+  plan: PkiPlan,
+  read: TreeReader,
+): LocatedAuthorities & { problems: RotationOrderProblem[] } {
   const cas = new Map<string, LocatedCa>();
   const problems: RotationOrderProblem[] = [];
   const controlPlanes = plan.nodes.filter((n) => n.role === 'control-plane').map((n) => n.name);
@@ -103,7 +123,9 @@ export function locateAuthorities(plan: PkiPlan, read: TreeReader): LocatedAutho
     }
     const treeSigner = certificates[0]; // the first certificate of <node>/pki/<file>.crt: what kubeadm reads as the CA
     for (const ca of plans) {
-      const found = certificates.find((c) => c.parsed.commonName === ca.subject.commonName) ?? (ca.generation === undefined || ca.generation === 1 ? firstForeign(a, certificates) : undefined);
+      const found =
+        certificates.find((c) => c.parsed.commonName === ca.subject.commonName) ??
+        (ca.generation === undefined || ca.generation === 1 ? firstForeign(a, certificates) : undefined);
       if (!found) continue;
       const key = keys.find((k) => found.parsed.matchesKey(k.key));
       cas.set(ca.id, {
@@ -123,7 +145,12 @@ function firstForeign(a: AuthorityPlan, certificates: { pem: string; parsed: Par
   return certificates.find((c) => generationOfCn(a, c.parsed.commonName) === undefined);
 }
 
-function stageProblems(a: AuthorityPlan, plans: CertificatePlan[], treeSigner: { parsed: ParsedCertificate; path: string }, cas: Map<string, LocatedCa>): RotationOrderProblem[] {
+function stageProblems(
+  a: AuthorityPlan,
+  plans: CertificatePlan[],
+  treeSigner: { parsed: ParsedCertificate; path: string },
+  cas: Map<string, LocatedCa>,
+): RotationOrderProblem[] {
   const treeGeneration = generationOfCn(a, treeSigner.parsed.commonName) ?? 1;
   const signerPlan = plans.find((c) => c.id === a.signer)!;
   const signerGeneration = signerPlan.generation ?? 1;
@@ -141,7 +168,12 @@ function stageProblems(a: AuthorityPlan, plans: CertificatePlan[], treeSigner: {
   if (treeGeneration === signerGeneration) return [];
   // The signer switches in this very run: allowed only from the trust stage, whose files hold the new authority.
   if (a.phase === 'issue' && treeGeneration === a.generation - 1 && cas.get(a.signer)?.key) return [];
-  const skipped = a.phase === 'issue' ? 'trust' : a.phase === 'finish' && treeGeneration === a.generation - 1 ? 'issue' : 'trust and issue';
+  const skipped =
+    a.phase === 'issue'
+      ? 'trust'
+      : a.phase === 'finish' && treeGeneration === a.generation - 1
+        ? 'issue'
+        : 'trust and issue';
   const next = skipped === 'issue' ? 'issue' : 'trust';
   return [
     {
@@ -152,7 +184,13 @@ function stageProblems(a: AuthorityPlan, plans: CertificatePlan[], treeSigner: {
   ];
 }
 
-function locateServiceAccountKeys(a: AuthorityPlan, controlPlanes: string[], read: TreeReader, out: Map<string, LocatedServiceAccountKey>, problems: RotationOrderProblem[]): void {
+function locateServiceAccountKeys(
+  a: AuthorityPlan,
+  controlPlanes: string[],
+  read: TreeReader,
+  out: Map<string, LocatedServiceAccountKey>,
+  problems: RotationOrderProblem[],
+): void {
   const node = controlPlanes[0]!;
   const keyText = read(`${node}/pki/sa.key`);
   const signed = keyText !== undefined ? parseQuietly(() => KeyPair.fromPem(keyText)) : undefined;
@@ -167,14 +205,26 @@ function locateServiceAccountKeys(a: AuthorityPlan, controlPlanes: string[], rea
   const tree = stageOfGenerations(serviceAccountKeyIds(read(`${node}/pki/sa.pub`) ?? '').map(saGeneration));
   const spec = { generation: a.generation, phase: a.phase };
   if (tree && (tree.generation !== spec.generation || tree.phase !== spec.phase) && !isNextRotationStage(tree, spec)) {
-    problems.push({ path: `${node}/pki/sa.pub`, code: 'rotation-order', message: rotationOrderRefusal(a.authority, tree, spec) });
+    problems.push({
+      path: `${node}/pki/sa.pub`,
+      code: 'rotation-order',
+      message: rotationOrderRefusal(a.authority, tree, spec),
+    });
     return;
   }
-  const entry = (key: KeyPair, pem: string): LocatedServiceAccountKey => ({ key, keyPem: pem, publicKeyPem: key.publicKeyPem() });
+  const entry = (key: KeyPair, pem: string): LocatedServiceAccountKey => ({
+    key,
+    keyPem: pem,
+    publicKeyPem: key.publicKeyPem(),
+  });
   const same = (x: KeyPair, y: KeyPair) => x.publicKeyDer().equals(y.publicKeyDer());
   if (a.phase === 'trust') {
     if (waiting && same(waiting, signed)) {
-      problems.push({ path: `${node}/pki/sa.key`, code: 'rotation-order', message: `already signs with the key of generation ${a.generation} (${nextPath}): a rotation never goes back (tokens it minted would stop verifying). Set ${field} to phase: issue` });
+      problems.push({
+        path: `${node}/pki/sa.key`,
+        code: 'rotation-order',
+        message: `already signs with the key of generation ${a.generation} (${nextPath}): a rotation never goes back (tokens it minted would stop verifying). Set ${field} to phase: issue`,
+      });
       return;
     }
     out.set(a.signer, entry(signed, keyText!));
@@ -185,9 +235,15 @@ function locateServiceAccountKeys(a: AuthorityPlan, controlPlanes: string[], rea
   const current = waiting ?? signed;
   const currentPem = waiting ? nextText! : keyText!;
   if (a.phase === 'issue') {
-    const previous = published.find((pem) => !der(pem)?.equals(current.publicKeyDer())) ?? (waiting && !same(waiting, signed) ? signed.publicKeyPem() : undefined);
+    const previous =
+      published.find((pem) => !der(pem)?.equals(current.publicKeyDer())) ??
+      (waiting && !same(waiting, signed) ? signed.publicKeyPem() : undefined);
     if (!previous || (!waiting && published.length < 2)) {
-      problems.push({ path: `${node}/pki/sa.pub`, code: 'rotation-order', message: `holds one key and ${nextPath} does not exist: the trust stage was skipped (kube-apiserver would reject every token the old key minted). Set ${field}: {generation: ${a.generation}, phase: trust}, generate and roll it out first` });
+      problems.push({
+        path: `${node}/pki/sa.pub`,
+        code: 'rotation-order',
+        message: `holds one key and ${nextPath} does not exist: the trust stage was skipped (kube-apiserver would reject every token the old key minted). Set ${field}: {generation: ${a.generation}, phase: trust}, generate and roll it out first`,
+      });
       return;
     }
     out.set(a.signer, entry(current, currentPem));
@@ -195,7 +251,11 @@ function locateServiceAccountKeys(a: AuthorityPlan, controlPlanes: string[], rea
     return;
   }
   if (waiting && !same(waiting, signed)) {
-    problems.push({ path: `${node}/pki/sa.key`, code: 'rotation-order', message: `still signs with the old key (the new one waits in ${nextPath}): the issue stage was skipped. Set ${field}: {generation: ${a.generation}, phase: issue}, generate and roll it out first` });
+    problems.push({
+      path: `${node}/pki/sa.key`,
+      code: 'rotation-order',
+      message: `still signs with the old key (the new one waits in ${nextPath}): the issue stage was skipped. Set ${field}: {generation: ${a.generation}, phase: issue}, generate and roll it out first`,
+    });
     return;
   }
   out.set(a.signer, entry(signed, keyText!));
@@ -228,7 +288,9 @@ export function treeRotationStages(plan: PkiPlan, read: TreeReader): Map<Rotatab
     const generations =
       a.authority === 'serviceAccountKey'
         ? serviceAccountKeyIds(text).map(saGeneration)
-        : certificateBlocks(text).map((pem) => generationOfCn(a, parseQuietly(() => ParsedCertificate.fromPem(pem))?.commonName ?? '') ?? 1);
+        : certificateBlocks(text).map(
+            (pem) => generationOfCn(a, parseQuietly(() => ParsedCertificate.fromPem(pem))?.commonName ?? '') ?? 1,
+          );
     const stage = stageOfGenerations(generations);
     if (stage) stages.set(a.authority, stage);
   }

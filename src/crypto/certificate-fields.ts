@@ -34,7 +34,7 @@ function readElement(der: Uint8Array, offset: number, limit: number): Element | 
 
 function children(der: Uint8Array, parent: Element): Element[] {
   const list: Element[] = [];
-  for (let offset = parent.start; offset < parent.end; ) {
+  for (let offset = parent.start; offset < parent.end;) {
     const child = readElement(der, offset, parent.end);
     if (!child) return list;
     list.push(child);
@@ -87,7 +87,9 @@ function extensionValueOf(der: Uint8Array, oid: Buffer): Element | undefined {
  */
 export function subjectKeyIdentifierOf(der: Uint8Array): Buffer | undefined {
   const value = extensionValueOf(der, SUBJECT_KEY_IDENTIFIER_OID);
-  return value && value.tag === 0x04 && value.end > value.start ? Buffer.from(der.subarray(value.start, value.end)) : undefined;
+  return value && value.tag === 0x04 && value.end > value.start
+    ? Buffer.from(der.subarray(value.start, value.end))
+    : undefined;
 }
 
 /** The basicConstraints pathLenConstraint of a DER certificate, or undefined when absent (unlimited). */
@@ -129,7 +131,12 @@ export function nameConstraintsOf(der: Uint8Array): { critical: boolean; value: 
     if (!id || !Buffer.from(der.subarray(id.offset, id.end)).equals(NAME_CONSTRAINTS_OID)) continue;
     const flag = rest.find((e) => e.tag === 0x01);
     const value = rest.find((e) => e.tag === 0x04);
-    return value && { critical: flag !== undefined && der[flag.start] !== 0, value: Buffer.from(der.subarray(value.start, value.end)) };
+    return (
+      value && {
+        critical: flag !== undefined && der[flag.start] !== 0,
+        value: Buffer.from(der.subarray(value.start, value.end)),
+      }
+    );
   }
   return undefined;
 }

@@ -30,7 +30,11 @@ export interface CertificateSigner {
    * The CA certificate this signer issues under. Signers that hold the certificate return theirs (cfssl's `info`);
    * signers that can sign anything with the CA key (a local key, an HSM) self-sign `template` when `existing` is absent.
    */
-  caCertificate(template: CertificateContent, existing: ParsedCertificate | undefined, now: Date): Promise<ParsedCertificate>;
+  caCertificate(
+    template: CertificateContent,
+    existing: ParsedCertificate | undefined,
+    now: Date,
+  ): Promise<ParsedCertificate>;
   /** Issues a certificate under the CA certificate returned by caCertificate. */
   sign(request: SignRequest): Promise<ParsedCertificate>;
   /** Releases connections and sessions. */
@@ -49,13 +53,26 @@ export class LocalKeySigner implements CertificateSigner {
     this.certificate = certificate;
   }
 
-  async caCertificate(template: CertificateContent, existing: ParsedCertificate | undefined, now: Date): Promise<ParsedCertificate> {
-    this.certificate = existing ?? this.certificate ?? (await signCertificate(template, this.key.publicKeyDer(), undefined, localSigningKey(this.key), now));
+  async caCertificate(
+    template: CertificateContent,
+    existing: ParsedCertificate | undefined,
+    now: Date,
+  ): Promise<ParsedCertificate> {
+    this.certificate =
+      existing ??
+      this.certificate ??
+      (await signCertificate(template, this.key.publicKeyDer(), undefined, localSigningKey(this.key), now));
     return this.certificate;
   }
 
   async sign(request: SignRequest): Promise<ParsedCertificate> {
     if (!this.certificate) throw new Error('internal: LocalKeySigner.sign before caCertificate');
-    return signCertificate(request.template, await request.subject.publicKeyDer(), this.certificate, localSigningKey(this.key), request.now);
+    return signCertificate(
+      request.template,
+      await request.subject.publicKeyDer(),
+      this.certificate,
+      localSigningKey(this.key),
+      request.now,
+    );
   }
 }

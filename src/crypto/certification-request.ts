@@ -44,14 +44,31 @@ export async function createCertificationRequest(key: KeyPair, subject: Certific
     ...(subject.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
   ];
   const peculiar = peculiarX509();
-  const extensions: x509.Extension[] = names.length > 0 ? [new peculiar.SubjectAlternativeNameExtension(names, false)] : [];
-  const usages = subject.keyUsages ?? (subject.caPathLength !== undefined ? (['digitalSignature', 'keyCertSign'] as KeyUsage[]) : undefined);
+  const extensions: x509.Extension[] =
+    names.length > 0 ? [new peculiar.SubjectAlternativeNameExtension(names, false)] : [];
+  const usages =
+    subject.keyUsages ??
+    (subject.caPathLength !== undefined ? (['digitalSignature', 'keyCertSign'] as KeyUsage[]) : undefined);
   if (usages) {
-    extensions.push(new peculiar.BasicConstraintsExtension(subject.caPathLength !== undefined, subject.caPathLength, true));
-    extensions.push(new peculiar.KeyUsagesExtension(usages.reduce((flags, u) => flags | keyUsageFlags[u], 0), true));
+    extensions.push(
+      new peculiar.BasicConstraintsExtension(subject.caPathLength !== undefined, subject.caPathLength, true),
+    );
+    extensions.push(
+      new peculiar.KeyUsagesExtension(
+        usages.reduce((flags, u) => flags | keyUsageFlags[u], 0),
+        true,
+      ),
+    );
   }
-  if (subject.nameConstraints === 'no-host-names') extensions.push(new peculiar.Extension(nameConstraintsOid, true, Uint8Array.from(noHostNamesConstraint())));
-  if (subject.extendedKeyUsages?.length) extensions.push(new peculiar.ExtendedKeyUsageExtension(subject.extendedKeyUsages.map((u) => extendedKeyUsageOids[u]), false));
+  if (subject.nameConstraints === 'no-host-names')
+    extensions.push(new peculiar.Extension(nameConstraintsOid, true, Uint8Array.from(noHostNamesConstraint())));
+  if (subject.extendedKeyUsages?.length)
+    extensions.push(
+      new peculiar.ExtendedKeyUsageExtension(
+        subject.extendedKeyUsages.map((u) => extendedKeyUsageOids[u]),
+        false,
+      ),
+    );
   const request = await peculiar.Pkcs10CertificateRequestGenerator.create({
     name: [...subject.organizations.map((o) => ({ O: [o] })), { CN: [subject.commonName] }],
     keys: { privateKey: await key.cryptoKey(), publicKey: await key.publicCryptoKey() },
@@ -76,16 +93,22 @@ export class ParsedCertificationRequest {
   /** Parses the first PEM CSR (`CERTIFICATE REQUEST`, or the old `NEW CERTIFICATE REQUEST`). No PEM in messages. */
   static fromPem(pem: string | Buffer): ParsedCertificationRequest {
     const text = pem.toString();
-    const block = /-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+?-----END (NEW )?CERTIFICATE REQUEST-----/.exec(text);
+    const block = /-----BEGIN (NEW )?CERTIFICATE REQUEST-----[\s\S]+?-----END (NEW )?CERTIFICATE REQUEST-----/.exec(
+      text,
+    );
     if (!block) throw new Error('is not a PEM certificate signing request (-----BEGIN CERTIFICATE REQUEST-----)');
     let request: x509.Pkcs10CertificateRequest;
     try {
-      request = new (peculiarX509().Pkcs10CertificateRequest)(block[0].replace(/NEW CERTIFICATE REQUEST/g, 'CERTIFICATE REQUEST'));
+      request = new (peculiarX509().Pkcs10CertificateRequest)(
+        block[0].replace(/NEW CERTIFICATE REQUEST/g, 'CERTIFICATE REQUEST'),
+      );
     } catch {
       throw new Error('is not a valid PKCS#10 certificate signing request');
     }
     const sanExtension = request.extensions.find((e) => e.type === subjectAltNameOid);
-    const names = sanExtension ? new (peculiarX509().SubjectAlternativeNameExtension)(sanExtension.rawData).names.toJSON() : [];
+    const names = sanExtension
+      ? new (peculiarX509().SubjectAlternativeNameExtension)(sanExtension.rawData).names.toJSON()
+      : [];
     return new ParsedCertificationRequest(
       `${request.toString('pem')}\n`,
       request,
@@ -108,8 +131,13 @@ export class ParsedCertificationRequest {
 
   async publicCryptoKey(): Promise<CryptoKey> {
     const algorithm = this.algorithm;
-    if (!algorithm) throw new Error(`holds a ${describeKey(this.publicKey)} key; kubeadm keys are RSA-2048/3072/4096 or ECDSA-P256/P384`);
-    return webcrypto.subtle.importKey('spki', this.publicKeyDer(), keyAlgorithmParameters[algorithm].import, true, ['verify']);
+    if (!algorithm)
+      throw new Error(
+        `holds a ${describeKey(this.publicKey)} key; kubeadm keys are RSA-2048/3072/4096 or ECDSA-P256/P384`,
+      );
+    return webcrypto.subtle.importKey('spki', this.publicKeyDer(), keyAlgorithmParameters[algorithm].import, true, [
+      'verify',
+    ]);
   }
 
   /** True when the CSR is signed by the key it carries: whoever sent it holds that key. */
@@ -139,10 +167,16 @@ export async function checkUserCertificationRequest(
   expected: { commonName: string; organizations: string[] },
 ): Promise<string[]> {
   const problems: string[] = [];
-  if (!(await csr.verifySignature())) problems.push('its signature does not verify: it was not signed by the key it carries (re-create it with kubepki user-request)');
-  if (!csr.algorithm) problems.push(`it holds a ${describeKey(csr.publicKey)} key; use RSA-2048/3072/4096 or ECDSA-P256/P384`);
+  if (!(await csr.verifySignature()))
+    problems.push(
+      'its signature does not verify: it was not signed by the key it carries (re-create it with kubepki user-request)',
+    );
+  if (!csr.algorithm)
+    problems.push(`it holds a ${describeKey(csr.publicKey)} key; use RSA-2048/3072/4096 or ECDSA-P256/P384`);
   if (csr.commonName !== expected.commonName) {
-    problems.push(`its CN is ${JSON.stringify(csr.commonName)} but the spec's user is ${JSON.stringify(expected.commonName)}: the CN is the user name Kubernetes authenticates`);
+    problems.push(
+      `its CN is ${JSON.stringify(csr.commonName)} but the spec's user is ${JSON.stringify(expected.commonName)}: the CN is the user name Kubernetes authenticates`,
+    );
   }
   const extra = csr.organizations.filter((o) => !expected.organizations.includes(o));
   if (extra.length > 0) {

@@ -2,7 +2,10 @@ import { createHmac } from 'node:crypto';
 import type { CertificateContent, CertificateProfileName, ExtendedKeyUsage, KeyHolder, KeyUsage } from '../vocabulary';
 
 /** What cfssl's config needs of a planned certificate. */
-export type CfsslSignedCertificate = Pick<CertificateContent, 'isCa' | 'keyUsages' | 'extendedKeyUsages' | 'validityHours'> & {
+export type CfsslSignedCertificate = Pick<
+  CertificateContent,
+  'isCa' | 'keyUsages' | 'extendedKeyUsages' | 'validityHours'
+> & {
   profile: CertificateProfileName;
   signedBy: KeyHolder;
 };
@@ -46,19 +49,27 @@ export class CfsslSigner implements CertificateSigner {
     try {
       url = new URL(uri.slice('cfssl:'.length));
     } catch {
-      throw new Error(`${JSON.stringify(uri)} is not cfssl:<http(s) URL of the cfssl server>, e.g. cfssl:http://127.0.0.1:8888`);
+      throw new Error(
+        `${JSON.stringify(uri)} is not cfssl:<http(s) URL of the cfssl server>, e.g. cfssl:http://127.0.0.1:8888`,
+      );
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${JSON.stringify(uri)}: the cfssl server URL must be http: or https:`);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      throw new Error(`${JSON.stringify(uri)}: the cfssl server URL must be http: or https:`);
     const key = env[cfsslAuthKeyVariable];
     if (!key || !/^([0-9a-fA-F]{2})+$/.test(key)) {
-      throw new Error(`${cfsslAuthKeyVariable} must hold the hex auth key of the cfssl server's signing profiles (its config's auth_keys)`);
+      throw new Error(
+        `${cfsslAuthKeyVariable} must hold the hex auth key of the cfssl server's signing profiles (its config's auth_keys)`,
+      );
     }
     const label = url.searchParams.get('label') ?? undefined;
     url.search = '';
     return new CfsslSigner(url, Buffer.from(key, 'hex'), label);
   }
 
-  async caCertificate(_template: CertificateContent, _existing: ParsedCertificate | undefined): Promise<ParsedCertificate> {
+  async caCertificate(
+    _template: CertificateContent,
+    _existing: ParsedCertificate | undefined,
+  ): Promise<ParsedCertificate> {
     const result = await this.call<{ certificate: string }>('info', { label: this.label ?? '', profile: '' });
     this.certificate = ParsedCertificate.fromPem(result.certificate);
     if (!this.certificate.isCa) throw new Error('the certificate cfssl serves is not a CA certificate');
@@ -82,15 +93,26 @@ export class CfsslSigner implements CertificateSigner {
     };
     const body = Buffer.from(JSON.stringify(signRequest));
     const token = createHmac('sha256', this.authKey).update(body).digest();
-    const result = await this.call<{ certificate: string }>('authsign', { token: token.toString('base64'), request: body.toString('base64') });
+    const result = await this.call<{ certificate: string }>('authsign', {
+      token: token.toString('base64'),
+      request: body.toString('base64'),
+    });
     return ParsedCertificate.fromPem(result.certificate);
   }
 
   private async call<T>(endpoint: string, payload: unknown): Promise<T> {
-    const url = new URL(`api/v1/cfssl/${endpoint}`, this.endpoint.href.endsWith('/') ? this.endpoint : new URL(`${this.endpoint.href}/`));
+    const url = new URL(
+      `api/v1/cfssl/${endpoint}`,
+      this.endpoint.href.endsWith('/') ? this.endpoint : new URL(`${this.endpoint.href}/`),
+    );
     let response: Response;
     try {
-      response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(payload), signal: AbortSignal.timeout(requestTimeoutMs) });
+      response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(payload),
+        signal: AbortSignal.timeout(requestTimeoutMs),
+      });
     } catch (error) {
       throw new Error(`cannot reach cfssl at ${url.origin} (${(error as Error).message})`, { cause: error });
     }
@@ -101,7 +123,9 @@ export class CfsslSigner implements CertificateSigner {
       throw new Error(`cfssl at ${url.origin} answered ${response.status} without a JSON body`);
     }
     if (!parsed.success || !parsed.result) {
-      throw new Error(`cfssl ${endpoint} refused (${response.status}): ${(parsed.errors ?? []).map((e) => `${e.message} (code ${e.code})`).join('; ') || 'no reason given'}`);
+      throw new Error(
+        `cfssl ${endpoint} refused (${response.status}): ${(parsed.errors ?? []).map((e) => `${e.message} (code ${e.code})`).join('; ') || 'no reason given'}`,
+      );
     }
     return parsed.result;
   }
@@ -124,7 +148,10 @@ const cfsslUsageNames: Record<KeyUsage | ExtendedKeyUsage, string> = {
  * The cfssl config (`cfssl serve -config`) for the certificates a plan has cfssl sign: one signing profile per kubepki
  * profile and validity, with the plan's usages, each requiring the auth key `kubepki` (cfssl's `standard` HMAC key).
  */
-export function cfsslSigningConfig(certificates: readonly CfsslSignedCertificate[], authKeyHex: string): Record<string, unknown> {
+export function cfsslSigningConfig(
+  certificates: readonly CfsslSignedCertificate[],
+  authKeyHex: string,
+): Record<string, unknown> {
   const profiles: Record<string, unknown> = {};
   for (const c of certificates) {
     if (c.isCa || c.signedBy !== 'cfssl') continue;

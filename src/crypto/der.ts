@@ -89,5 +89,7 @@ export function time(date: Date): Buffer {
   const iso = date.toISOString(); // 2026-11-30T21:53:27.123Z
   const digits = iso.slice(0, 19).replace(/[-T:]/g, ''); // 20261130215327
   const year = date.getUTCFullYear();
-  return year < 2050 ? tlv(0x17, Buffer.from(`${digits.slice(2)}Z`, 'ascii')) : tlv(0x18, Buffer.from(`${digits}Z`, 'ascii'));
+  return year < 2050
+    ? tlv(0x17, Buffer.from(`${digits.slice(2)}Z`, 'ascii'))
+    : tlv(0x18, Buffer.from(`${digits}Z`, 'ascii'));
 }

@@ -7,7 +7,11 @@ export { ParsedCertificate } from './parsed-certificate';
 export { mintServiceAccountToken, verifyServiceAccountToken } from './service-account-token';
 export { bootstrapTokenId, bootstrapTokenPattern, generateBootstrapToken } from './bootstrap-token';
 export { LocalKeySigner, type CertificateSigner, type SigningSubject } from './certificate-signer';
-export { ParsedCertificationRequest, checkUserCertificationRequest, createCertificationRequest } from './certification-request';
+export {
+  ParsedCertificationRequest,
+  checkUserCertificationRequest,
+  createCertificationRequest,
+} from './certification-request';
 export { certificateFacts, inspectPem, jwtFacts, type InspectedMaterial } from './inspect-material';
 export { publicKeyPin } from './public-key-pin';
 export { intermediateMismatches, intermediateSigningCommand } from './intermediate-certificate';

@@ -1,4 +1,10 @@
-import { createHash, createPrivateKey, createPublicKey, type X509Certificate as NodeX509Certificate, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  type X509Certificate as NodeX509Certificate,
+  type KeyObject,
+} from 'node:crypto';
 import type * as x509 from '@peculiar/x509';
 import { peculiarX509 } from './peculiar-x509';
 import { describeKey } from './key-algorithms';
@@ -55,7 +61,12 @@ export interface InspectedJwt {
 export type InspectedMaterial = InspectedCertificate | InspectedRequest | InspectedKey | InspectedJwt;
 
 const colonHex = (hex: string) => hex.toUpperCase().match(/../g)!.join(':');
-const spkiSha256 = (key: KeyObject) => colonHex(createHash('sha256').update(key.export({ format: 'der', type: 'spki' })).digest('hex'));
+const spkiSha256 = (key: KeyObject) =>
+  colonHex(
+    createHash('sha256')
+      .update(key.export({ format: 'der', type: 'spki' }))
+      .digest('hex'),
+  );
 
 export function certificateFacts(pem: string, now: Date): InspectedCertificate {
   const c = ParsedCertificate.fromPem(pem);
@@ -83,7 +94,9 @@ export function certificateFacts(pem: string, now: Date): InspectedCertificate {
 export async function csrFacts(pem: string): Promise<InspectedRequest> {
   const peculiar = peculiarX509();
   const csr = new peculiar.Pkcs10CertificateRequest(pem);
-  const san = csr.extensions.find((e): e is x509.SubjectAlternativeNameExtension => e instanceof peculiar.SubjectAlternativeNameExtension);
+  const san = csr.extensions.find(
+    (e): e is x509.SubjectAlternativeNameExtension => e instanceof peculiar.SubjectAlternativeNameExtension,
+  );
   const names = san?.names.items ?? [];
   const key = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
   return {
@@ -99,7 +112,8 @@ export async function csrFacts(pem: string): Promise<InspectedRequest> {
 
 export function keyFacts(pem: string): InspectedKey {
   const isPrivate = /-----BEGIN (RSA |EC |ENCRYPTED )?PRIVATE KEY-{5}/.test(pem);
-  if (/-----BEGIN ENCRYPTED PRIVATE KEY-{5}/.test(pem)) throw new Error('is an encrypted private key: kubepki does not ask for passphrases');
+  if (/-----BEGIN ENCRYPTED PRIVATE KEY-{5}/.test(pem))
+    throw new Error('is an encrypted private key: kubepki does not ask for passphrases');
   const key = isPrivate ? createPublicKey(createPrivateKey(pem)) : createPublicKey(pem);
   return { type: isPrivate ? 'private-key' : 'public-key', key: describeKey(key), publicKeySha256: spkiSha256(key) };
 }
@@ -107,7 +121,8 @@ export function keyFacts(pem: string): InspectedKey {
 export function jwtFacts(token: string, now: Date): InspectedJwt {
   const parts = token.trim().split('.');
   if (parts.length !== 3) throw new Error('is not a JWT (three base64url parts separated by dots)');
-  const decode = (part: string) => JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
+  const decode = (part: string) =>
+    JSON.parse(Buffer.from(part, 'base64url').toString('utf8')) as Record<string, unknown>;
   let header: Record<string, unknown>;
   let claims: Record<string, unknown>;
   try {
@@ -116,12 +131,21 @@ export function jwtFacts(token: string, now: Date): InspectedJwt {
     throw new Error('is not a JWT: its header or claims are not base64url JSON');
   }
   const exp = typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : undefined;
-  return { type: 'jwt', header, claims, ...(exp ? { expiresAt: exp.toISOString(), expired: exp.getTime() <= now.getTime() } : {}), signatureChecked: false };
+  return {
+    type: 'jwt',
+    header,
+    claims,
+    ...(exp ? { expiresAt: exp.toISOString(), expired: exp.getTime() <= now.getTime() } : {}),
+    signatureChecked: false,
+  };
 }
 
 /** Every PEM block of a text, with its label. */
 export function pemBlocks(text: string): { label: string; pem: string }[] {
-  return [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g)].map((m) => ({ label: m[1]!, pem: m[0] }));
+  return [...text.matchAll(/-----BEGIN ([A-Z0-9 ]+)-----[\s\S]*?-----END \1-----/g)].map((m) => ({
+    label: m[1]!,
+    pem: m[0],
+  }));
 }
 
 /** Facts of every PEM block: certificates, requests, private and public keys. Unknown blocks are an error. */

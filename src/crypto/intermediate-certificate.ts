@@ -18,23 +18,38 @@ export interface IntermediateExpectation {
  * differs, in words for the error that names the file. `key` is the key kubepki made for the CSR: the root must have
  * certified exactly it.
  */
-export function intermediateMismatches(certificate: ParsedCertificate, root: ParsedCertificate, expected: IntermediateExpectation, key?: KeyPair): string[] {
+export function intermediateMismatches(
+  certificate: ParsedCertificate,
+  root: ParsedCertificate,
+  expected: IntermediateExpectation,
+  key?: KeyPair,
+): string[] {
   const reasons: string[] = [];
-  if (!certificate.isIssuedBy(root)) reasons.push(`it is not signed by the root "${root.subject}" (its issuer is "${certificate.issuer}")`);
+  if (!certificate.isIssuedBy(root))
+    reasons.push(`it is not signed by the root "${root.subject}" (its issuer is "${certificate.issuer}")`);
   if (!certificate.isCa) reasons.push('it is not a CA (basicConstraints CA:TRUE is missing)');
   if (!certificate.keyUsages.includes('keyCertSign')) reasons.push('its key usage lacks keyCertSign');
   if (certificate.isCa && certificate.pathLength !== expected.pathLength) {
-    reasons.push(`its pathLen is ${certificate.pathLength ?? 'absent (unlimited)'}, the plan needs ${expected.pathLength} (an intermediate that signs leaves only)`);
+    reasons.push(
+      `its pathLen is ${certificate.pathLength ?? 'absent (unlimited)'}, the plan needs ${expected.pathLength} (an intermediate that signs leaves only)`,
+    );
   }
   if (expected.nameConstraints === 'no-host-names') {
     const carried = certificate.nameConstraints;
     if (!carried || !carried.critical || !carried.value.equals(noHostNamesConstraint())) {
-      reasons.push(`${carried ? 'its nameConstraints differ from' : 'it lacks'} the ${noHostNamesDescription} its CSR requests (copy the CSR's extensions when signing)`);
+      reasons.push(
+        `${carried ? 'its nameConstraints differ from' : 'it lacks'} the ${noHostNamesDescription} its CSR requests (copy the CSR's extensions when signing)`,
+      );
     }
   }
-  if (key && !certificate.matchesKey(key)) reasons.push('it certifies another key than the one kubepki made for the CSR (the root signed another request)');
-  if (certificate.commonName !== expected.commonName) reasons.push(`its CN is "${certificate.commonName}", the plan's is "${expected.commonName}"`);
-  if (certificate.algorithm !== expected.algorithm) reasons.push(`its key is ${certificate.algorithm ?? 'of an unsupported type'}, the spec asks for ${expected.algorithm}`);
+  if (key && !certificate.matchesKey(key))
+    reasons.push('it certifies another key than the one kubepki made for the CSR (the root signed another request)');
+  if (certificate.commonName !== expected.commonName)
+    reasons.push(`its CN is "${certificate.commonName}", the plan's is "${expected.commonName}"`);
+  if (certificate.algorithm !== expected.algorithm)
+    reasons.push(
+      `its key is ${certificate.algorithm ?? 'of an unsupported type'}, the spec asks for ${expected.algorithm}`,
+    );
   return reasons;
 }
 

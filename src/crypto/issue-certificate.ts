@@ -30,7 +30,11 @@ export function localSigningKey(key: KeyPair): SigningKey {
   return {
     algorithm: key.algorithm,
     sign: (tbs) =>
-      new Promise((resolve, reject) => sign(hash, tbs, { key: key.privateKey, dsaEncoding: 'der' }, (error, signature) => (error ? reject(error) : resolve(signature)))),
+      new Promise((resolve, reject) =>
+        sign(hash, tbs, { key: key.privateKey, dsaEncoding: 'der' }, (error, signature) =>
+          error ? reject(error) : resolve(signature),
+        ),
+      ),
   };
 }
 
@@ -38,9 +42,16 @@ export function localSigningKey(key: KeyPair): SigningKey {
  * The plan's key usages as X.509 KeyUsage bits (RFC 5280 4.2.1.3; bit n is `1 << n`, as certificate-fields.ts reads
  * them back and @peculiar/x509's KeyUsageFlags number them): one table for certificates and CSRs.
  */
-export const keyUsageFlags: Record<KeyUsage, number> = { digitalSignature: 1 << 0, keyEncipherment: 1 << 2, keyCertSign: 1 << 5 };
+export const keyUsageFlags: Record<KeyUsage, number> = {
+  digitalSignature: 1 << 0,
+  keyEncipherment: 1 << 2,
+  keyCertSign: 1 << 5,
+};
 
-export const extendedKeyUsageOids: Record<ExtendedKeyUsage, string> = { serverAuth: '1.3.6.1.5.5.7.3.1', clientAuth: '1.3.6.1.5.5.7.3.2' };
+export const extendedKeyUsageOids: Record<ExtendedKeyUsage, string> = {
+  serverAuth: '1.3.6.1.5.5.7.3.1',
+  clientAuth: '1.3.6.1.5.5.7.3.2',
+};
 
 const oids = {
   commonName: der.objectIdentifier('2.5.4.3'),
@@ -59,7 +70,8 @@ function signatureAlgorithmIdentifier(algorithm: KeyAlgorithm): Buffer {
   return algorithm.startsWith('RSA') ? der.sequence(oid, Buffer.from([0x05, 0x00])) : der.sequence(oid);
 }
 
-const extension = (oid: Buffer, critical: boolean, value: Buffer) => der.sequence(oid, ...(critical ? [der.booleanTrue] : []), der.octetString(value));
+const extension = (oid: Buffer, critical: boolean, value: Buffer) =>
+  der.sequence(oid, ...(critical ? [der.booleanTrue] : []), der.octetString(value));
 
 /** RFC 5280 method 1: SHA-1 of the subjectPublicKey bits (what Go's x509 and @peculiar/x509 compute). */
 const keyIdentifier = (spki: Buffer) => createHash('sha1').update(subjectPublicKeyBytesOf(spki)).digest();
@@ -73,7 +85,10 @@ export const notBeforeBackdateMs = 5 * 60 * 1000;
  */
 function subjectName(template: CertificateContent): Buffer {
   const rdn = (oid: Buffer, value: string) => der.set(der.sequence(oid, der.directoryString(value)));
-  return der.sequence(...template.organizations.map((o) => rdn(oids.organization, o)), rdn(oids.commonName, template.commonName));
+  return der.sequence(
+    ...template.organizations.map((o) => rdn(oids.organization, o)),
+    rdn(oids.commonName, template.commonName),
+  );
 }
 
 /** A positive 128-bit random serial (RFC 5280 allows up to 20 octets; the top bit is cleared to keep it positive). */
@@ -87,23 +102,38 @@ function randomSerial(): Buffer {
  * The extensions Go's x509 (and so kubeadm) writes: critical basicConstraints and keyUsage, extKeyUsage, SANs,
  * subject key id on CAs and authority key id on issued certificates (the issuer's own subject key id when it has one).
  */
-function extensionsOf(template: CertificateContent, subjectPublicKey: Buffer, issuer: ParsedCertificate | undefined): Buffer[] {
-  const constraints = template.isCa ? [der.booleanTrue, ...(template.pathLength === undefined ? [] : [der.smallInteger(template.pathLength)])] : [];
+function extensionsOf(
+  template: CertificateContent,
+  subjectPublicKey: Buffer,
+  issuer: ParsedCertificate | undefined,
+): Buffer[] {
+  const constraints = template.isCa
+    ? [der.booleanTrue, ...(template.pathLength === undefined ? [] : [der.smallInteger(template.pathLength)])]
+    : [];
   const extensions = [
     extension(oids.basicConstraints, true, der.sequence(...constraints)),
     extension(oids.keyUsage, true, der.namedBits(template.keyUsages.reduce((flags, u) => flags | keyUsageFlags[u], 0))),
   ];
   if (template.extendedKeyUsages.length > 0) {
-    extensions.push(extension(oids.extendedKeyUsage, false, der.sequence(...template.extendedKeyUsages.map((u) => der.objectIdentifier(extendedKeyUsageOids[u])))));
+    extensions.push(
+      extension(
+        oids.extendedKeyUsage,
+        false,
+        der.sequence(...template.extendedKeyUsages.map((u) => der.objectIdentifier(extendedKeyUsageOids[u]))),
+      ),
+    );
   }
   const names = [
     ...template.dnsNames.map((value) => der.implicit(2, Buffer.from(value, 'ascii'))),
     ...template.ipAddresses.map((value) => der.implicit(7, Uint8Array.from(ipaddr.parse(value).toByteArray()))),
   ];
   if (names.length > 0) extensions.push(extension(oids.subjectAltName, false, der.sequence(...names)));
-  if (template.isCa) extensions.push(extension(oids.subjectKeyIdentifier, false, der.octetString(keyIdentifier(subjectPublicKey))));
+  if (template.isCa)
+    extensions.push(extension(oids.subjectKeyIdentifier, false, der.octetString(keyIdentifier(subjectPublicKey))));
   if (issuer) {
-    const id = subjectKeyIdentifierOf(issuer.node.raw) ?? keyIdentifier(issuer.node.publicKey.export({ format: 'der', type: 'spki' }));
+    const id =
+      subjectKeyIdentifierOf(issuer.node.raw) ??
+      keyIdentifier(issuer.node.publicKey.export({ format: 'der', type: 'spki' }));
     extensions.push(extension(oids.authorityKeyIdentifier, false, der.sequence(der.implicit(0, id))));
   }
   return extensions;
@@ -148,7 +178,13 @@ export async function issueCertificate(
   issuer: CertificateIssuer | undefined,
   now: Date,
 ): Promise<ParsedCertificate> {
-  return signCertificate(template, subjectKey.publicKeyDer(), issuer?.certificate, localSigningKey(issuer?.key ?? subjectKey), now);
+  return signCertificate(
+    template,
+    subjectKey.publicKeyDer(),
+    issuer?.certificate,
+    localSigningKey(issuer?.key ?? subjectKey),
+    now,
+  );
 }
 
 /**

@@ -29,7 +29,10 @@ const ecdsa = (namedCurve: 'P-256' | 'P-384', hash: 'SHA-256' | 'SHA-384'): Algo
   import: { name: 'ECDSA', namedCurve },
   sign: { name: 'ECDSA', hash } as EcdsaParams,
   // ecdsa-with-SHA256 / ecdsa-with-SHA384
-  x509Signature: hash === 'SHA-256' ? { oid: '1.2.840.10045.4.3.2', hash: 'sha256' } : { oid: '1.2.840.10045.4.3.3', hash: 'sha384' },
+  x509Signature:
+    hash === 'SHA-256'
+      ? { oid: '1.2.840.10045.4.3.2', hash: 'sha256' }
+      : { oid: '1.2.840.10045.4.3.3', hash: 'sha384' },
   nodeGenerate: { type: 'ec', options: { namedCurve } },
   privateKeyPemType: 'sec1',
 });
@@ -59,5 +62,8 @@ export function keyAlgorithmOf(key: KeyObject): KeyAlgorithm | undefined {
 /** A human description of a key for error messages (`RSA-1024`, `ed25519`). */
 export function describeKey(key: KeyObject): string {
   const details = key.asymmetricKeyDetails ?? {};
-  return keyAlgorithmOf(key) ?? `${key.asymmetricKeyType}${details.modulusLength ? `-${details.modulusLength}` : details.namedCurve ? `-${details.namedCurve}` : ''}`;
+  return (
+    keyAlgorithmOf(key) ??
+    `${key.asymmetricKeyType}${details.modulusLength ? `-${details.modulusLength}` : details.namedCurve ? `-${details.namedCurve}` : ''}`
+  );
 }

@@ -4,7 +4,11 @@ import { keyAlgorithmOf, keyAlgorithmParameters, describeKey } from './key-algor
 
 // OpenSSL 3 given bare PEM tries its decoders one by one; told the form, it reads a key in about half the time, which
 // is most of what a no-op run and verify spend on keys.
-const derTypes: Record<string, 'pkcs1' | 'sec1' | 'pkcs8'> = { 'RSA PRIVATE KEY': 'pkcs1', 'EC PRIVATE KEY': 'sec1', 'PRIVATE KEY': 'pkcs8' };
+const derTypes: Record<string, 'pkcs1' | 'sec1' | 'pkcs8'> = {
+  'RSA PRIVATE KEY': 'pkcs1',
+  'EC PRIVATE KEY': 'sec1',
+  'PRIVATE KEY': 'pkcs8',
+};
 
 function privateKeyInput(pem: string): string | { key: Buffer; format: 'der'; type: 'pkcs1' | 'sec1' | 'pkcs8' } {
   const block = /^-----BEGIN ([A-Z ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END \1-----\s*$/.exec(pem.trim() + '\n');
@@ -35,10 +39,21 @@ export class KeyPair {
     const how = keyAlgorithmParameters[algorithm].nodeGenerate;
     const publicKeyEncoding = { type: 'spki', format: 'der' } as const;
     return new Promise((resolve, reject) => {
-      const done = (error: Error | null, publicDer: Buffer, pem: string) => (error ? reject(error) : resolve(new KeyPair(algorithm, undefined, undefined, pem, publicDer)));
+      const done = (error: Error | null, publicDer: Buffer, pem: string) =>
+        error ? reject(error) : resolve(new KeyPair(algorithm, undefined, undefined, pem, publicDer));
       // The PEM forms of privateKeyPemType: PKCS#1 for RSA, SEC1 for ECDSA.
-      if (how.type === 'rsa') generateKeyPair('rsa', { ...how.options, publicKeyEncoding, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } }, done);
-      else generateKeyPair('ec', { ...how.options, publicKeyEncoding, privateKeyEncoding: { type: 'sec1', format: 'pem' } }, done);
+      if (how.type === 'rsa')
+        generateKeyPair(
+          'rsa',
+          { ...how.options, publicKeyEncoding, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } },
+          done,
+        );
+      else
+        generateKeyPair(
+          'ec',
+          { ...how.options, publicKeyEncoding, privateKeyEncoding: { type: 'sec1', format: 'pem' } },
+          done,
+        );
     });
   }
 
@@ -51,7 +66,8 @@ export class KeyPair {
       throw new Error('is not a PEM private key (PKCS#1, SEC1 or PKCS#8)');
     }
     const algorithm = keyAlgorithmOf(key);
-    if (!algorithm) throw new Error(`holds a ${describeKey(key)} key; kubeadm keys are RSA-2048/3072/4096 or ECDSA-P256/P384`);
+    if (!algorithm)
+      throw new Error(`holds a ${describeKey(key)} key; kubeadm keys are RSA-2048/3072/4096 or ECDSA-P256/P384`);
     return new KeyPair(algorithm, key, undefined, undefined, undefined);
   }
 
@@ -63,12 +79,17 @@ export class KeyPair {
 
   /** PEM as kubeadm writes it: PKCS#1 for RSA, SEC1 for ECDSA. */
   toPem(): string {
-    this.pem ??= this.privateKey.export({ format: 'pem', type: keyAlgorithmParameters[this.algorithm].privateKeyPemType }) as string;
+    this.pem ??= this.privateKey.export({
+      format: 'pem',
+      type: keyAlgorithmParameters[this.algorithm].privateKeyPemType,
+    }) as string;
     return this.pem;
   }
 
   private get publicKey(): KeyObject {
-    this.publicKeyObject ??= this.publicDer ? createPublicKey({ key: this.publicDer, format: 'der', type: 'spki' }) : createPublicKey(this.privateKey);
+    this.publicKeyObject ??= this.publicDer
+      ? createPublicKey({ key: this.publicDer, format: 'der', type: 'spki' })
+      : createPublicKey(this.privateKey);
     return this.publicKeyObject;
   }
 

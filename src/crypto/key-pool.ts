@@ -17,7 +17,10 @@ export class KeyPool {
   /** Starts generating `count` keys of `algorithm` (0 makes a pool that only counts the keys taken from it). */
   static start(algorithm: KeyAlgorithm, count: number, onProgress?: (done: number, started: number) => void): KeyPool {
     const pool = new KeyPool(onProgress);
-    pool.waiting.set(algorithm, Array.from({ length: count }, () => pool.generate(algorithm)));
+    pool.waiting.set(
+      algorithm,
+      Array.from({ length: count }, () => pool.generate(algorithm)),
+    );
     return pool;
   }
 

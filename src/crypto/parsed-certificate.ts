@@ -51,7 +51,9 @@ function fieldsOf(node: NodeX509Certificate): CertificateFields {
     organizations: list(subject.O),
     dnsNames: names.filter((n) => n.type === 'DNS').map((n) => n.value),
     // OpenSSL prints IPv6 uncompressed (0:0:0:0:0:0:0:1); the canonical form (::1) is what plans and users write.
-    ipAddresses: names.filter((n) => n.type === 'IP Address').map((n) => (ipaddr.isValid(n.value) ? ipaddr.parse(n.value).toString() : n.value)),
+    ipAddresses: names
+      .filter((n) => n.type === 'IP Address')
+      .map((n) => (ipaddr.isValid(n.value) ? ipaddr.parse(n.value).toString() : n.value)),
     extendedKeyUsages: eku.filter((oid) => extendedKeyUsageNames[oid]).map((oid) => extendedKeyUsageNames[oid]!),
     otherExtendedKeyUsages: eku.filter((oid) => !extendedKeyUsageNames[oid]),
     isCa: node.ca,
@@ -93,7 +95,11 @@ export class ParsedCertificate {
   /** A DER certificate kubepki has just encoded. */
   static fromDer(der: Buffer): ParsedCertificate {
     const lines = der.toString('base64').match(/.{1,64}/g)!;
-    return new ParsedCertificate(`-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`, undefined, der);
+    return new ParsedCertificate(
+      `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`,
+      undefined,
+      der,
+    );
   }
 
   /** Node's (OpenSSL's) view of the certificate. */

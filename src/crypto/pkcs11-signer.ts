@@ -33,7 +33,9 @@ export function parsePkcs11Uri(uri: string): Pkcs11Location {
   const token = attributes.get('token');
   const object = attributes.get('object');
   if (!match || !modulePath || !token || !object) {
-    throw new Error(`${JSON.stringify(uri)} is not pkcs11:token=<token label>;object=<key label>?module-path=<PKCS#11 module>, e.g. pkcs11:token=kubepki;object=etcd-ca?module-path=/usr/lib/softhsm/libsofthsm2.so`);
+    throw new Error(
+      `${JSON.stringify(uri)} is not pkcs11:token=<token label>;object=<key label>?module-path=<PKCS#11 module>, e.g. pkcs11:token=kubepki;object=etcd-ca?module-path=/usr/lib/softhsm/libsofthsm2.so`,
+    );
   }
   return { modulePath, token, object };
 }
@@ -57,7 +59,11 @@ interface GrapheneModule {
     load(
       library: string,
       name: string,
-    ): { initialize(): void; finalize(): void; getSlots(tokenPresent: boolean): { length: number; items(index: number): { getToken(): { label: string } } } };
+    ): {
+      initialize(): void;
+      finalize(): void;
+      getSlots(tokenPresent: boolean): { length: number; items(index: number): { getToken(): { label: string } } };
+    };
   };
 }
 
@@ -89,22 +95,32 @@ export class Pkcs11Signer implements CertificateSigner {
     try {
       p11 = require('node-webcrypto-p11') as P11Module;
     } catch {
-      throw new Error('the optional dependency node-webcrypto-p11 is not installed (it needs a C++ compiler at npm install): HSM signing is unavailable');
+      throw new Error(
+        'the optional dependency node-webcrypto-p11 is not installed (it needs a C++ compiler at npm install): HSM signing is unavailable',
+      );
     }
     const slot = findSlot(location);
     let crypto: P11Crypto;
     try {
       crypto = new p11.Crypto({ library: location.modulePath, slot, readWrite: false, pin });
     } catch (error) {
-      throw new Error(`cannot log in to token ${JSON.stringify(location.token)}: ${(error as Error).message} (check ${pkcs11PinVariable})`, { cause: error });
+      throw new Error(
+        `cannot log in to token ${JSON.stringify(location.token)}: ${(error as Error).message} (check ${pkcs11PinVariable})`,
+        { cause: error },
+      );
     }
     try {
       const found = await findKeyPair(crypto, location.object);
       const spki = Buffer.from(await crypto.subtle.exportKey('spki', found.publicKey));
       const publicKey = createPublicKey({ key: spki, format: 'der', type: 'spki' });
       const algorithm = keyAlgorithmOf(publicKey);
-      if (!algorithm) throw new Error(`the key ${JSON.stringify(location.object)} is ${describeKey(publicKey)}; a CA key must be RSA-2048/3072/4096 or ECDSA-P256/P384`);
-      const privateKey = algorithm.startsWith('RSA') ? await crypto.keyStorage.getItem(found.privateIndex, keyAlgorithmParameters[algorithm].import, false, ['sign']) : found.privateKey;
+      if (!algorithm)
+        throw new Error(
+          `the key ${JSON.stringify(location.object)} is ${describeKey(publicKey)}; a CA key must be RSA-2048/3072/4096 or ECDSA-P256/P384`,
+        );
+      const privateKey = algorithm.startsWith('RSA')
+        ? await crypto.keyStorage.getItem(found.privateIndex, keyAlgorithmParameters[algorithm].import, false, ['sign'])
+        : found.privateKey;
       return new Pkcs11Signer(crypto, privateKey, publicKey, algorithm);
     } catch (error) {
       crypto.close();
@@ -112,14 +128,22 @@ export class Pkcs11Signer implements CertificateSigner {
     }
   }
 
-  async caCertificate(template: CertificateContent, existing: ParsedCertificate | undefined, now: Date): Promise<ParsedCertificate> {
+  async caCertificate(
+    template: CertificateContent,
+    existing: ParsedCertificate | undefined,
+    now: Date,
+  ): Promise<ParsedCertificate> {
     if (existing) {
-      const same = existing.node.publicKey.export({ format: 'der', type: 'spki' }).equals(this.publicKey.export({ format: 'der', type: 'spki' }));
+      const same = existing.node.publicKey
+        .export({ format: 'der', type: 'spki' })
+        .equals(this.publicKey.export({ format: 'der', type: 'spki' }));
       if (!same) throw new Error("the CA certificate in the tree is not for the token's key");
       this.certificate = existing;
     } else {
       const publicKey = this.publicKey.export({ format: 'der', type: 'spki' });
-      this.certificate = await this.serialized(() => signCertificate(template, publicKey, undefined, this.signingKey(), now));
+      this.certificate = await this.serialized(() =>
+        signCertificate(template, publicKey, undefined, this.signingKey(), now),
+      );
     }
     return this.certificate;
   }
@@ -128,7 +152,9 @@ export class Pkcs11Signer implements CertificateSigner {
     if (!this.certificate) throw new Error('internal: Pkcs11Signer.sign before caCertificate');
     const certificate = this.certificate;
     const subjectKey = await request.subject.publicKeyDer();
-    return this.serialized(() => signCertificate(request.template, subjectKey, certificate, this.signingKey(), request.now));
+    return this.serialized(() =>
+      signCertificate(request.template, subjectKey, certificate, this.signingKey(), request.now),
+    );
   }
 
   private serialized<T>(operation: () => Promise<T>): Promise<T> {
@@ -151,7 +177,9 @@ export class Pkcs11Signer implements CertificateSigner {
     return {
       algorithm,
       async sign(tbs) {
-        const signature = new Uint8Array(await crypto.subtle.sign(keyAlgorithmParameters[algorithm].sign, privateKey, new Uint8Array(tbs)));
+        const signature = new Uint8Array(
+          await crypto.subtle.sign(keyAlgorithmParameters[algorithm].sign, privateKey, new Uint8Array(tbs)),
+        );
         return algorithm.startsWith('ECDSA') ? der.ecdsaSignatureFromP1363(signature) : Buffer.from(signature);
       },
     };
@@ -176,10 +204,15 @@ function findSlot(location: Pkcs11Location): number {
     if (label === location.token) return i;
     labels.push(label);
   }
-  throw new Error(`no token labelled ${JSON.stringify(location.token)} in ${location.modulePath} (tokens: ${labels.map((l) => JSON.stringify(l)).join(', ') || 'none'})`);
+  throw new Error(
+    `no token labelled ${JSON.stringify(location.token)} in ${location.modulePath} (tokens: ${labels.map((l) => JSON.stringify(l)).join(', ') || 'none'})`,
+  );
 }
 
-async function findKeyPair(crypto: P11Crypto, label: string): Promise<{ privateKey: CryptoKey; privateIndex: string; publicKey: CryptoKey }> {
+async function findKeyPair(
+  crypto: P11Crypto,
+  label: string,
+): Promise<{ privateKey: CryptoKey; privateIndex: string; publicKey: CryptoKey }> {
   let privateKey: { key: CryptoKey; index: string } | undefined;
   let publicKey: CryptoKey | undefined;
   for (const index of await crypto.keyStorage.keys()) {
@@ -188,6 +221,7 @@ async function findKeyPair(crypto: P11Crypto, label: string): Promise<{ privateK
     if (key.type === 'private') privateKey = { key, index };
     if (key.type === 'public') publicKey = key;
   }
-  if (!privateKey || !publicKey) throw new Error(`the token has no ${!privateKey ? 'private' : 'public'} key labelled ${JSON.stringify(label)}`);
+  if (!privateKey || !publicKey)
+    throw new Error(`the token has no ${!privateKey ? 'private' : 'public'} key labelled ${JSON.stringify(label)}`);
   return { privateKey: privateKey.key, privateIndex: privateKey.index, publicKey };
 }

@@ -18,7 +18,16 @@ export interface ServiceAccountTokenRequest {
 
 /** The outcome of checking a token as kube-apiserver's service-account authenticator would. */
 export type TokenReview =
-  | { authenticated: true; user: string; groups: string[]; uid?: string; namespace: string; name: string; expiresAt: Date; keyId?: string }
+  | {
+      authenticated: true;
+      user: string;
+      groups: string[];
+      uid?: string;
+      namespace: string;
+      name: string;
+      expiresAt: Date;
+      keyId?: string;
+    }
   | { authenticated: false; reason: string };
 
 // jose is loaded on first use so commands that never touch a token do not pay for loading it.
@@ -35,7 +44,10 @@ export function jwsAlgorithmFor(key: KeyObject): 'RS256' | 'ES256' | 'ES384' {
 
 /** The `kid` kube-apiserver derives from a public key: base64url (no padding) of SHA-256 over its PKIX DER. */
 export function serviceAccountKeyId(publicKey: KeyObject): string {
-  const der = (publicKey.type === 'public' ? publicKey : createPublicKey(publicKey)).export({ format: 'der', type: 'spki' });
+  const der = (publicKey.type === 'public' ? publicKey : createPublicKey(publicKey)).export({
+    format: 'der',
+    type: 'spki',
+  });
   return createHash('sha256').update(der).digest('base64url');
 }
 
@@ -98,9 +110,16 @@ export async function verifyServiceAccountToken(
   const kid = header.kid;
   const candidates = kid === undefined ? keys : keys.filter((key) => serviceAccountKeyId(key) === kid);
   if (candidates.length === 0) {
-    if (!keys.some((key) => jwsAlgorithmFor(key) === header.alg)) return { authenticated: false, reason: 'token algorithm does not fit sa.pub (an RSA key verifies RS256, ECDSA ES256/ES384)' };
+    if (!keys.some((key) => jwsAlgorithmFor(key) === header.alg))
+      return {
+        authenticated: false,
+        reason: 'token algorithm does not fit sa.pub (an RSA key verifies RS256, ECDSA ES256/ES384)',
+      };
     // kube-apiserver finds no key by the token's kid: the token was signed by a key sa.pub does not (or no longer) hold.
-    return { authenticated: false, reason: 'signature does not verify against sa.pub: the token was signed by another key' };
+    return {
+      authenticated: false,
+      reason: 'signature does not verify against sa.pub: the token was signed by another key',
+    };
   }
   let rejection: TokenReview = { authenticated: false, reason: 'no key verified the token' };
   for (const publicKey of candidates) {
@@ -125,11 +144,21 @@ async function verifyWithKey(
       currentDate: expected.now ?? new Date(),
       clockTolerance: 0,
     });
-    const claim = (payload['kubernetes.io'] ?? {}) as { namespace?: string; serviceaccount?: { name?: string; uid?: string } };
+    const claim = (payload['kubernetes.io'] ?? {}) as {
+      namespace?: string;
+      serviceaccount?: { name?: string; uid?: string };
+    };
     const sub = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(payload.sub ?? '');
-    if (!sub) return { authenticated: false, reason: `subject ${JSON.stringify(payload.sub)} is not system:serviceaccount:<namespace>:<name>` };
+    if (!sub)
+      return {
+        authenticated: false,
+        reason: `subject ${JSON.stringify(payload.sub)} is not system:serviceaccount:<namespace>:<name>`,
+      };
     if (claim.namespace !== undefined && claim.namespace !== sub[1]) {
-      return { authenticated: false, reason: `kubernetes.io.namespace ${JSON.stringify(claim.namespace)} does not match the subject's namespace ${sub[1]}` };
+      return {
+        authenticated: false,
+        reason: `kubernetes.io.namespace ${JSON.stringify(claim.namespace)} does not match the subject's namespace ${sub[1]}`,
+      };
     }
     const uid = claim.serviceaccount?.uid;
     return {
@@ -147,16 +176,27 @@ async function verifyWithKey(
   }
 }
 
-function describeJoseError(joseErrors: typeof import('jose').errors, error: unknown, expected: { issuer: string; audiences: string[] }): string {
-  if (error instanceof joseErrors.JWTExpired) return `token expired at ${new Date(Number(error.payload.exp) * 1000).toISOString()}`;
-  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature does not verify against sa.pub: the token was signed by another key';
-  if (error instanceof joseErrors.JOSEAlgNotAllowed) return 'token algorithm does not fit sa.pub (an RSA key verifies RS256, ECDSA ES256/ES384)';
+function describeJoseError(
+  joseErrors: typeof import('jose').errors,
+  error: unknown,
+  expected: { issuer: string; audiences: string[] },
+): string {
+  if (error instanceof joseErrors.JWTExpired)
+    return `token expired at ${new Date(Number(error.payload.exp) * 1000).toISOString()}`;
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed)
+    return 'signature does not verify against sa.pub: the token was signed by another key';
+  if (error instanceof joseErrors.JOSEAlgNotAllowed)
+    return 'token algorithm does not fit sa.pub (an RSA key verifies RS256, ECDSA ES256/ES384)';
   if (error instanceof joseErrors.JWTClaimValidationFailed) {
-    if (error.claim === 'iss') return `issuer ${JSON.stringify(error.payload.iss)} is not the expected ${JSON.stringify(expected.issuer)}`;
-    if (error.claim === 'aud') return `audience ${JSON.stringify(error.payload.aud)} does not include any of ${JSON.stringify(expected.audiences)}`;
-    if (error.claim === 'nbf') return `token is not valid before ${new Date(Number(error.payload.nbf) * 1000).toISOString()}`;
+    if (error.claim === 'iss')
+      return `issuer ${JSON.stringify(error.payload.iss)} is not the expected ${JSON.stringify(expected.issuer)}`;
+    if (error.claim === 'aud')
+      return `audience ${JSON.stringify(error.payload.aud)} does not include any of ${JSON.stringify(expected.audiences)}`;
+    if (error.claim === 'nbf')
+      return `token is not valid before ${new Date(Number(error.payload.nbf) * 1000).toISOString()}`;
     return `claim ${error.claim}: ${error.reason}`;
   }
-  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid) return `not a valid JWT: ${(error as Error).message}`;
+  if (error instanceof joseErrors.JWSInvalid || error instanceof joseErrors.JWTInvalid)
+    return `not a valid JWT: ${(error as Error).message}`;
   return `rejected: ${(error as Error).message}`;
 }

@@ -3,7 +3,10 @@ import { dumpStableYaml } from './kubeconfig';
 
 /** A DNS-1123 subdomain from a user name (`Alice.Smith@corp` → `kubepki-user-alice.smith-corp`). */
 function objectName(userName: string): string {
-  const cleaned = userName.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+  const cleaned = userName
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '');
   return `kubepki-user-${cleaned || 'unnamed'}`.slice(0, 253);
 }
 
@@ -16,12 +19,19 @@ export function renderCertificateSigningRequestManifest(certificate: Certificate
   return dumpStableYaml({
     apiVersion: 'certificates.k8s.io/v1',
     kind: 'CertificateSigningRequest',
-    metadata: { name: objectName(certificate.subject.commonName), labels: { 'app.kubernetes.io/managed-by': 'kubepki' } },
+    metadata: {
+      name: objectName(certificate.subject.commonName),
+      labels: { 'app.kubernetes.io/managed-by': 'kubepki' },
+    },
     spec: {
       request: Buffer.from(csrPem).toString('base64'),
       signerName: 'kubernetes.io/kube-apiserver-client',
       expirationSeconds: certificate.validityHours * 3600,
-      usages: ['client auth', 'digital signature', ...(certificate.keyUsages.includes('keyEncipherment') ? ['key encipherment'] : [])],
+      usages: [
+        'client auth',
+        'digital signature',
+        ...(certificate.keyUsages.includes('keyEncipherment') ? ['key encipherment'] : []),
+      ],
     },
   });
 }

@@ -38,23 +38,34 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
   const { kind, of } = file.content;
   switch (kind) {
     case 'certificate':
-      return pemBundle([of, ...(file.content.bundle ?? [])].map((id) => required(material.certificates, id, 'certificate')));
+      return pemBundle(
+        [of, ...(file.content.bundle ?? [])].map((id) => required(material.certificates, id, 'certificate')),
+      );
     case 'private-key':
       return required(material.privateKeys, of, 'private key');
     case 'public-key':
-      return pemBundle([of, ...(file.content.bundle ?? [])].map((id) => labelServiceAccountPublicKey(id, required(material.publicKeys, id, 'public key'))));
+      return pemBundle(
+        [of, ...(file.content.bundle ?? [])].map((id) =>
+          labelServiceAccountPublicKey(id, required(material.publicKeys, id, 'public key')),
+        ),
+      );
     case 'kubeconfig': {
       const kc = plan.kubeconfigs.find((k) => k.id === of) as KubeconfigPlan;
       return renderKubeconfig(kc, {
         caCertificatePem: clusterTrustBundle(plan, material),
         clientCertificatePem: required(material.certificates, kc.certificate, 'certificate'),
-        ...(certificateOf(plan, kc.certificate).keyHolder === 'user' ? {} : { clientKeyPem: required(material.privateKeys, kc.certificate, 'private key') }),
+        ...(certificateOf(plan, kc.certificate).keyHolder === 'user'
+          ? {}
+          : { clientKeyPem: required(material.privateKeys, kc.certificate, 'private key') }),
       });
     }
     case 'certification-request':
       return required(material.certificationRequests ?? new Map<string, string>(), of, 'certificate signing request');
     case 'csr-manifest':
-      return renderCertificateSigningRequestManifest(certificateOf(plan, of), required(material.certificationRequests ?? new Map<string, string>(), of, 'certificate signing request'));
+      return renderCertificateSigningRequestManifest(
+        certificateOf(plan, of),
+        required(material.certificationRequests ?? new Map<string, string>(), of, 'certificate signing request'),
+      );
     case 'manifest':
       return renderRbacFile(plan.rbac.find((f) => f.path === of)!);
     case 'kubeadm-config': {

@@ -21,8 +21,15 @@ export function renderJoinCommand(input: JoinCommandInput): string {
   const pins = input.caCertHashes.flatMap((hash) => ['--discovery-token-ca-cert-hash', hash]);
   const parts = ['kubeadm join', input.endpoint, '--token', input.token, ...pins, '--node-name', input.node];
   if (input.controlPlane) {
-    parts.push('--control-plane', '--apiserver-advertise-address', input.controlPlane.advertiseAddress, '--apiserver-bind-port', String(input.controlPlane.bindPort));
+    parts.push(
+      '--control-plane',
+      '--apiserver-advertise-address',
+      input.controlPlane.advertiseAddress,
+      '--apiserver-bind-port',
+      String(input.controlPlane.bindPort),
+    );
   }
-  if (input.ignorePreflightErrors.length > 0) parts.push(`--ignore-preflight-errors=${input.ignorePreflightErrors.join(',')}`);
+  if (input.ignorePreflightErrors.length > 0)
+    parts.push(`--ignore-preflight-errors=${input.ignorePreflightErrors.join(',')}`);
   return parts.join(' ');
 }

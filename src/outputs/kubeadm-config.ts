@@ -55,11 +55,17 @@ function kubeletConfiguration(config: KubeadmConfigPlan) {
   return {
     apiVersion: kubeletApiVersion,
     kind: 'KubeletConfiguration',
-    authentication: { x509: { clientCAFile: k.clientCAFile }, webhook: { enabled: true }, anonymous: { enabled: false } },
+    authentication: {
+      x509: { clientCAFile: k.clientCAFile },
+      webhook: { enabled: true },
+      anonymous: { enabled: false },
+    },
     authorization: { mode: 'Webhook' },
     clusterDomain: k.clusterDomain,
     // The certificate is kubepki's, renewed by kubepki: the kubelet must neither self-sign nor request one by CSR.
-    ...(k.tlsCertFile ? { tlsCertFile: k.tlsCertFile, tlsPrivateKeyFile: k.tlsPrivateKeyFile, serverTLSBootstrap: false } : {}),
+    ...(k.tlsCertFile
+      ? { tlsCertFile: k.tlsCertFile, tlsPrivateKeyFile: k.tlsPrivateKeyFile, serverTLSBootstrap: false }
+      : {}),
   };
 }
 
@@ -69,7 +75,11 @@ function kubeletConfiguration(config: KubeadmConfigPlan) {
  * cluster's kubelet-config ConfigMap); every other node a JoinConfiguration (`kubeadm join --config`, whose kubelet
  * takes that ConfigMap). Discovery pins the CA by its public key and authenticates with the bootstrap token.
  */
-export function renderKubeadmConfig(config: KubeadmConfigPlan, node: KubeadmNodePlan, secrets: KubeadmConfigSecrets): string {
+export function renderKubeadmConfig(
+  config: KubeadmConfigPlan,
+  node: KubeadmNodePlan,
+  secrets: KubeadmConfigSecrets,
+): string {
   const documents: unknown[] = [];
   if (node.mode === 'init') {
     documents.push({
@@ -94,11 +104,19 @@ export function renderKubeadmConfig(config: KubeadmConfigPlan, node: KubeadmNode
       kind: 'JoinConfiguration',
       caCertPath: `${config.certificatesDir}/ca.crt`,
       discovery: {
-        bootstrapToken: { apiServerEndpoint: config.discoveryEndpoint, token: secrets.bootstrapToken, caCertHashes: secrets.caCertHashes },
+        bootstrapToken: {
+          apiServerEndpoint: config.discoveryEndpoint,
+          token: secrets.bootstrapToken,
+          caCertHashes: secrets.caCertHashes,
+        },
       },
       nodeRegistration: nodeRegistration(config, node),
       // No certificateKey: kubepki distributes the control-plane certificates, kubeadm need not download them.
-      ...(node.mode === 'join-control-plane' ? { controlPlane: { localAPIEndpoint: { advertiseAddress: node.address, bindPort: config.apiServer.bindPort } } } : {}),
+      ...(node.mode === 'join-control-plane'
+        ? {
+            controlPlane: { localAPIEndpoint: { advertiseAddress: node.address, bindPort: config.apiServer.bindPort } },
+          }
+        : {}),
     });
   }
   return documents.map((d) => yaml.dump(d, { lineWidth: -1, noRefs: true, quotingType: '"' })).join('---\n');

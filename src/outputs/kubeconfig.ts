@@ -83,14 +83,21 @@ export function renderKubeconfigObject(input: {
   // token no spec name can hold, since js-yaml writes BEL as \a) and put in place afterwards.
   const data: string[] = [];
   const placeholder = (value: string) => `\u0007kubepki-data-${data.push(value) - 1}\u0007`;
-  const user = Object.fromEntries(Object.entries(input.user).map(([k, v]) => [k, k.endsWith('-data') ? placeholder(v) : v]));
+  const user = Object.fromEntries(
+    Object.entries(input.user).map(([k, v]) => [k, k.endsWith('-data') ? placeholder(v) : v]),
+  );
   const text = dumpStableYaml({
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [
       {
         name: input.clusterName,
-        cluster: { server: input.server, ...(input.caCertificatePem !== undefined ? { 'certificate-authority-data': placeholder(base64(input.caCertificatePem)) } : {}) },
+        cluster: {
+          server: input.server,
+          ...(input.caCertificatePem !== undefined
+            ? { 'certificate-authority-data': placeholder(base64(input.caCertificatePem)) }
+            : {}),
+        },
       },
     ],
     users: [{ name: input.userName, user }],

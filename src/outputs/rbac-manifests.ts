@@ -9,23 +9,36 @@ type Scope = Chart;
 // load on first use, so `generate` loads them while keys are generating on the thread pool.
 let cdk8sModules: { cdk8s: typeof import('cdk8s'); k8s: typeof K8s } | undefined;
 function loadCdk8s(): { cdk8s: typeof import('cdk8s'); k8s: typeof K8s } {
-  cdk8sModules ??= { cdk8s: require('cdk8s') as typeof import('cdk8s'), k8s: require('cdk8s-plus-34/lib/imports/k8s') as typeof K8s };
+  cdk8sModules ??= {
+    cdk8s: require('cdk8s') as typeof import('cdk8s'),
+    k8s: require('cdk8s-plus-34/lib/imports/k8s') as typeof K8s,
+  };
   return cdk8sModules;
 }
 
 // One typed cdk8s construct per manifest kind: the bundled k8s imports check every field against the Kubernetes
 // API types at compile time. Construct ids are kind/namespace/name, unique by construction; names are never hashed.
-const constructors = (k8s: typeof K8s): Record<RbacManifest['kind'], (scope: Scope, id: string, m: RbacManifest) => void> => ({
+const constructors = (
+  k8s: typeof K8s,
+): Record<RbacManifest['kind'], (scope: Scope, id: string, m: RbacManifest) => void> => ({
   Namespace: (scope, id, m) => new k8s.KubeNamespace(scope, id, { metadata: m.metadata }),
   ServiceAccount: (scope, id, m) =>
     new k8s.KubeServiceAccount(scope, id, {
       metadata: m.metadata,
-      ...(m.automountServiceAccountToken !== undefined ? { automountServiceAccountToken: m.automountServiceAccountToken } : {}),
+      ...(m.automountServiceAccountToken !== undefined
+        ? { automountServiceAccountToken: m.automountServiceAccountToken }
+        : {}),
     }),
   ClusterRole: (scope, id, m) => new k8s.KubeClusterRole(scope, id, { metadata: m.metadata, rules: m.rules ?? [] }),
   Role: (scope, id, m) => new k8s.KubeRole(scope, id, { metadata: m.metadata, rules: m.rules ?? [] }),
-  ClusterRoleBinding: (scope, id, m) => new k8s.KubeClusterRoleBinding(scope, id, { metadata: m.metadata, roleRef: m.roleRef!, subjects: m.subjects ?? [] }),
-  RoleBinding: (scope, id, m) => new k8s.KubeRoleBinding(scope, id, { metadata: m.metadata, roleRef: m.roleRef!, subjects: m.subjects ?? [] }),
+  ClusterRoleBinding: (scope, id, m) =>
+    new k8s.KubeClusterRoleBinding(scope, id, {
+      metadata: m.metadata,
+      roleRef: m.roleRef!,
+      subjects: m.subjects ?? [],
+    }),
+  RoleBinding: (scope, id, m) =>
+    new k8s.KubeRoleBinding(scope, id, { metadata: m.metadata, roleRef: m.roleRef!, subjects: m.subjects ?? [] }),
 });
 
 /** Synthesizes one rbac/ file's objects with cdk8s; returns the Kubernetes JSON objects. */

@@ -30,10 +30,18 @@ export function externalCaExchanges(plan: PkiPlan): ExternalCaExchange[] {
     if (certificate.storage === 'kubeconfig') {
       const file = plan.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === certificate.id)!.path;
       const keyFile = certificate.keyHolder === 'user' ? {} : { keyFile: file };
-      exchanges.push({ certificate, ...keyFile, kubeconfigFile: file, requestFile: `${file}.csr`, returnedFile: `${file}.crt` });
+      exchanges.push({
+        certificate,
+        ...keyFile,
+        kubeconfigFile: file,
+        requestFile: `${file}.csr`,
+        returnedFile: `${file}.crt`,
+      });
     } else {
       const keyFile = plan.files.find((f) => f.content.kind === 'private-key' && f.content.of === certificate.id)!.path;
-      const returnedFile = plan.files.find((f) => f.content.kind === 'certificate' && f.content.of === certificate.id)!.path;
+      const returnedFile = plan.files.find(
+        (f) => f.content.kind === 'certificate' && f.content.of === certificate.id,
+      )!.path;
       exchanges.push({ certificate, keyFile, requestFile: keyFile.replace(/\.key$/, '.csr'), returnedFile });
     }
   }

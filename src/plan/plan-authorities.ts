@@ -27,14 +27,22 @@ export interface AuthorityPlan {
 }
 
 /** A kubeadm catalog row as an authority: spec field, generation-1 id, file under pki/, CN. */
-function authorityRow(authority: RotatableAuthority, id: KubeadmCaId | 'sa'): { authority: RotatableAuthority; id: string; file: string; commonName?: string } {
+function authorityRow(
+  authority: RotatableAuthority,
+  id: KubeadmCaId | 'sa',
+): { authority: RotatableAuthority; id: string; file: string; commonName?: string } {
   const row = kubeadmCatalog.find((r) => r.id === id)!;
   const file = row.file.replace(/^pki\//, '');
   return row.kind === 'key-pair' ? { authority, id, file } : { authority, id, file, commonName: row.commonName };
 }
 
 /** The authorities, read from the kubeadm catalog's CA and key-pair rows. */
-export const authorityRows: readonly { authority: RotatableAuthority; id: string; file: string; commonName?: string }[] = [
+export const authorityRows: readonly {
+  authority: RotatableAuthority;
+  id: string;
+  file: string;
+  commonName?: string;
+}[] = [
   authorityRow('clusterCA', 'ca'),
   authorityRow('frontProxyCA', 'front-proxy-ca'),
   authorityRow('etcdCA', 'etcd-ca'),
@@ -58,15 +66,25 @@ export function planAuthorities(spec: ClusterSpec): AuthorityPlan[] {
       const phase = stage?.phase ?? 'finish';
       const current = generationName(row.id, generation);
       const before = generationName(row.id, generation - 1);
-      const common = { authority: row.authority, generation, phase, file: row.file, ...(row.commonName ? { commonName: row.commonName } : {}) };
-      if (phase === 'trust') return { ...common, signer: before, trusted: [before, current], previous: before, next: current };
+      const common = {
+        authority: row.authority,
+        generation,
+        phase,
+        file: row.file,
+        ...(row.commonName ? { commonName: row.commonName } : {}),
+      };
+      if (phase === 'trust')
+        return { ...common, signer: before, trusted: [before, current], previous: before, next: current };
       if (phase === 'issue') return { ...common, signer: current, trusted: [current, before], previous: before };
       return { ...common, signer: current, trusted: [current] };
     });
 }
 
 /** The plan's authorities: recorded once a rotation began, else every authority at generation 1, finished. */
-export function authoritiesOf(plan: { authorities?: AuthorityPlan[]; cluster: { etcd: 'local' | 'external' } }): AuthorityPlan[] {
+export function authoritiesOf(plan: {
+  authorities?: AuthorityPlan[];
+  cluster: { etcd: 'local' | 'external' };
+}): AuthorityPlan[] {
   if (plan.authorities) return plan.authorities;
   return authorityRows
     .filter((row) => row.authority !== 'etcdCA' || plan.cluster.etcd === 'local')
@@ -82,7 +100,10 @@ export function authoritiesOf(plan: { authorities?: AuthorityPlan[]; cluster: { 
 }
 
 /** The authority a certificate or key id belongs to, with the generation it names. */
-export function authorityOfId(plan: Parameters<typeof authoritiesOf>[0], id: string): { authority: AuthorityPlan; generation: number } | undefined {
+export function authorityOfId(
+  plan: Parameters<typeof authoritiesOf>[0],
+  id: string,
+): { authority: AuthorityPlan; generation: number } | undefined {
   for (const authority of authoritiesOf(plan)) {
     const row = authorityRows.find((r) => r.authority === authority.authority)!;
     if (id === row.id) return { authority, generation: 1 };

@@ -7,7 +7,13 @@ const privateMode = 0o600;
 const publicMode = 0o644;
 
 function certificateFiles(path: string, id: string, withKey: boolean, chain: string[] = []): PlannedFile[] {
-  const files: PlannedFile[] = [{ path: `${path}.crt`, mode: publicMode, content: { kind: 'certificate', of: id, ...(chain.length > 0 ? { bundle: chain } : {}) } }];
+  const files: PlannedFile[] = [
+    {
+      path: `${path}.crt`,
+      mode: publicMode,
+      content: { kind: 'certificate', of: id, ...(chain.length > 0 ? { bundle: chain } : {}) },
+    },
+  ];
   if (withKey) files.push({ path: `${path}.key`, mode: privateMode, content: { kind: 'private-key', of: id } });
   return files;
 }
@@ -20,7 +26,12 @@ function certificateFiles(path: string, id: string, withKey: boolean, chain: str
  * --cluster-signing-cert-file must hold exactly one certificate. An intermediate under an offline root also keeps its
  * CSR in `<file>.csr`, for the root to sign (again, when the intermediate is renewed).
  */
-function authorityFiles(pki: string, a: AuthorityPlan, keyInTree: (id: string) => boolean, isIntermediate: (id: string) => boolean = () => false): PlannedFile[] {
+function authorityFiles(
+  pki: string,
+  a: AuthorityPlan,
+  keyInTree: (id: string) => boolean,
+  isIntermediate: (id: string) => boolean = () => false,
+): PlannedFile[] {
   const others = a.trusted.filter((id) => id !== a.signer);
   const bundle = others.length > 0 ? { bundle: others } : {};
   const base = `${pki}/${a.file}`;
@@ -28,14 +39,22 @@ function authorityFiles(pki: string, a: AuthorityPlan, keyInTree: (id: string) =
   if (a.authority === 'serviceAccountKey') {
     files.push({ path: `${base}.key`, mode: privateMode, content: { kind: 'private-key', of: a.signer } });
     files.push({ path: `${base}.pub`, mode: publicMode, content: { kind: 'public-key', of: a.signer, ...bundle } });
-    if (a.next) files.push({ path: `${base}-${a.generation}.key`, mode: privateMode, content: { kind: 'private-key', of: a.next } });
+    if (a.next)
+      files.push({
+        path: `${base}-${a.generation}.key`,
+        mode: privateMode,
+        content: { kind: 'private-key', of: a.next },
+      });
     return files;
   }
   files.push({ path: `${base}.crt`, mode: publicMode, content: { kind: 'certificate', of: a.signer, ...bundle } });
-  if (isIntermediate(a.signer)) files.push({ path: `${base}.csr`, mode: publicMode, content: { kind: 'certification-request', of: a.signer } });
-  if (keyInTree(a.signer)) files.push({ path: `${base}.key`, mode: privateMode, content: { kind: 'private-key', of: a.signer } });
+  if (isIntermediate(a.signer))
+    files.push({ path: `${base}.csr`, mode: publicMode, content: { kind: 'certification-request', of: a.signer } });
+  if (keyInTree(a.signer))
+    files.push({ path: `${base}.key`, mode: privateMode, content: { kind: 'private-key', of: a.signer } });
   if (a.next) files.push(...certificateFiles(`${base}-${a.generation}`, a.next, keyInTree(a.next)));
-  if (a.authority === 'clusterCA' && a.generation > 1) files.push({ path: `${pki}/ca-signer.crt`, mode: publicMode, content: { kind: 'certificate', of: a.signer } });
+  if (a.authority === 'clusterCA' && a.generation > 1)
+    files.push({ path: `${pki}/ca-signer.crt`, mode: publicMode, content: { kind: 'certificate', of: a.signer } });
   return files;
 }
 
@@ -79,12 +98,14 @@ export function planFiles(
     if (node.role === 'control-plane') {
       // A CA key held elsewhere (an outside CA, cfssl, an HSM) is never planned as a file.
       const inTree = (id: string) => (certificates.find((c) => c.id === id)?.keyHolder ?? 'kubepki') === 'kubepki';
-      for (const a of authorities) files.push(...authorityFiles(pki, a, inTree, (id) => byId.get(id)?.parent !== undefined));
+      for (const a of authorities)
+        files.push(...authorityFiles(pki, a, inTree, (id) => byId.get(id)?.parent !== undefined));
     } else {
       files.push(authorityFiles(pki, clusterCa, () => false)[0]!); // workers hold no CA key
     }
     for (const cert of certificatesByNode.get(node.name) ?? []) {
-      if (cert.storage === 'pki') files.push(...certificateFiles(`${pki}/${cert.name}`, cert.id, true, servingChain(cert)));
+      if (cert.storage === 'pki')
+        files.push(...certificateFiles(`${pki}/${cert.name}`, cert.id, true, servingChain(cert)));
     }
     for (const kc of kubeconfigsByNode.get(node.name) ?? []) {
       files.push({ path: `${node.name}/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
@@ -95,13 +116,23 @@ export function planFiles(
     files.push({ path: `users/${kc.name}`, mode: privateMode, content: { kind: 'kubeconfig', of: kc.id } });
     // A user who brought a CSR can also have it approved in-cluster (`kubectl certificate approve`).
     if (certificates.find((c) => c.id === kc.certificate)?.keyHolder === 'user') {
-      files.push({ path: `users/${kc.name.replace(/\.conf$/, '')}-csr.yaml`, mode: publicMode, content: { kind: 'csr-manifest', of: kc.certificate } });
+      files.push({
+        path: `users/${kc.name.replace(/\.conf$/, '')}-csr.yaml`,
+        mode: publicMode,
+        content: { kind: 'csr-manifest', of: kc.certificate },
+      });
     }
   }
   if (kubeadm) {
-    for (const node of kubeadm.nodes) files.push({ path: node.path, mode: privateMode, content: { kind: 'kubeadm-config', of: node.node } });
-    files.push({ path: 'bootstrap-token', mode: privateMode, content: { kind: 'bootstrap-token', of: 'bootstrap-token' } });
+    for (const node of kubeadm.nodes)
+      files.push({ path: node.path, mode: privateMode, content: { kind: 'kubeadm-config', of: node.node } });
+    files.push({
+      path: 'bootstrap-token',
+      mode: privateMode,
+      content: { kind: 'bootstrap-token', of: 'bootstrap-token' },
+    });
   }
-  for (const file of rbac) files.push({ path: file.path, mode: publicMode, content: { kind: 'manifest', of: file.path } });
+  for (const file of rbac)
+    files.push({ path: file.path, mode: publicMode, content: { kind: 'manifest', of: file.path } });
   return files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

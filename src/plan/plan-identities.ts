@@ -20,7 +20,13 @@ export function planIdentities(spec: ClusterSpec, certificates: CertificatePlan[
     if (cert.issuer !== 'ca' || cert.isCa || !cert.extendedKeyUsages.includes('clientAuth')) continue;
     const ref = `user:${cert.subject.commonName}`;
     if (!identities.has(ref)) {
-      identities.set(ref, { ref, user: cert.subject.commonName, groups: cert.subject.organizations, source: cert.id, kind: kindOfClient(cert) });
+      identities.set(ref, {
+        ref,
+        user: cert.subject.commonName,
+        groups: cert.subject.organizations,
+        source: cert.id,
+        kind: kindOfClient(cert),
+      });
     }
   }
   for (const sa of spec.spec.serviceAccounts) {

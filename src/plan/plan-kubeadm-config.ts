@@ -30,31 +30,33 @@ const fileAvailable = (file: string) => `FileAvailable-${file.replace(/\//g, '-'
  * --control-plane` for the others, `kubeadm join` for workers. Absent for Kubernetes versions before 1.31, whose
  * kubeadm does not read v1beta4.
  */
-export function planKubeadmConfig(spec: ClusterSpec, endpoint: string, certificates: CertificatePlan[]): KubeadmConfigPlan | undefined {
+export function planKubeadmConfig(
+  spec: ClusterSpec,
+  endpoint: string,
+  certificates: CertificatePlan[],
+): KubeadmConfigPlan | undefined {
   const s = spec.spec;
   if (kubernetesMinor(s.kubernetesVersion) < kubeadmConfigMinMinor) return undefined;
   const serving = certificates.some((c) => c.name === kubeletServingName);
-  const extraArgs: KubeadmArgPlan[] = serving ? [{ name: 'kubelet-certificate-authority', value: onNode('ca.crt') }] : [];
+  const extraArgs: KubeadmArgPlan[] = serving
+    ? [{ name: 'kubelet-certificate-authority', value: onNode('ca.crt') }]
+    : [];
   const joinIgnores = [fileAvailable(`${kubernetesDir}/kubelet.conf`)];
   const nodes: KubeadmNodePlan[] = [
-    ...s.controlPlane.map(
-      (n, i): KubeadmNodePlan => ({
-        node: n.name,
-        mode: i === 0 ? 'init' : 'join-control-plane',
-        address: n.advertiseAddress,
-        path: `${n.name}/kubeadm.yaml`,
-        ignorePreflightErrors: i === 0 ? [] : joinIgnores,
-      }),
-    ),
-    ...s.workers.map(
-      (n): KubeadmNodePlan => ({
-        node: n.name,
-        mode: 'join',
-        ...(n.address ? { address: n.address } : {}),
-        path: `${n.name}/kubeadm.yaml`,
-        ignorePreflightErrors: [...joinIgnores, fileAvailable(onNode('ca.crt'))],
-      }),
-    ),
+    ...s.controlPlane.map((n, i): KubeadmNodePlan => ({
+      node: n.name,
+      mode: i === 0 ? 'init' : 'join-control-plane',
+      address: n.advertiseAddress,
+      path: `${n.name}/kubeadm.yaml`,
+      ignorePreflightErrors: i === 0 ? [] : joinIgnores,
+    })),
+    ...s.workers.map((n): KubeadmNodePlan => ({
+      node: n.name,
+      mode: 'join',
+      ...(n.address ? { address: n.address } : {}),
+      path: `${n.name}/kubeadm.yaml`,
+      ignorePreflightErrors: [...joinIgnores, fileAvailable(onNode('ca.crt'))],
+    })),
   ];
   const etcd: KubeadmConfigPlan['etcd'] =
     'local' in s.etcd
@@ -75,7 +77,11 @@ export function planKubeadmConfig(spec: ClusterSpec, endpoint: string, certifica
     kubernetesVersion: s.kubernetesVersion,
     ...(s.controlPlaneEndpoint ? { controlPlaneEndpoint: s.controlPlaneEndpoint } : {}),
     discoveryEndpoint: hostPort(endpoint),
-    networking: { serviceSubnet: s.networking.serviceSubnet, ...(s.networking.podSubnet ? { podSubnet: s.networking.podSubnet } : {}), dnsDomain: s.networking.dnsDomain },
+    networking: {
+      serviceSubnet: s.networking.serviceSubnet,
+      ...(s.networking.podSubnet ? { podSubnet: s.networking.podSubnet } : {}),
+      dnsDomain: s.networking.dnsDomain,
+    },
     apiServer: { certSANs: s.apiServer.certSANs, bindPort: s.apiServer.bindPort, extraArgs },
     etcd,
     encryptionAlgorithm: s.pki.encryptionAlgorithm,
@@ -84,7 +90,9 @@ export function planKubeadmConfig(spec: ClusterSpec, endpoint: string, certifica
     kubelet: {
       clientCAFile: onNode('ca.crt'),
       clusterDomain: s.networking.dnsDomain,
-      ...(serving ? { tlsCertFile: onNode(`${kubeletServingName}.crt`), tlsPrivateKeyFile: onNode(`${kubeletServingName}.key`) } : {}),
+      ...(serving
+        ? { tlsCertFile: onNode(`${kubeletServingName}.crt`), tlsPrivateKeyFile: onNode(`${kubeletServingName}.key`) }
+        : {}),
     },
     nodes,
   };

@@ -119,15 +119,29 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     for (const id of [...a.trusted].sort()) {
       const generation = a.generation - (id === a.previous ? 1 : 0);
       const commonName = generationName(a.commonName!, generation);
-      const plan = certificate({ id, name: id, issuer: id, profile: 'ca', commonName, sans: buildSans([commonName], []), validityHours: caHours });
+      const plan = certificate({
+        id,
+        name: id,
+        issuer: id,
+        profile: 'ca',
+        commonName,
+        sans: buildSans([commonName], []),
+        validityHours: caHours,
+      });
       // An intermediate is signed by its offline root and may sign leaves only (pathLen 0). The front-proxy one signs
       // front-proxy-client alone, a client certificate without SANs: name constraints let it certify no host. The
       // cluster and etcd intermediates' leaves name the cluster's nodes, IPs and service address, which change with
       // the cluster: constraining them would send every such change back to the offline root.
       const parent = generation === 1 ? caParents[id]?.certificate : undefined;
       const constraints = id === 'front-proxy-ca' ? { nameConstraints: 'no-host-names' as const } : {};
-      const intermediate = parent !== undefined ? { parent, pathLength: 0, signedBy: 'offline-root' as const, ...constraints } : {};
-      certificates.push({ ...plan, ...intermediate, ...(a.generation > 1 ? { generation } : {}), ...(id === a.previous ? { retiring: true as const } : {}) });
+      const intermediate =
+        parent !== undefined ? { parent, pathLength: 0, signedBy: 'offline-root' as const, ...constraints } : {};
+      certificates.push({
+        ...plan,
+        ...intermediate,
+        ...(a.generation > 1 ? { generation } : {}),
+        ...(id === a.previous ? { retiring: true as const } : {}),
+      });
     }
   };
   const kubeconfig = (input: {
@@ -162,7 +176,8 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     const entryUser = input.scope ? `${input.userName}@${input.scope}` : input.userName;
     const base = `${input.userName}@${input.scope ?? s.clusterName}`;
     const namespaces = input.namespaces ?? [];
-    const contexts = namespaces.length === 0 ? [{ name: base }] : namespaces.map((ns) => ({ name: `${base}/${ns}`, namespace: ns }));
+    const contexts =
+      namespaces.length === 0 ? [{ name: base }] : namespaces.map((ns) => ({ name: `${base}/${ns}`, namespace: ns }));
     kubeconfigs.push({
       id: input.id,
       ...(input.node !== undefined ? { node: input.node } : {}),
@@ -250,7 +265,11 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     }
   }
   const sa = authority('serviceAccountKey')!;
-  const keyPairs = sa.trusted.map((id) => ({ id, algorithm, ...(id === sa.previous ? { retiring: true as const } : {}) }));
+  const keyPairs = sa.trusted.map((id) => ({
+    id,
+    algorithm,
+    ...(id === sa.previous ? { retiring: true as const } : {}),
+  }));
   const byId = <T extends { id: string }>(a: T, b: T) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   certificates.sort(byId);
   kubeconfigs.sort(byId);
@@ -278,7 +297,12 @@ export function planPki(spec: ClusterSpec): PkiPlan {
     kubeconfigs,
     rbac,
     identities: planIdentities(spec, certificates),
-    expectations: s.expect.map((e) => ({ as: e.as, ...(e.namespace ? { namespace: e.namespace } : {}), can: e.can ?? [], cannot: e.cannot ?? [] })),
+    expectations: s.expect.map((e) => ({
+      as: e.as,
+      ...(e.namespace ? { namespace: e.namespace } : {}),
+      can: e.can ?? [],
+      cannot: e.cannot ?? [],
+    })),
     ...(kubeadm ? { kubeadm } : {}),
     files: planFiles(nodes, certificates, kubeconfigs, rbac, authorities, kubeadm),
   };

@@ -35,7 +35,13 @@ export function kubeadmRbac(kubernetesVersion: string): RbacManifest[] {
   if (sinceMinor(admin.organizations, kubernetesMinor(kubernetesVersion)).includes(clusterAdminsGroup)) {
     objects.push(groupBinding(clusterAdminsGroup, 'cluster-admin', clusterAdminsGroup));
   }
-  objects.push(groupBinding('kubeadm:node-autoapprove-certificate-rotation', 'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient', nodesGroup));
+  objects.push(
+    groupBinding(
+      'kubeadm:node-autoapprove-certificate-rotation',
+      'system:certificates.k8s.io:certificatesigningrequests:selfnodeclient',
+      nodesGroup,
+    ),
+  );
   return objects;
 }
 
@@ -53,30 +59,40 @@ export function planRbac(spec: ClusterSpec): RbacFilePlan[] {
   for (const a of s.access) for (const ns of a.namespaces ?? []) namespaces.add(ns);
   for (const ns of builtinNamespaces) namespaces.delete(ns);
 
-  const namespaceObjects: RbacManifest[] = [...namespaces].sort().map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
+  const namespaceObjects: RbacManifest[] = [...namespaces]
+    .sort()
+    .map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } }));
   const serviceAccounts: RbacManifest[] = s.serviceAccounts
     .map((sa): RbacManifest => ({
       apiVersion: 'v1',
       kind: 'ServiceAccount',
       metadata: { name: sa.name, namespace: sa.namespace },
-      ...(sa.automountServiceAccountToken !== undefined ? { automountServiceAccountToken: sa.automountServiceAccountToken } : {}),
+      ...(sa.automountServiceAccountToken !== undefined
+        ? { automountServiceAccountToken: sa.automountServiceAccountToken }
+        : {}),
     }))
     .sort(byName);
-  const roles = s.roles.map(
-    (r): RbacManifest => ({
-      apiVersion: rbacVersion,
-      kind: r.namespace ? 'Role' : 'ClusterRole',
-      metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}), ...(r.labels ? { labels: r.labels } : {}) },
-      rules: r.rules,
-    }),
-  );
+  const roles = s.roles.map((r): RbacManifest => ({
+    apiVersion: rbacVersion,
+    kind: r.namespace ? 'Role' : 'ClusterRole',
+    metadata: {
+      name: r.name,
+      ...(r.namespace ? { namespace: r.namespace } : {}),
+      ...(r.labels ? { labels: r.labels } : {}),
+    },
+    rules: r.rules,
+  }));
 
   const bindings = new Map<string, RbacManifest>();
   for (const a of s.access) {
     const roleKind = a.role !== undefined ? 'Role' : 'ClusterRole';
     const roleName = (a.role ?? a.clusterRole)!;
     const scopes: (string | undefined)[] =
-      a.role !== undefined ? [s.roles.find((r) => r.name === a.role && r.namespace)?.namespace] : a.namespaces?.length ? a.namespaces : [undefined];
+      a.role !== undefined
+        ? [s.roles.find((r) => r.name === a.role && r.namespace)?.namespace]
+        : a.namespaces?.length
+          ? a.namespaces
+          : [undefined];
     for (const namespace of scopes) {
       const key = `${namespace ?? ''}/${roleKind}/${roleName}`;
       let binding = bindings.get(key);
@@ -92,7 +108,12 @@ export function planRbac(spec: ClusterSpec): RbacFilePlan[] {
       }
       for (const text of a.subjects) {
         const subject = subjectOf(text);
-        if (!binding.subjects!.some((x) => x.kind === subject.kind && x.name === subject.name && x.namespace === subject.namespace)) binding.subjects!.push(subject);
+        if (
+          !binding.subjects!.some(
+            (x) => x.kind === subject.kind && x.name === subject.name && x.namespace === subject.namespace,
+          )
+        )
+          binding.subjects!.push(subject);
       }
     }
   }
@@ -101,7 +122,8 @@ export function planRbac(spec: ClusterSpec): RbacFilePlan[] {
   for (const binding of bindings.values()) {
     const ns = binding.metadata.namespace;
     const name = binding.roleRef!.name;
-    if (binding.roleRef!.kind === 'ClusterRole' && ns && bindings.has(`${ns}/Role/${name}`)) binding.metadata.name = `kubepki:clusterrole:${name}`;
+    if (binding.roleRef!.kind === 'ClusterRole' && ns && bindings.has(`${ns}/Role/${name}`))
+      binding.metadata.name = `kubepki:clusterrole:${name}`;
   }
   const allBindings = [...bindings.values()];
 
@@ -110,7 +132,10 @@ export function planRbac(spec: ClusterSpec): RbacFilePlan[] {
     { path: 'rbac/20-service-accounts.yaml', objects: serviceAccounts },
     { path: 'rbac/30-cluster-roles.yaml', objects: roles.filter((r) => r.kind === 'ClusterRole').sort(byName) },
     { path: 'rbac/40-roles.yaml', objects: roles.filter((r) => r.kind === 'Role').sort(byName) },
-    { path: 'rbac/50-cluster-role-bindings.yaml', objects: allBindings.filter((b) => b.kind === 'ClusterRoleBinding').sort(byName) },
+    {
+      path: 'rbac/50-cluster-role-bindings.yaml',
+      objects: allBindings.filter((b) => b.kind === 'ClusterRoleBinding').sort(byName),
+    },
     { path: 'rbac/60-role-bindings.yaml', objects: allBindings.filter((b) => b.kind === 'RoleBinding').sort(byName) },
     { path: 'rbac/70-kubeadm.yaml', objects: kubeadmRbac(s.kubernetesVersion) },
   ];

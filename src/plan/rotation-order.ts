@@ -26,7 +26,9 @@ export function isNextRotationStage(from: RotationStage, to: RotationStage): boo
 export function rotationOrderRefusal(authority: RotatableAuthority, from: RotationStage, to: RotationStage): string {
   const field = `spec.pki.rotation.${authority}`;
   const state = (s: RotationStage) => `{generation: ${s.generation}, phase: ${s.phase}}`;
-  const backwards = to.generation < from.generation || (to.generation === from.generation && phaseOrder[to.phase] < phaseOrder[from.phase]);
+  const backwards =
+    to.generation < from.generation ||
+    (to.generation === from.generation && phaseOrder[to.phase] < phaseOrder[from.phase]);
   if (backwards) {
     return `${field} goes back from ${state(from)} to ${state(to)}: a rotation never goes back (what the newer authority issued or signed would stop being trusted). Keep ${state(from)}, and go forward from there`;
   }

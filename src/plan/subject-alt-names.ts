@@ -24,7 +24,13 @@ function splitExtraSans(entries: string[]): { dns: string[]; ips: string[] } {
 /** Rule A of the reference: kube-apiserver's serving certificate SANs for one control-plane node. */
 export function apiserverSans(spec: ClusterSpec, node: ControlPlaneNodeSpec): SubjectAltNamesPlan {
   const dnsDomain = spec.spec.networking.dnsDomain;
-  const dns = [node.name, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${dnsDomain}`];
+  const dns = [
+    node.name,
+    'kubernetes',
+    'kubernetes.default',
+    'kubernetes.default.svc',
+    `kubernetes.default.svc.${dnsDomain}`,
+  ];
   const firstServiceCidr = spec.spec.networking.serviceSubnet.split(',')[0]!;
   const ips = [firstAddressOfCidr(firstServiceCidr), node.advertiseAddress];
   const endpoint = spec.spec.controlPlaneEndpoint ? splitHostPort(spec.spec.controlPlaneEndpoint) : undefined;

@@ -15,7 +15,8 @@ export interface AccessChange {
   clusterAdmin?: { before: string; after: string };
 }
 
-const adminLevel = (a: IdentityAccess | undefined) => (!a?.clusterAdmin ? 'no' : a.clusterAdmin.revocable ? 'revocable' : 'UNREVOCABLE');
+const adminLevel = (a: IdentityAccess | undefined) =>
+  !a?.clusterAdmin ? 'no' : a.clusterAdmin.revocable ? 'revocable' : 'UNREVOCABLE';
 
 function cells(a: IdentityAccess | undefined): Set<string> {
   const set = new Set<string>();
@@ -36,9 +37,14 @@ export function diffAccess(base: PkiPlan, head: PkiPlan): AccessChange[] {
   const key = (i: IdentityPlan) => JSON.stringify([i.ref, i.user, i.groups]);
   const headKeys = new Set(head.identities.map(key));
   const baseKeys = new Set(base.identities.map(key));
-  const changed = (plan: PkiPlan, other: Set<string>) => (sameRbac ? plan.identities.filter((i) => !other.has(key(i))) : plan.identities);
-  const before = new Map(evaluateIdentityAccess(base, namespaces, accessPolicyOf(base), changed(base, headKeys)).map((a) => [a.ref, a]));
-  const after = new Map(evaluateIdentityAccess(head, namespaces, accessPolicyOf(head), changed(head, baseKeys)).map((a) => [a.ref, a]));
+  const changed = (plan: PkiPlan, other: Set<string>) =>
+    sameRbac ? plan.identities.filter((i) => !other.has(key(i))) : plan.identities;
+  const before = new Map(
+    evaluateIdentityAccess(base, namespaces, accessPolicyOf(base), changed(base, headKeys)).map((a) => [a.ref, a]),
+  );
+  const after = new Map(
+    evaluateIdentityAccess(head, namespaces, accessPolicyOf(head), changed(head, baseKeys)).map((a) => [a.ref, a]),
+  );
   const refs = [...new Set([...before.keys(), ...after.keys()])].sort();
   const changes: AccessChange[] = [];
   for (const ref of refs) {

@@ -30,9 +30,11 @@ export interface DiffImpact {
 }
 
 const consequences: Record<string, string> = {
-  ca: 'every client certificate and kubeconfig, the apiserver and kubelet-client certificates and every node\'s ca.crt are reissued; clients holding the old ca.crt stop trusting kube-apiserver, and kube-apiserver stops accepting the old client certificates',
-  'front-proxy-ca': 'front-proxy-client is reissued; aggregated API servers holding the old front-proxy-ca.crt reject requests from kube-apiserver until they reload the new one',
-  'etcd-ca': 'every etcd certificate and apiserver-etcd-client are reissued; etcd members and kube-apiserver must switch together, or etcd refuses its peers and kube-apiserver',
+  ca: "every client certificate and kubeconfig, the apiserver and kubelet-client certificates and every node's ca.crt are reissued; clients holding the old ca.crt stop trusting kube-apiserver, and kube-apiserver stops accepting the old client certificates",
+  'front-proxy-ca':
+    'front-proxy-client is reissued; aggregated API servers holding the old front-proxy-ca.crt reject requests from kube-apiserver until they reload the new one',
+  'etcd-ca':
+    'every etcd certificate and apiserver-etcd-client are reissued; etcd members and kube-apiserver must switch together, or etcd refuses its peers and kube-apiserver',
   sa: 'every service-account token signed with the old sa.key is rejected; pods must get new tokens and external CI/CD tokens must be minted again',
   'sa-issuer':
     "kube-apiserver's --service-account-issuer (and its default --api-audiences, the issuer) changes, so every service-account token carrying the old iss and aud is rejected; pods must get new tokens and external CI/CD tokens must be minted again, unless the old issuer stays as a second --service-account-issuer until they are",
@@ -45,7 +47,14 @@ export function replacementSubject(id: string): string {
   return `CA \`${id}\``;
 }
 
-function fileChanged(file: PlannedFile, base: PkiPlan, head: PkiPlan, reissued: Set<string>, newKeys: Set<string>, kubeconfigs: Set<string>): boolean {
+function fileChanged(
+  file: PlannedFile,
+  base: PkiPlan,
+  head: PkiPlan,
+  reissued: Set<string>,
+  newKeys: Set<string>,
+  kubeconfigs: Set<string>,
+): boolean {
   const { kind, of } = file.content;
   if (kind === 'certificate') return reissued.has(of);
   if (kind === 'private-key' || kind === 'public-key') return newKeys.has(of);
@@ -69,7 +78,9 @@ function kubeadmConfigChanged(node: string, base: PkiPlan, head: PkiPlan, caRepl
     const pins = authoritiesOf(plan)
       .find((a) => a.authority === 'clusterCA')!
       .trusted.map((id) => `sha256:${id}${replaced ? '-replaced' : ''}`);
-    return plan.kubeadm && nodePlan ? renderKubeadmConfig(plan.kubeadm, nodePlan, { bootstrapToken: 'abcdef.0123456789abcdef', caCertHashes: pins }) : undefined;
+    return plan.kubeadm && nodePlan
+      ? renderKubeadmConfig(plan.kubeadm, nodePlan, { bootstrapToken: 'abcdef.0123456789abcdef', caCertHashes: pins })
+      : undefined;
   };
   return render(base, false) !== render(head, caReplaced);
 }
@@ -91,21 +102,29 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
     // The generation a rotation replaces is kept as it is: a new algorithm or lifetime goes to the new generation.
     if (!before || retiring.has(cert.id)) continue;
     // During trust nothing is reissued: a leaf of the leaving generation gets a new algorithm at the issue stage.
-    const changes = certificateChanges(before, cert).filter((c) => !(c.field === 'algorithm' && retiring.has(cert.issuer)));
+    const changes = certificateChanges(before, cert).filter(
+      (c) => !(c.field === 'algorithm' && retiring.has(cert.issuer)),
+    );
     if (changes.length === 0) continue;
     if (!cert.isCa) reissued.set(cert.id, changes.map((c) => c.text).join(', '));
     if (cert.isCa) {
-      replacements.push({ id: cert.id, changes: changes.map((c) => c.text), consequence: consequences[cert.id] ?? 'every certificate it signed is reissued' });
+      replacements.push({
+        id: cert.id,
+        changes: changes.map((c) => c.text),
+        consequence: consequences[cert.id] ?? 'every certificate it signed is reissued',
+      });
       newKeys.add(cert.id);
     } else if (changes.some((c) => c.field === 'algorithm' || c.field === 'keyHolder')) newKeys.add(cert.id);
   }
   const replacedCas = new Set(replacements.map((r) => r.id));
   for (const cert of head.certificates) {
-    if (!cert.isCa && replacedCas.has(cert.issuer) && baseCerts.has(cert.id) && !reissued.has(cert.id)) reissued.set(cert.id, `signed by the replaced CA ${cert.issuer}`);
+    if (!cert.isCa && replacedCas.has(cert.issuer) && baseCerts.has(cert.id) && !reissued.has(cert.id))
+      reissued.set(cert.id, `signed by the replaced CA ${cert.issuer}`);
   }
   const baseSa = base.keyPairs[0]?.algorithm;
   const headSa = head.keyPairs[0]?.algorithm;
-  const saStage = (plan: PkiPlan) => JSON.stringify(authoritiesOf(plan).find((a) => a.authority === 'serviceAccountKey')?.trusted);
+  const saStage = (plan: PkiPlan) =>
+    JSON.stringify(authoritiesOf(plan).find((a) => a.authority === 'serviceAccountKey')?.trusted);
   // Within a rotation the new key gets the new algorithm; only an sa key changed in place is a replacement.
   if (baseSa && headSa && baseSa !== headSa && saStage(base) === saStage(head) && !head.keyPairs[0]!.retiring) {
     replacements.push({ id: 'sa', changes: [`key ${baseSa} → ${headSa} (new key)`], consequence: consequences.sa! });
@@ -115,7 +134,11 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
   const baseIssuer = base.cluster.serviceAccountIssuer;
   const headIssuer = head.cluster.serviceAccountIssuer;
   if (baseIssuer !== headIssuer) {
-    replacements.push({ id: 'sa-issuer', changes: [`issuer ${baseIssuer} → ${headIssuer}`], consequence: consequences['sa-issuer']! });
+    replacements.push({
+      id: 'sa-issuer',
+      changes: [`issuer ${baseIssuer} → ${headIssuer}`],
+      consequence: consequences['sa-issuer']!,
+    });
   }
 
   const clusterTrust = (plan: PkiPlan) => authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.trusted;
@@ -130,7 +153,8 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
     const reasons = [...(kubeconfigChanges.get(k.id) ?? [])];
     if (reissued.has(k.certificate)) reasons.push('client certificate reissued');
     if (replacedCas.has('ca')) reasons.push('embeds the new ca.crt');
-    else if (clusterTrustChanged) reasons.push(`certificate-authority-data now trusts ${clusterTrust(head).join(' + ')}`);
+    else if (clusterTrustChanged)
+      reasons.push(`certificate-authority-data now trusts ${clusterTrust(head).join(' + ')}`);
     if (reasons.length > 0) redistribute.set(k.id, reasons.join(', '));
   }
 
@@ -147,18 +171,24 @@ export function diffImpact(base: PkiPlan, head: PkiPlan, kubeconfigChanges: Map<
   for (const [path, file] of headFiles) {
     const before = baseFiles.get(path);
     if (!before) bucket(path).added.push(path);
-    else if (JSON.stringify(before.content) !== JSON.stringify(file.content) || fileChanged(file, base, head, changedCertificates, newKeys, new Set(redistribute.keys()))) {
+    else if (
+      JSON.stringify(before.content) !== JSON.stringify(file.content) ||
+      fileChanged(file, base, head, changedCertificates, newKeys, new Set(redistribute.keys()))
+    ) {
       bucket(path).changed.push(path);
     }
   }
   for (const path of baseFiles.keys()) if (!headFiles.has(path)) bucket(path).removed.push(path);
 
-  const kubeconfigPath = (id: string) => head.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === id)!.path;
+  const kubeconfigPath = (id: string) =>
+    head.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === id)!.path;
   return {
     replacements,
     reissued: [...reissued].map(([id, reason]) => ({ id, reason })).sort((a, b) => (a.id < b.id ? -1 : 1)),
     issued: head.certificates.filter((c) => !baseCerts.has(c.id)).map((c) => c.id),
-    kubeconfigs: [...redistribute].map(([id, reason]) => ({ path: kubeconfigPath(id), reason })).sort((a, b) => (a.path < b.path ? -1 : 1)),
+    kubeconfigs: [...redistribute]
+      .map(([id, reason]) => ({ path: kubeconfigPath(id), reason }))
+      .sort((a, b) => (a.path < b.path ? -1 : 1)),
     directories: [...directories.values()].sort((a, b) => (a.directory < b.directory ? -1 : 1)),
   };
 }

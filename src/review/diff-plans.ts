@@ -73,7 +73,12 @@ function certificateRef(c: CertificatePlan): CertificateRef {
 }
 
 function kubeconfigRef(plan: PkiPlan, k: KubeconfigPlan): KubeconfigRef {
-  return { id: k.id, user: plan.certificates.find((c) => c.id === k.certificate)?.subject.commonName ?? k.userName, groups: plan.certificates.find((c) => c.id === k.certificate)?.subject.organizations ?? [], server: k.server };
+  return {
+    id: k.id,
+    user: plan.certificates.find((c) => c.id === k.certificate)?.subject.commonName ?? k.userName,
+    groups: plan.certificates.find((c) => c.id === k.certificate)?.subject.organizations ?? [],
+    server: k.server,
+  };
 }
 
 /** What changes in a kubeconfig between two plans: compare/'s kubeconfig drift, with the base plan as what exists. */
@@ -83,13 +88,16 @@ function kubeconfigChanges(before: KubeconfigPlan, after: KubeconfigPlan): strin
 
 function clusterChanges(base: PkiPlan, head: PkiPlan): string[] {
   const changes: string[] = [];
-  const keys = [...new Set([...Object.keys(base.cluster), ...Object.keys(head.cluster)])].sort() as (keyof PkiPlan['cluster'])[];
+  const keys = [
+    ...new Set([...Object.keys(base.cluster), ...Object.keys(head.cluster)]),
+  ].sort() as (keyof PkiPlan['cluster'])[];
   for (const key of keys) {
     const a = base.cluster[key];
     const b = head.cluster[key];
     if (a !== b) changes.push(`${key} ${a ?? '(unset)'} → ${b ?? '(unset)'}`);
   }
-  if (JSON.stringify(base.expectations) !== JSON.stringify(head.expectations)) changes.push(`access expectations ${base.expectations.length} → ${head.expectations.length} entries`);
+  if (JSON.stringify(base.expectations) !== JSON.stringify(head.expectations))
+    changes.push(`access expectations ${base.expectations.length} → ${head.expectations.length} entries`);
   return changes;
 }
 
@@ -102,21 +110,28 @@ const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 function summarize(diff: Omit<PlanDiff, 'summary' | 'changed' | 'replacesCa' | 'grantsUnrevocableAdmin'>): string {
   const parts: string[] = [];
   for (const r of diff.rotations.refused) parts.push(`REFUSED rotation stage of ${r.authority}`);
-  for (const st of diff.rotations.stages) parts.push(`${st.title} rotation: generation ${st.to.generation} ${st.to.phase}`);
+  for (const st of diff.rotations.stages)
+    parts.push(`${st.title} rotation: generation ${st.to.generation} ${st.to.phase}`);
   const counts = (what: string, x: { added: unknown[]; removed: unknown[]; changed?: unknown[] }) => {
-    const bits = [x.changed?.length ? `${x.changed.length} changed` : '', x.added.length ? `${x.added.length} added` : '', x.removed.length ? `${x.removed.length} removed` : ''].filter(Boolean);
+    const bits = [
+      x.changed?.length ? `${x.changed.length} changed` : '',
+      x.added.length ? `${x.added.length} added` : '',
+      x.removed.length ? `${x.removed.length} removed` : '',
+    ].filter(Boolean);
     const total = x.added.length + x.removed.length + (x.changed?.length ?? 0);
     if (bits.length) parts.push(`${plural(total, what)} (${bits.join(', ')})`);
   };
   const replaced = (id: string) => (id === 'sa' ? 'the sa key' : id === 'sa-issuer' ? 'the sa issuer' : `CA ${id}`);
-  if (diff.impact.replacements.length) parts.unshift(`REPLACES ${diff.impact.replacements.map((r) => replaced(r.id)).join(', ')}`);
+  if (diff.impact.replacements.length)
+    parts.unshift(`REPLACES ${diff.impact.replacements.map((r) => replaced(r.id)).join(', ')}`);
   if (diff.cluster.length) parts.push(plural(diff.cluster.length, 'cluster setting') + ' changed');
   counts('node', diff.nodes);
   counts('certificate', diff.certificates);
   counts('kubeconfig', diff.kubeconfigs);
   counts('RBAC object', diff.rbac);
   if (diff.impact.reissued.length) parts.push(`${plural(diff.impact.reissued.length, 'certificate')} reissued`);
-  if (diff.access.length) parts.push(`access of ${plural(diff.access.length, 'identity').replace('identitys', 'identities')} changes`);
+  if (diff.access.length)
+    parts.push(`access of ${plural(diff.access.length, 'identity').replace('identitys', 'identities')} changes`);
   return parts.length ? parts.join('; ') : 'no changes';
 }
 
@@ -161,7 +176,10 @@ export function diffPlans(base: PkiPlan, head: PkiPlan): PlanDiff {
     base: { name: base.metadata.name },
     head: { name: head.metadata.name },
     cluster: clusterChanges(base, head),
-    nodes: { added: [...headNodes].filter((n) => !baseNodes.has(n)), removed: [...baseNodes].filter((n) => !headNodes.has(n)) },
+    nodes: {
+      added: [...headNodes].filter((n) => !baseNodes.has(n)),
+      removed: [...baseNodes].filter((n) => !headNodes.has(n)),
+    },
     certificates,
     kubeconfigs,
     rbac: diffRbac(base, head),
@@ -181,8 +199,15 @@ export function diffPlans(base: PkiPlan, head: PkiPlan): PlanDiff {
   const rotating = withRotations.rotations.stages.length + withRotations.rotations.refused.length > 0;
   // kubeadm's super-admin.conf is system:masters by design (and by kubeadm's hand): what blocks is a new one.
   const kubeadmOwn = new Set(head.identities.filter((i) => i.kind === 'kubeadm').map((i) => i.ref));
-  const grantsUnrevocableAdmin = withRotations.access.filter((a) => a.clusterAdmin?.after === 'UNREVOCABLE' && !kubeadmOwn.has(a.identity)).map((a) => a.identity);
-  const summary = [grantsUnrevocableAdmin.length ? `GRANTS unrevocable cluster-admin to ${grantsUnrevocableAdmin.join(', ')}` : '', summarize(withRotations)].filter(Boolean).join('; ');
+  const grantsUnrevocableAdmin = withRotations.access
+    .filter((a) => a.clusterAdmin?.after === 'UNREVOCABLE' && !kubeadmOwn.has(a.identity))
+    .map((a) => a.identity);
+  const summary = [
+    grantsUnrevocableAdmin.length ? `GRANTS unrevocable cluster-admin to ${grantsUnrevocableAdmin.join(', ')}` : '',
+    summarize(withRotations),
+  ]
+    .filter(Boolean)
+    .join('; ');
   return {
     ...withRotations,
     changed: changed || rotating,

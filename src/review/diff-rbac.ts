@@ -19,7 +19,9 @@ export interface RbacDiff {
 }
 
 const subjectName = (s: NonNullable<RbacManifest['subjects']>[number]) =>
-  s.kind === 'ServiceAccount' ? `serviceAccount:${s.namespace}/${s.name}` : `${s.kind === 'User' ? 'user' : 'group'}:${s.name}`;
+  s.kind === 'ServiceAccount'
+    ? `serviceAccount:${s.namespace}/${s.name}`
+    : `${s.kind === 'User' ? 'user' : 'group'}:${s.name}`;
 
 const ruleText = (r: NonNullable<RbacManifest['rules']>[number]) =>
   `${r.verbs.join(',')} ${[...(r.resources ?? []), ...(r.nonResourceURLs ?? [])].join(',')}${r.apiGroups?.length ? ` [${r.apiGroups.map((g) => g || 'core').join(',')}]` : ''}${r.resourceNames?.length ? ` names=${r.resourceNames.join(',')}` : ''}`;
@@ -32,9 +34,12 @@ function objectChanges(before: RbacManifest, after: RbacManifest): string[] {
   if (roleRef(before) !== roleRef(after)) changes.push(`roleRef ${roleRef(before)} → ${roleRef(after)}`);
   const rules = setDelta((before.rules ?? []).map(ruleText), (after.rules ?? []).map(ruleText));
   if (rules) changes.push(`rules ${rules}`);
-  if (JSON.stringify(before.metadata.labels ?? {}) !== JSON.stringify(after.metadata.labels ?? {})) changes.push('labels changed');
+  if (JSON.stringify(before.metadata.labels ?? {}) !== JSON.stringify(after.metadata.labels ?? {}))
+    changes.push('labels changed');
   if (before.automountServiceAccountToken !== after.automountServiceAccountToken) {
-    changes.push(`automountServiceAccountToken ${String(before.automountServiceAccountToken ?? 'default')} → ${String(after.automountServiceAccountToken ?? 'default')}`);
+    changes.push(
+      `automountServiceAccountToken ${String(before.automountServiceAccountToken ?? 'default')} → ${String(after.automountServiceAccountToken ?? 'default')}`,
+    );
   }
   if (changes.length === 0 && JSON.stringify(before) !== JSON.stringify(after)) changes.push('manifest changed');
   return changes;
@@ -42,7 +47,8 @@ function objectChanges(before: RbacManifest, after: RbacManifest): string[] {
 
 function objectsOf(plan: PkiPlan): Map<string, { file: string; object: RbacManifest }> {
   const objects = new Map<string, { file: string; object: RbacManifest }>();
-  for (const file of plan.rbac) for (const object of file.objects) objects.set(rbacObjectName(object), { file: file.path, object });
+  for (const file of plan.rbac)
+    for (const object of file.objects) objects.set(rbacObjectName(object), { file: file.path, object });
   return objects;
 }
 

@@ -37,7 +37,10 @@ export function evaluateIdentityAccess(
   identities: readonly IdentityPlan[] = plan.identities,
 ): IdentityAccess[] {
   // The questions are the same for every identity: parsed once.
-  const scopes = [undefined, ...namespaces].map((ns) => ({ ns, questions: commonActions(ns).map((action) => ({ action, request: parseAccessAction(action, ns) })) }));
+  const scopes = [undefined, ...namespaces].map((ns) => ({
+    ns,
+    questions: commonActions(ns).map((action) => ({ action, request: parseAccessAction(action, ns) })),
+  }));
   return identities.map((identity) => {
     const who = identityOfPlan(identity).identity;
     const allowed = new Map<string, string[]>();
@@ -51,7 +54,13 @@ export function evaluateIdentityAccess(
       }
       if (granted.length > 0) allowed.set(ns ?? clusterScope, granted);
     }
-    const result: IdentityAccess = { ref: identity.ref, kind: identity.kind, groups: identity.groups, nodeAuthorizer, allowed };
+    const result: IdentityAccess = {
+      ref: identity.ref,
+      kind: identity.kind,
+      groups: identity.groups,
+      nodeAuthorizer,
+      allowed,
+    };
     const path = clusterAdminPath(policy, who);
     if (path) result.clusterAdmin = path;
     return result;

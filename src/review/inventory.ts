@@ -78,7 +78,9 @@ export function rbacObjectName(object: RbacManifest): string {
 }
 
 function certificateEntry(plan: PkiPlan, c: CertificatePlan): InventoryCertificate {
-  const paths = plan.files.filter((f) => (f.content.kind === 'certificate' || f.content.kind === 'kubeconfig') && f.content.of === c.id).map((f) => f.path);
+  const paths = plan.files
+    .filter((f) => (f.content.kind === 'certificate' || f.content.kind === 'kubeconfig') && f.content.of === c.id)
+    .map((f) => f.path);
   return {
     id: c.id,
     name: c.name,
@@ -106,7 +108,13 @@ export function buildInventory(plan: PkiPlan): Inventory {
     identity: a.ref,
     kind: a.kind,
     groups: a.groups,
-    ...(a.clusterAdmin ? { clusterAdmin: a.clusterAdmin.revocable ? `revocable: ${a.clusterAdmin.via}` : `UNREVOCABLE: ${a.clusterAdmin.via}` } : {}),
+    ...(a.clusterAdmin
+      ? {
+          clusterAdmin: a.clusterAdmin.revocable
+            ? `revocable: ${a.clusterAdmin.via}`
+            : `UNREVOCABLE: ${a.clusterAdmin.via}`,
+        }
+      : {}),
     ...(!a.clusterAdmin && a.allowed.size > 0 ? { allowed: Object.fromEntries(a.allowed) } : {}),
     ...(a.nodeAuthorizer ? { nodeAuthorizer: true } : {}),
   }));
@@ -123,7 +131,15 @@ export function buildInventory(plan: PkiPlan): Inventory {
     },
     // Once rotated: each authority's generation and stage, who is trusted and who signs.
     ...(plan.authorities
-      ? { rotation: plan.authorities.map((a) => ({ authority: a.authority, generation: a.generation, phase: a.phase, trusted: a.trusted, signer: a.signer })) }
+      ? {
+          rotation: plan.authorities.map((a) => ({
+            authority: a.authority,
+            generation: a.generation,
+            phase: a.phase,
+            trusted: a.trusted,
+            signer: a.signer,
+          })),
+        }
       : {}),
     kubeconfigs: plan.kubeconfigs.map((k) => ({
       id: k.id,
@@ -141,7 +157,12 @@ export function buildInventory(plan: PkiPlan): Inventory {
       expectations: {
         total: expectations.length,
         passed: expectations.filter((e) => e.passed).length,
-        failed: expectations.filter((e) => !e.passed).map((e) => `${e.as} ${e.expected === 'allowed' ? 'can' : 'cannot'} "${e.action}" in ${e.namespace ?? 'the cluster scope'}`),
+        failed: expectations
+          .filter((e) => !e.passed)
+          .map(
+            (e) =>
+              `${e.as} ${e.expected === 'allowed' ? 'can' : 'cannot'} "${e.action}" in ${e.namespace ?? 'the cluster scope'}`,
+          ),
       },
     },
   };

@@ -31,23 +31,48 @@ export function renderInventoryMarkdown(inventory: Inventory): string {
   for (const x of inventory.certificates) {
     const subject = `CN=${x.subject.commonName}${x.subject.organizations.map((o) => `, O=${o}`).join('')}`;
     const usages = [...x.keyUsages, ...x.extendedKeyUsages, ...(x.isCa ? ['CA'] : [])];
-    lines.push(`| \`${x.id}\` | ${x.issuer} | ${cell(subject)} | ${list([...x.sans.dnsNames, ...x.sans.ipAddresses])} | ${list(usages)} | ${x.algorithm} | ${x.validity} | ${list(x.paths)} | ${x.keyHolder} | ${x.signedBy}${x.parent ? ` (${x.parent})` : ''} |`);
+    lines.push(
+      `| \`${x.id}\` | ${x.issuer} | ${cell(subject)} | ${list([...x.sans.dnsNames, ...x.sans.ipAddresses])} | ${list(usages)} | ${x.algorithm} | ${x.validity} | ${list(x.paths)} | ${x.keyHolder} | ${x.signedBy}${x.parent ? ` (${x.parent})` : ''} |`,
+    );
   }
-  lines.push('', `Service-account key: ${inventory.serviceAccountKey.algorithm}, in ${list(inventory.serviceAccountKey.paths)}.`, '');
-  for (const r of inventory.rotation ?? []) lines.push(`Rotation: ${r.authority} generation ${r.generation}, ${r.phase}: trusted ${r.trusted.join(' + ')}, signed by ${r.signer}.`, '');
+  lines.push(
+    '',
+    `Service-account key: ${inventory.serviceAccountKey.algorithm}, in ${list(inventory.serviceAccountKey.paths)}.`,
+    '',
+  );
+  for (const r of inventory.rotation ?? [])
+    lines.push(
+      `Rotation: ${r.authority} generation ${r.generation}, ${r.phase}: trusted ${r.trusted.join(' + ')}, signed by ${r.signer}.`,
+      '',
+    );
   lines.push('## Kubeconfigs', '', '| file | user | groups | server | contexts |', '|---|---|---|---|---|');
-  for (const k of inventory.kubeconfigs) lines.push(`| \`${k.path}\` | ${cell(k.user)} | ${list(k.groups)} | ${k.server} | ${list(k.contexts)} |`);
+  for (const k of inventory.kubeconfigs)
+    lines.push(`| \`${k.path}\` | ${cell(k.user)} | ${list(k.groups)} | ${k.server} | ${list(k.contexts)} |`);
   lines.push('', '## RBAC objects', '');
   for (const f of inventory.rbac) lines.push(`- \`${f.file}\`: ${list(f.objects)}`);
-  lines.push('', '## Access', '', '| identity | kind | groups | cluster-admin | allowed (common actions) |', '|---|---|---|---|---|');
+  lines.push(
+    '',
+    '## Access',
+    '',
+    '| identity | kind | groups | cluster-admin | allowed (common actions) |',
+    '|---|---|---|---|---|',
+  );
   for (const a of inventory.access.identities) {
-    const allowed = a.allowed ? Object.entries(a.allowed).map(([scope, actions]) => `${scope}: ${actions.join(', ')}`) : [];
+    const allowed = a.allowed
+      ? Object.entries(a.allowed).map(([scope, actions]) => `${scope}: ${actions.join(', ')}`)
+      : [];
     if (a.nodeAuthorizer) allowed.push('node-scoped requests: Node authorizer');
     // A cluster-admin equivalent may do everything: say so rather than leave the cell looking like "nothing".
     if (a.clusterAdmin) allowed.unshift('everything, in every namespace (cluster-admin equivalent)');
-    lines.push(`| ${cell(a.identity)} | ${a.kind} | ${list(a.groups)} | ${a.clusterAdmin ? cell(a.clusterAdmin) : 'no'} | ${allowed.length ? cell(allowed.join('; ')) : 'nothing beyond discovery'} |`);
+    lines.push(
+      `| ${cell(a.identity)} | ${a.kind} | ${list(a.groups)} | ${a.clusterAdmin ? cell(a.clusterAdmin) : 'no'} | ${allowed.length ? cell(allowed.join('; ')) : 'nothing beyond discovery'} |`,
+    );
   }
   const e = inventory.access.expectations;
-  lines.push('', `Expectations: ${e.passed} of ${e.total} hold.${e.failed.length ? ` Failing: ${e.failed.join('; ')}.` : ''}`, '');
+  lines.push(
+    '',
+    `Expectations: ${e.passed} of ${e.total} hold.${e.failed.length ? ` Failing: ${e.failed.join('; ')}.` : ''}`,
+    '',
+  );
   return lines.join('\n');
 }

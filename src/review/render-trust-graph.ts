@@ -5,9 +5,14 @@ import { endpointLabel, type TrustEdge, type TrustEndpoint, type TrustGraph } fr
  * `_xx` (hex). Collapsing them instead made users `alice.smith` and `alice-smith` one box with both users' arrows.
  */
 const escapeId = (text: string) =>
-  [...Buffer.from(text, 'utf8')].map((b) => (/[A-Za-z0-9]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `_${b.toString(16).padStart(2, '0')}`)).join('');
+  [...Buffer.from(text, 'utf8')]
+    .map((b) =>
+      /[A-Za-z0-9]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `_${b.toString(16).padStart(2, '0')}`,
+    )
+    .join('');
 // `__` never occurs inside escapeId's output (`_` is always followed by hex), so it separates component and node.
-const nodeId = (e: TrustEndpoint) => (e.node === undefined ? escapeId(e.component) : `${escapeId(e.component)}__${escapeId(e.node)}`);
+const nodeId = (e: TrustEndpoint) =>
+  e.node === undefined ? escapeId(e.component) : `${escapeId(e.component)}__${escapeId(e.node)}`;
 const quote = (text: string) => text.replace(/"/g, '#quot;');
 
 function endpoints(graph: TrustGraph): TrustEndpoint[] {
@@ -56,7 +61,8 @@ export function renderTrustGraphMarkdown(graph: TrustGraph): string {
     );
   }
   lines.push('', 'Service-account tokens (not TLS):', '');
-  for (const t of graph.tokens) lines.push(`- ${endpointLabel(t.signer)} signs, ${endpointLabel(t.verifier)} verifies: ${t.via}`);
+  for (const t of graph.tokens)
+    lines.push(`- ${endpointLabel(t.signer)} signs, ${endpointLabel(t.verifier)} verifies: ${t.via}`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -65,8 +71,10 @@ export function renderTrustGraphDot(graph: TrustGraph): string {
   const q = (t: string) => `"${t.replace(/"/g, '\\"')}"`;
   const lines = [`digraph ${q(`trust-${graph.cluster}`)} {`, '  rankdir=LR;', '  node [shape=box];'];
   for (const p of endpoints(graph)) lines.push(`  ${q(nodeId(p))} [label=${q(endpointLabel(p))}];`);
-  for (const e of graph.edges) lines.push(`  ${q(nodeId(e.client))} -> ${q(nodeId(e.server))} [label=${q(edgeLabel(e))}];`);
-  for (const t of graph.tokens) lines.push(`  ${q(nodeId(t.signer))} -> ${q(nodeId(t.verifier))} [style=dashed, label="sa token"];`);
+  for (const e of graph.edges)
+    lines.push(`  ${q(nodeId(e.client))} -> ${q(nodeId(e.server))} [label=${q(edgeLabel(e))}];`);
+  for (const t of graph.tokens)
+    lines.push(`  ${q(nodeId(t.signer))} -> ${q(nodeId(t.verifier))} [style=dashed, label="sa token"];`);
   lines.push('}');
   return `${lines.join('\n')}\n`;
 }

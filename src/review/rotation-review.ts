@@ -1,4 +1,13 @@
-import { authoritiesOf, authorityTitles, generationName, isNextRotationStage, rotationOrderRefusal, type AuthorityPlan, type PkiPlan, type RotationStage } from '../plan';
+import {
+  authoritiesOf,
+  authorityTitles,
+  generationName,
+  isNextRotationStage,
+  rotationOrderRefusal,
+  type AuthorityPlan,
+  type PkiPlan,
+  type RotationStage,
+} from '../plan';
 import type { RotatableAuthority, RotationPhase } from '../spec';
 
 /** One step of a rollout: what to do on one node, and what must hold before the next step starts. */
@@ -72,9 +81,17 @@ function rolloutFor(a: AuthorityPlan, head: PkiPlan, changed: Set<string>): Roll
       steps.push({
         node,
         files,
-        before: others(node).length > 0 ? [`if ${node} is the etcd leader (etcdctl endpoint status --cluster), move leadership first: etcdctl move-leader <id of ${others(node)[0]}>`] : [],
+        before:
+          others(node).length > 0
+            ? [
+                `if ${node} is the etcd leader (etcdctl endpoint status --cluster), move leadership first: etcdctl move-leader <id of ${others(node)[0]}>`,
+              ]
+            : [],
         restart: [
-          { component: 'etcd', why: '--trusted-ca-file, --peer-trusted-ca-file are read only at start; --cert-file/--peer-cert-file on each handshake' },
+          {
+            component: 'etcd',
+            why: '--trusted-ca-file, --peer-trusted-ca-file are read only at start; --cert-file/--peer-cert-file on each handshake',
+          },
           { component: 'kube-apiserver', why: '--etcd-cafile, --etcd-certfile are read only at start' },
         ],
         check: [
@@ -87,21 +104,41 @@ function rolloutFor(a: AuthorityPlan, head: PkiPlan, changed: Set<string>): Roll
       steps.push({
         node,
         files,
-        before: a.phase === 'trust' && a.generation === 2 ? [`point kube-controller-manager at the single signer: --cluster-signing-cert-file=/etc/kubernetes/pki/ca-signer.crt (kubeadm: controllerManager.extraArgs); it refuses a ca.crt holding two certificates`] : [],
+        before:
+          a.phase === 'trust' && a.generation === 2
+            ? [
+                `point kube-controller-manager at the single signer: --cluster-signing-cert-file=/etc/kubernetes/pki/ca-signer.crt (kubeadm: controllerManager.extraArgs); it refuses a ca.crt holding two certificates`,
+              ]
+            : [],
         restart: [
-          { component: 'kube-apiserver', why: '--client-ca-file, --kubelet-certificate-authority, --tls-cert-file and the kubelet client certificate' },
-          { component: 'kube-controller-manager', why: '--root-ca-file (republished as kube-root-ca.crt), --client-ca-file, the signer and its kubeconfig' },
+          {
+            component: 'kube-apiserver',
+            why: '--client-ca-file, --kubelet-certificate-authority, --tls-cert-file and the kubelet client certificate',
+          },
+          {
+            component: 'kube-controller-manager',
+            why: '--root-ca-file (republished as kube-root-ca.crt), --client-ca-file, the signer and its kubeconfig',
+          },
           { component: 'kube-scheduler', why: 'its kubeconfig (certificate-authority-data, client certificate)' },
           { component: 'kubelet', why: 'authentication.x509.clientCAFile and kubelet.conf' },
         ],
-        check: [`kube-apiserver on ${node}: /readyz ok`, `kubectl get node ${node}: Ready`, 'kubectl auth whoami with admin.conf of this node succeeds'],
+        check: [
+          `kube-apiserver on ${node}: /readyz ok`,
+          `kubectl get node ${node}: Ready`,
+          'kubectl auth whoami with admin.conf of this node succeeds',
+        ],
       });
     } else if (a.authority === 'frontProxyCA') {
       steps.push({
         node,
         files,
         before: [],
-        restart: [{ component: 'kube-apiserver', why: '--requestheader-client-ca-file and --proxy-client-cert-file are read at start' }],
+        restart: [
+          {
+            component: 'kube-apiserver',
+            why: '--requestheader-client-ca-file and --proxy-client-cert-file are read at start',
+          },
+        ],
         check: [`kube-apiserver on ${node}: /readyz ok`, 'kubectl get apiservices: every aggregated API Available'],
       });
     } else {
@@ -110,10 +147,15 @@ function rolloutFor(a: AuthorityPlan, head: PkiPlan, changed: Set<string>): Roll
         files,
         before: [],
         restart: [
-          { component: 'kube-apiserver', why: '--service-account-key-file (every key in sa.pub is accepted) and --service-account-signing-key-file' },
+          {
+            component: 'kube-apiserver',
+            why: '--service-account-key-file (every key in sa.pub is accepted) and --service-account-signing-key-file',
+          },
           { component: 'kube-controller-manager', why: '--service-account-private-key-file' },
         ],
-        check: [`a token minted with kubepki token --pki ${node} is accepted by kube-apiserver on ${node} (kubectl auth whoami --token)`],
+        check: [
+          `a token minted with kubepki token --pki ${node} is accepted by kube-apiserver on ${node} (kubectl auth whoami --token)`,
+        ],
       });
     }
   }
@@ -135,7 +177,11 @@ function rolloutFor(a: AuthorityPlan, head: PkiPlan, changed: Set<string>): Roll
  * The rotation stages a change takes and the rollout each needs, and the stage changes it must refuse (a skipped
  * stage, or going back). `changedFiles`: every path of the head plan whose content changes.
  */
-export function diffRotations(base: PkiPlan, head: PkiPlan, changedFiles: Set<string>): { stages: RotationStageChange[]; refused: RotationRefusal[] } {
+export function diffRotations(
+  base: PkiPlan,
+  head: PkiPlan,
+  changedFiles: Set<string>,
+): { stages: RotationStageChange[]; refused: RotationRefusal[] } {
   const stages: RotationStageChange[] = [];
   const refused: RotationRefusal[] = [];
   const baseAuthorities = authoritiesOf(base);
@@ -159,7 +205,10 @@ export function diffRotations(base: PkiPlan, head: PkiPlan, changedFiles: Set<st
       trusted: a.trusted,
       signer: a.signer,
       rollout: rolloutFor(a, head, changedFiles),
-      handOut: a.authority === 'clusterCA' ? head.files.filter((f) => f.path.startsWith('users/') && changedFiles.has(f.path)).map((f) => f.path) : [],
+      handOut:
+        a.authority === 'clusterCA'
+          ? head.files.filter((f) => f.path.startsWith('users/') && changedFiles.has(f.path)).map((f) => f.path)
+          : [],
     });
   }
   return { stages, refused };

@@ -5,7 +5,11 @@ import { kubeadmCertificateRows, type KubeadmCaId } from '../vocabulary';
 const row = (id: string) => kubeadmCertificateRows.find((r) => r.id === id);
 /** The CA that signs a kind of certificate, so the peer that checks it trusts that CA. */
 const issuerOf = (id: string): KubeadmCaId => row(id)!.issuer;
-const authorityOfCa: Record<KubeadmCaId, AuthorityPlan['authority']> = { ca: 'clusterCA', 'front-proxy-ca': 'frontProxyCA', 'etcd-ca': 'etcdCA' };
+const authorityOfCa: Record<KubeadmCaId, AuthorityPlan['authority']> = {
+  ca: 'clusterCA',
+  'front-proxy-ca': 'frontProxyCA',
+  'etcd-ca': 'etcdCA',
+};
 
 /** A TLS peer: a component, on a node when it runs on one. */
 export interface TrustEndpoint {
@@ -48,7 +52,8 @@ export interface TrustGraph {
 /** A kubeconfig → the component that uses it, as its catalog row says (a user's is kubectl's). */
 function kubeconfigClient(k: KubeconfigPlan): TrustEndpoint {
   const usedBy = k.node === undefined ? undefined : row(k.name)?.usedBy;
-  const component = usedBy === undefined ? `kubectl with users/${k.name}` : usedBy === 'kubectl' ? `kubectl with ${k.name}` : usedBy;
+  const component =
+    usedBy === undefined ? `kubectl with users/${k.name}` : usedBy === 'kubectl' ? `kubectl with ${k.name}` : usedBy;
   return { component, ...(k.node !== undefined ? { node: k.node } : {}) };
 }
 
@@ -64,7 +69,10 @@ function hostOf(server: string): string {
  */
 export function trustGraph(plan: PkiPlan): TrustGraph {
   const edges: TrustEdge[] = [];
-  const trusted = (authority: AuthorityPlan['authority']) => authoritiesOf(plan).find((a) => a.authority === authority)?.trusted.join(' + ') ?? '';
+  const trusted = (authority: AuthorityPlan['authority']) =>
+    authoritiesOf(plan)
+      .find((a) => a.authority === authority)
+      ?.trusted.join(' + ') ?? '';
   // The CAs a peer trusts for a kind of certificate: its catalog issuer, with both generations during a rotation.
   const trustedFor = (id: string) => trusted(authorityOfCa[issuerOf(id)]);
   const controlPlanes = plan.nodes.filter((n) => n.role === 'control-plane');
@@ -103,12 +111,19 @@ export function trustGraph(plan: PkiPlan): TrustGraph {
         ...(serving ? { serverCertificate: serving.id } : {}),
         serverTrusts: trustedFor('apiserver-kubelet-client'),
         serverTrustsVia: 'kubelet authentication.x509.clientCAFile',
-        ...(serving ? { clientTrusts: serving.issuer, clientTrustsVia: 'kube-apiserver --kubelet-certificate-authority' } : {}),
+        ...(serving
+          ? { clientTrusts: serving.issuer, clientTrustsVia: 'kube-apiserver --kubelet-certificate-authority' }
+          : {}),
         serverName: node.address ?? node.name,
       });
     }
     if (localEtcd) {
-      const etcdServer = { serverCertificate: `${cp.name}/etcd/server`, serverTrusts: trustedFor('apiserver-etcd-client'), serverTrustsVia: 'etcd --trusted-ca-file (--client-cert-auth)', serverName: '127.0.0.1' };
+      const etcdServer = {
+        serverCertificate: `${cp.name}/etcd/server`,
+        serverTrusts: trustedFor('apiserver-etcd-client'),
+        serverTrustsVia: 'etcd --trusted-ca-file (--client-cert-auth)',
+        serverName: '127.0.0.1',
+      };
       edges.push({
         client: { component: 'kube-apiserver', node: cp.name },
         server: { component: 'etcd', node: cp.name },

@@ -3,7 +3,12 @@ import type { ClusterSpec } from './cluster-spec-schema';
 import type { SpecIssue } from './spec-error';
 import { quoteSpecValue } from './spec-error';
 import { closestName } from './closest-name';
-import { isDefaultClusterRoleName, kubeadmUserNames, parseSubjectReference, type SubjectReference } from './subject-reference';
+import {
+  isDefaultClusterRoleName,
+  kubeadmUserNames,
+  parseSubjectReference,
+  type SubjectReference,
+} from './subject-reference';
 
 // Cross-references between users, service accounts, roles, bindings and expectations. They run on a spec that
 // passed the schema, so every field has its type.
@@ -16,16 +21,25 @@ type SpecSections = Partial<ClusterSpec['spec']>;
  * Checks that every binding and expectation refers to something the spec (or Kubernetes itself) defines. Takes the
  * sections that parsed; a check whose sections are missing (they failed the schema) is skipped.
  */
-export function checkAccessSpec(s: SpecSections, alsoKnown: { users: string[]; serviceAccounts: string[] } = { users: [], serviceAccounts: [] }): SpecIssue[] {
+export function checkAccessSpec(
+  s: SpecSections,
+  alsoKnown: { users: string[]; serviceAccounts: string[] } = { users: [], serviceAccounts: [] },
+): SpecIssue[] {
   const issues: SpecIssue[] = [];
-  const complete = (list: unknown[] | undefined) => list !== undefined && list.filter(() => true).length === list.length;
+  const complete = (list: unknown[] | undefined) =>
+    list !== undefined && list.filter(() => true).length === list.length;
   const nodesKnown = complete(s.controlPlane) && complete(s.workers);
   const nodeNames = [...(s.controlPlane ?? []), ...(s.workers ?? [])].filter((n) => n !== undefined).map((n) => n.name);
   const kubeadmUsers = kubeadmUserNames(nodeNames);
   const userNames = [...(s.users ?? []).filter(() => true).map((u) => u.name), ...kubeadmUsers, ...alsoKnown.users];
-  const serviceAccounts = [...(s.serviceAccounts ?? []).filter(() => true).map((sa) => `${sa.namespace}/${sa.name}`), ...alsoKnown.serviceAccounts];
+  const serviceAccounts = [
+    ...(s.serviceAccounts ?? []).filter(() => true).map((sa) => `${sa.namespace}/${sa.name}`),
+    ...alsoKnown.serviceAccounts,
+  ];
   const groups = new Set<string>((s.users ?? []).filter(() => true).flatMap((u) => u.groups));
-  (s.access ?? []).forEach((a) => a.subjects.forEach((text) => text.startsWith('group:') && groups.add(text.slice('group:'.length))));
+  (s.access ?? []).forEach((a) =>
+    a.subjects.forEach((text) => text.startsWith('group:') && groups.add(text.slice('group:'.length))),
+  );
 
   // A spec user cannot take the name of an identity kubeadm issues: both certificates would exist, and every offline
   // answer about that name would describe only one of them.
@@ -34,7 +48,7 @@ export function checkAccessSpec(s: SpecSections, alsoKnown: { users: string[]; s
       issues.push({
         code: 'reserved_name',
         path: `spec.users[${i}].name`,
-        message: `${quoteSpecValue(user.name)} is ${user.name.startsWith('system:') ? 'in the system: namespace Kubernetes reserves for its own identities' : "the name of a kubeadm identity kubepki already issues"}: choose another user name`,
+        message: `${quoteSpecValue(user.name)} is ${user.name.startsWith('system:') ? 'in the system: namespace Kubernetes reserves for its own identities' : 'the name of a kubeadm identity kubepki already issues'}: choose another user name`,
       });
     }
   });
@@ -46,36 +60,77 @@ export function checkAccessSpec(s: SpecSections, alsoKnown: { users: string[]; s
   roles.forEach((role, i) => {
     const key = `${role.namespace ?? ''}/${role.name}`;
     if (seenRoles.has(key)) {
-      issues.push({ code: 'duplicate_name', path: `spec.roles[${i}].name`, message: `${quoteSpecValue(role.name)} is already spec.roles[${seenRoles.get(key)}]${role.namespace ? ` in namespace ${role.namespace}` : ''}: rename one` });
+      issues.push({
+        code: 'duplicate_name',
+        path: `spec.roles[${i}].name`,
+        message: `${quoteSpecValue(role.name)} is already spec.roles[${seenRoles.get(key)}]${role.namespace ? ` in namespace ${role.namespace}` : ''}: rename one`,
+      });
     } else {
       seenRoles.set(key, i);
     }
     if (!role.namespace && isDefaultClusterRoleName(role.name)) {
-      issues.push({ code: 'reserved_name', path: `spec.roles[${i}].name`, message: `${quoteSpecValue(role.name)} is a ClusterRole Kubernetes creates itself: choose another name${['admin', 'edit', 'view'].includes(role.name) ? ` (to extend it, label your role rbac.authorization.k8s.io/aggregate-to-${role.name}: "true")` : ''}` });
+      issues.push({
+        code: 'reserved_name',
+        path: `spec.roles[${i}].name`,
+        message: `${quoteSpecValue(role.name)} is a ClusterRole Kubernetes creates itself: choose another name${['admin', 'edit', 'view'].includes(role.name) ? ` (to extend it, label your role rbac.authorization.k8s.io/aggregate-to-${role.name}: "true")` : ''}`,
+      });
     }
   });
 
   const seenAccounts = new Map<string, number>();
   (s.serviceAccounts ?? []).forEach((sa, i) => {
     const key = `${sa.namespace}/${sa.name}`;
-    if (seenAccounts.has(key)) issues.push({ code: 'duplicate_name', path: `spec.serviceAccounts[${i}]`, message: `${quoteSpecValue(key)} is already spec.serviceAccounts[${seenAccounts.get(key)}]` });
+    if (seenAccounts.has(key))
+      issues.push({
+        code: 'duplicate_name',
+        path: `spec.serviceAccounts[${i}]`,
+        message: `${quoteSpecValue(key)} is already spec.serviceAccounts[${seenAccounts.get(key)}]`,
+      });
     else seenAccounts.set(key, i);
   });
 
-  const checkSubject = (text: string, path: string, purpose: 'binding' | 'expectation'): SubjectReference | undefined => {
+  const checkSubject = (
+    text: string,
+    path: string,
+    purpose: 'binding' | 'expectation',
+  ): SubjectReference | undefined => {
     const ref = parseSubjectReference(text);
     if (!ref) {
       issues.push({ code: 'invalid_subject', path, message: `${quoteSpecValue(text)} is not ${subjectForms}` });
       return undefined;
     }
-    if (ref.kind === 'user' && s.users !== undefined && (nodesKnown || !ref.name.startsWith(nodeUserPrefix)) && !userNames.includes(ref.name)) {
+    if (
+      ref.kind === 'user' &&
+      s.users !== undefined &&
+      (nodesKnown || !ref.name.startsWith(nodeUserPrefix)) &&
+      !userNames.includes(ref.name)
+    ) {
       const guess = closestName(ref.name, userNames);
-      issues.push({ code: 'unknown_subject', path, message: `${quoteSpecValue(text)} is not a user of this spec (spec.users or a kubeadm identity)${guess ? `: did you mean "user:${guess}"?` : ': add it to spec.users'}` });
+      issues.push({
+        code: 'unknown_subject',
+        path,
+        message: `${quoteSpecValue(text)} is not a user of this spec (spec.users or a kubeadm identity)${guess ? `: did you mean "user:${guess}"?` : ': add it to spec.users'}`,
+      });
     }
-    if (ref.kind === 'serviceAccount' && s.serviceAccounts !== undefined && !serviceAccounts.includes(`${ref.namespace}/${ref.name}`)) {
-      issues.push({ code: 'unknown_subject', path, message: `${quoteSpecValue(text)} is not declared: add {name: ${ref.name}, namespace: ${ref.namespace}} to spec.serviceAccounts` });
+    if (
+      ref.kind === 'serviceAccount' &&
+      s.serviceAccounts !== undefined &&
+      !serviceAccounts.includes(`${ref.namespace}/${ref.name}`)
+    ) {
+      issues.push({
+        code: 'unknown_subject',
+        path,
+        message: `${quoteSpecValue(text)} is not declared: add {name: ${ref.name}, namespace: ${ref.namespace}} to spec.serviceAccounts`,
+      });
     }
-    if (ref.kind === 'group' && purpose === 'expectation' && s.users !== undefined && s.access !== undefined && !groups.has(ref.name) && !ref.name.startsWith('system:')) {
+    if (
+      ref.kind === 'group' &&
+      purpose === 'expectation' &&
+      s.users !== undefined &&
+      s.access !== undefined &&
+      !groups.has(ref.name) &&
+      !ref.name.startsWith('system:')
+    ) {
       const guess = closestName(ref.name, [...groups]);
       issues.push({
         code: 'unknown_subject',
@@ -90,10 +145,22 @@ export function checkAccessSpec(s: SpecSections, alsoKnown: { users: string[]; s
     const at = `spec.access[${i}]`;
     a.subjects.forEach((text, j) => checkSubject(text, `${at}.subjects[${j}]`, 'binding'));
     if (a.namespaces && a.namespaces.length === 0) {
-      issues.push({ code: 'empty_namespaces', path: `${at}.namespaces`, message: 'is an empty list, which would grant nothing: list namespaces, or drop the field for a cluster-wide ClusterRoleBinding' });
+      issues.push({
+        code: 'empty_namespaces',
+        path: `${at}.namespaces`,
+        message:
+          'is an empty list, which would grant nothing: list namespaces, or drop the field for a cluster-wide ClusterRoleBinding',
+      });
     }
     if ((a.role === undefined) === (a.clusterRole === undefined)) {
-      issues.push({ code: 'invalid_binding', path: at, message: a.role === undefined ? 'names neither role nor clusterRole: set exactly one' : 'names both role and clusterRole: set exactly one' });
+      issues.push({
+        code: 'invalid_binding',
+        path: at,
+        message:
+          a.role === undefined
+            ? 'names neither role nor clusterRole: set exactly one'
+            : 'names both role and clusterRole: set exactly one',
+      });
       return;
     }
     if (s.roles === undefined) return;
@@ -133,12 +200,24 @@ export function checkAccessSpec(s: SpecSections, alsoKnown: { users: string[]; s
   (s.expect ?? []).forEach((e, i) => {
     const at = `spec.expect[${i}]`;
     checkSubject(e.as, `${at}.as`, 'expectation');
-    if (!e.can?.length && !e.cannot?.length) issues.push({ code: 'empty_expectation', path: at, message: 'has neither can nor cannot: list actions like "get pods"' });
-    for (const [field, actions] of [['can', e.can], ['cannot', e.cannot]] as const) {
+    if (!e.can?.length && !e.cannot?.length)
+      issues.push({
+        code: 'empty_expectation',
+        path: at,
+        message: 'has neither can nor cannot: list actions like "get pods"',
+      });
+    for (const [field, actions] of [
+      ['can', e.can],
+      ['cannot', e.cannot],
+    ] as const) {
       (actions ?? []).forEach((action, j) => {
         const words = action.trim().split(/\s+/);
         if (!(words.length === 2 || (words.length === 1 && words[0] === '*'))) {
-          issues.push({ code: 'invalid_action', path: `${at}.${field}[${j}]`, message: `${quoteSpecValue(action)} is not "<verb> <resource>" (e.g. "get pods", "create deployments.apps", "get /healthz") or "*"` });
+          issues.push({
+            code: 'invalid_action',
+            path: `${at}.${field}[${j}]`,
+            message: `${quoteSpecValue(action)} is not "<verb> <resource>" (e.g. "get pods", "create deployments.apps", "get /healthz") or "*"`,
+          });
         }
       });
     }

@@ -66,14 +66,22 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
   // Two nodes at one address: the second's certificates would claim the first's address, and kubeadm joins fail.
   const seenAddresses = new Map<string, string>();
   const addressed = [
-    ...controlPlane.map((n, i) => ({ address: record(n).advertiseAddress, path: `spec.controlPlane[${i}].advertiseAddress` })),
+    ...controlPlane.map((n, i) => ({
+      address: record(n).advertiseAddress,
+      path: `spec.controlPlane[${i}].advertiseAddress`,
+    })),
     ...workers.map((n, i) => ({ address: record(n).address, path: `spec.workers[${i}].address` })),
   ];
   for (const { address, path } of addressed) {
     if (typeof address !== 'string' || !isIpAddress(address)) continue;
     const canonical = normalizeIpAddress(address);
     const first = seenAddresses.get(canonical);
-    if (first) issues.push({ code: 'duplicate_address', path, message: `${quoteSpecValue(address)} is already the address of ${first}: every node needs its own address` });
+    if (first)
+      issues.push({
+        code: 'duplicate_address',
+        path,
+        message: `${quoteSpecValue(address)} is already the address of ${first}: every node needs its own address`,
+      });
     else seenAddresses.set(canonical, path);
   }
 
@@ -93,7 +101,9 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
   });
 
   const pki = record(spec.pki);
-  const caHours = parseDurationHours(typeof pki.caCertificateValidityPeriod === 'string' ? pki.caCertificateValidityPeriod : '87600h');
+  const caHours = parseDurationHours(
+    typeof pki.caCertificateValidityPeriod === 'string' ? pki.caCertificateValidityPeriod : '87600h',
+  );
   const leafText = typeof pki.certificateValidityPeriod === 'string' ? pki.certificateValidityPeriod : '8760h';
   const leafHours = parseDurationHours(leafText);
   if (caHours !== undefined && leafHours !== undefined && leafHours > caHours) {
@@ -121,7 +131,10 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
       { path: 'spec.pki.certificateValidityPeriod', hours: leafHours },
       ...list(spec.users).map((u, i) => {
         const text = record(u).validityPeriod;
-        return { path: `spec.users[${i}].validityPeriod`, hours: typeof text === 'string' ? parseDurationHours(text) : undefined };
+        return {
+          path: `spec.users[${i}].validityPeriod`,
+          hours: typeof text === 'string' ? parseDurationHours(text) : undefined,
+        };
       }),
     ];
     for (const { path, hours } of lifetimes) {
@@ -164,7 +177,8 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
     issues.push({
       code: 'rotation_without_authority',
       path: 'spec.pki.rotation.etcdCA',
-      message: 'is set but etcd is external: kubepki holds no etcd CA to rotate; remove pki.rotation.etcdCA (rotate the external etcd\'s CA where it is managed)',
+      message:
+        "is set but etcd is external: kubepki holds no etcd CA to rotate; remove pki.rotation.etcdCA (rotate the external etcd's CA where it is managed)",
     });
   }
   // A rotation creates the new generation's key: kubepki can only do that for a key it holds. For a key held by an
@@ -184,7 +198,11 @@ export function checkSpecConsistency(raw: unknown): SpecIssue[] {
   return issues;
 }
 
-const rotationFieldOf: Record<string, string> = { ca: 'clusterCA', 'front-proxy-ca': 'frontProxyCA', 'etcd-ca': 'etcdCA' };
+const rotationFieldOf: Record<string, string> = {
+  ca: 'clusterCA',
+  'front-proxy-ca': 'frontProxyCA',
+  'etcd-ca': 'etcdCA',
+};
 
 /**
  * An intermediate under an offline root is a CA whose key kubepki makes and keeps: it cannot also live in cfssl, an
@@ -196,13 +214,25 @@ function caParentIssues(parents: Raw, caKeys: Raw, rotation: Raw, externalEtcd: 
     const path = `spec.pki.caParents.${id}`;
     const holder = caKeys[id];
     if (typeof holder === 'string' && holder !== 'kubepki') {
-      issues.push({ code: 'parent_with_key_elsewhere', path, message: `is set but spec.pki.caKeys.${id} is ${quoteSpecValue(holder)}: an intermediate's key is made and kept by kubepki; remove one of the two` });
+      issues.push({
+        code: 'parent_with_key_elsewhere',
+        path,
+        message: `is set but spec.pki.caKeys.${id} is ${quoteSpecValue(holder)}: an intermediate's key is made and kept by kubepki; remove one of the two`,
+      });
     }
     if (rotationFieldOf[id] && rotationFieldOf[id]! in rotation) {
-      issues.push({ code: 'parent_with_rotation', path, message: `is set together with spec.pki.rotation.${rotationFieldOf[id]}: rotating an intermediate under an offline root is not supported yet; finish the rotation first, or remove caParents.${id}` });
+      issues.push({
+        code: 'parent_with_rotation',
+        path,
+        message: `is set together with spec.pki.rotation.${rotationFieldOf[id]}: rotating an intermediate under an offline root is not supported yet; finish the rotation first, or remove caParents.${id}`,
+      });
     }
     if (id === 'etcd-ca' && externalEtcd) {
-      issues.push({ code: 'parent_without_authority', path, message: 'is set but etcd is external: kubepki holds no etcd CA; remove caParents.etcd-ca' });
+      issues.push({
+        code: 'parent_without_authority',
+        path,
+        message: 'is set but etcd is external: kubepki holds no etcd CA; remove caParents.etcd-ca',
+      });
     }
   }
   return issues;

@@ -12,7 +12,6 @@ import ipaddr from 'ipaddr.js';
 // Field names follow kubeadm's v1beta4 ClusterConfiguration/InitConfiguration wherever kubeadm has the concept, so a
 // kubeadm user recognises every knob. Objects are strict: a misspelled field is an error, never silently ignored.
 
-
 /** A string field with a check; `code` becomes the SpecIssue code (`invalid_ip`, `invalid_name`, ...). */
 function checked(code: string, test: (value: string) => boolean, describe: (value: string) => string) {
   return z.string().superRefine((value, ctx) => {
@@ -26,12 +25,20 @@ const unusableRanges = new Set(['unspecified', 'broadcast', 'multicast']);
 /** A node's address: one host, reachable (not 0.0.0.0, ::, 255.255.255.255 or multicast). */
 const nodeAddress = z.string().superRefine((value, ctx) => {
   if (!isIpAddress(value)) {
-    ctx.addIssue({ code: 'custom', message: `${quoteSpecValue(value)} is not an IPv4 or IPv6 address`, params: { code: 'invalid_ip' } });
+    ctx.addIssue({
+      code: 'custom',
+      message: `${quoteSpecValue(value)} is not an IPv4 or IPv6 address`,
+      params: { code: 'invalid_ip' },
+    });
     return;
   }
   const range = ipaddr.parse(value).range();
   if (unusableRanges.has(range)) {
-    ctx.addIssue({ code: 'custom', message: `${quoteSpecValue(value)} is a ${range} address, not one host's: give the address this node is reached at`, params: { code: 'unusable_address' } });
+    ctx.addIssue({
+      code: 'custom',
+      message: `${quoteSpecValue(value)} is a ${range} address, not one host's: give the address this node is reached at`,
+      params: { code: 'unusable_address' },
+    });
   }
 });
 
@@ -48,9 +55,9 @@ const cidrList = checked(
     const parts = v.split(',');
     return parts.length <= 2 && parts.every(isCidr);
   },
-  (v) => `${quoteSpecValue(v)} is not a CIDR or a dual-stack pair "a,b" of CIDRs (e.g. 10.96.0.0/12 or 10.96.0.0/12,fd00:10:96::/112)`,
+  (v) =>
+    `${quoteSpecValue(v)} is not a CIDR or a dual-stack pair "a,b" of CIDRs (e.g. 10.96.0.0/12 or 10.96.0.0/12,fd00:10:96::/112)`,
 );
-
 
 const caKeyHolder = z.enum(caKeyHolders);
 
@@ -86,13 +93,20 @@ const endpoint = checked(
   (v) => `${quoteSpecValue(v)} is not host[:port] with a DNS name or IP host (IPv6 in brackets) and a port 1-65535`,
 );
 
-const unsafe = (v: string) => (unsafeCharacterOf(v) ? `; it holds ${unsafeCharacterOf(v)}, a control, bidirectional or invisible character` : '');
+const unsafe = (v: string) =>
+  unsafeCharacterOf(v) ? `; it holds ${unsafeCharacterOf(v)}, a control, bidirectional or invisible character` : '';
 
 // User and group names become certificate subjects (CN / O, at most 64 characters each) and user names become file
 // names (`users/<name>.conf`), so path separators and traversal are refused.
 const userName = checked(
   'invalid_user_name',
-  (v) => v.length >= 1 && v.length <= 64 && !/[/\\]/.test(v) && !v.includes('..') && !v.startsWith('.') && !unsafeCharacterOf(v),
+  (v) =>
+    v.length >= 1 &&
+    v.length <= 64 &&
+    !/[/\\]/.test(v) &&
+    !v.includes('..') &&
+    !v.startsWith('.') &&
+    !unsafeCharacterOf(v),
   (v) =>
     `${quoteSpecValue(v)} is not a usable user name: 1-64 characters, no '/', '\\', '..', leading '.', control, bidirectional or invisible characters (it becomes the certificate CN and the file users/<name>.conf)${unsafe(v)}`,
 );
@@ -100,7 +114,8 @@ const userName = checked(
 const groupName = checked(
   'invalid_group_name',
   (v) => v.length >= 1 && v.length <= 64 && !unsafeCharacterOf(v),
-  (v) => `${quoteSpecValue(v)} is not a usable group name: 1-64 characters without control, bidirectional or invisible characters (it becomes a certificate O)${unsafe(v)}`,
+  (v) =>
+    `${quoteSpecValue(v)} is not a usable group name: 1-64 characters without control, bidirectional or invisible characters (it becomes a certificate O)${unsafe(v)}`,
 );
 
 // Kubernetes validates Role and ClusterRole names as path segments (ValidatePathSegmentName): never "." or "..",
@@ -108,18 +123,27 @@ const groupName = checked(
 const roleName = checked(
   'invalid_role_name',
   (v) => v.length >= 1 && v.length <= 253 && v !== '.' && v !== '..' && !/[/%\\]/.test(v) && !unsafeCharacterOf(v),
-  (v) => `${quoteSpecValue(v)} is not a valid Role name: Kubernetes refuses ".", "..", '/' and '%' in it; use e.g. "deployer" or "ci:deploy"${unsafe(v)}`,
+  (v) =>
+    `${quoteSpecValue(v)} is not a valid Role name: Kubernetes refuses ".", "..", '/' and '%' in it; use e.g. "deployer" or "ci:deploy"${unsafe(v)}`,
 );
 
 // The kubeconfig cluster (and context) name: printed in plans, reviews and kubectl's output.
 const clusterName = checked(
   'invalid_cluster_name',
   (v) => /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/.test(v),
-  (v) => `${quoteSpecValue(v)} is not a usable cluster name: 1-63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit (e.g. "kubernetes" or "prod-eu")${unsafe(v)}`,
+  (v) =>
+    `${quoteSpecValue(v)} is not a usable cluster name: 1-63 letters, digits, '.', '_' or '-', starting and ending with a letter or digit (e.g. "kubernetes" or "prod-eu")${unsafe(v)}`,
 );
 
 /** Subjects, roles and actions named in bindings and expectations: free text for Kubernetes, but never unsafe. */
-const referenceText = checked('invalid_character', (v) => v.length >= 1 && !unsafeCharacterOf(v), (v) => (v.length === 0 ? 'is empty' : `${quoteSpecValue(v)} holds ${unsafeCharacterOf(v)}, a control, bidirectional or invisible character: remove it`));
+const referenceText = checked(
+  'invalid_character',
+  (v) => v.length >= 1 && !unsafeCharacterOf(v),
+  (v) =>
+    v.length === 0
+      ? 'is empty'
+      : `${quoteSpecValue(v)} holds ${unsafeCharacterOf(v)}, a control, bidirectional or invisible character: remove it`,
+);
 
 const namespaceName = nodeName;
 
@@ -131,14 +155,22 @@ const kubernetesVersion = checked(
 
 const port = z.number().int().min(1).max(65535);
 
-const absolutePath = checked('invalid_path', (v) => v.startsWith('/') && !v.includes('\0'), (v) => `${quoteSpecValue(v)} is not an absolute path on the node`);
+const absolutePath = checked(
+  'invalid_path',
+  (v) => v.startsWith('/') && !v.includes('\0'),
+  (v) => `${quoteSpecValue(v)} is not an absolute path on the node`,
+);
 
 /** A control-plane node: runs kube-apiserver, etcd (local mode), controller-manager and scheduler. */
 export const controlPlaneNodeSchema = z.strictObject({
   /** Node name: the kubelet's identity `system:node:<name>` and a SAN of its apiserver and etcd certificates. */
-  name: nodeName.describe("Node name: the kubelet's identity `system:node:<name>` and a SAN of its apiserver and etcd certificates."),
+  name: nodeName.describe(
+    "Node name: the kubelet's identity `system:node:<name>` and a SAN of its apiserver and etcd certificates.",
+  ),
   /** The address kube-apiserver and etcd advertise; an IP SAN of this node's serving certificates. */
-  advertiseAddress: nodeAddress.describe("The address kube-apiserver and etcd advertise; an IP SAN of this node's serving certificates."),
+  advertiseAddress: nodeAddress.describe(
+    "The address kube-apiserver and etcd advertise; an IP SAN of this node's serving certificates.",
+  ),
 });
 
 /** A worker node: gets only `pki/ca.crt` and its `kubelet.conf`. */
@@ -147,7 +179,9 @@ export const workerNodeSchema = z.strictObject({
   /** The node's address (the kubelet's --node-ip); an IP SAN of its kubelet serving certificate. Required with pki.kubeletServingCertificates. */
   address: nodeAddress
     .optional()
-    .describe("The node's address (the kubelet's --node-ip); an IP SAN of its kubelet serving certificate. Required with pki.kubeletServingCertificates."),
+    .describe(
+      "The node's address (the kubelet's --node-ip); an IP SAN of its kubelet serving certificate. Required with pki.kubeletServingCertificates.",
+    ),
 });
 
 const policyRuleSchema = z.strictObject({
@@ -160,13 +194,20 @@ const policyRuleSchema = z.strictObject({
 
 export const userSchema = z.strictObject({
   /** Certificate CN and kubeconfig user name. */
-  name: userName.describe("Certificate CN and kubeconfig user name."),
+  name: userName.describe('Certificate CN and kubeconfig user name.'),
   /** Certificate O entries, one per group. @default [] */
-  groups: z.array(groupName).default([]).describe("Certificate O entries, one per group. Default: []."),
+  groups: z.array(groupName).default([]).describe('Certificate O entries, one per group. Default: [].'),
   /** One kubeconfig context per namespace, the first is current. @default [] (one context without namespace) */
-  namespaces: z.array(namespaceName).default([]).describe("One kubeconfig context per namespace, the first is current. Default: [] (one context without namespace)."),
+  namespaces: z
+    .array(namespaceName)
+    .default([])
+    .describe(
+      'One kubeconfig context per namespace, the first is current. Default: [] (one context without namespace).',
+    ),
   /** Client certificate validity; at most the CA's. @default pki.certificateValidityPeriod */
-  validityPeriod: validityPeriod.optional().describe("Client certificate validity; at most the CA's. Default: pki.certificateValidityPeriod."),
+  validityPeriod: validityPeriod
+    .optional()
+    .describe("Client certificate validity; at most the CA's. Default: pki.certificateValidityPeriod."),
   /**
    * A PEM certificate signing request the user made on their own machine (`kubepki user-request`), relative to the
    * spec file. kubepki signs it and never holds the user's key; the kubeconfig carries the certificate only.
@@ -175,31 +216,42 @@ export const userSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe("A PEM CSR the user made on their own machine (`kubepki user-request`), relative to the spec file: kubepki signs it and never holds the user's key."),
+    .describe(
+      "A PEM CSR the user made on their own machine (`kubepki user-request`), relative to the spec file: kubepki signs it and never holds the user's key.",
+    ),
 });
 
 export const serviceAccountSchema = z.strictObject({
   name: nodeName,
   namespace: namespaceName,
   /** @default true, as Kubernetes */
-  automountServiceAccountToken: z.boolean().optional().describe("Whether pods mount this account's token. Default: true, as Kubernetes."),
+  automountServiceAccountToken: z
+    .boolean()
+    .optional()
+    .describe("Whether pods mount this account's token. Default: true, as Kubernetes."),
 });
 
 export const roleSchema = z.strictObject({
   name: roleName,
   /** Absent → a ClusterRole. */
-  namespace: namespaceName.optional().describe("Absent → a ClusterRole."),
+  namespace: namespaceName.optional().describe('Absent → a ClusterRole.'),
   rules: z.array(policyRuleSchema).default([]),
   labels: z.record(z.string(), z.string()).optional(),
 });
 
 export const accessSchema = z.strictObject({
   /** `user:<name>`, `group:<name>` or `serviceAccount:<namespace>/<name>`. */
-  subjects: z.array(referenceText).min(1).describe("`user:<name>`, `group:<name>` or `serviceAccount:<namespace>/<name>`."),
+  subjects: z
+    .array(referenceText)
+    .min(1)
+    .describe('`user:<name>`, `group:<name>` or `serviceAccount:<namespace>/<name>`.'),
   role: roleName.optional(),
   clusterRole: roleName.optional(),
   /** Absent → a ClusterRoleBinding (clusterRole) or a RoleBinding in the role's namespace (role). */
-  namespaces: z.array(namespaceName).optional().describe("Absent → a ClusterRoleBinding (clusterRole) or a RoleBinding in the role's namespace (role)."),
+  namespaces: z
+    .array(namespaceName)
+    .optional()
+    .describe("Absent → a ClusterRoleBinding (clusterRole) or a RoleBinding in the role's namespace (role)."),
 });
 
 export const expectationSchema = z.strictObject({
@@ -212,7 +264,10 @@ export const expectationSchema = z.strictObject({
 /** The offline root that signs an intermediate CA: only its certificate, never its key. */
 export const caParentSchema = z.strictObject({
   /** The root's PEM certificate, relative to the spec file. */
-  certificate: z.string().min(1).describe("The offline root's PEM certificate, relative to the spec file; its key never reaches kubepki."),
+  certificate: z
+    .string()
+    .min(1)
+    .describe("The offline root's PEM certificate, relative to the spec file; its key never reaches kubepki."),
 });
 
 /** The stages of a rotation, in the only order they may be taken (see the README's "Rotating a CA or the sa key"). */
@@ -222,9 +277,20 @@ export type RotationPhase = (typeof rotationPhases)[number];
 /** One authority's rotation: which generation is being brought in, and how far. */
 export const authorityRotationSchema = z.strictObject({
   /** The generation being brought in: 2 for the first rotation, then 3, ... The first authority is generation 1. */
-  generation: z.number().int().min(2).max(999).describe('The generation being brought in: 2 for the first rotation, then 3, ... The authority kubeadm or kubepki first wrote is generation 1.'),
+  generation: z
+    .number()
+    .int()
+    .min(2)
+    .max(999)
+    .describe(
+      'The generation being brought in: 2 for the first rotation, then 3, ... The authority kubeadm or kubepki first wrote is generation 1.',
+    ),
   /** `trust`: the new authority is trusted beside the old; `issue`: everything is reissued by the new one; `finish`: the old one leaves every trust file. */
-  phase: z.enum(rotationPhases).describe('`trust`: the new authority is created and trusted beside the old, nothing is reissued; `issue`: every leaf and kubeconfig is reissued by the new one, both stay trusted; `finish`: the old one leaves every trust file. Keep `finish` in the spec afterwards: it records the generation.'),
+  phase: z
+    .enum(rotationPhases)
+    .describe(
+      '`trust`: the new authority is created and trusted beside the old, nothing is reissued; `issue`: every leaf and kubeconfig is reissued by the new one, both stay trusted; `finish`: the old one leaves every trust file. Keep `finish` in the spec afterwards: it records the generation.',
+    ),
 });
 export type AuthorityRotationSpec = z.output<typeof authorityRotationSchema>;
 
@@ -239,7 +305,9 @@ const rotationSchema = z
     frontProxyCA: authorityRotationSchema.optional(),
     serviceAccountKey: authorityRotationSchema.optional(),
   })
-  .describe('Staged rotation, one authority at a time or several together: each stage is one spec change (trust → issue → finish).');
+  .describe(
+    'Staged rotation, one authority at a time or several together: each stage is one spec change (trust → issue → finish).',
+  );
 
 export const clusterSpecSchema = z.strictObject({
   apiVersion: z.literal('kubepki.io/v1alpha1'),
@@ -247,19 +315,29 @@ export const clusterSpecSchema = z.strictObject({
   metadata: z.strictObject({ name: nodeName }),
   spec: z.strictObject({
     /** kubeconfig cluster name. @default "kubernetes" */
-    clusterName: clusterName.default('kubernetes').describe("kubeconfig cluster name. Default: \"kubernetes\"."),
+    clusterName: clusterName.default('kubernetes').describe('kubeconfig cluster name. Default: "kubernetes".'),
     /** Decides version-dependent subjects (see the kubeadm reference). @default "v1.33.0" */
-    kubernetesVersion: kubernetesVersion.default('v1.33.0').describe("Decides version-dependent subjects (see the kubeadm reference). Default: \"v1.33.0\"."),
+    kubernetesVersion: kubernetesVersion
+      .default('v1.33.0')
+      .describe('Decides version-dependent subjects (see the kubeadm reference). Default: "v1.33.0".'),
     /** Stable host[:port] for kube-apiserver (a load balancer or DNS name); a SAN of every apiserver certificate. */
-    controlPlaneEndpoint: endpoint.optional().describe("Stable host[:port] for kube-apiserver (a load balancer or DNS name); a SAN of every apiserver certificate."),
+    controlPlaneEndpoint: endpoint
+      .optional()
+      .describe(
+        'Stable host[:port] for kube-apiserver (a load balancer or DNS name); a SAN of every apiserver certificate.',
+      ),
     networking: z
       .strictObject({
         /** @default "cluster.local" */
-        dnsDomain: checked('invalid_dns_domain', isDns1123Subdomain, (v) => `${quoteSpecValue(v)} is not a DNS-1123 subdomain like cluster.local`).default(
-          'cluster.local',
-        ),
+        dnsDomain: checked(
+          'invalid_dns_domain',
+          isDns1123Subdomain,
+          (v) => `${quoteSpecValue(v)} is not a DNS-1123 subdomain like cluster.local`,
+        ).default('cluster.local'),
         /** Service CIDR(s); the first address of the first is an apiserver SAN. @default "10.96.0.0/12" */
-        serviceSubnet: cidrList.default('10.96.0.0/12').describe("Service CIDR(s); the first address of the first is an apiserver SAN. Default: \"10.96.0.0/12\"."),
+        serviceSubnet: cidrList
+          .default('10.96.0.0/12')
+          .describe('Service CIDR(s); the first address of the first is an apiserver SAN. Default: "10.96.0.0/12".'),
         podSubnet: cidrList.optional(),
       })
       .prefault({})
@@ -267,14 +345,21 @@ export const clusterSpecSchema = z.strictObject({
     apiServer: z
       .strictObject({
         /** Extra SANs: IPs, DNS names or wildcards. @default [] */
-        certSANs: z.array(certSan).default([]).describe("Extra SANs: IPs, DNS names or wildcards. Default: []."),
+        certSANs: z.array(certSan).default([]).describe('Extra SANs: IPs, DNS names or wildcards. Default: [].'),
         /** @default 6443 */
-        bindPort: port.default(6443).describe("The port kube-apiserver listens on. Default: 6443."),
+        bindPort: port.default(6443).describe('The port kube-apiserver listens on. Default: 6443.'),
       })
       .prefault({}),
-    controlPlane: z.array(controlPlaneNodeSchema).describe('Control-plane nodes (one or more): each gets its own apiserver, etcd and client certificates; CAs and the sa key are shared.'),
+    controlPlane: z
+      .array(controlPlaneNodeSchema)
+      .describe(
+        'Control-plane nodes (one or more): each gets its own apiserver, etcd and client certificates; CAs and the sa key are shared.',
+      ),
     /** @default [] */
-    workers: z.array(workerNodeSchema).default([]).describe("Worker nodes: each gets pki/ca.crt and kubelet.conf only. Default: []."),
+    workers: z
+      .array(workerNodeSchema)
+      .default([])
+      .describe('Worker nodes: each gets pki/ca.crt and kubelet.conf only. Default: [].'),
     /** `local` (kubeadm's stacked etcd, with its own CA) or `external` (no etcd PKI). @default {local: {}} */
     etcd: z
       .union([
@@ -291,11 +376,21 @@ export const clusterSpecSchema = z.strictObject({
             .strictObject({
               endpoints: z.array(z.string()).default([]),
               /** etcd's CA, which kube-apiserver trusts (--etcd-cafile). @default "/etc/kubernetes/pki/etcd/ca.crt" */
-              caFile: absolutePath.optional().describe('etcd\'s CA as kube-apiserver reads it (--etcd-cafile). Default: "/etc/kubernetes/pki/etcd/ca.crt".'),
+              caFile: absolutePath
+                .optional()
+                .describe(
+                  'etcd\'s CA as kube-apiserver reads it (--etcd-cafile). Default: "/etc/kubernetes/pki/etcd/ca.crt".',
+                ),
               /** kube-apiserver's etcd client certificate (--etcd-certfile). @default "/etc/kubernetes/pki/apiserver-etcd-client.crt" */
-              certFile: absolutePath.optional().describe('kube-apiserver\'s etcd client certificate (--etcd-certfile). Default: "/etc/kubernetes/pki/apiserver-etcd-client.crt".'),
+              certFile: absolutePath
+                .optional()
+                .describe(
+                  'kube-apiserver\'s etcd client certificate (--etcd-certfile). Default: "/etc/kubernetes/pki/apiserver-etcd-client.crt".',
+                ),
               /** Its key (--etcd-keyfile). @default "/etc/kubernetes/pki/apiserver-etcd-client.key" */
-              keyFile: absolutePath.optional().describe('Its key (--etcd-keyfile). Default: "/etc/kubernetes/pki/apiserver-etcd-client.key".'),
+              keyFile: absolutePath
+                .optional()
+                .describe('Its key (--etcd-keyfile). Default: "/etc/kubernetes/pki/apiserver-etcd-client.key".'),
             })
             .prefault({}),
         }),
@@ -304,21 +399,40 @@ export const clusterSpecSchema = z.strictObject({
     pki: z
       .strictObject({
         /** @default "RSA-2048" */
-        encryptionAlgorithm: z.enum(keyAlgorithms).default('RSA-2048').describe("Key algorithm of every CA, certificate and the sa key. Default: \"RSA-2048\"."),
+        encryptionAlgorithm: z
+          .enum(keyAlgorithms)
+          .default('RSA-2048')
+          .describe('Key algorithm of every CA, certificate and the sa key. Default: "RSA-2048".'),
         /** Leaf certificate validity. @default "8760h" */
-        certificateValidityPeriod: validityPeriod.default('8760h').describe("Leaf certificate validity. Default: \"8760h\"."),
+        certificateValidityPeriod: validityPeriod
+          .default('8760h')
+          .describe('Leaf certificate validity. Default: "8760h".'),
         /** CA validity. @default "87600h" */
-        caCertificateValidityPeriod: validityPeriod.default('87600h').describe("CA validity. Default: \"87600h\"."),
+        caCertificateValidityPeriod: validityPeriod.default('87600h').describe('CA validity. Default: "87600h".'),
         /** Reissue a leaf this long before it expires (`pulumi up`'s early renewal; `kubepki generate` too). */
-        renewBefore: validityPeriod.optional().describe("Reissue a leaf this long before it expires (`pulumi up`'s early renewal; `kubepki generate` too)."),
+        renewBefore: validityPeriod
+          .optional()
+          .describe(
+            "Reissue a leaf this long before it expires (`pulumi up`'s early renewal; `kubepki generate` too).",
+          ),
         /** Where each CA's key lives (kubepki, external-ca, cfssl, hsm). @default every CA: kubepki */
         caKeys: z
-          .strictObject({ ca: caKeyHolder.optional(), 'front-proxy-ca': caKeyHolder.optional(), 'etcd-ca': caKeyHolder.optional() })
+          .strictObject({
+            ca: caKeyHolder.optional(),
+            'front-proxy-ca': caKeyHolder.optional(),
+            'etcd-ca': caKeyHolder.optional(),
+          })
           .optional()
-          .describe('Where each CA key lives: kubepki (in the tree), external-ca (an outside CA signs the CSRs kubepki writes), cfssl (a cfssl serve signs remotely), hsm (a PKCS#11 token signs). Default: kubepki for every CA.'),
+          .describe(
+            'Where each CA key lives: kubepki (in the tree), external-ca (an outside CA signs the CSRs kubepki writes), cfssl (a cfssl serve signs remotely), hsm (a PKCS#11 token signs). Default: kubepki for every CA.',
+          ),
         /** CAs that are intermediates of an offline root (its certificate only; kubepki never sees its key). @default none */
         caParents: z
-          .strictObject({ ca: caParentSchema.optional(), 'front-proxy-ca': caParentSchema.optional(), 'etcd-ca': caParentSchema.optional() })
+          .strictObject({
+            ca: caParentSchema.optional(),
+            'front-proxy-ca': caParentSchema.optional(),
+            'etcd-ca': caParentSchema.optional(),
+          })
           .optional()
           .describe(
             'CAs that are intermediates of an offline root: kubepki makes the intermediate key and a CSR (<ca>.csr beside it), the root signs it elsewhere, and the signed certificate placed at <ca>.crt is checked (signed by the root, CA:TRUE, pathLen 0, keyCertSign, the key kubepki made) before any leaf is issued from it. Default: every CA self-signed.',
@@ -338,7 +452,10 @@ export const clusterSpecSchema = z.strictObject({
       })
       .prefault({}),
     /** Human users: one client certificate and kubeconfig each. @default [] */
-    users: z.array(userSchema).default([]).describe("Human users: one client certificate and kubeconfig each. Default: []."),
+    users: z
+      .array(userSchema)
+      .default([])
+      .describe('Human users: one client certificate and kubeconfig each. Default: [].'),
     serviceAccounts: z.array(serviceAccountSchema).default([]),
     roles: z.array(roleSchema).default([]),
     access: z.array(accessSchema).default([]),

@@ -6,7 +6,7 @@ const unitSeconds: Record<string, number> = {
   s: 1,
   ms: 1e-3,
   us: 1e-6,
-  'µs': 1e-6,
+  µs: 1e-6,
   ns: 1e-9,
 };
 

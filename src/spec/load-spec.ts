@@ -17,7 +17,16 @@ export function readSpecDocument(file: string): unknown {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (error) {
-    throw new SpecError([{ code: 'unreadable', path: '(file)', message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }], file);
+    throw new SpecError(
+      [
+        {
+          code: 'unreadable',
+          path: '(file)',
+          message: `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+        },
+      ],
+      file,
+    );
   }
   const ext = path.extname(file).toLowerCase();
   if (ext === '.ts' || ext === '.js' || ext === '.cjs') return evaluateModule(file);
@@ -35,14 +44,26 @@ export function parseSpecText(text: string, source = '(text)'): unknown {
     const line = before.split('\n').length;
     const column = control.index - before.lastIndexOf('\n');
     const code = `U+${control[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`;
-    throw new SpecError([{ code: 'invalid_character', path: `line ${line}, column ${column}`, message: `holds the control character ${code}${code === 'U+0000' ? ' (NUL)' : ''}, which YAML does not allow: remove it` }], source);
+    throw new SpecError(
+      [
+        {
+          code: 'invalid_character',
+          path: `line ${line}, column ${column}`,
+          message: `holds the control character ${code}${code === 'U+0000' ? ' (NUL)' : ''}, which YAML does not allow: remove it`,
+        },
+      ],
+      source,
+    );
   }
   try {
     return yaml.load(text, { filename: source });
   } catch (error) {
     const e = error as yaml.YAMLException;
     const where = e.mark ? `line ${e.mark.line + 1}, column ${e.mark.column + 1}` : '(document)';
-    throw new SpecError([{ code: 'invalid_yaml', path: where, message: `not valid YAML: ${e.reason ?? e.message}` }], source);
+    throw new SpecError(
+      [{ code: 'invalid_yaml', path: where, message: `not valid YAML: ${e.reason ?? e.message}` }],
+      source,
+    );
   }
 }
 
@@ -54,7 +75,16 @@ function loadTypeScript(file: string): TypeScript {
   try {
     return require('typescript') as TypeScript;
   } catch {
-    throw new SpecError([{ code: 'no_typescript', path: '(file)', message: `${file} is TypeScript but the "typescript" package is not installed: npm install typescript, or write the spec as YAML` }], file);
+    throw new SpecError(
+      [
+        {
+          code: 'no_typescript',
+          path: '(file)',
+          message: `${file} is TypeScript but the "typescript" package is not installed: npm install typescript, or write the spec as YAML`,
+        },
+      ],
+      file,
+    );
   }
 }
 
@@ -86,14 +116,26 @@ function evaluateModule(file: string): unknown {
     const exported = require(absolute) as Record<string, unknown>;
     const spec = exported.default ?? exported.cluster;
     if (spec === undefined && Object.keys(exported).length === 0) {
-      throw new SpecError([{ code: 'spec_module_error', path: '(file)', message: `${file} exports nothing: end it with \`export default defineCluster({...})\`` }], file);
+      throw new SpecError(
+        [
+          {
+            code: 'spec_module_error',
+            path: '(file)',
+            message: `${file} exports nothing: end it with \`export default defineCluster({...})\``,
+          },
+        ],
+        file,
+      );
     }
     return spec ?? exported;
   } catch (error) {
     if (error instanceof SpecError) throw error;
     // Only the first line: Node appends a multi-line "Require stack" to module errors.
     const reason = (error instanceof Error ? error.message : String(error)).split('\n')[0];
-    throw new SpecError([{ code: 'spec_module_error', path: '(file)', message: `evaluating ${file} failed: ${reason}` }], file);
+    throw new SpecError(
+      [{ code: 'spec_module_error', path: '(file)', message: `evaluating ${file} failed: ${reason}` }],
+      file,
+    );
   } finally {
     if (previous) extensions['.ts'] = previous;
     else delete extensions['.ts'];

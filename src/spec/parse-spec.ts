@@ -26,7 +26,12 @@ export function parseSpec(document: unknown, source?: string): ClusterSpec {
   const result = clusterSpecSchema.safeParse(document);
   const issues: SpecIssue[] = result.success ? [] : result.error.issues.flatMap((i) => describeZodIssue(i, document));
   issues.push(...checkSpecConsistency(document));
-  issues.push(...checkAccessSpec(result.success ? result.data.spec : parseSectionsLeniently(document), result.success ? undefined : rawNames(document)));
+  issues.push(
+    ...checkAccessSpec(
+      result.success ? result.data.spec : parseSectionsLeniently(document),
+      result.success ? undefined : rawNames(document),
+    ),
+  );
   if (issues.length > 0) throw new SpecError(dedupe(issues), source);
   return result.data as ClusterSpec;
 }
@@ -65,9 +70,12 @@ function parseSectionsLeniently(document: unknown): Partial<ClusterSpec['spec']>
 /** Names of users and service accounts as written, valid or not: a reference to one is not also "unknown". */
 function rawNames(document: unknown): { users: string[]; serviceAccounts: string[] } {
   const spec = ((document as { spec?: unknown }).spec ?? {}) as { users?: unknown; serviceAccounts?: unknown };
-  const entries = (value: unknown) => (Array.isArray(value) ? (value as Record<string, unknown>[]).filter((e) => e && typeof e === 'object') : []);
+  const entries = (value: unknown) =>
+    Array.isArray(value) ? (value as Record<string, unknown>[]).filter((e) => e && typeof e === 'object') : [];
   return {
-    users: entries(spec.users).map((u) => u.name).filter((n): n is string => typeof n === 'string'),
+    users: entries(spec.users)
+      .map((u) => u.name)
+      .filter((n): n is string => typeof n === 'string'),
     // Only string names: a mapping without a prototype (YAML `{}` under a hostile key) cannot even be stringified.
     serviceAccounts: entries(spec.serviceAccounts)
       .filter((a) => typeof a.namespace === 'string' && typeof a.name === 'string')
@@ -110,7 +118,13 @@ function describeZodIssue(issue: z.core.$ZodIssue, document: unknown): SpecIssue
       ];
     case 'invalid_value':
       if (value === undefined) {
-        return [{ code: 'required', path: at, message: `is required but missing: add ${String(path[path.length - 1])}: ${issue.values.map((v) => String(v)).join(' | ')}` }];
+        return [
+          {
+            code: 'required',
+            path: at,
+            message: `is required but missing: add ${String(path[path.length - 1])}: ${issue.values.map((v) => String(v)).join(' | ')}`,
+          },
+        ];
       }
       return [
         {
@@ -129,12 +143,20 @@ function describeZodIssue(issue: z.core.$ZodIssue, document: unknown): SpecIssue
           },
         ];
       }
-      return [{ code: 'invalid_value', path: at, message: `${quoteSpecValue(value)} matches none of the allowed shapes` }];
+      return [
+        { code: 'invalid_value', path: at, message: `${quoteSpecValue(value)} matches none of the allowed shapes` },
+      ];
     case 'too_small':
     case 'too_big':
       return [{ code: issue.code, path: at, message: `${quoteSpecValue(value)}: ${issue.message.toLowerCase()}` }];
     case 'custom':
-      return [{ code: String((issue.params as { code?: string } | undefined)?.code ?? 'invalid_value'), path: at, message: issue.message }];
+      return [
+        {
+          code: String((issue.params as { code?: string } | undefined)?.code ?? 'invalid_value'),
+          path: at,
+          message: issue.message,
+        },
+      ];
     default:
       return [{ code: issue.code, path: at, message: issue.message }];
   }

@@ -13,7 +13,10 @@ export function unsafeCharacterOf(value: string): string | undefined {
 
 /** `value` with every unsafe character written as a `\uXXXX` escape. */
 export function escapeUnsafeCharacters(value: string): string {
-  return value.replace(new RegExp(unsafeCharacter.source, 'gu'), (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
+  return value.replace(
+    new RegExp(unsafeCharacter.source, 'gu'),
+    (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`,
+  );
 }
 
 /**

@@ -27,7 +27,8 @@ export function knownFieldsAt(schema: AnySchema, path: readonly PropertyKey[]): 
     for (const candidate of candidates.flatMap(expandUnion)) {
       const def = candidate._zod.def as { type: string; shape?: Record<string, AnySchema>; element?: AnySchema };
       if (typeof segment === 'number' && def.type === 'array' && def.element) next.push(unwrap(def.element));
-      if (typeof segment === 'string' && def.type === 'object' && def.shape?.[segment]) next.push(unwrap(def.shape[segment]));
+      if (typeof segment === 'string' && def.type === 'object' && def.shape?.[segment])
+        next.push(unwrap(def.shape[segment]));
     }
     candidates = next;
   }

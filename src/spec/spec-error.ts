@@ -68,7 +68,13 @@ function boundedJson(value: unknown, limit: number): string | undefined {
  */
 export function quoteSpecValue(value: unknown): string {
   if (value === undefined) return 'nothing';
-  let text = boundedJson(value, quoteLimit * 4) ?? (Array.isArray(value) ? `a list of ${value.length} items` : typeof value === 'object' ? 'a mapping' : String(value as string | number | boolean | bigint | symbol | null));
+  let text =
+    boundedJson(value, quoteLimit * 4) ??
+    (Array.isArray(value)
+      ? `a list of ${value.length} items`
+      : typeof value === 'object'
+        ? 'a mapping'
+        : String(value as string | number | boolean | bigint | symbol | null));
   if (looksLikeKeyMaterial(text)) return '(looks like key material, not shown)';
   // JSON leaves DEL, C1 and bidirectional controls raw: show them as escapes, so the message reads as it is.
   text = escapeUnsafeCharacters(text);

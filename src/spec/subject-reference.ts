@@ -27,8 +27,16 @@ export function parseSubjectReference(text: string): SubjectReference | undefine
  * a spec with these nodes.
  */
 export function kubeadmUserNames(nodeNames: string[]): string[] {
-  const rows = kubeadmCertificateRows.filter((r) => r.issuer === 'ca' && certificateProfiles[r.profile].extendedKeyUsages.includes('clientAuth'));
-  return [...new Set(rows.flatMap((r) => (r.commonName.includes('{node}') ? nodeNames.map((n) => commonNameOn(r, n)) : [r.commonName])))];
+  const rows = kubeadmCertificateRows.filter(
+    (r) => r.issuer === 'ca' && certificateProfiles[r.profile].extendedKeyUsages.includes('clientAuth'),
+  );
+  return [
+    ...new Set(
+      rows.flatMap((r) =>
+        r.commonName.includes('{node}') ? nodeNames.map((n) => commonNameOn(r, n)) : [r.commonName],
+      ),
+    ),
+  ];
 }
 
 /**

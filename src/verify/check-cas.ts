@@ -31,7 +31,12 @@ export function trustedCas(material: NodeMaterial, context: VerifyContext): Node
 // CA for access to all cluster data. If either equals the client CA, any kubeconfig could pose as the front proxy or
 // read etcd directly.
 const separations: [KubeadmCaName, KubeadmCaName, 'error' | 'warning', string][] = [
-  ['ca', 'front-proxy-ca', 'error', 'any client certificate of the cluster CA could then assert any user in front-proxy request headers'],
+  [
+    'ca',
+    'front-proxy-ca',
+    'error',
+    'any client certificate of the cluster CA could then assert any user in front-proxy request headers',
+  ],
   ['ca', 'etcd-ca', 'error', 'any client certificate of the cluster CA could then read and write etcd directly'],
   ['front-proxy-ca', 'etcd-ca', 'warning', 'the front-proxy client certificate could then talk to etcd'],
 ];
@@ -58,15 +63,37 @@ export function checkCas(material: NodeMaterial, context: VerifyContext): Findin
     }
     if (!located) continue;
     const { certificate, file } = located;
-    if (!certificate.isCa) findings.push({ id: 'ca.not-ca', file, severity: 'error', message: `${file} is not a CA certificate (basicConstraints CA:FALSE or absent): nothing it signs verifies` });
-    if (!certificate.keyUsages.includes('keyCertSign')) findings.push({ id: 'ca.key-usage', file, severity: 'error', message: `${file} lacks key usage keyCertSign: verifiers refuse certificates it signed` });
+    if (!certificate.isCa)
+      findings.push({
+        id: 'ca.not-ca',
+        file,
+        severity: 'error',
+        message: `${file} is not a CA certificate (basicConstraints CA:FALSE or absent): nothing it signs verifies`,
+      });
+    if (!certificate.keyUsages.includes('keyCertSign'))
+      findings.push({
+        id: 'ca.key-usage',
+        file,
+        severity: 'error',
+        message: `${file} lacks key usage keyCertSign: verifiers refuse certificates it signed`,
+      });
     // An intermediate the plan names (spec.pki.caParents) is checked against its root by checkIntermediates.
     const planned = context.plan?.certificates.some((c) => c.id === rule.name && c.parent !== undefined);
     if (!planned && !certificate.isIssuedBy(certificate)) {
-      findings.push({ id: 'ca.not-self-signed', file, severity: 'warning', message: `${file} is not self-signed (issuer "${certificate.issuer}"): an intermediate CA. Go peers anchor trust at it; OpenSSL ones need partial-chain verification or its root. With spec.pki.caParents naming the root, verify --spec checks the chain` });
+      findings.push({
+        id: 'ca.not-self-signed',
+        file,
+        severity: 'warning',
+        message: `${file} is not self-signed (issuer "${certificate.issuer}"): an intermediate CA. Go peers anchor trust at it; OpenSSL ones need partial-chain verification or its root. With spec.pki.caParents naming the root, verify --spec checks the chain`,
+      });
     }
     if (certificate.commonName !== rule.commonName) {
-      findings.push({ id: 'ca.common-name', file, severity: 'info', message: `${file} has CN "${certificate.commonName}"; kubeadm names this CA "${rule.commonName}"` });
+      findings.push({
+        id: 'ca.common-name',
+        file,
+        severity: 'info',
+        message: `${file} has CN "${certificate.commonName}"; kubeadm names this CA "${rule.commonName}"`,
+      });
     }
     findings.push(...checkEcdsaKeyEncipherment(certificate, file));
     findings.push(...checkValidity(certificate, file, context));
@@ -77,7 +104,12 @@ export function checkCas(material: NodeMaterial, context: VerifyContext): Findin
     const second = cas.get(b);
     if (!first || !second) continue;
     if (spki(first).equals(spki(second))) {
-      findings.push({ id: 'ca.separation', file: second.file, severity, message: `${second.file} uses the same key as ${first.file}: kubeadm keeps the ${b} separate from the ${a} because ${why}` });
+      findings.push({
+        id: 'ca.separation',
+        file: second.file,
+        severity,
+        message: `${second.file} uses the same key as ${first.file}: kubeadm keeps the ${b} separate from the ${a} because ${why}`,
+      });
     }
   }
   return findings;

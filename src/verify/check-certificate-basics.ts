@@ -28,7 +28,12 @@ export function checkValidity(certificate: ParsedCertificate, file: string, cont
     });
   }
   if (certificate.notBefore.getTime() > context.now.getTime()) {
-    findings.push({ id: 'expiry.not-yet-valid', file, severity: 'error', message: `${file} is not valid before ${isoMinute(certificate.notBefore)}: peers reject it until then (clock skew, or issued with a future clock)` });
+    findings.push({
+      id: 'expiry.not-yet-valid',
+      file,
+      severity: 'error',
+      message: `${file} is not valid before ${isoMinute(certificate.notBefore)}: peers reject it until then (clock skew, or issued with a future clock)`,
+    });
   }
   return findings;
 }
@@ -39,7 +44,14 @@ export function checkValidity(certificate: ParsedCertificate, file: string, cont
  * CA anywhere (`expected` absent, `missingCa` names it) the chain cannot be checked, which is an error: a leaf from
  * another cluster would otherwise pass unnoticed.
  */
-export function checkIssuer(leaf: ParsedCertificate, file: string, expected: LocatedCertificate | undefined, others: LocatedCertificate[], who: string, missingCa: string): Finding[] {
+export function checkIssuer(
+  leaf: ParsedCertificate,
+  file: string,
+  expected: LocatedCertificate | undefined,
+  others: LocatedCertificate[],
+  who: string,
+  missingCa: string,
+): Finding[] {
   if (!expected) {
     return [
       {
@@ -54,7 +66,12 @@ export function checkIssuer(leaf: ParsedCertificate, file: string, expected: Loc
   if (leaf.isIssuedBy(expected.certificate)) {
     for (const other of others) {
       if (other.file !== expected.file && leaf.isIssuedBy(other.certificate)) {
-        findings.push({ id: 'chain.ambiguous', file, severity: 'error', message: `${file} also verifies against ${other.file}: CA separation is broken, so ${other.file}'s trusting peers accept it too` });
+        findings.push({
+          id: 'chain.ambiguous',
+          file,
+          severity: 'error',
+          message: `${file} also verifies against ${other.file}: CA separation is broken, so ${other.file}'s trusting peers accept it too`,
+        });
       }
     }
     if (leaf.notAfter.getTime() > expected.certificate.notAfter.getTime()) {
@@ -73,12 +90,22 @@ export function checkIssuer(leaf: ParsedCertificate, file: string, expected: Loc
   else if (leaf.issuer === expected.certificate.subject) {
     reason = `its issuer is named "${leaf.issuer}" like ${expected.file}, but the signature does not verify with that CA's key: another CA with the same name signed it (another cluster's CA, or ${expected.file} was replaced)`;
   } else reason = `its issuer is "${leaf.issuer}", but ${expected.file} is "${expected.certificate.subject}"`;
-  findings.push({ id: 'chain.wrong-issuer', file, severity: 'error', message: `${file} does not chain to ${expected.file}: ${reason}; ${who} would reject it` });
+  findings.push({
+    id: 'chain.wrong-issuer',
+    file,
+    severity: 'error',
+    message: `${file} does not chain to ${expected.file}: ${reason}; ${who} would reject it`,
+  });
   return findings;
 }
 
 /** The private key must be the certificate's, or the TLS handshake fails when the holder proves possession. */
-export function checkKeyMatch(certificate: ParsedCertificate, certFile: string, key: KeyPair | undefined, keyFile: string): Finding[] {
+export function checkKeyMatch(
+  certificate: ParsedCertificate,
+  certFile: string,
+  key: KeyPair | undefined,
+  keyFile: string,
+): Finding[] {
   if (!key || certificate.matchesKey(key)) return [];
   return [
     {
@@ -94,22 +121,51 @@ export function checkKeyMatch(certificate: ParsedCertificate, certFile: string, 
 export function checkLeafUsages(certificate: ParsedCertificate, file: string, required: ExtendedKeyUsage[]): Finding[] {
   const findings: Finding[] = [];
   if (certificate.isCa) {
-    findings.push({ id: 'usage.leaf-is-ca', file, severity: 'error', message: `${file} is a CA certificate (basicConstraints CA:TRUE) but is used as a leaf: whoever holds its key can issue certificates` });
+    findings.push({
+      id: 'usage.leaf-is-ca',
+      file,
+      severity: 'error',
+      message: `${file} is a CA certificate (basicConstraints CA:TRUE) but is used as a leaf: whoever holds its key can issue certificates`,
+    });
   }
   if (certificate.keyUsages.includes('keyCertSign')) {
-    findings.push({ id: 'usage.leaf-key-cert-sign', file, severity: 'error', message: `${file} has key usage keyCertSign: a leaf that may sign certificates lets its holder mint identities; kubeadm never sets it on a leaf` });
+    findings.push({
+      id: 'usage.leaf-key-cert-sign',
+      file,
+      severity: 'error',
+      message: `${file} has key usage keyCertSign: a leaf that may sign certificates lets its holder mint identities; kubeadm never sets it on a leaf`,
+    });
   }
   if (!certificate.keyUsages.includes('digitalSignature')) {
-    findings.push({ id: 'usage.digital-signature', file, severity: 'error', message: `${file} lacks key usage digitalSignature, which TLS needs to sign the handshake; peers reject it` });
+    findings.push({
+      id: 'usage.digital-signature',
+      file,
+      severity: 'error',
+      message: `${file} lacks key usage digitalSignature, which TLS needs to sign the handshake; peers reject it`,
+    });
   }
   findings.push(...checkEcdsaKeyEncipherment(certificate, file));
   for (const eku of required) {
     if (!certificate.extendedKeyUsages.includes(eku)) {
-      findings.push({ id: 'usage.eku-missing', file, severity: 'error', message: `${file} lacks extended key usage ${eku}; peers reject it as a ${eku === 'serverAuth' ? 'server' : 'client'} certificate` });
+      findings.push({
+        id: 'usage.eku-missing',
+        file,
+        severity: 'error',
+        message: `${file} lacks extended key usage ${eku}; peers reject it as a ${eku === 'serverAuth' ? 'server' : 'client'} certificate`,
+      });
     }
   }
-  const extra = [...certificate.extendedKeyUsages.filter((u) => !required.includes(u)), ...certificate.otherExtendedKeyUsages];
-  if (extra.length > 0) findings.push({ id: 'usage.eku-extra', file, severity: 'info', message: `${file} has extended key usages kubeadm does not set: ${extra.join(', ')}` });
+  const extra = [
+    ...certificate.extendedKeyUsages.filter((u) => !required.includes(u)),
+    ...certificate.otherExtendedKeyUsages,
+  ];
+  if (extra.length > 0)
+    findings.push({
+      id: 'usage.eku-extra',
+      file,
+      severity: 'info',
+      message: `${file} has extended key usages kubeadm does not set: ${extra.join(', ')}`,
+    });
   return findings;
 }
 

@@ -4,7 +4,8 @@ import { kubeadmCas } from './kubeadm-pki-catalog';
 import type { NodeMaterial } from './node-material';
 import type { VerifyContext } from './verify-context';
 
-const certificateBlocks = (text: string) => text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+const certificateBlocks = (text: string) =>
+  text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 
 /**
  * With a plan whose CAs are intermediates of an offline root (spec.pki.caParents): each node's copy of such a CA is
@@ -23,10 +24,25 @@ export function checkIntermediates(material: NodeMaterial, context: VerifyContex
     const file = `${prefix}${rule.base}.crt`;
     const root = context.parentCertificates?.get(ca.id);
     if (!root) {
-      findings.push({ id: 'ca.intermediate', file, severity: 'info', message: `${file} is the intermediate ${ca.id} of the offline root ${ca.parent}; its chain was not checked (verify --spec reads the root)` });
+      findings.push({
+        id: 'ca.intermediate',
+        file,
+        severity: 'info',
+        message: `${file} is the intermediate ${ca.id} of the offline root ${ca.parent}; its chain was not checked (verify --spec reads the root)`,
+      });
       continue;
     }
-    const reasons = intermediateMismatches(certificate, root, { commonName: ca.subject.commonName, algorithm: ca.algorithm, pathLength: ca.pathLength ?? 0, nameConstraints: ca.nameConstraints }, material.keys.get(`${rule.base}.key`));
+    const reasons = intermediateMismatches(
+      certificate,
+      root,
+      {
+        commonName: ca.subject.commonName,
+        algorithm: ca.algorithm,
+        pathLength: ca.pathLength ?? 0,
+        nameConstraints: ca.nameConstraints,
+      },
+      material.keys.get(`${rule.base}.key`),
+    );
     if (reasons.length > 0) {
       const csr = `${prefix}${rule.base}.csr`;
       findings.push({
@@ -36,16 +52,24 @@ export function checkIntermediates(material: NodeMaterial, context: VerifyContex
         message: `${file} is not the intermediate the plan expects under the offline root ${ca.parent}: ${reasons.join('; ')}; have the root sign ${csr} (${intermediateSigningCommand(csr, ca.parent!, file)})`,
       });
     } else {
-      findings.push({ id: 'ca.intermediate', file, severity: 'info', message: `${file} is the intermediate ${ca.id}, signed by the offline root "${root.subject}" with pathLen 0${ca.nameConstraints ? ` and ${noHostNamesDescription} (it can certify no server)` : ''}: verifiers that read it anchor trust there` });
+      findings.push({
+        id: 'ca.intermediate',
+        file,
+        severity: 'info',
+        message: `${file} is the intermediate ${ca.id}, signed by the offline root "${root.subject}" with pathLen 0${ca.nameConstraints ? ` and ${noHostNamesDescription} (it can certify no server)` : ''}: verifiers that read it anchor trust there`,
+      });
     }
   }
   for (const planned of plan.files) {
     const content = planned.content;
-    if (content.kind !== 'certificate' || !content.bundle || !planned.path.startsWith(prefix) || prefix === '') continue;
+    if (content.kind !== 'certificate' || !content.bundle || !planned.path.startsWith(prefix) || prefix === '')
+      continue;
     const issuer = plan.certificates.find((c) => c.id === content.bundle![0] && c.parent !== undefined);
     const rule = kubeadmCas.find((r) => r.name === issuer?.id);
     const text = material.directory.files.get(planned.path.slice(prefix.length))?.content.toString('utf8');
-    const intermediate = rule ? material.certificates.get(`${rule.base}.crt`) ?? context.cas.get(rule.name)?.certificate : undefined;
+    const intermediate = rule
+      ? (material.certificates.get(`${rule.base}.crt`) ?? context.cas.get(rule.name)?.certificate)
+      : undefined;
     if (!issuer || !text || !intermediate) continue;
     const chain = certificateBlocks(text).slice(1);
     if (chain.length !== 1 || chain[0]!.replace(/\s/g, '') !== intermediate.pem.trim().replace(/\s/g, '')) {

@@ -19,17 +19,39 @@ function subjectFindings(loaded: LoadedKubeconfig, rel: string, nodeName: string
   const severity = rule.subjectMatters ? 'error' : 'warning';
   if (rule.commonName === 'node') {
     if (!certificate.commonName.startsWith(nodeUserPrefix)) {
-      findings.push({ id: 'subject.common-name', file, severity: 'error', message: `${file} has CN "${certificate.commonName}": the Node authorizer only recognises kubelets as system:node:<node name>` });
+      findings.push({
+        id: 'subject.common-name',
+        file,
+        severity: 'error',
+        message: `${file} has CN "${certificate.commonName}": the Node authorizer only recognises kubelets as system:node:<node name>`,
+      });
     } else if (nodeName && certificate.commonName !== `system:node:${nodeName}`) {
-      findings.push({ id: 'subject.common-name', file, severity: 'warning', message: `${file} has CN "${certificate.commonName}" in the directory of node ${nodeName}: this kubelet would act as another node` });
+      findings.push({
+        id: 'subject.common-name',
+        file,
+        severity: 'warning',
+        message: `${file} has CN "${certificate.commonName}" in the directory of node ${nodeName}: this kubelet would act as another node`,
+      });
     }
   } else if (certificate.commonName !== rule.commonName) {
-    const why = rule.subjectMatters ? ': the bootstrap RBAC bindings grant this component its permissions by that name' : '';
-    findings.push({ id: 'subject.common-name', file, severity, message: `${file} has CN "${certificate.commonName}", kubeadm's is "${rule.commonName}"${why}` });
+    const why = rule.subjectMatters
+      ? ': the bootstrap RBAC bindings grant this component its permissions by that name'
+      : '';
+    findings.push({
+      id: 'subject.common-name',
+      file,
+      severity,
+      message: `${file} has CN "${certificate.commonName}", kubeadm's is "${rule.commonName}"${why}`,
+    });
   }
   if (!rule.organizations.some((o) => sameList(o, certificate.organizations))) {
     const expected = rule.organizations.map((o) => (o.length ? o.join('+') : 'none')).join(' or ');
-    findings.push({ id: 'subject.organization', file, severity, message: `${file} has O [${certificate.organizations.join(', ')}], kubeadm writes ${expected}` });
+    findings.push({
+      id: 'subject.organization',
+      file,
+      severity,
+      message: `${file} has O [${certificate.organizations.join(', ')}], kubeadm writes ${expected}`,
+    });
   }
   return findings;
 }
@@ -52,16 +74,34 @@ export function checkKubeconfigs(material: NodeMaterial, context: VerifyContext)
     const file = loaded.file.path;
     const { kubeconfig } = loaded;
     if (kubeconfig.insecureSkipTlsVerify) {
-      findings.push({ id: 'kubeconfig.insecure', file, severity: 'error', message: `${file} sets insecure-skip-tls-verify: the client accepts any server, so anyone on the path can impersonate kube-apiserver` });
+      findings.push({
+        id: 'kubeconfig.insecure',
+        file,
+        severity: 'error',
+        message: `${file} sets insecure-skip-tls-verify: the client accepts any server, so anyone on the path can impersonate kube-apiserver`,
+      });
     }
     const host = hostOfUrl(kubeconfig.server);
     if (!kubeconfig.server.startsWith('https://') || !host) {
-      findings.push({ id: 'kubeconfig.server', file, severity: 'error', message: `${file} has server ${JSON.stringify(kubeconfig.server)}; kube-apiserver serves https://<host>:<port>` });
+      findings.push({
+        id: 'kubeconfig.server',
+        file,
+        severity: 'error',
+        message: `${file} has server ${JSON.stringify(kubeconfig.server)}; kube-apiserver serves https://<host>:<port>`,
+      });
     }
     if (!loaded.ca && !kubeconfig.insecureSkipTlsVerify) {
-      findings.push({ id: 'kubeconfig.ca-missing', file, severity: 'error', message: `${file} has no certificate-authority-data: the client cannot verify kube-apiserver without the system trust store holding ca.crt` });
+      findings.push({
+        id: 'kubeconfig.ca-missing',
+        file,
+        severity: 'error',
+        message: `${file} has no certificate-authority-data: the client cannot verify kube-apiserver without the system trust store holding ca.crt`,
+      });
     } else if (loaded.ca && reference && !loaded.ca.node.raw.equals(reference.certificate.node.raw)) {
-      const same = loaded.ca.subject === reference.certificate.subject ? ' (same name, different certificate: another cluster\'s CA?)' : ` ("${loaded.ca.subject}")`;
+      const same =
+        loaded.ca.subject === reference.certificate.subject
+          ? " (same name, different certificate: another cluster's CA?)"
+          : ` ("${loaded.ca.subject}")`;
       findings.push({
         id: 'kubeconfig.ca-mismatch',
         file,
@@ -80,19 +120,46 @@ export function checkKubeconfigs(material: NodeMaterial, context: VerifyContext)
         message: `${file} uses the client certificate file ${referenced} (outside this directory, e.g. the kubelet's rotated certificate); it is not checked here`,
       });
     } else if (!certificate) {
-      const what = kubeconfig.token ? 'authenticates with a token; only its CA and server are checked' : 'has no client certificate or token: requests are anonymous';
-      findings.push({ id: 'kubeconfig.no-client-certificate', file, severity: kubeconfig.token ? 'info' : 'warning', message: `${file} ${what}` });
+      const what = kubeconfig.token
+        ? 'authenticates with a token; only its CA and server are checked'
+        : 'has no client certificate or token: requests are anonymous';
+      findings.push({
+        id: 'kubeconfig.no-client-certificate',
+        file,
+        severity: kubeconfig.token ? 'info' : 'warning',
+        message: `${file} ${what}`,
+      });
     } else {
-      const anchor = reference ?? (loaded.ca ? { file: `${file} (certificate-authority-data)`, certificate: loaded.ca } : undefined);
-      findings.push(...checkIssuer(certificate, file, anchor, [...cas.values()], clientCaUsers, 'cluster CA (pki/ca.crt or certificate-authority-data)'));
+      const anchor =
+        reference ?? (loaded.ca ? { file: `${file} (certificate-authority-data)`, certificate: loaded.ca } : undefined);
+      findings.push(
+        ...checkIssuer(
+          certificate,
+          file,
+          anchor,
+          [...cas.values()],
+          clientCaUsers,
+          'cluster CA (pki/ca.crt or certificate-authority-data)',
+        ),
+      );
       // The node's ca.crt may itself be foreign (copied with the kubeconfig from another cluster); what counts is the
       // CA the tree's kube-apiservers trust for clients.
       const clusterCa = context.clusterCa;
-      if (clusterCa && anchor && !anchor.certificate.node.raw.equals(clusterCa.certificate.node.raw) && !certificate.isIssuedBy(clusterCa.certificate)) {
+      if (
+        clusterCa &&
+        anchor &&
+        !anchor.certificate.node.raw.equals(clusterCa.certificate.node.raw) &&
+        !certificate.isIssuedBy(clusterCa.certificate)
+      ) {
         findings.push(...checkIssuer(certificate, file, clusterCa, [], "kube-apiserver's --client-ca-file", 'ca'));
       }
       if (!loaded.clientKey) {
-        findings.push({ id: 'kubeconfig.key-missing', file, severity: 'error', message: `${file} embeds a client certificate without client-key-data: the client cannot authenticate` });
+        findings.push({
+          id: 'kubeconfig.key-missing',
+          file,
+          severity: 'error',
+          message: `${file} embeds a client certificate without client-key-data: the client cannot authenticate`,
+        });
       }
       findings.push(...checkKeyMatch(certificate, file, loaded.clientKey, file));
       findings.push(...checkLeafUsages(certificate, file, ['clientAuth']));
@@ -102,7 +169,11 @@ export function checkKubeconfigs(material: NodeMaterial, context: VerifyContext)
     if (!host) continue;
     // Another node's kubelet.conf (its own finding above) dials that node's apiserver: this node's apiserver.crt
     // is not at fault for not covering it.
-    const foreignKubelet = rel === 'kubelet.conf' && nodeName !== '' && certificate?.commonName.startsWith('system:node:') && certificate.commonName !== `system:node:${nodeName}`;
+    const foreignKubelet =
+      rel === 'kubelet.conf' &&
+      nodeName !== '' &&
+      certificate?.commonName.startsWith('system:node:') &&
+      certificate.commonName !== `system:node:${nodeName}`;
     if (foreignKubelet) continue;
     if (ownApiserver) {
       if (!sansCoverHost(ownApiserver, host)) uncovered.set(host, [...(uncovered.get(host) ?? []), file]);

@@ -13,7 +13,8 @@ export const kubeletServingFiles = { certificate: 'pki/kubelet-serving.crt', key
 
 /** The node directory is /etc/kubernetes: a path kubeadm's files name on the node, as a path in the directory. */
 const kubernetesDir = '/etc/kubernetes/';
-const inNodeDirectory = (onNode: string) => (onNode.startsWith(kubernetesDir) ? onNode.slice(kubernetesDir.length) : undefined);
+const inNodeDirectory = (onNode: string) =>
+  onNode.startsWith(kubernetesDir) ? onNode.slice(kubernetesDir.length) : undefined;
 
 /**
  * The apiserver → kubelet edge and the node's kubeadm.yaml: the kubelet serving certificate chains to the cluster CA
@@ -31,9 +32,17 @@ export function checkKubeletServing(material: NodeMaterial, context: VerifyConte
   if (certificate) {
     const file = `${prefix}${kubeletServingFiles.certificate}`;
     const cas = trustedCas(material, context);
-    const who = 'kube-apiserver (--kubelet-certificate-authority = ca.crt) when it calls this kubelet for logs, exec, port-forward and metrics';
+    const who =
+      'kube-apiserver (--kubelet-certificate-authority = ca.crt) when it calls this kubelet for logs, exec, port-forward and metrics';
     findings.push(...checkIssuer(certificate, file, cas.get('ca'), [...cas.values()], who, 'ca (pki/ca.crt)'));
-    findings.push(...checkKeyMatch(certificate, file, material.keys.get(kubeletServingFiles.key), `${prefix}${kubeletServingFiles.key}`));
+    findings.push(
+      ...checkKeyMatch(
+        certificate,
+        file,
+        material.keys.get(kubeletServingFiles.key),
+        `${prefix}${kubeletServingFiles.key}`,
+      ),
+    );
     findings.push(...checkLeafUsages(certificate, file, ['serverAuth']));
     if (nodeName && certificate.commonName !== `system:node:${nodeName}`) {
       findings.push({
@@ -44,7 +53,12 @@ export function checkKubeletServing(material: NodeMaterial, context: VerifyConte
       });
     }
     if (nodeName && !sansCoverHost(certificate, nodeName)) {
-      findings.push({ id: 'san.missing', file, severity: 'warning', message: `${file} lacks the SAN ${nodeName}: kube-apiserver fails hostname verification when it dials this kubelet by its Hostname address` });
+      findings.push({
+        id: 'san.missing',
+        file,
+        severity: 'warning',
+        message: `${file} lacks the SAN ${nodeName}: kube-apiserver fails hostname verification when it dials this kubelet by its Hostname address`,
+      });
     }
     if (config?.nodeIp && !sansCoverHost(certificate, config.nodeIp)) {
       findings.push({
@@ -65,8 +79,18 @@ export function checkKubeletServing(material: NodeMaterial, context: VerifyConte
     ];
     for (const [onNode, what] of named) {
       const rel = onNode ? inNodeDirectory(onNode) : undefined;
-      if (onNode && rel !== undefined && !material.directory.files.has(rel) && !material.directory.unreadable.has(rel)) {
-        findings.push({ id: 'kubeadm.missing-file', file: config.file.path, severity: 'error', message: `${config.file.path} names ${onNode} (${what}) but ${prefix}${rel} is not in the node directory: the component fails to start; run kubepki generate` });
+      if (
+        onNode &&
+        rel !== undefined &&
+        !material.directory.files.has(rel) &&
+        !material.directory.unreadable.has(rel)
+      ) {
+        findings.push({
+          id: 'kubeadm.missing-file',
+          file: config.file.path,
+          severity: 'error',
+          message: `${config.file.path} names ${onNode} (${what}) but ${prefix}${rel} is not in the node directory: the component fails to start; run kubepki generate`,
+        });
       }
     }
     const ca = context.clusterCa;

@@ -13,7 +13,8 @@ const octal = (mode: number) => `0${mode.toString(8).padStart(3, '0')}`;
 export function checkFileModes(material: NodeMaterial): Finding[] {
   const findings: Finding[] = [];
   for (const [rel, file] of material.directory.files) {
-    const secret = rel.endsWith('.key') || (rel.endsWith('.conf') && kubeconfigHoldsCredentials(file.content.toString('utf8')));
+    const secret =
+      rel.endsWith('.key') || (rel.endsWith('.conf') && kubeconfigHoldsCredentials(file.content.toString('utf8')));
     if (file.uid !== material.directory.owner) {
       findings.push({
         id: 'file.owner',
@@ -24,9 +25,19 @@ export function checkFileModes(material: NodeMaterial): Finding[] {
     }
     if (secret && (file.mode & 0o077) !== 0) {
       const what = rel.endsWith('.key') ? 'a private key' : 'a kubeconfig with credentials';
-      findings.push({ id: 'file.mode', file: file.path, severity: 'error', message: `${file.path} is ${what} with mode ${octal(file.mode)}: readable by group or others; chmod 600 it` });
+      findings.push({
+        id: 'file.mode',
+        file: file.path,
+        severity: 'error',
+        message: `${file.path} is ${what} with mode ${octal(file.mode)}: readable by group or others; chmod 600 it`,
+      });
     } else if (!secret && (file.mode & 0o022) !== 0) {
-      findings.push({ id: 'file.mode', file: file.path, severity: 'warning', message: `${file.path} has mode ${octal(file.mode)}: writable by group or others, who could replace it; chmod 644 it` });
+      findings.push({
+        id: 'file.mode',
+        file: file.path,
+        severity: 'warning',
+        message: `${file.path} has mode ${octal(file.mode)}: writable by group or others, who could replace it; chmod 644 it`,
+      });
     }
   }
   return findings;
@@ -50,7 +61,9 @@ export function checkWorkerCredentials(material: NodeMaterial): Finding[] {
   // The kubelet's own serving key (pki/kubelet-serving.key) belongs on every node, workers included.
   const reported = new Set([...kubeadmCas.map((c) => `${c.base}.key`), 'pki/sa.key', 'pki/kubelet-serving.key']);
   for (const [rel, file] of material.directory.files) {
-    const power = controlPlaneCredentials[rel] ?? (rel.endsWith('.key') && !reported.has(rel) ? 'a control-plane private key' : undefined);
+    const power =
+      controlPlaneCredentials[rel] ??
+      (rel.endsWith('.key') && !reported.has(rel) ? 'a control-plane private key' : undefined);
     if (!power) continue;
     findings.push({
       id: 'credential.on-worker',
@@ -95,19 +108,27 @@ function expectedFiles(material: NodeMaterial): { rel: string; reads: string }[]
     ];
   }
   const files = material.directory.files;
-  const stacked = [...files.keys()].some((f) => f.startsWith('pki/etcd/')) || files.has('pki/apiserver-etcd-client.crt');
+  const stacked =
+    [...files.keys()].some((f) => f.startsWith('pki/etcd/')) || files.has('pki/apiserver-etcd-client.crt');
   const list: { rel: string; reads: string }[] = [];
   for (const ca of kubeadmCas) {
     if (ca.name === 'etcd-ca' && !stacked) continue;
-    list.push({ rel: `${ca.base}.crt`, reads: 'the control plane' }, { rel: `${ca.base}.key`, reads: 'kubeadm and the controller-manager (to sign)' });
+    list.push(
+      { rel: `${ca.base}.crt`, reads: 'the control plane' },
+      { rel: `${ca.base}.key`, reads: 'kubeadm and the controller-manager (to sign)' },
+    );
   }
   for (const leaf of kubeadmLeaves) {
     if (leaf.etcd && !stacked) continue;
     const reads = leaf.baseName.startsWith('etcd/') ? 'etcd' : 'kube-apiserver';
     list.push({ rel: `${leaf.base}.crt`, reads }, { rel: `${leaf.base}.key`, reads });
   }
-  list.push({ rel: 'pki/sa.key', reads: 'kube-controller-manager and kube-apiserver' }, { rel: 'pki/sa.pub', reads: 'kube-apiserver' });
-  for (const conf of ['admin.conf', 'controller-manager.conf', 'scheduler.conf', 'kubelet.conf']) list.push({ rel: conf, reads: conf === 'admin.conf' ? 'kubeadm and admins' : `the ${conf.replace('.conf', '')}` });
+  list.push(
+    { rel: 'pki/sa.key', reads: 'kube-controller-manager and kube-apiserver' },
+    { rel: 'pki/sa.pub', reads: 'kube-apiserver' },
+  );
+  for (const conf of ['admin.conf', 'controller-manager.conf', 'scheduler.conf', 'kubelet.conf'])
+    list.push({ rel: conf, reads: conf === 'admin.conf' ? 'kubeadm and admins' : `the ${conf.replace('.conf', '')}` });
   return list;
 }
 
@@ -128,7 +149,12 @@ export function checkMissingFiles(material: NodeMaterial): Finding[] {
     const ca = kubeadmCas.find((c) => rel === `${c.base}.key`);
     const leaf = kubeadmLeaves.find((l) => rel === `${l.base}.key`);
     if (ca && material.directory.files.has(`${ca.base}.crt`)) {
-      findings.push({ id: 'ca.external', file, severity: 'info', message: `${file} is absent: the ${ca.name} CA is external (kubeadm's external CA mode); certificates it signs cannot be renewed here` });
+      findings.push({
+        id: 'ca.external',
+        file,
+        severity: 'info',
+        message: `${file} is absent: the ${ca.name} CA is external (kubeadm's external CA mode); certificates it signs cannot be renewed here`,
+      });
     } else if (leaf && material.directory.files.has(`${leaf.base}.crt`)) {
       // Unlike a CA key, a leaf key has no external mode: the certificate is useless without it.
       findings.push({
@@ -147,7 +173,12 @@ export function checkMissingFiles(material: NodeMaterial): Finding[] {
         message: `${file} is missing, and ${prefix}${caRule(ca).base}.crt is here without its key (kubeadm's external CA mode): kubeadm cannot issue it and stops; have the outside CA sign its CSR (kubepki csr or kubeadm certs generate-csr writes ${rel.endsWith('.conf') ? file : file.replace(/\.(crt|key)$/, '')}.csr) and place the result here`,
       });
     } else {
-      findings.push({ id: 'file.missing', file, severity: 'warning', message: `${file} is missing: kubeadm writes it on a ${material.role} node and ${reads} reads it` });
+      findings.push({
+        id: 'file.missing',
+        file,
+        severity: 'warning',
+        message: `${file} is missing: kubeadm writes it on a ${material.role} node and ${reads} reads it`,
+      });
     }
   }
   return findings;

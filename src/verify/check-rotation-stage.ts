@@ -2,7 +2,8 @@ import { createPublicKey, X509Certificate } from 'node:crypto';
 import { authoritiesOf, type PkiPlan, type PlannedFile } from '../plan';
 import type { Finding } from './finding';
 
-const certificateBlocks = (text: string) => text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+const certificateBlocks = (text: string) =>
+  text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 const keyBlocks = (text: string) => text.match(/-----BEGIN ([A-Z ]+)-----[\s\S]+?-----END \1-----/g) ?? [];
 const commonNameOf = (name: string) => /(?:^|\n|, )CN=([^\n,]+)/.exec(name)?.[1];
 
@@ -11,7 +12,11 @@ const commonNameOf = (name: string) => /(?:^|\n|, )CN=([^\n,]+)/.exec(name)?.[1]
  * stage trusts, the signer first (kubeadm pairs the first with the key); each leaf is issued by the stage's signer;
  * sa.pub holds as many keys as the stage accepts, sa.key's first. Runs for a plan whose authorities were rotated.
  */
-export function checkRotationStage(plan: PkiPlan, placed: { planned: PlannedFile; path: string }[], read: (path: string) => string | undefined): Finding[] {
+export function checkRotationStage(
+  plan: PkiPlan,
+  placed: { planned: PlannedFile; path: string }[],
+  read: (path: string) => string | undefined,
+): Finding[] {
   if (!plan.authorities) return [];
   const findings: Finding[] = [];
   const cn = new Map(plan.certificates.map((c) => [c.id, c.subject.commonName]));
@@ -53,17 +58,30 @@ export function checkRotationStage(plan: PkiPlan, placed: { planned: PlannedFile
     if (kind === 'kubeconfig') {
       const kubeconfig = plan.kubeconfigs.find((k) => k.id === of)!;
       const clusterCa = authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!;
-      const decoded = (name: string) => Buffer.from(new RegExp(`${name}: (\\S+)`).exec(text)?.[1] ?? '', 'base64').toString('utf8');
-      const caNames = certificateBlocks(decoded('certificate-authority-data')).map((pem) => commonNameOf(new X509Certificate(pem).subject) ?? '?');
+      const decoded = (name: string) =>
+        Buffer.from(new RegExp(`${name}: (\\S+)`).exec(text)?.[1] ?? '', 'base64').toString('utf8');
+      const caNames = certificateBlocks(decoded('certificate-authority-data')).map(
+        (pem) => commonNameOf(new X509Certificate(pem).subject) ?? '?',
+      );
       const expected = clusterCa.trusted.map((id) => cn.get(id)!);
       if (caNames.join() !== expected.join()) {
-        findings.push({ id: 'rotation.trust-bundle', file: path, severity: 'error', message: `${path}'s certificate-authority-data holds [${caNames.join(', ')}] but ${stageOf(clusterCa.signer)} trusts [${expected.join(', ')}]: run kubepki generate and hand it out again` });
+        findings.push({
+          id: 'rotation.trust-bundle',
+          file: path,
+          severity: 'error',
+          message: `${path}'s certificate-authority-data holds [${caNames.join(', ')}] but ${stageOf(clusterCa.signer)} trusts [${expected.join(', ')}]: run kubepki generate and hand it out again`,
+        });
       }
       const client = certificateBlocks(decoded('client-certificate-data'))[0];
       const signer = cn.get(plan.certificates.find((c) => c.id === kubeconfig.certificate)!.issuer);
       const issuer = client ? commonNameOf(new X509Certificate(client).issuer) : undefined;
       if (client && issuer !== signer) {
-        findings.push({ id: 'rotation.signer', file: path, severity: 'error', message: `${path}'s client certificate is issued by ${issuer ?? 'an unknown CA'} but ${stageOf(clusterCa.signer)} has ${signer} sign it: run kubepki generate and hand it out again` });
+        findings.push({
+          id: 'rotation.signer',
+          file: path,
+          severity: 'error',
+          message: `${path}'s client certificate is issued by ${issuer ?? 'an unknown CA'} but ${stageOf(clusterCa.signer)} has ${signer} sign it: run kubepki generate and hand it out again`,
+        });
       }
     }
     if (kind === 'public-key') {
@@ -73,13 +91,17 @@ export function checkRotationStage(plan: PkiPlan, placed: { planned: PlannedFile
       const signerText = signerFile ? read(signerFile.path) : undefined;
       const first = keyBlocks(text)[0];
       const firstIsSigner =
-        signerText === undefined || first === undefined || createPublicKey(signerText).export({ format: 'der', type: 'spki' }).equals(createPublicKey(first).export({ format: 'der', type: 'spki' }));
+        signerText === undefined ||
+        first === undefined ||
+        createPublicKey(signerText)
+          .export({ format: 'der', type: 'spki' })
+          .equals(createPublicKey(first).export({ format: 'der', type: 'spki' }));
       if (keys !== expected || !firstIsSigner) {
         findings.push({
           id: 'rotation.trust-bundle',
           file: path,
           severity: 'error',
-          message: `${path} holds ${keys} key${keys === 1 ? '' : 's'}${firstIsSigner ? '' : ', the first not sa.key\'s'} but ${stageOf(of)} accepts ${expected}, the signing key first: run kubepki generate, then roll it out`,
+          message: `${path} holds ${keys} key${keys === 1 ? '' : 's'}${firstIsSigner ? '' : ", the first not sa.key's"} but ${stageOf(of)} accepts ${expected}, the signing key first: run kubepki generate, then roll it out`,
         });
       }
     }

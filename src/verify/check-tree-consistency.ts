@@ -4,7 +4,9 @@ import type { NodeMaterial } from './node-material';
 import { describeReference, type ReferenceCopy } from './reference-copies';
 
 /** The value most nodes agree on (first seen on a tie), and the nodes that agree. */
-function majority<T>(entries: { node: NodeMaterial; value: T; key: string }[]): { value: T; nodes: NodeMaterial[] } | undefined {
+function majority<T>(
+  entries: { node: NodeMaterial; value: T; key: string }[],
+): { value: T; nodes: NodeMaterial[] } | undefined {
   const groups = new Map<string, { value: T; nodes: NodeMaterial[] }>();
   for (const e of entries) {
     const group = groups.get(e.key) ?? { value: e.value, nodes: [] };
@@ -21,7 +23,10 @@ function majority<T>(entries: { node: NodeMaterial; value: T; key: string }[]): 
  * next. The reference is what most nodes hold (for a CA, on a tie, what the leaves chain to): the finding names the
  * odd copy, never the good ones.
  */
-export function checkTreeConsistency(materials: NodeMaterial[], references: ReadonlyMap<KubeadmCaName, ReferenceCopy>): Finding[] {
+export function checkTreeConsistency(
+  materials: NodeMaterial[],
+  references: ReadonlyMap<KubeadmCaName, ReferenceCopy>,
+): Finding[] {
   const findings: Finding[] = [];
   const nodes = materials.filter((m) => m.role !== 'users');
   const controlPlanes = nodes.filter((m) => m.role === 'control-plane');
@@ -33,7 +38,10 @@ export function checkTreeConsistency(materials: NodeMaterial[], references: Read
       const actual = node.certificates.get(rel);
       if (!actual || actual.node.raw.equals(reference.certificate.node.raw)) continue;
       const file = `${node.directory.prefix}${rel}`;
-      const why = node.role === 'worker' ? "this node's kubelet rejects kube-apiserver's client certificate" : 'clients trusted by one control-plane node are refused by the other';
+      const why =
+        node.role === 'worker'
+          ? "this node's kubelet rejects kube-apiserver's client certificate"
+          : 'clients trusted by one control-plane node are refused by the other';
       findings.push({
         id: 'ca.differs-between-nodes',
         file,
@@ -43,7 +51,9 @@ export function checkTreeConsistency(materials: NodeMaterial[], references: Read
     }
   }
   // sa.key signs tokens on every control-plane node; a foreign one goes unnoticed when its sa.pub is gone.
-  const signers = controlPlanes.filter((m) => m.keys.has('pki/sa.key')).map((node) => ({ node, value: node.keys.get('pki/sa.key')!.publicKeyDer(), key: '' }));
+  const signers = controlPlanes
+    .filter((m) => m.keys.has('pki/sa.key'))
+    .map((node) => ({ node, value: node.keys.get('pki/sa.key')!.publicKeyDer(), key: '' }));
   for (const s of signers) s.key = s.value.toString('base64');
   const signer = majority(signers);
   if (signer) {
@@ -71,7 +81,12 @@ export function checkTreeConsistency(materials: NodeMaterial[], references: Read
     for (const { node, value } of publics) {
       if (value.equals(pub.value)) continue;
       const file = `${node.directory.prefix}pki/sa.pub`;
-      findings.push({ id: 'sa.differs-between-nodes', file, severity: 'error', message: `${file} differs from ${reference} (held by ${pub.nodes.length} of ${publics.length} control-plane nodes): a token signed on one control-plane node is rejected by the other's kube-apiserver` });
+      findings.push({
+        id: 'sa.differs-between-nodes',
+        file,
+        severity: 'error',
+        message: `${file} differs from ${reference} (held by ${pub.nodes.length} of ${publics.length} control-plane nodes): a token signed on one control-plane node is rejected by the other's kube-apiserver`,
+      });
     }
   }
   return findings;

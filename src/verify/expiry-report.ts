@@ -38,12 +38,23 @@ export interface ExpiryReport {
   problems: Finding[];
 }
 
-function entry(name: string, file: string, certificate: ParsedCertificate | undefined, now: Date, extra: { caName?: KubeadmCaName; externallyManaged: boolean; expected: boolean }): ExpiryEntry | undefined {
+function entry(
+  name: string,
+  file: string,
+  certificate: ParsedCertificate | undefined,
+  now: Date,
+  extra: { caName?: KubeadmCaName; externallyManaged: boolean; expected: boolean },
+): ExpiryEntry | undefined {
   if (!certificate && !extra.expected) return undefined;
   return {
     name,
     file,
-    ...(certificate ? { expires: certificate.notAfter, residualSeconds: Math.floor((certificate.notAfter.getTime() - now.getTime()) / 1000) } : {}),
+    ...(certificate
+      ? {
+          expires: certificate.notAfter,
+          residualSeconds: Math.floor((certificate.notAfter.getTime() - now.getTime()) / 1000),
+        }
+      : {}),
     ...(extra.caName ? { caName: extra.caName } : {}),
     externallyManaged: extra.externallyManaged,
     missing: !certificate,
@@ -55,7 +66,8 @@ const byName = (a: ExpiryEntry, b: ExpiryEntry) => (a.name < b.name ? -1 : a.nam
 function nodeExpiry(material: NodeMaterial, now: Date, wholeTree: boolean): NodeExpiry {
   const { prefix, files } = material.directory;
   const controlPlane = material.role === 'control-plane';
-  const stacked = [...files.keys()].some((f) => f.startsWith('pki/etcd/')) || files.has('pki/apiserver-etcd-client.crt');
+  const stacked =
+    [...files.keys()].some((f) => f.startsWith('pki/etcd/')) || files.has('pki/apiserver-etcd-client.crt');
   // kubeadm's external CA mode: the CA certificate is there, its key is not; only meaningful where CA keys belong.
   const external = (ca: KubeadmCaName) => {
     const rule = kubeadmCas.find((c) => c.name === ca)!;
@@ -64,7 +76,10 @@ function nodeExpiry(material: NodeMaterial, now: Date, wholeTree: boolean): Node
   const certificates: ExpiryEntry[] = [];
   const add = (e: ExpiryEntry | undefined) => e && certificates.push(e);
   if (material.role === 'users') {
-    for (const [rel, k] of material.kubeconfigs) add(entry(rel, k.file.path, k.clientCertificate, now, { caName: 'ca', externallyManaged: false, expected: false }));
+    for (const [rel, k] of material.kubeconfigs)
+      add(
+        entry(rel, k.file.path, k.clientCertificate, now, { caName: 'ca', externallyManaged: false, expected: false }),
+      );
     return { node: material.directory.name, certificates: certificates.sort(byName), certificateAuthorities: [] };
   }
   for (const rule of kubeadmKubeconfigs) {
@@ -74,19 +89,40 @@ function nodeExpiry(material: NodeMaterial, now: Date, wholeTree: boolean): Node
     // listed, since someone has to renew it.
     if (!rule.inExpirationTable && !wholeTree) continue;
     const expected = controlPlane && rule.inExpirationTable && rule.file !== 'super-admin.conf';
-    add(entry(rule.file, `${prefix}${rule.file}`, k?.clientCertificate, now, { caName: 'ca', externallyManaged: external('ca'), expected }));
+    add(
+      entry(rule.file, `${prefix}${rule.file}`, k?.clientCertificate, now, {
+        caName: 'ca',
+        externallyManaged: external('ca'),
+        expected,
+      }),
+    );
   }
   for (const rule of kubeadmLeaves) {
     const expected = controlPlane && (!rule.etcd || stacked);
-    add(entry(rule.expirationName, `${prefix}${rule.base}.crt`, material.certificates.get(`${rule.base}.crt`), now, { caName: rule.issuer, externallyManaged: external(rule.issuer), expected }));
+    add(
+      entry(rule.expirationName, `${prefix}${rule.base}.crt`, material.certificates.get(`${rule.base}.crt`), now, {
+        caName: rule.issuer,
+        externallyManaged: external(rule.issuer),
+        expected,
+      }),
+    );
   }
   // kubepki's kubelet serving certificate: not kubeadm's (its kubelet self-signs), but kubepki's to renew.
   const serving = material.certificates.get(kubeletServingFiles.certificate);
-  add(entry('kubelet-serving', `${prefix}${kubeletServingFiles.certificate}`, serving, now, { caName: 'ca', externallyManaged: external('ca'), expected: false }));
+  add(
+    entry('kubelet-serving', `${prefix}${kubeletServingFiles.certificate}`, serving, now, {
+      caName: 'ca',
+      externallyManaged: external('ca'),
+      expected: false,
+    }),
+  );
   const certificateAuthorities: ExpiryEntry[] = [];
   for (const rule of kubeadmCas) {
     const expected = controlPlane && (rule.name !== 'etcd-ca' || stacked);
-    const e = entry(rule.name, `${prefix}${rule.base}.crt`, material.certificates.get(`${rule.base}.crt`), now, { externallyManaged: external(rule.name), expected });
+    const e = entry(rule.name, `${prefix}${rule.base}.crt`, material.certificates.get(`${rule.base}.crt`), now, {
+      externallyManaged: external(rule.name),
+      expected,
+    });
     if (e) certificateAuthorities.push(e);
     // During a rotation's overlap the file is a trust bundle: the other generation expires too, and is listed.
     const text = files.get(`${rule.base}.crt`)?.content.toString('utf8') ?? '';
@@ -98,11 +134,21 @@ function nodeExpiry(material: NodeMaterial, now: Date, wholeTree: boolean): Node
       } catch {
         continue;
       }
-      const also = entry(`${rule.name} (also trusted: ${certificate.commonName})`, `${prefix}${rule.base}.crt`, certificate, now, { externallyManaged: false, expected: false });
+      const also = entry(
+        `${rule.name} (also trusted: ${certificate.commonName})`,
+        `${prefix}${rule.base}.crt`,
+        certificate,
+        now,
+        { externallyManaged: false, expected: false },
+      );
       if (also) certificateAuthorities.push(also);
     }
   }
-  return { node: material.directory.name, certificates: certificates.sort(byName), certificateAuthorities: certificateAuthorities.sort(byName) };
+  return {
+    node: material.directory.name,
+    certificates: certificates.sort(byName),
+    certificateAuthorities: certificateAuthorities.sort(byName),
+  };
 }
 
 /**

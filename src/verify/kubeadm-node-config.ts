@@ -29,9 +29,16 @@ const argValue = (args: unknown, name: string): string | undefined =>
 export function readKubeadmNodeConfig(file: TreeFile, findings: Finding[]): KubeadmNodeConfig | undefined {
   let documents: Doc[];
   try {
-    documents = yaml.loadAll(file.content.toString('utf8')).filter((d): d is Doc => d !== null && typeof d === 'object');
+    documents = yaml
+      .loadAll(file.content.toString('utf8'))
+      .filter((d): d is Doc => d !== null && typeof d === 'object');
   } catch {
-    findings.push({ id: 'kubeadm.unreadable', file: file.path, severity: 'error', message: `${file.path} is not YAML: kubeadm init/join --config cannot read it; run kubepki generate to rewrite it` });
+    findings.push({
+      id: 'kubeadm.unreadable',
+      file: file.path,
+      severity: 'error',
+      message: `${file.path} is not YAML: kubeadm init/join --config cannot read it; run kubepki generate to rewrite it`,
+    });
     return undefined;
   }
   const kind = (k: string) => documents.find((d) => d.kind === k);
@@ -40,7 +47,10 @@ export function readKubeadmNodeConfig(file: TreeFile, findings: Finding[]): Kube
   const cluster = kind('ClusterConfiguration');
   const kubelet = kind('KubeletConfiguration');
   const registration = (init ?? join)?.nodeRegistration;
-  const nodeIp = argValue(registration?.kubeletExtraArgs, 'node-ip') ?? init?.localAPIEndpoint?.advertiseAddress ?? join?.controlPlane?.localAPIEndpoint?.advertiseAddress;
+  const nodeIp =
+    argValue(registration?.kubeletExtraArgs, 'node-ip') ??
+    init?.localAPIEndpoint?.advertiseAddress ??
+    join?.controlPlane?.localAPIEndpoint?.advertiseAddress;
   const authority = argValue(cluster?.apiServer?.extraArgs, 'kubelet-certificate-authority');
   const hashes = join?.discovery?.bootstrapToken?.caCertHashes;
   return {

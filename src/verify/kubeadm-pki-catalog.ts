@@ -21,7 +21,10 @@ export interface KubeadmCaRule {
   commonName: string;
 }
 
-const byText = <T>(key: (x: T) => string) => (a: T, b: T) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
+const byText =
+  <T>(key: (x: T) => string) =>
+  (a: T, b: T) =>
+    key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0;
 const rowsOf = (kind: KubeadmCertificateRow['kind']) => kubeadmCertificateRows.filter((r) => r.kind === kind);
 // Newest first, as findings word it: "kubeadm writes kubeadm:cluster-admins or system:masters".
 const everyVersion = (values: readonly SinceMinor<string[]>[]) => values.map((v) => v.value).reverse();
@@ -62,7 +65,12 @@ export const kubeadmLeaves: readonly KubeadmLeafRule[] = rowsOf('leaf')
     commonName: r.commonName === '{node}' ? 'node-name' : r.commonName,
     organizations: everyVersion(r.organizations),
     extendedKeyUsages: certificateProfiles[r.profile].extendedKeyUsages,
-    sans: r.sans === 'apiserver' ? ('apiserver' as const) : r.sans === 'etcd-server' || r.sans === 'etcd-peer' ? ('etcd' as const) : ('none' as const),
+    sans:
+      r.sans === 'apiserver'
+        ? ('apiserver' as const)
+        : r.sans === 'etcd-server' || r.sans === 'etcd-peer'
+          ? ('etcd' as const)
+          : ('none' as const),
     commonNameMatters: r.subjectMatters,
     etcd: r.localEtcdOnly === true,
   }))

@@ -1,7 +1,15 @@
 import * as yaml from 'js-yaml';
 
 /** The fields of a kubeconfig user entry that are, or lead to, a credential (kubectl's AuthInfo). */
-const credentialFields = ['client-key-data', 'client-key', 'token', 'tokenFile', 'password', 'exec', 'auth-provider'] as const;
+const credentialFields = [
+  'client-key-data',
+  'client-key',
+  'token',
+  'tokenFile',
+  'password',
+  'exec',
+  'auth-provider',
+] as const;
 
 const credentialLine = new RegExp(`^\\s*-?\\s*["']?(${credentialFields.join('|')})["']?\\s*:`, 'm');
 

@@ -7,12 +7,22 @@ import { loadNodeMaterial, nodeRoleOf, type MaterialOptions, type NodeMaterial }
  * Reads the tree and parses every node (with `keys: false`, every certificate only); unreadable files become
  * findings. A certificate that several files hold byte for byte (the CA in every kubeconfig) is parsed once.
  */
-export function loadKubeadmTree(dir: string, findings: Finding[], plan?: PkiPlan, options: Pick<MaterialOptions, 'keys'> = {}): { tree: KubeadmTree; materials: NodeMaterial[] } | undefined {
+export function loadKubeadmTree(
+  dir: string,
+  findings: Finding[],
+  plan?: PkiPlan,
+  options: Pick<MaterialOptions, 'keys'> = {},
+): { tree: KubeadmTree; materials: NodeMaterial[] } | undefined {
   let tree: KubeadmTree;
   try {
     tree = readKubeadmTree(dir);
   } catch (error) {
-    findings.push({ id: 'tree.unreadable', file: '.', severity: 'error', message: `cannot read ${dir}: ${(error as Error).message}` });
+    findings.push({
+      id: 'tree.unreadable',
+      file: '.',
+      severity: 'error',
+      message: `cannot read ${dir}: ${(error as Error).message}`,
+    });
     return undefined;
   }
   findings.push(...tree.problems);
@@ -28,7 +38,13 @@ export function loadKubeadmTree(dir: string, findings: Finding[], plan?: PkiPlan
   // A plan knows each node's role; without one the files tell (a CA key never makes a worker a control-plane node).
   const planRoles = new Map(plan?.nodes.map((n) => [n.name, n.role]));
   const material: MaterialOptions = { ...options, parsed: new Map() };
-  const materials = tree.nodes.map((n) => loadNodeMaterial(n, findings, (tree.layout === 'tree' && n.kind === 'node' && planRoles.get(n.name)) || nodeRoleOf(n), material));
+  const materials = tree.nodes.map((n) =>
+    loadNodeMaterial(
+      n,
+      findings,
+      (tree.layout === 'tree' && n.kind === 'node' && planRoles.get(n.name)) || nodeRoleOf(n),
+      material,
+    ),
+  );
   return { tree, materials };
 }
-

@@ -37,14 +37,25 @@ const controlPlaneMarkers = ['pki/apiserver.crt', 'pki/etcd/server.crt', 'contro
  */
 export function nodeRoleOf(directory: NodeDirectory): NodeRole {
   if (directory.kind === 'users') return 'users';
-  return controlPlaneMarkers.some((f) => directory.files.has(f) || directory.unreadable.has(f)) ? 'control-plane' : 'worker';
+  return controlPlaneMarkers.some((f) => directory.files.has(f) || directory.unreadable.has(f))
+    ? 'control-plane'
+    : 'worker';
 }
 
 function unreadable(file: TreeFile, what: string, error: unknown): Finding {
-  return { id: 'file.unreadable', file: file.path, severity: 'error', message: `${file.path} ${(error as Error).message}; the component that reads it as ${what} will not start` };
+  return {
+    id: 'file.unreadable',
+    file: file.path,
+    severity: 'error',
+    message: `${file.path} ${(error as Error).message}; the component that reads it as ${what} will not start`,
+  };
 }
 
-function parseEmbedded<T>(text: string | undefined, parse: (pem: string) => T, onError: (error: unknown) => void): T | undefined {
+function parseEmbedded<T>(
+  text: string | undefined,
+  parse: (pem: string) => T,
+  onError: (error: unknown) => void,
+): T | undefined {
   if (text === undefined) return undefined;
   try {
     return parse(text);
@@ -75,7 +86,11 @@ function parseCertificate(pem: string | Buffer, options: MaterialOptions): Parse
 }
 
 /** Parses a kubeconfig and what it embeds; problems become findings, never exceptions. */
-export function loadKubeconfig(file: TreeFile, findings: Finding[], options: MaterialOptions = {}): LoadedKubeconfig | undefined {
+export function loadKubeconfig(
+  file: TreeFile,
+  findings: Finding[],
+  options: MaterialOptions = {},
+): LoadedKubeconfig | undefined {
   let kubeconfig: ParsedKubeconfig;
   try {
     kubeconfig = parseKubeconfig(file.content.toString('utf8'));
@@ -84,17 +99,48 @@ export function loadKubeconfig(file: TreeFile, findings: Finding[], options: Mat
     return undefined;
   }
   const embedded = (field: string) => (error: unknown) =>
-    findings.push({ id: 'kubeconfig.unreadable', file: file.path, severity: 'error', message: `${file.path}: ${field} ${(error as Error).message}` });
+    findings.push({
+      id: 'kubeconfig.unreadable',
+      file: file.path,
+      severity: 'error',
+      message: `${file.path}: ${field} ${(error as Error).message}`,
+    });
   const certificate = (pem: string) => parseCertificate(pem, options);
   const ca = parseEmbedded(kubeconfig.caCertificatePem, certificate, embedded('certificate-authority-data'));
-  const clientCertificate = parseEmbedded(kubeconfig.clientCertificatePem, certificate, embedded('client-certificate-data'));
-  const clientKey = options.keys === false ? undefined : parseEmbedded(kubeconfig.clientKeyPem, (pem) => KeyPair.fromPem(pem), embedded('client-key-data'));
-  return { file, kubeconfig, ...(ca ? { ca } : {}), ...(clientCertificate ? { clientCertificate } : {}), ...(clientKey ? { clientKey } : {}) };
+  const clientCertificate = parseEmbedded(
+    kubeconfig.clientCertificatePem,
+    certificate,
+    embedded('client-certificate-data'),
+  );
+  const clientKey =
+    options.keys === false
+      ? undefined
+      : parseEmbedded(kubeconfig.clientKeyPem, (pem) => KeyPair.fromPem(pem), embedded('client-key-data'));
+  return {
+    file,
+    kubeconfig,
+    ...(ca ? { ca } : {}),
+    ...(clientCertificate ? { clientCertificate } : {}),
+    ...(clientKey ? { clientKey } : {}),
+  };
 }
 
 /** Parses every certificate, key, public key and kubeconfig of a node directory. */
-export function loadNodeMaterial(directory: NodeDirectory, findings: Finding[], role: NodeRole = nodeRoleOf(directory), options: MaterialOptions = {}): NodeMaterial {
-  const material: NodeMaterial = { directory, role, certificates: new Map(), keys: new Map(), publicKeys: new Map(), kubeconfigs: new Map(), requests: new Map() };
+export function loadNodeMaterial(
+  directory: NodeDirectory,
+  findings: Finding[],
+  role: NodeRole = nodeRoleOf(directory),
+  options: MaterialOptions = {},
+): NodeMaterial {
+  const material: NodeMaterial = {
+    directory,
+    role,
+    certificates: new Map(),
+    keys: new Map(),
+    publicKeys: new Map(),
+    kubeconfigs: new Map(),
+    requests: new Map(),
+  };
   const keys = options.keys !== false;
   for (const [rel, file] of directory.files) {
     try {
@@ -103,20 +149,29 @@ export function loadNodeMaterial(directory: NodeDirectory, findings: Finding[], 
         if (keys) material.keys.set(rel, KeyPair.fromPem(file.content));
       } else if (rel.endsWith('.pub')) {
         if (keys) material.publicKeys.set(rel, createPublicKey(file.content));
-      }
-      else if (rel.endsWith('.conf')) {
+      } else if (rel.endsWith('.conf')) {
         const loaded = loadKubeconfig(file, findings, options);
         if (loaded) material.kubeconfigs.set(rel, loaded);
       } else if (rel.endsWith('.csr')) {
         material.requests.set(rel, ParsedCertificationRequest.fromPem(file.content));
       } else if (rel !== 'kubeadm.yaml') {
         // kubeadm.yaml is kubeadm's --config, read by checkKubeletServing.
-        findings.push({ id: 'file.unknown', file: file.path, severity: 'info', message: `${file.path} is not a file kubeadm writes (.crt, .key, .pub, .conf); not checked` });
+        findings.push({
+          id: 'file.unknown',
+          file: file.path,
+          severity: 'info',
+          message: `${file.path} is not a file kubeadm writes (.crt, .key, .pub, .conf); not checked`,
+        });
       }
     } catch (error) {
       if (rel.endsWith('.csr')) {
         // No component reads a CSR: only the outside CA it is sent to would refuse it.
-        findings.push({ id: 'csr.unreadable', file: file.path, severity: 'warning', message: `${file.path} ${(error as Error).message}: an outside CA cannot sign it; re-create it with kubepki csr (or kubeadm certs generate-csr)` });
+        findings.push({
+          id: 'csr.unreadable',
+          file: file.path,
+          severity: 'warning',
+          message: `${file.path} ${(error as Error).message}: an outside CA cannot sign it; re-create it with kubepki csr (or kubeadm certs generate-csr)`,
+        });
         continue;
       }
       const what = rel.endsWith('.crt') ? 'a certificate' : rel.endsWith('.pub') ? 'a public key' : 'a private key';

@@ -151,7 +151,14 @@ export function isNodeDirectory(dir: string): boolean {
   return [...kubeconfigNames].some((name) => fs.statSync(path.join(dir, name), { throwIfNoEntry: false })?.isFile());
 }
 
-function readNodeDirectory(root: string, dir: string, name: string, kind: NodeDirectory['kind'], problems: Finding[], owner: number): NodeDirectory {
+function readNodeDirectory(
+  root: string,
+  dir: string,
+  name: string,
+  kind: NodeDirectory['kind'],
+  problems: Finding[],
+  owner: number,
+): NodeDirectory {
   const files = new Map<string, TreeFile>();
   const unreadable = new Set<string>();
   const add = (absolute: string) => {
@@ -162,7 +169,8 @@ function readNodeDirectory(root: string, dir: string, name: string, kind: NodeDi
   };
   if (kind === 'node') {
     const pki = path.join(dir, 'pki');
-    if (fs.lstatSync(pki, { throwIfNoEntry: false })?.isSymbolicLink() && isDirectoryLink(pki)) problems.push(directoryLinkFinding(root, pki));
+    if (fs.lstatSync(pki, { throwIfNoEntry: false })?.isSymbolicLink() && isDirectoryLink(pki))
+      problems.push(directoryLinkFinding(root, pki));
     for (const f of listFiles(pki, root, problems)) add(f);
   }
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -172,7 +180,14 @@ function readNodeDirectory(root: string, dir: string, name: string, kind: NodeDi
     else if (read && (entry.isFile() || entry.isSymbolicLink())) add(path.join(dir, entry.name));
   }
   const prefix = posix(path.relative(root, dir));
-  return { name, prefix: prefix === '' ? '' : `${prefix}/`, kind, files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1))), unreadable, owner };
+  return {
+    name,
+    prefix: prefix === '' ? '' : `${prefix}/`,
+    kind,
+    files: new Map([...files].sort(([a], [b]) => (a < b ? -1 : 1))),
+    unreadable,
+    owner,
+  };
 }
 
 /**
@@ -194,11 +209,20 @@ export function readKubeadmTree(root: string): KubeadmTree {
       message: `${commitJournalName}: a kubepki generate committed a change and was stopped before applying all of it, so files may be a mix of old and new; run kubepki generate on this directory to complete it`,
     });
   }
-  if (isNodeDirectory(root)) return { root, layout: 'node', nodes: [readNodeDirectory(root, root, '', 'node', problems, owner)], rbac: [], other: [], problems };
+  if (isNodeDirectory(root))
+    return {
+      root,
+      layout: 'node',
+      nodes: [readNodeDirectory(root, root, '', 'node', problems, owner)],
+      rbac: [],
+      other: [],
+      problems,
+    };
   const nodes: NodeDirectory[] = [];
   const rbac: TreeFile[] = [];
   const other: TreeFile[] = [];
-  const read = (files: string[]) => files.map((f) => readFile(root, f, problems)).filter((f): f is TreeFile => f !== undefined);
+  const read = (files: string[]) =>
+    files.map((f) => readFile(root, f, problems)).filter((f): f is TreeFile => f !== undefined);
   const entries = fs.readdirSync(root, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
   for (const entry of entries) {
     const full = path.join(root, entry.name);
@@ -208,8 +232,10 @@ export function readKubeadmTree(root: string): KubeadmTree {
     if (entry.name === commitJournalName) continue;
     else if (isTemporaryFileName(entry.name)) problems.push(stagedFileFinding(root, full));
     else if (directory && entry.name === 'rbac') rbac.push(...read(listFiles(full, root, problems)));
-    else if (directory && entry.name === 'users') nodes.push(readNodeDirectory(root, full, 'users', 'users', problems, owner));
-    else if (directory && isNodeDirectory(full)) nodes.push(readNodeDirectory(root, full, entry.name, 'node', problems, owner));
+    else if (directory && entry.name === 'users')
+      nodes.push(readNodeDirectory(root, full, 'users', 'users', problems, owner));
+    else if (directory && isNodeDirectory(full))
+      nodes.push(readNodeDirectory(root, full, entry.name, 'node', problems, owner));
     else if (directory) other.push(...read(listFiles(full, root, problems)));
     else if (entry.isFile()) other.push(...read([full]));
   }

@@ -15,7 +15,10 @@ export interface ReferenceCopy extends LocatedCertificate {
 
 /** Every leaf certificate of the tree: pki/ leaves and kubeconfig client certificates. */
 function leavesOf(materials: NodeMaterial[]): ParsedCertificate[] {
-  return materials.flatMap((m) => [...[...m.certificates.values()].filter((c) => !c.isCa), ...[...m.kubeconfigs.values()].flatMap((k) => (k.clientCertificate ? [k.clientCertificate] : []))]);
+  return materials.flatMap((m) => [
+    ...[...m.certificates.values()].filter((c) => !c.isCa),
+    ...[...m.kubeconfigs.values()].flatMap((k) => (k.clientCertificate ? [k.clientCertificate] : [])),
+  ]);
 }
 
 /**
@@ -29,7 +32,9 @@ export function referenceCas(materials: NodeMaterial[]): Map<KubeadmCaName, Refe
   let leaves: ParsedCertificate[] | undefined;
   for (const rule of kubeadmCas) {
     const rel = `${rule.base}.crt`;
-    const holders = (controlPlanes.some((m) => m.certificates.has(rel)) ? controlPlanes : materials).filter((m) => m.certificates.has(rel));
+    const holders = (controlPlanes.some((m) => m.certificates.has(rel)) ? controlPlanes : materials).filter((m) =>
+      m.certificates.has(rel),
+    );
     if (holders.length === 0) continue;
     const groups = new Map<string, { certificate: ParsedCertificate; files: string[] }>();
     for (const m of holders) {
@@ -45,14 +50,25 @@ export function referenceCas(materials: NodeMaterial[]): Map<KubeadmCaName, Refe
       .map((g) => ({ ...g, signed: disagree ? leaves!.filter((l) => l.isIssuedBy(g.certificate)).length : 0 }))
       .sort((a, b) => b.files.length - a.files.length || b.signed - a.signed);
     const best = ranked[0]!;
-    references.set(rule.name, { file: best.files[0]!, certificate: best.certificate, agreeing: best.files, holders: ranked.flatMap((g) => g.files), signedLeaves: best.signed });
+    references.set(rule.name, {
+      file: best.files[0]!,
+      certificate: best.certificate,
+      agreeing: best.files,
+      holders: ranked.flatMap((g) => g.files),
+      signedLeaves: best.signed,
+    });
   }
   return references;
 }
 
 /** How a reference was chosen, for a finding: "held by 2 of 3 control-plane nodes, 14 certificates chain to it". */
 export function describeReference(reference: ReferenceCopy): string {
-  const parts = [`held by ${reference.agreeing.length} of ${reference.holders.length} copies (${reference.agreeing.join(', ')})`];
-  if (reference.signedLeaves > 0) parts.push(`${reference.signedLeaves} certificate${reference.signedLeaves === 1 ? '' : 's'} of the tree chain to it`);
+  const parts = [
+    `held by ${reference.agreeing.length} of ${reference.holders.length} copies (${reference.agreeing.join(', ')})`,
+  ];
+  if (reference.signedLeaves > 0)
+    parts.push(
+      `${reference.signedLeaves} certificate${reference.signedLeaves === 1 ? '' : 's'} of the tree chain to it`,
+    );
   return parts.join('; ');
 }

@@ -33,16 +33,34 @@ const yesNo = (b: boolean) => (b ? 'yes' : 'no').padEnd(8);
 
 function row(e: ExpiryEntry, withCa: boolean): string[] {
   if (e.missing || !e.expires) return [`!MISSING! ${e.name}`, '', '', ...(withCa ? [''] : []), ''];
-  return [e.name, formatExpiryDate(e.expires), formatResidualTime(e.residualSeconds!), ...(withCa ? [e.caName ?? ''] : []), yesNo(e.externallyManaged)];
+  return [
+    e.name,
+    formatExpiryDate(e.expires),
+    formatResidualTime(e.residualSeconds!),
+    ...(withCa ? [e.caName ?? ''] : []),
+    yesNo(e.externallyManaged),
+  ];
 }
 
 function renderNode(node: NodeExpiry): string[] {
   const lines: string[] = [];
   if (node.certificates.length > 0) {
-    lines.push(...table([['CERTIFICATE', 'EXPIRES', 'RESIDUAL TIME', 'CERTIFICATE AUTHORITY', 'EXTERNALLY MANAGED'], ...node.certificates.map((e) => row(e, true))]), '');
+    lines.push(
+      ...table([
+        ['CERTIFICATE', 'EXPIRES', 'RESIDUAL TIME', 'CERTIFICATE AUTHORITY', 'EXTERNALLY MANAGED'],
+        ...node.certificates.map((e) => row(e, true)),
+      ]),
+      '',
+    );
   }
   if (node.certificateAuthorities.length > 0) {
-    lines.push(...table([['CERTIFICATE AUTHORITY', 'EXPIRES', 'RESIDUAL TIME', 'EXTERNALLY MANAGED'], ...node.certificateAuthorities.map((e) => row(e, false))]), '');
+    lines.push(
+      ...table([
+        ['CERTIFICATE AUTHORITY', 'EXPIRES', 'RESIDUAL TIME', 'EXTERNALLY MANAGED'],
+        ...node.certificateAuthorities.map((e) => row(e, false)),
+      ]),
+      '',
+    );
   }
   return lines;
 }
@@ -86,7 +104,9 @@ function jsonNode(node: NodeExpiry) {
  */
 export function renderExpiryJson(report: ExpiryReport): string {
   const single = report.nodes.length === 1 && report.nodes[0]!.node === '';
-  const value = single ? jsonNode(report.nodes[0]!) : { kind: 'List', apiVersion: 'v1', items: report.nodes.map((n) => ({ node: n.node, ...jsonNode(n) })) };
+  const value = single
+    ? jsonNode(report.nodes[0]!)
+    : { kind: 'List', apiVersion: 'v1', items: report.nodes.map((n) => ({ node: n.node, ...jsonNode(n) })) };
   // k8s.io/cli-runtime's JSONPrinter, which kubeadm uses: json.MarshalIndent with four spaces.
   return `${JSON.stringify(value, null, 4)}\n`;
 }

@@ -34,17 +34,28 @@ function placePlannedFiles(tree: KubeadmTree, materials: NodeMaterial[], plan: P
     };
   }
   const prefix = `${node.name}/`;
-  return plan.files.filter((f) => f.path.startsWith(prefix)).map((planned) => ({ planned, path: planned.path.slice(prefix.length) }));
+  return plan.files
+    .filter((f) => f.path.startsWith(prefix))
+    .map((planned) => ({ planned, path: planned.path.slice(prefix.length) }));
 }
 
-
 /** The tree's ca.crt (a control-plane node's first; a bundle during a rotation), whose CAs the join configurations pin. */
-function clusterCaPem(plan: PkiPlan, placed: PlacedFile[], byPath: Map<string, { material: NodeMaterial; rel: string }>): string | undefined {
+function clusterCaPem(
+  plan: PkiPlan,
+  placed: PlacedFile[],
+  byPath: Map<string, { material: NodeMaterial; rel: string }>,
+): string | undefined {
   const signer = authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.signer;
   for (const p of placed) {
-    if (p.planned.content.kind !== 'certificate' || p.planned.content.of !== signer || !p.planned.path.endsWith('/pki/ca.crt')) continue;
+    if (
+      p.planned.content.kind !== 'certificate' ||
+      p.planned.content.of !== signer ||
+      !p.planned.path.endsWith('/pki/ca.crt')
+    )
+      continue;
     const where = byPath.get(p.path);
-    if (where?.material.certificates.get(where.rel)) return where.material.directory.files.get(where.rel)!.content.toString('utf8');
+    if (where?.material.certificates.get(where.rel))
+      return where.material.directory.files.get(where.rel)!.content.toString('utf8');
   }
   return undefined;
 }
@@ -72,14 +83,23 @@ function tokenIn(text: string): string | undefined {
  * A node's kubeadm.yaml against the plan: rendered again with the token it carries and the tree's CA pin, it must be
  * the same text; and its token must be the tree's bootstrap-token. Findings never quote the token.
  */
-function kubeadmConfigDrift(plan: PkiPlan, node: string, file: TreeFile, tokenFile: TreeFile | undefined, caPem: string | undefined): Finding[] {
+function kubeadmConfigDrift(
+  plan: PkiPlan,
+  node: string,
+  file: TreeFile,
+  tokenFile: TreeFile | undefined,
+  caPem: string | undefined,
+): Finding[] {
   const text = file.content.toString('utf8');
   const token = tokenIn(text);
   const findings: Finding[] = [];
   const config = plan.kubeadm!;
   const nodePlan = config.nodes.find((n) => n.node === node)!;
   if (token && caPem) {
-    const expected = renderKubeadmConfig(config, nodePlan, { bootstrapToken: token, caCertHashes: publicKeyPins(caPem) });
+    const expected = renderKubeadmConfig(config, nodePlan, {
+      bootstrapToken: token,
+      caCertHashes: publicKeyPins(caPem),
+    });
     if (expected !== text) {
       findings.push({
         id: 'drift.kubeadm-config',
@@ -91,7 +111,12 @@ function kubeadmConfigDrift(plan: PkiPlan, node: string, file: TreeFile, tokenFi
   }
   const shared = tokenFile?.content.toString('utf8').trim();
   if (token && shared !== undefined && shared !== token) {
-    findings.push({ id: 'drift.bootstrap-token', file: file.path, severity: 'error', message: `${file.path} carries another bootstrap token than ${tokenFile!.path}: kubeadm join with it fails once kubeadm init created the other; run kubepki generate` });
+    findings.push({
+      id: 'drift.bootstrap-token',
+      file: file.path,
+      severity: 'error',
+      message: `${file.path} carries another bootstrap token than ${tokenFile!.path}: kubeadm join with it fails once kubeadm init created the other; run kubepki generate`,
+    });
   }
   return findings;
 }
@@ -101,7 +126,12 @@ function kubeadmConfigDrift(plan: PkiPlan, node: string, file: TreeFile, tokenFi
  * content says something else (certificate fields, kubeconfig endpoints and names, RBAC manifests, key algorithm);
  * then checks the spec's access expectations with the offline RBAC evaluator.
  */
-export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], plan: PkiPlan, specFile = '(spec)'): Finding[] {
+export function verifyAgainstPlan(
+  tree: KubeadmTree,
+  materials: NodeMaterial[],
+  plan: PkiPlan,
+  specFile = '(spec)',
+): Finding[] {
   const findings: Finding[] = [];
   const placed = placePlannedFiles(tree, materials, plan);
   if (!Array.isArray(placed)) return [placed];
@@ -112,18 +142,27 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
   for (const m of materials) for (const [rel, f] of m.directory.files) byPath.set(f.path, { material: m, rel });
   // Where the tree holds a certificate's CA, when it ends: no leaf can be issued past it.
   const issuerNotAfter = (certificate: CertificatePlan): Date | undefined => {
-    const caFile = placed.find((p) => p.planned.content.kind === 'certificate' && p.planned.content.of === certificate.issuer);
+    const caFile = placed.find(
+      (p) => p.planned.content.kind === 'certificate' && p.planned.content.of === certificate.issuer,
+    );
     const where = caFile ? byPath.get(caFile.path) : undefined;
     return where?.material.certificates.get(where.rel)?.notAfter;
   };
-  const issuerRetiring = (certificate: CertificatePlan): boolean => plan.certificates.find((c) => c.id === certificate.issuer)?.retiring === true;
+  const issuerRetiring = (certificate: CertificatePlan): boolean =>
+    plan.certificates.find((c) => c.id === certificate.issuer)?.retiring === true;
 
   const missingDirs = new Set<string>();
   if (tree.layout === 'tree') {
-    for (const node of plan.nodes) if (!materials.some((m) => m.directory.name === node.name)) missingDirs.add(node.name);
+    for (const node of plan.nodes)
+      if (!materials.some((m) => m.directory.name === node.name)) missingDirs.add(node.name);
     for (const dir of missingDirs) {
       const count = placed.filter((p) => p.path.startsWith(`${dir}/`)).length;
-      findings.push({ id: 'drift.missing', file: `${dir}/`, severity: 'error', message: `${dir}/ is missing: the plan has node ${dir} with ${count} files; run kubepki generate` });
+      findings.push({
+        id: 'drift.missing',
+        file: `${dir}/`,
+        severity: 'error',
+        message: `${dir}/ is missing: the plan has node ${dir} with ${count} files; run kubepki generate`,
+      });
     }
   }
   const plannedPaths = new Set(placed.map((p) => p.path));
@@ -132,27 +171,60 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
   for (const { planned, path } of placed) {
     if (missingDirs.has(path.split('/')[0]!)) continue;
     const file = actual.get(path);
-    if (!file && planned.content.kind === 'private-key' && plan.certificates.find((c) => c.id === planned.content.of)?.isCa && actual.has(path.replace(/\.key$/, '.crt'))) {
+    if (
+      !file &&
+      planned.content.kind === 'private-key' &&
+      plan.certificates.find((c) => c.id === planned.content.of)?.isCa &&
+      actual.has(path.replace(/\.key$/, '.crt'))
+    ) {
       // kubeadm's external CA mode, which realizeLocal keeps: the CA certificate is here, its key elsewhere.
-      findings.push({ id: 'ca.external', file: path, severity: 'info', message: `${path} is absent: the ${planned.content.of} CA is external; certificates it signs cannot be renewed from this tree` });
+      findings.push({
+        id: 'ca.external',
+        file: path,
+        severity: 'info',
+        message: `${path} is absent: the ${planned.content.of} CA is external; certificates it signs cannot be renewed from this tree`,
+      });
       continue;
     }
     if (!file && unreadable.has(path)) continue;
     if (!file) {
-      findings.push({ id: 'drift.missing', file: path, severity: 'error', message: `${path} is in the plan (${planned.content.kind} of ${planned.content.of}) but missing; run kubepki generate` });
+      findings.push({
+        id: 'drift.missing',
+        file: path,
+        severity: 'error',
+        message: `${path} is in the plan (${planned.content.kind} of ${planned.content.of}) but missing; run kubepki generate`,
+      });
       continue;
     }
     if (file.mode !== planned.mode && !(planned.mode === 0o600 && (file.mode & 0o077) !== 0)) {
-      findings.push({ id: 'drift.mode', file: path, severity: 'info', message: `${path} has mode 0${file.mode.toString(8)}; the plan writes 0${planned.mode.toString(8)}` });
+      findings.push({
+        id: 'drift.mode',
+        file: path,
+        severity: 'info',
+        message: `${path} has mode 0${file.mode.toString(8)}; the plan writes 0${planned.mode.toString(8)}`,
+      });
     }
     const where = byPath.get(path);
     const { kind, of } = planned.content;
     if (kind === 'certificate' && where) {
       const certificate = where.material.certificates.get(where.rel);
       const certificatePlan = plan.certificates.find((c) => c.id === of);
-      const drift = certificate && certificatePlan ? actionableDrift(certificatePlan, certificate, issuerNotAfter(certificatePlan), issuerRetiring(certificatePlan)) : [];
+      const drift =
+        certificate && certificatePlan
+          ? actionableDrift(
+              certificatePlan,
+              certificate,
+              issuerNotAfter(certificatePlan),
+              issuerRetiring(certificatePlan),
+            )
+          : [];
       if (drift.length > 0) {
-        findings.push({ id: 'drift.certificate', file: path, severity: 'error', message: `${path} differs from the plan (${of}): ${drift.map((d) => d.message).join('; ')}; kubepki generate reissues it` });
+        findings.push({
+          id: 'drift.certificate',
+          file: path,
+          severity: 'error',
+          message: `${path} differs from the plan (${of}): ${drift.map((d) => d.message).join('; ')}; kubepki generate reissues it`,
+        });
       }
     }
     if (kind === 'kubeconfig' && where) {
@@ -161,32 +233,70 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
       const certificatePlan = plan.certificates.find((c) => c.id === kubeconfigPlan.certificate)!;
       if (loaded) {
         const changes = kubeconfigDrift(kubeconfigPlan, loaded.kubeconfig);
-        if (changes.length > 0) findings.push({ id: 'drift.kubeconfig', file: path, severity: 'error', message: `${path} differs from the plan: ${changes.join('; ')}` });
-        const drift = loaded.clientCertificate ? actionableDrift(certificatePlan, loaded.clientCertificate, issuerNotAfter(certificatePlan), issuerRetiring(certificatePlan)) : [];
+        if (changes.length > 0)
+          findings.push({
+            id: 'drift.kubeconfig',
+            file: path,
+            severity: 'error',
+            message: `${path} differs from the plan: ${changes.join('; ')}`,
+          });
+        const drift = loaded.clientCertificate
+          ? actionableDrift(
+              certificatePlan,
+              loaded.clientCertificate,
+              issuerNotAfter(certificatePlan),
+              issuerRetiring(certificatePlan),
+            )
+          : [];
         if (drift.length > 0) {
-          findings.push({ id: 'drift.certificate', file: path, severity: 'error', message: `${path}'s client certificate differs from the plan (${of}): ${drift.map((d) => d.message).join('; ')}` });
+          findings.push({
+            id: 'drift.certificate',
+            file: path,
+            severity: 'error',
+            message: `${path}'s client certificate differs from the plan (${of}): ${drift.map((d) => d.message).join('; ')}`,
+          });
         }
       }
     }
     // The sa key a rotation is replacing is taken as it is (its algorithm may be what the rotation changes).
     const pair = plan.keyPairs.find((k) => k.id === of && !k.retiring);
     if ((kind === 'public-key' || kind === 'private-key') && pair && where) {
-      const key = where.rel.endsWith('.pub') ? where.material.publicKeys.get(where.rel) : where.material.keys.get(where.rel)?.privateKey;
+      const key = where.rel.endsWith('.pub')
+        ? where.material.publicKeys.get(where.rel)
+        : where.material.keys.get(where.rel)?.privateKey;
       const algorithm = key ? keyAlgorithmOf(key) : undefined;
       const plannedAlgorithm = pair.algorithm;
       if (key && algorithm !== plannedAlgorithm) {
-        findings.push({ id: 'drift.key', file: path, severity: 'error', message: `${path} holds a ${algorithm ?? 'unsupported'} key; the plan's sa key is ${plannedAlgorithm} (replacing it invalidates every service-account token)` });
+        findings.push({
+          id: 'drift.key',
+          file: path,
+          severity: 'error',
+          message: `${path} holds a ${algorithm ?? 'unsupported'} key; the plan's sa key is ${plannedAlgorithm} (replacing it invalidates every service-account token)`,
+        });
       }
     }
-    if (kind === 'kubeadm-config') findings.push(...kubeadmConfigDrift(plan, of, file, actual.get('bootstrap-token'), clusterCaPem(plan, placed, byPath)));
+    if (kind === 'kubeadm-config')
+      findings.push(
+        ...kubeadmConfigDrift(plan, of, file, actual.get('bootstrap-token'), clusterCaPem(plan, placed, byPath)),
+      );
     if (kind === 'bootstrap-token' && !bootstrapTokenPattern.test(file.content.toString('utf8').trim())) {
-      findings.push({ id: 'drift.bootstrap-token', file: path, severity: 'error', message: `${path} is not a bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}): kubeadm init and join reject it; delete it and run kubepki generate` });
+      findings.push({
+        id: 'drift.bootstrap-token',
+        file: path,
+        severity: 'error',
+        message: `${path} is not a bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}): kubeadm init and join reject it; delete it and run kubepki generate`,
+      });
     }
     if (kind === 'manifest') {
       const rbacFile = plan.rbac.find((r) => r.path === of)!;
       // By content, as generate judges it: a comment or a reordered key is not drift.
       if (!rbacFileHolds(rbacFile, file.content.toString('utf8'))) {
-        findings.push({ id: 'drift.rbac', file: path, severity: 'error', message: `${path} differs from the RBAC objects the spec implies; kubepki generate rewrites it` });
+        findings.push({
+          id: 'drift.rbac',
+          file: path,
+          severity: 'error',
+          message: `${path} differs from the RBAC objects the spec implies; kubepki generate rewrites it`,
+        });
       }
     }
   }
@@ -195,11 +305,22 @@ export function verifyAgainstPlan(tree: KubeadmTree, materials: NodeMaterial[], 
   const exchangeFiles = externalCaExchangeFiles(plan);
   for (const path of [...actual.keys()].sort()) {
     if (plannedPaths.has(path) || exchangeFiles.has(path)) continue;
-    findings.push({ id: 'drift.extra', file: path, severity: 'warning', message: `${path} is not in the plan: left over from an earlier spec, or put there by hand; remove it if nothing uses it` });
+    findings.push({
+      id: 'drift.extra',
+      file: path,
+      severity: 'warning',
+      message: `${path} is not in the plan: left over from an earlier spec, or put there by hand; remove it if nothing uses it`,
+    });
   }
   const policy = accessPolicyOf(plan);
   for (const result of checkExpectations(plan, policy)) {
-    if (!result.passed) findings.push({ id: 'access.expectation', file: specFile, severity: 'error', message: describeFailedExpectation(result) });
+    if (!result.passed)
+      findings.push({
+        id: 'access.expectation',
+        file: specFile,
+        severity: 'error',
+        message: describeFailedExpectation(result),
+      });
   }
   return findings;
 }

@@ -48,16 +48,26 @@ export function verifyPki(dir: string, options: VerifyPkiOptions = {}): Finding[
   const { tree, materials } = loaded;
   // The copy most nodes agree on (on a tie, the one the leaves chain to) is the reference every node is judged by.
   const references = referenceCas(materials);
-  const cas = new Map<KubeadmCaName, LocatedCertificate>([...references].map(([name, r]) => [name, { file: r.file, certificate: r.certificate }]));
+  const cas = new Map<KubeadmCaName, LocatedCertificate>(
+    [...references].map(([name, r]) => [name, { file: r.file, certificate: r.certificate }]),
+  );
   const clusterCa = cas.get('ca');
   const context: VerifyContext = {
     now: options.now ?? new Date(),
     expiryWindowDays: options.expiryWindowDays ?? 30,
     ...(clusterCa ? { clusterCa } : {}),
     cas,
-    apiservers: materials.map((m) => locate(m, 'pki/apiserver.crt')).filter((c): c is LocatedCertificate => c !== undefined),
+    apiservers: materials
+      .map((m) => locate(m, 'pki/apiserver.crt'))
+      .filter((c): c is LocatedCertificate => c !== undefined),
     ...(options.plan ? { plan: options.plan } : {}),
-    ...(options.parentCertificates ? { parentCertificates: new Map([...options.parentCertificates].map(([id, pem]) => [id, ParsedCertificate.fromPem(pem)])) } : {}),
+    ...(options.parentCertificates
+      ? {
+          parentCertificates: new Map(
+            [...options.parentCertificates].map(([id, pem]) => [id, ParsedCertificate.fromPem(pem)]),
+          ),
+        }
+      : {}),
   };
   for (const material of materials) {
     findings.push(...checkCas(material, context));

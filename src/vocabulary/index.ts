@@ -5,5 +5,10 @@ export type { ExtendedKeyUsage, KeyUsage } from './key-usage';
 export type { CertificateContent } from './certificate-content';
 export { caKeyHolders, type CaKeyHolder, type KeyHolder } from './key-holder';
 export { clusterAdminsGroup, mastersGroup, nodesGroup, nodeUserName, nodeUserPrefix } from './kubernetes-names';
-export { certificateProfiles, keyUsagesFor, type CertificateProfile, type CertificateProfileName } from './certificate-profiles';
+export {
+  certificateProfiles,
+  keyUsagesFor,
+  type CertificateProfile,
+  type CertificateProfileName,
+} from './certificate-profiles';
 export * from './kubeadm-catalog';

@@ -52,7 +52,9 @@ export function decodeJwtSegment(segment: string): Record<string, any> {
 export function kubectlStatus(): { available: true } | { available: false; reason: string } {
   const probe = spawnSync('kubectl', ['version', '--client', '-o', 'json'], { encoding: 'utf8', timeout: 30_000 });
   if (!probe.error && probe.status === 0) return { available: true };
-  const reason = probe.error ? `kubectl not runnable: ${probe.error.message}` : `kubectl version --client exited ${probe.status}: ${probe.stderr.trim()}`;
+  const reason = probe.error
+    ? `kubectl not runnable: ${probe.error.message}`
+    : `kubectl version --client exited ${probe.status}: ${probe.stderr.trim()}`;
   if (process.env.CI === 'true') throw new Error(`${reason} (CI=true: kubectl is required)`);
   console.warn(`skipping kubectl checks: ${reason}`);
   return { available: false, reason };
@@ -62,7 +64,11 @@ export function kubectlStatus(): { available: true } | { available: false; reaso
 export function kubectl(kubeconfig: string, args: string[]): CliRun {
   const env = { ...process.env };
   delete env.KUBECONFIG;
-  const result = spawnSync('kubectl', ['--kubeconfig', kubeconfig, ...args], { encoding: 'utf8', timeout: 30_000, env });
+  const result = spawnSync('kubectl', ['--kubeconfig', kubeconfig, ...args], {
+    encoding: 'utf8',
+    timeout: 30_000,
+    env,
+  });
   if (result.error) throw result.error;
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

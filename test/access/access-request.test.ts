@@ -6,28 +6,56 @@ describe('parseAccessRequest', () => {
   it('parses a core resource, with namespace and name', () => {
     expect(parseAccessRequest('list', 'pods')).toEqual({ verb: 'list', apiGroup: '', resource: 'pods' });
     expect(parseAccessRequest('get', 'pods', { namespace: 'a', name: 'web-0' })).toEqual({
-      verb: 'get', apiGroup: '', resource: 'pods', name: 'web-0', namespace: 'a',
+      verb: 'get',
+      apiGroup: '',
+      resource: 'pods',
+      name: 'web-0',
+      namespace: 'a',
     });
   });
 
   it('parses resource/subresource', () => {
     expect(parseAccessRequest('get', 'pods/log', { namespace: 'a' })).toEqual({
-      verb: 'get', apiGroup: '', resource: 'pods', subresource: 'log', namespace: 'a',
+      verb: 'get',
+      apiGroup: '',
+      resource: 'pods',
+      subresource: 'log',
+      namespace: 'a',
     });
     expect(parseAccessRequest('get', 'pods', { subresource: 'exec' })).toEqual({
-      verb: 'get', apiGroup: '', resource: 'pods', subresource: 'exec',
+      verb: 'get',
+      apiGroup: '',
+      resource: 'pods',
+      subresource: 'exec',
     });
   });
 
   it('parses resource.group, resource.version.group and group/subresource', () => {
-    expect(parseAccessRequest('create', 'deployments.apps')).toEqual({ verb: 'create', apiGroup: 'apps', resource: 'deployments' });
-    expect(parseAccessRequest('create', 'rolebindings.rbac.authorization.k8s.io')).toEqual({
-      verb: 'create', apiGroup: 'rbac.authorization.k8s.io', resource: 'rolebindings',
+    expect(parseAccessRequest('create', 'deployments.apps')).toEqual({
+      verb: 'create',
+      apiGroup: 'apps',
+      resource: 'deployments',
     });
-    expect(parseAccessRequest('get', 'deployments.v1.apps')).toEqual({ verb: 'get', apiGroup: 'apps', resource: 'deployments' });
-    expect(parseAccessRequest('get', 'widgets.v1beta2.example.com')).toEqual({ verb: 'get', apiGroup: 'example.com', resource: 'widgets' });
+    expect(parseAccessRequest('create', 'rolebindings.rbac.authorization.k8s.io')).toEqual({
+      verb: 'create',
+      apiGroup: 'rbac.authorization.k8s.io',
+      resource: 'rolebindings',
+    });
+    expect(parseAccessRequest('get', 'deployments.v1.apps')).toEqual({
+      verb: 'get',
+      apiGroup: 'apps',
+      resource: 'deployments',
+    });
+    expect(parseAccessRequest('get', 'widgets.v1beta2.example.com')).toEqual({
+      verb: 'get',
+      apiGroup: 'example.com',
+      resource: 'widgets',
+    });
     expect(parseAccessRequest('update', 'Deployments.Apps/Scale')).toEqual({
-      verb: 'update', apiGroup: 'apps', resource: 'deployments', subresource: 'scale',
+      verb: 'update',
+      apiGroup: 'apps',
+      resource: 'deployments',
+      subresource: 'scale',
     });
   });
 
@@ -38,7 +66,10 @@ describe('parseAccessRequest', () => {
 
   it('parses non-resource URLs, ignoring the namespace', () => {
     expect(parseAccessRequest('get', '/healthz')).toEqual({ verb: 'get', nonResourceURL: '/healthz' });
-    expect(parseAccessRequest('get', '/logs/*', { namespace: 'a' })).toEqual({ verb: 'get', nonResourceURL: '/logs/*' });
+    expect(parseAccessRequest('get', '/logs/*', { namespace: 'a' })).toEqual({
+      verb: 'get',
+      nonResourceURL: '/logs/*',
+    });
     expect(isNonResourceRequest(parseAccessRequest('post', '/api'))).toBe(true);
     expect(isNonResourceRequest(parseAccessRequest('get', 'pods'))).toBe(false);
   });
@@ -59,7 +90,9 @@ describe('parseAccessRequest', () => {
     expect(describeAccessRequest(parseAccessRequest('get', 'pods/log', { namespace: 'a', name: 'web-0' }))).toBe(
       'get pods/log "web-0" in namespace "a"',
     );
-    expect(describeAccessRequest(parseAccessRequest('list', 'deployments.apps'))).toBe('list deployments.apps cluster-wide');
+    expect(describeAccessRequest(parseAccessRequest('list', 'deployments.apps'))).toBe(
+      'list deployments.apps cluster-wide',
+    );
     expect(describeAccessRequest(parseAccessRequest('get', '/healthz'))).toBe('get /healthz');
   });
 });

@@ -25,14 +25,17 @@ function accessDocument(spec: Record<string, unknown>): Record<string, unknown> 
       users: [{ name: 'alice', groups: ['dev-team'], namespaces: ['app1-dev'] }],
       serviceAccounts: [{ name: 'deployer', namespace: 'ci' }],
       roles: [
-        { name: 'secret-reader', namespace: 'project-swan', rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }] },
+        {
+          name: 'secret-reader',
+          namespace: 'project-swan',
+          rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }],
+        },
         { name: 'pod-logs-reader', rules: [{ apiGroups: [''], resources: ['pods/log'], verbs: ['get'] }] },
       ],
       ...spec,
     },
   };
 }
-
 
 interface Case {
   name: string;
@@ -109,7 +112,9 @@ const cases: Case[] = [
   },
   {
     name: 'a service account that is not declared',
-    spec: { access: [{ subjects: ['group:dev-team', 'serviceAccount:ci/ghost'], clusterRole: 'view', namespaces: ['ci'] }] },
+    spec: {
+      access: [{ subjects: ['group:dev-team', 'serviceAccount:ci/ghost'], clusterRole: 'view', namespaces: ['ci'] }],
+    },
     code: 'unknown_subject',
     path: 'spec.access[0].subjects[1]',
     says: ['"serviceAccount:ci/ghost"', 'add {name: ghost, namespace: ci} to spec.serviceAccounts'],
@@ -196,8 +201,15 @@ describe('access cross-references: one issue each, with path, value and fix', ()
       accessDocument({
         access: [
           // kubeadm's own identities, node users and arbitrary groups are valid subjects; any system: role is a default.
-          { subjects: ['user:kubernetes-admin', 'user:system:node:w1', 'user:system:kube-scheduler', 'group:anything'], clusterRole: 'view' },
-          { subjects: ['group:dev-team', 'user:alice', 'serviceAccount:ci/deployer'], clusterRole: 'edit', namespaces: ['app1-dev', 'ci'] },
+          {
+            subjects: ['user:kubernetes-admin', 'user:system:node:w1', 'user:system:kube-scheduler', 'group:anything'],
+            clusterRole: 'view',
+          },
+          {
+            subjects: ['group:dev-team', 'user:alice', 'serviceAccount:ci/deployer'],
+            clusterRole: 'edit',
+            namespaces: ['app1-dev', 'ci'],
+          },
           { subjects: ['serviceAccount:ci/deployer'], role: 'secret-reader' },
           { subjects: ['serviceAccount:ci/deployer'], role: 'secret-reader', namespaces: ['project-swan'] },
           { subjects: ['group:sre'], clusterRole: 'pod-logs-reader', namespaces: ['kube-system'] },
@@ -235,7 +247,20 @@ describe('access cross-references: one issue each, with path, value and fix', ()
     ]);
     expect((error as SpecError).message).toMatch(/^12 problems in .*access-invalid-references\.cluster\.yaml:/);
     // Each message quotes its own value, so a reader can find the line without counting list items.
-    const quoted = ['"user:mallory"', '"serviceAccount:ci/ghost"', '"robot:x"', '"deployment-manager"', '"secret-reader"', '"pod-logs-reader"', 'both', 'neither', '"config-editor"', '"user:mallory"', '"serviceAccount:ci/ghost"', '"group:dev-tema"'];
+    const quoted = [
+      '"user:mallory"',
+      '"serviceAccount:ci/ghost"',
+      '"robot:x"',
+      '"deployment-manager"',
+      '"secret-reader"',
+      '"pod-logs-reader"',
+      'both',
+      'neither',
+      '"config-editor"',
+      '"user:mallory"',
+      '"serviceAccount:ci/ghost"',
+      '"group:dev-tema"',
+    ];
     issues.forEach((issue, i) => expect(issue.message).toContain(quoted[i]));
   });
 
@@ -297,7 +322,9 @@ describe('edge cases once missed (kept as regression tests)', () => {
     // users/kubernetes-admin.conf (O=viewers) and users/system:node:cp1.conf (no system:nodes) are issued next to
     // kubeadm's certificates of the same CN, but planIdentities keeps one identity per CN — kubeadm's — so can-i and
     // the access matrix describe credentials other than the ones handed out.
-    const issues = issuesOf(accessDocument({ users: [{ name: 'kubernetes-admin', groups: ['viewers'] }, { name: 'system:node:cp1' }] }));
+    const issues = issuesOf(
+      accessDocument({ users: [{ name: 'kubernetes-admin', groups: ['viewers'] }, { name: 'system:node:cp1' }] }),
+    );
     expect(issues.map((i) => i.path)).toEqual(['spec.users[0].name', 'spec.users[1].name']);
   });
 
@@ -305,14 +332,18 @@ describe('edge cases once missed (kept as regression tests)', () => {
     // `namespaces: []` is not "absent", yet planRbac treats it as absent and writes a ClusterRoleBinding to admin.
     let spec;
     try {
-      spec = parseSpec(accessDocument({ access: [{ subjects: ['group:dev-team'], clusterRole: 'admin', namespaces: [] }] }));
+      spec = parseSpec(
+        accessDocument({ access: [{ subjects: ['group:dev-team'], clusterRole: 'admin', namespaces: [] }] }),
+      );
     } catch (error) {
       // Refusing it with a path is as good as granting nothing.
       expect(error).toBeInstanceOf(SpecError);
       expect((error as SpecError).issues.map((i) => i.path)).toContain('spec.access[0].namespaces');
       return;
     }
-    const clusterBindings = planPki(spec).rbac.flatMap((f) => f.objects).filter((o) => o.kind === 'ClusterRoleBinding' && o.roleRef?.name === 'admin');
+    const clusterBindings = planPki(spec)
+      .rbac.flatMap((f) => f.objects)
+      .filter((o) => o.kind === 'ClusterRoleBinding' && o.roleRef?.name === 'admin');
     expect(clusterBindings).toEqual([]);
   });
 });

@@ -15,7 +15,11 @@ function clusterRole(
 ): RbacObject {
   return { apiVersion: V1, kind: 'ClusterRole', metadata: { name, labels }, rules, aggregationRule };
 }
-const rule = (resource: string, verbs: string[] = ['get']): PolicyRule => ({ apiGroups: [''], resources: [resource], verbs });
+const rule = (resource: string, verbs: string[] = ['get']): PolicyRule => ({
+  apiGroups: [''],
+  resources: [resource],
+  verbs,
+});
 
 describe('aggregateClusterRoles', () => {
   const bootstrapRules = (name: string): PolicyRule[] => {
@@ -46,7 +50,11 @@ describe('aggregateClusterRoles', () => {
       clusterRole('a', [rule('pods'), rule('services')], { agg: 'yes' }),
       clusterRole('c', [rule('nodes')], { agg: 'no' }),
     ]);
-    expect(clusterRoles.get('target')?.rules).toEqual([rule('pods'), rule('services'), { ...rule('secrets'), resourceNames: [] }]);
+    expect(clusterRoles.get('target')?.rules).toEqual([
+      rule('pods'),
+      rule('services'),
+      { ...rule('secrets'), resourceNames: [] },
+    ]);
     expect(clusterRoles.get('c')?.rules).toEqual([rule('nodes')]);
   });
 
@@ -68,10 +76,25 @@ describe('aggregateClusterRoles', () => {
   it('resolves chains and cycles to the controller fixed point', () => {
     const { clusterRoles } = aggregateClusterRoles([
       clusterRole('top', null, undefined, { clusterRoleSelectors: [{ matchLabels: { 'to-top': 'true' } }] }),
-      clusterRole('middle', null, { 'to-top': 'true' }, { clusterRoleSelectors: [{ matchLabels: { 'to-middle': 'true' } }] }),
+      clusterRole(
+        'middle',
+        null,
+        { 'to-top': 'true' },
+        { clusterRoleSelectors: [{ matchLabels: { 'to-middle': 'true' } }] },
+      ),
       clusterRole('leaf', [rule('leaves')], { 'to-middle': 'true', 'to-loop': 'true' }),
-      clusterRole('loop-a', null, { 'to-loop': 'true' }, { clusterRoleSelectors: [{ matchLabels: { 'to-loop': 'true' } }] }),
-      clusterRole('loop-b', [rule('b')], { 'to-loop': 'true' }, { clusterRoleSelectors: [{ matchLabels: { 'to-loop': 'true' } }] }),
+      clusterRole(
+        'loop-a',
+        null,
+        { 'to-loop': 'true' },
+        { clusterRoleSelectors: [{ matchLabels: { 'to-loop': 'true' } }] },
+      ),
+      clusterRole(
+        'loop-b',
+        [rule('b')],
+        { 'to-loop': 'true' },
+        { clusterRoleSelectors: [{ matchLabels: { 'to-loop': 'true' } }] },
+      ),
     ]);
     expect(clusterRoles.get('top')?.rules).toEqual([rule('leaves')]);
     expect(clusterRoles.get('middle')?.rules).toEqual([rule('leaves')]);
@@ -93,7 +116,9 @@ describe('aggregateClusterRoles', () => {
 
   it('reports an invalid selector and leaves that role with its declared rules', () => {
     const { clusterRoles, problems } = aggregateClusterRoles([
-      clusterRole('bad', [rule('declared')], undefined, { clusterRoleSelectors: [{ matchExpressions: [{ key: 'k', operator: 'Gt', values: ['1'] }] }] }),
+      clusterRole('bad', [rule('declared')], undefined, {
+        clusterRoleSelectors: [{ matchExpressions: [{ key: 'k', operator: 'Gt', values: ['1'] }] }],
+      }),
       clusterRole('x', [rule('x')], { k: '2' }),
     ]);
     expect(clusterRoles.get('bad')?.rules).toEqual([rule('declared')]);
@@ -107,17 +132,29 @@ describe('labelSelectorMatches', () => {
     expect(labelSelectorMatches({}, labels)).toBe(true);
     expect(labelSelectorMatches({ matchLabels: { app: 'web' } }, labels)).toBe(true);
     expect(labelSelectorMatches({ matchLabels: { app: 'web', tier: 'silver' } }, labels)).toBe(false);
-    expect(labelSelectorMatches({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold', 'silver'] }] }, labels)).toBe(true);
-    expect(labelSelectorMatches({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }, labels)).toBe(false);
-    expect(labelSelectorMatches({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['gold'] }] }, labels)).toBe(false);
-    expect(labelSelectorMatches({ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }, labels)).toBe(true);
+    expect(
+      labelSelectorMatches({ matchExpressions: [{ key: 'tier', operator: 'In', values: ['gold', 'silver'] }] }, labels),
+    ).toBe(true);
+    expect(labelSelectorMatches({ matchExpressions: [{ key: 'zone', operator: 'In', values: ['a'] }] }, labels)).toBe(
+      false,
+    );
+    expect(
+      labelSelectorMatches({ matchExpressions: [{ key: 'tier', operator: 'NotIn', values: ['gold'] }] }, labels),
+    ).toBe(false);
+    expect(
+      labelSelectorMatches({ matchExpressions: [{ key: 'zone', operator: 'NotIn', values: ['a'] }] }, labels),
+    ).toBe(true);
     expect(labelSelectorMatches({ matchExpressions: [{ key: 'app', operator: 'Exists' }] }, labels)).toBe(true);
     expect(labelSelectorMatches({ matchExpressions: [{ key: 'app', operator: 'DoesNotExist' }] }, labels)).toBe(false);
   });
 
   it('rejects malformed requirements even when another requirement already fails', () => {
     const failing = { key: 'zone', operator: 'Exists' };
-    expect(() => labelSelectorMatches({ matchExpressions: [failing, { key: 'a', operator: 'In' }] }, labels)).toThrow(/needs values/);
-    expect(() => labelSelectorMatches({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, labels)).toThrow(/takes no values/);
+    expect(() => labelSelectorMatches({ matchExpressions: [failing, { key: 'a', operator: 'In' }] }, labels)).toThrow(
+      /needs values/,
+    );
+    expect(() =>
+      labelSelectorMatches({ matchExpressions: [{ key: 'a', operator: 'Exists', values: ['x'] }] }, labels),
+    ).toThrow(/takes no values/);
   });
 });

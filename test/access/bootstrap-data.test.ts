@@ -28,7 +28,14 @@ describe('bootstrap policy JSON', () => {
     const objects = bootstrapPolicyObjects();
     const names = (kind: string): string[] => objects.filter((o) => o.kind === kind).map((o) => o.metadata.name);
     expect(names('ClusterRole')).toEqual(
-      expect.arrayContaining(['admin', 'edit', 'view', 'cluster-admin', 'system:kube-controller-manager', 'system:kube-scheduler']),
+      expect.arrayContaining([
+        'admin',
+        'edit',
+        'view',
+        'cluster-admin',
+        'system:kube-controller-manager',
+        'system:kube-scheduler',
+      ]),
     );
     expect(names('ClusterRoleBinding')).toEqual(
       expect.arrayContaining(['cluster-admin', 'system:basic-user', 'system:discovery', 'system:public-info-viewer']),

@@ -19,37 +19,168 @@ interface CanICase {
 }
 
 const canICases: CanICase[] = [
-  { as: 'user:alice', verb: 'get', resource: 'pods', namespace: 'app1-dev', allowed: true, because: [/^rbac: allowed by RoleBinding "kubepki:edit" in namespace "app1-dev" → ClusterRole "edit"/] },
-  { as: 'user:alice', verb: 'get', resource: 'secrets', namespace: 'app1-dev', allowed: true, because: ['RoleBinding "kubepki:edit"', 'secrets'] },
-  { as: 'user:alice', verb: 'create', resource: 'deployments.apps', namespace: 'app1-dev', allowed: true, because: ['RoleBinding "kubepki:edit"', 'deployments'] },
-  { as: 'user:alice', verb: 'create', resource: 'deployments.apps', namespace: 'app1-staging', allowed: false, because: [/^no-rule: denied/, 'user "alice"', 'create deployments.apps', '"app1-staging"'] },
-  { as: 'user:alice', verb: 'list', resource: 'pods', namespace: 'app1-staging', allowed: true, because: ['RoleBinding "kubepki:view" in namespace "app1-staging" → ClusterRole "view"'] },
-  { as: 'user:alice', verb: 'get', resource: 'secrets', namespace: 'app1-staging', allowed: false, because: ['denied'] },
+  {
+    as: 'user:alice',
+    verb: 'get',
+    resource: 'pods',
+    namespace: 'app1-dev',
+    allowed: true,
+    because: [/^rbac: allowed by RoleBinding "kubepki:edit" in namespace "app1-dev" → ClusterRole "edit"/],
+  },
+  {
+    as: 'user:alice',
+    verb: 'get',
+    resource: 'secrets',
+    namespace: 'app1-dev',
+    allowed: true,
+    because: ['RoleBinding "kubepki:edit"', 'secrets'],
+  },
+  {
+    as: 'user:alice',
+    verb: 'create',
+    resource: 'deployments.apps',
+    namespace: 'app1-dev',
+    allowed: true,
+    because: ['RoleBinding "kubepki:edit"', 'deployments'],
+  },
+  {
+    as: 'user:alice',
+    verb: 'create',
+    resource: 'deployments.apps',
+    namespace: 'app1-staging',
+    allowed: false,
+    because: [/^no-rule: denied/, 'user "alice"', 'create deployments.apps', '"app1-staging"'],
+  },
+  {
+    as: 'user:alice',
+    verb: 'list',
+    resource: 'pods',
+    namespace: 'app1-staging',
+    allowed: true,
+    because: ['RoleBinding "kubepki:view" in namespace "app1-staging" → ClusterRole "view"'],
+  },
+  {
+    as: 'user:alice',
+    verb: 'get',
+    resource: 'secrets',
+    namespace: 'app1-staging',
+    allowed: false,
+    because: ['denied'],
+  },
   // A RoleBinding to edit grants nothing outside its namespace.
-  { as: 'user:alice', verb: 'get', resource: 'pods', namespace: 'default', allowed: false, because: ['denied', '"default"'] },
+  {
+    as: 'user:alice',
+    verb: 'get',
+    resource: 'pods',
+    namespace: 'default',
+    allowed: false,
+    because: ['denied', '"default"'],
+  },
   { as: 'user:alice', verb: 'list', resource: 'nodes', allowed: false, because: ['denied'] },
   // Every authenticated identity may read the discovery endpoints.
-  { as: 'user:alice', verb: 'get', resource: '/healthz', allowed: true, because: ['ClusterRoleBinding "system:discovery"', '/healthz'] },
-  { as: 'group:dev-team', verb: 'delete', resource: 'deployments.apps', namespace: 'app1-dev', allowed: true, because: ['RoleBinding "kubepki:edit"'] },
-  { as: 'serviceAccount:ci/deployer', verb: 'get', resource: 'secrets', namespace: 'kube-system', allowed: false, because: [/^no-rule: denied/, 'system:serviceaccount:ci:deployer', '"kube-system"'] },
-  { as: 'serviceAccount:ci/deployer', verb: 'create', resource: 'deployments.apps', namespace: 'app1-dev', allowed: true, because: ['RoleBinding "kubepki:edit" in namespace "app1-dev"'] },
-  { as: 'serviceAccount:ci/deployer', verb: 'create', resource: 'deployments.apps', namespace: 'ci', allowed: false, because: ['denied'] },
+  {
+    as: 'user:alice',
+    verb: 'get',
+    resource: '/healthz',
+    allowed: true,
+    because: ['ClusterRoleBinding "system:discovery"', '/healthz'],
+  },
+  {
+    as: 'group:dev-team',
+    verb: 'delete',
+    resource: 'deployments.apps',
+    namespace: 'app1-dev',
+    allowed: true,
+    because: ['RoleBinding "kubepki:edit"'],
+  },
+  {
+    as: 'serviceAccount:ci/deployer',
+    verb: 'get',
+    resource: 'secrets',
+    namespace: 'kube-system',
+    allowed: false,
+    because: [/^no-rule: denied/, 'system:serviceaccount:ci:deployer', '"kube-system"'],
+  },
+  {
+    as: 'serviceAccount:ci/deployer',
+    verb: 'create',
+    resource: 'deployments.apps',
+    namespace: 'app1-dev',
+    allowed: true,
+    because: ['RoleBinding "kubepki:edit" in namespace "app1-dev"'],
+  },
+  {
+    as: 'serviceAccount:ci/deployer',
+    verb: 'create',
+    resource: 'deployments.apps',
+    namespace: 'ci',
+    allowed: false,
+    because: ['denied'],
+  },
   {
     as: 'serviceAccount:project-swan/secret-reader',
     verb: 'get',
     resource: 'secrets',
     namespace: 'project-swan',
     allowed: true,
-    because: [/^rbac: allowed by RoleBinding "kubepki:secret-reader" in namespace "project-swan" → Role "secret-reader"/],
+    because: [
+      /^rbac: allowed by RoleBinding "kubepki:secret-reader" in namespace "project-swan" → Role "secret-reader"/,
+    ],
   },
-  { as: 'serviceAccount:project-swan/secret-reader', verb: 'delete', resource: 'secrets', namespace: 'project-swan', allowed: false, because: ['denied'] },
-  { as: 'serviceAccount:project-swan/secret-reader', verb: 'get', resource: 'secrets', namespace: 'app1-dev', allowed: false, because: ['denied'] },
-  { as: 'user:bob', verb: 'get', resource: 'pods/log', namespace: 'kube-system', allowed: true, because: ['ClusterRoleBinding "kubepki:pod-logs-reader" → ClusterRole "pod-logs-reader"'] },
+  {
+    as: 'serviceAccount:project-swan/secret-reader',
+    verb: 'delete',
+    resource: 'secrets',
+    namespace: 'project-swan',
+    allowed: false,
+    because: ['denied'],
+  },
+  {
+    as: 'serviceAccount:project-swan/secret-reader',
+    verb: 'get',
+    resource: 'secrets',
+    namespace: 'app1-dev',
+    allowed: false,
+    because: ['denied'],
+  },
+  {
+    as: 'user:bob',
+    verb: 'get',
+    resource: 'pods/log',
+    namespace: 'kube-system',
+    allowed: true,
+    because: ['ClusterRoleBinding "kubepki:pod-logs-reader" → ClusterRole "pod-logs-reader"'],
+  },
   { as: 'user:bob', verb: 'get', resource: 'secrets', namespace: 'kube-system', allowed: false, because: ['denied'] },
-  { as: 'user:kubernetes-super-admin', verb: '*', resource: '*', allowed: true, because: [/^system:masters: allowed/, 'system:masters'] },
-  { as: 'user:kubernetes-super-admin', verb: 'delete', resource: 'namespaces', allowed: true, because: [/^system:masters:/m] },
-  { as: 'user:kubernetes-super-admin', verb: 'get', resource: 'secrets', namespace: 'kube-system', allowed: true, because: [/^system:masters:/m] },
-  { as: 'user:kubernetes-admin', verb: '*', resource: '*', allowed: true, because: ['ClusterRoleBinding "kubeadm:cluster-admins" → ClusterRole "cluster-admin"'] },
+  {
+    as: 'user:kubernetes-super-admin',
+    verb: '*',
+    resource: '*',
+    allowed: true,
+    because: [/^system:masters: allowed/, 'system:masters'],
+  },
+  {
+    as: 'user:kubernetes-super-admin',
+    verb: 'delete',
+    resource: 'namespaces',
+    allowed: true,
+    because: [/^system:masters:/m],
+  },
+  {
+    as: 'user:kubernetes-super-admin',
+    verb: 'get',
+    resource: 'secrets',
+    namespace: 'kube-system',
+    allowed: true,
+    because: [/^system:masters:/m],
+  },
+  {
+    as: 'user:kubernetes-admin',
+    verb: '*',
+    resource: '*',
+    allowed: true,
+    because: ['ClusterRoleBinding "kubeadm:cluster-admins" → ClusterRole "cluster-admin"'],
+  },
 ];
 
 const argsOf = (c: Pick<CanICase, 'as' | 'verb' | 'resource' | 'namespace'>) => [
@@ -64,7 +195,10 @@ const argsOf = (c: Pick<CanICase, 'as' | 'verb' | 'resource' | 'namespace'>) => 
 
 /** Actions in the team stack's own expectations, counted from the YAML, not from kubepki. */
 function teamExpectationCount(): number {
-  return (teamDocument().spec.expect as { can?: string[]; cannot?: string[] }[]).reduce((n, e) => n + (e.can?.length ?? 0) + (e.cannot?.length ?? 0), 0);
+  return (teamDocument().spec.expect as { can?: string[]; cannot?: string[] }[]).reduce(
+    (n, e) => n + (e.can?.length ?? 0) + (e.cannot?.length ?? 0),
+    0,
+  );
 }
 
 describe('kubepki can-i on the team stack', () => {
@@ -81,7 +215,9 @@ describe('kubepki can-i on the team stack', () => {
   });
 
   it('a kubelet is reported as decided by the Node authorizer, not by RBAC', async () => {
-    const run = await runKubepki(argsOf({ as: 'user:system:node:w1', verb: 'get', resource: 'pods', namespace: 'default' }));
+    const run = await runKubepki(
+      argsOf({ as: 'user:system:node:w1', verb: 'get', resource: 'pods', namespace: 'default' }),
+    );
     expect(run.stderr, describeRun(run)).toMatch(/^node-authorizer: /);
     expect(run.stderr).toContain('system:node:w1');
     expect(run.stderr).toContain('Node authorizer');
@@ -91,7 +227,10 @@ describe('kubepki can-i on the team stack', () => {
   });
 
   it('--quiet prints only yes/no', async () => {
-    const run = await runKubepki([...argsOf({ as: 'user:alice', verb: 'get', resource: 'pods', namespace: 'app1-dev' }), '--quiet']);
+    const run = await runKubepki([
+      ...argsOf({ as: 'user:alice', verb: 'get', resource: 'pods', namespace: 'app1-dev' }),
+      '--quiet',
+    ]);
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('yes\n');
     expect(run.stderr).toBe('');
@@ -121,7 +260,14 @@ describe('kubepki access', () => {
     const report = JSON.parse(run.stdout) as {
       cluster: string;
       identities: { ref: string; groups: string[] }[];
-      cells: { identity: string; namespace?: string; action: string; allowed: boolean; decidedBy: string; via?: string }[];
+      cells: {
+        identity: string;
+        namespace?: string;
+        action: string;
+        allowed: boolean;
+        decidedBy: string;
+        via?: string;
+      }[];
       clusterAdminEquivalents: { identity: string; revocable: boolean; via: string }[];
       expectations: { as: string; action: string; expected: string; passed: boolean }[];
     };
@@ -147,18 +293,39 @@ describe('kubepki access', () => {
 
     // Equivalent to cluster-admin: exactly the holders of kubeadm:cluster-admins (revocable) and system:masters (not).
     const equivalents = new Map(report.clusterAdminEquivalents.map((e) => [e.identity, e]));
-    expect([...equivalents.keys()].sort()).toEqual(['user:kube-apiserver-kubelet-client', 'user:kubernetes-admin', 'user:kubernetes-super-admin']);
-    expect(equivalents.get('user:kubernetes-admin')).toMatchObject({ revocable: true, via: expect.stringContaining('kubeadm:cluster-admins') });
-    expect(equivalents.get('user:kubernetes-super-admin')).toMatchObject({ revocable: false, via: expect.stringContaining('system:masters') });
+    expect([...equivalents.keys()].sort()).toEqual([
+      'user:kube-apiserver-kubelet-client',
+      'user:kubernetes-admin',
+      'user:kubernetes-super-admin',
+    ]);
+    expect(equivalents.get('user:kubernetes-admin')).toMatchObject({
+      revocable: true,
+      via: expect.stringContaining('kubeadm:cluster-admins'),
+    });
+    expect(equivalents.get('user:kubernetes-super-admin')).toMatchObject({
+      revocable: false,
+      via: expect.stringContaining('system:masters'),
+    });
     expect(equivalents.has('user:alice')).toBe(false);
 
     // A few matrix cells, cross-checked with the can-i answers above.
-    const cell = (identity: string, namespace: string | undefined, action: string) => report.cells.find((c) => c.identity === identity && c.namespace === namespace && c.action === action);
-    expect(cell('user:alice', 'app1-dev', 'get secrets')).toMatchObject({ allowed: true, via: 'RoleBinding app1-dev/kubepki:edit' });
+    const cell = (identity: string, namespace: string | undefined, action: string) =>
+      report.cells.find((c) => c.identity === identity && c.namespace === namespace && c.action === action);
+    expect(cell('user:alice', 'app1-dev', 'get secrets')).toMatchObject({
+      allowed: true,
+      via: 'RoleBinding app1-dev/kubepki:edit',
+    });
     expect(cell('user:alice', 'app1-staging', 'get secrets')).toMatchObject({ allowed: false });
-    expect(cell('serviceAccount:project-swan/secret-reader', 'project-swan', 'get secrets')).toMatchObject({ allowed: true });
-    expect(cell('user:kubernetes-super-admin', undefined, 'delete namespaces')).toMatchObject({ allowed: true, decidedBy: 'system:masters' });
-    expect(report.cells.filter((c) => c.identity === 'user:system:node:w1').every((c) => c.decidedBy === 'node-authorizer')).toBe(true);
+    expect(cell('serviceAccount:project-swan/secret-reader', 'project-swan', 'get secrets')).toMatchObject({
+      allowed: true,
+    });
+    expect(cell('user:kubernetes-super-admin', undefined, 'delete namespaces')).toMatchObject({
+      allowed: true,
+      decidedBy: 'system:masters',
+    });
+    expect(
+      report.cells.filter((c) => c.identity === 'user:system:node:w1').every((c) => c.decidedBy === 'node-authorizer'),
+    ).toBe(true);
 
     // Every action of every team expectation was checked, and all hold.
     expect(report.expectations).toHaveLength(teamExpectationCount());
@@ -170,7 +337,14 @@ describe('kubepki access', () => {
     const run = await runKubepki(['access', teamStackFile, '-o', 'md']);
     expect(run.status, describeRun(run)).toBe(0);
     expect(run.stdout).toContain('# Access of cluster team');
-    for (const heading of ['## Cluster-wide', '## Namespace app1-dev', '## Namespace app1-staging', '## Namespace project-swan', '## Namespace kube-system']) expect(run.stdout).toContain(heading);
+    for (const heading of [
+      '## Cluster-wide',
+      '## Namespace app1-dev',
+      '## Namespace app1-staging',
+      '## Namespace project-swan',
+      '## Namespace kube-system',
+    ])
+      expect(run.stdout).toContain(heading);
     expect(run.stdout).toMatch(/^- user:kubernetes-super-admin: \*\*UNREVOCABLE\*\*/m);
     expect(run.stdout).toMatch(/^- user:kubernetes-admin: revocable/m);
     expect(run.stdout).not.toContain('**FAIL**');
@@ -182,7 +356,9 @@ describe('kubepki access', () => {
     const run = await runKubepki(['access', writeSpec(root, 'masters-user.cluster.yaml', doc), '--format', 'json']);
     expect(run.status, describeRun(run)).toBe(0);
     const report = JSON.parse(run.stdout) as { clusterAdminEquivalents: { identity: string; revocable: boolean }[] };
-    expect(report.clusterAdminEquivalents).toContainEqual(expect.objectContaining({ identity: 'user:eve', revocable: false }));
+    expect(report.clusterAdminEquivalents).toContainEqual(
+      expect.objectContaining({ identity: 'user:eve', revocable: false }),
+    );
     const md = await runKubepki(['access', writeSpec(root, 'masters-user.cluster.yaml', doc), '-o', 'md']);
     expect(md.stdout).toMatch(/^- user:eve: \*\*UNREVOCABLE\*\*/m);
   });
@@ -195,10 +371,13 @@ describe('kubepki access', () => {
       rules: [{ apiGroups: ['example.com'], resources: ['widgets'], verbs: ['get', 'list'] }],
     });
     const spec = writeSpec(root, 'aggregated.cluster.yaml', doc);
-    const ask = (as: string, verb: string, ns: string) => runKubepki(['can-i', spec, '--as', as, verb, 'widgets.example.com', '-n', ns]);
+    const ask = (as: string, verb: string, ns: string) =>
+      runKubepki(['can-i', spec, '--as', as, verb, 'widgets.example.com', '-n', ns]);
     const staging = await ask('user:alice', 'list', 'app1-staging');
     expect(staging.stdout, describeRun(staging)).toBe('yes\n');
-    expect(staging.stderr).toContain('RoleBinding "kubepki:view" in namespace "app1-staging" → ClusterRole "view" rule {verbs:[get, list], apiGroups:[example.com], resources:[widgets]}');
+    expect(staging.stderr).toContain(
+      'RoleBinding "kubepki:view" in namespace "app1-staging" → ClusterRole "view" rule {verbs:[get, list], apiGroups:[example.com], resources:[widgets]}',
+    );
     expect((await ask('user:alice', 'get', 'app1-dev')).stdout).toBe('yes\n');
     expect((await ask('user:alice', 'delete', 'app1-dev')).stdout).toBe('no\n');
     expect((await ask('user:alice', 'list', 'project-swan')).stdout).toBe('no\n');
@@ -230,20 +409,42 @@ describe('kubepki access', () => {
       const total = teamExpectationCount() + 1;
       expect(run.stderr).toContain(`${total - 1} of ${total} expectations hold`);
       // The JSON report carries the same verdict.
-      const report = JSON.parse(run.stdout) as { expectations: { as: string; namespace?: string; action: string; passed: boolean; decision: { allowed: boolean } }[] };
+      const report = JSON.parse(run.stdout) as {
+        expectations: {
+          as: string;
+          namespace?: string;
+          action: string;
+          passed: boolean;
+          decision: { allowed: boolean };
+        }[];
+      };
       expect(report.expectations.filter((e) => !e.passed)).toEqual([
-        expect.objectContaining({ as: 'user:alice', namespace: 'app1-staging', action: 'get secrets', expected: 'allowed', decision: expect.objectContaining({ allowed: false }) }),
+        expect.objectContaining({
+          as: 'user:alice',
+          namespace: 'app1-staging',
+          action: 'get secrets',
+          expected: 'allowed',
+          decision: expect.objectContaining({ allowed: false }),
+        }),
       ]);
     });
 
     it('cannot: the deployer cannot create deployments in app1-dev (but edit lets it)', async () => {
-      const spec = variant('wrong-cannot', { as: 'serviceAccount:ci/deployer', cannot: ['create deployments.apps'], namespace: 'app1-dev' });
+      const spec = variant('wrong-cannot', {
+        as: 'serviceAccount:ci/deployer',
+        cannot: ['create deployments.apps'],
+        namespace: 'app1-dev',
+      });
       const run = await runKubepki(['access', spec]);
       expect(run.status, describeRun(run)).toBe(1);
-      expect(run.stderr).toContain('expectation failed: serviceAccount:ci/deployer cannot "create deployments.apps" in app1-dev: evaluator says allowed');
+      expect(run.stderr).toContain(
+        'expectation failed: serviceAccount:ci/deployer cannot "create deployments.apps" in app1-dev: evaluator says allowed',
+      );
       expect(run.stderr).toContain('RoleBinding "kubepki:edit" in namespace "app1-dev" → ClusterRole "edit"');
       // The terminal table marks it too; so does the Markdown.
-      expect(run.stdout).toMatch(/^ {2}FAIL {3}serviceAccount:ci\/deployer +app1-dev +cannot create deployments\.apps /m);
+      expect(run.stdout).toMatch(
+        /^ {2}FAIL {3}serviceAccount:ci\/deployer +app1-dev +cannot create deployments\.apps /m,
+      );
       expect((await runKubepki(['access', spec, '-o', 'md'])).stdout).toContain('**FAIL**');
     });
 
@@ -251,7 +452,9 @@ describe('kubepki access', () => {
       const spec = variant('wrong-star', { as: 'group:dev-team', cannot: ['*'], namespace: 'app1-dev' });
       const run = await runKubepki(['access', spec]);
       expect(run.status, describeRun(run)).toBe(1);
-      expect(run.stderr).toMatch(/expectation failed: group:dev-team cannot "\*" in app1-dev: evaluator says allowed \("get pods" is allowed by RoleBinding "kubepki:edit"/);
+      expect(run.stderr).toMatch(
+        /expectation failed: group:dev-team cannot "\*" in app1-dev: evaluator says allowed \("get pods" is allowed by RoleBinding "kubepki:edit"/,
+      );
     });
   });
 });

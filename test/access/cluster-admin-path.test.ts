@@ -23,12 +23,20 @@ const mallory = userIdentity('mallory', []);
 
 describe('clusterAdminPath', () => {
   it('counts impersonating group system:masters', () => {
-    const path = clusterAdminPath(policyGranting([{ apiGroups: [''], resources: ['groups'], verbs: ['impersonate'] }]), mallory);
-    expect(path).toEqual({ revocable: true, via: 'can impersonate group system:masters, through ClusterRoleBinding power-to-mallory' });
+    const path = clusterAdminPath(
+      policyGranting([{ apiGroups: [''], resources: ['groups'], verbs: ['impersonate'] }]),
+      mallory,
+    );
+    expect(path).toEqual({
+      revocable: true,
+      via: 'can impersonate group system:masters, through ClusterRoleBinding power-to-mallory',
+    });
   });
 
   it('counts binding cluster-admin to oneself only with both bind and create clusterrolebindings', () => {
-    const bindOnly = policyGranting([{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'] }]);
+    const bindOnly = policyGranting([
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'] },
+    ]);
     expect(isClusterAdminEquivalent(bindOnly, mallory)).toBe(false);
     const both = policyGranting([
       { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['bind'] },
@@ -38,12 +46,22 @@ describe('clusterAdminPath', () => {
   });
 
   it('counts escalate with update on clusterroles', () => {
-    const policy = policyGranting([{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['escalate', 'update'] }]);
+    const policy = policyGranting([
+      { apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles'], verbs: ['escalate', 'update'] },
+    ]);
     expect(clusterAdminPath(policy, mallory)?.via).toMatch(/^can escalate ClusterRoles/);
   });
 
   it('does not count ordinary broad rights, and reports system:masters as unrevocable', () => {
-    expect(isClusterAdminEquivalent(policyGranting([{ apiGroups: ['*'], resources: ['pods', 'secrets', 'deployments'], verbs: ['*'] }]), mallory)).toBe(false);
-    expect(clusterAdminPath(RbacPolicy.fromObjects([]), userIdentity('root', ['system:masters']))).toEqual({ revocable: false, via: expect.stringContaining('system:masters') });
+    expect(
+      isClusterAdminEquivalent(
+        policyGranting([{ apiGroups: ['*'], resources: ['pods', 'secrets', 'deployments'], verbs: ['*'] }]),
+        mallory,
+      ),
+    ).toBe(false);
+    expect(clusterAdminPath(RbacPolicy.fromObjects([]), userIdentity('root', ['system:masters']))).toEqual({
+      revocable: false,
+      via: expect.stringContaining('system:masters'),
+    });
   });
 });

@@ -31,7 +31,9 @@ describe('RbacPolicy with the bootstrap default roles', () => {
       subject: { kind: 'User', name: 'alice' },
     });
     expect(pods.rule?.resources).toContain('pods');
-    expect(pods.reason).toMatch(/^allowed by RoleBinding "alice-view" in namespace "team-a" → ClusterRole "view" rule \{verbs:\[get, list, watch\], apiGroups:\[""\], resources:\[configmaps, /);
+    expect(pods.reason).toMatch(
+      /^allowed by RoleBinding "alice-view" in namespace "team-a" → ClusterRole "view" rule \{verbs:\[get, list, watch\], apiGroups:\[""\], resources:\[configmaps, /,
+    );
   });
 
   it('edit can get secrets and create deployments.apps', () => {
@@ -46,10 +48,16 @@ describe('RbacPolicy with the bootstrap default roles', () => {
     expect(secrets.rule?.resources).toContain('secrets');
 
     const deployments = can(policy, bob, 'create', 'deployments.apps', { namespace: 'team-a' });
-    expect(deployments).toMatchObject({ allowed: true, decidedBy: 'rbac', role: { kind: 'ClusterRole', name: 'edit' } });
+    expect(deployments).toMatchObject({
+      allowed: true,
+      decidedBy: 'rbac',
+      role: { kind: 'ClusterRole', name: 'edit' },
+    });
     expect(deployments.rule).toMatchObject({ apiGroups: ['apps'], verbs: expect.arrayContaining(['create']) });
     // edit does not include RBAC objects: that is what separates it from admin.
-    expect(can(policy, bob, 'create', 'rolebindings.rbac.authorization.k8s.io', { namespace: 'team-a' }).allowed).toBe(false);
+    expect(can(policy, bob, 'create', 'rolebindings.rbac.authorization.k8s.io', { namespace: 'team-a' }).allowed).toBe(
+      false,
+    );
   });
 
   it('admin can create rolebindings in its namespace only', () => {
@@ -62,14 +70,21 @@ describe('RbacPolicy with the bootstrap default roles', () => {
       role: { kind: 'ClusterRole', name: 'admin' },
       rule: { apiGroups: ['rbac.authorization.k8s.io'], resources: ['rolebindings', 'roles'] },
     });
-    expect(can(policy, carol, 'create', 'rolebindings.rbac.authorization.k8s.io', { namespace: 'team-b' }).allowed).toBe(false);
+    expect(
+      can(policy, carol, 'create', 'rolebindings.rbac.authorization.k8s.io', { namespace: 'team-b' }).allowed,
+    ).toBe(false);
   });
 
   it('a RoleBinding to edit in namespace a grants nothing in namespace b nor cluster-wide', () => {
-    expect(can(policy, bob, 'create', 'deployments.apps', { namespace: 'team-b' })).toMatchObject({ allowed: false, decidedBy: 'no-rule' });
+    expect(can(policy, bob, 'create', 'deployments.apps', { namespace: 'team-b' })).toMatchObject({
+      allowed: false,
+      decidedBy: 'no-rule',
+    });
     const clusterWide = can(policy, bob, 'list', 'pods');
     expect(clusterWide).toMatchObject({ allowed: false, decidedBy: 'no-rule' });
-    expect(clusterWide.reason).toContain('no rule of the 3 ClusterRoleBindings naming user "bob" allows list pods cluster-wide');
+    expect(clusterWide.reason).toContain(
+      'no rule of the 3 ClusterRoleBindings naming user "bob" allows list pods cluster-wide',
+    );
   });
 
   it('a ClusterRoleBinding to view grants list pods in every namespace and cluster-wide', () => {

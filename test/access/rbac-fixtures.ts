@@ -13,16 +13,52 @@ export function clusterRole(name: string, rules: PolicyRule[], labels?: Record<s
 export function role(namespace: string, name: string, rules: PolicyRule[]): RbacObject {
   return { apiVersion: V1, kind: 'Role', metadata: { name, namespace }, rules };
 }
-export function clusterRoleBinding(name: string, roleName: string, subjects: RbacSubject[], kind: 'Role' | 'ClusterRole' = 'ClusterRole'): RbacObject {
-  return { apiVersion: V1, kind: 'ClusterRoleBinding', metadata: { name }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: roleName }, subjects };
+export function clusterRoleBinding(
+  name: string,
+  roleName: string,
+  subjects: RbacSubject[],
+  kind: 'Role' | 'ClusterRole' = 'ClusterRole',
+): RbacObject {
+  return {
+    apiVersion: V1,
+    kind: 'ClusterRoleBinding',
+    metadata: { name },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind, name: roleName },
+    subjects,
+  };
 }
-export function roleBinding(namespace: string, name: string, roleRef: { kind: 'Role' | 'ClusterRole'; name: string }, subjects: RbacSubject[]): RbacObject {
-  return { apiVersion: V1, kind: 'RoleBinding', metadata: { name, namespace }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef }, subjects };
+export function roleBinding(
+  namespace: string,
+  name: string,
+  roleRef: { kind: 'Role' | 'ClusterRole'; name: string },
+  subjects: RbacSubject[],
+): RbacObject {
+  return {
+    apiVersion: V1,
+    kind: 'RoleBinding',
+    metadata: { name, namespace },
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', ...roleRef },
+    subjects,
+  };
 }
-export const userSubject = (name: string): RbacSubject => ({ kind: 'User', name, apiGroup: 'rbac.authorization.k8s.io' });
-export const groupSubject = (name: string): RbacSubject => ({ kind: 'Group', name, apiGroup: 'rbac.authorization.k8s.io' });
+export const userSubject = (name: string): RbacSubject => ({
+  kind: 'User',
+  name,
+  apiGroup: 'rbac.authorization.k8s.io',
+});
+export const groupSubject = (name: string): RbacSubject => ({
+  kind: 'Group',
+  name,
+  apiGroup: 'rbac.authorization.k8s.io',
+});
 
 /** `kubectl auth can-i VERB TARGET [-n NAMESPACE]` against the policy. */
-export function can(policy: RbacPolicy, identity: AuthenticatedIdentity, verb: string, target: string, opts?: { namespace?: string; name?: string }): Decision {
+export function can(
+  policy: RbacPolicy,
+  identity: AuthenticatedIdentity,
+  verb: string,
+  target: string,
+  opts?: { namespace?: string; name?: string },
+): Decision {
   return policy.authorize(identity, parseAccessRequest(verb, target, opts));
 }

@@ -18,19 +18,44 @@ const roleRef = (kind: 'Role' | 'ClusterRole', name: string) => ({ apiGroup: 'rb
 
 /** What stacks/team.cluster.yaml implies, file by file. */
 const teamExpected: Record<string, Manifest[]> = {
-  '10-namespaces.yaml': ['app1-dev', 'app1-staging', 'ci', 'project-swan'].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+  '10-namespaces.yaml': ['app1-dev', 'app1-staging', 'ci', 'project-swan'].map((name) => ({
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name },
+  })),
   '20-service-accounts.yaml': [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'deployer', namespace: 'ci' } },
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'secret-reader', namespace: 'project-swan' }, automountServiceAccountToken: false },
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'secret-reader', namespace: 'project-swan' },
+      automountServiceAccountToken: false,
+    },
   ],
   '30-cluster-roles.yaml': [
-    { apiVersion: rbacApi, kind: 'ClusterRole', metadata: { name: 'pod-logs-reader' }, rules: [{ apiGroups: [''], resources: ['pods', 'pods/log'], verbs: ['get', 'list'] }] },
+    {
+      apiVersion: rbacApi,
+      kind: 'ClusterRole',
+      metadata: { name: 'pod-logs-reader' },
+      rules: [{ apiGroups: [''], resources: ['pods', 'pods/log'], verbs: ['get', 'list'] }],
+    },
   ],
   '40-roles.yaml': [
-    { apiVersion: rbacApi, kind: 'Role', metadata: { name: 'secret-reader', namespace: 'project-swan' }, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }] },
+    {
+      apiVersion: rbacApi,
+      kind: 'Role',
+      metadata: { name: 'secret-reader', namespace: 'project-swan' },
+      rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list'] }],
+    },
   ],
   '50-cluster-role-bindings.yaml': [
-    { apiVersion: rbacApi, kind: 'ClusterRoleBinding', metadata: { name: 'kubepki:pod-logs-reader' }, roleRef: roleRef('ClusterRole', 'pod-logs-reader'), subjects: [group('sre')] },
+    {
+      apiVersion: rbacApi,
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'kubepki:pod-logs-reader' },
+      roleRef: roleRef('ClusterRole', 'pod-logs-reader'),
+      subjects: [group('sre')],
+    },
   ],
   '60-role-bindings.yaml': [
     {
@@ -40,7 +65,13 @@ const teamExpected: Record<string, Manifest[]> = {
       roleRef: roleRef('ClusterRole', 'edit'),
       subjects: [group('dev-team'), serviceAccount('ci', 'deployer')],
     },
-    { apiVersion: rbacApi, kind: 'RoleBinding', metadata: { name: 'kubepki:view', namespace: 'app1-staging' }, roleRef: roleRef('ClusterRole', 'view'), subjects: [group('dev-team')] },
+    {
+      apiVersion: rbacApi,
+      kind: 'RoleBinding',
+      metadata: { name: 'kubepki:view', namespace: 'app1-staging' },
+      roleRef: roleRef('ClusterRole', 'view'),
+      subjects: [group('dev-team')],
+    },
     {
       apiVersion: rbacApi,
       kind: 'RoleBinding',
@@ -50,7 +81,13 @@ const teamExpected: Record<string, Manifest[]> = {
     },
   ],
   '70-kubeadm.yaml': [
-    { apiVersion: rbacApi, kind: 'ClusterRoleBinding', metadata: { name: 'kubeadm:cluster-admins' }, roleRef: roleRef('ClusterRole', 'cluster-admin'), subjects: [group('kubeadm:cluster-admins')] },
+    {
+      apiVersion: rbacApi,
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'kubeadm:cluster-admins' },
+      roleRef: roleRef('ClusterRole', 'cluster-admin'),
+      subjects: [group('kubeadm:cluster-admins')],
+    },
     {
       apiVersion: rbacApi,
       kind: 'ClusterRoleBinding',
@@ -66,11 +103,17 @@ const identity = (o: Manifest) => `${o.kind} ${o.metadata?.namespace ?? ''}/${o.
 const sortObjects = (objects: Manifest[]) => [...objects].sort((a, b) => identity(a).localeCompare(identity(b)));
 
 /** Every YAML document of a text, skipping empty ones (a leading `---`). */
-const documents = (text: string) => (yaml.loadAll(text) as (Manifest | null | undefined)[]).filter((d): d is Manifest => d != null);
+const documents = (text: string) =>
+  (yaml.loadAll(text) as (Manifest | null | undefined)[]).filter((d): d is Manifest => d != null);
 
 function readRbacDirectory(dir: string): Map<string, string> {
   const rbac = path.join(dir, 'rbac');
-  return new Map(fs.readdirSync(rbac).sort().map((name) => [name, fs.readFileSync(path.join(rbac, name), 'utf8')]));
+  return new Map(
+    fs
+      .readdirSync(rbac)
+      .sort()
+      .map((name) => [name, fs.readFileSync(path.join(rbac, name), 'utf8')]),
+  );
 }
 
 async function generate(spec: string, out: string): Promise<Map<string, string>> {
@@ -114,7 +157,8 @@ describe('rbac/ manifests of the team stack', () => {
       expect(o.metadata.name, identity(o)).not.toMatch(/-c8[0-9a-f]{6}$/);
     }
     const namespaces = all.filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name);
-    for (const builtin of ['default', 'kube-system', 'kube-public', 'kube-node-lease']) expect(namespaces).not.toContain(builtin);
+    for (const builtin of ['default', 'kube-system', 'kube-public', 'kube-node-lease'])
+      expect(namespaces).not.toContain(builtin);
   });
 
   it('only the secret-reader ServiceAccount sets automountServiceAccountToken (to false)', () => {
@@ -159,22 +203,38 @@ describe('rbac/ manifests of the team stack', () => {
     doc.spec.pki.encryptionAlgorithm = 'RSA-2048';
     const run = await runKubepki(['rbac', writeSpec(root, 'team-128.cluster.yaml', doc)]);
     expect(run.status, describeRun(run)).toBe(0);
-    const names = documents(run.stdout).filter((o) => o.metadata.name.startsWith('kubeadm:')).map((o) => o.metadata.name);
+    const names = documents(run.stdout)
+      .filter((o) => o.metadata.name.startsWith('kubeadm:'))
+      .map((o) => o.metadata.name);
     expect(names).toEqual(['kubeadm:node-autoapprove-certificate-rotation']);
   });
 
   it('access entries granting the same role in the same namespace merge into one binding with all subjects', async () => {
     const doc = teamDocument();
-    doc.spec.access.push({ subjects: ['user:bob', 'group:dev-team'], clusterRole: 'edit', namespaces: ['app1-dev', 'ci'] });
+    doc.spec.access.push({
+      subjects: ['user:bob', 'group:dev-team'],
+      clusterRole: 'edit',
+      namespaces: ['app1-dev', 'ci'],
+    });
     const run = await runKubepki(['rbac', writeSpec(root, 'team-merged.cluster.yaml', doc)]);
     expect(run.status, describeRun(run)).toBe(0);
     const edits = documents(run.stdout).filter((o) => o.kind === 'RoleBinding' && o.roleRef.name === 'edit');
-    expect(edits.map((b) => [b.metadata.namespace, b.metadata.name, b.subjects.map((s: Manifest) => `${s.kind}:${s.namespace ? `${s.namespace}/` : ''}${s.name}`)])).toEqual([
+    expect(
+      edits.map((b) => [
+        b.metadata.namespace,
+        b.metadata.name,
+        b.subjects.map((s: Manifest) => `${s.kind}:${s.namespace ? `${s.namespace}/` : ''}${s.name}`),
+      ]),
+    ).toEqual([
       ['app1-dev', 'kubepki:edit', ['Group:dev-team', 'ServiceAccount:ci/deployer', 'User:bob']],
       ['ci', 'kubepki:edit', ['User:bob', 'Group:dev-team']],
     ]);
     // The new namespace the binding names gets its Namespace object (ci already had one for its service account).
-    expect(documents(run.stdout).filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name)).toEqual(['app1-dev', 'app1-staging', 'ci', 'project-swan']);
+    expect(
+      documents(run.stdout)
+        .filter((o) => o.kind === 'Namespace')
+        .map((o) => o.metadata.name),
+    ).toEqual(['app1-dev', 'app1-staging', 'ci', 'project-swan']);
   });
 });
 

@@ -11,7 +11,9 @@ describe('RbacPolicy rule matching', () => {
     clusterRole('pod-logs', [{ apiGroups: [''], resources: ['pods/log'], verbs: ['get'] }]),
     clusterRole('any-log', [{ apiGroups: [''], resources: ['*/log'], verbs: ['get'] }]),
     clusterRole('all-core', [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }]),
-    clusterRole('one-configmap', [{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['x'], verbs: ['get', 'list'] }]),
+    clusterRole('one-configmap', [
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: ['x'], verbs: ['get', 'list'] },
+    ]),
     clusterRole('logs-reader', [{ nonResourceURLs: ['/logs/*', '/metrics'], verbs: ['get'] }]),
     clusterRole('everything-but-urls', [{ apiGroups: ['*'], resources: ['*'], verbs: ['*'] }]),
     roleBinding('sub', 'pods-only', { kind: 'ClusterRole', name: 'pods-only' }, [userSubject('p')]),
@@ -26,36 +28,64 @@ describe('RbacPolicy rule matching', () => {
   const u = (name: string): AuthenticatedIdentity => userIdentity(name, []);
 
   it('pods/log is granted only by a rule naming pods/log, */log or *', () => {
-    expect(can(policy, u('p'), 'get', 'pods', { namespace: 'sub' })).toMatchObject({ allowed: true, binding: { name: 'pods-only' } });
-    expect(can(policy, u('p'), 'get', 'pods/log', { namespace: 'sub' })).toMatchObject({ allowed: false, decidedBy: 'no-rule' });
+    expect(can(policy, u('p'), 'get', 'pods', { namespace: 'sub' })).toMatchObject({
+      allowed: true,
+      binding: { name: 'pods-only' },
+    });
+    expect(can(policy, u('p'), 'get', 'pods/log', { namespace: 'sub' })).toMatchObject({
+      allowed: false,
+      decidedBy: 'no-rule',
+    });
 
     expect(can(policy, u('l'), 'get', 'pods/log', { namespace: 'sub' })).toMatchObject({
-      allowed: true, decidedBy: 'rbac', binding: { name: 'pod-logs' }, rule: { resources: ['pods/log'] },
+      allowed: true,
+      decidedBy: 'rbac',
+      binding: { name: 'pod-logs' },
+      rule: { resources: ['pods/log'] },
     });
     expect(can(policy, u('l'), 'get', 'pods', { namespace: 'sub' }).allowed).toBe(false);
     expect(can(policy, u('l'), 'get', 'pods/exec', { namespace: 'sub' }).allowed).toBe(false);
 
-    expect(can(policy, u('s'), 'get', 'services/log', { namespace: 'sub' })).toMatchObject({ allowed: true, binding: { name: 'any-log' } });
+    expect(can(policy, u('s'), 'get', 'services/log', { namespace: 'sub' })).toMatchObject({
+      allowed: true,
+      binding: { name: 'any-log' },
+    });
     expect(can(policy, u('s'), 'get', 'pods/exec', { namespace: 'sub' }).allowed).toBe(false);
     expect(can(policy, u('s'), 'get', 'pods', { namespace: 'sub' }).allowed).toBe(false);
 
-    expect(can(policy, u('w'), 'get', 'pods/log', { namespace: 'sub' })).toMatchObject({ allowed: true, binding: { name: 'all-core' }, rule: { resources: ['*'] } });
+    expect(can(policy, u('w'), 'get', 'pods/log', { namespace: 'sub' })).toMatchObject({
+      allowed: true,
+      binding: { name: 'all-core' },
+      rule: { resources: ['*'] },
+    });
     expect(can(policy, u('w'), 'get', 'deployments.apps/scale', { namespace: 'sub' }).allowed).toBe(false);
   });
 
   it('resourceNames allow get of a listed name only, and never list', () => {
     expect(can(policy, u('n'), 'get', 'configmaps', { namespace: 'names', name: 'x' })).toMatchObject({
-      allowed: true, decidedBy: 'rbac', binding: { kind: 'RoleBinding', name: 'one-configmap', namespace: 'names' }, rule: { resourceNames: ['x'] },
+      allowed: true,
+      decidedBy: 'rbac',
+      binding: { kind: 'RoleBinding', name: 'one-configmap', namespace: 'names' },
+      rule: { resourceNames: ['x'] },
     });
-    expect(can(policy, u('n'), 'get', 'configmaps', { namespace: 'names', name: 'y' })).toMatchObject({ allowed: false, decidedBy: 'no-rule' });
-    expect(can(policy, u('n'), 'list', 'configmaps', { namespace: 'names' })).toMatchObject({ allowed: false, decidedBy: 'no-rule' });
+    expect(can(policy, u('n'), 'get', 'configmaps', { namespace: 'names', name: 'y' })).toMatchObject({
+      allowed: false,
+      decidedBy: 'no-rule',
+    });
+    expect(can(policy, u('n'), 'list', 'configmaps', { namespace: 'names' })).toMatchObject({
+      allowed: false,
+      decidedBy: 'no-rule',
+    });
     expect(can(policy, u('n'), 'get', 'configmaps', { namespace: 'names' }).allowed).toBe(false);
   });
 
   it('nonResourceURLs match exactly or by a trailing-* prefix, and only through ClusterRoleBindings', () => {
     const logs = u('logs');
     expect(can(policy, logs, 'get', '/logs/kube-apiserver.log')).toMatchObject({
-      allowed: true, decidedBy: 'rbac', binding: { kind: 'ClusterRoleBinding', name: 'logs-reader' }, rule: { nonResourceURLs: ['/logs/*', '/metrics'] },
+      allowed: true,
+      decidedBy: 'rbac',
+      binding: { kind: 'ClusterRoleBinding', name: 'logs-reader' },
+      rule: { nonResourceURLs: ['/logs/*', '/metrics'] },
     });
     expect(can(policy, logs, 'get', '/logs/').allowed).toBe(true);
     expect(can(policy, logs, 'get', '/logs').allowed).toBe(false);
@@ -63,7 +93,10 @@ describe('RbacPolicy rule matching', () => {
     expect(can(policy, logs, 'get', '/metrics/slis').allowed).toBe(false);
     expect(can(policy, logs, 'put', '/logs/x').allowed).toBe(false);
     // The same ClusterRole bound by a RoleBinding grants no paths: non-resource requests have no namespace.
-    expect(can(policy, u('nslogs'), 'get', '/logs/x', { namespace: 'names' })).toMatchObject({ allowed: false, decidedBy: 'no-rule' });
+    expect(can(policy, u('nslogs'), 'get', '/logs/x', { namespace: 'names' })).toMatchObject({
+      allowed: false,
+      decidedBy: 'no-rule',
+    });
   });
 
   it('* matches every verb, group and resource, but not non-resource URLs', () => {

@@ -18,13 +18,16 @@ afterAll(() => removeTree(root));
 const canI = (...args: string[]) => runKubepki(['can-i', teamStackFile, ...args]);
 
 describe('can-i resolves names as kubectl does', () => {
-  it.each(['deployments', 'deploy', 'deployment', 'Deployment', 'deployments.apps', 'deploy.apps'])('group:dev-team create %s -n app1-dev → yes (edit grants it)', async (name) => {
-    const run = await canI('--as', 'group:dev-team', 'create', name, '-n', 'app1-dev');
-    expect(run.stdout, describeRun(run)).toBe('yes\n');
-    expect(run.status).toBe(0);
-    expect(run.stderr).toContain('apiGroups:[apps], resources:[daemonsets, deployments,');
-    expect(run.stderr).not.toContain('Warning');
-  });
+  it.each(['deployments', 'deploy', 'deployment', 'Deployment', 'deployments.apps', 'deploy.apps'])(
+    'group:dev-team create %s -n app1-dev → yes (edit grants it)',
+    async (name) => {
+      const run = await canI('--as', 'group:dev-team', 'create', name, '-n', 'app1-dev');
+      expect(run.stdout, describeRun(run)).toBe('yes\n');
+      expect(run.status).toBe(0);
+      expect(run.stderr).toContain('apiGroups:[apps], resources:[daemonsets, deployments,');
+      expect(run.stderr).not.toContain('Warning');
+    },
+  );
 
   it.each(['po', 'pod', 'pods'])('user:alice get %s -n app1-dev → yes', async (name) => {
     expect((await canI('--as', 'user:alice', 'get', name, '-n', 'app1-dev')).stdout).toBe('yes\n');
@@ -33,13 +36,17 @@ describe('can-i resolves names as kubectl does', () => {
   it("an unknown name: kubectl's warning with a suggestion, and the answer for the name as typed", async () => {
     const run = await canI('--as', 'user:alice', 'get', 'deploymnets', '-n', 'app1-dev');
     expect(run.stdout).toBe('no\n');
-    expect(run.stderr).toMatch(/^Warning: the server doesn't have a resource type 'deploymnets': did you mean "deployments"\?$/m);
+    expect(run.stderr).toMatch(
+      /^Warning: the server doesn't have a resource type 'deploymnets': did you mean "deployments"\?$/m,
+    );
     const sub = await canI('--as', 'user:alice', 'get', 'pods/logs', '-n', 'app1-dev');
     expect(sub.stderr).toContain('Warning: pods has no subresource \'logs\': did you mean "pods/log"?');
   });
 
-  it('a cluster-scoped resource asked in a namespace: kubectl\'s warning', async () => {
-    expect((await canI('--as', 'user:alice', 'list', 'no', '-n', 'app1-dev')).stderr).toContain("Warning: resource 'nodes' is not namespace scoped");
+  it("a cluster-scoped resource asked in a namespace: kubectl's warning", async () => {
+    expect((await canI('--as', 'user:alice', 'list', 'no', '-n', 'app1-dev')).stderr).toContain(
+      "Warning: resource 'nodes' is not namespace scoped",
+    );
   });
 
   it('-A asks for all namespaces: a RoleBinding in one namespace does not answer it', async () => {
@@ -56,7 +63,11 @@ describe('can-i resolves names as kubectl does', () => {
     expect(run.status, describeRun(run)).toBe(0);
     const lines = run.stdout.trimEnd().split('\n');
     expect(lines[0]).toMatch(/^Resources +Non-Resource URLs +Resource Names +Verbs$/);
-    expect(lines).toContainEqual(expect.stringMatching(/^deployments\.apps +\[\] +\[\] +\[create delete deletecollection patch update get list watch\]$/));
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^deployments\.apps +\[\] +\[\] +\[create delete deletecollection patch update get list watch\]$/,
+      ),
+    );
     expect(lines).toContainEqual(expect.stringMatching(/^pods\/log +\[\] +\[\] +\[get list watch\]$/));
     expect(lines).toContainEqual(expect.stringMatching(/^ +\[\/healthz\] +\[\] +\[get\]$/));
     // Not in app1-staging's view-only list, nor cluster-wide.
@@ -65,18 +76,26 @@ describe('can-i resolves names as kubectl does', () => {
     expect(staging.stdout).not.toMatch(/^deployments\.apps .*create/m);
     expect(staging.stdout).toMatch(/^deployments\.apps +\[\] +\[\] +\[get list watch\]$/m);
     const masters = await canI('--as', 'user:kubernetes-super-admin', '--list', '--no-headers');
-    expect(masters.stdout.split('\n').slice(0, 2)).toEqual([expect.stringMatching(/^\*\.\* +\[\] +\[\] +\[\*\]$/), expect.stringMatching(/^ +\[\*\] +\[\] +\[\*\]$/)]);
+    expect(masters.stdout.split('\n').slice(0, 2)).toEqual([
+      expect.stringMatching(/^\*\.\* +\[\] +\[\] +\[\*\]$/),
+      expect.stringMatching(/^ +\[\*\] +\[\] +\[\*\]$/),
+    ]);
   });
 });
 
 describe('expect entries use the same names', () => {
   it('can: [create deployments, get po, list deploy] holds for dev-team in app1-dev', async () => {
     const doc = teamDocument();
-    doc.spec.expect.push({ as: 'group:dev-team', can: ['create deployments', 'get po', 'list deploy'], namespace: 'app1-dev' });
+    doc.spec.expect.push({
+      as: 'group:dev-team',
+      can: ['create deployments', 'get po', 'list deploy'],
+      namespace: 'app1-dev',
+    });
     const run = await runKubepki(['access', writeSpec(root, 'short-names.cluster.yaml', doc), '-o', 'json']);
     expect(run.status, describeRun(run)).toBe(0);
     const results = JSON.parse(run.stdout).expectations as { action: string; passed: boolean; warning?: string }[];
-    for (const action of ['create deployments', 'get po', 'list deploy']) expect(results.find((r) => r.action === action)).toMatchObject({ passed: true });
+    for (const action of ['create deployments', 'get po', 'list deploy'])
+      expect(results.find((r) => r.action === action)).toMatchObject({ passed: true });
   });
 
   it("an unknown name in can: fails with kubectl's warning in the message, not a bare denial", async () => {
@@ -85,6 +104,8 @@ describe('expect entries use the same names', () => {
     const run = await runKubepki(['access', writeSpec(root, 'typo.cluster.yaml', doc)]);
     expect(run.status).toBe(1);
     expect(run.stderr).toContain(`expectation failed: group:dev-team can "create deploymentz" in app1-dev`);
-    expect(run.stderr).toContain(`warning: the server doesn't have a resource type 'deploymentz': did you mean "deployments"?`);
+    expect(run.stderr).toContain(
+      `warning: the server doesn't have a resource type 'deploymentz': did you mean "deployments"?`,
+    );
   });
 });

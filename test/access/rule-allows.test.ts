@@ -32,17 +32,22 @@ describe('rule matchers', () => {
   });
 
   it('formats rules compactly', () => {
-    expect(formatPolicyRule({ apiGroups: [''], resources: ['configmaps'], resourceNames: ['x'], verbs: ['get', 'list'] })).toBe(
-      '{verbs:[get, list], apiGroups:[""], resources:[configmaps], resourceNames:[x]}',
+    expect(
+      formatPolicyRule({ apiGroups: [''], resources: ['configmaps'], resourceNames: ['x'], verbs: ['get', 'list'] }),
+    ).toBe('{verbs:[get, list], apiGroups:[""], resources:[configmaps], resourceNames:[x]}');
+    expect(formatPolicyRule({ nonResourceURLs: ['/healthz'], verbs: ['get'] })).toBe(
+      '{verbs:[get], nonResourceURLs:[/healthz]}',
     );
-    expect(formatPolicyRule({ nonResourceURLs: ['/healthz'], verbs: ['get'] })).toBe('{verbs:[get], nonResourceURLs:[/healthz]}');
   });
 });
 
 describe('identities', () => {
   it('userIdentity adds system:authenticated once, but not to an unauthenticated request', () => {
     expect(userIdentity('alice', ['dev', 'dev'])).toEqual({ user: 'alice', groups: ['dev', 'system:authenticated'] });
-    expect(userIdentity('alice', ['system:authenticated', 'dev'])).toEqual({ user: 'alice', groups: ['system:authenticated', 'dev'] });
+    expect(userIdentity('alice', ['system:authenticated', 'dev'])).toEqual({
+      user: 'alice',
+      groups: ['system:authenticated', 'dev'],
+    });
     expect(anonymousIdentity()).toEqual({ user: 'system:anonymous', groups: ['system:unauthenticated'] });
     expect(userIdentity('system:anonymous', ['system:unauthenticated']).groups).toEqual(['system:unauthenticated']);
   });

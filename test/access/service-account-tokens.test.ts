@@ -1,4 +1,11 @@
-import { createHash, X509Certificate, createPublicKey, generateKeyPairSync, verify as verifySignature, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  X509Certificate,
+  createPublicKey,
+  generateKeyPairSync,
+  verify as verifySignature,
+  type KeyObject,
+} from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
@@ -7,7 +14,16 @@ import { KeyPair, mintServiceAccountToken, verifyServiceAccountToken } from '../
 import { ensureBuilt } from '../cli/built-package';
 import { removeTree, temporaryDirectory } from '../support/fixture-trees';
 import { sharedTree } from '../support/shared-trees';
-import { decodeJwtSegment, describeRun, fixtureFile, kubectl, kubectlStatus, runKubepki, teamStackFile, type CliRun } from './access-cli';
+import {
+  decodeJwtSegment,
+  describeRun,
+  fixtureFile,
+  kubectl,
+  kubectlStatus,
+  runKubepki,
+  teamStackFile,
+  type CliRun,
+} from './access-cli';
 
 // `kubepki token` mints service-account JWTs with sa.key the way kube-apiserver's TokenRequest does; everything here is
 // checked with Node's own crypto against sa.pub, never with the code under test. `kubepki token verify` must accept
@@ -30,12 +46,25 @@ interface Minted {
 
 function split(jwt: string) {
   const [h, p, s] = jwt.split('.') as [string, string, string];
-  return { header: decodeJwtSegment(h), payload: decodeJwtSegment(p), signingInput: Buffer.from(`${h}.${p}`), signature: Buffer.from(s, 'base64url') };
+  return {
+    header: decodeJwtSegment(h),
+    payload: decodeJwtSegment(p),
+    signingInput: Buffer.from(`${h}.${p}`),
+    signature: Buffer.from(s, 'base64url'),
+  };
 }
 
 async function mint(pki: string, args: string[] = []): Promise<Minted> {
   const before = Math.floor(Date.now() / 1000);
-  const run = await runKubepki(['token', '--pki', pki, '--service-account', 'ci/deployer', '--allow-undeclared', ...args]);
+  const run = await runKubepki([
+    'token',
+    '--pki',
+    pki,
+    '--service-account',
+    'ci/deployer',
+    '--allow-undeclared',
+    ...args,
+  ]);
   const after = Math.ceil(Date.now() / 1000);
   if (run.status !== 0) throw new Error(`token failed\n${describeRun(run)}`);
   const lines = run.stdout.trimEnd().split('\n');
@@ -46,11 +75,15 @@ async function mint(pki: string, args: string[] = []): Promise<Minted> {
 const saPub = (pki: string) => createPublicKey(fs.readFileSync(path.join(pki, 'sa.pub')));
 
 /** kube-apiserver's keyIDFromPublicKey: base64url (unpadded) SHA-256 of the PKIX DER. Computed here independently. */
-const keyIdOf = (key: KeyObject) => createHash('sha256').update(key.export({ format: 'der', type: 'spki' })).digest('base64url');
+const keyIdOf = (key: KeyObject) =>
+  createHash('sha256')
+    .update(key.export({ format: 'der', type: 'spki' }))
+    .digest('base64url');
 
 /** A JWS signature check with node:crypto: PKCS#1 v1.5 for RS256, IEEE P1363 (r||s) for ES256. */
 function signatureVerifies(m: Pick<Minted, 'signingInput' | 'signature'>, key: KeyObject): boolean {
-  if (key.asymmetricKeyType === 'ec') return verifySignature('sha256', m.signingInput, { key, dsaEncoding: 'ieee-p1363' }, m.signature);
+  if (key.asymmetricKeyType === 'ec')
+    return verifySignature('sha256', m.signingInput, { key, dsaEncoding: 'ieee-p1363' }, m.signature);
   return verifySignature('sha256', m.signingInput, key, m.signature);
 }
 
@@ -120,7 +153,10 @@ describe('service-account tokens', () => {
       expect(p.iss).toBe(defaultIssuer);
       expect(p.aud).toEqual([defaultIssuer]);
       expect(p.sub).toBe('system:serviceaccount:ci:deployer');
-      expect(p['kubernetes.io']).toEqual({ namespace: 'ci', serviceaccount: { name: 'deployer', uid: '2b1e4c1a-1f6e-4f5b-9d43-6a3e9b2f7c10' } });
+      expect(p['kubernetes.io']).toEqual({
+        namespace: 'ci',
+        serviceaccount: { name: 'deployer', uid: '2b1e4c1a-1f6e-4f5b-9d43-6a3e9b2f7c10' },
+      });
       expect(p.iat).toBeGreaterThanOrEqual(minted.before);
       expect(p.iat).toBeLessThanOrEqual(minted.after);
       expect(p.nbf).toBe(p.iat);
@@ -149,7 +185,14 @@ describe('service-account tokens', () => {
     });
 
     it('--duration and repeated --audience set exp and aud', async () => {
-      const m = await mint(node(), ['--duration', '10m', '--audience', 'vault', '--audience', 'https://ci.example.com']);
+      const m = await mint(node(), [
+        '--duration',
+        '10m',
+        '--audience',
+        'vault',
+        '--audience',
+        'https://ci.example.com',
+      ]);
       expect(m.payload.exp - m.payload.iat).toBe(600);
       expect(m.payload.aud).toEqual(['vault', 'https://ci.example.com']);
       expect(m.payload.iss).toBe(defaultIssuer);
@@ -160,7 +203,9 @@ describe('service-account tokens', () => {
 
       const wrongAudience = await verifyCli(m.jwt, pki());
       expect(wrongAudience.status, describeRun(wrongAudience)).toBe(1);
-      expect(wrongAudience.stdout.trim()).toBe(`rejected: audience ["vault","https://ci.example.com"] does not include any of ["${defaultIssuer}"]`);
+      expect(wrongAudience.stdout.trim()).toBe(
+        `rejected: audience ["vault","https://ci.example.com"] does not include any of ["${defaultIssuer}"]`,
+      );
       const rightAudience = await verifyCli(m.jwt, pki(), ['--audience', 'https://ci.example.com']);
       expect(rightAudience.status, describeRun(rightAudience)).toBe(0);
     });
@@ -171,7 +216,9 @@ describe('service-account tokens', () => {
       expect(m.payload.aud).toEqual(['https://kubernetes.default.svc.corp.example']);
       const wrongIssuer = await verifyCli(m.jwt, pki(), ['--audience', 'https://kubernetes.default.svc.corp.example']);
       expect(wrongIssuer.status, describeRun(wrongIssuer)).toBe(1);
-      expect(wrongIssuer.stdout.trim()).toBe(`rejected: issuer "https://kubernetes.default.svc.corp.example" is not the expected "${defaultIssuer}"`);
+      expect(wrongIssuer.stdout.trim()).toBe(
+        `rejected: issuer "https://kubernetes.default.svc.corp.example" is not the expected "${defaultIssuer}"`,
+      );
       expect((await verifyCli(m.jwt, pki(), ['--dns-domain', 'corp.example'])).status).toBe(0);
 
       const custom = await mint(node(), ['--issuer', 'https://oidc.example.com/cluster']);
@@ -182,12 +229,14 @@ describe('service-account tokens', () => {
   });
 
   describe('rejections, each with its reason', () => {
-    it('ES256 token against another cluster\'s ECDSA sa.pub: signed by another key', async () => {
+    it("ES256 token against another cluster's ECDSA sa.pub: signed by another key", async () => {
       const m = await mint(ecNode);
       expect(signatureVerifies(m, saPub(otherEcPki))).toBe(false);
       const run = await verifyCli(m.jwt, otherEcPki);
       expect(run.status, describeRun(run)).toBe(1);
-      expect(run.stdout.trim()).toBe('rejected: signature does not verify against sa.pub: the token was signed by another key');
+      expect(run.stdout.trim()).toBe(
+        'rejected: signature does not verify against sa.pub: the token was signed by another key',
+      );
     });
 
     it('RS256 token against another RSA sa.pub: signed by another key', async () => {
@@ -207,7 +256,9 @@ describe('service-account tokens', () => {
     it('a payload edited after signing (another service account) fails the signature', async () => {
       const m = await mint(ecNode);
       const [h, , s] = m.jwt.split('.');
-      const forged = Buffer.from(JSON.stringify({ ...m.payload, sub: 'system:serviceaccount:kube-system:default' })).toString('base64url');
+      const forged = Buffer.from(
+        JSON.stringify({ ...m.payload, sub: 'system:serviceaccount:kube-system:default' }),
+      ).toString('base64url');
       const run = await verifyCli(`${h}.${forged}.${s}`, ecPki);
       expect(run.status, describeRun(run)).toBe(1);
       expect(run.stdout).toContain('rejected: signature does not verify against sa.pub');
@@ -216,7 +267,14 @@ describe('service-account tokens', () => {
     it('an expired token (minted two hours ago for one hour) is rejected though its signature is good', async () => {
       const key = KeyPair.fromPem(fs.readFileSync(path.join(ecPki, 'sa.key')));
       const now = new Date(Date.now() - 2 * 3600_000);
-      const jwt = await mintServiceAccountToken(key, { namespace: 'ci', name: 'deployer', audiences: [defaultIssuer], issuer: defaultIssuer, expiresInSeconds: 3600, now });
+      const jwt = await mintServiceAccountToken(key, {
+        namespace: 'ci',
+        name: 'deployer',
+        audiences: [defaultIssuer],
+        issuer: defaultIssuer,
+        expiresInSeconds: 3600,
+        now,
+      });
       const parts = split(jwt);
       expect(signatureVerifies(parts, saPub(ecPki))).toBe(true);
       expect(parts.payload.exp).toBe(Math.floor(now.getTime() / 1000) + 3600);
@@ -225,7 +283,12 @@ describe('service-account tokens', () => {
       expect(run.status, describeRun(run)).toBe(1);
       expect(run.stdout.trim()).toBe(`rejected: token expired at ${new Date(parts.payload.exp * 1000).toISOString()}`);
       // The library says the same, and accepts it at a time inside its lifetime.
-      expect(await verifyServiceAccountToken(jwt, fs.readFileSync(path.join(ecPki, 'sa.pub'), 'utf8'), { issuer: defaultIssuer, audiences: [defaultIssuer] })).toEqual({
+      expect(
+        await verifyServiceAccountToken(jwt, fs.readFileSync(path.join(ecPki, 'sa.pub'), 'utf8'), {
+          issuer: defaultIssuer,
+          audiences: [defaultIssuer],
+        }),
+      ).toEqual({
         authenticated: false,
         reason: `token expired at ${new Date(parts.payload.exp * 1000).toISOString()}`,
       });
@@ -240,11 +303,20 @@ describe('service-account tokens', () => {
     it('a token not valid yet (issued an hour from now) is rejected with its nbf', async () => {
       const key = KeyPair.fromPem(fs.readFileSync(path.join(rsaPki, 'sa.key')));
       const now = new Date(Date.now() + 3600_000);
-      const jwt = await mintServiceAccountToken(key, { namespace: 'ci', name: 'deployer', audiences: [defaultIssuer], issuer: defaultIssuer, expiresInSeconds: 3600, now });
+      const jwt = await mintServiceAccountToken(key, {
+        namespace: 'ci',
+        name: 'deployer',
+        audiences: [defaultIssuer],
+        issuer: defaultIssuer,
+        expiresInSeconds: 3600,
+        now,
+      });
       expect(split(jwt).header.alg).toBe('RS256');
       const run = await verifyCli(jwt, rsaPki);
       expect(run.status, describeRun(run)).toBe(1);
-      expect(run.stdout.trim()).toBe(`rejected: token is not valid before ${new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString()}`);
+      expect(run.stdout.trim()).toBe(
+        `rejected: token is not valid before ${new Date(Math.floor(now.getTime() / 1000) * 1000).toISOString()}`,
+      );
     });
 
     it('something that is not a JWT', async () => {
@@ -261,8 +333,12 @@ describe('service-account tokens', () => {
       { via: 'the node directory', pki: () => ecNode, node: () => ecNode },
       { via: 'its pki/ directory', pki: () => ecPki, node: () => ecNode },
       { via: 'an RSA tree', pki: () => rsaNode, node: () => rsaNode },
-    ])('--pki $via: 0600, token = printed JWT, CA = ca.crt, server = admin.conf\'s', async ({ pki, node }) => {
-      const file = path.join(root, 'kubeconfigs', `${path.basename(path.dirname(node()))}-${Math.random().toString(36).slice(2)}.conf`);
+    ])("--pki $via: 0600, token = printed JWT, CA = ca.crt, server = admin.conf's", async ({ pki, node }) => {
+      const file = path.join(
+        root,
+        'kubeconfigs',
+        `${path.basename(path.dirname(node()))}-${Math.random().toString(36).slice(2)}.conf`,
+      );
       const m = await mint(pki(), ['--kubeconfig', file]);
       expect(m.run.stderr).toContain(`wrote ${file}`);
       expect(fs.statSync(file).mode & 0o777).toBe(0o600);
@@ -294,7 +370,7 @@ describe('service-account tokens', () => {
       }
     });
 
-    it('--server overrides admin.conf\'s endpoint', async () => {
+    it("--server overrides admin.conf's endpoint", async () => {
       const file = path.join(root, 'kubeconfigs', 'server-override.conf');
       const m = await mint(ecNode, ['--kubeconfig', file, '--server', 'https://203.0.113.10:6443']);
       const doc = yaml.load(fs.readFileSync(file, 'utf8')) as Record<string, any>;

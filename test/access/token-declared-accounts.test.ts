@@ -29,7 +29,9 @@ describe('token --service-account and the spec', () => {
     const run = await runKubepki(['token', '--pki', pki, '--service-account', 'ci/nosuch', '--spec', team]);
     expect(run.status).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toContain(`--service-account ci/nosuch is not declared in ${team} (spec.serviceAccounts: ci/deployer, project-swan/secret-reader): add it there, or pass --allow-undeclared`);
+    expect(run.stderr).toContain(
+      `--service-account ci/nosuch is not declared in ${team} (spec.serviceAccounts: ci/deployer, project-swan/secret-reader): add it there, or pass --allow-undeclared`,
+    );
   });
 
   it('key material pasted as an argument never reaches stderr', async () => {

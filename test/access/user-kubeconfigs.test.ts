@@ -31,7 +31,9 @@ const fromBase64 = (data: string | undefined) => Buffer.from(data ?? '', 'base64
 
 /** The subject as an ordered list of [type, value] pairs, straight from the certificate's RDN sequence. */
 function subjectAttributes(cert: x509.X509Certificate): [string, string][] {
-  return cert.subjectName.toJSON().flatMap((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((v): [string, string] => [type, v])));
+  return cert.subjectName
+    .toJSON()
+    .flatMap((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((v): [string, string] => [type, v])));
 }
 
 interface Generated {
@@ -51,7 +53,14 @@ async function generate(spec: string, dir: string): Promise<Generated> {
 /** Everything a per-user kubeconfig must satisfy, whatever the user. */
 function checkUserKubeconfig(
   tree: Generated,
-  expected: { user: string; cluster: string; server: string; groups: string[]; namespaces: string[]; validityHours: number },
+  expected: {
+    user: string;
+    cluster: string;
+    server: string;
+    groups: string[];
+    namespaces: string[];
+    validityHours: number;
+  },
 ): { doc: KubeconfigDocument; cert: x509.X509Certificate } {
   const file = path.join(tree.dir, 'users', `${expected.user}.conf`);
   expect((fs.statSync(file).mode & 0o777).toString(8), `${file} holds a private key`).toBe('600');
@@ -75,7 +84,10 @@ function checkUserKubeconfig(
   const nodeCert = new NodeX509Certificate(certPem);
   const ca = new NodeX509Certificate(caPem);
 
-  expect(subjectAttributes(cert)).toEqual([...expected.groups.map((g): [string, string] => ['O', g]), ['CN', expected.user]]);
+  expect(subjectAttributes(cert)).toEqual([
+    ...expected.groups.map((g): [string, string] => ['O', g]),
+    ['CN', expected.user],
+  ]);
   expect(nodeCert.checkIssued(ca)).toBe(true);
   expect(nodeCert.verify(ca.publicKey)).toBe(true);
   expect(nodeCert.checkPrivateKey(createPrivateKey(keyPem))).toBe(true);
@@ -95,7 +107,12 @@ function checkUserKubeconfig(
   // Contexts: one per namespace, or exactly one without namespace; the first is current.
   const expectedContexts =
     expected.namespaces.length === 0
-      ? [{ name: `${expected.user}@${expected.cluster}`, context: { cluster: expected.cluster, user: `${expected.user}@${expected.cluster}` } }]
+      ? [
+          {
+            name: `${expected.user}@${expected.cluster}`,
+            context: { cluster: expected.cluster, user: `${expected.user}@${expected.cluster}` },
+          },
+        ]
       : expected.namespaces.map((ns) => ({
           name: `${expected.user}@${expected.cluster}/${ns}`,
           context: { cluster: expected.cluster, user: `${expected.user}@${expected.cluster}`, namespace: ns },
@@ -137,7 +154,14 @@ describe('per-user kubeconfigs', () => {
   });
 
   it('bob (team): no namespaces → exactly bob@team, default 8760h validity', () => {
-    checkUserKubeconfig(team, { user: 'bob', cluster: 'team', server: 'https://team-api.example.internal:6443', groups: ['sre'], namespaces: [], validityHours: 8760 });
+    checkUserKubeconfig(team, {
+      user: 'bob',
+      cluster: 'team',
+      server: 'https://team-api.example.internal:6443',
+      groups: ['sre'],
+      namespaces: [],
+      validityHours: 8760,
+    });
   });
 
   it("carol: every group as its own O in spec order, three contexts, the cluster named after the spec (clusterName is kubeadm's shared default)", () => {
@@ -152,15 +176,24 @@ describe('per-user kubeconfigs', () => {
   });
 
   it('dave: neither groups nor namespaces → CN only, one context dave@access-users without namespace', () => {
-    const { doc } = checkUserKubeconfig(users, { user: 'dave', cluster: 'access-users', server: 'https://10.0.0.11:6443', groups: [], namespaces: [], validityHours: 2160 });
+    const { doc } = checkUserKubeconfig(users, {
+      user: 'dave',
+      cluster: 'access-users',
+      server: 'https://10.0.0.11:6443',
+      groups: [],
+      namespaces: [],
+      validityHours: 2160,
+    });
     expect(doc.contexts[0]!.context).not.toHaveProperty('namespace');
   });
 
   it('users are distinct identities: different keys, and no user shares a certificate with admin.conf', () => {
     const certOf = (file: string) => fromBase64(readKubeconfig(file).users[0]!.user['client-certificate-data']);
-    const serials = [path.join(team.dir, 'users/alice.conf'), path.join(team.dir, 'users/bob.conf'), path.join(team.dir, 'cp1/admin.conf')].map(
-      (f) => new NodeX509Certificate(certOf(f)).serialNumber,
-    );
+    const serials = [
+      path.join(team.dir, 'users/alice.conf'),
+      path.join(team.dir, 'users/bob.conf'),
+      path.join(team.dir, 'cp1/admin.conf'),
+    ].map((f) => new NodeX509Certificate(certOf(f)).serialNumber);
     expect(new Set(serials).size).toBe(3);
   });
 
@@ -171,59 +204,81 @@ describe('per-user kubeconfigs', () => {
     });
     afterAll(() => removeTree(dir));
 
-    it.skipIf(!kubectlCheck.available)('kubectl reads the kubeconfig of a user whose name YAML 1.1 takes for a number ("1_000")', async () => {
-      // dumpStableYaml (js-yaml, YAML 1.2) leaves 1_000 unquoted; kubectl's YAML 1.1 reader turns it into the integer
-      // 1000 and refuses the file: "cannot unmarshal number into Go struct field ... of type string".
-      const spec = path.join(dir, 'numeric-user.cluster.yaml');
-      fs.writeFileSync(
-        spec,
-        yaml.dump({
-          apiVersion: 'kubepki.io/v1alpha1',
-          kind: 'Cluster',
-          metadata: { name: 'numeric-user' },
-          spec: { controlPlane: [{ name: 'cp1', advertiseAddress: '10.0.0.11' }], pki: { encryptionAlgorithm: 'ECDSA-P256' }, users: [{ name: '1_000', groups: ['0_7'] }] },
-        }),
-      );
-      await generate(spec, path.join(dir, 'out'));
-      const run = kubectl(path.join(dir, 'out', 'users', '1_000.conf'), ['config', 'get-contexts', '-o', 'name']);
-      expect(run.status, describeRun(run)).toBe(0);
-      expect(run.stdout.trim()).toBe('1_000@numeric-user');
-    });
+    it.skipIf(!kubectlCheck.available)(
+      'kubectl reads the kubeconfig of a user whose name YAML 1.1 takes for a number ("1_000")',
+      async () => {
+        // dumpStableYaml (js-yaml, YAML 1.2) leaves 1_000 unquoted; kubectl's YAML 1.1 reader turns it into the integer
+        // 1000 and refuses the file: "cannot unmarshal number into Go struct field ... of type string".
+        const spec = path.join(dir, 'numeric-user.cluster.yaml');
+        fs.writeFileSync(
+          spec,
+          yaml.dump({
+            apiVersion: 'kubepki.io/v1alpha1',
+            kind: 'Cluster',
+            metadata: { name: 'numeric-user' },
+            spec: {
+              controlPlane: [{ name: 'cp1', advertiseAddress: '10.0.0.11' }],
+              pki: { encryptionAlgorithm: 'ECDSA-P256' },
+              users: [{ name: '1_000', groups: ['0_7'] }],
+            },
+          }),
+        );
+        await generate(spec, path.join(dir, 'out'));
+        const run = kubectl(path.join(dir, 'out', 'users', '1_000.conf'), ['config', 'get-contexts', '-o', 'name']);
+        expect(run.status, describeRun(run)).toBe(0);
+        expect(run.stdout.trim()).toBe('1_000@numeric-user');
+      },
+    );
   });
 
   describe('kubectl reads them as written', () => {
     const cases = [
-      { tree: () => team, user: 'alice', contexts: ['alice@team/app1-dev', 'alice@team/app1-staging'], namespace: 'app1-dev' },
+      {
+        tree: () => team,
+        user: 'alice',
+        contexts: ['alice@team/app1-dev', 'alice@team/app1-staging'],
+        namespace: 'app1-dev',
+      },
       { tree: () => team, user: 'bob', contexts: ['bob@team'], namespace: undefined },
-      { tree: () => users, user: 'carol', contexts: ['carol@access-users/ops', 'carol@access-users/app1-dev', 'carol@access-users/app1-staging'], namespace: 'ops' },
+      {
+        tree: () => users,
+        user: 'carol',
+        contexts: ['carol@access-users/ops', 'carol@access-users/app1-dev', 'carol@access-users/app1-staging'],
+        namespace: 'ops',
+      },
       { tree: () => users, user: 'dave', contexts: ['dave@access-users'], namespace: undefined },
     ];
 
-    it.skipIf(!kubectlCheck.available).each(cases)('$user: get-contexts, current-context and config view --raw agree with the file', ({ tree, user, contexts, namespace }) => {
-      const file = path.join(tree().dir, 'users', `${user}.conf`);
-      const doc = readKubeconfig(file);
+    it.skipIf(!kubectlCheck.available).each(cases)(
+      '$user: get-contexts, current-context and config view --raw agree with the file',
+      ({ tree, user, contexts, namespace }) => {
+        const file = path.join(tree().dir, 'users', `${user}.conf`);
+        const doc = readKubeconfig(file);
 
-      const names = kubectl(file, ['config', 'get-contexts', '-o', 'name']);
-      expect(names.status, describeRun(names)).toBe(0);
-      expect(names.stdout.trim().split('\n').sort()).toEqual([...contexts].sort());
+        const names = kubectl(file, ['config', 'get-contexts', '-o', 'name']);
+        expect(names.status, describeRun(names)).toBe(0);
+        expect(names.stdout.trim().split('\n').sort()).toEqual([...contexts].sort());
 
-      const current = kubectl(file, ['config', 'current-context']);
-      expect(current.stdout.trim()).toBe(contexts[0]);
+        const current = kubectl(file, ['config', 'current-context']);
+        expect(current.stdout.trim()).toBe(contexts[0]);
 
-      const view = kubectl(file, ['config', 'view', '--raw', '-o', 'json']);
-      expect(view.status, describeRun(view)).toBe(0);
-      const viewed = JSON.parse(view.stdout) as KubeconfigDocument;
-      expect(viewed['current-context']).toBe(doc['current-context']);
-      expect(viewed.clusters).toEqual(doc.clusters);
-      expect(viewed.users).toEqual(doc.users);
-      expect([...viewed.contexts].sort((a, b) => a.name.localeCompare(b.name))).toEqual([...doc.contexts].sort((a, b) => a.name.localeCompare(b.name)));
+        const view = kubectl(file, ['config', 'view', '--raw', '-o', 'json']);
+        expect(view.status, describeRun(view)).toBe(0);
+        const viewed = JSON.parse(view.stdout) as KubeconfigDocument;
+        expect(viewed['current-context']).toBe(doc['current-context']);
+        expect(viewed.clusters).toEqual(doc.clusters);
+        expect(viewed.users).toEqual(doc.users);
+        expect([...viewed.contexts].sort((a, b) => a.name.localeCompare(b.name))).toEqual(
+          [...doc.contexts].sort((a, b) => a.name.localeCompare(b.name)),
+        );
 
-      // --minify keeps only what the current context uses: its namespace is the first one.
-      const minified = kubectl(file, ['config', 'view', '--minify', '--raw', '-o', 'json']);
-      const mini = JSON.parse(minified.stdout) as KubeconfigDocument;
-      expect(mini.contexts).toHaveLength(1);
-      expect(mini.contexts[0]!.context.namespace).toBe(namespace);
-      expect(mini.users[0]!.user['client-certificate-data']).toBe(doc.users[0]!.user['client-certificate-data']);
-    });
+        // --minify keeps only what the current context uses: its namespace is the first one.
+        const minified = kubectl(file, ['config', 'view', '--minify', '--raw', '-o', 'json']);
+        const mini = JSON.parse(minified.stdout) as KubeconfigDocument;
+        expect(mini.contexts).toHaveLength(1);
+        expect(mini.contexts[0]!.context.namespace).toBe(namespace);
+        expect(mini.users[0]!.user['client-certificate-data']).toBe(doc.users[0]!.user['client-certificate-data']);
+      },
+    );
   });
 });

@@ -31,7 +31,10 @@ const node = process.execPath;
 const kube = (...args) => [node, [bin, ...args]];
 
 const installed = (binary) => spawnSync('sh', ['-c', `command -v ${binary}`]).status === 0;
-const cfsslMissing = installed('cfssl') && installed('cfssljson') ? undefined : 'cfssl or cfssljson is not installed (Debian: apt-get install golang-cfssl)';
+const cfsslMissing =
+  installed('cfssl') && installed('cfssljson')
+    ? undefined
+    : 'cfssl or cfssljson is not installed (Debian: apt-get install golang-cfssl)';
 const opensslMissing = installed('openssl') ? undefined : 'openssl is not installed';
 
 const floorScript = (algorithm, count) => `
@@ -57,7 +60,8 @@ function peerRun(make, plan, name, suffix) {
   fs.writeFileSync(script, make(plan, dir));
   const m = measure('bash', [script]);
   const made = countFiles(dir, suffix);
-  if (made < plan.certificates.length) throw new Error(`${name}: ${made} certificates made, ${plan.certificates.length} planned`);
+  if (made < plan.certificates.length)
+    throw new Error(`${name}: ${made} certificates made, ${plan.certificates.length} planned`);
   return m;
 }
 
@@ -69,7 +73,12 @@ try {
   // 1. The HA tree against the floor and the peers.
   for (const algorithm of ['RSA-2048', 'ECDSA-P256']) {
     const spec = path.join(work, `ha-${algorithm}.cluster.yaml`);
-    fs.writeFileSync(spec, fs.readFileSync(path.join(root, 'stacks/ha.cluster.yaml'), 'utf8').replace(/encryptionAlgorithm: \S+/, `encryptionAlgorithm: ${algorithm}`));
+    fs.writeFileSync(
+      spec,
+      fs
+        .readFileSync(path.join(root, 'stacks/ha.cluster.yaml'), 'utf8')
+        .replace(/encryptionAlgorithm: \S+/, `encryptionAlgorithm: ${algorithm}`),
+    );
     const plan = kubepki.planPki(kubepki.loadSpecFile(spec));
     const keys = plan.certificates.length + plan.keyPairs.length;
     const s = { floor: [], generate: [], noop: [], cfssl: [], openssl: [] };
@@ -82,7 +91,11 @@ try {
       if (!cfsslMissing) s.cfssl.push(peerRun(cfsslScript, plan, `cfssl-${algorithm}`, '.pem'));
       if (!opensslMissing) s.openssl.push(peerRun(opensslScript, plan, `openssl-${algorithm}`, '.crt'));
     }
-    ha.push({ algorithm, keys, ...Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.length ? medians(v) : undefined])) });
+    ha.push({
+      algorithm,
+      keys,
+      ...Object.fromEntries(Object.entries(s).map(([k, v]) => [k, v.length ? medians(v) : undefined])),
+    });
   }
 
   // 2. Start-up.
@@ -116,10 +129,18 @@ try {
         add('diff (+1 user)', measure(...kube('diff', spec, plusOne)));
         add('access', measure(...kube('access', spec)));
         add('access -o json', measure(...kube('access', spec, '--format', 'json')));
-        add('can-i', measure(...kube('can-i', spec, '--as', 'user:user1', 'create', 'deployments.apps', '-n', 'team1')));
+        add(
+          'can-i',
+          measure(...kube('can-i', spec, '--as', 'user:user1', 'create', 'deployments.apps', '-n', 'team1')),
+        );
         add('expiry', measure(...kube('expiry', out)));
       }
-      grid.push({ users, workers, certificates, ops: Object.fromEntries(Object.entries(s).map(([op, v]) => [op, medians(v)])) });
+      grid.push({
+        users,
+        workers,
+        certificates,
+        ops: Object.fromEntries(Object.entries(s).map(([op, v]) => [op, medians(v)])),
+      });
       fs.rmSync(path.join(work, `scale-${users}-${workers}`), { recursive: true, force: true });
     }
   }
@@ -132,38 +153,55 @@ const times = (a, b) => (a && b ? `${(a / b).toFixed(2)} ×` : '—');
 const mb = (x) => (Number.isNaN(x) ? '—' : `${Math.round(x)} MB`);
 const load = `load average ${loadAtStart.toFixed(1)} at the start, ${os.loadavg()[0].toFixed(1)} at the end`;
 
-console.log(`kubepki bench${quick ? ' (quick)' : ''}: medians of ${runs} run(s), ${os.cpus().length} cores, Node ${process.version}, ${load}; ${resourceNote}`);
+console.log(
+  `kubepki bench${quick ? ' (quick)' : ''}: medians of ${runs} run(s), ${os.cpus().length} cores, Node ${process.version}, ${load}; ${resourceNote}`,
+);
 if (cfsslMissing) console.log(`cfssl skipped: ${cfsslMissing}`);
 if (opensslMissing) console.log(`openssl skipped: ${opensslMissing}`);
 
 console.log('\n### The HA tree (stacks/ha.cluster.yaml): wall time (CPU time), ratios measured in the same run\n');
-console.log('| algorithm | keys | kubepki `generate` | keygen floor | cfssl script | openssl script | kubepki ÷ floor | kubepki ÷ cfssl | kubepki ÷ openssl | no-op re-run |');
+console.log(
+  '| algorithm | keys | kubepki `generate` | keygen floor | cfssl script | openssl script | kubepki ÷ floor | kubepki ÷ cfssl | kubepki ÷ openssl | no-op re-run |',
+);
 console.log('|---|---|---|---|---|---|---|---|---|---|');
 const both = (m) => (m ? `${sec(m.wall)} (${sec(m.cpu)})` : '—');
 const ratio = (a, b) => (a && b ? `${times(a.wall, b.wall)} (${times(a.cpu, b.cpu)})` : '—');
 for (const r of ha) {
-  console.log(`| ${r.algorithm} | ${r.keys} | ${both(r.generate)} | ${both(r.floor)} | ${both(r.cfssl)} | ${both(r.openssl)} | ${ratio(r.generate, r.floor)} | ${ratio(r.generate, r.cfssl)} | ${ratio(r.generate, r.openssl)} | ${both(r.noop)} |`);
+  console.log(
+    `| ${r.algorithm} | ${r.keys} | ${both(r.generate)} | ${both(r.floor)} | ${both(r.cfssl)} | ${both(r.openssl)} | ${ratio(r.generate, r.floor)} | ${ratio(r.generate, r.cfssl)} | ${ratio(r.generate, r.openssl)} | ${both(r.noop)} |`,
+  );
 }
-console.log(`\nStart-up: bare \`node -e 0\` ${sec(startup.bare.wall)}, \`kubepki plan stacks/lab.cluster.yaml\` ${sec(startup.lab.wall)} (${times(startup.lab.wall, startup.bare.wall)} bare node; CPU ${sec(startup.lab.cpu)})`);
+console.log(
+  `\nStart-up: bare \`node -e 0\` ${sec(startup.bare.wall)}, \`kubepki plan stacks/lab.cluster.yaml\` ${sec(startup.lab.wall)} (${times(startup.lab.wall, startup.bare.wall)} bare node; CPU ${sec(startup.lab.cpu)})`,
+);
 
 const ops = Object.keys(grid[0].ops);
 const largest = grid.at(-1);
 const at = (users, workers) => grid.find((g) => g.users === users && g.workers === workers);
 // Growth exponent k in cost ∝ size^k, size = certificates in the plan, from CPU time between the two largest sizes of
 // one axis with the other at its largest. Node start-up is included, so a linear verb shows k a little below 1.
-const exponent = (op, a, b) => (a && b ? (Math.log(b.ops[op].cpu / a.ops[op].cpu) / Math.log(b.certificates / a.certificates)).toFixed(2) : '—');
+const exponent = (op, a, b) =>
+  a && b ? (Math.log(b.ops[op].cpu / a.ops[op].cpu) / Math.log(b.certificates / a.certificates)).toFixed(2) : '—';
 const [u1, u2] = usersGrid.slice(-2);
 const [w1, w2] = workersGrid.slice(-2);
 const floorAt = largest.ops['keygen floor'];
-console.log(`\n### Scaling: U=${largest.users} users, W=${largest.workers} workers (${largest.certificates} certificates), ECDSA-P256\n`);
-console.log(`| operation | wall | CPU | peak RSS | wall ÷ keygen floor | exponent in U (${u1}→${u2}) | exponent in W (${w1}→${w2}) |`);
+console.log(
+  `\n### Scaling: U=${largest.users} users, W=${largest.workers} workers (${largest.certificates} certificates), ECDSA-P256\n`,
+);
+console.log(
+  `| operation | wall | CPU | peak RSS | wall ÷ keygen floor | exponent in U (${u1}→${u2}) | exponent in W (${w1}→${w2}) |`,
+);
 console.log('|---|---|---|---|---|---|---|');
 for (const op of ops) {
   const m = largest.ops[op];
-  console.log(`| ${op} | ${sec(m.wall)} | ${sec(m.cpu)} | ${mb(m.rssMb)} | ${op === 'keygen floor' ? '1' : times(m.wall, floorAt.wall)} | ${exponent(op, at(u1, w2), at(u2, w2))} | ${exponent(op, at(u2, w1), at(u2, w2))} |`);
+  console.log(
+    `| ${op} | ${sec(m.wall)} | ${sec(m.cpu)} | ${mb(m.rssMb)} | ${op === 'keygen floor' ? '1' : times(m.wall, floorAt.wall)} | ${exponent(op, at(u1, w2), at(u2, w2))} | ${exponent(op, at(u2, w1), at(u2, w2))} |`,
+  );
 }
 console.log('\nCPU time (user + system) at every point, U × W:\n');
 console.log(`| operation | ${grid.map((g) => `${g.users} × ${g.workers}`).join(' | ')} |`);
 console.log(`|---|${grid.map(() => '---').join('|')}|`);
 for (const op of ops) console.log(`| ${op} | ${grid.map((g) => sec(g.ops[op].cpu).replace(' s', '')).join(' | ')} |`);
-console.log(`\nPeak RSS, MB: ${ops.map((op) => `${op} ${Math.round(Math.max(...grid.map((g) => g.ops[op].rssMb)))}`).join(', ')}`);
+console.log(
+  `\nPeak RSS, MB: ${ops.map((op) => `${op} ${Math.round(Math.max(...grid.map((g) => g.ops[op].rssMb)))}`).join(', ')}`,
+);

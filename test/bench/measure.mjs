@@ -6,7 +6,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 const gnuTime = fs.existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
-export const resourceNote = gnuTime ? 'CPU and peak RSS from /usr/bin/time' : 'CPU and peak RSS not measured: /usr/bin/time is missing (apt-get install time)';
+export const resourceNote = gnuTime
+  ? 'CPU and peak RSS from /usr/bin/time'
+  : 'CPU and peak RSS not measured: /usr/bin/time is missing (apt-get install time)';
 const report = path.join(os.tmpdir(), `kubepki-bench-time-${process.pid}`);
 
 /** Runs `command args`; throws with its stderr unless it exits with one of `okCodes`. */
@@ -15,7 +17,8 @@ export function measure(command, args, { okCodes = [0], cwd } = {}) {
   const start = process.hrtime.bigint();
   const result = spawnSync(argv[0], argv[1], { encoding: 'utf8', cwd, maxBuffer: 1 << 30 });
   const wall = Number(process.hrtime.bigint() - start) / 1e9;
-  if (!okCodes.includes(result.status)) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr.slice(-2000)}`);
+  if (!okCodes.includes(result.status))
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr.slice(-2000)}`);
   if (!gnuTime) return { wall, cpu: NaN, rssMb: NaN };
   const [, user, system, maxKb] = fs.readFileSync(report, 'utf8').trim().split('\n').pop().split(' ').map(Number);
   return { wall, cpu: user + system, rssMb: maxKb / 1024 };
@@ -29,4 +32,8 @@ export const median = (xs) => {
 };
 
 /** The median of each of wall, cpu and rssMb over several measurements. */
-export const medians = (samples) => ({ wall: median(samples.map((s) => s.wall)), cpu: median(samples.map((s) => s.cpu)), rssMb: median(samples.map((s) => s.rssMb)) });
+export const medians = (samples) => ({
+  wall: median(samples.map((s) => s.wall)),
+  cpu: median(samples.map((s) => s.cpu)),
+  rssMb: median(samples.map((s) => s.rssMb)),
+});

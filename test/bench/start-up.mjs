@@ -30,7 +30,9 @@ function timed(command, args) {
 }
 
 function specWith(algorithm, dir) {
-  const text = fs.readFileSync(path.join(root, 'stacks/ha.cluster.yaml'), 'utf8').replace(/encryptionAlgorithm: \S+/, `encryptionAlgorithm: ${algorithm}`);
+  const text = fs
+    .readFileSync(path.join(root, 'stacks/ha.cluster.yaml'), 'utf8')
+    .replace(/encryptionAlgorithm: \S+/, `encryptionAlgorithm: ${algorithm}`);
   const file = path.join(dir, `ha-${algorithm}.cluster.yaml`);
   fs.writeFileSync(file, text);
   return file;
@@ -79,13 +81,20 @@ const startup = [
   return { how, seconds: median(times) };
 });
 
-console.log(`kubepki bench: stacks/ha.cluster.yaml, ${runs} runs each, medians, ${os.cpus().length} cores, Node ${process.version}`);
+console.log(
+  `kubepki bench: stacks/ha.cluster.yaml, ${runs} runs each, medians, ${os.cpus().length} cores, Node ${process.version}`,
+);
 console.log('algorithm   keys  generate  floor   ratio  no-op re-run');
 for (const r of rows) {
-  console.log(`${r.algorithm.padEnd(11)} ${String(r.keys).padStart(4)}  ${r.generate.toFixed(3)}s   ${r.floor.toFixed(3)}s  ${(r.generate / r.floor).toFixed(2)}   ${r.noop.toFixed(3)}s`);
+  console.log(
+    `${r.algorithm.padEnd(11)} ${String(r.keys).padStart(4)}  ${r.generate.toFixed(3)}s   ${r.floor.toFixed(3)}s  ${(r.generate / r.floor).toFixed(2)}   ${r.noop.toFixed(3)}s`,
+  );
 }
 console.log('start-up (kubepki --version)');
-for (const r of startup) console.log(`  ${r.how.padEnd(32)} ${r.seconds.toFixed(3)}s  (${(r.seconds / startup[0].seconds).toFixed(1)} × the bin)`);
+for (const r of startup)
+  console.log(
+    `  ${r.how.padEnd(32)} ${r.seconds.toFixed(3)}s  (${(r.seconds / startup[0].seconds).toFixed(1)} × the bin)`,
+  );
 const rsa = rows.find((r) => r.algorithm === 'RSA-2048');
 const ec = rows.find((r) => r.algorithm === 'ECDSA-P256');
 const targets = [

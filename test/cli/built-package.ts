@@ -32,6 +32,7 @@ export function ensureBuilt(): void {
     return;
   }
   const deadline = Date.now() + 110_000;
-  while (fs.existsSync(lock) && Date.now() < deadline) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+  while (fs.existsSync(lock) && Date.now() < deadline)
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
   if (!fs.existsSync(cliPath)) throw new Error(`${cliPath} is missing after waiting for another worker's build`);
 }

@@ -30,7 +30,9 @@ describe('help', () => {
     expect(examples.match(/^ {2}kubepki /gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
     expect(examples.match(/^ {2}# /gm)?.length ?? 0).toBeGreaterThanOrEqual(2);
     for (const [flag, spec] of Object.entries(verb.flags).filter(([, f]) => !f.hidden)) {
-      expect(run.stdout).toMatch(new RegExp(`^ {2}${spec.short ? `-${spec.short}, ` : ' {4}'}--${flag}\\b.* {3}\\S`, 'm'));
+      expect(run.stdout).toMatch(
+        new RegExp(`^ {2}${spec.short ? `-${spec.short}, ` : ' {4}'}--${flag}\\b.* {3}\\S`, 'm'),
+      );
     }
     // `kubepki <verb> --help` prints the same.
     expect((await kubepki([name, '--help'])).stdout).toBe(run.stdout);
@@ -38,7 +40,10 @@ describe('help', () => {
 
   it('kubepki help lists every verb; an unknown verb gets a suggestion, exit 2', async () => {
     const top = await kubepki(['help']);
-    for (const v of verbs) expect(top.stdout).toMatch(new RegExp(`^ {2}${v.name} +${v.summary.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+    for (const v of verbs)
+      expect(top.stdout).toMatch(
+        new RegExp(`^ {2}${v.name} +${v.summary.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'),
+      );
     const typo = await kubepki(['genrate', stackFile('lab')]);
     expect(typo.status).toBe(2);
     expect(typo.stderr).toContain('kubepki: unknown verb "genrate": did you mean "generate"?');
@@ -50,10 +55,16 @@ describe('flags', () => {
   it("an unknown flag: kubepki's words, the closest flag, exit 2, never Node's parseArgs text", async () => {
     const run = await kubepki(['generate', stackFile('lab'), '--otu', path.join(root, 'x')]);
     expect(run.status).toBe(2);
-    expect(run.stderr).toContain('kubepki generate: unknown flag "--otu": did you mean --out? (kubepki help generate lists every flag)');
+    expect(run.stderr).toContain(
+      'kubepki generate: unknown flag "--otu": did you mean --out? (kubepki help generate lists every flag)',
+    );
     expect(run.stderr).not.toMatch(/Unknown option|ERR_PARSE_ARGS|To specify a positional/);
-    expect((await kubepki(['can-i', stackFile('team'), '--as', 'user:alice', 'get', 'pods', '--namspace', 'x'])).stderr).toContain('did you mean --namespace?');
-    expect((await kubepki(['plan', stackFile('lab'), '--output'])).stderr).toContain('kubepki plan: --output needs a value (<format>)');
+    expect(
+      (await kubepki(['can-i', stackFile('team'), '--as', 'user:alice', 'get', 'pods', '--namspace', 'x'])).stderr,
+    ).toContain('did you mean --namespace?');
+    expect((await kubepki(['plan', stackFile('lab'), '--output'])).stderr).toContain(
+      'kubepki plan: --output needs a value (<format>)',
+    );
   });
 
   it('generate -o json is refused with the reason (it used to write the PKI into ./json); nothing is written', async () => {
@@ -65,7 +76,9 @@ describe('flags', () => {
 
   it('-o and --output select the format on every verb that prints; --format stays accepted', async () => {
     const lab = stackFile('lab');
-    expect((await kubepki(['plan', lab, '-o', 'json'])).stdout).toBe((await kubepki(['plan', lab, '--output', 'json'])).stdout);
+    expect((await kubepki(['plan', lab, '-o', 'json'])).stdout).toBe(
+      (await kubepki(['plan', lab, '--output', 'json'])).stdout,
+    );
     expect(JSON.parse((await kubepki(['plan', lab, '--format', 'json'])).stdout)).toHaveProperty('certificates');
     expect((await kubepki(['graph', lab, '-o', 'dot'])).stdout).toMatch(/^digraph /);
     expect(JSON.parse((await kubepki(['diff', lab, lab, '-o', 'json'])).stdout)).toBeTypeOf('object');
@@ -82,7 +95,11 @@ describe('flags', () => {
 describe('generate: progress and counts', () => {
   const script = (command: string[]) =>
     // util-linux `script` gives the command a real terminal: stderr.isTTY is true, as when a user runs it.
-    spawnSync('script', ['-qec', command.map((a) => `'${a}'`).join(' '), '/dev/null'], { encoding: 'utf8', timeout: 120_000, cwd: repoRoot });
+    spawnSync('script', ['-qec', command.map((a) => `'${a}'`).join(' '), '/dev/null'], {
+      encoding: 'utf8',
+      timeout: 120_000,
+      cwd: repoRoot,
+    });
 
   it('--dry-run into a new directory counts the keys the run will generate, and the run generates exactly those', async () => {
     const spec = writeSpec(root, 'lab-ec.yaml', 'lab', (d) => (d.spec.pki.encryptionAlgorithm = 'ECDSA-P256'));
@@ -98,18 +115,29 @@ describe('generate: progress and counts', () => {
     expect(again.stderr).toMatch(/; 0 keys would be generated → /);
   });
 
-  it.runIf(fs.existsSync('/usr/bin/script') || process.env.CI === 'true')('on a terminal: a live "generating keys" line on stderr, erased before the per-file lines; none with --quiet', async () => {
-    const spec = writeSpec(root, 'lab-ec-tty.yaml', 'lab', (d) => (d.spec.pki.encryptionAlgorithm = 'ECDSA-P256'));
-    const tty = script([process.execPath, cliPath, 'generate', spec, '--out', path.join(root, 'tty')]);
-    expect(tty.status, tty.stdout).toBe(0);
-    expect(tty.stdout).toMatch(/\x1b\[2Kgenerating keys: \d+\/\d+ done, \d+\.\d s/);
-    // The last status says every key is done, and is erased (carriage return, erase line) before the per-file lines.
-    expect(tty.stdout).toMatch(/generating keys: (\d+)\/\1 done, \d+\.\d s\r\x1b\[2K(created|kept) +\S/);
-    const quiet = script([process.execPath, cliPath, 'generate', spec, '--out', path.join(root, 'tty-quiet'), '--quiet']);
-    expect(quiet.stdout).not.toContain('generating keys');
-    // Not a terminal: no status line at all.
-    const piped = await kubepki(['generate', spec, '--out', path.join(root, 'piped')]);
-    expect(piped.stderr + piped.stdout).not.toContain('generating keys');
-    expect(piped.stderr + piped.stdout).not.toContain('\x1b[');
-  });
+  it.runIf(fs.existsSync('/usr/bin/script') || process.env.CI === 'true')(
+    'on a terminal: a live "generating keys" line on stderr, erased before the per-file lines; none with --quiet',
+    async () => {
+      const spec = writeSpec(root, 'lab-ec-tty.yaml', 'lab', (d) => (d.spec.pki.encryptionAlgorithm = 'ECDSA-P256'));
+      const tty = script([process.execPath, cliPath, 'generate', spec, '--out', path.join(root, 'tty')]);
+      expect(tty.status, tty.stdout).toBe(0);
+      expect(tty.stdout).toMatch(/\x1b\[2Kgenerating keys: \d+\/\d+ done, \d+\.\d s/);
+      // The last status says every key is done, and is erased (carriage return, erase line) before the per-file lines.
+      expect(tty.stdout).toMatch(/generating keys: (\d+)\/\1 done, \d+\.\d s\r\x1b\[2K(created|kept) +\S/);
+      const quiet = script([
+        process.execPath,
+        cliPath,
+        'generate',
+        spec,
+        '--out',
+        path.join(root, 'tty-quiet'),
+        '--quiet',
+      ]);
+      expect(quiet.stdout).not.toContain('generating keys');
+      // Not a terminal: no status line at all.
+      const piped = await kubepki(['generate', spec, '--out', path.join(root, 'piped')]);
+      expect(piped.stderr + piped.stdout).not.toContain('generating keys');
+      expect(piped.stderr + piped.stdout).not.toContain('\x1b[');
+    },
+  );
 });

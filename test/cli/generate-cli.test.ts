@@ -38,7 +38,9 @@ describe('kubepki generate', () => {
 
     const first = await kubepki(['generate', labSpec, '--out', out]);
     // One key per certificate (CAs, leaves, kubeconfig client certificates) and the service-account key.
-    expect(first.stderr).toMatch(new RegExp(`^${paths.length} created; ${plan.certificates.length + 1} keys generated → `));
+    expect(first.stderr).toMatch(
+      new RegExp(`^${paths.length} created; ${plan.certificates.length + 1} keys generated → `),
+    );
     expect(first.status).toBe(0);
     expect(lines(first.stdout)).toEqual(paths.map((p) => `created  ${p}`));
     expect(paths.every((p) => fs.existsSync(path.join(out, p)))).toBe(true);
@@ -70,7 +72,12 @@ describe('kubepki generate', () => {
     const changed = path.join(dir, 'changed.cluster.yaml');
     fs.writeFileSync(
       changed,
-      fs.readFileSync(labSpec, 'utf8').replace('- {name: alice, groups: [dev-team, oncall]}', '- {name: alice, groups: [dev-team]}\n    - {name: frank}'),
+      fs
+        .readFileSync(labSpec, 'utf8')
+        .replace(
+          '- {name: alice, groups: [dev-team, oncall]}',
+          '- {name: alice, groups: [dev-team]}\n    - {name: frank}',
+        ),
     );
     ageTree(out);
     const before = readTreeState(out);
@@ -155,7 +162,10 @@ describe('usage errors', () => {
   });
 
   it('generate without a spec, or with an unknown flag, exits 2 with its usage line', async () => {
-    for (const args of [['generate', '--out', 'x'], ['generate', labSpec, '--out', 'x', '--frobnicate']]) {
+    for (const args of [
+      ['generate', '--out', 'x'],
+      ['generate', labSpec, '--out', 'x', '--frobnicate'],
+    ]) {
       const cwd = newDirectory();
       const run = await kubepki(args, cwd);
       expect(run.status, args.join(' ')).toBe(2);
@@ -193,9 +203,15 @@ describe('kubepki schema', () => {
 describe('npx kubepki', () => {
   it('resolves the repository’s own bin (offline) and prints the usage', (context) => {
     // --offline: npm must not reach a registry; if it cannot resolve kubepki locally it fails with ENOTCACHED.
-    const result = spawnSync('npx', ['--offline', '--no-install', 'kubepki', '--help'], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
-    if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT' && process.env.CI !== 'true') context.skip('npx is not installed');
-    if (/ENOTCACHED|E404|network/i.test(result.stderr) && result.status !== 0 && process.env.CI !== 'true') context.skip(`npx would need the network: ${result.stderr.trim().split('\n')[0]}`);
+    const result = spawnSync('npx', ['--offline', '--no-install', 'kubepki', '--help'], {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    if (result.error && (result.error as NodeJS.ErrnoException).code === 'ENOENT' && process.env.CI !== 'true')
+      context.skip('npx is not installed');
+    if (/ENOTCACHED|E404|network/i.test(result.stderr) && result.status !== 0 && process.env.CI !== 'true')
+      context.skip(`npx would need the network: ${result.stderr.trim().split('\n')[0]}`);
     // npm runs the bin file itself, so it must be executable. tsc writes new files 0644: a clean `npm run build`
     // (rm -rf dist first) leaves dist/cli/main.js without +x and npx fails with "kubepki: Permission denied" (127).
     expect(fs.statSync(cliPath).mode & 0o111, `${cliPath} is not executable; the build must chmod +x it`).not.toBe(0);

@@ -35,7 +35,7 @@ describe('kubepki join-command', () => {
   }, 60_000);
   afterAll(() => removeTree(dir));
 
-  it('prints a worker\'s line without the token, and the token expression yields it', async () => {
+  it("prints a worker's line without the token, and the token expression yields it", async () => {
     const result = await run(['join-command', dir, '--node', 'w2']);
     expect(result.code).toBe(0);
     expect(result.stdout).not.toContain(token.split('.')[1]!);
@@ -48,7 +48,7 @@ describe('kubepki join-command', () => {
     expect(execFileSync('sh', ['-c', `printf %s "$(cat ${tokenFile})"`], { encoding: 'utf8' })).toBe(token);
   });
 
-  it('prints the token with --print-token, and --control-plane with the node\'s own apiserver for another control-plane node', async () => {
+  it("prints the token with --print-token, and --control-plane with the node's own apiserver for another control-plane node", async () => {
     const result = await run(['join-command', dir, '--node', 'cp2', '--print-token']);
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(
@@ -84,8 +84,12 @@ describe('kubepki join-command', () => {
 describe('kubepki join-command during a cluster-CA rotation', () => {
   let dir: string;
   let oldPin: string;
-  const stage = (phase: RotationPhase) => planPki(stackSpec('ha', 'ECDSA-P256', (s) => void (s.spec.pki.rotation = { clusterCA: { generation: 2, phase } })));
-  const pinsIn = (node: string, root = dir) => (yaml.loadAll(fs.readFileSync(path.join(root, node, 'kubeadm.yaml'), 'utf8')) as any[]).find((d) => d.kind === 'JoinConfiguration').discovery.bootstrapToken.caCertHashes;
+  const stage = (phase: RotationPhase) =>
+    planPki(stackSpec('ha', 'ECDSA-P256', (s) => void (s.spec.pki.rotation = { clusterCA: { generation: 2, phase } })));
+  const pinsIn = (node: string, root = dir) =>
+    (yaml.loadAll(fs.readFileSync(path.join(root, node, 'kubeadm.yaml'), 'utf8')) as any[]).find(
+      (d) => d.kind === 'JoinConfiguration',
+    ).discovery.bootstrapToken.caCertHashes;
   const flagsOf = (line: string) => [...line.matchAll(/--discovery-token-ca-cert-hash (\S+)/g)].map((m) => m[1]);
   /** kubeadm's pubkeypin.Set.CheckAny: cluster-info's CA data is trusted when any of its certificates matches any pin. */
   const discoveryAccepts = (pins: string[], clusterInfoCa: string) => pins.includes(publicKeyPin(clusterInfoCa));
@@ -129,7 +133,16 @@ describe('kubepki join-command during a cluster-CA rotation', () => {
     const copy = temporaryDirectory('kubepki-join-rotation-copy-');
     try {
       fs.cpSync(dir, copy, { recursive: true });
-      await realizeLocal(planPki(stackSpec('ha', 'ECDSA-P256', (s) => void (s.spec.pki.rotation = { clusterCA: { generation: 3, phase: 'trust' } }))), copy);
+      await realizeLocal(
+        planPki(
+          stackSpec(
+            'ha',
+            'ECDSA-P256',
+            (s) => void (s.spec.pki.rotation = { clusterCA: { generation: 3, phase: 'trust' } }),
+          ),
+        ),
+        copy,
+      );
       const file = path.join(copy, 'w1', 'kubeadm.yaml');
       const [signerPin, otherPin] = pinsIn('w1', copy) as string[];
       expect(otherPin).toBeDefined();

@@ -18,7 +18,13 @@ let root: string;
 let spec: string;
 let tree: string;
 const read = (rel: string) => fs.readFileSync(path.join(tree, rel));
-const snapshot = () => new Map((fs.readdirSync(tree, { recursive: true }) as string[]).map(String).filter((f) => fs.statSync(path.join(tree, f)).isFile()).map((f) => [f, read(f).toString('base64')]));
+const snapshot = () =>
+  new Map(
+    (fs.readdirSync(tree, { recursive: true }) as string[])
+      .map(String)
+      .filter((f) => fs.statSync(path.join(tree, f)).isFile())
+      .map((f) => [f, read(f).toString('base64')]),
+  );
 const embedded = (rel: string) => {
   const doc = yaml.load(read(rel).toString('utf8')) as { users: { user: Record<string, string> }[] };
   const field = (k: string) => Buffer.from(doc.users[0]!.user[k]!, 'base64').toString('utf8');
@@ -67,12 +73,24 @@ describe('kubepki renew', () => {
   });
 
   it('--all renews every leaf with its key, never a CA nor the sa key; the tree still verifies', async () => {
-    const cas = ['cp1/pki/ca.crt', 'cp1/pki/etcd/ca.crt', 'cp1/pki/front-proxy-ca.crt', 'cp1/pki/sa.key'].map((f) => read(f).toString('base64'));
-    const leaves = ['cp1/pki/etcd/server.crt', 'cp1/pki/front-proxy-client.crt'].map((f) => new X509Certificate(read(f)).serialNumber);
+    const cas = ['cp1/pki/ca.crt', 'cp1/pki/etcd/ca.crt', 'cp1/pki/front-proxy-ca.crt', 'cp1/pki/sa.key'].map((f) =>
+      read(f).toString('base64'),
+    );
+    const leaves = ['cp1/pki/etcd/server.crt', 'cp1/pki/front-proxy-client.crt'].map(
+      (f) => new X509Certificate(read(f)).serialNumber,
+    );
     const run = await kubepki(['renew', spec, '--out', tree, '--all', '--quiet']);
     expect(run.status, describeRun(run)).toBe(0);
-    expect(['cp1/pki/ca.crt', 'cp1/pki/etcd/ca.crt', 'cp1/pki/front-proxy-ca.crt', 'cp1/pki/sa.key'].map((f) => read(f).toString('base64'))).toEqual(cas);
-    expect(['cp1/pki/etcd/server.crt', 'cp1/pki/front-proxy-client.crt'].map((f) => new X509Certificate(read(f)).serialNumber)).not.toEqual(leaves);
+    expect(
+      ['cp1/pki/ca.crt', 'cp1/pki/etcd/ca.crt', 'cp1/pki/front-proxy-ca.crt', 'cp1/pki/sa.key'].map((f) =>
+        read(f).toString('base64'),
+      ),
+    ).toEqual(cas);
+    expect(
+      ['cp1/pki/etcd/server.crt', 'cp1/pki/front-proxy-client.crt'].map(
+        (f) => new X509Certificate(read(f)).serialNumber,
+      ),
+    ).not.toEqual(leaves);
     expect(run.stderr).toMatch(/ 0 keys generated/);
     expect((await kubepki(['verify', tree, '--spec', spec])).status).toBe(0);
   });
@@ -92,22 +110,51 @@ describe('kubepki renew', () => {
 
 describe('kubepki inspect', () => {
   const inspect = (args: string[], input?: string) => {
-    const r = spawnSync(process.execPath, [cliPath, 'inspect', ...args], { encoding: 'utf8', timeout: 60_000, ...(input !== undefined ? { input } : {}) });
+    const r = spawnSync(process.execPath, [cliPath, 'inspect', ...args], {
+      encoding: 'utf8',
+      timeout: 60_000,
+      ...(input !== undefined ? { input } : {}),
+    });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
-  it.runIf(requireBinary('openssl', 'inspect compared with openssl'))("a certificate: the facts openssl reads (subject, dates, SANs, fingerprint)", () => {
-    const file = path.join(tree, 'cp1/pki/apiserver.crt');
-    const facts = JSON.parse(inspect([file, '-o', 'json']).stdout);
-    const ossl = spawnSync('openssl', ['x509', '-in', file, '-noout', '-subject', '-enddate', '-fingerprint', '-sha256', '-ext', 'subjectAltName', '-nameopt', 'RFC2253'], { encoding: 'utf8' }).stdout;
-    expect(ossl).toContain(`subject=${facts.subject}`);
-    expect(ossl).toContain(`sha256 Fingerprint=${facts.sha256Fingerprint}`);
-    expect(new Date(/notAfter=(.*)/.exec(ossl)![1]!).toISOString()).toBe(facts.notAfter);
-    for (const name of facts.dnsNames) expect(ossl).toContain(`DNS:${name}`);
-    for (const ip of facts.ipAddresses) expect(ossl).toContain(`IP Address:${ip}`);
-    expect(facts).toMatchObject({ type: 'certificate', isCa: false, extendedKeyUsages: ['serverAuth'], key: 'ECDSA-P256' });
-    expect(inspect([file]).stdout).toMatch(/^ {2}Not after: +\S+ \(expires in 36[45] days\)$/m);
-  });
+  it.runIf(requireBinary('openssl', 'inspect compared with openssl'))(
+    'a certificate: the facts openssl reads (subject, dates, SANs, fingerprint)',
+    () => {
+      const file = path.join(tree, 'cp1/pki/apiserver.crt');
+      const facts = JSON.parse(inspect([file, '-o', 'json']).stdout);
+      const ossl = spawnSync(
+        'openssl',
+        [
+          'x509',
+          '-in',
+          file,
+          '-noout',
+          '-subject',
+          '-enddate',
+          '-fingerprint',
+          '-sha256',
+          '-ext',
+          'subjectAltName',
+          '-nameopt',
+          'RFC2253',
+        ],
+        { encoding: 'utf8' },
+      ).stdout;
+      expect(ossl).toContain(`subject=${facts.subject}`);
+      expect(ossl).toContain(`sha256 Fingerprint=${facts.sha256Fingerprint}`);
+      expect(new Date(/notAfter=(.*)/.exec(ossl)![1]!).toISOString()).toBe(facts.notAfter);
+      for (const name of facts.dnsNames) expect(ossl).toContain(`DNS:${name}`);
+      for (const ip of facts.ipAddresses) expect(ossl).toContain(`IP Address:${ip}`);
+      expect(facts).toMatchObject({
+        type: 'certificate',
+        isCa: false,
+        extendedKeyUsages: ['serverAuth'],
+        key: 'ECDSA-P256',
+      });
+      expect(inspect([file]).stdout).toMatch(/^ {2}Not after: +\S+ \(expires in 36[45] days\)$/m);
+    },
+  );
 
   it('a private key: its public facts only, matching the certificate; no private component in any format', () => {
     const key = path.join(tree, 'cp1/pki/apiserver.key');
@@ -122,30 +169,74 @@ describe('kubepki inspect', () => {
     const facts = JSON.parse(inspect([key, '-o', 'json']).stdout);
     const spki = createPublicKey(pem).export({ format: 'der', type: 'spki' });
     expect(facts.publicKeySha256.replace(/:/g, '').toLowerCase()).toBe(createHash('sha256').update(spki).digest('hex'));
-    expect(JSON.parse(inspect([path.join(tree, 'cp1/pki/apiserver.crt'), '-o', 'json']).stdout).publicKeySha256).toBe(facts.publicKeySha256);
+    expect(JSON.parse(inspect([path.join(tree, 'cp1/pki/apiserver.crt'), '-o', 'json']).stdout).publicKeySha256).toBe(
+      facts.publicKeySha256,
+    );
   });
 
-  it.runIf(requireBinary('openssl', 'inspect of a CSR made by openssl'))('a CSR from openssl, on standard input', () => {
-    const csr = spawnSync('openssl', ['req', '-new', '-key', path.join(tree, 'cp1/pki/apiserver.key'), '-subj', '/CN=probe/O=team', '-addext', 'subjectAltName=DNS:probe.example,IP:10.9.8.7'], { encoding: 'utf8' }).stdout;
-    const facts = JSON.parse(inspect(['-', '-o', 'json'], csr).stdout);
-    expect(facts).toMatchObject({ type: 'certificate-request', dnsNames: ['probe.example'], ipAddresses: ['10.9.8.7'], signatureValid: true });
-    expect(facts.subject).toContain('CN=probe');
-  });
+  it.runIf(requireBinary('openssl', 'inspect of a CSR made by openssl'))(
+    'a CSR from openssl, on standard input',
+    () => {
+      const csr = spawnSync(
+        'openssl',
+        [
+          'req',
+          '-new',
+          '-key',
+          path.join(tree, 'cp1/pki/apiserver.key'),
+          '-subj',
+          '/CN=probe/O=team',
+          '-addext',
+          'subjectAltName=DNS:probe.example,IP:10.9.8.7',
+        ],
+        { encoding: 'utf8' },
+      ).stdout;
+      const facts = JSON.parse(inspect(['-', '-o', 'json'], csr).stdout);
+      expect(facts).toMatchObject({
+        type: 'certificate-request',
+        dnsNames: ['probe.example'],
+        ipAddresses: ['10.9.8.7'],
+        signatureValid: true,
+      });
+      expect(facts.subject).toContain('CN=probe');
+    },
+  );
 
   it('a kubeconfig: contexts, server, the user certificate and the CA; the key only said to be there', () => {
     const run = inspect([path.join(tree, 'users/alice.conf'), '-o', 'json']);
     const facts = JSON.parse(run.stdout);
-    expect(facts).toMatchObject({ type: 'kubeconfig', currentContext: 'alice@lab', clientKey: 'embedded', clientCertificate: { extendedKeyUsages: ['clientAuth'] }, certificateAuthority: { isCa: true, selfSigned: true } });
+    expect(facts).toMatchObject({
+      type: 'kubeconfig',
+      currentContext: 'alice@lab',
+      clientKey: 'embedded',
+      clientCertificate: { extendedKeyUsages: ['clientAuth'] },
+      certificateAuthority: { isCa: true, selfSigned: true },
+    });
     expect(facts.clientCertificate.subject).toContain('CN=alice');
     expect(run.stdout).not.toContain('client-key-data');
     expect(run.stdout).not.toContain('PRIVATE');
   });
 
   it('a service-account JWT: header and claims, the signature explicitly not checked', async () => {
-    const minted = await kubepki(['token', '--pki', path.join(tree, 'cp1'), '--service-account', 'ci/deployer', '--allow-undeclared', '--duration', '10m']);
+    const minted = await kubepki([
+      'token',
+      '--pki',
+      path.join(tree, 'cp1'),
+      '--service-account',
+      'ci/deployer',
+      '--allow-undeclared',
+      '--duration',
+      '10m',
+    ]);
     const jwt = minted.stdout.trim().split('\n').pop()!;
     const facts = JSON.parse(inspect(['-', '-o', 'json'], `${jwt}\n`).stdout);
-    expect(facts).toMatchObject({ type: 'jwt', signatureChecked: false, expired: false, header: { alg: 'ES256' }, claims: { sub: 'system:serviceaccount:ci:deployer' } });
+    expect(facts).toMatchObject({
+      type: 'jwt',
+      signatureChecked: false,
+      expired: false,
+      header: { alg: 'ES256' },
+      claims: { sub: 'system:serviceaccount:ci:deployer' },
+    });
     expect(inspect(['-'], jwt).stdout).toContain('signature not checked');
   });
 

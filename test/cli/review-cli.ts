@@ -11,7 +11,12 @@ export { describeRun, type CliRun as Run } from '../support/built-cli';
 export const kubepki = (args: string[], cwd = repoRoot) => runKubepki(args, { cwd });
 
 /** The shipped stack's YAML document, changed by `change`, written as `<dir>/<name>`. */
-export function writeSpec(dir: string, name: string, stack: string, change: (doc: Record<string, any>) => void = () => undefined): string {
+export function writeSpec(
+  dir: string,
+  name: string,
+  stack: string,
+  change: (doc: Record<string, any>) => void = () => undefined,
+): string {
   const doc = yaml.load(fs.readFileSync(stackFile(stack), 'utf8')) as Record<string, any>;
   change(doc);
   const file = path.join(dir, name);

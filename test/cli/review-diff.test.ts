@@ -54,7 +54,18 @@ describe('kubepki diff <base> <head>', () => {
 
 describe('kubepki diff --git <rev> <spec>', () => {
   let repo: string;
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: repo, stdio: 'pipe', env: { ...process.env, GIT_AUTHOR_NAME: 't', GIT_AUTHOR_EMAIL: 't@example.invalid', GIT_COMMITTER_NAME: 't', GIT_COMMITTER_EMAIL: 't@example.invalid' } });
+  const git = (...args: string[]) =>
+    execFileSync('git', args, {
+      cwd: repo,
+      stdio: 'pipe',
+      env: {
+        ...process.env,
+        GIT_AUTHOR_NAME: 't',
+        GIT_AUTHOR_EMAIL: 't@example.invalid',
+        GIT_COMMITTER_NAME: 't',
+        GIT_COMMITTER_EMAIL: 't@example.invalid',
+      },
+    });
   beforeAll(() => {
     repo = path.join(dir, 'repo');
     fs.mkdirSync(repo);
@@ -71,12 +82,17 @@ describe('kubepki diff --git <rev> <spec>', () => {
     expect(run.status, describeRun(run)).toBe(1);
     expect(run.stdout).toContain('| added | `users/carol.conf` | carol | sre |');
     // From a subdirectory, the path is relative to it, as for every other verb.
-    expect((await kubepki(['diff', '--git', 'HEAD', 'lab.cluster.yaml', '--exit-code'], path.join(repo, 'stacks'))).status).toBe(1);
+    expect(
+      (await kubepki(['diff', '--git', 'HEAD', 'lab.cluster.yaml', '--exit-code'], path.join(repo, 'stacks'))).status,
+    ).toBe(1);
   });
 
   it('a spec that is new since the revision: everything is added', async () => {
     writeSpec(repo, 'stacks/ha.cluster.yaml', 'ha');
-    const run = await kubepki(['diff', '--git', 'HEAD', 'stacks/ha.cluster.yaml', '--format', 'json', '--exit-code'], repo);
+    const run = await kubepki(
+      ['diff', '--git', 'HEAD', 'stacks/ha.cluster.yaml', '--format', 'json', '--exit-code'],
+      repo,
+    );
     expect(run.status, describeRun(run)).toBe(1);
     expect(JSON.parse(run.stdout).certificates.removed).toEqual([]);
     expect(JSON.parse(run.stdout).nodes.added).toEqual(['cp1', 'cp2', 'cp3', 'w1', 'w2', 'w3']);

@@ -34,7 +34,9 @@ describe('kubepki graph', () => {
     const mermaid = await kubepki(['graph', stackFile('lab')]);
     expect(mermaid.status, describeRun(mermaid)).toBe(0);
     expect(mermaid.stdout).toMatch(/^flowchart LR\n/);
-    expect((await kubepki(['graph', stackFile('lab'), '--format', 'md'])).stdout).toContain('| client | server | purpose |');
+    expect((await kubepki(['graph', stackFile('lab'), '--format', 'md'])).stdout).toContain(
+      '| client | server | purpose |',
+    );
     expect((await kubepki(['graph', stackFile('ha'), '--format', 'dot'])).stdout).toMatch(/^digraph "trust-ha" \{/);
   });
 });

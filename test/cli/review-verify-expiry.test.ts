@@ -45,7 +45,9 @@ describe('kubepki verify', () => {
       expect(run.stdout).toMatch(/^error {3}cp1\/pki\/front-proxy-client\.key {2}\[file\.mode\] {2}.*mode 0644/m);
       const json = await kubepki(['verify', tree.dir, '--format', 'json']);
       expect(json.status).toBe(1);
-      expect(JSON.parse(json.stdout)).toEqual([expect.objectContaining({ id: 'file.mode', file: 'cp1/pki/front-proxy-client.key', severity: 'error' })]);
+      expect(JSON.parse(json.stdout)).toEqual([
+        expect.objectContaining({ id: 'file.mode', file: 'cp1/pki/front-proxy-client.key', severity: 'error' }),
+      ]);
     } finally {
       fs.chmodSync(key, 0o600);
     }

@@ -25,11 +25,16 @@ afterEach(() => {
 });
 
 /** What verify --spec says about a file, and what a dry-run generate would do with it. */
-async function bothJudges(edit: (dir: string) => void, file: string): Promise<{ verify: string[]; generate: string | undefined }> {
+async function bothJudges(
+  edit: (dir: string) => void,
+  file: string,
+): Promise<{ verify: string[]; generate: string | undefined }> {
   const dir = copyTree(tree.dir);
   copies.push(dir);
   edit(dir);
-  const verify = verifyPki(dir, { plan: tree.plan }).filter((f) => f.file === file && f.id.startsWith('drift.')).map((f) => f.id);
+  const verify = verifyPki(dir, { plan: tree.plan })
+    .filter((f) => f.file === file && f.id.startsWith('drift.'))
+    .map((f) => f.id);
   const report = await realizeLocal(tree.plan, dir, { dryRun: true });
   return { verify, generate: report.changes.find((c) => c.path === file)?.action };
 }
@@ -38,16 +43,28 @@ const namespaces = 'rbac/10-namespaces.yaml';
 
 describe('generate and verify --spec judge an rbac/ file the same way', () => {
   it('a comment line added to rbac/10-namespaces.yaml: generate keeps it, verify reports no drift', async () => {
-    const result = await bothJudges((dir) => fs.appendFileSync(path.join(dir, namespaces), '# reviewed by the platform team\n'), namespaces);
+    const result = await bothJudges(
+      (dir) => fs.appendFileSync(path.join(dir, namespaces), '# reviewed by the platform team\n'),
+      namespaces,
+    );
     expect(result).toEqual({ verify: [], generate: 'kept' });
   });
 
   it('a Namespace removed from the file: generate rewrites it, verify reports drift.rbac', async () => {
     const result = await bothJudges((dir) => {
       const file = path.join(dir, namespaces);
-      const documents = fs.readFileSync(file, 'utf8').split(/^---\n/m).filter(Boolean);
+      const documents = fs
+        .readFileSync(file, 'utf8')
+        .split(/^---\n/m)
+        .filter(Boolean);
       expect(documents.length, 'the lab spec plans more than one namespace').toBeGreaterThan(1);
-      fs.writeFileSync(file, documents.slice(1).map((d) => `---\n${d}`).join(''));
+      fs.writeFileSync(
+        file,
+        documents
+          .slice(1)
+          .map((d) => `---\n${d}`)
+          .join(''),
+      );
     }, namespaces);
     expect(result).toEqual({ verify: ['drift.rbac'], generate: 'updated' });
   });

@@ -19,7 +19,11 @@ import { runCommand } from '../support/managed-process';
 import { peerBinaryPath } from '../support/peer-binary-path';
 import { requireBinary } from '../support/peer-binaries';
 
-const havePeers = [requireBinary('cfssl', 'cfssl remote signer'), requireBinary('etcd', 'cfssl tree in etcd'), requireBinary('kubectl', 'cfssl tree with kubectl')].every(Boolean);
+const havePeers = [
+  requireBinary('cfssl', 'cfssl remote signer'),
+  requireBinary('etcd', 'cfssl tree in etcd'),
+  requireBinary('kubectl', 'cfssl tree with kubectl'),
+].every(Boolean);
 
 const cas = [
   { id: 'ca', commonName: 'kubernetes' },
@@ -36,7 +40,10 @@ describe.runIf(havePeers)('generate --signer cfssl: every CA key held by cfssl s
   let generated: { code: number | null; stdout: string; stderr: string };
 
   const kubepki = (args: string[], key = authKey) =>
-    runCommand(process.execPath, [cliPath, ...args], { env: { ...process.env, KUBEPKI_CFSSL_AUTH_KEY: key }, timeoutMs: 120_000 });
+    runCommand(process.execPath, [cliPath, ...args], {
+      env: { ...process.env, KUBEPKI_CFSSL_AUTH_KEY: key },
+      timeoutMs: 120_000,
+    });
   const signerArgs = () => cas.flatMap((ca) => ['--signer', `${ca.id}=cfssl:${servers.get(ca.id)!.url}`]);
   const pki = (node: string, rel: string) => path.join(tree, node, 'pki', rel);
 
@@ -50,7 +57,11 @@ describe.runIf(havePeers)('generate --signer cfssl: every CA key held by cfssl s
     fs.writeFileSync(specFile, yaml.dump(spec));
     const config = await kubepki(['cfssl-config', specFile]);
     expect(config.code, config.stderr).toBe(0);
-    for (const ca of cas) servers.set(ca.id, await CfsslServer.start(path.join(work, `cfssl-${ca.id}`), ca.commonName, 'ecdsa', JSON.parse(config.stdout)));
+    for (const ca of cas)
+      servers.set(
+        ca.id,
+        await CfsslServer.start(path.join(work, `cfssl-${ca.id}`), ca.commonName, 'ecdsa', JSON.parse(config.stdout)),
+      );
     generated = await kubepki(['generate', specFile, '--out', tree, ...signerArgs()]);
   }, 240_000);
 
@@ -86,7 +97,10 @@ describe.runIf(havePeers)('generate --signer cfssl: every CA key held by cfssl s
 
   it('a wrong auth key is refused by cfssl, and nothing is written', async () => {
     const out = path.join(work, 'refused');
-    const refused = await kubepki(['generate', specFile, '--out', out, ...signerArgs()], randomBytes(16).toString('hex'));
+    const refused = await kubepki(
+      ['generate', specFile, '--out', out, ...signerArgs()],
+      randomBytes(16).toString('hex'),
+    );
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/cfssl authsign refused/);
     expect(fs.existsSync(path.join(out, 'cp1', 'pki', 'apiserver.crt'))).toBe(false);
@@ -94,18 +108,28 @@ describe.runIf(havePeers)('generate --signer cfssl: every CA key held by cfssl s
 
   it('etcd forms a three-member cluster over mutual TLS with the cfssl-signed certificates', async () => {
     const nodes = ['cp1', 'cp2', 'cp3'];
-    const client = { cacert: pki('cp1', 'etcd/ca.crt'), cert: pki('cp1', 'apiserver-etcd-client.crt'), key: pki('cp1', 'apiserver-etcd-client.key') };
+    const client = {
+      cacert: pki('cp1', 'etcd/ca.crt'),
+      cert: pki('cp1', 'apiserver-etcd-client.crt'),
+      key: pki('cp1', 'apiserver-etcd-client.key'),
+    };
     const cluster = await EtcdCluster.start({
       binaries: { etcd: peerBinaryPath('etcd'), etcdctl: peerBinaryPath('etcdctl') },
       workDir: path.join(work, 'etcd'),
       members: nodes.map((node) => ({ name: node, tls: kubeadmMemberTls((rel) => pki(node, rel)) })),
-      healthClient: { cacert: pki('cp1', 'etcd/ca.crt'), cert: pki('cp1', 'etcd/healthcheck-client.crt'), key: pki('cp1', 'etcd/healthcheck-client.key') },
+      healthClient: {
+        cacert: pki('cp1', 'etcd/ca.crt'),
+        cert: pki('cp1', 'etcd/healthcheck-client.crt'),
+        key: pki('cp1', 'etcd/healthcheck-client.key'),
+      },
       healthTimeoutMs: 60_000,
     });
     try {
       const put = await cluster.etcdctl(['put', '/kubepki/cfssl', 'signed-remotely'], client);
       expect(put.code, put.stderr).toBe(0);
-      const get = await cluster.etcdctl(['get', '/kubepki/cfssl', '--print-value-only'], client, { endpoints: cluster.members[2]!.clientUrl });
+      const get = await cluster.etcdctl(['get', '/kubepki/cfssl', '--print-value-only'], client, {
+        endpoints: cluster.members[2]!.clientUrl,
+      });
       expect(get.stdout.trim()).toBe('signed-remotely');
     } finally {
       await cluster.stop();
@@ -124,12 +148,23 @@ describe.runIf(havePeers)('generate --signer cfssl: every CA key held by cfssl s
     });
     try {
       const file = path.join(work, 'admin.conf');
-      fs.writeFileSync(file, copyKubeconfig(fs.readFileSync(path.join(tree, 'cp1', 'admin.conf'), 'utf8'), { server: standIn.url }), { mode: 0o600 });
+      fs.writeFileSync(
+        file,
+        copyKubeconfig(fs.readFileSync(path.join(tree, 'cp1', 'admin.conf'), 'utf8'), { server: standIn.url }),
+        { mode: 0o600 },
+      );
       const env: NodeJS.ProcessEnv = { ...process.env, HOME: work, KUBECACHEDIR: path.join(work, 'cache') };
       for (const key of ['KUBECONFIG', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) delete env[key];
-      const whoami = await runCommand(peerBinaryPath('kubectl'), ['--kubeconfig', file, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'], { env, timeoutMs: 20_000 });
+      const whoami = await runCommand(
+        peerBinaryPath('kubectl'),
+        ['--kubeconfig', file, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'],
+        { env, timeoutMs: 20_000 },
+      );
       expect(whoami.code, whoami.stderr).toBe(0);
-      expect(JSON.parse(whoami.stdout).status.userInfo).toEqual({ username: 'kubernetes-admin', groups: ['kubeadm:cluster-admins', 'system:authenticated'] });
+      expect(JSON.parse(whoami.stdout).status.userInfo).toEqual({
+        username: 'kubernetes-admin',
+        groups: ['kubeadm:cluster-admins', 'system:authenticated'],
+      });
     } finally {
       await standIn.stop();
     }

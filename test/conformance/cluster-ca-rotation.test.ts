@@ -36,7 +36,8 @@ const planAt = (stage: Stage): PkiPlan =>
     }),
   );
 
-const decoded = (kubeconfig: string, field: string) => Buffer.from(new RegExp(`${field}: (\\S+)`).exec(kubeconfig)![1]!, 'base64').toString('utf8');
+const decoded = (kubeconfig: string, field: string) =>
+  Buffer.from(new RegExp(`${field}: (\\S+)`).exec(kubeconfig)![1]!, 'base64').toString('utf8');
 
 describe.runIf(haveKubectl)('rotating every authority of a cluster, stage by stage, with real peers', () => {
   /** A snapshot of the generated tree after each stage, as the files a node holds at that stage. */
@@ -83,7 +84,11 @@ describe.runIf(haveKubectl)('rotating every authority of a cluster, stage by sta
     fs.writeFileSync(file, copyKubeconfig(kubeconfig, { server }), { mode: 0o600 });
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: work, KUBECACHEDIR: path.join(work, 'cache') };
     for (const key of ['KUBECONFIG', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) delete env[key];
-    const result = await runCommand(kubectl, ['--kubeconfig', file, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'], { env, timeoutMs: 20_000 });
+    const result = await runCommand(
+      kubectl,
+      ['--kubeconfig', file, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'],
+      { env, timeoutMs: 20_000 },
+    );
     return { ok: result.code === 0, output: `${result.stdout}${result.stderr}` };
   }
 
@@ -102,8 +107,10 @@ describe.runIf(haveKubectl)('rotating every authority of a cluster, stage by sta
           results[server]![handedOut] = ok;
           if (ok) expect(JSON.parse(output.slice(output.indexOf('{'))).status.userInfo.username).toBe('alice');
           // Why a failure fails: the client refuses an unknown server CA, or the server refuses the client certificate.
-          if (!ok && handedOut === 'before' && server !== 'trust') expect(output).toMatch(/certificate signed by unknown authority|x509/);
-          if (!ok && handedOut === 'trust' && server === 'finish') expect(output).toMatch(/Unauthorized|must be logged in/);
+          if (!ok && handedOut === 'before' && server !== 'trust')
+            expect(output).toMatch(/certificate signed by unknown authority|x509/);
+          if (!ok && handedOut === 'trust' && server === 'finish')
+            expect(output).toMatch(/Unauthorized|must be logged in/);
         }
       } finally {
         await standIn.stop();
@@ -120,21 +127,43 @@ describe.runIf(haveKubectl)('rotating every authority of a cluster, stage by sta
   it('sa key: old-key tokens verify through issue and fail after finish; new-key tokens verify from trust on', async () => {
     const issuer = plans.get('before')!.cluster.serviceAccountIssuer;
     const mint = (keyPem: string) =>
-      mintServiceAccountToken(KeyPair.fromPem(keyPem), { namespace: 'ci', name: 'deployer', uid: 'u-1', audiences: [issuer], issuer, expiresInSeconds: 600, now: new Date() });
+      mintServiceAccountToken(KeyPair.fromPem(keyPem), {
+        namespace: 'ci',
+        name: 'deployer',
+        uid: 'u-1',
+        audiences: [issuer],
+        issuer,
+        expiresInSeconds: 600,
+        now: new Date(),
+      });
     const oldToken = await mint(read('before', 'cp1/pki/sa.key'));
     const newToken = await mint(read('trust', 'cp1/pki/sa-2.key'));
     expect(read('issue', 'cp1/pki/sa.key')).toBe(read('trust', 'cp1/pki/sa-2.key'));
-    const expected: Record<string, [boolean, boolean]> = { trust: [true, true], issue: [true, true], finish: [false, true] };
+    const expected: Record<string, [boolean, boolean]> = {
+      trust: [true, true],
+      issue: [true, true],
+      finish: [false, true],
+    };
     for (const stage of ['trust', 'issue', 'finish'] as Stage[]) {
       // kubepki token verify's verifier, and the stand-in (jose with every key of sa.pub, selected by kid) via kubectl.
-      const ours = await Promise.all([oldToken, newToken].map((t) => verifyServiceAccountToken(t, read(stage, 'cp1/pki/sa.pub'), { issuer, audiences: [issuer] })));
-      expect(ours.map((r) => r.authenticated), stage).toEqual(expected[stage]);
+      const ours = await Promise.all(
+        [oldToken, newToken].map((t) =>
+          verifyServiceAccountToken(t, read(stage, 'cp1/pki/sa.pub'), { issuer, audiences: [issuer] }),
+        ),
+      );
+      expect(
+        ours.map((r) => r.authenticated),
+        stage,
+      ).toEqual(expected[stage]);
       const standIn = await standInAt(stage);
       try {
         const viaKubectl = [];
         for (const token of [oldToken, newToken]) {
           const kubeconfig = copyKubeconfig(read(stage, 'users/alice.conf'), {});
-          const withToken = kubeconfig.replace(/client-certificate-data: \S+\n\s+client-key-data: \S+/, `token: ${token}`);
+          const withToken = kubeconfig.replace(
+            /client-certificate-data: \S+\n\s+client-key-data: \S+/,
+            `token: ${token}`,
+          );
           expect(withToken).toContain('token: ');
           viaKubectl.push((await whoami(withToken, standIn.url)).ok);
         }
@@ -148,8 +177,15 @@ describe.runIf(haveKubectl)('rotating every authority of a cluster, stage by sta
   /** The certificate and key of a plan id as the tree at `stage` holds it (a pki file, or embedded in a kubeconfig). */
   function identityAt(stage: Stage, id: string): TlsIdentity {
     const plan = plans.get(stage)!;
-    const certificate = plan.files.find((f) => f.content.kind === 'certificate' && f.content.of === id && !f.content.bundle && !f.path.endsWith('ca-signer.crt'));
-    if (certificate) return { cert: read(stage, certificate.path), key: read(stage, certificate.path.replace(/\.crt$/, '.key')) };
+    const certificate = plan.files.find(
+      (f) =>
+        f.content.kind === 'certificate' &&
+        f.content.of === id &&
+        !f.content.bundle &&
+        !f.path.endsWith('ca-signer.crt'),
+    );
+    if (certificate)
+      return { cert: read(stage, certificate.path), key: read(stage, certificate.path.replace(/\.crt$/, '.key')) };
     const kubeconfig = plan.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === id)!;
     const text = read(stage, kubeconfig.path);
     return { cert: decoded(text, 'client-certificate-data'), key: decoded(text, 'client-key-data') };
@@ -159,12 +195,18 @@ describe.runIf(haveKubectl)('rotating every authority of a cluster, stage by sta
   function trustAt(stage: Stage, edge: TrustEdge, side: 'server' | 'client'): string {
     const via = side === 'server' ? edge.serverTrustsVia : edge.clientTrustsVia!;
     if (via.includes('certificate-authority-data')) {
-      const kubeconfig = plans.get(stage)!.files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === edge.clientCertificate)!;
+      const kubeconfig = plans
+        .get(stage)!
+        .files.find((f) => f.content.kind === 'kubeconfig' && f.content.of === edge.clientCertificate)!;
       return decoded(read(stage, kubeconfig.path), 'certificate-authority-data');
     }
     const node = (side === 'server' ? edge.server.node : edge.client.node) ?? 'cp1';
     const trusts = side === 'server' ? edge.serverTrusts : edge.clientTrusts!;
-    const file = trusts.startsWith('etcd-ca') ? 'etcd/ca.crt' : trusts.startsWith('front-proxy-ca') ? 'front-proxy-ca.crt' : 'ca.crt';
+    const file = trusts.startsWith('etcd-ca')
+      ? 'etcd/ca.crt'
+      : trusts.startsWith('front-proxy-ca')
+        ? 'front-proxy-ca.crt'
+        : 'ca.crt';
     return read(stage, `${node === 'users' ? 'cp1' : node}/pki/${file}`);
   }
 
@@ -178,7 +220,9 @@ describe.runIf(haveKubectl)('rotating every authority of a cluster, stage by sta
     const failures: string[] = [];
     for (const [clientStage, serverStage] of pairs) {
       for (const edge of trustGraph(plans.get(serverStage)!).edges) {
-        const throwaway = edge.serverCertificate ? undefined : await throwawayServingIdentity({ commonName: edge.server.component, dnsNames: ['localhost'] });
+        const throwaway = edge.serverCertificate
+          ? undefined
+          : await throwawayServingIdentity({ commonName: edge.server.component, dnsNames: ['localhost'] });
         const server = throwaway ?? identityAt(serverStage, edge.serverCertificate!);
         const result = await tlsHandshake(
           { identity: { cert: server.cert, key: server.key }, clientCa: trustAt(serverStage, edge, 'server') },
@@ -189,19 +233,35 @@ describe.runIf(haveKubectl)('rotating every authority of a cluster, stage by sta
           },
         );
         handshakes++;
-        if (!result.ok) failures.push(`${clientStage} client → ${serverStage} server: ${edge.client.component} → ${edge.server.component} (${edge.clientCertificate}): ${result.serverError ?? result.clientError}`);
+        if (!result.ok)
+          failures.push(
+            `${clientStage} client → ${serverStage} server: ${edge.client.component} → ${edge.server.component} (${edge.clientCertificate}): ${result.serverError ?? result.clientError}`,
+          );
       }
     }
-    console.log(`[rotation handshakes] ${handshakes} real TLS handshakes over ${pairs.length} stage pairs, ${failures.length} failed`);
+    console.log(
+      `[rotation handshakes] ${handshakes} real TLS handshakes over ${pairs.length} stage pairs, ${failures.length} failed`,
+    );
     expect(failures).toEqual([]);
     // Two stages apart is not a rolling restart: a day-one client refuses an issue-stage server, as it must.
-    const apiserverEdge = trustGraph(plans.get('issue')!).edges.find((e) => e.server.component === 'kube-apiserver' && e.clientCertificate === 'users/alice.conf')!;
+    const apiserverEdge = trustGraph(plans.get('issue')!).edges.find(
+      (e) => e.server.component === 'kube-apiserver' && e.clientCertificate === 'users/alice.conf',
+    )!;
     const skipped = await tlsHandshake(
-      { identity: identityAt('issue', apiserverEdge.serverCertificate!), clientCa: trustAt('issue', apiserverEdge, 'server') },
-      { ca: trustAt('before', apiserverEdge, 'client'), identity: identityAt('before', 'users/alice.conf'), expectServerName: apiserverEdge.serverName! },
+      {
+        identity: identityAt('issue', apiserverEdge.serverCertificate!),
+        clientCa: trustAt('issue', apiserverEdge, 'server'),
+      },
+      {
+        ca: trustAt('before', apiserverEdge, 'client'),
+        identity: identityAt('before', 'users/alice.conf'),
+        expectServerName: apiserverEdge.serverName!,
+      },
     );
     expect(skipped.ok).toBe(false);
     // OpenSSL sends the serving chain it can build, the new CA included: the old-only client finds no anchor for it.
-    expect(skipped.clientError).toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|SELF_SIGNED_CERT_IN_CHAIN/);
+    expect(skipped.clientError).toMatch(
+      /UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|SELF_SIGNED_CERT_IN_CHAIN/,
+    );
   }, 180_000);
 });

@@ -14,7 +14,9 @@ import { peerBinaryPath } from '../support/peer-binary-path';
 import { requireBinary } from '../support/peer-binaries';
 import { issueFromCa, writePemFiles } from '../support/test-certificates';
 
-const haveEtcd = [requireBinary('etcd', 'etcd conformance'), requireBinary('etcdctl', 'etcd conformance')].every(Boolean);
+const haveEtcd = [requireBinary('etcd', 'etcd conformance'), requireBinary('etcdctl', 'etcd conformance')].every(
+  Boolean,
+);
 const controlPlane = ['cp1', 'cp2', 'cp3'];
 
 interface MemberListEntry {
@@ -95,7 +97,10 @@ describe.runIf(haveEtcd)('etcd conformance: a real three-member etcd cluster wit
       expect(members.map((m) => m.name).sort()).toEqual(controlPlane);
       expect(members.every(isStarted)).toBe(true);
       // (Connections dropped mid-handshake while members start, logged as "EOF" or "connection reset", are not refusals.)
-      const refusals = cluster!.logsSince().split('\n').filter((line) => /rejected connection/.test(line) && /certificate|x509|tls:/.test(line));
+      const refusals = cluster!
+        .logsSince()
+        .split('\n')
+        .filter((line) => /rejected connection/.test(line) && /certificate|x509|tls:/.test(line));
       expect(refusals).toEqual([]);
     });
 
@@ -103,11 +108,15 @@ describe.runIf(haveEtcd)('etcd conformance: a real three-member etcd cluster wit
       for (const node of controlPlane) {
         const credentials = client(node, 'apiserver-etcd-client');
         const key = `/registry/kubepki-conformance/${node}`;
-        const put = await cluster!.etcdctl(['put', key, `written-by-${node}`], credentials, { endpoints: cluster!.members[0]!.clientUrl });
+        const put = await cluster!.etcdctl(['put', key, `written-by-${node}`], credentials, {
+          endpoints: cluster!.members[0]!.clientUrl,
+        });
         expect(put.code, put.stderr).toBe(0);
         expect(put.stdout.trim()).toBe('OK');
         for (const member of cluster!.members) {
-          const get = await cluster!.etcdctl(['get', key, '--print-value-only'], credentials, { endpoints: member.clientUrl });
+          const get = await cluster!.etcdctl(['get', key, '--print-value-only'], credentials, {
+            endpoints: member.clientUrl,
+          });
           expect(get.code, get.stderr).toBe(0);
           expect(get.stdout.trim(), `${key} on ${member.name}`).toBe(`written-by-${node}`);
         }
@@ -128,9 +137,13 @@ describe.runIf(haveEtcd)('etcd conformance: a real three-member etcd cluster wit
       /** Runs a `get` that must fail, and returns what member cp1 logged about it. */
       async function rejectedGet(credentials: EtcdClientCredentials): Promise<string> {
         const marks = cluster!.logMarks();
-        const get = await cluster!.etcdctl(['get', '/registry/kubepki-conformance/cp1', '--command-timeout=2s'], credentials, {
-          endpoints: cluster!.members[0]!.clientUrl,
-        });
+        const get = await cluster!.etcdctl(
+          ['get', '/registry/kubepki-conformance/cp1', '--command-timeout=2s'],
+          credentials,
+          {
+            endpoints: cluster!.members[0]!.clientUrl,
+          },
+        );
         expect(get.code, 'etcdctl must fail').not.toBe(0);
         expect(get.stdout).not.toContain('written-by');
         return cluster!.logsSince(marks, [cluster!.members[0]!]);
@@ -157,7 +170,10 @@ describe.runIf(haveEtcd)('etcd conformance: a real three-member etcd cluster wit
         const log = await rejectedGet({ cacert: etcdCa(), ...serverOnly });
         expect(log).toMatch(/rejected connection.*incompatible key usage/);
 
-        const control = await cluster!.etcdctl(['get', '/registry/kubepki-conformance/cp1', '--print-value-only'], { cacert: etcdCa(), ...clientAuth });
+        const control = await cluster!.etcdctl(['get', '/registry/kubepki-conformance/cp1', '--print-value-only'], {
+          cacert: etcdCa(),
+          ...clientAuth,
+        });
         expect(control.code, control.stderr).toBe(0);
         expect(control.stdout.trim()).toBe('written-by-cp1');
       });
@@ -193,7 +209,12 @@ describe.runIf(haveEtcd)('etcd conformance: a real three-member etcd cluster wit
       intruderSpec.tls.trustedCa = etcdCa();
       intruderSpec.tls.peerTrustedCa = etcdCa();
       const marks = cluster!.logMarks();
-      const intruder = await cluster!.startExtraMember({ spec: intruderSpec, peerUrl, clientUrl, dataDirName: 'cp4-foreign' });
+      const intruder = await cluster!.startExtraMember({
+        spec: intruderSpec,
+        peerUrl,
+        clientUrl,
+        dataDirName: 'cp4-foreign',
+      });
 
       // Bounded: etcd gives up once every peer refused it; meanwhile `member list` must never show it started.
       const seen: MemberListEntry[] = [];
@@ -201,7 +222,8 @@ describe.runIf(haveEtcd)('etcd conformance: a real three-member etcd cluster wit
         'the foreign member to give up',
         async () => {
           const list = await cluster!.etcdctl(['member', 'list', '-w', 'json'], admin);
-          const cp4 = list.code === 0 ? parseMemberList(list.stdout).find((m) => m.peerURLs?.includes(peerUrl)) : undefined;
+          const cp4 =
+            list.code === 0 ? parseMemberList(list.stdout).find((m) => m.peerURLs?.includes(peerUrl)) : undefined;
           if (cp4) seen.push(cp4);
           return intruder.process.exitStatus;
         },
@@ -234,7 +256,14 @@ describe.runIf(haveEtcd)('etcd conformance: a real three-member etcd cluster wit
       const member = await cluster!.startExtraMember({
         spec: {
           name: 'cp4',
-          tls: { serverCert: server.cert, serverKey: server.key, peerCert: peer.cert, peerKey: peer.key, trustedCa: etcdCa(), peerTrustedCa: etcdCa() },
+          tls: {
+            serverCert: server.cert,
+            serverKey: server.key,
+            peerCert: peer.cert,
+            peerKey: peer.key,
+            trustedCa: etcdCa(),
+            peerTrustedCa: etcdCa(),
+          },
         },
         peerUrl,
         clientUrl,
@@ -244,7 +273,9 @@ describe.runIf(haveEtcd)('etcd conformance: a real three-member etcd cluster wit
       const list = await cluster!.etcdctl(['member', 'list', '-w', 'json'], admin);
       const cp4 = parseMemberList(list.stdout).find((m) => m.peerURLs?.includes(peerUrl));
       expect(cp4).toMatchObject({ name: 'cp4', clientURLs: [clientUrl] });
-      const get = await cluster!.etcdctl(['get', '/registry/kubepki-conformance/cp2', '--print-value-only'], admin, { endpoints: clientUrl });
+      const get = await cluster!.etcdctl(['get', '/registry/kubepki-conformance/cp2', '--print-value-only'], admin, {
+        endpoints: clientUrl,
+      });
       expect(get.stdout.trim()).toBe('written-by-cp2');
       await member.process.stop();
     });

@@ -29,21 +29,31 @@ const havePeers = [
 
 const specSource = path.join(repoRoot, 'stacks', 'external-ca.cluster.yaml');
 const plan = planPki(loadSpecFile(specSource));
-const kubepki = (args: string[], cwd = repoRoot) => runCommand(process.execPath, [cliPath, ...args], { cwd, timeoutMs: 120_000 });
-const noKeyOfCa = (tree: string) => (fs.readdirSync(tree, { recursive: true }) as string[]).map(String).filter((f) => /(^|\/)(ca|front-proxy-ca)\.key$/.test(f));
+const kubepki = (args: string[], cwd = repoRoot) =>
+  runCommand(process.execPath, [cliPath, ...args], { cwd, timeoutMs: 120_000 });
+const noKeyOfCa = (tree: string) =>
+  (fs.readdirSync(tree, { recursive: true }) as string[])
+    .map(String)
+    .filter((f) => /(^|\/)(ca|front-proxy-ca)\.key$/.test(f));
 
 /** The README's external-CA block, as written. */
 function readmeRoundTrip(): string {
   const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
-  const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.includes('kubepki csr stacks/external-ca.cluster.yaml'));
-  if (!block) throw new Error("README.md has no ```sh block with `kubepki csr stacks/external-ca.cluster.yaml`");
+  const block = [...readme.matchAll(/```sh\n([\s\S]*?)```/g)]
+    .map((m) => m[1]!)
+    .find((b) => b.includes('kubepki csr stacks/external-ca.cluster.yaml'));
+  if (!block) throw new Error('README.md has no ```sh block with `kubepki csr stacks/external-ca.cluster.yaml`');
   return block;
 }
 
 /** A real etcd member serving the tree's etcd certificates; etcdctl writes and reads with apiserver-etcd-client. */
 async function etcdAccepts(work: string, tree: string): Promise<void> {
   const pki = (rel: string) => path.join(tree, 'cp1', 'pki', rel);
-  const { cluster, client } = await startNodeEtcd({ etcd: peerBinaryPath('etcd'), etcdctl: peerBinaryPath('etcdctl') }, path.join(work, 'etcd'), pki);
+  const { cluster, client } = await startNodeEtcd(
+    { etcd: peerBinaryPath('etcd'), etcdctl: peerBinaryPath('etcdctl') },
+    path.join(work, 'etcd'),
+    pki,
+  );
   try {
     const put = await cluster.etcdctl(['put', '/kubepki/external-ca', 'signed-outside'], client);
     expect(put.code, put.stderr).toBe(0);
@@ -55,7 +65,11 @@ async function etcdAccepts(work: string, tree: string): Promise<void> {
 }
 
 /** kubectl auth whoami through the apiserver stand-in (serving the tree's apiserver.crt), with a kubeconfig of the tree. */
-async function kubectlWhoami(work: string, tree: string, kubeconfig: string): Promise<{ username: string; groups: string[] }> {
+async function kubectlWhoami(
+  work: string,
+  tree: string,
+  kubeconfig: string,
+): Promise<{ username: string; groups: string[] }> {
   const read = (rel: string) => fs.readFileSync(path.join(tree, 'cp1', 'pki', rel), 'utf8');
   const standIn = await ApiserverStandIn.start({
     servingCertificate: read('apiserver.crt'),
@@ -68,10 +82,21 @@ async function kubectlWhoami(work: string, tree: string, kubeconfig: string): Pr
   try {
     const file = path.join(work, `${path.basename(kubeconfig)}-stand-in`);
     // The apiserver certificate names kubernetes (kubeadm's rule A); the stand-in listens on 127.0.0.1.
-    fs.writeFileSync(file, copyKubeconfig(fs.readFileSync(path.join(tree, kubeconfig), 'utf8'), { server: standIn.url, tlsServerName: 'kubernetes' }), { mode: 0o600 });
+    fs.writeFileSync(
+      file,
+      copyKubeconfig(fs.readFileSync(path.join(tree, kubeconfig), 'utf8'), {
+        server: standIn.url,
+        tlsServerName: 'kubernetes',
+      }),
+      { mode: 0o600 },
+    );
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: work, KUBECACHEDIR: path.join(work, 'kube-cache') };
     for (const key of ['KUBECONFIG', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy']) delete env[key];
-    const whoami = await runCommand(peerBinaryPath('kubectl'), ['--kubeconfig', file, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'], { env, timeoutMs: 20_000 });
+    const whoami = await runCommand(
+      peerBinaryPath('kubectl'),
+      ['--kubeconfig', file, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'],
+      { env, timeoutMs: 20_000 },
+    );
     expect(whoami.code, whoami.stderr).toBe(0);
     return JSON.parse(whoami.stdout).status.userInfo;
   } finally {
@@ -116,23 +141,32 @@ describe.runIf(havePeers)("kubeadm's external-CA flow with openssl as the outsid
     expect(csr.stderr).toContain('nothing to sign');
   });
 
-  it('etcd serves the outside CA\'s etcd certificates over mutual TLS', async () => {
+  it("etcd serves the outside CA's etcd certificates over mutual TLS", async () => {
     await etcdAccepts(work, tree());
   }, 120_000);
 
   it('kubectl authenticates with admin.conf (its certificate embedded by kubepki) and verifies the apiserver', async () => {
-    expect(await kubectlWhoami(work, tree(), 'cp1/admin.conf')).toEqual({ username: 'kubernetes-admin', groups: ['kubeadm:cluster-admins', 'system:authenticated'] });
+    expect(await kubectlWhoami(work, tree(), 'cp1/admin.conf')).toEqual({
+      username: 'kubernetes-admin',
+      groups: ['kubeadm:cluster-admins', 'system:authenticated'],
+    });
   });
 
   it('a certificate from the wrong CA is refused through the CLI: exit 1, the file, the fix, nothing written', async () => {
     const copy = path.join(work, 'wrong-ca');
     fs.cpSync(tree(), copy, { recursive: true });
     const spec = path.join(work, 'stacks', 'external-ca.cluster.yaml');
-    opensslSign(path.join(copy, 'cp1/pki/apiserver.csr'), { certificate: path.join(work, 'ca', 'etcd-ca.crt'), key: path.join(work, 'ca', 'etcd-ca.key') }, path.join(copy, 'cp1/pki/apiserver.crt'));
+    opensslSign(
+      path.join(copy, 'cp1/pki/apiserver.csr'),
+      { certificate: path.join(work, 'ca', 'etcd-ca.crt'), key: path.join(work, 'ca', 'etcd-ca.key') },
+      path.join(copy, 'cp1/pki/apiserver.crt'),
+    );
     const before = fs.readFileSync(path.join(copy, 'cp1/admin.conf'));
     const refused = await kubepki(['generate', spec, '--out', copy]);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('cp1/pki/apiserver.crt: is not signed by cp1/pki/ca.crt (its issuer is "CN=etcd-ca")');
+    expect(refused.stderr).toContain(
+      'cp1/pki/apiserver.crt: is not signed by cp1/pki/ca.crt (its issuer is "CN=etcd-ca")',
+    );
     expect(refused.stderr).toContain('sign cp1/pki/apiserver.csr');
     expect(fs.readFileSync(path.join(copy, 'cp1/admin.conf')).equals(before)).toBe(true);
   });
@@ -151,19 +185,45 @@ describe.runIf(havePeers)("kubeadm's external-CA flow with cfssl sign as the out
     const requested = await kubepki(['csr', spec, '--out', tree]);
     expect(requested.code, requested.stderr).toBe(0);
     // The outside CA's own configuration: one cfssl signing profile per usage set, its own validity.
-    const cfsslUsage = { digitalSignature: 'digital signature', keyEncipherment: 'key encipherment', serverAuth: 'server auth', clientAuth: 'client auth' } as const;
+    const cfsslUsage = {
+      digitalSignature: 'digital signature',
+      keyEncipherment: 'key encipherment',
+      serverAuth: 'server auth',
+      clientAuth: 'client auth',
+    } as const;
     const profiles: Record<string, unknown> = {};
     for (const e of externalCaExchanges(plan)) {
       const usages = [...e.certificate.keyUsages, ...e.certificate.extendedKeyUsages] as (keyof typeof cfsslUsage)[];
-      profiles[e.certificate.profile] = { usages: usages.map((u) => cfsslUsage[u]), expiry: `${e.certificate.validityHours}h` };
+      profiles[e.certificate.profile] = {
+        usages: usages.map((u) => cfsslUsage[u]),
+        expiry: `${e.certificate.validityHours}h`,
+      };
     }
     const config = path.join(work, 'cfssl-config.json');
-    fs.writeFileSync(config, JSON.stringify({ signing: { default: { expiry: '8760h', usages: ['digital signature'] }, profiles } }));
+    fs.writeFileSync(
+      config,
+      JSON.stringify({ signing: { default: { expiry: '8760h', usages: ['digital signature'] }, profiles } }),
+    );
     // The outside CAs' keys stay in work/outside-ca: cfssl reads them, kubepki never does.
     const cas = makeOutsideCas(path.join(work, 'outside-ca'), plan);
     for (const e of externalCaExchanges(plan)) {
       const ca = cas.get(e.certificate.issuer)!;
-      const signed = await runCommand(peerBinaryPath('cfssl'), ['sign', '-ca', ca.certificate, '-ca-key', ca.key, '-config', config, '-profile', e.certificate.profile, path.join(tree, e.requestFile)], { timeoutMs: 30_000 });
+      const signed = await runCommand(
+        peerBinaryPath('cfssl'),
+        [
+          'sign',
+          '-ca',
+          ca.certificate,
+          '-ca-key',
+          ca.key,
+          '-config',
+          config,
+          '-profile',
+          e.certificate.profile,
+          path.join(tree, e.requestFile),
+        ],
+        { timeoutMs: 30_000 },
+      );
       expect(signed.code, signed.stderr).toBe(0);
       fs.writeFileSync(path.join(tree, e.returnedFile), (JSON.parse(signed.stdout) as { cert: string }).cert);
     }
@@ -185,6 +245,9 @@ describe.runIf(havePeers)("kubeadm's external-CA flow with cfssl sign as the out
   }, 120_000);
 
   it("kubectl authenticates as the worker's kubelet (system:node:w1) with its finished kubelet.conf", async () => {
-    expect(await kubectlWhoami(work, tree, 'w1/kubelet.conf')).toEqual({ username: 'system:node:w1', groups: ['system:nodes', 'system:authenticated'] });
+    expect(await kubectlWhoami(work, tree, 'w1/kubelet.conf')).toEqual({
+      username: 'system:node:w1',
+      groups: ['system:nodes', 'system:authenticated'],
+    });
   });
 });

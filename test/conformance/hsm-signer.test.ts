@@ -16,7 +16,11 @@ import { peerBinaryPath } from '../support/peer-binary-path';
 import { requireBinary } from '../support/peer-binaries';
 
 const softhsmModule = '/usr/lib/softhsm/libsofthsm2.so';
-const havePeers = [requireBinary('softhsm2-util', 'HSM signer'), requireBinary('pkcs11-tool', 'HSM signer'), requireBinary('etcd', 'HSM tree in etcd')].every(Boolean);
+const havePeers = [
+  requireBinary('softhsm2-util', 'HSM signer'),
+  requireBinary('pkcs11-tool', 'HSM signer'),
+  requireBinary('etcd', 'HSM tree in etcd'),
+].every(Boolean);
 const pin = '246810';
 
 describe.runIf(havePeers)('generate --signer pkcs11: CA keys held by SoftHSM2, never exported', () => {
@@ -29,7 +33,11 @@ describe.runIf(havePeers)('generate --signer pkcs11: CA keys held by SoftHSM2, n
   const uri = (label: string) => `pkcs11:token=kubepki;object=${label}?module-path=${softhsmModule}`;
   const signerArgs = ['--signer', `ca=${uri('ca')}`, '--signer', `etcd-ca=${uri('etcd-ca')}`];
   const kubepki = (args: string[]) => runCommand(process.execPath, [cliPath, ...args], { env, timeoutMs: 120_000 });
-  const pkcs11Tool = (args: string[]) => runCommand(peerBinaryPath('pkcs11-tool'), ['--module', softhsmModule, '--token-label', 'kubepki', ...args], { env, timeoutMs: 30_000 });
+  const pkcs11Tool = (args: string[]) =>
+    runCommand(peerBinaryPath('pkcs11-tool'), ['--module', softhsmModule, '--token-label', 'kubepki', ...args], {
+      env,
+      timeoutMs: 30_000,
+    });
   const pki = (rel: string) => path.join(tree, 'cp1', 'pki', rel);
 
   beforeAll(async () => {
@@ -37,12 +45,33 @@ describe.runIf(havePeers)('generate --signer pkcs11: CA keys held by SoftHSM2, n
     work = temporaryDirectory('kubepki-hsm-');
     tree = path.join(work, 'tree');
     fs.mkdirSync(path.join(work, 'tokens'));
-    fs.writeFileSync(path.join(work, 'softhsm2.conf'), `directories.tokendir = ${path.join(work, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`);
+    fs.writeFileSync(
+      path.join(work, 'softhsm2.conf'),
+      `directories.tokendir = ${path.join(work, 'tokens')}\nobjectstore.backend = file\nlog.level = ERROR\n`,
+    );
     env = { ...process.env, SOFTHSM2_CONF: path.join(work, 'softhsm2.conf'), KUBEPKI_PKCS11_PIN: pin };
-    const init = await runCommand(peerBinaryPath('softhsm2-util'), ['--init-token', '--free', '--label', 'kubepki', '--pin', pin, '--so-pin', '13579'], { env });
+    const init = await runCommand(
+      peerBinaryPath('softhsm2-util'),
+      ['--init-token', '--free', '--label', 'kubepki', '--pin', pin, '--so-pin', '13579'],
+      { env },
+    );
     expect(init.code, init.stderr).toBe(0);
-    for (const [label, id] of [['ca', '01'], ['etcd-ca', '02']]) {
-      const made = await pkcs11Tool(['--login', '--pin', pin, '--keypairgen', '--key-type', 'EC:prime256v1', '--label', label!, '--id', id!]);
+    for (const [label, id] of [
+      ['ca', '01'],
+      ['etcd-ca', '02'],
+    ]) {
+      const made = await pkcs11Tool([
+        '--login',
+        '--pin',
+        pin,
+        '--keypairgen',
+        '--key-type',
+        'EC:prime256v1',
+        '--label',
+        label!,
+        '--id',
+        id!,
+      ]);
       expect(made.code, made.stderr).toBe(0);
     }
     const spec = stackSpec('lab', 'ECDSA-P256');
@@ -58,10 +87,25 @@ describe.runIf(havePeers)('generate --signer pkcs11: CA keys held by SoftHSM2, n
     expect(generated.code, generated.stderr).toBe(0);
     expect(fs.existsSync(pki('ca.key'))).toBe(false);
     expect(fs.existsSync(pki('etcd/ca.key'))).toBe(false);
-    for (const [label, rel] of [['ca', 'ca.crt'], ['etcd-ca', 'etcd/ca.crt']] as const) {
-      const tokenKey = await pkcs11Tool(['--read-object', '--type', 'pubkey', '--label', label, '--output-file', path.join(work, `${label}.pub.der`)]);
+    for (const [label, rel] of [
+      ['ca', 'ca.crt'],
+      ['etcd-ca', 'etcd/ca.crt'],
+    ] as const) {
+      const tokenKey = await pkcs11Tool([
+        '--read-object',
+        '--type',
+        'pubkey',
+        '--label',
+        label,
+        '--output-file',
+        path.join(work, `${label}.pub.der`),
+      ]);
       expect(tokenKey.code, tokenKey.stderr).toBe(0);
-      const spki = createPublicKey({ key: fs.readFileSync(path.join(work, `${label}.pub.der`)), format: 'der', type: 'spki' }).export({ format: 'der', type: 'spki' });
+      const spki = createPublicKey({
+        key: fs.readFileSync(path.join(work, `${label}.pub.der`)),
+        format: 'der',
+        type: 'spki',
+      }).export({ format: 'der', type: 'spki' });
       const certificate = new X509Certificate(fs.readFileSync(pki(rel)));
       expect(certificate.publicKey.export({ format: 'der', type: 'spki' }).equals(spki), label).toBe(true);
       expect(certificate.ca).toBe(true);
@@ -85,10 +129,15 @@ describe.runIf(havePeers)('generate --signer pkcs11: CA keys held by SoftHSM2, n
     module.initialize();
     try {
       const slots = module.getSlots(true);
-      const slot = Array.from({ length: slots.length }, (_, i) => slots.items(i)).find((s) => s.getToken().label.trim() === 'kubepki')!;
+      const slot = Array.from({ length: slots.length }, (_, i) => slots.items(i)).find(
+        (s) => s.getToken().label.trim() === 'kubepki',
+      )!;
       const session = slot.open(graphene.SessionFlag.SERIAL_SESSION);
       session.login(pin);
-      const key = session.find({ class: graphene.ObjectClass.PRIVATE_KEY, label: 'ca' }).items(0).toType<Graphene.PrivateKey>();
+      const key = session
+        .find({ class: graphene.ObjectClass.PRIVATE_KEY, label: 'ca' })
+        .items(0)
+        .toType<Graphene.PrivateKey>();
       expect(key.extractable).toBe(false);
       expect(key.sensitive).toBe(true);
       expect(() => key.getAttribute({ value: null })).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
@@ -109,20 +158,37 @@ describe.runIf(havePeers)('generate --signer pkcs11: CA keys held by SoftHSM2, n
 
   it('a wrong PIN or an unknown key label is refused with the reason, nothing written', async () => {
     const out = path.join(work, 'refused');
-    const wrongPin = await runCommand(process.execPath, [cliPath, 'generate', specFile, '--out', out, ...signerArgs], { env: { ...env, KUBEPKI_PKCS11_PIN: '000000' } });
+    const wrongPin = await runCommand(process.execPath, [cliPath, 'generate', specFile, '--out', out, ...signerArgs], {
+      env: { ...env, KUBEPKI_PKCS11_PIN: '000000' },
+    });
     expect(wrongPin.code).not.toBe(0);
     expect(wrongPin.stderr).toMatch(/PIN|CKR_PIN_INCORRECT/i);
-    const unknown = await kubepki(['generate', specFile, '--out', out, '--signer', `ca=${uri('nope')}`, '--signer', `etcd-ca=${uri('etcd-ca')}`]);
+    const unknown = await kubepki([
+      'generate',
+      specFile,
+      '--out',
+      out,
+      '--signer',
+      `ca=${uri('nope')}`,
+      '--signer',
+      `etcd-ca=${uri('etcd-ca')}`,
+    ]);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain('no private key labelled "nope"');
     expect(fs.existsSync(out)).toBe(false);
   });
 
   it('etcd serves with the HSM-signed certificates, and etcdctl is accepted', async () => {
-    const { cluster, client } = await startNodeEtcd({ etcd: peerBinaryPath('etcd'), etcdctl: peerBinaryPath('etcdctl') }, path.join(work, 'etcd'), pki);
+    const { cluster, client } = await startNodeEtcd(
+      { etcd: peerBinaryPath('etcd'), etcdctl: peerBinaryPath('etcdctl') },
+      path.join(work, 'etcd'),
+      pki,
+    );
     try {
       expect((await cluster.etcdctl(['put', '/kubepki/hsm', 'signed-in-token'], client)).code).toBe(0);
-      expect((await cluster.etcdctl(['get', '/kubepki/hsm', '--print-value-only'], client)).stdout.trim()).toBe('signed-in-token');
+      expect((await cluster.etcdctl(['get', '/kubepki/hsm', '--print-value-only'], client)).stdout.trim()).toBe(
+        'signed-in-token',
+      );
     } finally {
       await cluster.stop();
     }

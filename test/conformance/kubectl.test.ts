@@ -13,7 +13,13 @@ import { renderKubeconfigObject } from '../../src/outputs';
 import type { ClusterSpec } from '../../src/spec';
 import type { KeyAlgorithm } from '../../src/vocabulary';
 import { ApiserverStandIn } from '../support/apiserver-stand-in';
-import { conformanceAlgorithms, conformanceSpec, pkiPath, sharedConformanceTree, sharedForeignTree } from '../support/conformance-trees';
+import {
+  conformanceAlgorithms,
+  conformanceSpec,
+  pkiPath,
+  sharedConformanceTree,
+  sharedForeignTree,
+} from '../support/conformance-trees';
 import { removeTree, temporaryDirectory, type FixtureTree } from '../support/fixture-trees';
 import { copyKubeconfig } from '../support/kubeconfig-copy';
 import { runCommand, type CommandResult } from '../support/managed-process';
@@ -38,16 +44,38 @@ interface ExpectedIdentity {
 function expectedIdentities(spec: ClusterSpec): ExpectedIdentity[] {
   const identities: ExpectedIdentity[] = [];
   spec.spec.controlPlane.forEach((node, index) => {
-    identities.push({ file: `${node.name}/admin.conf`, username: 'kubernetes-admin', groups: ['kubeadm:cluster-admins'] });
-    if (index === 0) identities.push({ file: `${node.name}/super-admin.conf`, username: 'kubernetes-super-admin', groups: ['system:masters'] });
-    identities.push({ file: `${node.name}/controller-manager.conf`, username: 'system:kube-controller-manager', groups: [] });
+    identities.push({
+      file: `${node.name}/admin.conf`,
+      username: 'kubernetes-admin',
+      groups: ['kubeadm:cluster-admins'],
+    });
+    if (index === 0)
+      identities.push({
+        file: `${node.name}/super-admin.conf`,
+        username: 'kubernetes-super-admin',
+        groups: ['system:masters'],
+      });
+    identities.push({
+      file: `${node.name}/controller-manager.conf`,
+      username: 'system:kube-controller-manager',
+      groups: [],
+    });
     identities.push({ file: `${node.name}/scheduler.conf`, username: 'system:kube-scheduler', groups: [] });
-    identities.push({ file: `${node.name}/kubelet.conf`, username: `system:node:${node.name}`, groups: ['system:nodes'] });
+    identities.push({
+      file: `${node.name}/kubelet.conf`,
+      username: `system:node:${node.name}`,
+      groups: ['system:nodes'],
+    });
   });
   for (const node of spec.spec.workers) {
-    identities.push({ file: `${node.name}/kubelet.conf`, username: `system:node:${node.name}`, groups: ['system:nodes'] });
+    identities.push({
+      file: `${node.name}/kubelet.conf`,
+      username: `system:node:${node.name}`,
+      groups: ['system:nodes'],
+    });
   }
-  for (const user of spec.spec.users) identities.push({ file: `users/${user.name}.conf`, username: user.name, groups: [...user.groups] });
+  for (const user of spec.spec.users)
+    identities.push({ file: `users/${user.name}.conf`, username: user.name, groups: [...user.groups] });
   return identities;
 }
 
@@ -56,7 +84,8 @@ function kubeconfigFilesOf(dir: string): string[] {
   const files: string[] = [];
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     if (!entry.isDirectory()) continue;
-    for (const file of fs.readdirSync(path.join(dir, entry.name))) if (file.endsWith('.conf')) files.push(`${entry.name}/${file}`);
+    for (const file of fs.readdirSync(path.join(dir, entry.name)))
+      if (file.endsWith('.conf')) files.push(`${entry.name}/${file}`);
   }
   return files.sort();
 }
@@ -87,12 +116,25 @@ describe.runIf(haveKubectl)('kubectl conformance: `kubectl auth whoami` with eve
       const file = path.join(work!, `kubeconfig-${++copies}.conf`);
       fs.writeFileSync(file, kubeconfigText, { mode: 0o600 });
       const env: NodeJS.ProcessEnv = { ...process.env, HOME: work!, KUBECACHEDIR: path.join(work!, 'cache') };
-      for (const key of ['KUBECONFIG', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy']) delete env[key];
-      return runCommand(kubectl, ['--kubeconfig', file, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'], { env, timeoutMs: 20_000 });
+      for (const key of [
+        'KUBECONFIG',
+        'HTTPS_PROXY',
+        'https_proxy',
+        'HTTP_PROXY',
+        'http_proxy',
+        'ALL_PROXY',
+        'all_proxy',
+      ])
+        delete env[key];
+      return runCommand(kubectl, ['--kubeconfig', file, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'], {
+        env,
+        timeoutMs: 20_000,
+      });
     }
 
     /** A generated kubeconfig as found in the tree, pointed at the stand-in and nothing else changed. */
-    const pointedAtStandIn = (rel: string) => copyKubeconfig(fs.readFileSync(path.join(tree!.dir, rel), 'utf8'), { server: standIn!.url });
+    const pointedAtStandIn = (rel: string) =>
+      copyKubeconfig(fs.readFileSync(path.join(tree!.dir, rel), 'utf8'), { server: standIn!.url });
 
     /** A kubeconfig shaped like kubeadm's, for credentials the tree has no kubeconfig for. */
     const kubeconfigWith = (userName: string, user: Record<string, string>, caPem = pem(tree!, 'cp1', 'ca.crt')) =>
@@ -106,7 +148,10 @@ describe.runIf(haveKubectl)('kubectl conformance: `kubectl auth whoami` with eve
         currentContext: `${userName}@${spec.spec.clusterName}`,
       });
 
-    const mintToken = async (signingKeyPem: string, change: { now?: Date; expiresInSeconds?: number; audiences?: string[] } = {}) =>
+    const mintToken = async (
+      signingKeyPem: string,
+      change: { now?: Date; expiresInSeconds?: number; audiences?: string[] } = {},
+    ) =>
       mintServiceAccountToken(KeyPair.fromPem(signingKeyPem), {
         namespace: 'ci',
         name: 'deployer',
@@ -151,7 +196,9 @@ describe.runIf(haveKubectl)('kubectl conformance: `kubectl auth whoami` with eve
       expect(review.status.userInfo).toEqual({ username, groups: [...groups, 'system:authenticated'] });
       // It was the client certificate that did it, on a connection kubectl itself verified.
       const reviews = standIn!.requestsSince(mark).filter((r) => r.path.endsWith('/selfsubjectreviews'));
-      expect(reviews).toEqual([expect.objectContaining({ status: 201, user: expect.objectContaining({ method: 'x509', username }) })]);
+      expect(reviews).toEqual([
+        expect.objectContaining({ status: 201, user: expect.objectContaining({ method: 'x509', username }) }),
+      ]);
     });
 
     it('a service-account token signed with sa.key authenticates as system:serviceaccount:ci:deployer', async () => {
@@ -203,7 +250,12 @@ describe.runIf(haveKubectl)('kubectl conformance: `kubectl auth whoami` with eve
 
       it("a kubeconfig holding ANOTHER cluster's ca.crt: kubectl refuses apiserver.crt, no request is sent", async () => {
         const mark = standIn!.requests.length;
-        const result = await whoami(copyKubeconfig(fs.readFileSync(path.join(tree!.dir, 'cp1/admin.conf'), 'utf8'), { server: standIn!.url, caPem: pem(foreign!, 'cp1', 'ca.crt') }));
+        const result = await whoami(
+          copyKubeconfig(fs.readFileSync(path.join(tree!.dir, 'cp1/admin.conf'), 'utf8'), {
+            server: standIn!.url,
+            caPem: pem(foreign!, 'cp1', 'ca.crt'),
+          }),
+        );
         expect(result.code).not.toBe(0);
         expect(result.stderr).toMatch(/x509: certificate signed by unknown authority/);
         expect(standIn!.requestsSince(mark)).toEqual([]);
@@ -211,14 +263,22 @@ describe.runIf(haveKubectl)('kubectl conformance: `kubectl auth whoami` with eve
 
       it('a server name apiserver.crt does not cover (tls-server-name: localhost): kubectl refuses it', async () => {
         const mark = standIn!.requests.length;
-        const result = await whoami(copyKubeconfig(fs.readFileSync(path.join(tree!.dir, 'cp1/admin.conf'), 'utf8'), { server: standIn!.url, tlsServerName: 'localhost' }));
+        const result = await whoami(
+          copyKubeconfig(fs.readFileSync(path.join(tree!.dir, 'cp1/admin.conf'), 'utf8'), {
+            server: standIn!.url,
+            tlsServerName: 'localhost',
+          }),
+        );
         expect(result.code).not.toBe(0);
         expect(result.stderr).toMatch(/x509: certificate is valid for .*not localhost/);
         expect(standIn!.requestsSince(mark)).toEqual([]);
       });
 
       it('an expired service-account token: 401', async () => {
-        const token = await mintToken(pem(tree!, 'cp1', 'sa.key'), { now: new Date(Date.now() - 2 * 3600_000), expiresInSeconds: 3600 });
+        const token = await mintToken(pem(tree!, 'cp1', 'sa.key'), {
+          now: new Date(Date.now() - 2 * 3600_000),
+          expiresInSeconds: 3600,
+        });
         const reasons = await expectUnauthorized(kubeconfigWith('ci-deployer', { token }));
         expect(reasons.join('\n')).toMatch(/serviceaccount: ERR_JWT_EXPIRED/);
       });

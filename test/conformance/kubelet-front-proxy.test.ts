@@ -52,7 +52,10 @@ describe('kubelet and front-proxy conformance: real TLS handshakes with the cert
     const servers: { stop(): Promise<void> }[] = [];
 
     const pem = (t: FixtureTree, node: string, rel: string) => fs.readFileSync(pkiPath(t, node, rel), 'utf8');
-    const identity = (t: FixtureTree, node: string, name: string): ClientIdentity => ({ cert: pem(t, node, `${name}.crt`), key: pem(t, node, `${name}.key`) });
+    const identity = (t: FixtureTree, node: string, name: string): ClientIdentity => ({
+      cert: pem(t, node, `${name}.crt`),
+      key: pem(t, node, `${name}.key`),
+    });
     const asIdentity = (pair: PemPair): ClientIdentity => ({ cert: pair.certificatePem, key: pair.keyPem });
     /** A client certificate from the real front-proxy CA whose CN is not in --requestheader-allowed-names. */
     const issueStrangerFromFrontProxyCa = () =>
@@ -97,7 +100,10 @@ describe('kubelet and front-proxy conformance: real TLS handshakes with the cert
           cert: serving.certificatePem,
           key: serving.keyPem,
           clientCa: kubeletClientCa,
-          respond: (request) => ({ status: 200, body: { kind: 'PodList', apiVersion: 'v1', items: [], servedTo: request.peer } }),
+          respond: (request) => ({
+            status: 200,
+            body: { kind: 'PodList', apiVersion: 'v1', items: [], servedTo: request.peer },
+          }),
         });
         servers.push(kubelet);
       });
@@ -115,9 +121,21 @@ describe('kubelet and front-proxy conformance: real TLS handshakes with the cert
       });
 
       it.each([
-        ['apiserver-etcd-client (etcd CA)', (): ClientIdentity | undefined => identity(tree!, 'cp1', 'apiserver-etcd-client'), /UNABLE_TO_VERIFY_LEAF_SIGNATURE/],
-        ['front-proxy-client (front-proxy CA)', () => identity(tree!, 'cp1', 'front-proxy-client'), /UNABLE_TO_VERIFY_LEAF_SIGNATURE/],
-        ["another cluster's apiserver-kubelet-client", () => identity(foreign!, 'cp1', 'apiserver-kubelet-client'), /UNABLE_TO_VERIFY_LEAF_SIGNATURE/],
+        [
+          'apiserver-etcd-client (etcd CA)',
+          (): ClientIdentity | undefined => identity(tree!, 'cp1', 'apiserver-etcd-client'),
+          /UNABLE_TO_VERIFY_LEAF_SIGNATURE/,
+        ],
+        [
+          'front-proxy-client (front-proxy CA)',
+          () => identity(tree!, 'cp1', 'front-proxy-client'),
+          /UNABLE_TO_VERIFY_LEAF_SIGNATURE/,
+        ],
+        [
+          "another cluster's apiserver-kubelet-client",
+          () => identity(foreign!, 'cp1', 'apiserver-kubelet-client'),
+          /UNABLE_TO_VERIFY_LEAF_SIGNATURE/,
+        ],
         // Node reports a missing client certificate as a chain without an issuer.
         ['no client certificate', () => undefined, /UNABLE_TO_GET_ISSUER_CERT/],
       ])('refuses %s once the handshake ends, before any request', async (_name, client, reason) => {
@@ -154,7 +172,8 @@ describe('kubelet and front-proxy conformance: real TLS handshakes with the cert
           clientCa: pem(tree!, 'cp1', 'front-proxy-ca.crt'),
           // k8s.io/apiserver's request-header authenticator: only an allowed CN may assert a user.
           respond: (request) => {
-            if (request.peer.commonName !== 'front-proxy-client') return { status: 401, body: { kind: 'Status', code: 401, reason: 'Unauthorized' } };
+            if (request.peer.commonName !== 'front-proxy-client')
+              return { status: 401, body: { kind: 'Status', code: 401, reason: 'Unauthorized' } };
             const user = request.headersDistinct['x-remote-user']?.[0];
             if (!user) return { status: 401, body: { kind: 'Status', code: 401, reason: 'Unauthorized' } };
             return { status: 200, body: { username: user, groups: request.headersDistinct['x-remote-group'] ?? [] } };
@@ -178,9 +197,21 @@ describe('kubelet and front-proxy conformance: real TLS handshakes with the cert
       });
 
       it.each([
-        ["admin.conf's client certificate (cluster CA)", (): ClientIdentity => kubeconfigCredentials(path.join(tree!.dir, 'cp1', 'admin.conf')).identity, /UNABLE_TO_VERIFY_LEAF_SIGNATURE/],
-        ['apiserver-kubelet-client (cluster CA)', () => identity(tree!, 'cp1', 'apiserver-kubelet-client'), /UNABLE_TO_VERIFY_LEAF_SIGNATURE/],
-        ["another cluster's front-proxy-client", () => identity(foreign!, 'cp1', 'front-proxy-client'), /UNABLE_TO_VERIFY_LEAF_SIGNATURE/],
+        [
+          "admin.conf's client certificate (cluster CA)",
+          (): ClientIdentity => kubeconfigCredentials(path.join(tree!.dir, 'cp1', 'admin.conf')).identity,
+          /UNABLE_TO_VERIFY_LEAF_SIGNATURE/,
+        ],
+        [
+          'apiserver-kubelet-client (cluster CA)',
+          () => identity(tree!, 'cp1', 'apiserver-kubelet-client'),
+          /UNABLE_TO_VERIFY_LEAF_SIGNATURE/,
+        ],
+        [
+          "another cluster's front-proxy-client",
+          () => identity(foreign!, 'cp1', 'front-proxy-client'),
+          /UNABLE_TO_VERIFY_LEAF_SIGNATURE/,
+        ],
       ])('refuses %s once the handshake ends, before any request', async (_name, client, reason) => {
         const before = aggregated.refusals.length;
         const served = aggregated.requests.length;
@@ -225,7 +256,11 @@ describe('kubelet and front-proxy conformance: real TLS handshakes with the cert
           method: 'POST',
           ca: pem(tree!, 'cp1', 'ca.crt'),
           ...client,
-          headers: { 'Content-Type': 'application/json', 'X-Remote-User': 'alice', 'X-Remote-Group': ['dev-team', 'oncall'] },
+          headers: {
+            'Content-Type': 'application/json',
+            'X-Remote-User': 'alice',
+            'X-Remote-Group': ['dev-team', 'oncall'],
+          },
           body: JSON.stringify({ apiVersion: 'authentication.k8s.io/v1', kind: 'SelfSubjectReview' }),
         });
       const userInfo = (body: string) => (JSON.parse(body) as { status: { userInfo: unknown } }).status.userInfo;
@@ -233,15 +268,23 @@ describe('kubelet and front-proxy conformance: real TLS handshakes with the cert
       it('believes X-Remote-User / X-Remote-Group from front-proxy-client', async () => {
         const response = await review(identity(tree!, 'cp1', 'front-proxy-client'));
         expect(response.status).toBe(201);
-        expect(userInfo(response.body)).toEqual({ username: 'alice', groups: ['dev-team', 'oncall', 'system:authenticated'] });
+        expect(userInfo(response.body)).toEqual({
+          username: 'alice',
+          groups: ['dev-team', 'oncall', 'system:authenticated'],
+        });
         expect(apiserver.requests.at(-1)!.user?.method).toBe('requestheader');
       });
 
       it('ignores the headers from admin.conf (cluster CA): the request is the admin, not alice', async () => {
         const response = await review(kubeconfigCredentials(path.join(tree!.dir, 'cp1', 'admin.conf')).identity);
         expect(response.status).toBe(201);
-        expect(userInfo(response.body)).toEqual({ username: 'kubernetes-admin', groups: ['kubeadm:cluster-admins', 'system:authenticated'] });
-        expect(apiserver.requests.at(-1)!.rejections.join('\n')).toMatch(/requestheader: client certificate is not signed by the request-header CA/);
+        expect(userInfo(response.body)).toEqual({
+          username: 'kubernetes-admin',
+          groups: ['kubeadm:cluster-admins', 'system:authenticated'],
+        });
+        expect(apiserver.requests.at(-1)!.rejections.join('\n')).toMatch(
+          /requestheader: client certificate is not signed by the request-header CA/,
+        );
       });
 
       it('refuses the headers from a front-proxy-CA certificate that is not an allowed name (401)', async () => {

@@ -22,7 +22,11 @@ import { requireBinary } from '../support/peer-binaries';
 import { tlsClientRequest } from '../support/tls-client-request';
 import { tlsHandshake } from '../support/tls-handshake';
 
-const havePeers = [requireBinary('openssl', 'the offline root'), requireBinary('etcd', 'intermediates in etcd'), requireBinary('kubectl', 'intermediates with kubectl')].every(Boolean);
+const havePeers = [
+  requireBinary('openssl', 'the offline root'),
+  requireBinary('etcd', 'intermediates in etcd'),
+  requireBinary('kubectl', 'intermediates with kubectl'),
+].every(Boolean);
 
 const intermediates = [
   { id: 'ca', file: 'ca' },
@@ -49,15 +53,64 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
     return result;
   };
   const newKeyAndCsr = (name: string, subject: string, extensions: string[] = []) =>
-    openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at(`${name}.key`), '-out', at(`${name}.csr`), '-subj', subject, ...extensions.flatMap((e) => ['-addext', e])]);
+    openssl([
+      'req',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      at(`${name}.key`),
+      '-out',
+      at(`${name}.csr`),
+      '-subj',
+      subject,
+      ...extensions.flatMap((e) => ['-addext', e]),
+    ]);
   const selfSignedRoot = (name: string, subject: string) =>
-    openssl(['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', at(`${name}.key`), '-out', at(`${name}.crt`), '-subj', subject, '-days', '3650', '-addext', 'basicConstraints=critical,CA:true', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+    openssl([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      at(`${name}.key`),
+      '-out',
+      at(`${name}.crt`),
+      '-subj',
+      subject,
+      '-days',
+      '3650',
+      '-addext',
+      'basicConstraints=critical,CA:true',
+      '-addext',
+      'keyUsage=critical,keyCertSign,cRLSign',
+    ]);
   /** The offline root's operator: signs a CSR, copying the extensions it requests, or with the extensions given. */
   const rootSigns = async (csr: string, out: string, options: { root?: string; extensions?: string } = {}) => {
     const root = options.root ?? 'root';
     const extfile = at(`${path.basename(out)}.ext`);
     if (options.extensions) fs.writeFileSync(extfile, options.extensions);
-    await openssl(['x509', '-req', '-in', csr, '-CA', at(`${root}.crt`), '-CAkey', at(`${root}.key`), '-days', '1825', '-out', out, ...(options.extensions ? ['-extfile', extfile] : ['-copy_extensions', 'copyall'])]);
+    await openssl([
+      'x509',
+      '-req',
+      '-in',
+      csr,
+      '-CA',
+      at(`${root}.crt`),
+      '-CAkey',
+      at(`${root}.key`),
+      '-days',
+      '1825',
+      '-out',
+      out,
+      ...(options.extensions ? ['-extfile', extfile] : ['-copy_extensions', 'copyall']),
+    ]);
   };
   const snapshot = (dir: string) =>
     (fs.readdirSync(dir, { recursive: true }) as string[])
@@ -65,7 +118,9 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
       .sort()
       .map((rel) => {
         const full = path.join(dir, rel);
-        return fs.statSync(full).isFile() ? `${rel} ${fs.statSync(full).mode.toString(8)} ${read(full).length}:${read(full)}` : rel;
+        return fs.statSync(full).isFile()
+          ? `${rel} ${fs.statSync(full).mode.toString(8)} ${read(full).length}:${read(full)}`
+          : rel;
       });
 
   beforeAll(async () => {
@@ -75,7 +130,11 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
     await selfSignedRoot('root', '/O=Example/CN=Example Offline Root');
     await selfSignedRoot('other-root', '/O=Elsewhere/CN=Another Root');
     const spec = conformanceSpec('ECDSA-P256');
-    spec.spec.pki.caParents = { ca: { certificate: 'root.crt' }, 'front-proxy-ca': { certificate: 'root.crt' }, 'etcd-ca': { certificate: 'root.crt' } };
+    spec.spec.pki.caParents = {
+      ca: { certificate: 'root.crt' },
+      'front-proxy-ca': { certificate: 'root.crt' },
+      'etcd-ca': { certificate: 'root.crt' },
+    };
     specFile = at('cluster.yaml');
     fs.writeFileSync(specFile, yaml.dump(spec));
     firstRun = await kubepki(['generate', specFile, '--out', tree]);
@@ -84,14 +143,21 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
     // The sibling: another intermediate under the same root, with the very same subject name as the cluster CA, and
     // client certificates it issued, each file followed by the sibling (so a verifier that trusts the root could
     // build the path).
-    await newKeyAndCsr('sibling', '/CN=kubernetes', ['basicConstraints=critical,CA:true,pathlen:0', 'keyUsage=critical,keyCertSign,digitalSignature']);
+    await newKeyAndCsr('sibling', '/CN=kubernetes', [
+      'basicConstraints=critical,CA:true,pathlen:0',
+      'keyUsage=critical,keyCertSign,digitalSignature',
+    ]);
     await rootSigns(at('sibling.csr'), at('sibling.crt'));
     for (const [name, subject] of [
       ['sibling-admin', '/O=system:masters/CN=kubernetes-admin'],
       ['sibling-etcd-client', '/CN=kube-apiserver-etcd-client'],
     ] as const) {
       await newKeyAndCsr(name, subject);
-      await rootSigns(at(`${name}.csr`), at(`${name}.leaf.crt`), { root: 'sibling', extensions: 'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n' });
+      await rootSigns(at(`${name}.csr`), at(`${name}.leaf.crt`), {
+        root: 'sibling',
+        extensions:
+          'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n',
+      });
       fs.writeFileSync(at(`${name}.crt`), read(at(`${name}.leaf.crt`)) + read(at('sibling.crt')));
     }
   }, 240_000);
@@ -100,13 +166,21 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
 
   it('the first run makes only each intermediate’s key and a CSR asking for CA:TRUE, pathLen 0', async () => {
     expect(firstRun.code, firstRun.stderr).toBe(0);
-    const files = (fs.readdirSync(tree, { recursive: true }) as string[]).map(String).filter((f) => fs.statSync(path.join(tree, f)).isFile()).sort();
-    expect(files).toEqual(controlPlanes.flatMap((node) => intermediates.flatMap((ca) => [`${node}/pki/${ca.file}.csr`, `${node}/pki/${ca.file}.key`])).sort());
+    const files = (fs.readdirSync(tree, { recursive: true }) as string[])
+      .map(String)
+      .filter((f) => fs.statSync(path.join(tree, f)).isFile())
+      .sort();
+    expect(files).toEqual(
+      controlPlanes
+        .flatMap((node) => intermediates.flatMap((ca) => [`${node}/pki/${ca.file}.csr`, `${node}/pki/${ca.file}.key`]))
+        .sort(),
+    );
     for (const ca of intermediates) {
       expect(firstRun.stderr).toContain(`${ca.id} is an intermediate of the offline root root.crt`);
       expect(fs.statSync(pki('cp1', `${ca.file}.key`)).mode & 0o777).toBe(0o600);
       // Every control-plane node holds the same key and CSR.
-      for (const node of controlPlanes) expect(read(pki(node, `${ca.file}.csr`))).toBe(read(pki('cp1', `${ca.file}.csr`)));
+      for (const node of controlPlanes)
+        expect(read(pki(node, `${ca.file}.csr`))).toBe(read(pki('cp1', `${ca.file}.csr`)));
       const text = (await openssl(['req', '-in', pki('cp1', `${ca.file}.csr`), '-noout', '-text', '-verify'])).stdout;
       expect(text).toMatch(/CA:TRUE, pathlen:0/);
       expect(text).toMatch(/Certificate Sign/);
@@ -125,20 +199,28 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
       const result = await kubepki(['generate', specFile, '--out', dir]);
       expect(result.code).toBe(1);
       expect(snapshot(dir)).toEqual(before);
-      expect(result.stderr).toMatch(/cp1\/pki\/ca\.crt: is refused as the intermediate ca under the offline root root\.crt/);
+      expect(result.stderr).toMatch(
+        /cp1\/pki\/ca\.crt: is refused as the intermediate ca under the offline root root\.crt/,
+      );
       expect(result.stderr).toMatch(/Have the root sign \S*cp1\/pki\/ca\.csr as a CA with pathLen 0/);
       expect(result.stderr).toMatch(/nothing was written/);
       return result.stderr;
     };
 
     it('not a CA', async () => {
-      const stderr = await refusal('not-ca', (csr, out) => rootSigns(csr, out, { extensions: 'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\n' }));
+      const stderr = await refusal('not-ca', (csr, out) =>
+        rootSigns(csr, out, { extensions: 'basicConstraints=critical,CA:false\nkeyUsage=critical,digitalSignature\n' }),
+      );
       expect(stderr).toMatch(/it is not a CA \(basicConstraints CA:TRUE is missing\)/);
       expect(stderr).toMatch(/its key usage lacks keyCertSign/);
     });
 
     it('a CA without pathLen 0', async () => {
-      const stderr = await refusal('path-length', (csr, out) => rootSigns(csr, out, { extensions: 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,digitalSignature\n' }));
+      const stderr = await refusal('path-length', (csr, out) =>
+        rootSigns(csr, out, {
+          extensions: 'basicConstraints=critical,CA:true\nkeyUsage=critical,keyCertSign,digitalSignature\n',
+        }),
+      );
       expect(stderr).toMatch(/its pathLen is absent \(unlimited\), the plan needs 0/);
     });
 
@@ -149,7 +231,9 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
 
     it('another root', async () => {
       const stderr = await refusal('wrong-root', (csr, out) => rootSigns(csr, out, { root: 'other-root' }));
-      expect(stderr).toMatch(/it is not signed by the root "O=Example, CN=Example Offline Root" \(its issuer is "O=Elsewhere, CN=Another Root"\)/);
+      expect(stderr).toMatch(
+        /it is not signed by the root "O=Example, CN=Example Offline Root" \(its issuer is "O=Elsewhere, CN=Another Root"\)/,
+      );
     });
   });
 
@@ -182,7 +266,9 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
       // Client certificates travel alone; the worker's ca.crt and every kubeconfig trust the intermediate only.
       expect(blocks(read(pki('cp1', 'apiserver-etcd-client.crt')))).toHaveLength(1);
       expect(read(path.join(tree, 'w1', 'pki', 'ca.crt'))).toBe(read(pki('cp1', 'ca.crt')));
-      const admin = yaml.load(read(path.join(tree, 'cp1', 'admin.conf'))) as { clusters: { cluster: Record<string, string> }[] };
+      const admin = yaml.load(read(path.join(tree, 'cp1', 'admin.conf'))) as {
+        clusters: { cluster: Record<string, string> }[];
+      };
       const caData = Buffer.from(admin.clusters[0]!.cluster['certificate-authority-data']!, 'base64').toString('utf8');
       expect(caData.trim()).toBe(intermediate.toString().trim());
     });
@@ -190,22 +276,42 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
     it('passes verify --spec, which checks each intermediate against the root', async () => {
       const verified = await kubepki(['verify', tree, '--spec', specFile]);
       expect(verified.code, `${verified.stdout}\n${verified.stderr}`).toBe(0);
-      expect(verified.stdout).toMatch(/cp1\/pki\/etcd\/ca\.crt +\[ca\.intermediate\] +cp1\/pki\/etcd\/ca\.crt is the intermediate etcd-ca, signed by the offline root "O=Example, CN=Example Offline Root" with pathLen 0/);
+      expect(verified.stdout).toMatch(
+        /cp1\/pki\/etcd\/ca\.crt +\[ca\.intermediate\] +cp1\/pki\/etcd\/ca\.crt is the intermediate etcd-ca, signed by the offline root "O=Example, CN=Example Offline Root" with pathLen 0/,
+      );
       expect(verified.stdout).toMatch(/ok: .*intermediates under the offline root/);
       // A verifier that trusts only the root builds the path from the serving file's chain.
-      const check = await openssl(['verify', '-CAfile', at('root.crt'), '-untrusted', pki('cp1', 'ca.crt'), '-purpose', 'sslserver', pki('cp1', 'apiserver.crt')]);
+      const check = await openssl([
+        'verify',
+        '-CAfile',
+        at('root.crt'),
+        '-untrusted',
+        pki('cp1', 'ca.crt'),
+        '-purpose',
+        'sslserver',
+        pki('cp1', 'apiserver.crt'),
+      ]);
       expect(check.stdout).toMatch(/: OK/);
     });
 
     it('verify --spec refuses a serving file without its chain, and an intermediate the root did not sign', async () => {
       const damaged = at('damaged');
       fs.cpSync(tree, damaged, { recursive: true });
-      fs.writeFileSync(path.join(damaged, 'cp2', 'pki', 'apiserver.crt'), blocks(read(pki('cp2', 'apiserver.crt')))[0]!);
-      await rootSigns(pki('cp1', 'front-proxy-ca.csr'), path.join(damaged, 'cp3', 'pki', 'front-proxy-ca.crt'), { root: 'other-root' });
+      fs.writeFileSync(
+        path.join(damaged, 'cp2', 'pki', 'apiserver.crt'),
+        blocks(read(pki('cp2', 'apiserver.crt')))[0]!,
+      );
+      await rootSigns(pki('cp1', 'front-proxy-ca.csr'), path.join(damaged, 'cp3', 'pki', 'front-proxy-ca.crt'), {
+        root: 'other-root',
+      });
       const verified = await kubepki(['verify', damaged, '--spec', specFile]);
       expect(verified.code).toBe(1);
-      expect(verified.stdout).toMatch(/cp2\/pki\/apiserver\.crt +\[chain\.intermediate\] +cp2\/pki\/apiserver\.crt should hold the serving certificate followed by the intermediate ca .* but holds 0 certificates after it/);
-      expect(verified.stdout).toMatch(/cp3\/pki\/front-proxy-ca\.crt +\[ca\.intermediate\] +cp3\/pki\/front-proxy-ca\.crt is not the intermediate the plan expects under the offline root root\.crt: it is not signed by the root/);
+      expect(verified.stdout).toMatch(
+        /cp2\/pki\/apiserver\.crt +\[chain\.intermediate\] +cp2\/pki\/apiserver\.crt should hold the serving certificate followed by the intermediate ca .* but holds 0 certificates after it/,
+      );
+      expect(verified.stdout).toMatch(
+        /cp3\/pki\/front-proxy-ca\.crt +\[ca\.intermediate\] +cp3\/pki\/front-proxy-ca\.crt is not the intermediate the plan expects under the offline root root\.crt: it is not signed by the root/,
+      );
     });
 
     it('a re-run is a no-op', async () => {
@@ -217,9 +323,16 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
 
     it('Node TLS (OpenSSL) accepts the apiserver chain: trusting the root alone, or the intermediate as an anchor', async () => {
       const server = { identity: { cert: read(pki('cp1', 'apiserver.crt')), key: read(pki('cp1', 'apiserver.key')) } };
-      const byRoot = await tlsHandshake(server, { ca: read(at('root.crt')), expectServerName: 'kubernetes.default.svc' });
+      const byRoot = await tlsHandshake(server, {
+        ca: read(at('root.crt')),
+        expectServerName: 'kubernetes.default.svc',
+      });
       expect(byRoot).toMatchObject({ ok: true, serverSubject: { CN: 'kube-apiserver' } });
-      const byIntermediate = await tlsHandshake(server, { ca: read(pki('cp1', 'ca.crt')), allowPartialTrustChain: true, expectServerName: '127.0.0.1' });
+      const byIntermediate = await tlsHandshake(server, {
+        ca: read(pki('cp1', 'ca.crt')),
+        allowPartialTrustChain: true,
+        expectServerName: '127.0.0.1',
+      });
       expect(byIntermediate.ok, byIntermediate.clientError).toBe(true);
       // OpenSSL's default wants a self-signed end: what a Node client needs besides ca.crt (Go clients do not).
       const strict = await tlsHandshake(server, { ca: read(pki('cp1', 'ca.crt')), expectServerName: '127.0.0.1' });
@@ -228,33 +341,51 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
     });
 
     it('etcd serves the intermediates’ chains over mutual TLS and refuses a client of the sibling intermediate', async () => {
-      const client = { cacert: pki('cp1', 'etcd/ca.crt'), cert: pki('cp1', 'apiserver-etcd-client.crt'), key: pki('cp1', 'apiserver-etcd-client.key') };
+      const client = {
+        cacert: pki('cp1', 'etcd/ca.crt'),
+        cert: pki('cp1', 'apiserver-etcd-client.crt'),
+        key: pki('cp1', 'apiserver-etcd-client.key'),
+      };
       const cluster = await EtcdCluster.start({
         binaries: { etcd: peerBinaryPath('etcd'), etcdctl: peerBinaryPath('etcdctl') },
         workDir: at('etcd'),
         members: controlPlanes.map((node) => ({ name: node, tls: kubeadmMemberTls((rel) => pki(node, rel)) })),
         // The harness probes health with Node's TLS (OpenSSL), which anchors at a self-signed root: it trusts the root
         // and builds the path from the chain server.crt carries. etcdctl (Go) below trusts etcd/ca.crt alone.
-        healthClient: { cacert: at('root.crt'), cert: pki('cp1', 'etcd/healthcheck-client.crt'), key: pki('cp1', 'etcd/healthcheck-client.key') },
+        healthClient: {
+          cacert: at('root.crt'),
+          cert: pki('cp1', 'etcd/healthcheck-client.crt'),
+          key: pki('cp1', 'etcd/healthcheck-client.key'),
+        },
         healthTimeoutMs: 60_000,
       });
       try {
         const put = await cluster.etcdctl(['put', '/kubepki/intermediate', 'under-an-offline-root'], client);
         expect(put.code, put.stderr).toBe(0);
         // etcdctl trusting only the offline root verifies member 3 through the chain its server.crt carries.
-        const get = await cluster.etcdctl(['get', '/kubepki/intermediate', '--print-value-only'], { ...client, cacert: at('root.crt') }, { endpoints: cluster.members[2]!.clientUrl });
+        const get = await cluster.etcdctl(
+          ['get', '/kubepki/intermediate', '--print-value-only'],
+          { ...client, cacert: at('root.crt') },
+          { endpoints: cluster.members[2]!.clientUrl },
+        );
         expect(get.code, get.stderr).toBe(0);
         expect(get.stdout.trim()).toBe('under-an-offline-root');
         const marks = cluster.logMarks();
         const sibling = await cluster.etcdctl(
           ['get', '/kubepki/intermediate', '--print-value-only', '--command-timeout=2s'],
-          { cacert: pki('cp1', 'etcd/ca.crt'), cert: at('sibling-etcd-client.crt'), key: at('sibling-etcd-client.key') },
+          {
+            cacert: pki('cp1', 'etcd/ca.crt'),
+            cert: at('sibling-etcd-client.crt'),
+            key: at('sibling-etcd-client.key'),
+          },
           { endpoints: cluster.members[0]!.clientUrl },
         );
         expect(sibling.code, 'etcdctl must fail').not.toBe(0);
         expect(sibling.stdout).not.toMatch(/under-an-offline-root/);
         // The sibling's chain reaches the same root, with the same issuer name: etcd (Go) anchors at etcd/ca.crt alone.
-        expect(cluster.logsSince(marks, [cluster.members[0]!])).toMatch(/rejected connection.*certificate signed by unknown authority/);
+        expect(cluster.logsSince(marks, [cluster.members[0]!])).toMatch(
+          /rejected connection.*certificate signed by unknown authority/,
+        );
       } finally {
         await cluster.stop();
       }
@@ -274,18 +405,30 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
       const whoami = async (text: string, name: string) => {
         const file = at(name);
         fs.writeFileSync(file, text, { mode: 0o600 });
-        return runCommand(peerBinaryPath('kubectl'), ['--kubeconfig', file, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'], { env, timeoutMs: 20_000 });
+        return runCommand(
+          peerBinaryPath('kubectl'),
+          ['--kubeconfig', file, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'],
+          { env, timeoutMs: 20_000 },
+        );
       };
       try {
         const admin = read(path.join(tree, 'cp1', 'admin.conf'));
         const accepted = await whoami(copyKubeconfig(admin, { server: standIn.url }), 'admin.conf');
         expect(accepted.code, accepted.stderr).toBe(0);
-        expect(JSON.parse(accepted.stdout).status.userInfo).toEqual({ username: 'kubernetes-admin', groups: ['kubeadm:cluster-admins', 'system:authenticated'] });
+        expect(JSON.parse(accepted.stdout).status.userInfo).toEqual({
+          username: 'kubernetes-admin',
+          groups: ['kubeadm:cluster-admins', 'system:authenticated'],
+        });
         // A kubeconfig that trusts only the offline root still verifies the apiserver, through apiserver.crt's chain.
-        const byRoot = await whoami(copyKubeconfig(admin, { server: standIn.url, caPem: read(at('root.crt')) }), 'admin-root.conf');
+        const byRoot = await whoami(
+          copyKubeconfig(admin, { server: standIn.url, caPem: read(at('root.crt')) }),
+          'admin-root.conf',
+        );
         expect(byRoot.code, byRoot.stderr).toBe(0);
 
-        const doc = yaml.load(copyKubeconfig(admin, { server: standIn.url })) as { users: { user: Record<string, string> }[] };
+        const doc = yaml.load(copyKubeconfig(admin, { server: standIn.url })) as {
+          users: { user: Record<string, string> }[];
+        };
         doc.users[0]!.user['client-certificate-data'] = Buffer.from(read(at('sibling-admin.crt'))).toString('base64');
         doc.users[0]!.user['client-key-data'] = Buffer.from(read(at('sibling-admin.key'))).toString('base64');
         const mark = standIn.requests.length;
@@ -318,7 +461,10 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
       expect(run.stderr).toMatch(/0 keys generated/);
       const changed = run.stdout.split('\n').filter((l) => l && !l.startsWith('kept'));
       expect(changed.length).toBeGreaterThan(0);
-      expect(changed.every((l) => /^updated +\S+(\/pki\/apiserver\.crt|\/pki\/kubelet[^ ]*\.crt|\.conf) /.test(l)), changed.join('\n')).toBe(true);
+      expect(
+        changed.every((l) => /^updated +\S+(\/pki\/apiserver\.crt|\/pki\/kubelet[^ ]*\.crt|\.conf) /.test(l)),
+        changed.join('\n'),
+      ).toBe(true);
       expect(read(pki('cp1', 'ca.crt'))).not.toBe(before);
       expect(blocks(read(pki('cp2', 'apiserver.crt')))[1]!.trim()).toBe(read(renewed).trim());
       const verified = await kubepki(['verify', tree, '--spec', specFile]);

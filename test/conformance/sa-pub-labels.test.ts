@@ -20,23 +20,50 @@ import { findBinary, requireBinary } from '../support/peer-binaries';
 const haveEtcd = requireBinary('etcd', 'sa.pub labels read by Go (etcd JWT pub-key)');
 
 /** Starts a one-member etcd with `pubKey` as its JWT verification key; resolves healthy, or with its exit and log. */
-async function startEtcd(dataDir: string, pubKey: string): Promise<{ healthy: boolean; log: string; process: ManagedProcess }> {
+async function startEtcd(
+  dataDir: string,
+  pubKey: string,
+): Promise<{ healthy: boolean; log: string; process: ManagedProcess }> {
   const [client, peer] = await freePorts(2);
   const etcd = ManagedProcess.start('etcd', findBinary('etcd') ?? 'etcd', [
-    '--name', 'sa', '--data-dir', dataDir,
-    '--listen-client-urls', `http://127.0.0.1:${client}`, '--advertise-client-urls', `http://127.0.0.1:${client}`,
-    '--listen-peer-urls', `http://127.0.0.1:${peer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${peer}`,
-    '--initial-cluster', `sa=http://127.0.0.1:${peer}`,
-    '--auth-token', `jwt,pub-key=${pubKey},sign-method=ES256`,
+    '--name',
+    'sa',
+    '--data-dir',
+    dataDir,
+    '--listen-client-urls',
+    `http://127.0.0.1:${client}`,
+    '--advertise-client-urls',
+    `http://127.0.0.1:${client}`,
+    '--listen-peer-urls',
+    `http://127.0.0.1:${peer}`,
+    '--initial-advertise-peer-urls',
+    `http://127.0.0.1:${peer}`,
+    '--initial-cluster',
+    `sa=http://127.0.0.1:${peer}`,
+    '--auth-token',
+    `jwt,pub-key=${pubKey},sign-method=ES256`,
   ]);
   const healthy = await waitFor(
     'etcd to serve or exit',
     async () => {
       if (etcd.exitStatus) return false;
-      const probe = await runCommand(findBinary('etcdctl') ?? 'etcdctl', ['--endpoints', `http://127.0.0.1:${client}`, '--dial-timeout', '2s', '--command-timeout', '3s', 'endpoint', 'health'], {
-        env: { ...process.env, ETCDCTL_API: '3' },
-        timeoutMs: 6_000,
-      });
+      const probe = await runCommand(
+        findBinary('etcdctl') ?? 'etcdctl',
+        [
+          '--endpoints',
+          `http://127.0.0.1:${client}`,
+          '--dial-timeout',
+          '2s',
+          '--command-timeout',
+          '3s',
+          'endpoint',
+          'health',
+        ],
+        {
+          env: { ...process.env, ETCDCTL_API: '3' },
+          timeoutMs: 6_000,
+        },
+      );
       return probe.code === 0 ? true : undefined;
     },
     { timeoutMs: 30_000, intervalMs: 300, describe: () => etcd.log() },
@@ -53,7 +80,17 @@ describe.runIf(haveEtcd)('sa.pub with generation labels, read by Go (etcd 3.4 JW
     const tree = path.join(dir, 'tree');
     await realizeLocal(planPki(stackSpec('lab', 'ECDSA-P256')), tree);
     for (const phase of ['trust', 'issue', 'finish'] as const) {
-      await realizeLocal(planPki(stackSpec('lab', 'ECDSA-P256', (s) => void (s.spec.pki.rotation = { serviceAccountKey: { generation: 2, phase } }))), tree, { prune: true });
+      await realizeLocal(
+        planPki(
+          stackSpec(
+            'lab',
+            'ECDSA-P256',
+            (s) => void (s.spec.pki.rotation = { serviceAccountKey: { generation: 2, phase } }),
+          ),
+        ),
+        tree,
+        { prune: true },
+      );
       const copy = path.join(dir, `sa-${phase}.pub`);
       fs.copyFileSync(path.join(tree, 'cp1/pki/sa.pub'), copy);
       copies.set(phase, copy);
@@ -66,7 +103,9 @@ describe.runIf(haveEtcd)('sa.pub with generation labels, read by Go (etcd 3.4 JW
 
   it('starts and serves with the sa.pub of every stage, the labelled first key included; a file without a key stops it', async () => {
     expect(serviceAccountKeyIds(fs.readFileSync(copies.get('issue')!, 'utf8'))).toEqual(['sa-2', 'sa']);
-    expect(fs.readFileSync(copies.get('finish')!, 'utf8')).toMatch(/^# kubepki service-account key sa-2\n-----BEGIN PUBLIC KEY-----/);
+    expect(fs.readFileSync(copies.get('finish')!, 'utf8')).toMatch(
+      /^# kubepki service-account key sa-2\n-----BEGIN PUBLIC KEY-----/,
+    );
     for (const [phase, file] of copies) {
       const etcd = await startEtcd(path.join(dir, `data-${phase}`), file);
       running.push(etcd.process);

@@ -48,7 +48,16 @@ describe.runIf(haveKubectl)('user CSRs: the key stays on the user machine', () =
 
   const kubectlEnv = () => {
     const env: NodeJS.ProcessEnv = { ...process.env, HOME: work, KUBECACHEDIR: path.join(work, 'cache') };
-    for (const key of ['KUBECONFIG', 'HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy']) delete env[key];
+    for (const key of [
+      'KUBECONFIG',
+      'HTTPS_PROXY',
+      'https_proxy',
+      'HTTP_PROXY',
+      'http_proxy',
+      'ALL_PROXY',
+      'all_proxy',
+    ])
+      delete env[key];
     return env;
   };
   const pki = (rel: string) => fs.readFileSync(path.join(tree, 'cp1', 'pki', rel), 'utf8');
@@ -113,16 +122,31 @@ describe.runIf(haveKubectl)('user CSRs: the key stays on the user machine', () =
 
   it('the one command adds the user key, and kubectl authenticates as the spec says', async () => {
     const mine = path.join(laptop, 'alice.conf');
-    fs.writeFileSync(mine, copyKubeconfig(fs.readFileSync(path.join(tree, 'users', 'alice.conf'), 'utf8'), { server: standIn!.url }), { mode: 0o600 });
+    fs.writeFileSync(
+      mine,
+      copyKubeconfig(fs.readFileSync(path.join(tree, 'users', 'alice.conf'), 'utf8'), { server: standIn!.url }),
+      { mode: 0o600 },
+    );
     const kubectl = peerBinaryPath('kubectl');
-    const without = await runCommand(kubectl, ['--kubeconfig', mine, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'], { env: kubectlEnv() });
+    const without = await runCommand(
+      kubectl,
+      ['--kubeconfig', mine, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'],
+      { env: kubectlEnv() },
+    );
     expect(without.code).not.toBe(0);
     const [, ...args] = addClientKeyCommand('alice@csr-lab', mine, path.join(laptop, 'alice.key')).split(' ');
     const added = await runCommand(kubectl, args, { env: kubectlEnv() });
     expect(added.code, added.stderr).toBe(0);
-    const whoami = await runCommand(kubectl, ['--kubeconfig', mine, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'], { env: kubectlEnv(), timeoutMs: 20_000 });
+    const whoami = await runCommand(
+      kubectl,
+      ['--kubeconfig', mine, '--request-timeout=10s', 'auth', 'whoami', '-o', 'json'],
+      { env: kubectlEnv(), timeoutMs: 20_000 },
+    );
     expect(whoami.code, whoami.stderr).toBe(0);
-    expect(JSON.parse(whoami.stdout).status.userInfo).toEqual({ username: 'alice', groups: ['dev-team', 'oncall', 'system:authenticated'] });
+    expect(JSON.parse(whoami.stdout).status.userInfo).toEqual({
+      username: 'alice',
+      groups: ['dev-team', 'oncall', 'system:authenticated'],
+    });
   });
 
   it('the CertificateSigningRequest manifest carries the CSR for the kube-apiserver-client signer', () => {
@@ -136,14 +160,23 @@ describe.runIf(haveKubectl)('user CSRs: the key stays on the user machine', () =
     expect(manifest.spec.signerName).toBe('kubernetes.io/kube-apiserver-client');
     expect(manifest.spec.usages).toContain('client auth');
     expect(manifest.spec.expirationSeconds).toBe(8760 * 3600);
-    expect(Buffer.from(manifest.spec.request, 'base64').toString()).toBe(fs.readFileSync(path.join(laptop, 'alice.csr'), 'utf8'));
+    expect(Buffer.from(manifest.spec.request, 'base64').toString()).toBe(
+      fs.readFileSync(path.join(laptop, 'alice.csr'), 'utf8'),
+    );
   });
 
   it('a second run keeps the certificate; a new CSR (new key) reissues it', async () => {
     const again = await kubepki(['generate', path.join(admin, 'cluster.yaml'), '--out', tree]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toMatch(/kept\s+users\/alice\.conf/);
-    const renewed = await kubepki(['user-request', 'alice', '--group', 'dev-team', '--out', path.join(work, 'laptop2')]);
+    const renewed = await kubepki([
+      'user-request',
+      'alice',
+      '--group',
+      'dev-team',
+      '--out',
+      path.join(work, 'laptop2'),
+    ]);
     expect(renewed.code).toBe(0);
     fs.copyFileSync(path.join(work, 'laptop2', 'alice.csr'), path.join(admin, 'alice.csr'));
     const third = await kubepki(['generate', path.join(admin, 'cluster.yaml'), '--out', tree]);
@@ -152,7 +185,9 @@ describe.runIf(haveKubectl)('user CSRs: the key stays on the user machine', () =
 
   it('a CSR asking for more groups than the spec gives is refused with the reason, nothing written', async () => {
     const evil = path.join(work, 'evil');
-    expect((await kubepki(['user-request', 'alice', '-g', 'dev-team', '-g', 'system:masters', '--out', evil])).code).toBe(0);
+    expect(
+      (await kubepki(['user-request', 'alice', '-g', 'dev-team', '-g', 'system:masters', '--out', evil])).code,
+    ).toBe(0);
     fs.copyFileSync(path.join(evil, 'alice.csr'), path.join(admin, 'evil.csr'));
     fs.writeFileSync(path.join(admin, 'evil.yaml'), specText('evil.csr', ['dev-team']));
     const out = path.join(admin, 'evil-out');
@@ -174,11 +209,22 @@ describe.runIf(haveKubectl)('user CSRs: the key stays on the user machine', () =
     expect(wrongName.stderr).toMatch(/CN is "bob" but the spec's user is "alice"/);
 
     // Flip one byte of the signature: the CSR no longer proves possession of its key.
-    const der = Buffer.from(fs.readFileSync(path.join(laptop, 'alice.csr'), 'utf8').replace(/-----[^-]+-----|\s/g, ''), 'base64');
+    const der = Buffer.from(
+      fs.readFileSync(path.join(laptop, 'alice.csr'), 'utf8').replace(/-----[^-]+-----|\s/g, ''),
+      'base64',
+    );
     der[der.length - 3] ^= 0x01;
-    fs.writeFileSync(path.join(admin, 'tampered.csr'), `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE REQUEST-----\n`);
+    fs.writeFileSync(
+      path.join(admin, 'tampered.csr'),
+      `-----BEGIN CERTIFICATE REQUEST-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE REQUEST-----\n`,
+    );
     fs.writeFileSync(path.join(admin, 'tampered.yaml'), specText('tampered.csr', ['dev-team']));
-    const tampered = await kubepki(['generate', path.join(admin, 'tampered.yaml'), '--out', path.join(admin, 'tampered-out')]);
+    const tampered = await kubepki([
+      'generate',
+      path.join(admin, 'tampered.yaml'),
+      '--out',
+      path.join(admin, 'tampered-out'),
+    ]);
     expect(tampered.code).toBe(2);
     expect(tampered.stderr).toMatch(/signature does not verify/);
   });

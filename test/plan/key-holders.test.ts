@@ -29,10 +29,21 @@ describe('who holds each key and who signs: plan data', () => {
     const p = plan((spec) => {
       spec.spec.pki.caKeys = { ca: 'cfssl', 'etcd-ca': 'hsm', 'front-proxy-ca': 'external-ca' };
     });
-    expect(p.files.filter((f) => f.content.kind === 'private-key').map((f) => f.content.of).filter((of) => of.endsWith('ca'))).toEqual([]);
+    expect(
+      p.files
+        .filter((f) => f.content.kind === 'private-key')
+        .map((f) => f.content.of)
+        .filter((of) => of.endsWith('ca')),
+    ).toEqual([]);
     expect(p.files.some((f) => f.path === 'cp1/pki/ca.crt')).toBe(true);
-    expect(p.certificates.find((c) => c.id === 'cp1/apiserver')).toMatchObject({ keyHolder: 'kubepki', signedBy: 'cfssl' });
-    expect(p.certificates.find((c) => c.id === 'cp1/etcd/server')).toMatchObject({ keyHolder: 'kubepki', signedBy: 'hsm' });
+    expect(p.certificates.find((c) => c.id === 'cp1/apiserver')).toMatchObject({
+      keyHolder: 'kubepki',
+      signedBy: 'cfssl',
+    });
+    expect(p.certificates.find((c) => c.id === 'cp1/etcd/server')).toMatchObject({
+      keyHolder: 'kubepki',
+      signedBy: 'hsm',
+    });
     expect(p.certificates.find((c) => c.id === 'cp1/front-proxy-client')).toMatchObject({ signedBy: 'external-ca' });
     const inventory = buildInventory(p);
     expect(inventory.certificates.find((c) => c.id === 'ca')).toMatchObject({ keyHolder: 'cfssl', signedBy: 'cfssl' });
@@ -56,16 +67,23 @@ describe('a rotation of a CA whose key is held elsewhere', () => {
       try {
         stackSpec('lab', 'ECDSA-P256', (spec) => {
           spec.spec.pki.caKeys = { ca: holder };
-          spec.spec.pki.rotation = { clusterCA: { generation: 2, phase: 'trust' }, etcdCA: { generation: 2, phase: 'trust' } };
+          spec.spec.pki.rotation = {
+            clusterCA: { generation: 2, phase: 'trust' },
+            etcdCA: { generation: 2, phase: 'trust' },
+          };
         });
       } catch (e) {
         error = e;
       }
       expect(error, holder).toBeInstanceOf(SpecError);
       const issues = (error as SpecError).issues;
-      expect(issues.map((i) => [i.code, i.path])).toEqual([['rotation_of_key_held_elsewhere', 'spec.pki.rotation.clusterCA']]);
+      expect(issues.map((i) => [i.code, i.path])).toEqual([
+        ['rotation_of_key_held_elsewhere', 'spec.pki.rotation.clusterCA'],
+      ]);
       expect(issues[0]!.message).toContain(`the ca key is held by "${holder}" (spec.pki.caKeys.ca)`);
-      expect(issues[0]!.message).toContain('Remove pki.rotation.clusterCA and rotate that CA where its key lives, or set spec.pki.caKeys.ca: kubepki');
+      expect(issues[0]!.message).toContain(
+        'Remove pki.rotation.clusterCA and rotate that CA where its key lives, or set spec.pki.caKeys.ca: kubepki',
+      );
     }
   });
 
@@ -74,6 +92,11 @@ describe('a rotation of a CA whose key is held elsewhere', () => {
       spec.spec.pki.caKeys = { ca: 'hsm', 'etcd-ca': 'kubepki' };
       spec.spec.pki.rotation = { etcdCA: { generation: 2, phase: 'trust' } };
     });
-    expect(p.certificates.filter((c) => c.isCa).map((c) => `${c.id}:${c.keyHolder}`)).toEqual(['ca:hsm', 'etcd-ca:kubepki', 'etcd-ca-2:kubepki', 'front-proxy-ca:kubepki']);
+    expect(p.certificates.filter((c) => c.isCa).map((c) => `${c.id}:${c.keyHolder}`)).toEqual([
+      'ca:hsm',
+      'etcd-ca:kubepki',
+      'etcd-ca-2:kubepki',
+      'front-proxy-ca:kubepki',
+    ]);
   });
 });

@@ -7,7 +7,12 @@ import { certificate, kubeconfig, planOf, sortedCopy } from './plan-test-specs';
 
 const haPlan = (change?: Parameters<typeof stackSpec>[2]) => planPki(stackSpec('ha', 'RSA-2048', change));
 
-const kubernetesDns = ['kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'];
+const kubernetesDns = [
+  'kubernetes',
+  'kubernetes.default',
+  'kubernetes.default.svc',
+  'kubernetes.default.svc.cluster.local',
+];
 
 describe('certificates of the ha stack', () => {
   const plan = haPlan();
@@ -103,7 +108,13 @@ describe('certificates of the ha stack', () => {
       // Node kubeconfigs keep kubeadm's names; a user's are scoped by the spec's name (ha), so files of several
       // clusters merge without one user entry shadowing another.
       const userName = id.startsWith('users/') ? `${user}@ha` : user;
-      expect(kubeconfig(plan, id), id).toMatchObject({ clusterName: 'ha', server, userName, contexts: [{ name: `${user}@ha` }], currentContext: `${user}@ha` });
+      expect(kubeconfig(plan, id), id).toMatchObject({
+        clusterName: 'ha',
+        server,
+        userName,
+        contexts: [{ name: `${user}@ha` }],
+        currentContext: `${user}@ha`,
+      });
       expect(certificate(plan, id), id).toMatchObject({
         issuer: 'ca',
         subject: { commonName: user, organizations: o },
@@ -126,7 +137,10 @@ describe('certificates of the ha stack', () => {
 
   it('etcd server and peer SANs follow rule B', () => {
     for (const name of ['etcd/server', 'etcd/peer']) {
-      expect(certificate(plan, `cp2/${name}`).sans).toEqual({ dnsNames: ['cp2', 'localhost'], ipAddresses: ['10.0.1.12', '127.0.0.1', '::1'] });
+      expect(certificate(plan, `cp2/${name}`).sans).toEqual({
+        dnsNames: ['cp2', 'localhost'],
+        ipAddresses: ['10.0.1.12', '127.0.0.1', '::1'],
+      });
     }
   });
 });
@@ -135,7 +149,19 @@ describe('rule A in detail', () => {
   it('an IP endpoint comes after the advertise address and before certSAN IPs; duplicates keep their first place', () => {
     const plan = planOf({
       controlPlaneEndpoint: '192.168.50.10:6443',
-      apiServer: { certSANs: ['172.16.0.9', 'zz.example.com', '10.0.0.11', '192.168.50.10', 'aa.example.com', 'kubernetes', 'cp1', '10.96.0.1', '172.16.0.5'] },
+      apiServer: {
+        certSANs: [
+          '172.16.0.9',
+          'zz.example.com',
+          '10.0.0.11',
+          '192.168.50.10',
+          'aa.example.com',
+          'kubernetes',
+          'cp1',
+          '10.96.0.1',
+          '172.16.0.5',
+        ],
+      },
     });
     expect(certificate(plan, 'cp1/apiserver').sans).toEqual({
       dnsNames: ['aa.example.com', 'cp1', ...kubernetesDns, 'zz.example.com'],
@@ -146,14 +172,22 @@ describe('rule A in detail', () => {
   it('a DNS endpoint is a DNS SAN with its port stripped; the dnsDomain shapes the last kubernetes name', () => {
     const plan = planOf({ controlPlaneEndpoint: 'api.corp.example:443', networking: { dnsDomain: 'corp.local' } });
     expect(certificate(plan, 'cp1/apiserver').sans).toEqual({
-      dnsNames: ['api.corp.example', 'cp1', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.corp.local'],
+      dnsNames: [
+        'api.corp.example',
+        'cp1',
+        'kubernetes',
+        'kubernetes.default',
+        'kubernetes.default.svc',
+        'kubernetes.default.svc.corp.local',
+      ],
       ipAddresses: ['10.96.0.1', '10.0.0.11'],
     });
     expect(plan.cluster.endpoint).toBe('https://api.corp.example:443');
   });
 
   it('the service IP is the first address of the first service CIDR', () => {
-    const sansOf = (serviceSubnet: string) => certificate(planOf({ networking: { serviceSubnet } }), 'cp1/apiserver').sans.ipAddresses;
+    const sansOf = (serviceSubnet: string) =>
+      certificate(planOf({ networking: { serviceSubnet } }), 'cp1/apiserver').sans.ipAddresses;
     expect(sansOf('10.96.0.0/12,fd00::/108')).toEqual(['10.96.0.1', '10.0.0.11']);
     expect(sansOf('10.100.0.0/16')).toEqual(['10.100.0.1', '10.0.0.11']);
     expect(sansOf('fd00:10:96::/112,10.96.0.0/12')).toEqual(['fd00:10:96::1', '10.0.0.11']);
@@ -194,7 +228,11 @@ describe('rule A in detail', () => {
 
 describe('rule B in detail', () => {
   it('serverCertSANs extend only etcd/server, peerCertSANs only etcd/peer', () => {
-    const plan = planOf({ etcd: { local: { serverCertSANs: ['etcd.example.com', '10.9.9.9'], peerCertSANs: ['peer.example.com', '127.0.0.1'] } } });
+    const plan = planOf({
+      etcd: {
+        local: { serverCertSANs: ['etcd.example.com', '10.9.9.9'], peerCertSANs: ['peer.example.com', '127.0.0.1'] },
+      },
+    });
     expect(certificate(plan, 'cp1/etcd/server').sans).toEqual({
       dnsNames: ['cp1', 'etcd.example.com', 'localhost'],
       ipAddresses: ['10.0.0.11', '127.0.0.1', '::1', '10.9.9.9'],
@@ -224,7 +262,9 @@ describe('version rules', () => {
     const plan = versioned('v1.29.0');
     expect(organizationsOf(plan, 'cp1/admin.conf')).toEqual(['kubeadm:cluster-admins']);
     expect(organizationsOf(plan, 'cp3/apiserver-kubelet-client')).toEqual(['kubeadm:cluster-admins']);
-    expect(plan.files.filter((f) => f.path.endsWith('super-admin.conf')).map((f) => f.path)).toEqual(['cp1/super-admin.conf']);
+    expect(plan.files.filter((f) => f.path.endsWith('super-admin.conf')).map((f) => f.path)).toEqual([
+      'cp1/super-admin.conf',
+    ]);
     expect(organizationsOf(plan, 'cp1/super-admin.conf')).toEqual(['system:masters']);
     expect(organizationsOf(plan, 'cp2/apiserver-etcd-client')).toEqual([]);
     expect(organizationsOf(plan, 'cp2/etcd/healthcheck-client')).toEqual([]);
@@ -232,7 +272,8 @@ describe('version rules', () => {
 
   it('v1.32: a control-plane kubelet.conf points at the controlPlaneEndpoint', () => {
     const plan = versioned('v1.32.4');
-    for (const n of ['cp1', 'cp2', 'cp3']) expect(kubeconfig(plan, `${n}/kubelet.conf`).server).toBe('https://ha-api.example.internal:6443');
+    for (const n of ['cp1', 'cp2', 'cp3'])
+      expect(kubeconfig(plan, `${n}/kubelet.conf`).server).toBe('https://ha-api.example.internal:6443');
   });
 
   it("v1.33: a control-plane kubelet.conf points at its node's own apiserver; workers keep the endpoint", () => {
@@ -259,7 +300,9 @@ describe('external etcd', () => {
     const local = haPlan();
     const localOnly = local.files.map((f) => f.path).filter((p) => !plan.files.some((f) => f.path === p));
     expect(localOnly.every((p) => p.includes('/pki/etcd/') || p.includes('/pki/apiserver-etcd-client.'))).toBe(true);
-    expect(localOnly).toHaveLength(3 * (2 /* etcd CA */ + 6 /* server, peer, healthcheck-client */ + 2 /* apiserver-etcd-client */));
+    expect(localOnly).toHaveLength(
+      3 * (2 /* etcd CA */ + 6 /* server, peer, healthcheck-client */ + 2) /* apiserver-etcd-client */,
+    );
   });
 });
 
@@ -284,15 +327,31 @@ describe('files', () => {
   const plan = haPlan();
   const filesOf = (dir: string) => plan.files.filter((f) => f.path.startsWith(`${dir}/`)).map((f) => f.path);
 
-  it("workers get exactly pki/ca.crt, kubelet.conf and their kubeadm.yaml, so no key of the PKI but their own reaches them", () => {
-    for (const w of ['w1', 'w2', 'w3']) expect(filesOf(w)).toEqual([`${w}/kubeadm.yaml`, `${w}/kubelet.conf`, `${w}/pki/ca.crt`]);
+  it('workers get exactly pki/ca.crt, kubelet.conf and their kubeadm.yaml, so no key of the PKI but their own reaches them', () => {
+    for (const w of ['w1', 'w2', 'w3'])
+      expect(filesOf(w)).toEqual([`${w}/kubeadm.yaml`, `${w}/kubelet.conf`, `${w}/pki/ca.crt`]);
   });
 
   it('a control-plane node gets the CAs with keys, sa.key/sa.pub, its leaves, its kubeconfigs and its kubeadm.yaml', () => {
-    const leaves = ['apiserver', 'apiserver-etcd-client', 'apiserver-kubelet-client', 'front-proxy-client', 'etcd/healthcheck-client', 'etcd/peer', 'etcd/server'];
+    const leaves = [
+      'apiserver',
+      'apiserver-etcd-client',
+      'apiserver-kubelet-client',
+      'front-proxy-client',
+      'etcd/healthcheck-client',
+      'etcd/peer',
+      'etcd/server',
+    ];
     const expected = (n: string, superAdmin: boolean) =>
       sortedCopy([
-        ...['admin.conf', 'controller-manager.conf', 'kubeadm.yaml', 'kubelet.conf', 'scheduler.conf', ...(superAdmin ? ['super-admin.conf'] : [])].map((f) => `${n}/${f}`),
+        ...[
+          'admin.conf',
+          'controller-manager.conf',
+          'kubeadm.yaml',
+          'kubelet.conf',
+          'scheduler.conf',
+          ...(superAdmin ? ['super-admin.conf'] : []),
+        ].map((f) => `${n}/${f}`),
         ...['ca', 'front-proxy-ca', 'etcd/ca', ...leaves].flatMap((c) => [`${n}/pki/${c}.crt`, `${n}/pki/${c}.key`]),
         `${n}/pki/sa.key`,
         `${n}/pki/sa.pub`,
@@ -322,11 +381,25 @@ describe('files', () => {
 
   it('a file holds what its name says: .crt a certificate, .key its private key, .conf a kubeconfig', () => {
     for (const f of plan.files) {
-      const kind = f.path.endsWith('.crt') ? 'certificate' : f.path.endsWith('.key') ? 'private-key' : f.path.endsWith('.pub') ? 'public-key' : f.path.endsWith('.conf') ? 'kubeconfig' : undefined;
+      const kind = f.path.endsWith('.crt')
+        ? 'certificate'
+        : f.path.endsWith('.key')
+          ? 'private-key'
+          : f.path.endsWith('.pub')
+            ? 'public-key'
+            : f.path.endsWith('.conf')
+              ? 'kubeconfig'
+              : undefined;
       if (kind) expect(f.content.kind, f.path).toBe(kind);
     }
-    expect(plan.files.find((f) => f.path === 'cp2/pki/etcd/ca.key')?.content).toEqual({ kind: 'private-key', of: 'etcd-ca' });
-    expect(plan.files.find((f) => f.path === 'cp2/pki/apiserver.crt')?.content).toEqual({ kind: 'certificate', of: 'cp2/apiserver' });
+    expect(plan.files.find((f) => f.path === 'cp2/pki/etcd/ca.key')?.content).toEqual({
+      kind: 'private-key',
+      of: 'etcd-ca',
+    });
+    expect(plan.files.find((f) => f.path === 'cp2/pki/apiserver.crt')?.content).toEqual({
+      kind: 'certificate',
+      of: 'cp2/apiserver',
+    });
   });
 });
 

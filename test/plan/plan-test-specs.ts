@@ -15,13 +15,15 @@ export const planOf = (spec: Record<string, unknown> = {}): PkiPlan => planPki(s
 
 export function certificate(plan: PkiPlan, id: string): CertificatePlan {
   const found = plan.certificates.find((c) => c.id === id);
-  if (!found) throw new Error(`the plan has no certificate ${id}; it has ${plan.certificates.map((c) => c.id).join(', ')}`);
+  if (!found)
+    throw new Error(`the plan has no certificate ${id}; it has ${plan.certificates.map((c) => c.id).join(', ')}`);
   return found;
 }
 
 export function kubeconfig(plan: PkiPlan, id: string): KubeconfigPlan {
   const found = plan.kubeconfigs.find((k) => k.id === id);
-  if (!found) throw new Error(`the plan has no kubeconfig ${id}; it has ${plan.kubeconfigs.map((k) => k.id).join(', ')}`);
+  if (!found)
+    throw new Error(`the plan has no kubeconfig ${id}; it has ${plan.kubeconfigs.map((k) => k.id).join(', ')}`);
   return found;
 }
 

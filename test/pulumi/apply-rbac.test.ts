@@ -14,7 +14,7 @@ describe('applyRbac (team stack)', () => {
   const dir = temporaryDirectory('kubepki-apply-rbac-');
   afterAll(() => removeTree(dir));
 
-  it('creates one typed Kubernetes resource per planned RBAC object except kubeadm\'s own, through a provider using admin.conf', async () => {
+  it("creates one typed Kubernetes resource per planned RBAC object except kubeadm's own, through a provider using admin.conf", async () => {
     const plan = planPki(loadSpecFile(path.join(repoRoot, 'stacks/team.cluster.yaml')));
     const emulator = new TlsProviderEmulator();
     await runKubePki(emulator, plan, dir, 'team', { applyRbac: true });
@@ -41,7 +41,9 @@ describe('applyRbac (team stack)', () => {
     expect(applied).toEqual(planned);
     expect(applied.some((a) => a.includes('kubeadm:'))).toBe(false);
 
-    const edit = emulator.recorded.find((r) => r.type.endsWith(':RoleBinding') && r.inputs.metadata.name === 'kubepki:edit')!;
+    const edit = emulator.recorded.find(
+      (r) => r.type.endsWith(':RoleBinding') && r.inputs.metadata.name === 'kubepki:edit',
+    )!;
     expect(edit.inputs.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'edit' });
     expect(edit.inputs.subjects).toContainEqual({ kind: 'ServiceAccount', name: 'deployer', namespace: 'ci' });
 

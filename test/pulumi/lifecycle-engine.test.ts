@@ -7,7 +7,12 @@ import { LifecycleStack } from '../support/pulumi-lifecycle/lifecycle-stack';
 // The lifecycle engine itself, on a one-resource program with @pulumi/local's File: it must reproduce what the real
 // engine does with it — the defect that made kubepki drop @pulumi/local included — or the lifecycle tests prove little.
 
-function demoProject(options: { protect?: boolean; deleteBeforeReplace?: boolean; retainOnDelete?: boolean; fail?: boolean }) {
+function demoProject(options: {
+  protect?: boolean;
+  deleteBeforeReplace?: boolean;
+  retainOnDelete?: boolean;
+  fail?: boolean;
+}) {
   const dir = temporaryDirectory('kubepki-engine-');
   const file = path.join(dir, 'out', 'apiserver.crt');
   fs.writeFileSync(path.join(dir, 'Pulumi.yaml'), 'name: demo\nruntime: nodejs\nmain: program/index.js\n');
@@ -28,9 +33,19 @@ if (config.get('present') !== 'false') {
 `,
   );
   const setConfig = (config: Record<string, string>) =>
-    fs.writeFileSync(path.join(dir, 'Pulumi.dev.yaml'), `config:\n${Object.entries(config).map(([k, v]) => `  demo:${k}: "${v}"\n`).join('')}`);
+    fs.writeFileSync(
+      path.join(dir, 'Pulumi.dev.yaml'),
+      `config:\n${Object.entries(config)
+        .map(([k, v]) => `  demo:${k}: "${v}"\n`)
+        .join('')}`,
+    );
   setConfig({ content: 'first' });
-  return { dir, file, setConfig, stack: new LifecycleStack({ projectDir: dir, stack: 'dev', programFile: path.join(dir, 'program', 'index.js') }) };
+  return {
+    dir,
+    file,
+    setConfig,
+    stack: new LifecycleStack({ projectDir: dir, stack: 'dev', programFile: path.join(dir, 'program', 'index.js') }),
+  };
 }
 
 describe('the lifecycle engine applies Pulumi’s step rules', () => {
@@ -44,7 +59,10 @@ describe('the lifecycle engine applies Pulumi’s step rules', () => {
 
   it('runs the program from main’s directory', async () => {
     const p = project();
-    fs.appendFileSync(path.join(p.dir, 'program', 'index.js'), `require('fs').writeFileSync(${JSON.stringify(path.join(p.dir, 'cwd.txt'))}, process.cwd());\n`);
+    fs.appendFileSync(
+      path.join(p.dir, 'program', 'index.js'),
+      `require('fs').writeFileSync(${JSON.stringify(path.join(p.dir, 'cwd.txt'))}, process.cwd());\n`,
+    );
     expect((await p.stack.up()).errors).toEqual([]);
     expect(fs.readFileSync(path.join(p.dir, 'cwd.txt'), 'utf8')).toBe(fs.realpathSync(path.join(p.dir, 'program')));
   });

@@ -9,7 +9,10 @@ import { nodeRequire, pulumi, settle, startMockedRun } from '../support/pulumi-r
 
 const programPath = path.join(repoRoot, 'dist/pulumi.js');
 
-async function runProgram(config: Record<string, string>, emulator = new TlsProviderEmulator()): Promise<Record<string, any>> {
+async function runProgram(
+  config: Record<string, string>,
+  emulator = new TlsProviderEmulator(),
+): Promise<Record<string, any>> {
   await startMockedRun();
   await pulumi.runtime.setMocks(emulator.mocks() as never, 'kubepki', 'lab', false);
   pulumi.runtime.setAllConfig(config);
@@ -25,7 +28,12 @@ describe('the Pulumi program (src/pulumi.ts)', () => {
     const out = temporaryDirectory('kubepki-program-');
     dirs.push(out);
     const specCopy = path.join(out, 'lab.cluster.yaml');
-    fs.writeFileSync(specCopy, fs.readFileSync(path.join(repoRoot, 'stacks/lab.cluster.yaml'), 'utf8').replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256'));
+    fs.writeFileSync(
+      specCopy,
+      fs
+        .readFileSync(path.join(repoRoot, 'stacks/lab.cluster.yaml'), 'utf8')
+        .replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256'),
+    );
     const program = await runProgram({ 'kubepki:spec': specCopy, 'kubepki:outDir': path.join(out, 'tree') });
     const inventory = await settle(pulumi.output(program.inventory));
     expect(await pulumi.isSecret(pulumi.output(program.inventory))).toBe(false);
@@ -47,7 +55,10 @@ describe('the Pulumi program (src/pulumi.ts)', () => {
     const out = temporaryDirectory('kubepki-program-bad-');
     dirs.push(out);
     const bad = path.join(out, 'bad.cluster.yaml');
-    fs.writeFileSync(bad, 'apiVersion: kubepki.io/v1alpha1\nkind: Cluster\nmetadata: {name: bad}\nspec:\n  controlPlane: [{name: cp1, advertiseAddress: 10.0.0.300}]\n');
+    fs.writeFileSync(
+      bad,
+      'apiVersion: kubepki.io/v1alpha1\nkind: Cluster\nmetadata: {name: bad}\nspec:\n  controlPlane: [{name: cp1, advertiseAddress: 10.0.0.300}]\n',
+    );
     let error: unknown;
     try {
       await runProgram({ 'kubepki:spec': bad });
@@ -55,7 +66,9 @@ describe('the Pulumi program (src/pulumi.ts)', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(pulumi.RunError);
-    expect((error as Error).message).toContain('spec.controlPlane[0].advertiseAddress: "10.0.0.300" is not an IPv4 or IPv6 address');
+    expect((error as Error).message).toContain(
+      'spec.controlPlane[0].advertiseAddress: "10.0.0.300" is not an IPv4 or IPv6 address',
+    );
   });
 });
 
@@ -67,8 +80,16 @@ describe('renewal', () => {
     const emulator = new TlsProviderEmulator();
     const dir = temporaryDirectory('kubepki-renew-');
     try {
-      await runKubePki(emulator, planPki(stackSpec('lab', 'ECDSA-P256', (s) => (s.spec.pki.renewBefore = '720h'))), dir);
-      const leaves = emulator.recorded.filter((r) => r.type === 'tls:index/locallySignedCert:LocallySignedCert' || r.type === 'pulumi-nodejs:dynamic/kubepki:MultiGroupCertificate');
+      await runKubePki(
+        emulator,
+        planPki(stackSpec('lab', 'ECDSA-P256', (s) => (s.spec.pki.renewBefore = '720h'))),
+        dir,
+      );
+      const leaves = emulator.recorded.filter(
+        (r) =>
+          r.type === 'tls:index/locallySignedCert:LocallySignedCert' ||
+          r.type === 'pulumi-nodejs:dynamic/kubepki:MultiGroupCertificate',
+      );
       expect(leaves.length).toBeGreaterThan(10);
       for (const r of leaves) expect(r.inputs.earlyRenewalHours, r.name).toBe(720);
     } finally {
@@ -85,13 +106,20 @@ describe('renewal', () => {
     try {
       await runKubePki(emulator, planPki(stackSpec('lab', 'ECDSA-P256')), dir);
       const dynamic = emulator.recorded.find((r) => r.type === 'pulumi-nodejs:dynamic/kubepki:MultiGroupCertificate')!;
-      const provider = (nodeRequire('require-from-string') as (code: string) => { handler: () => any })(dynamic.inputs.__provider).handler();
+      const provider = (nodeRequire('require-from-string') as (code: string) => { handler: () => any })(
+        dynamic.inputs.__provider,
+      ).handler();
       const { __provider, ...news } = dynamic.inputs;
       const created = await provider.create(news);
       expect((await provider.diff('x', created.outs, news)).replaces).toEqual([]);
       const late = { ...created.outs, validityEndTime: new Date(Date.now() + 10 * 3600_000).toISOString() };
-      expect((await provider.diff('x', late, { ...news, earlyRenewalHours: 24 })).replaces).toContain('validityEndTime');
-      expect((await provider.diff('x', created.outs, { ...news, template: { ...news.template, organizations: ['other'] } })).replaces).toContain('template');
+      expect((await provider.diff('x', late, { ...news, earlyRenewalHours: 24 })).replaces).toContain(
+        'validityEndTime',
+      );
+      expect(
+        (await provider.diff('x', created.outs, { ...news, template: { ...news.template, organizations: ['other'] } }))
+          .replaces,
+      ).toContain('template');
       expect(JSON.stringify(created.outs)).not.toContain('PRIVATE KEY');
     } finally {
       removeTree(dir);

@@ -8,10 +8,13 @@ import { runKubePki } from '../support/pulumi-realize';
 // resource registered again with identical inputs is unchanged, and any difference in inputs is a real update.
 
 type Registry = Map<string, RecordedResource>;
-const registry = (recorded: RecordedResource[]): Registry => new Map(recorded.map((r) => [`${r.type}::${r.name}`, structuredClone(r)]));
+const registry = (recorded: RecordedResource[]): Registry =>
+  new Map(recorded.map((r) => [`${r.type}::${r.name}`, structuredClone(r)]));
 
 function changedResources(before: Registry, after: Registry): string[] {
-  return [...before].filter(([key, r]) => after.has(key) && JSON.stringify(after.get(key)!.inputs) !== JSON.stringify(r.inputs)).map(([key]) => key);
+  return [...before]
+    .filter(([key, r]) => after.has(key) && JSON.stringify(after.get(key)!.inputs) !== JSON.stringify(r.inputs))
+    .map(([key]) => key);
 }
 
 describe('resource names and inputs across spec changes (ha, ECDSA-P256)', () => {
@@ -72,7 +75,9 @@ describe('resource names and inputs across spec changes (ha, ECDSA-P256)', () =>
       ].sort(),
     );
     for (const n of ['cp1', 'cp2', 'cp3']) {
-      expect(after.get(`tls:index/certRequest:CertRequest::ha/${n}/apiserver`)!.inputs.dnsNames).toContain('extra.corp.example.net');
+      expect(after.get(`tls:index/certRequest:CertRequest::ha/${n}/apiserver`)!.inputs.dnsNames).toContain(
+        'extra.corp.example.net',
+      );
     }
     expect([...after.keys()].filter((k) => !base.has(k))).toEqual([]);
   });
@@ -96,7 +101,10 @@ describe('two KubePki components in one program', () => {
       await startMockedRun();
       await pulumi.runtime.setMocks(emulator.mocks() as never, 'kubepki', 'two', false);
       const plan = planPki(stackSpec('lab', 'ECDSA-P256'));
-      const components = [new KubePki('staging', { plan, outDir: dirs[0]! }), new KubePki('prod', { plan, outDir: dirs[1]! })];
+      const components = [
+        new KubePki('staging', { plan, outDir: dirs[0]! }),
+        new KubePki('prod', { plan, outDir: dirs[1]! }),
+      ];
       await Promise.all(components.flatMap((c) => Object.values(c.files).map((f) => settle(f.id))));
       await startMockedRun();
       const keys = emulator.recorded.map((r) => `${r.type}::${r.name}`);

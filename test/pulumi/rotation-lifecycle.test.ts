@@ -20,19 +20,34 @@ import { cleanTree, listTree, treeReport } from '../support/pulumi-lifecycle/tre
 // before finish.
 
 const rotated: RotatableAuthority[] = ['clusterCA', 'frontProxyCA', 'etcdCA', 'serviceAccountKey'];
-const copy = copyProject('lab', (text) => text.replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256'));
+const copy = copyProject('lab', (text) =>
+  text.replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256'),
+);
 const stack = new LifecycleStack(copy.project());
 const generated = temporaryDirectory('kubepki-rotation-generate-');
 const currentPlan = (): PkiPlan => planPki(loadSpecFile(copy.specFile));
 const out = (rel: string) => path.join(copy.outDir, rel);
 const read = (root: string, rel: string) => fs.readFileSync(path.join(root, rel), 'utf8');
-const digest = (rel: string) => createHash('sha256').update(fs.readFileSync(out(rel))).digest('hex');
+const digest = (rel: string) =>
+  createHash('sha256')
+    .update(fs.readFileSync(out(rel)))
+    .digest('hex');
 const treeDigests = () => new Map(listTree(copy.outDir).files.map((f) => [f, digest(f)]));
 const changes = (result: DeploymentResult) => result.steps.filter((s) => s.op !== 'same');
 const authorityTypes = new Set(['tls:index/privateKey:PrivateKey', 'tls:index/selfSignedCert:SelfSignedCert']);
 /** The authorities in the stack's state (CA keys and certificates, sa keys), by name, with their protection. */
-const authorities = () => new Map(stack.resources.filter((r) => authorityTypes.has(r.type) && (r.protect || /^lab\/(ca|front-proxy-ca|etcd-ca|sa)(-\d+)?$/.test(r.name))).map((r) => [`${r.type.split(':').pop()} ${r.name}`, r.protect]));
-const certificatesIn = (text: string) => (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem));
+const authorities = () =>
+  new Map(
+    stack.resources
+      .filter(
+        (r) => authorityTypes.has(r.type) && (r.protect || /^lab\/(ca|front-proxy-ca|etcd-ca|sa)(-\d+)?$/.test(r.name)),
+      )
+      .map((r) => [`${r.type.split(':').pop()} ${r.name}`, r.protect]),
+  );
+const certificatesIn = (text: string) =>
+  (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map(
+    (pem) => new X509Certificate(pem),
+  );
 const cnOf = (name: string) => /CN=([^\n,]+)/.exec(name)?.[1];
 /** What a tree says about the stage: trust bundles (CNs, signer first), who signed the leaves, sa.pub's keys. */
 function stageFacts(root: string) {
@@ -94,7 +109,9 @@ describe('pulumi up through a staged rotation (cluster, front-proxy and etcd CAs
     setStage('issue');
     const preview = await stack.preview();
     const refused = await stack.up();
-    const expected = diffPlans(base, currentPlan()).rotations.refused.find((r) => r.authority === 'serviceAccountKey')!.message;
+    const expected = diffPlans(base, currentPlan()).rotations.refused.find(
+      (r) => r.authority === 'serviceAccountKey',
+    )!.message;
     for (const result of [preview, refused]) {
       expect(result.errors.join('\n')).toContain('kubepki refuses this rotation stage');
       expect(result.errors.join('\n')).toContain(`cp1/pki/sa.pub: ${expected}`);
@@ -114,19 +131,54 @@ describe('pulumi up through a staged rotation (cluster, front-proxy and etcd CAs
     // A new CA lifetime comes in through the rotation: the new generations get it, the old ones stay as they are.
     copy.editSpec((s) => void (s.spec.pki.caCertificateValidityPeriod = '43800h'));
     const result = await upAndCompare();
-    const created = changes(result).filter((s) => s.op === 'create' && authorityTypes.has(s.type)).map((s) => s.name).sort();
-    expect(created).toEqual(['lab/ca-2', 'lab/ca-2', 'lab/etcd-ca-2', 'lab/etcd-ca-2', 'lab/front-proxy-ca-2', 'lab/front-proxy-ca-2', 'lab/sa-2']);
-    const lifetimeHours = (rel: string) => Math.round((Date.parse(new X509Certificate(read(copy.outDir, rel)).validTo) - Date.parse(new X509Certificate(read(copy.outDir, rel)).validFrom)) / 3600_000);
+    const created = changes(result)
+      .filter((s) => s.op === 'create' && authorityTypes.has(s.type))
+      .map((s) => s.name)
+      .sort();
+    expect(created).toEqual([
+      'lab/ca-2',
+      'lab/ca-2',
+      'lab/etcd-ca-2',
+      'lab/etcd-ca-2',
+      'lab/front-proxy-ca-2',
+      'lab/front-proxy-ca-2',
+      'lab/sa-2',
+    ]);
+    const lifetimeHours = (rel: string) =>
+      Math.round(
+        (Date.parse(new X509Certificate(read(copy.outDir, rel)).validTo) -
+          Date.parse(new X509Certificate(read(copy.outDir, rel)).validFrom)) /
+          3600_000,
+      );
     expect(lifetimeHours('cp1/pki/ca-2.crt')).toBe(43800);
-    expect(certificatesIn(read(copy.outDir, 'cp1/pki/ca.crt'))[0]!.raw.equals(certificatesIn(fs.readFileSync(out('cp1/pki/ca-signer.crt'), 'utf8'))[0]!.raw)).toBe(true);
+    expect(
+      certificatesIn(read(copy.outDir, 'cp1/pki/ca.crt'))[0]!.raw.equals(
+        certificatesIn(fs.readFileSync(out('cp1/pki/ca-signer.crt'), 'utf8'))[0]!.raw,
+      ),
+    ).toBe(true);
     expect(read(copy.outDir, 'cp1/pki/ca.crt').startsWith(oldCaPem)).toBe(true);
     expect(oldCa).not.toBe(digest('cp1/pki/ca.crt'));
     expect(changes(result).filter((s) => s.op === 'replace' || s.op === 'delete')).toEqual([]);
-    for (const name of ['PrivateKey lab/ca', 'SelfSignedCert lab/ca', 'PrivateKey lab/ca-2', 'SelfSignedCert lab/ca-2', 'PrivateKey lab/sa', 'PrivateKey lab/sa-2']) {
+    for (const name of [
+      'PrivateKey lab/ca',
+      'SelfSignedCert lab/ca',
+      'PrivateKey lab/ca-2',
+      'SelfSignedCert lab/ca-2',
+      'PrivateKey lab/sa',
+      'PrivateKey lab/sa-2',
+    ]) {
       expect(authorities().get(name), name).toBe(true);
     }
-    expect(stageFacts(copy.outDir)).toMatchObject({ 'cp1/pki/ca.crt': ['kubernetes', 'kubernetes-2'], 'apiserver issuer': 'kubernetes', 'sa.pub keys': ['sa', 'sa-2'] });
-    expect([digest('cp1/pki/apiserver.key'), digest('cp1/pki/apiserver.crt'), digest('cp1/pki/sa.key')]).toEqual([leafKey, leafCert, saKey]);
+    expect(stageFacts(copy.outDir)).toMatchObject({
+      'cp1/pki/ca.crt': ['kubernetes', 'kubernetes-2'],
+      'apiserver issuer': 'kubernetes',
+      'sa.pub keys': ['sa', 'sa-2'],
+    });
+    expect([digest('cp1/pki/apiserver.key'), digest('cp1/pki/apiserver.crt'), digest('cp1/pki/sa.key')]).toEqual([
+      leafKey,
+      leafCert,
+      saKey,
+    ]);
     expect(changes(await stack.up()), 'a second up changes nothing').toEqual([]);
   }, 180_000);
 
@@ -138,7 +190,11 @@ describe('pulumi up through a staged rotation (cluster, front-proxy and etcd CAs
     // Re-signing replaces the certificates (their CA inputs change); keys and requests stay.
     const replaced = changes(result).filter((s) => s.op === 'replace');
     expect(replaced.length).toBeGreaterThan(0);
-    expect(replaced.filter((s) => s.type === 'tls:index/privateKey:PrivateKey' || s.type === 'tls:index/certRequest:CertRequest')).toEqual([]);
+    expect(
+      replaced.filter(
+        (s) => s.type === 'tls:index/privateKey:PrivateKey' || s.type === 'tls:index/certRequest:CertRequest',
+      ),
+    ).toEqual([]);
     expect(digest('cp1/pki/apiserver.key')).toBe(leafKey);
     expect(digest('cp1/pki/sa.key')).toBe(newSaKey);
     expect(fs.existsSync(out('cp1/pki/sa-2.key'))).toBe(false); // the waiting copy goes, as with generate --prune
@@ -149,23 +205,52 @@ describe('pulumi up through a staged rotation (cluster, front-proxy and etcd CAs
       'alice.conf issuer': 'kubernetes-2',
       'sa.pub keys': ['sa-2', 'sa'],
     });
-    for (const name of ['PrivateKey lab/ca', 'SelfSignedCert lab/ca', 'PrivateKey lab/front-proxy-ca', 'PrivateKey lab/sa']) expect(authorities().get(name), name).toBe(true);
+    for (const name of [
+      'PrivateKey lab/ca',
+      'SelfSignedCert lab/ca',
+      'PrivateKey lab/front-proxy-ca',
+      'PrivateKey lab/sa',
+    ])
+      expect(authorities().get(name), name).toBe(true);
     expect(changes(await stack.up()), 'a second up changes nothing').toEqual([]);
   }, 180_000);
 
   it('finish: the old generation leaves every trust file and is released (unprotected); the next up deletes it, and only it', async () => {
     setStage('finish');
-    const released = ['PrivateKey lab/ca', 'SelfSignedCert lab/ca', 'PrivateKey lab/etcd-ca', 'SelfSignedCert lab/etcd-ca', 'PrivateKey lab/front-proxy-ca', 'SelfSignedCert lab/front-proxy-ca', 'PrivateKey lab/sa'];
+    const released = [
+      'PrivateKey lab/ca',
+      'SelfSignedCert lab/ca',
+      'PrivateKey lab/etcd-ca',
+      'SelfSignedCert lab/etcd-ca',
+      'PrivateKey lab/front-proxy-ca',
+      'SelfSignedCert lab/front-proxy-ca',
+      'PrivateKey lab/sa',
+    ];
     const result = await upAndCompare();
     expect(changes(result).filter((s) => s.op === 'delete' && authorityTypes.has(s.type))).toEqual([]);
     for (const name of released) expect(authorities().get(name), name).toBe(false);
-    for (const name of ['PrivateKey lab/ca-2', 'SelfSignedCert lab/ca-2', 'PrivateKey lab/sa-2', 'PrivateKey lab/etcd-ca-2']) expect(authorities().get(name), name).toBe(true);
-    expect(stageFacts(copy.outDir)).toMatchObject({ 'cp1/pki/ca.crt': ['kubernetes-2'], 'w1/pki/ca.crt': ['kubernetes-2'], 'alice.conf CAs': ['kubernetes-2'], 'sa.pub keys': ['sa-2'] });
+    for (const name of [
+      'PrivateKey lab/ca-2',
+      'SelfSignedCert lab/ca-2',
+      'PrivateKey lab/sa-2',
+      'PrivateKey lab/etcd-ca-2',
+    ])
+      expect(authorities().get(name), name).toBe(true);
+    expect(stageFacts(copy.outDir)).toMatchObject({
+      'cp1/pki/ca.crt': ['kubernetes-2'],
+      'w1/pki/ca.crt': ['kubernetes-2'],
+      'alice.conf CAs': ['kubernetes-2'],
+      'sa.pub keys': ['sa-2'],
+    });
 
     const tree = treeDigests();
     const release = await stack.up();
     expect(release.errors).toEqual([]);
-    expect(changes(release).map((s) => `${s.op} ${s.type.split(':').pop()} ${s.name}`).sort()).toEqual(released.map((r) => `delete ${r}`).sort());
+    expect(
+      changes(release)
+        .map((s) => `${s.op} ${s.type.split(':').pop()} ${s.name}`)
+        .sort(),
+    ).toEqual(released.map((r) => `delete ${r}`).sort());
     expect(treeDigests()).toEqual(tree);
     expect(treeReport(copy.outDir, currentPlan())).toEqual(cleanTree);
     expect(changes(await stack.up()), 'then nothing changes').toEqual([]);
@@ -175,22 +260,38 @@ describe('pulumi up through a staged rotation (cluster, front-proxy and etcd CAs
     const before = treeDigests();
     setStage('issue');
     const back = await stack.preview();
-    expect(back.errors.join('\n')).toContain('goes back from {generation: 2, phase: finish} to {generation: 2, phase: issue}');
+    expect(back.errors.join('\n')).toContain(
+      'goes back from {generation: 2, phase: finish} to {generation: 2, phase: issue}',
+    );
     expect(treeDigests()).toEqual(before);
     setStage('trust', 3);
     await upAndCompare();
-    expect(stageFacts(copy.outDir)).toMatchObject({ 'cp1/pki/ca.crt': ['kubernetes-2', 'kubernetes-3'], 'sa.pub keys': ['sa-2', 'sa-3'] });
+    expect(stageFacts(copy.outDir)).toMatchObject({
+      'cp1/pki/ca.crt': ['kubernetes-2', 'kubernetes-3'],
+      'sa.pub keys': ['sa-2', 'sa-3'],
+    });
   }, 180_000);
 });
 
 describe('pulumi up through a rotation that brings in a new algorithm (ECDSA-P256 → ECDSA-P384)', () => {
   // ECDSA-P384 needs kubeadm 1.34 (spec check), so this cluster runs it.
-  const project = copyProject('lab', (text) => text.replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256').replace(/kubernetesVersion: \S+/, 'kubernetesVersion: v1.34.0'));
+  const project = copyProject('lab', (text) =>
+    text
+      .replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256')
+      .replace(/kubernetesVersion: \S+/, 'kubernetesVersion: v1.34.0'),
+  );
   const lab = new LifecycleStack(project.project());
   const reference = temporaryDirectory('kubepki-rotation-algorithm-generate-');
   const planOf = () => planPki(loadSpecFile(project.specFile));
-  const keyCurve = (root: string, rel: string) => (createPrivateKey(read(root, rel)).asymmetricKeyDetails?.namedCurve ?? '?');
-  const curves = (root: string) => Object.fromEntries(['cp1/pki/ca.key', 'cp1/pki/sa.key', 'cp1/pki/apiserver.key', 'cp1/pki/etcd/server.key'].map((rel) => [rel, keyCurve(root, rel)]));
+  const keyCurve = (root: string, rel: string) =>
+    createPrivateKey(read(root, rel)).asymmetricKeyDetails?.namedCurve ?? '?';
+  const curves = (root: string) =>
+    Object.fromEntries(
+      ['cp1/pki/ca.key', 'cp1/pki/sa.key', 'cp1/pki/apiserver.key', 'cp1/pki/etcd/server.key'].map((rel) => [
+        rel,
+        keyCurve(root, rel),
+      ]),
+    );
   afterAll(() => {
     removeTree(project.dir);
     removeTree(reference);
@@ -207,17 +308,35 @@ describe('pulumi up through a rotation that brings in a new algorithm (ECDSA-P25
       });
       const result = await lab.up();
       expect(result.errors.join('\n').slice(0, 1500), phase).toEqual('');
-      if (phase === 'trust') expect(changes(result).filter((s) => s.op === 'replace'), 'trust replaces nothing').toEqual([]);
+      if (phase === 'trust')
+        expect(
+          changes(result).filter((s) => s.op === 'replace'),
+          'trust replaces nothing',
+        ).toEqual([]);
       const plan = planOf();
       expect(treeReport(project.outDir, plan), phase).toEqual(cleanTree);
       await realizeLocal(plan, reference, { prune: true });
       expect(listTree(project.outDir).files).toEqual(listTree(reference).files);
       expect(stageFacts(project.outDir), phase).toEqual(stageFacts(reference));
       expect(curves(project.outDir), phase).toEqual(curves(reference));
-      if (phase === 'trust') expect(fs.readFileSync(path.join(project.outDir, 'cp1/pki/apiserver.key'), 'utf8')).toBe(apiserverKey);
+      if (phase === 'trust')
+        expect(fs.readFileSync(path.join(project.outDir, 'cp1/pki/apiserver.key'), 'utf8')).toBe(apiserverKey);
     }
-    expect(curves(project.outDir)).toEqual({ 'cp1/pki/ca.key': 'secp384r1', 'cp1/pki/sa.key': 'secp384r1', 'cp1/pki/apiserver.key': 'secp384r1', 'cp1/pki/etcd/server.key': 'secp384r1' });
-    expect(changes(await lab.up()).map((s) => s.op)).toEqual(['delete', 'delete', 'delete', 'delete', 'delete', 'delete', 'delete']);
+    expect(curves(project.outDir)).toEqual({
+      'cp1/pki/ca.key': 'secp384r1',
+      'cp1/pki/sa.key': 'secp384r1',
+      'cp1/pki/apiserver.key': 'secp384r1',
+      'cp1/pki/etcd/server.key': 'secp384r1',
+    });
+    expect(changes(await lab.up()).map((s) => s.op)).toEqual([
+      'delete',
+      'delete',
+      'delete',
+      'delete',
+      'delete',
+      'delete',
+      'delete',
+    ]);
     expect(changes(await lab.up())).toEqual([]);
   }, 240_000);
 });

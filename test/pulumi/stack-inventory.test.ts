@@ -19,7 +19,12 @@ describe.each(['lab', 'ha'] as const)('stack inventory, %s (ECDSA-P256)', (stack
 
   it('equals `kubepki plan --format json`, and the issued certificates match it field by field', async () => {
     const spec = path.join(work, `${stack}.cluster.yaml`);
-    fs.writeFileSync(spec, fs.readFileSync(path.join(repoRoot, `stacks/${stack}.cluster.yaml`), 'utf8').replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256'));
+    fs.writeFileSync(
+      spec,
+      fs
+        .readFileSync(path.join(repoRoot, `stacks/${stack}.cluster.yaml`), 'utf8')
+        .replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256'),
+    );
     const tree = path.join(work, 'tree');
     await startMockedRun();
     await pulumi.runtime.setMocks(new TlsProviderEmulator().mocks() as never, 'kubepki', stack, false);
@@ -30,24 +35,45 @@ describe.each(['lab', 'ha'] as const)('stack inventory, %s (ECDSA-P256)', (stack
     const notAfter = await settle(pulumi.output(program.notAfter as Record<string, string>));
     await startMockedRun();
 
-    const cli = spawnSync(process.execPath, [cliPath, 'plan', spec, '--format', 'json'], { encoding: 'utf8', timeout: 60_000 });
+    const cli = spawnSync(process.execPath, [cliPath, 'plan', spec, '--format', 'json'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(cli.status, cli.stderr).toBe(0);
     expect(JSON.parse(JSON.stringify(inventory))).toEqual(JSON.parse(cli.stdout));
 
-    const certificates = (inventory as { certificates: { id: string; paths: string[]; subject: { commonName: string; organizations: string[] }; sans: { dnsNames: string[]; ipAddresses: string[] }; keyUsages: string[]; extendedKeyUsages: string[]; isCa: boolean; algorithm: string }[] }).certificates;
+    const certificates = (
+      inventory as {
+        certificates: {
+          id: string;
+          paths: string[];
+          subject: { commonName: string; organizations: string[] };
+          sans: { dnsNames: string[]; ipAddresses: string[] };
+          keyUsages: string[];
+          extendedKeyUsages: string[];
+          isCa: boolean;
+          algorithm: string;
+        }[];
+      }
+    ).certificates;
     expect(certificates.length).toBeGreaterThan(10);
     for (const entry of certificates) {
       const file = path.join(tree, entry.paths[0]!);
       const text = fs.readFileSync(file, 'utf8');
-      const issued = ParsedCertificate.fromPem(entry.paths[0]!.endsWith('.conf') ? parseKubeconfig(text).clientCertificatePem! : text);
-      expect({
-        subject: { commonName: issued.commonName, organizations: issued.organizations },
-        sans: { dnsNames: [...issued.dnsNames].sort(), ipAddresses: [...issued.ipAddresses].sort() },
-        keyUsages: [...issued.keyUsages].sort(),
-        extendedKeyUsages: [...issued.extendedKeyUsages].sort(),
-        isCa: issued.isCa,
-        algorithm: issued.algorithm,
-      }, entry.id).toEqual({
+      const issued = ParsedCertificate.fromPem(
+        entry.paths[0]!.endsWith('.conf') ? parseKubeconfig(text).clientCertificatePem! : text,
+      );
+      expect(
+        {
+          subject: { commonName: issued.commonName, organizations: issued.organizations },
+          sans: { dnsNames: [...issued.dnsNames].sort(), ipAddresses: [...issued.ipAddresses].sort() },
+          keyUsages: [...issued.keyUsages].sort(),
+          extendedKeyUsages: [...issued.extendedKeyUsages].sort(),
+          isCa: issued.isCa,
+          algorithm: issued.algorithm,
+        },
+        entry.id,
+      ).toEqual({
         subject: entry.subject,
         sans: { dnsNames: [...entry.sans.dnsNames].sort(), ipAddresses: [...entry.sans.ipAddresses].sort() },
         keyUsages: [...entry.keyUsages].sort(),

@@ -18,15 +18,25 @@ import { cleanTree, listTree, treeReport } from '../support/pulumi-lifecycle/tre
 // exactly the planned files and `kubepki verify --spec` finds no error; `pulumi preview` lists the changes
 // `kubepki diff` reports.
 
-const copy = copyProject('lab', (text) => text.replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256'));
+const copy = copyProject('lab', (text) =>
+  text.replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256'),
+);
 const stack = new LifecycleStack(copy.project());
 const currentPlan = (): PkiPlan => planPki(loadSpecFile(copy.specFile));
 const out = (rel: string) => path.join(copy.outDir, rel);
-const digest = (rel: string) => createHash('sha256').update(fs.readFileSync(out(rel))).digest('hex');
+const digest = (rel: string) =>
+  createHash('sha256')
+    .update(fs.readFileSync(out(rel)))
+    .digest('hex');
 const treeDigests = () => new Map(listTree(copy.outDir).files.map((f) => [f, digest(f)]));
 const changes = (result: DeploymentResult) => result.steps.filter((s) => s.op !== 'same');
 const isFile = (s: Step) => s.type === 'pulumi-nodejs:dynamic/kubepki:PkiFile';
-const isCertificate = (s: Step) => ['tls:index/selfSignedCert:SelfSignedCert', 'tls:index/locallySignedCert:LocallySignedCert', 'pulumi-nodejs:dynamic/kubepki:MultiGroupCertificate'].includes(s.type);
+const isCertificate = (s: Step) =>
+  [
+    'tls:index/selfSignedCert:SelfSignedCert',
+    'tls:index/locallySignedCert:LocallySignedCert',
+    'pulumi-nodejs:dynamic/kubepki:MultiGroupCertificate',
+  ].includes(s.type);
 const idOf = (s: Step) => s.name.slice('lab/'.length);
 const sorted = (items: Iterable<string>) => [...new Set(items)].sort();
 
@@ -36,7 +46,14 @@ function changeSets(base: PkiPlan, head: PkiPlan, preview: DeploymentResult) {
   return {
     kubepkiDiff: {
       files: sorted(diff.impact.directories.flatMap((d) => [...d.added, ...d.removed, ...d.changed])),
-      certificates: sorted([...diff.certificates.added, ...diff.certificates.removed].map((c) => c.id).concat(diff.impact.reissued.map((r) => r.id), diff.impact.replacements.map((r) => r.id))),
+      certificates: sorted(
+        [...diff.certificates.added, ...diff.certificates.removed]
+          .map((c) => c.id)
+          .concat(
+            diff.impact.reissued.map((r) => r.id),
+            diff.impact.replacements.map((r) => r.id),
+          ),
+      ),
     },
     pulumiPreview: {
       files: sorted(changes(preview).filter(isFile).map(idOf)),
@@ -78,7 +95,11 @@ describe('the lab stack through its life (ECDSA-P256)', () => {
     const key = digest('cp1/pki/apiserver.key');
     fs.rmSync(out('cp1/pki/apiserver.crt'));
     fs.chmodSync(out('cp1/pki/apiserver.key'), 0o644);
-    expect(changes(await upAndCheck()).map((s) => `${s.op} ${idOf(s)}`).sort()).toEqual(['update cp1/pki/apiserver.crt', 'update cp1/pki/apiserver.key']);
+    expect(
+      changes(await upAndCheck())
+        .map((s) => `${s.op} ${idOf(s)}`)
+        .sort(),
+    ).toEqual(['update cp1/pki/apiserver.crt', 'update cp1/pki/apiserver.key']);
     expect(digest('cp1/pki/apiserver.key')).toBe(key);
   }, 120_000);
 
@@ -88,7 +109,11 @@ describe('the lab stack through its life (ECDSA-P256)', () => {
     copy.editSpec((s) => s.spec.apiServer.certSANs.push('api.lab.example.net'));
     const preview = await stack.preview();
     expect(preview.errors).toEqual([]);
-    expect(changes(preview).map((s) => `${s.op} ${s.type.split(':').pop()} ${idOf(s)}`).sort()).toEqual([
+    expect(
+      changes(preview)
+        .map((s) => `${s.op} ${s.type.split(':').pop()} ${idOf(s)}`)
+        .sort(),
+    ).toEqual([
       'replace CertRequest cp1/apiserver',
       'replace LocallySignedCert cp1/apiserver',
       'update PkiFile cp1/kubeadm.yaml',
@@ -97,8 +122,14 @@ describe('the lab stack through its life (ECDSA-P256)', () => {
     const sets = changeSets(base, currentPlan(), preview);
     expect(sets.pulumiPreview).toEqual(sets.kubepkiDiff);
     const result = await upAndCheck();
-    expect(changes(result).map((s) => s.op).sort()).toEqual(['replace', 'replace', 'update', 'update']);
-    expect(ParsedCertificate.fromPem(fs.readFileSync(out('cp1/pki/apiserver.crt'))).dnsNames).toContain('api.lab.example.net');
+    expect(
+      changes(result)
+        .map((s) => s.op)
+        .sort(),
+    ).toEqual(['replace', 'replace', 'update', 'update']);
+    expect(ParsedCertificate.fromPem(fs.readFileSync(out('cp1/pki/apiserver.crt'))).dnsNames).toContain(
+      'api.lab.example.net',
+    );
     expect(digest('cp1/pki/apiserver.key')).toBe(key);
   }, 120_000);
 
@@ -113,7 +144,9 @@ describe('the lab stack through its life (ECDSA-P256)', () => {
     expect(sets.pulumiPreview).toEqual(sets.kubepkiDiff);
     expect(sets.pulumiPreview.files).toEqual(['users/alice.conf', 'users/bob.conf']);
     await upAndCheck();
-    expect(parseKubeconfig(fs.readFileSync(out('users/bob.conf'), 'utf8')).clientCertificatePem).toContain('BEGIN CERTIFICATE');
+    expect(parseKubeconfig(fs.readFileSync(out('users/bob.conf'), 'utf8')).clientCertificatePem).toContain(
+      'BEGIN CERTIFICATE',
+    );
     expect(fs.existsSync(out('users/alice.conf'))).toBe(false);
   }, 120_000);
 
@@ -129,23 +162,35 @@ describe('the lab stack through its life (ECDSA-P256)', () => {
   }, 120_000);
 
   it.each([
-    ['caCertificateValidityPeriod', (s: any) => (s.spec.pki.caCertificateValidityPeriod = '43800h'), /CA ca \(validity 87600h → 43800h\).*caCertificateValidityPeriod: 87600h/],
-    ['encryptionAlgorithm', (s: any) => (s.spec.pki.encryptionAlgorithm = 'RSA-2048'), /key ECDSA-P256 → RSA-2048.*encryptionAlgorithm: ECDSA-P256/],
-  ])('a %s change is refused in preview and up with kubepki’s message, and nothing is replaced or lost', async (_field, change, message) => {
-    const before = treeDigests();
-    const specText = fs.readFileSync(copy.specFile, 'utf8');
-    copy.editSpec(change);
-    const preview = await stack.preview();
-    expect(preview.errors.join('\n')).toMatch(/^kubepki refuses to replace an authority:/);
-    expect(preview.errors.join('\n')).toMatch(message);
-    expect(preview.errors.join('\n')).toContain('kubepki:protectAuthorities false');
-    const result = await stack.up();
-    expect(result.errors).toEqual(preview.errors);
-    expect(changes(result)).toEqual([]);
-    expect(treeDigests()).toEqual(before);
-    fs.writeFileSync(copy.specFile, specText);
-    expect(changes(await stack.up())).toEqual([]);
-  }, 120_000);
+    [
+      'caCertificateValidityPeriod',
+      (s: any) => (s.spec.pki.caCertificateValidityPeriod = '43800h'),
+      /CA ca \(validity 87600h → 43800h\).*caCertificateValidityPeriod: 87600h/,
+    ],
+    [
+      'encryptionAlgorithm',
+      (s: any) => (s.spec.pki.encryptionAlgorithm = 'RSA-2048'),
+      /key ECDSA-P256 → RSA-2048.*encryptionAlgorithm: ECDSA-P256/,
+    ],
+  ])(
+    'a %s change is refused in preview and up with kubepki’s message, and nothing is replaced or lost',
+    async (_field, change, message) => {
+      const before = treeDigests();
+      const specText = fs.readFileSync(copy.specFile, 'utf8');
+      copy.editSpec(change);
+      const preview = await stack.preview();
+      expect(preview.errors.join('\n')).toMatch(/^kubepki refuses to replace an authority:/);
+      expect(preview.errors.join('\n')).toMatch(message);
+      expect(preview.errors.join('\n')).toContain('kubepki:protectAuthorities false');
+      const result = await stack.up();
+      expect(result.errors).toEqual(preview.errors);
+      expect(changes(result)).toEqual([]);
+      expect(treeDigests()).toEqual(before);
+      fs.writeFileSync(copy.specFile, specText);
+      expect(changes(await stack.up())).toEqual([]);
+    },
+    120_000,
+  );
 
   it('inside the renewal window (default: the last third), leaves are renewed on disk with their keys; CAs are kept', async () => {
     const before = treeDigests();
@@ -159,8 +204,13 @@ describe('the lab stack through its life (ECDSA-P256)', () => {
     for (const f of plan.files) {
       const { kind, of } = f.content;
       const isCa = plan.certificates.some((c) => c.id === of && c.isCa);
-      if (kind === 'private-key' || kind === 'public-key' || isCa) expect(digest(f.path), f.path).toBe(before.get(f.path));
-      if (kind === 'certificate' && !isCa) expect(ParsedCertificate.fromPem(fs.readFileSync(out(f.path))).notBefore.getTime(), f.path).toBeGreaterThanOrEqual(later.getTime() - 1000);
+      if (kind === 'private-key' || kind === 'public-key' || isCa)
+        expect(digest(f.path), f.path).toBe(before.get(f.path));
+      if (kind === 'certificate' && !isCa)
+        expect(
+          ParsedCertificate.fromPem(fs.readFileSync(out(f.path))).notBefore.getTime(),
+          f.path,
+        ).toBeGreaterThanOrEqual(later.getTime() - 1000);
       if (kind === 'kubeconfig') expect(digest(f.path), f.path).not.toBe(before.get(f.path));
     }
   }, 120_000);
@@ -176,7 +226,12 @@ describe('the lab stack through its life (ECDSA-P256)', () => {
     expect(result.errors).toEqual([]);
     const plan = currentPlan();
     const authorityFiles = plan.files
-      .filter((f) => f.content.kind !== 'kubeconfig' && f.content.kind !== 'manifest' && (f.content.of === 'sa' || plan.certificates.some((c) => c.id === f.content.of && c.isCa)))
+      .filter(
+        (f) =>
+          f.content.kind !== 'kubeconfig' &&
+          f.content.kind !== 'manifest' &&
+          (f.content.of === 'sa' || plan.certificates.some((c) => c.id === f.content.of && c.isCa)),
+      )
       .map((f) => f.path)
       .sort();
     expect(authorityFiles).toContain('cp1/pki/ca.key');
@@ -198,7 +253,13 @@ describe('the lab stack through its life (ECDSA-P256)', () => {
     expect(preview.errors).toEqual([]);
     const sets = changeSets(base, currentPlan(), preview);
     // kubepki diff counts a replaced CA's key as new; the tls provider keeps the key when only the validity changes.
-    const caKeys = base.files.filter((f) => f.content.kind === 'private-key' && f.content.of === 'ca' || (f.content.kind === 'private-key' && ['etcd-ca', 'front-proxy-ca'].includes(f.content.of))).map((f) => f.path);
+    const caKeys = base.files
+      .filter(
+        (f) =>
+          (f.content.kind === 'private-key' && f.content.of === 'ca') ||
+          (f.content.kind === 'private-key' && ['etcd-ca', 'front-proxy-ca'].includes(f.content.of)),
+      )
+      .map((f) => f.path);
     expect(sets.pulumiPreview.certificates).toEqual(sets.kubepkiDiff.certificates);
     expect(sets.pulumiPreview.files).toEqual(sets.kubepkiDiff.files.filter((f) => !caKeys.includes(f)));
     await upAndCheck();
@@ -212,7 +273,9 @@ describe('the lab stack through its life (ECDSA-P256)', () => {
 });
 
 describe('a first `pulumi up` into a tree another PKI wrote', () => {
-  const other = copyProject('lab', (text) => text.replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256'));
+  const other = copyProject('lab', (text) =>
+    text.replace('encryptionAlgorithm: RSA-2048', 'encryptionAlgorithm: ECDSA-P256'),
+  );
   afterAll(() => removeTree(other.dir));
 
   it('writes no file over it, and says so', async () => {
@@ -220,7 +283,9 @@ describe('a first `pulumi up` into a tree another PKI wrote', () => {
     const files = listTree(other.outDir).files;
     const before = new Map(files.map((f) => [f, fs.readFileSync(path.join(other.outDir, f), 'utf8')]));
     const result = await new LifecycleStack(other.project()).up();
-    expect(result.errors.join('\n')).toMatch(/holds another PKI's authorities \(.*cp1\/pki\/ca\.crt.*\): kubepki writes no file over them/);
+    expect(result.errors.join('\n')).toMatch(
+      /holds another PKI's authorities \(.*cp1\/pki\/ca\.crt.*\): kubepki writes no file over them/,
+    );
     expect(listTree(other.outDir).files).toEqual(files);
     for (const f of files) expect(fs.readFileSync(path.join(other.outDir, f), 'utf8'), f).toBe(before.get(f));
   }, 120_000);

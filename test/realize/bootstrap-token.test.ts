@@ -41,7 +41,10 @@ describe('bootstrap token', () => {
 
   it('is generated once in kubeadm token format, written 0600, and carried by every kubeadm.yaml', async () => {
     const report = await realizeLocal(plan, dir);
-    expect(report.changes.find((c) => c.path === 'bootstrap-token')).toEqual({ path: 'bootstrap-token', action: 'created' });
+    expect(report.changes.find((c) => c.path === 'bootstrap-token')).toEqual({
+      path: 'bootstrap-token',
+      action: 'created',
+    });
     const token = tokenOf(dir);
     expect(token).toMatch(/^[a-z0-9]{6}\.[a-z0-9]{16}$/);
     expect(fs.statSync(path.join(dir, 'bootstrap-token')).mode & 0o777).toBe(0o600);
@@ -70,7 +73,12 @@ describe('bootstrap token', () => {
     const report = await realizeLocal(plan, dir, { bootstrapToken: supplied });
     expect(tokenOf(dir)).toBe(supplied);
     expect(configTokens(dir, plan)).toEqual(plan.kubeadm!.nodes.map(() => supplied));
-    expect(report.changes.filter((c) => c.action !== 'kept').map((c) => c.path).sort()).toEqual(['bootstrap-token', 'cp1/kubeadm.yaml', 'w1/kubeadm.yaml']);
+    expect(
+      report.changes
+        .filter((c) => c.action !== 'kept')
+        .map((c) => c.path)
+        .sort(),
+    ).toEqual(['bootstrap-token', 'cp1/kubeadm.yaml', 'w1/kubeadm.yaml']);
     expect(JSON.stringify(report)).not.toContain('0123456789abcdef');
 
     fs.writeFileSync(path.join(dir, 'bootstrap-token'), 'xyz123.abcdefghij012345\n');
@@ -83,13 +91,21 @@ describe('bootstrap token', () => {
     const before = snapshot(dir);
     const badSupplied = realizeLocal(plan, dir, { bootstrapToken: 'NOT-A-TOKEN-secretvalue' });
     await expect(badSupplied).rejects.toThrow(RealizeError);
-    await expect(realizeLocal(plan, dir, { bootstrapToken: 'NOT-A-TOKEN-secretvalue' })).rejects.not.toThrow(/secretvalue/);
+    await expect(realizeLocal(plan, dir, { bootstrapToken: 'NOT-A-TOKEN-secretvalue' })).rejects.not.toThrow(
+      /secretvalue/,
+    );
     expect(snapshot(dir)).toEqual(before);
 
     fs.writeFileSync(path.join(dir, 'bootstrap-token'), 'Secret-Value-Typo\n');
     const error = await realizeLocal(plan, dir).catch((e: RealizeError) => e);
     expect(error).toBeInstanceOf(RealizeError);
-    expect((error as RealizeError).problems).toEqual([expect.objectContaining({ path: 'bootstrap-token', code: 'corrupt', message: expect.stringContaining('kubeadm token generate') })]);
+    expect((error as RealizeError).problems).toEqual([
+      expect.objectContaining({
+        path: 'bootstrap-token',
+        code: 'corrupt',
+        message: expect.stringContaining('kubeadm token generate'),
+      }),
+    ]);
     expect((error as RealizeError).message).not.toContain('Secret-Value-Typo');
   });
 });

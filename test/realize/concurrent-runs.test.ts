@@ -22,7 +22,10 @@ afterAll(() => removeTree(work));
 
 function startGenerate(out: string, extraArgs: string[] = []): Promise<GenerateRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, 'generate', spec, '--out', out, ...extraArgs], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, 'generate', spec, '--out', out, ...extraArgs], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -44,7 +47,8 @@ describe('concurrent generate runs', () => {
     for (const r of results) expect(r.status, r.stderr).toBe(0);
     const creators = results.filter((r) => /^created /m.test(r.stdout));
     expect(creators).toHaveLength(1);
-    for (const r of results.filter((x) => x !== creators[0])) expect(r.stdout.split('\n').filter((l) => l && !l.startsWith('kept '))).toEqual([]);
+    for (const r of results.filter((x) => x !== creators[0]))
+      expect(r.stdout.split('\n').filter((l) => l && !l.startsWith('kept '))).toEqual([]);
     const plan = planPki(loadSpecFile(spec));
     expect(verifyPki(out, { plan }).filter((f) => f.severity === 'error')).toEqual([]);
     expect(fs.readFileSync(path.join(out, 'w1/pki/ca.crt'))).toEqual(fs.readFileSync(path.join(out, 'cp1/pki/ca.crt')));

@@ -13,7 +13,16 @@ import { generateKilledAfter, generateProcess, leftoverFiles, readSpecDocument, 
 // KUBEPKI_TEST_KILL_AFTER_WRITES hook, and at a few random moments — and the next run must converge, without any
 // manual step, to a tree `verify --spec` passes, with the CAs and sa key that were on disk before.
 
-const authorities = ['cp1/pki/ca.crt', 'cp1/pki/ca.key', 'cp1/pki/etcd/ca.crt', 'cp1/pki/etcd/ca.key', 'cp1/pki/front-proxy-ca.crt', 'cp1/pki/front-proxy-ca.key', 'cp1/pki/sa.key', 'cp1/pki/sa.pub'];
+const authorities = [
+  'cp1/pki/ca.crt',
+  'cp1/pki/ca.key',
+  'cp1/pki/etcd/ca.crt',
+  'cp1/pki/etcd/ca.key',
+  'cp1/pki/front-proxy-ca.crt',
+  'cp1/pki/front-proxy-ca.key',
+  'cp1/pki/sa.key',
+  'cp1/pki/sa.pub',
+];
 const read = (dir: string, rel: string) => fs.readFileSync(path.join(dir, rel));
 
 let work: string;
@@ -73,7 +82,17 @@ describe('generate killed with SIGKILL', () => {
   it('after every few writes of a change to an existing tree, and around the commit point, the next run converges with the same CAs', async () => {
     const before = new Map(authorities.map((rel) => [rel, read(base, rel)]));
     const stride = Math.max(1, Math.floor(writesOfChange / 10));
-    const points = [...new Set([1, stagedOfChange, stagedOfChange + 1, stagedOfChange + 2, writesOfChange - 1, writesOfChange, ...Array.from({ length: 10 }, (_, i) => 1 + i * stride)])]
+    const points = [
+      ...new Set([
+        1,
+        stagedOfChange,
+        stagedOfChange + 1,
+        stagedOfChange + 2,
+        writesOfChange - 1,
+        writesOfChange,
+        ...Array.from({ length: 10 }, (_, i) => 1 + i * stride),
+      ]),
+    ]
       .filter((n) => n >= 1 && n <= writesOfChange)
       .sort((a, b) => a - b);
     let killed = 0;
@@ -114,8 +133,14 @@ describe('generate killed with SIGKILL', () => {
         expect(leftoverFiles(dir).length).toBeGreaterThanOrEqual(n);
         expect(filesUnderPlannedNames(dir)).toEqual([]);
       }
-      const stagedCa = committed ? fs.readdirSync(path.join(dir, 'cp1/pki')).find((f) => /^\.ca\.crt\..*\.tmp$/.test(f)) : undefined;
-      const expectedCa = stagedCa ? read(dir, `cp1/pki/${stagedCa}`) : fs.existsSync(path.join(dir, 'cp1/pki/ca.crt')) ? read(dir, 'cp1/pki/ca.crt') : undefined;
+      const stagedCa = committed
+        ? fs.readdirSync(path.join(dir, 'cp1/pki')).find((f) => /^\.ca\.crt\..*\.tmp$/.test(f))
+        : undefined;
+      const expectedCa = stagedCa
+        ? read(dir, `cp1/pki/${stagedCa}`)
+        : fs.existsSync(path.join(dir, 'cp1/pki/ca.crt'))
+          ? read(dir, 'cp1/pki/ca.crt')
+          : undefined;
       await expectConverged(dir, expectedCa ? new Map([['cp1/pki/ca.crt', expectedCa]]) : undefined);
       removeTree(dir);
     }
@@ -127,7 +152,12 @@ describe('generate killed with SIGKILL', () => {
       const dir = path.join(work, `random-${delayMs}`);
       const run = await generateKilledAfter(grownSpec, dir, delayMs);
       expect(run.signal === 'SIGKILL' || run.status === 0, run.stderr).toBe(true);
-      const caOnDisk = fs.existsSync(path.join(dir, 'cp1/pki/ca.crt')) ? new Map([['cp1/pki/ca.crt', read(dir, 'cp1/pki/ca.crt')], ['cp1/pki/ca.key', read(dir, 'cp1/pki/ca.key')]]) : undefined;
+      const caOnDisk = fs.existsSync(path.join(dir, 'cp1/pki/ca.crt'))
+        ? new Map([
+            ['cp1/pki/ca.crt', read(dir, 'cp1/pki/ca.crt')],
+            ['cp1/pki/ca.key', read(dir, 'cp1/pki/ca.key')],
+          ])
+        : undefined;
       await expectConverged(dir, caOnDisk);
       removeTree(dir);
     }

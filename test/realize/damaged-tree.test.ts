@@ -47,7 +47,13 @@ describe('a damaged tree', () => {
 
   it('a key file with garbage in it', async () => {
     const t = await tree('lab');
-    const error = await rerunAfter(t, (dir) => overwrite(dir, 'cp1/pki/etcd/peer.key', `-----BEGIN EC PRIVATE KEY${'-----'}\nAAAA\n-----END EC PRIVATE KEY${'-----'}\n`));
+    const error = await rerunAfter(t, (dir) =>
+      overwrite(
+        dir,
+        'cp1/pki/etcd/peer.key',
+        `-----BEGIN EC PRIVATE KEY${'-----'}\nAAAA\n-----END EC PRIVATE KEY${'-----'}\n`,
+      ),
+    );
     expect(problemsOf(error)).toEqual(['corrupt cp1/pki/etcd/peer.key']);
   });
 
@@ -66,7 +72,10 @@ describe('a damaged tree', () => {
       fs.writeFileSync(a, fs.readFileSync(b));
       fs.writeFileSync(b, aKey);
     });
-    expect(problemsOf(error)).toEqual(['key-mismatch cp1/pki/apiserver.key', 'key-mismatch cp1/pki/front-proxy-client.key']);
+    expect(problemsOf(error)).toEqual([
+      'key-mismatch cp1/pki/apiserver.key',
+      'key-mismatch cp1/pki/front-proxy-client.key',
+    ]);
     expect(error.problems.find((p) => p.path === 'cp1/pki/apiserver.key')!.message).toContain('cp1/pki/apiserver.crt');
   });
 
@@ -74,7 +83,8 @@ describe('a damaged tree', () => {
     const t = await tree('lab');
     const other = await tree('lab');
     const error = await rerunAfter(t, (dir) => {
-      for (const f of ['cp1/pki/apiserver.crt', 'cp1/pki/apiserver.key']) fs.copyFileSync(path.join(other.dir, f), path.join(dir, f));
+      for (const f of ['cp1/pki/apiserver.crt', 'cp1/pki/apiserver.key'])
+        fs.copyFileSync(path.join(other.dir, f), path.join(dir, f));
     });
     expect(problemsOf(error)).toEqual(['wrong-issuer cp1/pki/apiserver.crt']);
     expect(error.problems[0]!.message).toMatch(/not signed by its CA ca/);
@@ -93,7 +103,9 @@ describe('a damaged tree', () => {
   it('a service-account public key that does not match sa.key on one node', async () => {
     const t = await tree('ha');
     const other = await tree('ha');
-    const error = await rerunAfter(t, (dir) => fs.copyFileSync(path.join(other.dir, 'cp3/pki/sa.pub'), path.join(dir, 'cp3/pki/sa.pub')));
+    const error = await rerunAfter(t, (dir) =>
+      fs.copyFileSync(path.join(other.dir, 'cp3/pki/sa.pub'), path.join(dir, 'cp3/pki/sa.pub')),
+    );
     expect(problemsOf(error)).toEqual(['ca-mismatch cp3/pki/sa.pub']);
   });
 
@@ -104,6 +116,10 @@ describe('a damaged tree', () => {
       overwrite(dir, 'users/alice.conf', 'garbage: true');
       fs.rmSync(path.join(dir, 'cp1/pki/front-proxy-client.key'));
     });
-    expect(problemsOf(error)).toEqual(['corrupt cp1/pki/apiserver.crt', 'corrupt users/alice.conf', 'missing-key cp1/pki/front-proxy-client.crt']);
+    expect(problemsOf(error)).toEqual([
+      'corrupt cp1/pki/apiserver.crt',
+      'corrupt users/alice.conf',
+      'missing-key cp1/pki/front-proxy-client.crt',
+    ]);
   });
 });

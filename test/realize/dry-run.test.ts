@@ -89,7 +89,13 @@ describe('realizeLocal with dryRun', () => {
   // A dry run knows the keys of certificates it reissues with their existing key, so it reports them kept.
   it('reports a reissued certificate whose key is kept as the real run does', async () => {
     const { dry, real } = await dryThenReal((s) => s.spec.apiServer.certSANs.push('extra.example.com'));
-    expect(real.changes.find((c) => c.path === 'cp1/pki/apiserver.key')).toEqual({ path: 'cp1/pki/apiserver.key', action: 'kept' });
-    expect(dry.changes.find((c) => c.path === 'cp1/pki/apiserver.key')).toEqual({ path: 'cp1/pki/apiserver.key', action: 'kept' });
+    expect(real.changes.find((c) => c.path === 'cp1/pki/apiserver.key')).toEqual({
+      path: 'cp1/pki/apiserver.key',
+      action: 'kept',
+    });
+    expect(dry.changes.find((c) => c.path === 'cp1/pki/apiserver.key')).toEqual({
+      path: 'cp1/pki/apiserver.key',
+      action: 'kept',
+    });
   });
 });

@@ -18,9 +18,26 @@ function opensslCa(pki: string): void {
   execFileSync(
     'openssl',
     [
-      'req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', path.join(pki, 'ca.key'), '-out', path.join(pki, 'ca.crt'), '-days', '3650', '-subj', '/CN=kubernetes',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,digitalSignature,keyCertSign',
+      'req',
+      '-x509',
+      '-new',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      path.join(pki, 'ca.key'),
+      '-out',
+      path.join(pki, 'ca.crt'),
+      '-days',
+      '3650',
+      '-subj',
+      '/CN=kubernetes',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,digitalSignature,keyCertSign',
     ],
     { stdio: 'pipe', timeout: 30_000 },
   );
@@ -49,7 +66,9 @@ describe('an existing CA placed before the first run', () => {
     const signedByCa = plan.certificates.filter((c) => c.issuer === 'ca' && !c.isCa);
     expect(signedByCa.length).toBeGreaterThan(5);
     for (const c of signedByCa) {
-      const file = plan.files.find((f) => (f.content.kind === 'certificate' || f.content.kind === 'kubeconfig') && f.content.of === c.id)!.path;
+      const file = plan.files.find(
+        (f) => (f.content.kind === 'certificate' || f.content.kind === 'kubeconfig') && f.content.of === c.id,
+      )!.path;
       if (file.endsWith('.conf')) {
         const kc = readKubeconfig(out, file);
         expect(kc.certificate.verify(ca.publicKey), file).toBe(true);
@@ -57,7 +76,10 @@ describe('an existing CA placed before the first run', () => {
       } else {
         expect(readCertificate(out, file).verify(ca.publicKey), file).toBe(true);
         // And OpenSSL agrees the chain is good.
-        execFileSync('openssl', ['verify', '-CAfile', path.join(out, 'cp1/pki/ca.crt'), path.join(out, file)], { stdio: 'pipe', timeout: 30_000 });
+        execFileSync('openssl', ['verify', '-CAfile', path.join(out, 'cp1/pki/ca.crt'), path.join(out, file)], {
+          stdio: 'pipe',
+          timeout: 30_000,
+        });
       }
     }
     // The other CAs did not exist, so they were created and sign their own leaves.
@@ -91,16 +113,20 @@ describe('a spec change that would replace a CA', () => {
     expect(caProblem!.message).toMatch(/ECDSA-P256/);
     expect(caProblem!.message).toMatch(/ECDSA-P384/);
     const caChanges = error.problems.filter((p) => p.code === 'ca-change').map((p) => p.path);
-    expect(caChanges).toEqual(expect.arrayContaining(['cp1/pki/ca.crt', 'cp1/pki/front-proxy-ca.crt', 'cp1/pki/etcd/ca.crt']));
+    expect(caChanges).toEqual(
+      expect.arrayContaining(['cp1/pki/ca.crt', 'cp1/pki/front-proxy-ca.crt', 'cp1/pki/etcd/ca.crt']),
+    );
     expect(error.message).toContain('cp1/pki/ca.crt');
     expect(error.message).toMatch(/^nothing was written/);
   });
 
   it('another caCertificateValidityPeriod is refused with ca-change, and nothing on disk changes', async () => {
     const error = await refusal((s) => (s.spec.pki.caCertificateValidityPeriod = '43800h'));
-    expect(error.problems.map((p) => `${p.code} ${p.path}`).sort()).toEqual(
-      ['ca-change cp1/pki/ca.crt', 'ca-change cp1/pki/etcd/ca.crt', 'ca-change cp1/pki/front-proxy-ca.crt'],
-    );
+    expect(error.problems.map((p) => `${p.code} ${p.path}`).sort()).toEqual([
+      'ca-change cp1/pki/ca.crt',
+      'ca-change cp1/pki/etcd/ca.crt',
+      'ca-change cp1/pki/front-proxy-ca.crt',
+    ]);
     for (const p of error.problems) {
       expect(p.message).toContain('never replaces a CA');
       expect(p.message).toContain('43800h');

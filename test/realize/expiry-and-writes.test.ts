@@ -23,7 +23,9 @@ function newDirectory(): string {
 /** Paths of every planned file that holds a leaf certificate (.crt of a non-CA, or a kubeconfig). */
 function leafFiles(plan: PkiPlan): string[] {
   const leaves = new Set(plan.certificates.filter((c) => !c.isCa).map((c) => c.id));
-  return plan.files.filter((f) => (f.content.kind === 'certificate' || f.content.kind === 'kubeconfig') && leaves.has(f.content.of)).map((f) => f.path);
+  return plan.files
+    .filter((f) => (f.content.kind === 'certificate' || f.content.kind === 'kubeconfig') && leaves.has(f.content.of))
+    .map((f) => f.path);
 }
 
 describe('expired leaves', () => {
@@ -35,7 +37,8 @@ describe('expired leaves', () => {
     const before = readTreeState(dir);
     const report = await realizeLocal(plan, dir);
     expect(nonKept(report)).toEqual(leafFiles(plan).map((p) => `reissued ${p}`));
-    for (const c of report.changes.filter((c) => c.action === 'reissued')) expect(c.reason, c.path).toMatch(/^expired \d{4}-/);
+    for (const c of report.changes.filter((c) => c.action === 'reissued'))
+      expect(c.reason, c.path).toMatch(/^expired \d{4}-/);
     expect(report.generatedKeys).toBe(0);
     expect(changedPaths(before, readTreeState(dir), 'files')).toEqual(leafFiles(plan));
     for (const p of leafFiles(plan)) {
@@ -63,20 +66,25 @@ describe('expired leaves', () => {
     const start = new Date();
     await realizeLocal(plan, dir, { now: start });
     // 8760h leaves: the default window is their last 2920h.
-    expect(nonKept(await realizeLocal(plan, dir, { now: new Date(start.getTime() + (8760 - 2920 - 1) * hour) }))).toEqual([]);
+    expect(
+      nonKept(await realizeLocal(plan, dir, { now: new Date(start.getTime() + (8760 - 2920 - 1) * hour) })),
+    ).toEqual([]);
     const report = await realizeLocal(plan, dir, { now: new Date(start.getTime() + (8760 - 2920 + 1) * hour) });
     expect(nonKept(report)).toEqual(leafFiles(plan).map((p) => `reissued ${p}`));
   });
 });
 
 describe('writes', () => {
-  const allPaths = (dir: string) => [...readTreeState(dir).entries()].filter(([, e]) => e.kind === 'file').map(([p]) => p);
+  const allPaths = (dir: string) =>
+    [...readTreeState(dir).entries()].filter(([, e]) => e.kind === 'file').map(([p]) => p);
 
   it('leave no temporary files behind, and exactly the planned files, on a first run and on a reissue', async () => {
     const tree = await realizeStack('ha', 'ECDSA-P256');
     made.push(tree.dir);
     expect(allPaths(tree.dir)).toEqual(tree.plan.files.map((f) => f.path).sort());
-    const changed = planPki(stackSpec('ha', 'ECDSA-P256', (s) => s.spec.apiServer.certSANs.push('tmp-check.example.com')));
+    const changed = planPki(
+      stackSpec('ha', 'ECDSA-P256', (s) => s.spec.apiServer.certSANs.push('tmp-check.example.com')),
+    );
     await realizeLocal(changed, tree.dir);
     const names = allPaths(tree.dir);
     expect(names.filter((p) => p.endsWith('.tmp') || path.basename(p).startsWith('.'))).toEqual([]);
@@ -112,7 +120,9 @@ describe('writes', () => {
     const bytes = fs.readFileSync(key);
     fs.chmodSync(key, 0o644);
     const report = await realizeLocal(tree.plan, tree.dir);
-    expect(report.changes.filter((c) => c.action !== 'kept')).toEqual([{ path: 'cp1/pki/apiserver.key', action: 'updated', reason: 'mode 644 → 600' }]);
+    expect(report.changes.filter((c) => c.action !== 'kept')).toEqual([
+      { path: 'cp1/pki/apiserver.key', action: 'updated', reason: 'mode 644 → 600' },
+    ]);
     expect(fs.statSync(key).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(key).equals(bytes)).toBe(true);
   });
@@ -143,15 +153,36 @@ describe('generated keys', () => {
   it('a run that creates a few files generates keys only for them', async () => {
     const tree = await realizeStack('ha', 'ECDSA-P256');
     made.push(tree.dir);
-    for (const f of ['cp2/pki/apiserver.crt', 'cp2/pki/apiserver.key', 'w3/kubelet.conf', 'cp3/pki/front-proxy-ca.crt', 'cp3/pki/front-proxy-ca.key']) {
+    for (const f of [
+      'cp2/pki/apiserver.crt',
+      'cp2/pki/apiserver.key',
+      'w3/kubelet.conf',
+      'cp3/pki/front-proxy-ca.crt',
+      'cp3/pki/front-proxy-ca.key',
+    ]) {
       fs.rmSync(path.join(tree.dir, f));
     }
     const report = await realizeLocal(tree.plan, tree.dir);
     const created = report.changes.filter((c) => c.action === 'created').map((c) => c.path);
-    expect(created.sort()).toEqual(['cp2/pki/apiserver.crt', 'cp2/pki/apiserver.key', 'cp3/pki/front-proxy-ca.crt', 'cp3/pki/front-proxy-ca.key', 'w3/kubelet.conf']);
+    expect(created.sort()).toEqual([
+      'cp2/pki/apiserver.crt',
+      'cp2/pki/apiserver.key',
+      'cp3/pki/front-proxy-ca.crt',
+      'cp3/pki/front-proxy-ca.key',
+      'w3/kubelet.conf',
+    ]);
     // The front-proxy CA still exists on cp1 and cp2: cp3 gets a copy, not a new key.
-    expect(fs.readFileSync(path.join(tree.dir, 'cp3/pki/front-proxy-ca.key')).equals(fs.readFileSync(path.join(tree.dir, 'cp1/pki/front-proxy-ca.key')))).toBe(true);
+    expect(
+      fs
+        .readFileSync(path.join(tree.dir, 'cp3/pki/front-proxy-ca.key'))
+        .equals(fs.readFileSync(path.join(tree.dir, 'cp1/pki/front-proxy-ca.key'))),
+    ).toBe(true);
     expect(report.generatedKeys).toBe(2);
-    expect(report.generatedKeys).toBe(distinctCreatedKeys(tree.dir, created.filter((p) => !p.includes('front-proxy-ca'))));
+    expect(report.generatedKeys).toBe(
+      distinctCreatedKeys(
+        tree.dir,
+        created.filter((p) => !p.includes('front-proxy-ca')),
+      ),
+    );
   });
 });

@@ -9,7 +9,13 @@ import { externalCaExchanges, planPki, type ExternalCaExchange, type PkiPlan } f
 import { RealizeError, realizeLocal, requestCertificates } from '../../src/realize/local';
 import { verifyPki } from '../../src/verify';
 import { cliPath, removeTree, repoRoot, stackSpec, temporaryDirectory } from '../support/fixture-trees';
-import { makeOutsideCas, opensslSign, placeCaCertificates, signAllRequests, type OutsideCa } from '../support/outside-ca';
+import {
+  makeOutsideCas,
+  opensslSign,
+  placeCaCertificates,
+  signAllRequests,
+  type OutsideCa,
+} from '../support/outside-ca';
 import { changedPaths, readKubeconfig, readTreeState } from './tree-state';
 
 const allExternal = { ca: 'external-ca', 'front-proxy-ca': 'external-ca', 'etcd-ca': 'external-ca' } as const;
@@ -35,7 +41,10 @@ const copyTree = (from: string) => {
 /** The public key (SPKI DER) a kubepki-made key file or partial kubeconfig holds. */
 function keyOf(dir: string, e: ExternalCaExchange): Buffer {
   const text = fs.readFileSync(path.join(dir, e.keyFile!), 'utf8');
-  const pem = e.certificate.storage === 'kubeconfig' ? Buffer.from((yaml.load(text) as any).users[0].user['client-key-data'], 'base64').toString() : text;
+  const pem =
+    e.certificate.storage === 'kubeconfig'
+      ? Buffer.from((yaml.load(text) as any).users[0].user['client-key-data'], 'base64').toString()
+      : text;
   return createPublicKey(createPrivateKey(pem)).export({ format: 'der', type: 'spki' });
 }
 
@@ -53,15 +62,28 @@ afterAll(() => removeTree(work));
 describe('kubepki csr: keys and CSRs in the layout of kubeadm certs generate-csr', () => {
   it('writes, for every leaf the outside CAs sign, a key (0600) and a CSR (0644) beside it; never a CA key', () => {
     expect(exchanges.every((e) => e.keyFile !== undefined)).toBe(true);
-    expect(exchanges.map((e) => e.certificate.id).sort()).toEqual(plan.certificates.filter((c) => !c.isCa).map((c) => c.id).sort());
+    expect(exchanges.map((e) => e.certificate.id).sort()).toEqual(
+      plan.certificates
+        .filter((c) => !c.isCa)
+        .map((c) => c.id)
+        .sort(),
+    );
     const state = readTreeState(requested);
     for (const e of exchanges) {
       expect(state.get(e.keyFile!)?.mode, e.keyFile).toBe(0o600);
       expect(state.get(e.requestFile)?.mode, e.requestFile).toBe(0o644);
       expect(state.has(e.returnedFile), e.returnedFile).toBe(false);
     }
-    expect(exchanges.find((e) => e.certificate.id === 'cp1/apiserver')).toMatchObject({ keyFile: 'cp1/pki/apiserver.key', requestFile: 'cp1/pki/apiserver.csr', returnedFile: 'cp1/pki/apiserver.crt' });
-    expect(exchanges.find((e) => e.certificate.id === 'cp1/admin.conf')).toMatchObject({ keyFile: 'cp1/admin.conf', requestFile: 'cp1/admin.conf.csr', returnedFile: 'cp1/admin.conf.crt' });
+    expect(exchanges.find((e) => e.certificate.id === 'cp1/apiserver')).toMatchObject({
+      keyFile: 'cp1/pki/apiserver.key',
+      requestFile: 'cp1/pki/apiserver.csr',
+      returnedFile: 'cp1/pki/apiserver.crt',
+    });
+    expect(exchanges.find((e) => e.certificate.id === 'cp1/admin.conf')).toMatchObject({
+      keyFile: 'cp1/admin.conf',
+      requestFile: 'cp1/admin.conf.csr',
+      returnedFile: 'cp1/admin.conf.crt',
+    });
     const files = [...state].filter(([, entry]) => entry.kind === 'file').map(([rel]) => rel);
     expect(files.sort()).toEqual(exchanges.flatMap((e) => [e.keyFile, e.requestFile]).sort());
   });
@@ -74,10 +96,20 @@ describe('kubepki csr: keys and CSRs in the layout of kubeadm certs generate-csr
       const rdns = [`CN=${subject.commonName}`, ...[...subject.organizations].reverse().map((o) => `O=${o}`)].join(',');
       expect(text, e.requestFile).toContain(`Subject: ${rdns}`);
       for (const dns of sans.dnsNames) expect(text, e.requestFile).toContain(`DNS:${dns}`);
-      for (const ip of sans.ipAddresses) expect(text, e.requestFile).toMatch(new RegExp(`IP Address:${ip === '::1' ? '0:0:0:0:0:0:0:1' : ip.replace(/\./g, '\\.')}`));
+      for (const ip of sans.ipAddresses)
+        expect(text, e.requestFile).toMatch(
+          new RegExp(`IP Address:${ip === '::1' ? '0:0:0:0:0:0:0:1' : ip.replace(/\./g, '\\.')}`),
+        );
       expect(text).toContain('CA:FALSE');
-      expect(text).toContain(e.certificate.extendedKeyUsages.includes('serverAuth') ? 'TLS Web Server Authentication' : 'TLS Web Client Authentication');
-      const requestKey = createPublicKey(openssl(['req', '-in', csr, '-noout', '-pubkey'])).export({ format: 'der', type: 'spki' });
+      expect(text).toContain(
+        e.certificate.extendedKeyUsages.includes('serverAuth')
+          ? 'TLS Web Server Authentication'
+          : 'TLS Web Client Authentication',
+      );
+      const requestKey = createPublicKey(openssl(['req', '-in', csr, '-noout', '-pubkey'])).export({
+        format: 'der',
+        type: 'spki',
+      });
       expect(requestKey.equals(keyOf(requested, e)), e.requestFile).toBe(true);
     }
   });
@@ -101,9 +133,15 @@ describe('kubepki csr: keys and CSRs in the layout of kubeadm certs generate-csr
       fs.rmSync(path.join(dir, 'cp1/pki/apiserver.csr'));
       const remade = await requestCertificates(plan, dir);
       expect(remade.generatedKeys).toBe(0);
-      expect(remade.changes.filter((c) => c.action !== 'kept').map((c) => [c.path, c.action])).toEqual([['cp1/pki/apiserver.csr', 'created']]);
+      expect(remade.changes.filter((c) => c.action !== 'kept').map((c) => [c.path, c.action])).toEqual([
+        ['cp1/pki/apiserver.csr', 'created'],
+      ]);
       const e = exchanges.find((x) => x.certificate.id === 'cp1/apiserver')!;
-      expect(createPublicKey(openssl(['req', '-in', path.join(dir, e.requestFile), '-noout', '-pubkey'])).export({ format: 'der', type: 'spki' }).equals(keyOf(dir, e))).toBe(true);
+      expect(
+        createPublicKey(openssl(['req', '-in', path.join(dir, e.requestFile), '-noout', '-pubkey']))
+          .export({ format: 'der', type: 'spki' })
+          .equals(keyOf(dir, e)),
+      ).toBe(true);
     } finally {
       removeTree(dir);
     }
@@ -115,12 +153,23 @@ describe('kubepki csr: keys and CSRs in the layout of kubeadm certs generate-csr
       try {
         const specFile = path.join(dir, '..', `${path.basename(dir)}.yaml`);
         fs.writeFileSync(specFile, yaml.dump(JSON.parse(JSON.stringify(spec))));
-        const killed = spawnSync(process.execPath, [cliPath, 'csr', specFile, '--out', dir], { cwd: repoRoot, env: { ...process.env, KUBEPKI_TEST_KILL_AFTER_WRITES: String(killAfter) }, encoding: 'utf8', timeout: 60_000 });
+        const killed = spawnSync(process.execPath, [cliPath, 'csr', specFile, '--out', dir], {
+          cwd: repoRoot,
+          env: { ...process.env, KUBEPKI_TEST_KILL_AFTER_WRITES: String(killAfter) },
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
         expect(killed.signal, `kill after ${killAfter}`).toBe('SIGKILL');
-        const rerun = spawnSync(process.execPath, [cliPath, 'csr', specFile, '--out', dir], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+        const rerun = spawnSync(process.execPath, [cliPath, 'csr', specFile, '--out', dir], {
+          cwd: repoRoot,
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
         expect(rerun.status, rerun.stderr).toBe(0);
         for (const e of exchanges) {
-          const requestKey = createPublicKey(openssl(['req', '-in', path.join(dir, e.requestFile), '-noout', '-pubkey'])).export({ format: 'der', type: 'spki' });
+          const requestKey = createPublicKey(
+            openssl(['req', '-in', path.join(dir, e.requestFile), '-noout', '-pubkey']),
+          ).export({ format: 'der', type: 'spki' });
           expect(requestKey.equals(keyOf(dir, e)), `${e.requestFile} after a kill at write ${killAfter}`).toBe(true);
         }
         expect(fs.readdirSync(dir).filter((n) => n.startsWith('.'))).toEqual([]);
@@ -140,16 +189,25 @@ describe('the certificates an outside CA signed back finish the tree', () => {
   afterAll(() => removeTree(finished));
 
   it('every returned certificate is kept byte for byte, kubeconfigs embed it with their key, no CA key is ever written', async () => {
-    const returned = new Map(exchanges.map((e) => [e.certificate.id, fs.readFileSync(path.join(finished, e.returnedFile), 'utf8')]));
+    const returned = new Map(
+      exchanges.map((e) => [e.certificate.id, fs.readFileSync(path.join(finished, e.returnedFile), 'utf8')]),
+    );
     const keys = new Map(exchanges.map((e) => [e.certificate.id, keyOf(finished, e)]));
     const report = await realizeLocal(plan, finished);
     const actions = new Map(report.changes.map((c) => [c.path, c]));
     for (const e of exchanges) {
       if (e.certificate.storage === 'kubeconfig') {
-        expect(actions.get(e.keyFile!), e.keyFile).toMatchObject({ action: 'updated', reason: 'client certificate embedded' });
+        expect(actions.get(e.keyFile!), e.keyFile).toMatchObject({
+          action: 'updated',
+          reason: 'client certificate embedded',
+        });
         const kc = readKubeconfig(finished, e.keyFile!);
         expect(kc.certificatePem, e.keyFile).toBe(returned.get(e.certificate.id));
-        expect(createPublicKey(createPrivateKey(kc.keyPem)).export({ format: 'der', type: 'spki' }).equals(keys.get(e.certificate.id)!)).toBe(true);
+        expect(
+          createPublicKey(createPrivateKey(kc.keyPem))
+            .export({ format: 'der', type: 'spki' })
+            .equals(keys.get(e.certificate.id)!),
+        ).toBe(true);
         expect(kc.caPem).toBe(fs.readFileSync(cas.get('ca')!.certificate, 'utf8'));
       } else {
         expect(actions.get(e.returnedFile)?.action, e.returnedFile).toBe('kept');
@@ -158,9 +216,12 @@ describe('the certificates an outside CA signed back finish the tree', () => {
     }
     // Only the service-account key is made: every certificate key came from kubepki csr, every CA key stays outside.
     expect(report.generatedKeys).toBe(1);
-    for (const rel of ['cp1/pki/ca.key', 'cp1/pki/front-proxy-ca.key', 'cp1/pki/etcd/ca.key']) expect(fs.existsSync(path.join(finished, rel)), rel).toBe(false);
+    for (const rel of ['cp1/pki/ca.key', 'cp1/pki/front-proxy-ca.key', 'cp1/pki/etcd/ca.key'])
+      expect(fs.existsSync(path.join(finished, rel)), rel).toBe(false);
     const caCertificate = new X509Certificate(fs.readFileSync(cas.get('ca')!.certificate));
-    expect(new X509Certificate(fs.readFileSync(path.join(finished, 'w1/pki/ca.crt'))).fingerprint256).toBe(caCertificate.fingerprint256);
+    expect(new X509Certificate(fs.readFileSync(path.join(finished, 'w1/pki/ca.crt'))).fingerprint256).toBe(
+      caCertificate.fingerprint256,
+    );
   });
 
   it('verify --spec finds no error and no stray file; a re-run changes nothing', async () => {
@@ -183,14 +244,29 @@ describe('finishing the tree, killed at any write', () => {
       const specFile = `${dir}.yaml`;
       try {
         fs.writeFileSync(specFile, yaml.dump(JSON.parse(JSON.stringify(spec))));
-        const killed = spawnSync(process.execPath, [cliPath, 'generate', specFile, '--out', dir], { cwd: repoRoot, env: { ...process.env, KUBEPKI_TEST_KILL_AFTER_WRITES: String(killAfter) }, encoding: 'utf8', timeout: 60_000 });
+        const killed = spawnSync(process.execPath, [cliPath, 'generate', specFile, '--out', dir], {
+          cwd: repoRoot,
+          env: { ...process.env, KUBEPKI_TEST_KILL_AFTER_WRITES: String(killAfter) },
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
         expect(killed.signal, `kill after ${killAfter}`).toBe('SIGKILL');
-        const rerun = spawnSync(process.execPath, [cliPath, 'generate', specFile, '--out', dir], { cwd: repoRoot, encoding: 'utf8', timeout: 60_000 });
+        const rerun = spawnSync(process.execPath, [cliPath, 'generate', specFile, '--out', dir], {
+          cwd: repoRoot,
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
         expect(rerun.status, rerun.stderr).toBe(0);
         for (const e of exchanges.filter((x) => x.kubeconfigFile !== undefined)) {
-          expect(readKubeconfig(dir, e.kubeconfigFile!).certificatePem, `${e.kubeconfigFile} after a kill at write ${killAfter}`).toBe(fs.readFileSync(path.join(dir, e.returnedFile), 'utf8'));
+          expect(
+            readKubeconfig(dir, e.kubeconfigFile!).certificatePem,
+            `${e.kubeconfigFile} after a kill at write ${killAfter}`,
+          ).toBe(fs.readFileSync(path.join(dir, e.returnedFile), 'utf8'));
         }
-        expect(verifyPki(dir, { plan }).filter((f) => f.severity !== 'info'), `after a kill at write ${killAfter}`).toEqual([]);
+        expect(
+          verifyPki(dir, { plan }).filter((f) => f.severity !== 'info'),
+          `after a kill at write ${killAfter}`,
+        ).toEqual([]);
       } finally {
         removeTree(dir);
         fs.rmSync(specFile, { force: true });
@@ -206,25 +282,45 @@ describe('a wrong certificate from the outside CA is refused, naming the file, w
       name: 'a missing SAN',
       damage: (dir) =>
         opensslSign(path.join(dir, 'cp1/pki/apiserver.csr'), cas.get('ca')!, path.join(dir, 'cp1/pki/apiserver.crt'), {
-          extensions: 'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:kubernetes,DNS:wrong.example.com,IP:10.96.0.1\n',
+          extensions:
+            'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:kubernetes,DNS:wrong.example.com,IP:10.96.0.1\n',
         }),
       path: 'cp1/pki/apiserver.crt',
       code: 'no-ca-key',
-      says: ['does not match the plan', 'DNS SANs', '+kubernetes.default', '-wrong.example.com', 'IP SANs +10.0.0.11', 'have that CA sign cp1/pki/apiserver.csr again', 'run `kubepki csr'],
+      says: [
+        'does not match the plan',
+        'DNS SANs',
+        '+kubernetes.default',
+        '-wrong.example.com',
+        'IP SANs +10.0.0.11',
+        'have that CA sign cp1/pki/apiserver.csr again',
+        'run `kubepki csr',
+      ],
     },
     {
       name: 'the wrong usage',
       damage: (dir) =>
-        opensslSign(path.join(dir, 'cp1/pki/front-proxy-client.csr'), cas.get('front-proxy-ca')!, path.join(dir, 'cp1/pki/front-proxy-client.crt'), {
-          extensions: 'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
-        }),
+        opensslSign(
+          path.join(dir, 'cp1/pki/front-proxy-client.csr'),
+          cas.get('front-proxy-ca')!,
+          path.join(dir, 'cp1/pki/front-proxy-client.crt'),
+          {
+            extensions: 'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+          },
+        ),
       path: 'cp1/pki/front-proxy-client.crt',
       code: 'no-ca-key',
-      says: ['extended key usages +clientAuth -serverAuth', 'extended key usage clientAuth, valid 8760h (openssl -days 365)'],
+      says: [
+        'extended key usages +clientAuth -serverAuth',
+        'extended key usage clientAuth, valid 8760h (openssl -days 365)',
+      ],
     },
     {
       name: 'another validity',
-      damage: (dir) => opensslSign(path.join(dir, 'cp1/pki/apiserver.csr'), cas.get('ca')!, path.join(dir, 'cp1/pki/apiserver.crt'), { days: 30 }),
+      damage: (dir) =>
+        opensslSign(path.join(dir, 'cp1/pki/apiserver.csr'), cas.get('ca')!, path.join(dir, 'cp1/pki/apiserver.crt'), {
+          days: 30,
+        }),
       path: 'cp1/pki/apiserver.crt',
       code: 'no-ca-key',
       says: ['validity 720h → 8760h'],
@@ -233,8 +329,24 @@ describe('a wrong certificate from the outside CA is refused, naming the file, w
       name: 'a certificate for another key',
       damage: (dir) => {
         const other = path.join(dir, 'other.csr');
-        openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path.join(dir, 'other.key'), '-out', other, '-subj', '/CN=kube-apiserver']);
-        opensslSign(other, cas.get('ca')!, path.join(dir, 'cp1/pki/apiserver.crt'), { extensions: 'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n' });
+        openssl([
+          'req',
+          '-new',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          path.join(dir, 'other.key'),
+          '-out',
+          other,
+          '-subj',
+          '/CN=kube-apiserver',
+        ]);
+        opensslSign(other, cas.get('ca')!, path.join(dir, 'cp1/pki/apiserver.crt'), {
+          extensions: 'keyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n',
+        });
         fs.rmSync(other);
         fs.rmSync(path.join(dir, 'other.key'));
       },
@@ -244,10 +356,19 @@ describe('a wrong certificate from the outside CA is refused, naming the file, w
     },
     {
       name: 'the wrong CA',
-      damage: (dir) => opensslSign(path.join(dir, 'cp1/pki/apiserver.csr'), cas.get('etcd-ca')!, path.join(dir, 'cp1/pki/apiserver.crt')),
+      damage: (dir) =>
+        opensslSign(
+          path.join(dir, 'cp1/pki/apiserver.csr'),
+          cas.get('etcd-ca')!,
+          path.join(dir, 'cp1/pki/apiserver.crt'),
+        ),
       path: 'cp1/pki/apiserver.crt',
       code: 'wrong-issuer',
-      says: ['is not signed by cp1/pki/ca.crt', 'CN=etcd-ca', 'have the CA whose certificate is cp1/pki/ca.crt sign cp1/pki/apiserver.csr'],
+      says: [
+        'is not signed by cp1/pki/ca.crt',
+        'CN=etcd-ca',
+        'have the CA whose certificate is cp1/pki/ca.crt sign cp1/pki/apiserver.csr',
+      ],
     },
     {
       name: "a kubeconfig's certificate not returned",
@@ -310,28 +431,40 @@ describe('a user who keeps their key (users[].csr), under an outside CA', () => 
     const dir = temporaryDirectory('kubepki-external-ca-user-');
     try {
       const aliceKey = await KeyPair.generate('ECDSA-P256');
-      const aliceCsr = await createCertificationRequest(aliceKey, { commonName: 'alice', organizations: ['dev-team', 'oncall'] });
+      const aliceCsr = await createCertificationRequest(aliceKey, {
+        commonName: 'alice',
+        organizations: ['dev-team', 'oncall'],
+      });
       const certificationRequests = new Map([['users/alice.conf', aliceCsr]]);
       const requested = await requestCertificates(userPlan, dir, { certificationRequests });
       expect(requested.generatedKeys).toBe(userPlan.certificates.filter((c) => !c.isCa).length - 1);
-      expect(requested.changes.find((c) => c.path === 'users/alice.conf.csr')).toMatchObject({ action: 'created', reason: "the user's CSR (alice.csr)" });
+      expect(requested.changes.find((c) => c.path === 'users/alice.conf.csr')).toMatchObject({
+        action: 'created',
+        reason: "the user's CSR (alice.csr)",
+      });
       expect(fs.readFileSync(path.join(dir, 'users/alice.conf.csr'), 'utf8')).toBe(aliceCsr);
       expect(fs.existsSync(path.join(dir, 'users/alice.conf'))).toBe(false);
 
       signAllRequests(userPlan, dir, cas);
       // kubepki user-request's CSR asks for no usages: the outside CA adds a client certificate's.
-      opensslSign(path.join(dir, 'users/alice.conf.csr'), cas.get('ca')!, path.join(dir, 'users/alice.conf.crt'), { extensions: 'keyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n' });
+      opensslSign(path.join(dir, 'users/alice.conf.csr'), cas.get('ca')!, path.join(dir, 'users/alice.conf.crt'), {
+        extensions: 'keyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n',
+      });
       placeCaCertificates(userPlan, dir, cas);
       const report = await realizeLocal(userPlan, dir, { certificationRequests });
       expect(report.changes.find((c) => c.path === 'users/alice.conf')?.action).toBe('created');
       const doc = yaml.load(fs.readFileSync(path.join(dir, 'users/alice.conf'), 'utf8')) as any;
       expect(doc.users[0].user['client-key-data']).toBeUndefined();
       const certificate = new X509Certificate(Buffer.from(doc.users[0].user['client-certificate-data'], 'base64'));
-      expect(certificate.toString()).toBe(new X509Certificate(fs.readFileSync(path.join(dir, 'users/alice.conf.crt'))).toString());
+      expect(certificate.toString()).toBe(
+        new X509Certificate(fs.readFileSync(path.join(dir, 'users/alice.conf.crt'))).toString(),
+      );
       expect(certificate.publicKey.export({ format: 'der', type: 'spki' }).equals(aliceKey.publicKeyDer())).toBe(true);
       expect(certificate.verify(new X509Certificate(fs.readFileSync(cas.get('ca')!.certificate)).publicKey)).toBe(true);
       const before = readTreeState(dir);
-      expect((await realizeLocal(userPlan, dir, { certificationRequests })).changes.filter((c) => c.action !== 'kept')).toEqual([]);
+      expect(
+        (await realizeLocal(userPlan, dir, { certificationRequests })).changes.filter((c) => c.action !== 'kept'),
+      ).toEqual([]);
       expect((await requestCertificates(userPlan, dir, { certificationRequests })).awaiting).toEqual([]);
       expect(changedPaths(before, readTreeState(dir))).toEqual([]);
     } finally {

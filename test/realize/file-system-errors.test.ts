@@ -55,7 +55,9 @@ describe('file-system errors, on a real tmpfs', () => {
     const started = Date.now();
     const run = generateProcess(spec, out);
     expect(run.status, run.stderr).toBe(4);
-    expect(run.stderr).toMatch(/cannot write into .*small: the file system is full \(ENOSPC\); free some space and run generate again\. Nothing was written\. The change needs about \d+ KiB; \d+ KiB are free\./);
+    expect(run.stderr).toMatch(
+      /cannot write into .*small: the file system is full \(ENOSPC\); free some space and run generate again\. Nothing was written\. The change needs about \d+ KiB; \d+ KiB are free\./,
+    );
     expect(fs.readdirSync(out).filter((f) => !fs.statSync(path.join(out, f)).isDirectory())).toEqual([]);
     expect(leftoverFiles(out)).toEqual([]);
     console.log(`full disk refused by the preflight in ${Date.now() - started} ms`);
@@ -74,9 +76,14 @@ describe('file-system errors, on a real tmpfs', () => {
     for (let i = 0; free() > 16; i++) fs.writeFileSync(path.join(filler, String(i)), '');
     const run = generateProcess(spec, out);
     expect(run.status, run.stderr).toBe(4);
-    expect(run.stderr).toMatch(/cannot write \S+: the file system is full \(ENOSPC\); free some space and run generate again\. The tree was not changed\./);
+    expect(run.stderr).toMatch(
+      /cannot write \S+: the file system is full \(ENOSPC\); free some space and run generate again\. The tree was not changed\./,
+    );
     expect(leftoverFiles(out)).toEqual([]);
-    const files = (dir: string): string[] => fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [e.name]));
+    const files = (dir: string): string[] =>
+      fs
+        .readdirSync(dir, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [e.name]));
     expect(files(out)).toEqual([]);
     fs.rmSync(filler, { recursive: true });
     const again = generateProcess(spec, out, { extraArgs: ['--quiet'] });
@@ -92,7 +99,9 @@ describe('file-system errors, on a real tmpfs', () => {
     try {
       const run = generateProcess(spec, path.join(mountPoint, 'a', 'b', 'out'));
       expect(run.status, run.stderr).toBe(4);
-      expect(run.stderr).toContain(`cannot create ${path.join(mountPoint, 'a')}: the file system is read-only (EROFS); remount it read-write or choose another --out. Nothing was written.`);
+      expect(run.stderr).toContain(
+        `cannot create ${path.join(mountPoint, 'a')}: the file system is read-only (EROFS); remount it read-write or choose another --out. Nothing was written.`,
+      );
     } finally {
       remount('rw');
     }
@@ -114,15 +123,26 @@ describe('file-system errors, on a real tmpfs', () => {
     }
   });
 
-  it.runIf(process.geteuid?.() === 0)('a directory the user may not write (generate run as nobody): exit 4, "permission denied (EACCES)", before any key', () => {
-    const parent = path.join(work, 'not-yours');
-    fs.mkdirSync(parent, { mode: 0o755 });
-    fs.chmodSync(work, 0o755);
-    for (const out of [path.join(parent, 'out'), parent]) {
-      const run = spawnSync(process.execPath, [cliPath, 'generate', spec, '--out', out], { cwd: repoRoot, uid: 65534, gid: 65534, encoding: 'utf8', timeout: 60_000 });
-      expect(run.status, run.stderr).toBe(4);
-      expect(run.stderr).toContain(`: permission denied (EACCES); run as the owner of the directory, or fix its permissions. Nothing was written.`);
-    }
-    expect(fs.readdirSync(parent)).toEqual([]);
-  });
+  it.runIf(process.geteuid?.() === 0)(
+    'a directory the user may not write (generate run as nobody): exit 4, "permission denied (EACCES)", before any key',
+    () => {
+      const parent = path.join(work, 'not-yours');
+      fs.mkdirSync(parent, { mode: 0o755 });
+      fs.chmodSync(work, 0o755);
+      for (const out of [path.join(parent, 'out'), parent]) {
+        const run = spawnSync(process.execPath, [cliPath, 'generate', spec, '--out', out], {
+          cwd: repoRoot,
+          uid: 65534,
+          gid: 65534,
+          encoding: 'utf8',
+          timeout: 60_000,
+        });
+        expect(run.status, run.stderr).toBe(4);
+        expect(run.stderr).toContain(
+          `: permission denied (EACCES); run as the owner of the directory, or fix its permissions. Nothing was written.`,
+        );
+      }
+      expect(fs.readdirSync(parent)).toEqual([]);
+    },
+  );
 });

@@ -12,9 +12,21 @@ export interface GenerateRun {
 }
 
 /** `kubepki generate` as a real child process of the built CLI, optionally killed by the test hook after N writes. */
-export function generateProcess(spec: string, out: string, options: { killAfterWrites?: number; extraArgs?: string[] } = {}): GenerateRun {
-  const env = { ...process.env, ...(options.killAfterWrites ? { KUBEPKI_TEST_KILL_AFTER_WRITES: String(options.killAfterWrites) } : {}) };
-  const result = spawnSync(process.execPath, [cliPath, 'generate', spec, '--out', out, ...(options.extraArgs ?? [])], { cwd: repoRoot, env, encoding: 'utf8', timeout: 60_000 });
+export function generateProcess(
+  spec: string,
+  out: string,
+  options: { killAfterWrites?: number; extraArgs?: string[] } = {},
+): GenerateRun {
+  const env = {
+    ...process.env,
+    ...(options.killAfterWrites ? { KUBEPKI_TEST_KILL_AFTER_WRITES: String(options.killAfterWrites) } : {}),
+  };
+  const result = spawnSync(process.execPath, [cliPath, 'generate', spec, '--out', out, ...(options.extraArgs ?? [])], {
+    cwd: repoRoot,
+    env,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   if (result.error) throw result.error;
   return { status: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
 }
@@ -22,7 +34,10 @@ export function generateProcess(spec: string, out: string, options: { killAfterW
 /** Starts `kubepki generate` and SIGKILLs it after `delayMs` (or lets it finish first). */
 export function generateKilledAfter(spec: string, out: string, delayMs: number): Promise<GenerateRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliPath, 'generate', spec, '--out', out, '--quiet'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cliPath, 'generate', spec, '--out', out, '--quiet'], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));

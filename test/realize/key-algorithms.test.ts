@@ -15,7 +15,10 @@ beforeAll(async () => {
 });
 
 const keyUsageLine = (t: FixtureTree, rel: string) => {
-  const text = execFileSync('openssl', ['x509', '-noout', '-ext', 'keyUsage', '-in', path.join(t.dir, rel)], { encoding: 'utf8', timeout: 30_000 });
+  const text = execFileSync('openssl', ['x509', '-noout', '-ext', 'keyUsage', '-in', path.join(t.dir, rel)], {
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
   return text.split('\n')[1]!.trim();
 };
 

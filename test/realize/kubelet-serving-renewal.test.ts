@@ -30,19 +30,28 @@ describe('kubelet serving certificates across runs', () => {
     const report = await realizeLocal(plan, dir, { now: later });
     expect(report.changes.find((c) => c.path === 'w1/pki/kubelet-serving.crt')).toMatchObject({ action: 'reissued' });
     expect(fs.readFileSync(path.join(dir, 'w1/pki/kubelet-serving.key')).equals(keyBefore)).toBe(true);
-    expect(inspectCertificate(fs.readFileSync(path.join(dir, 'w1/pki/kubelet-serving.crt'))).notAfter.getTime()).toBeGreaterThan(later.getTime() + 8000 * hourMs);
+    expect(
+      inspectCertificate(fs.readFileSync(path.join(dir, 'w1/pki/kubelet-serving.crt'))).notAfter.getTime(),
+    ).toBeGreaterThan(later.getTime() + 8000 * hourMs);
   });
 
   it("follow a node's new address: certificate and kubeadm.yaml change together, nothing else of other nodes", async () => {
     dir = temporaryDirectory('kubepki-serving-move-');
     await realizeLocal(planPki(stackSpec('lab', 'ECDSA-P256', serving)), dir);
-    const moved = planPki(stackSpec('lab', 'ECDSA-P256', (s) => {
-      serving(s);
-      s.spec.workers[0]!.address = '10.0.0.99';
-    }));
+    const moved = planPki(
+      stackSpec('lab', 'ECDSA-P256', (s) => {
+        serving(s);
+        s.spec.workers[0]!.address = '10.0.0.99';
+      }),
+    );
     const report = await realizeLocal(moved, dir);
-    expect(report.changes.filter((c) => c.action !== 'kept').map((c) => `${c.action} ${c.path}`)).toEqual(['updated w1/kubeadm.yaml', 'reissued w1/pki/kubelet-serving.crt']);
-    expect(inspectCertificate(fs.readFileSync(path.join(dir, 'w1/pki/kubelet-serving.crt'))).ipAddresses).toEqual(['10.0.0.99']);
+    expect(report.changes.filter((c) => c.action !== 'kept').map((c) => `${c.action} ${c.path}`)).toEqual([
+      'updated w1/kubeadm.yaml',
+      'reissued w1/pki/kubelet-serving.crt',
+    ]);
+    expect(inspectCertificate(fs.readFileSync(path.join(dir, 'w1/pki/kubelet-serving.crt'))).ipAddresses).toEqual([
+      '10.0.0.99',
+    ]);
     expect(fs.readFileSync(path.join(dir, 'w1/kubeadm.yaml'), 'utf8')).toContain('value: 10.0.0.99');
   });
 });

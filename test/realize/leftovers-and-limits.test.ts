@@ -24,7 +24,9 @@ describe('files the plan no longer names', () => {
     const t = await tree((s) => s.spec.users.push({ name: 'bob', groups: [], namespaces: [] }));
     const plan = planPki(stackSpec('lab', 'ECDSA-P256'));
     const kept = await realizeLocal(plan, t.dir);
-    expect(kept.changes.filter((c) => c.action !== 'kept')).toEqual([{ path: 'users/bob.conf', action: 'stale', reason: 'not in the plan' }]);
+    expect(kept.changes.filter((c) => c.action !== 'kept')).toEqual([
+      { path: 'users/bob.conf', action: 'stale', reason: 'not in the plan' },
+    ]);
     expect(fs.existsSync(path.join(t.dir, 'users/bob.conf'))).toBe(true);
     const dry = await realizeLocal(plan, t.dir, { dryRun: true, prune: true });
     expect(dry.changes.filter((c) => c.action !== 'kept').map((c) => c.action)).toEqual(['removed']);
@@ -43,7 +45,12 @@ describe('directory modes', () => {
     fs.chmodSync(path.join(t.dir, 'cp1/pki/etcd'), 0o777);
     fs.chmodSync(path.join(t.dir, 'users'), 0o755);
     const report = await realizeLocal(t.plan, t.dir);
-    expect(report.changes.filter((c) => c.action !== 'kept').map((c) => `${c.action} ${c.path}`).sort()).toEqual(['updated cp1/pki/etcd/', 'updated users/']);
+    expect(
+      report.changes
+        .filter((c) => c.action !== 'kept')
+        .map((c) => `${c.action} ${c.path}`)
+        .sort(),
+    ).toEqual(['updated cp1/pki/etcd/', 'updated users/']);
     expect(fs.statSync(path.join(t.dir, 'cp1/pki/etcd')).mode & 0o777).toBe(0o700);
     expect(fs.statSync(path.join(t.dir, 'users')).mode & 0o777).toBe(0o700);
   });
@@ -60,7 +67,9 @@ describe('things in the way', () => {
     fs.writeFileSync(path.join(dir, 'out', 'cp1'), 'x');
     const error = await realizeLocal(plan, path.join(dir, 'out')).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(RealizeError);
-    expect((error as RealizeError).problems).toEqual([expect.objectContaining({ path: 'cp1', code: 'not-a-directory' })]);
+    expect((error as RealizeError).problems).toEqual([
+      expect.objectContaining({ path: 'cp1', code: 'not-a-directory' }),
+    ]);
     expect(fs.readdirSync(path.join(dir, 'out'))).toEqual(['cp1']);
   });
 });
@@ -72,11 +81,13 @@ describe('CA lifetimes', () => {
       s.spec.pki.certificateValidityPeriod = '8h';
     });
     const later = new Date(Date.now() + 5 * 3600_000);
-    const plan = planPki(stackSpec('lab', 'ECDSA-P256', (s) => {
-      s.spec.pki.caCertificateValidityPeriod = '10h';
-      s.spec.pki.certificateValidityPeriod = '8h';
-      s.spec.apiServer.certSANs.push('extra.example.com');
-    }));
+    const plan = planPki(
+      stackSpec('lab', 'ECDSA-P256', (s) => {
+        s.spec.pki.caCertificateValidityPeriod = '10h';
+        s.spec.pki.certificateValidityPeriod = '8h';
+        s.spec.apiServer.certSANs.push('extra.example.com');
+      }),
+    );
     await realizeLocal(plan, t.dir, { now: later });
     const ca = ParsedCertificate.fromPem(fs.readFileSync(path.join(t.dir, 'cp1/pki/ca.crt')));
     const apiserver = ParsedCertificate.fromPem(fs.readFileSync(path.join(t.dir, 'cp1/pki/apiserver.crt')));
@@ -91,21 +102,50 @@ describe('CA lifetimes', () => {
       s.spec.pki.caCertificateValidityPeriod = '10h';
       s.spec.pki.certificateValidityPeriod = '8h';
     });
-    const plan = planPki(stackSpec('lab', 'ECDSA-P256', (s) => {
-      s.spec.pki.caCertificateValidityPeriod = '10h';
-      s.spec.pki.certificateValidityPeriod = '8h';
-    }));
-    const error = await realizeLocal(plan, t.dir, { now: new Date(Date.now() + 11 * 3600_000) }).catch((e: unknown) => e);
+    const plan = planPki(
+      stackSpec('lab', 'ECDSA-P256', (s) => {
+        s.spec.pki.caCertificateValidityPeriod = '10h';
+        s.spec.pki.certificateValidityPeriod = '8h';
+      }),
+    );
+    const error = await realizeLocal(plan, t.dir, { now: new Date(Date.now() + 11 * 3600_000) }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(RealizeError);
     expect((error as RealizeError).problems.map((p) => `${p.code} ${p.path}`)).toContain('ca-expired cp1/pki/ca.crt');
   });
 
-  it("a CA you bring is used whatever its lifetime; one kubepki issued refuses a validity change", async () => {
+  it('a CA you bring is used whatever its lifetime; one kubepki issued refuses a validity change', async () => {
     const dir = temporaryDirectory();
     made.push(dir);
     const pki = path.join(dir, 'cp1', 'pki');
     fs.mkdirSync(pki, { recursive: true });
-    execFileSync('openssl', ['req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path.join(pki, 'ca.key'), '-out', path.join(pki, 'ca.crt'), '-days', '1000', '-subj', '/CN=corp-ca', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,digitalSignature,keyCertSign'], { stdio: 'pipe', timeout: 30_000 });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        path.join(pki, 'ca.key'),
+        '-out',
+        path.join(pki, 'ca.crt'),
+        '-days',
+        '1000',
+        '-subj',
+        '/CN=corp-ca',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+        '-addext',
+        'keyUsage=critical,digitalSignature,keyCertSign',
+      ],
+      { stdio: 'pipe', timeout: 30_000 },
+    );
     const plan = planPki(stackSpec('lab', 'ECDSA-P256'));
     const report = await realizeLocal(plan, dir);
     expect(report.changes.find((c) => c.path === 'cp1/pki/ca.crt')?.action).toBe('kept');
@@ -114,7 +154,21 @@ describe('CA lifetimes', () => {
     expect(drift).toEqual([]);
 
     const key = await KeyPair.generate('ECDSA-P256');
-    const own = await issueCertificate({ commonName: 'kubernetes', organizations: [], dnsNames: ['kubernetes'], ipAddresses: [], keyUsages: ['digitalSignature', 'keyCertSign'], extendedKeyUsages: [], isCa: true, validityHours: 1000 }, key, undefined, new Date());
+    const own = await issueCertificate(
+      {
+        commonName: 'kubernetes',
+        organizations: [],
+        dnsNames: ['kubernetes'],
+        ipAddresses: [],
+        keyUsages: ['digitalSignature', 'keyCertSign'],
+        extendedKeyUsages: [],
+        isCa: true,
+        validityHours: 1000,
+      },
+      key,
+      undefined,
+      new Date(),
+    );
     const other = temporaryDirectory();
     made.push(other);
     fs.mkdirSync(path.join(other, 'cp1/pki'), { recursive: true });
@@ -138,12 +192,16 @@ describe('spec limits', () => {
 
   it('a renewal window as long as a user certificate would reissue it on every run: refused', () => {
     expect(issues({ pki: { renewBefore: '720h' }, users: [{ name: 'alice', validityPeriod: '720h' }] })).toEqual([
-      expect.stringMatching(/^spec\.pki\.renewBefore: "720h" is not shorter than spec\.users\[0\]\.validityPeriod \(720h\)/),
+      expect.stringMatching(
+        /^spec\.pki\.renewBefore: "720h" is not shorter than spec\.users\[0\]\.validityPeriod \(720h\)/,
+      ),
     ]);
   });
 
   it('validity beyond 100 years is refused', () => {
-    expect(issues({ pki: { caCertificateValidityPeriod: '90000000h' } })).toEqual([expect.stringMatching(/^spec\.pki\.caCertificateValidityPeriod: "90000000h" is longer than 100 years/)]);
+    expect(issues({ pki: { caCertificateValidityPeriod: '90000000h' } })).toEqual([
+      expect.stringMatching(/^spec\.pki\.caCertificateValidityPeriod: "90000000h" is longer than 100 years/),
+    ]);
   });
 
   it('a private key given where a spec belongs is never quoted', () => {

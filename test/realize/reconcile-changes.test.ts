@@ -4,7 +4,18 @@ import { planPki, type PkiPlan } from '../../src/plan';
 import { realizeLocal } from '../../src/realize/local';
 import type { ClusterSpec } from '../../src/spec';
 import { realizeStack, removeTree, stackSpec, type FixtureTree } from '../support/fixture-trees';
-import { ageTree, certificateAt, changedPaths, lifetimeHours, nonKept, organizationsOf, parseKubeconfigText, readCertificate, readKubeconfig, readTreeState } from './tree-state';
+import {
+  ageTree,
+  certificateAt,
+  changedPaths,
+  lifetimeHours,
+  nonKept,
+  organizationsOf,
+  parseKubeconfigText,
+  readCertificate,
+  readKubeconfig,
+  readTreeState,
+} from './tree-state';
 
 // The reconcile rules of the offline engine: a re-run with the same spec is a no-op; a spec change reissues exactly
 // what it changes, keeps keys, and touches nothing else.
@@ -45,7 +56,8 @@ describe('changing a spec', () => {
     const apiservers = controlPlanes.map((n) => `${n}/pki/apiserver.crt`);
     // The init node's ClusterConfiguration lists the certSANs too, so kubeadm keeps agreeing with the certificates.
     expect(nonKept(r.report)).toEqual(['updated cp1/kubeadm.yaml', ...apiservers.map((p) => `reissued ${p}`)]);
-    for (const change of r.report.changes.filter((c) => c.action === 'reissued')) expect(change.reason).toContain('new-api.example.com');
+    for (const change of r.report.changes.filter((c) => c.action === 'reissued'))
+      expect(change.reason).toContain('new-api.example.com');
     expect(r.report.generatedKeys).toBe(0);
     expect(r.changedFiles).toEqual(['cp1/kubeadm.yaml', ...apiservers]);
     for (const n of controlPlanes) {
@@ -54,7 +66,11 @@ describe('changing a spec', () => {
       expect(r.after.get(`${n}/pki/apiserver.key`)!.content!.equals(key)).toBe(true);
       expect(cert.subjectAltName).toContain('DNS:new-api.example.com');
       expect(cert.subjectAltName).toContain(`DNS:${n}`);
-      expect(cert.publicKey.export({ format: 'der', type: 'spki' }).equals(createPublicKey(key).export({ format: 'der', type: 'spki' }))).toBe(true);
+      expect(
+        cert.publicKey
+          .export({ format: 'der', type: 'spki' })
+          .equals(createPublicKey(key).export({ format: 'der', type: 'spki' })),
+      ).toBe(true);
       expect(cert.verify(readCertificate(r.dir, `${n}/pki/ca.crt`).publicKey)).toBe(true);
     }
   });
@@ -88,10 +104,16 @@ describe('changing a spec', () => {
     expect(leafFiles.length).toBe(r.plan.certificates.filter((c) => !c.isCa).length);
     // ClusterConfiguration.certificateValidityPeriod, so that `kubeadm certs renew` keeps the new validity.
     const withConfig = [...leafFiles, 'cp1/kubeadm.yaml'].sort();
-    expect(nonKept(r.report)).toEqual(withConfig.map((p) => (p === 'cp1/kubeadm.yaml' ? `updated ${p}` : `reissued ${p}`)));
+    expect(nonKept(r.report)).toEqual(
+      withConfig.map((p) => (p === 'cp1/kubeadm.yaml' ? `updated ${p}` : `reissued ${p}`)),
+    );
     expect(r.report.generatedKeys).toBe(0);
     expect(r.changedFiles).toEqual(withConfig);
-    expect(r.changedFiles.filter((p) => /\/(ca|front-proxy-ca|etcd\/ca)\.(crt|key)$/.test(p) || p.endsWith('.key') || p.includes('/sa.'))).toEqual([]);
+    expect(
+      r.changedFiles.filter(
+        (p) => /\/(ca|front-proxy-ca|etcd\/ca)\.(crt|key)$/.test(p) || p.endsWith('.key') || p.includes('/sa.'),
+      ),
+    ).toEqual([]);
     for (const p of leafFiles) expect(lifetimeHours(certificateAt(r.dir, p)), p).toBeCloseTo(4380 + 5 / 60, 3);
   });
 
@@ -115,7 +137,10 @@ describe('changing a spec', () => {
     expect(r.changedFiles).toEqual([...endpointKubeconfigs, ...apiservers, ...kubeadmConfigs].sort());
     const actions = new Map(r.report.changes.map((c) => [c.path, c]));
     for (const p of apiservers) {
-      expect(actions.get(p)).toMatchObject({ action: 'reissued', reason: expect.stringContaining('api-v2.example.internal') });
+      expect(actions.get(p)).toMatchObject({
+        action: 'reissued',
+        reason: expect.stringContaining('api-v2.example.internal'),
+      });
       expect(readCertificate(r.dir, p).subjectAltName).toContain('DNS:api-v2.example.internal');
       expect(readCertificate(r.dir, p).subjectAltName).not.toContain('DNS:ha-api.example.internal');
     }
@@ -136,5 +161,7 @@ describe('changing a spec', () => {
 /** Every planned file that holds a leaf certificate: a .crt of a non-CA certificate, or a kubeconfig. */
 function leafCertificateFiles(plan: PkiPlan): string[] {
   const leaves = new Set(plan.certificates.filter((c) => !c.isCa).map((c) => c.id));
-  return plan.files.filter((f) => (f.content.kind === 'certificate' || f.content.kind === 'kubeconfig') && leaves.has(f.content.of)).map((f) => f.path);
+  return plan.files
+    .filter((f) => (f.content.kind === 'certificate' || f.content.kind === 'kubeconfig') && leaves.has(f.content.of))
+    .map((f) => f.path);
 }

@@ -10,7 +10,10 @@ import { readTreeState } from './tree-state';
 import { diffPlans } from '../../src/review';
 import { parseServiceAccountPublicKeys } from '../../src/crypto';
 
-const certificatesOf = (text: string) => (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map((pem) => new X509Certificate(pem));
+const certificatesOf = (text: string) =>
+  (text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map(
+    (pem) => new X509Certificate(pem),
+  );
 const cnOf = (subject: string) => /CN=([^\n,]+)/.exec(subject)?.[1];
 const read = (dir: string, rel: string) => fs.readFileSync(path.join(dir, rel), 'utf8');
 const cnsOf = (dir: string, rel: string) => certificatesOf(read(dir, rel)).map((c) => cnOf(c.subject));
@@ -24,7 +27,9 @@ const kubeconfigClientIssuer = (dir: string, rel: string) => {
   return cnOf(new X509Certificate(Buffer.from(data, 'base64')).issuer);
 };
 
-function rotationPlan(rotation: Partial<Record<RotatableAuthority, { generation: number; phase: RotationPhase }>>): PkiPlan {
+function rotationPlan(
+  rotation: Partial<Record<RotatableAuthority, { generation: number; phase: RotationPhase }>>,
+): PkiPlan {
   return planPki(stackSpec('lab', 'ECDSA-P256', (s) => void (s.spec.pki.rotation = rotation)));
 }
 
@@ -79,7 +84,11 @@ describe('an etcd-CA rotation through generate: trust → issue → finish', () 
     const serverKey = read(dir, 'cp1/pki/etcd/server.key');
     const report = await realizeLocal(rotationPlan({ etcdCA: { generation: 2, phase: 'issue' } }), dir);
     expect(cnsOf(dir, 'cp1/pki/etcd/ca.crt')).toEqual(['etcd-ca-2', 'etcd-ca']);
-    expect(new X509Certificate(read(dir, 'cp1/pki/etcd/ca.crt')).checkPrivateKey(createPrivateKey(read(dir, 'cp1/pki/etcd/ca.key')))).toBe(true);
+    expect(
+      new X509Certificate(read(dir, 'cp1/pki/etcd/ca.crt')).checkPrivateKey(
+        createPrivateKey(read(dir, 'cp1/pki/etcd/ca.key')),
+      ),
+    ).toBe(true);
     for (const leaf of ['etcd/server', 'etcd/peer', 'etcd/healthcheck-client', 'apiserver-etcd-client']) {
       expect(issuerOf(dir, `cp1/pki/${leaf}.crt`)).toBe('etcd-ca-2');
       const ca = new X509Certificate(read(dir, 'cp1/pki/etcd/ca-2.crt'));
@@ -118,12 +127,17 @@ describe('a cluster-CA and sa-key rotation', () => {
   afterAll(() => removeTree(dir));
 
   it('issue before trust is refused', async () => {
-    expect(await refusal(rotationPlan({ clusterCA: { generation: 2, phase: 'issue' } }), dir)).toContain('the trust stage was skipped');
-    expect(await refusal(rotationPlan({ serviceAccountKey: { generation: 2, phase: 'issue' } }), dir)).toContain('skipping a stage (each stage must be rolled out on every node before the next, or clients and servers stop trusting each other). Set {generation: 2, phase: trust} first');
+    expect(await refusal(rotationPlan({ clusterCA: { generation: 2, phase: 'issue' } }), dir)).toContain(
+      'the trust stage was skipped',
+    );
+    expect(await refusal(rotationPlan({ serviceAccountKey: { generation: 2, phase: 'issue' } }), dir)).toContain(
+      'skipping a stage (each stage must be rolled out on every node before the next, or clients and servers stop trusting each other). Set {generation: 2, phase: trust} first',
+    );
   });
 
   it('walks all three stages: bundles in ca.crt, workers and kubeconfigs; ca-signer.crt single; sa.pub with both keys', async () => {
-    const stage = (phase: RotationPhase) => rotationPlan({ clusterCA: { generation: 2, phase }, serviceAccountKey: { generation: 2, phase } });
+    const stage = (phase: RotationPhase) =>
+      rotationPlan({ clusterCA: { generation: 2, phase }, serviceAccountKey: { generation: 2, phase } });
     const oldSa = read(dir, 'cp1/pki/sa.key');
     await realizeLocal(stage('trust'), dir);
     expect(cnsOf(dir, 'cp1/pki/ca.crt')).toEqual(['kubernetes', 'kubernetes-2']);
@@ -144,7 +158,9 @@ describe('a cluster-CA and sa-key rotation', () => {
     expect(issuerOf(dir, 'cp1/pki/front-proxy-client.crt')).toBe('front-proxy-ca');
     expect(read(dir, 'cp1/pki/sa.key')).toBe(newSa);
     const published = read(dir, 'cp1/pki/sa.pub').match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g)!;
-    expect(published.map((pem) => createPublicKey(pem).export({ format: 'der', type: 'spki' }).toString('hex'))).toEqual(
+    expect(
+      published.map((pem) => createPublicKey(pem).export({ format: 'der', type: 'spki' }).toString('hex')),
+    ).toEqual(
       [newSa, oldSa].map((pem) => createPublicKey(pem).export({ format: 'der', type: 'spki' }).toString('hex')),
     );
 
@@ -177,17 +193,21 @@ describe('sa-key generations told apart by generate, as the diff does', () => {
     const untouched = read(dir, 'cp1/pki/sa.pub');
     expect(untouched).toMatch(/^-----BEGIN PUBLIC KEY-----/);
     await realizeLocal(sa(2, 'trust'), dir);
-    expect(read(dir, 'cp1/pki/sa.pub')).toMatch(/^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\n# kubepki service-account key sa-2\n-----BEGIN PUBLIC KEY-----/);
+    expect(read(dir, 'cp1/pki/sa.pub')).toMatch(
+      /^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\n# kubepki service-account key sa-2\n-----BEGIN PUBLIC KEY-----/,
+    );
     expect(read(dir, 'cp1/pki/sa.pub').startsWith(untouched)).toBe(true);
     // Both keys still parse as kube-apiserver's --service-account-key-file would read them (text outside PEM skipped).
     expect(parseServiceAccountPublicKeys(read(dir, 'cp1/pki/sa.pub'))).toHaveLength(2);
     await realizeLocal(sa(2, 'issue'), dir, { prune: true });
     await realizeLocal(sa(2, 'finish'), dir, { prune: true });
-    expect(read(dir, 'cp1/pki/sa.pub')).toMatch(/^# kubepki service-account key sa-2\n-----BEGIN PUBLIC KEY-----[^#]+$/);
+    expect(read(dir, 'cp1/pki/sa.pub')).toMatch(
+      /^# kubepki service-account key sa-2\n-----BEGIN PUBLIC KEY-----[^#]+$/,
+    );
     expect(fs.existsSync(path.join(dir, 'cp1/pki/sa-2.key'))).toBe(false); // pruned: the label alone tells the generation
   });
 
-  it('after a pruned rotation: skipping to {3, finish}, going back to {2, issue} or to no rotation are refused with the diff\'s message', async () => {
+  it("after a pruned rotation: skipping to {3, finish}, going back to {2, issue} or to no rotation are refused with the diff's message", async () => {
     const finished = sa(2, 'finish');
     for (const head of [sa(3, 'finish'), sa(3, 'issue'), sa(2, 'issue'), rotationPlan({})]) {
       const message = await refusal(head, dir);
@@ -197,6 +217,8 @@ describe('sa-key generations told apart by generate, as the diff does', () => {
     }
     // The correct next stage still goes ahead.
     await realizeLocal(sa(3, 'trust'), dir);
-    expect(read(dir, 'cp1/pki/sa.pub')).toMatch(/^# kubepki service-account key sa-2\n[\s\S]+\n# kubepki service-account key sa-3\n/);
+    expect(read(dir, 'cp1/pki/sa.pub')).toMatch(
+      /^# kubepki service-account key sa-2\n[\s\S]+\n# kubepki service-account key sa-3\n/,
+    );
   });
 });

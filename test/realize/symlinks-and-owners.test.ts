@@ -74,7 +74,9 @@ describe('symbolic links in the output tree', () => {
     const link = path.join(directory(), 'out');
     fs.symlinkSync(t.dir, link);
     const error = await realizeLocal(t.plan, link).catch((e: unknown) => e);
-    expect((error as RealizeError).problems[0]!.message).toContain(`the output directory ${link} is a symbolic link to ${t.dir}`);
+    expect((error as RealizeError).problems[0]!.message).toContain(
+      `the output directory ${link} is a symbolic link to ${t.dir}`,
+    );
   });
 
   it('a stale link outside the plan is not pruned, and its target survives', async () => {

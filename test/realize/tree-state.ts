@@ -21,12 +21,22 @@ export function readTreeState(dir: string): Map<string, TreeEntry> {
       const full = path.join(dir, child);
       const stat = fs.lstatSync(full, { bigint: true });
       if (stat.isSymbolicLink()) {
-        state.set(child, { kind: 'file', mode: Number(stat.mode & 0o777n), mtimeNs: stat.mtimeNs, content: Buffer.from(`-> ${fs.readlinkSync(full)}`) });
+        state.set(child, {
+          kind: 'file',
+          mode: Number(stat.mode & 0o777n),
+          mtimeNs: stat.mtimeNs,
+          content: Buffer.from(`-> ${fs.readlinkSync(full)}`),
+        });
       } else if (stat.isDirectory()) {
         state.set(child, { kind: 'directory', mode: Number(stat.mode & 0o777n), mtimeNs: stat.mtimeNs });
         walk(child);
       } else {
-        state.set(child, { kind: 'file', mode: Number(stat.mode & 0o777n), mtimeNs: stat.mtimeNs, content: fs.readFileSync(full) });
+        state.set(child, {
+          kind: 'file',
+          mode: Number(stat.mode & 0o777n),
+          mtimeNs: stat.mtimeNs,
+          content: fs.readFileSync(full),
+        });
       }
     }
   };
@@ -35,13 +45,25 @@ export function readTreeState(dir: string): Map<string, TreeEntry> {
 }
 
 /** Paths that appeared, disappeared, or changed content, mode or mtime between two states. */
-export function changedPaths(before: Map<string, TreeEntry>, after: Map<string, TreeEntry>, what: 'files' | 'everything' = 'everything'): string[] {
+export function changedPaths(
+  before: Map<string, TreeEntry>,
+  after: Map<string, TreeEntry>,
+  what: 'files' | 'everything' = 'everything',
+): string[] {
   const changed: string[] = [];
   for (const p of new Set([...before.keys(), ...after.keys()])) {
     const a = before.get(p);
     const b = after.get(p);
     if (what === 'files' && (a ?? b)!.kind === 'directory') continue;
-    if (!a || !b || a.kind !== b.kind || a.mode !== b.mode || a.mtimeNs !== b.mtimeNs || (a.content && b.content && !a.content.equals(b.content))) changed.push(p);
+    if (
+      !a ||
+      !b ||
+      a.kind !== b.kind ||
+      a.mode !== b.mode ||
+      a.mtimeNs !== b.mtimeNs ||
+      (a.content && b.content && !a.content.equals(b.content))
+    )
+      changed.push(p);
   }
   return changed.sort();
 }

@@ -9,7 +9,8 @@ import { buildInventory, diffExitCode, diffPlans, renderDiffMarkdown, renderInve
 import { stackSpec } from '../support/fixture-trees';
 
 const plan = (change?: (spec: ClusterSpec) => void): PkiPlan => planPki(stackSpec('lab', 'ECDSA-P256', change));
-const addUser = (user: Record<string, unknown>) => (spec: ClusterSpec) => void spec.spec.users.push({ groups: [], namespaces: [], ...user } as never);
+const addUser = (user: Record<string, unknown>) => (spec: ClusterSpec) =>
+  void spec.spec.users.push({ groups: [], namespaces: [], ...user } as never);
 
 describe('review wording', () => {
   it('a new user: its kubeconfig is one to hand out, with the reason "new"', () => {
@@ -31,7 +32,9 @@ describe('review wording', () => {
 
   it('an existing user moved into system:masters blocks too; a revocable cluster-admin binding does not', () => {
     const base = plan(addUser({ name: 'eve', groups: ['auditors'] }));
-    expect(diffExitCode(diffPlans(base, plan(addUser({ name: 'eve', groups: ['auditors', 'system:masters'] }))))).toBe(3);
+    expect(diffExitCode(diffPlans(base, plan(addUser({ name: 'eve', groups: ['auditors', 'system:masters'] }))))).toBe(
+      3,
+    );
     const revocable = diffPlans(
       base,
       plan((spec) => {
@@ -45,7 +48,17 @@ describe('review wording', () => {
 
   it("a whole new spec does not block on kubeadm's own super-admin.conf", () => {
     const head = plan();
-    const empty: PkiPlan = { ...head, nodes: [], certificates: [], keyPairs: [], kubeconfigs: [], rbac: [], identities: [], expectations: [], files: [] };
+    const empty: PkiPlan = {
+      ...head,
+      nodes: [],
+      certificates: [],
+      keyPairs: [],
+      kubeconfigs: [],
+      rbac: [],
+      identities: [],
+      expectations: [],
+      files: [],
+    };
     const d = diffPlans(empty, head);
     expect(d.access.find((a) => a.identity === 'user:kubernetes-super-admin')?.clusterAdmin?.after).toBe('UNREVOCABLE');
     expect(d.grantsUnrevocableAdmin).toEqual([]);

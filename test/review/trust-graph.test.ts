@@ -43,12 +43,26 @@ describe('trust graph edges, derived from the plan', () => {
   it('ha: kubeconfigs behind the controlPlaneEndpoint reach every apiserver, local ones their own; etcd members peer', () => {
     const plan = planPki(stackSpec('ha', 'ECDSA-P256'));
     const graph = trustGraph(plan);
-    const to = (client: string) => graph.edges.filter((e) => e.clientCertificate === client).map((e) => `${e.server.node}@${e.serverName}`);
-    expect(to('cp2/admin.conf')).toEqual(['cp1@ha-api.example.internal', 'cp2@ha-api.example.internal', 'cp3@ha-api.example.internal']);
+    const to = (client: string) =>
+      graph.edges.filter((e) => e.clientCertificate === client).map((e) => `${e.server.node}@${e.serverName}`);
+    expect(to('cp2/admin.conf')).toEqual([
+      'cp1@ha-api.example.internal',
+      'cp2@ha-api.example.internal',
+      'cp3@ha-api.example.internal',
+    ]);
     expect(to('cp2/scheduler.conf')).toEqual(['cp2@10.0.1.12']);
     expect(to('w3/kubelet.conf')).toHaveLength(3);
-    const peers = graph.edges.filter((e) => e.client.component === 'etcd').map((e) => `${e.client.node}→${e.server.node}@${e.serverName}`);
-    expect(peers).toEqual(['cp1→cp2@10.0.1.12', 'cp1→cp3@10.0.1.13', 'cp2→cp1@10.0.1.11', 'cp2→cp3@10.0.1.13', 'cp3→cp1@10.0.1.11', 'cp3→cp2@10.0.1.12']);
+    const peers = graph.edges
+      .filter((e) => e.client.component === 'etcd')
+      .map((e) => `${e.client.node}→${e.server.node}@${e.serverName}`);
+    expect(peers).toEqual([
+      'cp1→cp2@10.0.1.12',
+      'cp1→cp3@10.0.1.13',
+      'cp2→cp1@10.0.1.11',
+      'cp2→cp3@10.0.1.13',
+      'cp3→cp1@10.0.1.11',
+      'cp3→cp2@10.0.1.12',
+    ]);
     // Every certificate an edge names exists in the plan, and is signed by the CA the other side trusts for it.
     const byId = new Map(plan.certificates.map((c) => [c.id, c]));
     for (const e of graph.edges) {
@@ -67,10 +81,14 @@ describe('trust graph edges, derived from the plan', () => {
     const mermaid = renderTrustGraphMermaid(graph);
     expect(mermaid.startsWith('flowchart LR\n')).toBe(true);
     expect(mermaid.split('\n').filter((l) => l.includes(' -->|'))).toHaveLength(graph.edges.length);
-    expect(mermaid).toContain('kube_2dapiserver__cp1 -->|"cp1/apiserver-etcd-client ⇢ etcd-ca / cp1/etcd/server ⇢ etcd-ca"| etcd__cp1');
+    expect(mermaid).toContain(
+      'kube_2dapiserver__cp1 -->|"cp1/apiserver-etcd-client ⇢ etcd-ca / cp1/etcd/server ⇢ etcd-ca"| etcd__cp1',
+    );
     const md = renderTrustGraphMarkdown(graph);
     expect(md).toContain('```mermaid\nflowchart LR');
-    expect(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| client'))).toHaveLength(graph.edges.length);
+    expect(md.split('\n').filter((l) => l.startsWith('| ') && !l.startsWith('| client'))).toHaveLength(
+      graph.edges.length,
+    );
     const dot = renderTrustGraphDot(graph);
     expect(dot).toMatch(/^digraph "trust-lab" \{\n/);
     expect(dot.split('\n').filter((l) => l.includes(' -> ') && !l.includes('dashed'))).toHaveLength(graph.edges.length);
@@ -80,9 +98,15 @@ describe('trust graph edges, derived from the plan', () => {
 describe('trust graph node ids', () => {
   it('are one per endpoint: users alice.smith and alice-smith get separate boxes in Mermaid and DOT', () => {
     const users = ['alice.smith', 'alice-smith', 'alice_smith'];
-    const spec = stackSpec('lab', 'ECDSA-P256', (s) => void s.spec.users.push(...users.map((name) => ({ name, groups: ['dev'], namespaces: [] }) as never)));
+    const spec = stackSpec(
+      'lab',
+      'ECDSA-P256',
+      (s) => void s.spec.users.push(...users.map((name) => ({ name, groups: ['dev'], namespaces: [] }) as never)),
+    );
     const graph = trustGraph(planPki(spec));
-    const labels = new Set(graph.edges.flatMap((e) => [e.client, e.server]).map((p) => `${p.component}@${p.node ?? ''}`));
+    const labels = new Set(
+      graph.edges.flatMap((e) => [e.client, e.server]).map((p) => `${p.component}@${p.node ?? ''}`),
+    );
     // Mermaid: one `id["component"]` declaration per endpoint, every id distinct.
     const declared = renderTrustGraphMermaid(graph)
       .split('\n')
@@ -90,7 +114,11 @@ describe('trust graph node ids', () => {
       .filter((id): id is string => id !== undefined);
     expect(new Set(declared).size).toBe(declared.length);
     expect(declared).toHaveLength(labels.size);
-    const userIds = users.map((u) => declared.find((id) => id.startsWith(`kubectl_20with_20users_2f${u.replace(/[^a-z]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`)));
+    const userIds = users.map((u) =>
+      declared.find((id) =>
+        id.startsWith(`kubectl_20with_20users_2f${u.replace(/[^a-z]/g, (c) => `_${c.charCodeAt(0).toString(16)}`)}`),
+      ),
+    );
     expect(new Set(userIds).size).toBe(3);
     // DOT: one node statement per endpoint, and each user's edge leaves its own node.
     const dot = renderTrustGraphDot(graph);
@@ -109,7 +137,8 @@ describe('every edge of the lab tree holds in a real TLS handshake', () => {
   afterAll(() => removeTree(tree?.dir));
 
   const read = (rel: string) => fs.readFileSync(path.join(tree.dir, rel), 'utf8');
-  const caPem = (id: string) => read(`cp1/pki/${id === 'ca' ? 'ca' : id === 'etcd-ca' ? 'etcd/ca' : 'front-proxy-ca'}.crt`);
+  const caPem = (id: string) =>
+    read(`cp1/pki/${id === 'ca' ? 'ca' : id === 'etcd-ca' ? 'etcd/ca' : 'front-proxy-ca'}.crt`);
 
   /** A certificate of the plan and its key, from its .crt/.key pair or from the kubeconfig that embeds it. */
   function identityOf(plan: PkiPlan, id: string): TlsIdentity {
@@ -119,13 +148,21 @@ describe('every edge of the lab tree holds in a real TLS handshake', () => {
       const k = parseKubeconfig(read(kubeconfig.path));
       return { cert: k.clientCertificatePem!, key: k.clientKeyPem! };
     }
-    return { cert: read(files.find((f) => f.content.kind === 'certificate')!.path), key: read(files.find((f) => f.content.kind === 'private-key')!.path) };
+    return {
+      cert: read(files.find((f) => f.content.kind === 'certificate')!.path),
+      key: read(files.find((f) => f.content.kind === 'private-key')!.path),
+    };
   }
 
   /** The server side: the edge's certificate, or (kubelet, aggregated API server) a serving identity of its own. */
   async function serverOf(e: TrustEdge): Promise<{ identity: TlsIdentity; ca: string; name: string }> {
-    if (e.serverCertificate) return { identity: identityOf(tree.plan, e.serverCertificate), ca: caPem(e.clientTrusts!), name: e.serverName! };
-    const own = await throwawayServingIdentity({ commonName: e.server.component.replace(/ /g, '-'), dnsNames: ['localhost'], ...(e.serverName ? { ipAddresses: [e.serverName] } : {}) });
+    if (e.serverCertificate)
+      return { identity: identityOf(tree.plan, e.serverCertificate), ca: caPem(e.clientTrusts!), name: e.serverName! };
+    const own = await throwawayServingIdentity({
+      commonName: e.server.component.replace(/ /g, '-'),
+      dnsNames: ['localhost'],
+      ...(e.serverName ? { ipAddresses: [e.serverName] } : {}),
+    });
     return { identity: { cert: own.cert, key: own.key }, ca: own.ca, name: e.serverName ?? 'localhost' };
   }
 
@@ -139,7 +176,10 @@ describe('every edge of the lab tree holds in a real TLS handshake', () => {
         { ca: server.ca, identity: identityOf(tree.plan, e.clientCertificate), expectServerName: server.name },
       );
       const planned = tree.plan.certificates.find((c) => c.id === e.clientCertificate)!;
-      expect(result, summary(e)).toMatchObject({ ok: true, clientSubject: { CN: planned.subject.commonName, O: planned.subject.organizations } });
+      expect(result, summary(e)).toMatchObject({
+        ok: true,
+        clientSubject: { CN: planned.subject.commonName, O: planned.subject.organizations },
+      });
     }
   });
 
@@ -159,14 +199,20 @@ describe('every edge of the lab tree holds in a real TLS handshake', () => {
 });
 
 describe('the apiserver → kubelet edge', () => {
-  const kubeletEdges = (plan: PkiPlan) => trustGraph(plan).edges.filter((e) => e.client.component === 'kube-apiserver' && e.server.component === 'kubelet');
+  const kubeletEdges = (plan: PkiPlan) =>
+    trustGraph(plan).edges.filter((e) => e.client.component === 'kube-apiserver' && e.server.component === 'kubelet');
 
   it('is verified both ways with kubelet serving certificates: the kubelet certificate chains to the CA --kubelet-certificate-authority names', () => {
     const plan = planPki(stackSpec('ha', 'ECDSA-P256', (s) => void (s.spec.pki.kubeletServingCertificates = true)));
     const edges = kubeletEdges(plan);
     expect(edges).toHaveLength(3 * 6);
     for (const e of edges) {
-      expect(e).toMatchObject({ serverCertificate: `${e.server.node}/kubelet-serving`, clientTrusts: 'ca', clientTrustsVia: 'kube-apiserver --kubelet-certificate-authority', serverTrusts: 'ca' });
+      expect(e).toMatchObject({
+        serverCertificate: `${e.server.node}/kubelet-serving`,
+        clientTrusts: 'ca',
+        clientTrustsVia: 'kube-apiserver --kubelet-certificate-authority',
+        serverTrusts: 'ca',
+      });
       const serving = plan.certificates.find((c) => c.id === e.serverCertificate)!;
       expect(serving.issuer).toBe(e.clientTrusts);
       expect([...serving.sans.ipAddresses, ...serving.sans.dnsNames]).toContain(e.serverName);

@@ -17,7 +17,13 @@ describe('stacks/cluster.schema.json', () => {
     expect(schema.additionalProperties).toBe(false);
     expect(spec.additionalProperties).toBe(false);
     expect(spec.required).toEqual(['controlPlane']);
-    expect(spec.properties.pki.properties.encryptionAlgorithm.enum).toEqual(['RSA-2048', 'RSA-3072', 'RSA-4096', 'ECDSA-P256', 'ECDSA-P384']);
+    expect(spec.properties.pki.properties.encryptionAlgorithm.enum).toEqual([
+      'RSA-2048',
+      'RSA-3072',
+      'RSA-4096',
+      'ECDSA-P256',
+      'ECDSA-P384',
+    ]);
     expect(spec.properties.pki.properties.encryptionAlgorithm.default).toBe('RSA-2048');
     expect(spec.properties.kubernetesVersion.default).toBe('v1.33.0');
     expect(spec.properties.apiServer.properties.bindPort.default).toBe(6443);
@@ -25,7 +31,9 @@ describe('stacks/cluster.schema.json', () => {
 
   it('is the schema the shipped stacks point their editors at', () => {
     for (const stack of ['lab', 'ha']) {
-      expect(fs.readFileSync(stackFile(stack), 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.\/cluster\.schema\.json$/m);
+      expect(fs.readFileSync(stackFile(stack), 'utf8')).toMatch(
+        /^# yaml-language-server: \$schema=\.\/cluster\.schema\.json$/m,
+      );
     }
   });
 });

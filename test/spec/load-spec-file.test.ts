@@ -7,7 +7,8 @@ import { builtEntry, ensureBuilt } from '../cli/built-package';
 import { minimalDocument, specErrorOfFile } from './spec-test-documents';
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures');
-const fixtureFiles = (prefix: string) => fs.readdirSync(fixtures).filter((f) => f.startsWith(prefix) && /\.cluster\.ya?ml$/.test(f));
+const fixtureFiles = (prefix: string) =>
+  fs.readdirSync(fixtures).filter((f) => f.startsWith(prefix) && /\.cluster\.ya?ml$/.test(f));
 
 describe('spec fixtures', () => {
   it('there are valid and invalid fixtures to check', () => {
@@ -108,7 +109,10 @@ export default defineCluster({
     );
     const error = specErrorOfFile(file);
     expect((error as SpecError).source).toBe(file);
-    expect((error as SpecError).issues.map((i) => i.path).sort()).toEqual(['spec.controlPlane[0].advertiseAddress', 'spec.workers[0].name']);
+    expect((error as SpecError).issues.map((i) => i.path).sort()).toEqual([
+      'spec.controlPlane[0].advertiseAddress',
+      'spec.workers[0].name',
+    ]);
   });
 });
 
@@ -116,7 +120,10 @@ describe('TypeScript specs split over modules', () => {
   let dir: string;
   beforeAll(() => {
     dir = temporaryDirectory('kubepki-ts-modules-');
-    fs.writeFileSync(path.join(dir, 'nodes.ts'), "export const controlPlane = [{ name: 'cp1', advertiseAddress: '10.0.0.11' }];\n");
+    fs.writeFileSync(
+      path.join(dir, 'nodes.ts'),
+      "export const controlPlane = [{ name: 'cp1', advertiseAddress: '10.0.0.11' }];\n",
+    );
     fs.writeFileSync(
       path.join(dir, 'split.cluster.ts'),
       "import { controlPlane } from './nodes';\nexport default { apiVersion: 'kubepki.io/v1alpha1', kind: 'Cluster', metadata: { name: 'split' }, spec: { controlPlane } };\n",
@@ -128,7 +135,9 @@ describe('TypeScript specs split over modules', () => {
   // Both were bugs of src/spec/load-spec.ts evaluateModule: imports of .ts modules went through Node's plain require
   // ("Cannot find module './nodes'"), and an exception while evaluating escaped as a plain Error (CLI exit 1).
   it('a .ts spec can import a sibling .ts module', () => {
-    expect(loadSpecFile(path.join(dir, 'split.cluster.ts')).spec.controlPlane).toEqual([{ name: 'cp1', advertiseAddress: '10.0.0.11' }]);
+    expect(loadSpecFile(path.join(dir, 'split.cluster.ts')).spec.controlPlane).toEqual([
+      { name: 'cp1', advertiseAddress: '10.0.0.11' },
+    ]);
   });
 
   it('a .ts spec that throws while loading is a SpecError naming the file', () => {
@@ -156,7 +165,10 @@ describe('loadSpecFile errors', () => {
         expect.unreachable('loadSpecFile accepted broken YAML');
       } catch (error) {
         expect(error).toBeInstanceOf(SpecError);
-        expect((error as SpecError).issues[0]).toMatchObject({ code: 'invalid_yaml', path: expect.stringMatching(/^line \d+, column \d+$/) });
+        expect((error as SpecError).issues[0]).toMatchObject({
+          code: 'invalid_yaml',
+          path: expect.stringMatching(/^line \d+, column \d+$/),
+        });
       }
     } finally {
       removeTree(dir);

@@ -15,7 +15,12 @@ describe('parseSpec defaults', () => {
     expect(s.networking).toEqual({ dnsDomain: 'cluster.local', serviceSubnet: '10.96.0.0/12' });
     expect(s.apiServer).toEqual({ certSANs: [], bindPort: 6443 });
     expect(s.etcd).toEqual({ local: { serverCertSANs: [], peerCertSANs: [] } });
-    expect(s.pki).toEqual({ encryptionAlgorithm: 'RSA-2048', certificateValidityPeriod: '8760h', caCertificateValidityPeriod: '87600h', kubeletServingCertificates: false });
+    expect(s.pki).toEqual({
+      encryptionAlgorithm: 'RSA-2048',
+      certificateValidityPeriod: '8760h',
+      caCertificateValidityPeriod: '87600h',
+      kubeletServingCertificates: false,
+    });
     expect(s.workers).toEqual([]);
     expect(s.users).toEqual([]);
     expect(s.controlPlane).toEqual([{ name: 'cp1', advertiseAddress: '10.0.0.11' }]);
@@ -33,7 +38,12 @@ describe('parseSpec defaults', () => {
     );
     expect(spec.spec.networking).toEqual({ dnsDomain: 'corp.internal', serviceSubnet: '10.96.0.0/12' });
     expect(spec.spec.apiServer).toEqual({ certSANs: [], bindPort: 8443 });
-    expect(spec.spec.pki).toEqual({ encryptionAlgorithm: 'ECDSA-P256', certificateValidityPeriod: '8760h', caCertificateValidityPeriod: '87600h', kubeletServingCertificates: false });
+    expect(spec.spec.pki).toEqual({
+      encryptionAlgorithm: 'ECDSA-P256',
+      certificateValidityPeriod: '8760h',
+      caCertificateValidityPeriod: '87600h',
+      kubeletServingCertificates: false,
+    });
     expect(spec.spec.etcd).toEqual({ local: { serverCertSANs: ['etcd.example.com'], peerCertSANs: [] } });
     expect(spec.spec.users).toEqual([{ name: 'alice', groups: [], namespaces: [] }]);
   });
@@ -44,8 +54,14 @@ describe('parseSpec defaults', () => {
   });
 
   it('accepts ECDSA-P384 from kubernetesVersion v1.34 on, and ECDSA-P256 from v1.31', () => {
-    expect(parseSpec(minimalDocument({ kubernetesVersion: 'v1.34.0', pki: { encryptionAlgorithm: 'ECDSA-P384' } })).spec.pki.encryptionAlgorithm).toBe('ECDSA-P384');
-    expect(parseSpec(minimalDocument({ kubernetesVersion: 'v1.31.0', pki: { encryptionAlgorithm: 'ECDSA-P256' } })).spec.pki.encryptionAlgorithm).toBe('ECDSA-P256');
+    expect(
+      parseSpec(minimalDocument({ kubernetesVersion: 'v1.34.0', pki: { encryptionAlgorithm: 'ECDSA-P384' } })).spec.pki
+        .encryptionAlgorithm,
+    ).toBe('ECDSA-P384');
+    expect(
+      parseSpec(minimalDocument({ kubernetesVersion: 'v1.31.0', pki: { encryptionAlgorithm: 'ECDSA-P256' } })).spec.pki
+        .encryptionAlgorithm,
+    ).toBe('ECDSA-P256');
   });
 
   it('accepts a dual-stack service subnet and IPv6 addresses', () => {

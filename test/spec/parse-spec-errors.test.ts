@@ -206,8 +206,12 @@ describe('parseSpec refuses bad input with path, value and fix', () => {
   });
 
   it('reports an invalid advertise address in exactly the documented words', () => {
-    const issues = issuesOf(minimalDocument({ controlPlane: twoNodes({ name: 'cp2', advertiseAddress: '10.0.0.300' }) }));
-    expect(issues.map(issueLine)).toEqual(['spec.controlPlane[1].advertiseAddress: "10.0.0.300" is not an IPv4 or IPv6 address']);
+    const issues = issuesOf(
+      minimalDocument({ controlPlane: twoNodes({ name: 'cp2', advertiseAddress: '10.0.0.300' }) }),
+    );
+    expect(issues.map(issueLine)).toEqual([
+      'spec.controlPlane[1].advertiseAddress: "10.0.0.300" is not an IPv4 or IPv6 address',
+    ]);
     expect(issues[0]!.code).toBe('invalid_ip');
   });
 
@@ -225,7 +229,11 @@ describe('parseSpec refuses bad input with path, value and fix', () => {
       networking: { serviceSubnet: '10.96.0.0/33' },
       controlPlane: twoNodes({ name: 'cp2', advertiseAddress: '10.0.0.300' }),
       workers: [{ name: 'cp1' }, { name: 'Worker_1' }, { name: 'users' }],
-      pki: { encryptionAlgorithm: 'ECDSA-P999', certificateValidityPeriod: '1y', caCertificateValidityPeriod: '87600h' },
+      pki: {
+        encryptionAlgorithm: 'ECDSA-P999',
+        certificateValidityPeriod: '1y',
+        caCertificateValidityPeriod: '87600h',
+      },
       apiServr: {},
       users: [{ name: 'a/b' }, { name: 'x..y' }],
     });
@@ -264,13 +272,20 @@ describe('parseSpec refuses bad input with path, value and fix', () => {
       minimalDocument({
         kubernetesVersion: 'v1.33.0',
         pki: { encryptionAlgorithm: 'ECDSA-P384', certificateValidityPeriod: '100000h' },
-        controlPlane: [{ name: 'cp1', advertiseAddress: 'not-an-ip' }, { name: 'cp1', advertiseAddress: '10.0.0.12' }],
+        controlPlane: [
+          { name: 'cp1', advertiseAddress: 'not-an-ip' },
+          { name: 'cp1', advertiseAddress: '10.0.0.12' },
+        ],
         workers: [{ name: 'rbac' }],
       }),
     );
     expect(issues).toHaveLength(5);
     expect(issues.find((i) => i.path === 'spec.controlPlane[0].advertiseAddress')?.message).toMatch('"not-an-ip"');
-    expect(new Set(issues.filter((i) => i.path !== 'spec.controlPlane[0].advertiseAddress').map((i) => `${i.path} ${i.code}`))).toEqual(
+    expect(
+      new Set(
+        issues.filter((i) => i.path !== 'spec.controlPlane[0].advertiseAddress').map((i) => `${i.path} ${i.code}`),
+      ),
+    ).toEqual(
       new Set([
         'spec.controlPlane[1].name duplicate_name',
         'spec.workers[0].name reserved_name',

@@ -6,7 +6,7 @@ import { repoRoot } from '../support/fixture-trees';
 
 // The README's spec reference is the first thing users copy: it must stay a valid spec.
 describe('the README', () => {
-  it("spec reference example is a valid cluster spec", () => {
+  it('spec reference example is a valid cluster spec', () => {
     const readme = fs.readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
     const block = /```yaml\n(apiVersion: kubepki\.io\/v1alpha1[\s\S]*?)```/.exec(readme);
     expect(block, 'a ```yaml block starting with apiVersion').not.toBeNull();
@@ -26,7 +26,10 @@ describe('every problem at once', () => {
         spec: {
           controlPlane: [{ name: 'cp1', advertiseAddress: '10.0.0.11' }],
           users: [{ name: 'a/../b' }, { name: 'system:foo' }, { name: 'kubernetes-admin' }],
-          expect: [{ as: 'user:nobody', can: ['get pods'] }, { as: 'user:a/../b', can: ['get pods'] }],
+          expect: [
+            { as: 'user:nobody', can: ['get pods'] },
+            { as: 'user:a/../b', can: ['get pods'] },
+          ],
         },
       });
     } catch (error) {

@@ -39,7 +39,11 @@ describe('control, bidirectional and invisible characters', () => {
     ['user name (bidi)', minimalDocument({ users: [{ name: 'alice\u202efnoc' }] }), 'spec.users[0].name'],
     ['group', minimalDocument({ users: [{ name: 'alice', groups: ['dev\u200bteam'] }] }), 'spec.users[0].groups[0]'],
     ['cluster name', minimalDocument({ clusterName: 'prod\u202e' }), 'spec.clusterName'],
-    ['binding subject', minimalDocument({ access: [{ subjects: ['group:dev\u0000'], clusterRole: 'view' }] }), 'spec.access[0].subjects[0]'],
+    [
+      'binding subject',
+      minimalDocument({ access: [{ subjects: ['group:dev\u0000'], clusterRole: 'view' }] }),
+      'spec.access[0].subjects[0]',
+    ],
   ] as const) {
     it(`in a ${field}: refused, naming the code point`, () => {
       const issue = issuesOf(document).find((i) => i.path === at);
@@ -64,7 +68,8 @@ describe('clusterName and key material', () => {
     expect(issues.find((i) => i.path === 'metadata.name')!.message).toContain('not shown');
   });
   it('usual cluster names are accepted', () => {
-    for (const clusterName of ['kubernetes', 'prod-eu.1', 'Lab_2']) expect(() => parseSpec(minimalDocument({ clusterName }))).not.toThrow();
+    for (const clusterName of ['kubernetes', 'prod-eu.1', 'Lab_2'])
+      expect(() => parseSpec(minimalDocument({ clusterName }))).not.toThrow();
   });
 });
 
@@ -78,10 +83,15 @@ describe('addresses', () => {
     });
   }
   it('a worker address too', () => {
-    expect(codesAt(minimalDocument({ workers: [{ name: 'w1', address: '0.0.0.0' }] }))).toContain('unusable_address spec.workers[0].address');
+    expect(codesAt(minimalDocument({ workers: [{ name: 'w1', address: '0.0.0.0' }] }))).toContain(
+      'unusable_address spec.workers[0].address',
+    );
   });
   it('two nodes at one address (written differently): the second is named', () => {
-    const doc = minimalDocument({ controlPlane: [{ name: 'cp1', advertiseAddress: 'fd00::1' }], workers: [{ name: 'w1', address: 'fd00:0::0001' }] });
+    const doc = minimalDocument({
+      controlPlane: [{ name: 'cp1', advertiseAddress: 'fd00::1' }],
+      workers: [{ name: 'w1', address: 'fd00:0::0001' }],
+    });
     const issue = issuesOf(doc).find((i) => i.code === 'duplicate_address');
     expect(issue?.path).toBe('spec.workers[0].address');
     expect(issue!.message).toContain('is already the address of spec.controlPlane[0].advertiseAddress');
@@ -99,7 +109,8 @@ describe('expectations', () => {
 
 describe('line numbers', () => {
   it('a NUL byte on line 6 is reported on line 6', () => {
-    const text = 'apiVersion: kubepki.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: lab\nspec:\n  clusterName: ab\u0000c\n';
+    const text =
+      'apiVersion: kubepki.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: lab\nspec:\n  clusterName: ab\u0000c\n';
     let error: unknown;
     try {
       parseSpecText(text);
@@ -114,7 +125,10 @@ describe('line numbers', () => {
     const dir = temporaryDirectory('kubepki-nul-');
     try {
       const file = path.join(dir, 'nul.yaml');
-      fs.writeFileSync(file, 'apiVersion: kubepki.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: lab\nspec:\n  clusterName: ab\u0000c\n');
+      fs.writeFileSync(
+        file,
+        'apiVersion: kubepki.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: lab\nspec:\n  clusterName: ab\u0000c\n',
+      );
       ensureBuilt();
       const run = await runKubepki(['plan', file]);
       expect(run.status).toBe(2);

@@ -16,7 +16,8 @@ const parameters = { seed, numRuns: runs };
 
 const unsafeCharacter = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
 // Key material as the redaction defines it: a 40+ character base64 run mixing upper case, lower case and digits.
-const encodedRun = (text: string) => (text.match(/[A-Za-z0-9+/]{40,}/g) ?? []).some((r) => /[A-Z]/.test(r) && /[a-z]/.test(r) && /[0-9]/.test(r));
+const encodedRun = (text: string) =>
+  (text.match(/[A-Za-z0-9+/]{40,}/g) ?? []).some((r) => /[A-Z]/.test(r) && /[a-z]/.test(r) && /[0-9]/.test(r));
 const ecKeyBody = 'MHcCAQEEIBkzWGc2Tz8pQ2t0a2V5bWF0ZXJpYWxub3RyZWFsbHlhbmtleW9rYXk0oAoGCCqGSM49AwEHoUQDQgAE';
 
 function base(): Record<string, any> {
@@ -26,13 +27,22 @@ function base(): Record<string, any> {
     metadata: { name: 'fuzz' },
     spec: {
       clusterName: 'kubernetes',
-      controlPlane: [{ name: 'cp1', advertiseAddress: '10.0.0.11' }, { name: 'cp2', advertiseAddress: '10.0.0.12' }],
+      controlPlane: [
+        { name: 'cp1', advertiseAddress: '10.0.0.11' },
+        { name: 'cp2', advertiseAddress: '10.0.0.12' },
+      ],
       workers: [{ name: 'w1', address: '10.0.0.21' }],
       apiServer: { certSANs: ['api.example.com'] },
       pki: { encryptionAlgorithm: 'ECDSA-P256' },
       users: [{ name: 'alice', groups: ['dev-team'], namespaces: ['app'] }],
       serviceAccounts: [{ name: 'deployer', namespace: 'ci' }],
-      roles: [{ name: 'deployer', namespace: 'app', rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] }] }],
+      roles: [
+        {
+          name: 'deployer',
+          namespace: 'app',
+          rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] }],
+        },
+      ],
       access: [{ subjects: ['serviceAccount:ci/deployer'], role: 'deployer' }],
       expect: [{ as: 'user:alice', cannot: ['delete nodes'] }],
     },
@@ -86,7 +96,14 @@ const nasty = fc.oneof(
   fc.string({ maxLength: 30 }),
   fc.string({ unit: 'binary', maxLength: 20 }),
 );
-const value = fc.oneof({ weight: 6, arbitrary: nasty }, fc.integer(), fc.constant(null), fc.boolean(), fc.array(nasty, { maxLength: 3 }), fc.dictionary(nasty, nasty, { maxKeys: 2 }));
+const value = fc.oneof(
+  { weight: 6, arbitrary: nasty },
+  fc.integer(),
+  fc.constant(null),
+  fc.boolean(),
+  fc.array(nasty, { maxLength: 3 }),
+  fc.dictionary(nasty, nasty, { maxKeys: 2 }),
+);
 const mutations = fc.array(fc.tuple(fc.constantFrom(...paths), value), { minLength: 1, maxLength: 4 });
 
 function mutate(document: Record<string, any>, path: (string | number)[], v: unknown): void {
@@ -128,11 +145,22 @@ describe(`spec parser fuzz (fast-check, seed ${seed}, ${runs} runs per property)
         }
         // Accepted: every name is safe, every node address is one host and no two nodes share one.
         const s = spec!.spec;
-        const names = [spec!.metadata.name, s.clusterName, ...s.controlPlane.map((n) => n.name), ...s.workers.map((n) => n.name), ...s.users.flatMap((u) => [u.name, ...u.groups, ...u.namespaces]), ...s.roles.map((r) => r.name), ...s.serviceAccounts.map((a) => a.name)];
+        const names = [
+          spec!.metadata.name,
+          s.clusterName,
+          ...s.controlPlane.map((n) => n.name),
+          ...s.workers.map((n) => n.name),
+          ...s.users.flatMap((u) => [u.name, ...u.groups, ...u.namespaces]),
+          ...s.roles.map((r) => r.name),
+          ...s.serviceAccounts.map((a) => a.name),
+        ];
         for (const name of names) expect(name).not.toMatch(unsafeCharacter);
         for (const role of s.roles) expect(['.', '..'].includes(role.name) || role.name.includes('/')).toBe(false);
         expect(encodedRun(s.clusterName)).toBe(false);
-        const addresses = [...s.controlPlane.map((n) => n.advertiseAddress), ...s.workers.flatMap((n) => (n.address ? [n.address] : []))];
+        const addresses = [
+          ...s.controlPlane.map((n) => n.advertiseAddress),
+          ...s.workers.flatMap((n) => (n.address ? [n.address] : [])),
+        ];
         for (const a of addresses) {
           expect(isIpAddress(a)).toBe(true);
           expect(['unspecified', 'broadcast', 'multicast']).not.toContain(ipaddr.parse(a).range());
@@ -145,7 +173,8 @@ describe(`spec parser fuzz (fast-check, seed ${seed}, ${runs} runs per property)
   });
 
   it('a control character anywhere in YAML text is reported at its own line and column', () => {
-    const text = 'apiVersion: kubepki.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: fuzz\nspec:\n  controlPlane:\n    - {name: cp1, advertiseAddress: 10.0.0.11}\n';
+    const text =
+      'apiVersion: kubepki.io/v1alpha1\nkind: Cluster\nmetadata:\n  name: fuzz\nspec:\n  controlPlane:\n    - {name: cp1, advertiseAddress: 10.0.0.11}\n';
     const control = fc.integer({ min: 0, max: 0x1f }).filter((c) => c !== 0x09 && c !== 0x0a && c !== 0x0d);
     fc.assert(
       fc.property(fc.integer({ min: 0, max: text.length }), fc.oneof(control, fc.constant(0x7f)), (at, code) => {

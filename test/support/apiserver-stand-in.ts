@@ -90,9 +90,16 @@ export class ApiserverStandIn {
     this.frontProxyCa = new X509Certificate(options.requestHeaderClientCa);
     // Every PEM block is a key, as keyutil.ParsePublicKeysPEM reads the file; each is known by the kid kube-apiserver
     // derives from it (base64url SHA-256 of its PKIX DER).
-    this.serviceAccountKeys = (options.serviceAccountPublicKey.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? []).map((pem) => {
+    this.serviceAccountKeys = (
+      options.serviceAccountPublicKey.match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? []
+    ).map((pem) => {
       const key = createPublicKey(pem);
-      return { key, kid: createHash('sha256').update(key.export({ format: 'der', type: 'spki' })).digest('base64url') };
+      return {
+        key,
+        kid: createHash('sha256')
+          .update(key.export({ format: 'der', type: 'spki' }))
+          .digest('base64url'),
+      };
     });
   }
 
@@ -121,7 +128,9 @@ export class ApiserverStandIn {
     server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
       standIn.handle(req, res).catch((error: unknown) => {
         res.writeHead(500, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: String(error), code: 500 }));
+        res.end(
+          JSON.stringify({ kind: 'Status', apiVersion: 'v1', status: 'Failure', message: String(error), code: 500 }),
+        );
       });
     });
     server.on('connection', (socket: net.Socket) => {
@@ -189,19 +198,27 @@ export class ApiserverStandIn {
    * --requestheader-client-ca-file / --requestheader-allowed-names: a second chain check, against front-proxy-ca,
    * done here with X509Certificate because the TLS layer only knows ca.crt.
    */
-  private requestHeaderUser(peer: X509Certificate, req: http.IncomingMessage): { user?: AuthenticatedUser; rejection?: string } {
+  private requestHeaderUser(
+    peer: X509Certificate,
+    req: http.IncomingMessage,
+  ): { user?: AuthenticatedUser; rejection?: string } {
     const username = req.headersDistinct['x-remote-user']?.[0];
     if (!username) return {};
     const ca = this.frontProxyCa;
     const now = Date.now();
     if (!ca.ca) return { rejection: 'requestheader: front-proxy-ca is not a CA' };
-    if (!peer.checkIssued(ca) || !peer.verify(ca.publicKey)) return { rejection: 'requestheader: client certificate is not signed by the request-header CA' };
-    if (now < Date.parse(peer.validFrom) || now > Date.parse(peer.validTo)) return { rejection: 'requestheader: client certificate is outside its validity period' };
-    if (peer.keyUsage !== undefined && !peer.keyUsage.includes(clientAuthOid)) return { rejection: 'requestheader: client certificate lacks the clientAuth usage' };
+    if (!peer.checkIssued(ca) || !peer.verify(ca.publicKey))
+      return { rejection: 'requestheader: client certificate is not signed by the request-header CA' };
+    if (now < Date.parse(peer.validFrom) || now > Date.parse(peer.validTo))
+      return { rejection: 'requestheader: client certificate is outside its validity period' };
+    if (peer.keyUsage !== undefined && !peer.keyUsage.includes(clientAuthOid))
+      return { rejection: 'requestheader: client certificate lacks the clientAuth usage' };
     const { commonName } = subjectOf(peer);
     const allowed = this.options.requestHeaderAllowedNames ?? ['front-proxy-client'];
     if (allowed.length > 0 && !allowed.includes(commonName ?? '')) {
-      return { rejection: `requestheader: client certificate CN ${JSON.stringify(commonName)} is not in the allowed names ${JSON.stringify(allowed)}` };
+      return {
+        rejection: `requestheader: client certificate CN ${JSON.stringify(commonName)} is not in the allowed names ${JSON.stringify(allowed)}`,
+      };
     }
     const groups = req.headersDistinct['x-remote-group'] ?? [];
     return { user: { username, groups: withAuthenticatedGroup(groups), method: 'requestheader' } };
@@ -214,7 +231,10 @@ export class ApiserverStandIn {
       const kid = decodeProtectedHeader(token).kid;
       const candidates = this.serviceAccountKeys.filter((k) => kid === undefined || k.kid === kid);
       // kube-apiserver: "invalid signature, no keys found" — to the client, a signature that no accepted key verifies.
-      if (candidates.length === 0) return { rejection: `serviceaccount: ERR_JWS_SIGNATURE_VERIFICATION_FAILED (no key in --service-account-key-file has kid ${JSON.stringify(kid)})` };
+      if (candidates.length === 0)
+        return {
+          rejection: `serviceaccount: ERR_JWS_SIGNATURE_VERIFICATION_FAILED (no key in --service-account-key-file has kid ${JSON.stringify(kid)})`,
+        };
       let verified: JWTVerifyResult | undefined;
       let lastError: unknown;
       for (const { key } of candidates) {
@@ -233,7 +253,8 @@ export class ApiserverStandIn {
       if (!verified) throw lastError;
       const { payload } = verified;
       const subject = /^system:serviceaccount:([^:]+):([^:]+)$/.exec(payload.sub ?? '');
-      if (!subject) return { rejection: `serviceaccount: subject ${JSON.stringify(payload.sub)} is not a service account` };
+      if (!subject)
+        return { rejection: `serviceaccount: subject ${JSON.stringify(payload.sub)} is not a service account` };
       const claim = payload['kubernetes.io'] as { namespace?: string; serviceaccount?: { name?: string } } | undefined;
       if (!claim || claim.namespace !== subject[1] || claim.serviceaccount?.name !== subject[2]) {
         return { rejection: 'serviceaccount: kubernetes.io claim does not match the subject' };
@@ -248,7 +269,9 @@ export class ApiserverStandIn {
       };
     } catch (error) {
       const e = error as { code?: string; claim?: string; message?: string };
-      return { rejection: `serviceaccount: ${e.code ?? 'error'}${e.claim ? ` (${e.claim})` : ''}: ${e.message ?? String(error)}` };
+      return {
+        rejection: `serviceaccount: ${e.code ?? 'error'}${e.claim ? ` (${e.claim})` : ''}: ${e.message ?? String(error)}`,
+      };
     }
   }
 
@@ -268,15 +291,38 @@ export class ApiserverStandIn {
       res.end(JSON.stringify(object));
     };
     if (!user) {
-      reply(401, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: 401 });
+      reply(401, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: 'Unauthorized',
+        reason: 'Unauthorized',
+        code: 401,
+      });
       return;
     }
     const answer = this.route(method, path, { contentType: req.headers['content-type'] ?? '', body }, user);
     if (answer) reply(answer.status, answer.object);
-    else reply(404, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: `the server could not find the requested resource`, reason: 'NotFound', details: {}, code: 404 });
+    else
+      reply(404, {
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message: `the server could not find the requested resource`,
+        reason: 'NotFound',
+        details: {},
+        code: 404,
+      });
   }
 
-  private route(method: string, path: string, request: { contentType: string; body: Buffer }, user: AuthenticatedUser): { status: number; object: unknown } | undefined {
+  private route(
+    method: string,
+    path: string,
+    request: { contentType: string; body: Buffer },
+    user: AuthenticatedUser,
+  ): { status: number; object: unknown } | undefined {
     const gitVersion = this.options.gitVersion ?? 'v1.33.0';
     const [, major, minor] = /^v(\d+)\.(\d+)/.exec(gitVersion) ?? [];
     const group = {
@@ -286,14 +332,37 @@ export class ApiserverStandIn {
     };
     const get = method === 'GET';
     if (get && path === '/version') {
-      return { status: 200, object: { major, minor, gitVersion, gitCommit: 'stand-in', gitTreeState: 'clean', buildDate: '2025-01-01T00:00:00Z', goVersion: 'go', compiler: 'gc', platform: 'linux/amd64' } };
+      return {
+        status: 200,
+        object: {
+          major,
+          minor,
+          gitVersion,
+          gitCommit: 'stand-in',
+          gitTreeState: 'clean',
+          buildDate: '2025-01-01T00:00:00Z',
+          goVersion: 'go',
+          compiler: 'gc',
+          platform: 'linux/amd64',
+        },
+      };
     }
     if (get && path === '/api') {
-      return { status: 200, object: { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` }] } };
+      return {
+        status: 200,
+        object: {
+          kind: 'APIVersions',
+          versions: ['v1'],
+          serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: `127.0.0.1:${this.port}` }],
+        },
+      };
     }
-    if (get && path === '/api/v1') return { status: 200, object: { kind: 'APIResourceList', groupVersion: 'v1', resources: [] } };
-    if (get && path === '/apis') return { status: 200, object: { kind: 'APIGroupList', apiVersion: 'v1', groups: [group] } };
-    if (get && path === '/apis/authentication.k8s.io') return { status: 200, object: { kind: 'APIGroup', apiVersion: 'v1', ...group } };
+    if (get && path === '/api/v1')
+      return { status: 200, object: { kind: 'APIResourceList', groupVersion: 'v1', resources: [] } };
+    if (get && path === '/apis')
+      return { status: 200, object: { kind: 'APIGroupList', apiVersion: 'v1', groups: [group] } };
+    if (get && path === '/apis/authentication.k8s.io')
+      return { status: 200, object: { kind: 'APIGroup', apiVersion: 'v1', ...group } };
     if (get && path === '/apis/authentication.k8s.io/v1') {
       return {
         status: 200,
@@ -302,8 +371,20 @@ export class ApiserverStandIn {
           apiVersion: 'v1',
           groupVersion: authenticationGroupVersion,
           resources: [
-            { name: 'selfsubjectreviews', singularName: 'selfsubjectreview', namespaced: false, kind: 'SelfSubjectReview', verbs: ['create'] },
-            { name: 'tokenreviews', singularName: 'tokenreview', namespaced: false, kind: 'TokenReview', verbs: ['create'] },
+            {
+              name: 'selfsubjectreviews',
+              singularName: 'selfsubjectreview',
+              namespaced: false,
+              kind: 'SelfSubjectReview',
+              verbs: ['create'],
+            },
+            {
+              name: 'tokenreviews',
+              singularName: 'tokenreview',
+              namespaced: false,
+              kind: 'TokenReview',
+              verbs: ['create'],
+            },
           ],
         },
       };
@@ -312,7 +393,18 @@ export class ApiserverStandIn {
       const kind = requestKind(request.contentType, request.body);
       if (kind !== undefined && kind !== 'SelfSubjectReview') {
         const message = `expected a SelfSubjectReview, got ${JSON.stringify(kind)} (${request.contentType})`;
-        return { status: 400, object: { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason: 'BadRequest', code: 400 } };
+        return {
+          status: 400,
+          object: {
+            kind: 'Status',
+            apiVersion: 'v1',
+            metadata: {},
+            status: 'Failure',
+            message,
+            reason: 'BadRequest',
+            code: 400,
+          },
+        };
       }
       return {
         status: 201,

@@ -63,12 +63,18 @@ export interface InspectedCertificate {
 export function inspectCertificate(pem: string | Buffer): InspectedCertificate {
   const blocks = pemBlocks(pem.toString());
   if (blocks.length !== 1 || blocks[0]!.label !== 'CERTIFICATE') {
-    throw new Error(`expected exactly one CERTIFICATE PEM block, found ${blocks.map((b) => b.label).join(', ') || 'none'}`);
+    throw new Error(
+      `expected exactly one CERTIFICATE PEM block, found ${blocks.map((b) => b.label).join(', ') || 'none'}`,
+    );
   }
   const node = new crypto.X509Certificate(blocks[0]!.pem);
   const peculiar = new x509.X509Certificate(blocks[0]!.pem);
-  const subjectAttributes = peculiar.subjectName.toJSON().flatMap((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((value) => ({ type, value }))));
-  const issuerAttributes = peculiar.issuerName.toJSON().flatMap((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((value) => ({ type, value }))));
+  const subjectAttributes = peculiar.subjectName
+    .toJSON()
+    .flatMap((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((value) => ({ type, value }))));
+  const issuerAttributes = peculiar.issuerName
+    .toJSON()
+    .flatMap((rdn) => Object.entries(rdn).flatMap(([type, values]) => values.map((value) => ({ type, value }))));
   const sans = peculiar.getExtension(x509.SubjectAlternativeNameExtension)?.names.toJSON() ?? [];
   const ku = peculiar.getExtension(x509.KeyUsagesExtension);
   const eku = peculiar.getExtension(x509.ExtendedKeyUsageExtension);
@@ -147,7 +153,11 @@ export function describePrivateKey(pem: string | Buffer): string {
 }
 
 /** What the PEM label, {@link privateKeyEncoding} and {@link describePrivateKey} must be for a kubepki key algorithm. */
-export function expectedKeyShape(algorithm: string): { pemLabel: string; encoding: 'pkcs1' | 'sec1'; description: string } {
+export function expectedKeyShape(algorithm: string): {
+  pemLabel: string;
+  encoding: 'pkcs1' | 'sec1';
+  description: string;
+} {
   switch (algorithm) {
     case 'RSA-2048':
     case 'RSA-3072':

@@ -16,10 +16,19 @@ export class CfsslServer {
   ) {}
 
   /** Makes a CA with `commonName` (ECDSA P-256 or RSA 2048) in `dir` and serves it with `config` (cfssl JSON). */
-  static async start(dir: string, commonName: string, algorithm: 'ecdsa' | 'rsa', config: unknown): Promise<CfsslServer> {
+  static async start(
+    dir: string,
+    commonName: string,
+    algorithm: 'ecdsa' | 'rsa',
+    config: unknown,
+  ): Promise<CfsslServer> {
     fs.mkdirSync(dir, { recursive: true });
     const cfssl = peerBinaryPath('cfssl');
-    const request = { CN: commonName, key: { algo: algorithm, size: algorithm === 'ecdsa' ? 256 : 2048 }, ca: { expiry: '87600h' } };
+    const request = {
+      CN: commonName,
+      key: { algo: algorithm, size: algorithm === 'ecdsa' ? 256 : 2048 },
+      ca: { expiry: '87600h' },
+    };
     fs.writeFileSync(path.join(dir, 'ca-csr.json'), JSON.stringify(request));
     const init = await runCommand(cfssl, ['gencert', '-initca', path.join(dir, 'ca-csr.json')], { timeoutMs: 30_000 });
     if (init.code !== 0) throw new Error(`cfssl gencert -initca failed: ${init.stderr}`);
@@ -29,7 +38,19 @@ export class CfsslServer {
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(config));
     for (let attempt = 1; ; attempt++) {
       const port = await freePort();
-      const args = ['serve', '-address', '127.0.0.1', '-port', String(port), '-ca', path.join(dir, 'ca.pem'), '-ca-key', path.join(dir, 'ca-key.pem'), '-config', path.join(dir, 'config.json')];
+      const args = [
+        'serve',
+        '-address',
+        '127.0.0.1',
+        '-port',
+        String(port),
+        '-ca',
+        path.join(dir, 'ca.pem'),
+        '-ca-key',
+        path.join(dir, 'ca-key.pem'),
+        '-config',
+        path.join(dir, 'config.json'),
+      ];
       const process = ManagedProcess.start(`cfssl-${commonName}`, cfssl, args);
       const url = `http://127.0.0.1:${port}`;
       try {
@@ -37,7 +58,11 @@ export class CfsslServer {
           'cfssl serve',
           async () => {
             if (process.exitStatus) throw new Error(`cfssl exited: ${process.log()}`);
-            const response = await fetch(`${url}/api/v1/cfssl/info`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(2_000) });
+            const response = await fetch(`${url}/api/v1/cfssl/info`, {
+              method: 'POST',
+              body: '{}',
+              signal: AbortSignal.timeout(2_000),
+            });
             return response.ok ? true : undefined;
           },
           { timeoutMs: 20_000, describe: () => process.log() },

@@ -27,7 +27,11 @@ function discoveryRoutes(): Map<string, unknown> {
   const core = JSON.parse(fs.readFileSync(path.join(upstream, 'api__v1.json'), 'utf8'));
   const groups = JSON.parse(fs.readFileSync(path.join(upstream, 'aggregated_v2.json'), 'utf8')) as AggregatedList;
   const routes = new Map<string, unknown>();
-  routes.set('/api', { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }] });
+  routes.set('/api', {
+    kind: 'APIVersions',
+    versions: ['v1'],
+    serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress: '127.0.0.1' }],
+  });
   routes.set('/api/v1', core);
   routes.set('/apis', {
     kind: 'APIGroupList',
@@ -35,7 +39,10 @@ function discoveryRoutes(): Map<string, unknown> {
     groups: groups.items.map((g) => ({
       name: g.metadata.name,
       versions: g.versions.map((v) => ({ groupVersion: `${g.metadata.name}/${v.version}`, version: v.version })),
-      preferredVersion: { groupVersion: `${g.metadata.name}/${g.versions[0]!.version}`, version: g.versions[0]!.version },
+      preferredVersion: {
+        groupVersion: `${g.metadata.name}/${g.versions[0]!.version}`,
+        version: g.versions[0]!.version,
+      },
     })),
   });
   for (const g of groups.items) {
@@ -45,8 +52,21 @@ function discoveryRoutes(): Map<string, unknown> {
         apiVersion: 'v1',
         groupVersion: `${g.metadata.name}/${v.version}`,
         resources: v.resources.flatMap((r) => [
-          { name: r.resource, singularName: r.singularResource, namespaced: r.scope === 'Namespaced', kind: r.responseKind.kind, verbs: r.verbs, ...(r.shortNames ? { shortNames: r.shortNames } : {}) },
-          ...(r.subresources ?? []).map((s) => ({ name: `${r.resource}/${s.subresource}`, singularName: '', namespaced: r.scope === 'Namespaced', kind: s.responseKind.kind, verbs: s.verbs })),
+          {
+            name: r.resource,
+            singularName: r.singularResource,
+            namespaced: r.scope === 'Namespaced',
+            kind: r.responseKind.kind,
+            verbs: r.verbs,
+            ...(r.shortNames ? { shortNames: r.shortNames } : {}),
+          },
+          ...(r.subresources ?? []).map((s) => ({
+            name: `${r.resource}/${s.subresource}`,
+            singularName: '',
+            namespaced: r.scope === 'Namespaced',
+            kind: s.responseKind.kind,
+            verbs: s.verbs,
+          })),
         ]),
       });
     }
@@ -103,7 +123,9 @@ function protobufResourceAttributes(body: Buffer): ResourceAttributes | undefine
 }
 
 /** Starts the stand-in on 127.0.0.1:port; `reviews` collects what kubectl asked. */
-export async function startDiscoveryStandIn(port: number): Promise<{ url: string; reviews: ResourceAttributes[]; close: () => Promise<void> }> {
+export async function startDiscoveryStandIn(
+  port: number,
+): Promise<{ url: string; reviews: ResourceAttributes[]; close: () => Promise<void> }> {
   const routes = discoveryRoutes();
   const reviews: ResourceAttributes[] = [];
   const server = http.createServer((req, res) => {
@@ -113,20 +135,36 @@ export async function startDiscoveryStandIn(port: number): Promise<{ url: string
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
       req.on('end', () => {
         const body = Buffer.concat(chunks);
-        const attributes = (req.headers['content-type'] ?? '').includes('protobuf') ? protobufResourceAttributes(body) : (JSON.parse(body.toString('utf8')) as { spec: { resourceAttributes?: ResourceAttributes } }).spec.resourceAttributes;
+        const attributes = (req.headers['content-type'] ?? '').includes('protobuf')
+          ? protobufResourceAttributes(body)
+          : (JSON.parse(body.toString('utf8')) as { spec: { resourceAttributes?: ResourceAttributes } }).spec
+              .resourceAttributes;
         reviews.push(attributes ?? {});
         res.writeHead(201, { 'Content-Type': 'application/json' });
-        res.end(JSON.stringify({ kind: 'SelfSubjectAccessReview', apiVersion: 'authorization.k8s.io/v1', spec: { resourceAttributes: attributes }, status: { allowed: true } }));
+        res.end(
+          JSON.stringify({
+            kind: 'SelfSubjectAccessReview',
+            apiVersion: 'authorization.k8s.io/v1',
+            spec: { resourceAttributes: attributes },
+            status: { allowed: true },
+          }),
+        );
       });
       return;
     }
     const doc = routes.get(url);
     res.writeHead(doc ? 200 : 404, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify(doc ?? { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }));
+    res.end(
+      JSON.stringify(doc ?? { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 }),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, '127.0.0.1', () => resolve());
   });
-  return { url: `http://127.0.0.1:${port}`, reviews, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    reviews,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }

@@ -55,7 +55,14 @@ export interface EtcdBinaries {
 
 /** Go's name for this CPU; etcd 3.4 refuses to start off amd64/ppc64le unless ETCD_UNSUPPORTED_ARCH names it. */
 function goArch(): string {
-  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', ppc64: 'ppc64le', s390x: 's390x', ia32: '386', arm: 'arm' };
+  const map: Record<string, string> = {
+    x64: 'amd64',
+    arm64: 'arm64',
+    ppc64: 'ppc64le',
+    s390x: 's390x',
+    ia32: '386',
+    arm: 'arm',
+  };
   return map[process.arch] ?? process.arch;
 }
 
@@ -138,7 +145,11 @@ export class EtcdCluster {
   }): Promise<EtcdCluster> {
     const attempts = input.attempts ?? 3;
     for (let attempt = 1; ; attempt++) {
-      const cluster = new EtcdCluster(input.binaries, input.workDir, input.token ?? `kubepki-conformance-${process.pid}-${attempt}`);
+      const cluster = new EtcdCluster(
+        input.binaries,
+        input.workDir,
+        input.token ?? `kubepki-conformance-${process.pid}-${attempt}`,
+      );
       try {
         await cluster.launch(input.members, attempt);
         await cluster.waitHealthy(cluster.members, input.healthClient, input.healthTimeoutMs ?? 30_000);
@@ -173,7 +184,13 @@ export class EtcdCluster {
         tls: p.spec.tls,
       });
       const proc = ManagedProcess.start(`etcd ${p.spec.name}`, this.binaries.etcd, args, { env: etcdEnvironment() });
-      this.members.push({ name: p.spec.name, clientUrl: p.clientUrl, peerUrl: p.peerUrl, dataDir: p.dataDir, process: proc });
+      this.members.push({
+        name: p.spec.name,
+        clientUrl: p.clientUrl,
+        peerUrl: p.peerUrl,
+        dataDir: p.dataDir,
+        process: proc,
+      });
     }
   }
 
@@ -181,10 +198,18 @@ export class EtcdCluster {
    * Starts one more member against this cluster (`--initial-cluster-state existing`), after `member add` registered
    * it. Does not wait for it; it is stopped with the cluster.
    */
-  async startExtraMember(input: { spec: EtcdMemberSpec; peerUrl: string; clientUrl: string; dataDirName: string }): Promise<EtcdMember> {
+  async startExtraMember(input: {
+    spec: EtcdMemberSpec;
+    peerUrl: string;
+    clientUrl: string;
+    dataDirName: string;
+  }): Promise<EtcdMember> {
     const dataDir = path.join(this.workDir, input.dataDirName);
     fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const all = [...this.members.map((m) => ({ name: m.name, peerUrl: m.peerUrl })), { name: input.spec.name, peerUrl: input.peerUrl }];
+    const all = [
+      ...this.members.map((m) => ({ name: m.name, peerUrl: m.peerUrl })),
+      { name: input.spec.name, peerUrl: input.peerUrl },
+    ];
     const args = etcdMemberArgs({
       name: input.spec.name,
       dataDir,
@@ -196,7 +221,13 @@ export class EtcdCluster {
       tls: input.spec.tls,
     });
     const proc = ManagedProcess.start(`etcd ${input.spec.name}`, this.binaries.etcd, args, { env: etcdEnvironment() });
-    const member = { name: input.spec.name, clientUrl: input.clientUrl, peerUrl: input.peerUrl, dataDir, process: proc };
+    const member = {
+      name: input.spec.name,
+      clientUrl: input.clientUrl,
+      peerUrl: input.peerUrl,
+      dataDir,
+      process: proc,
+    };
     this.extra.push(member);
     return member;
   }
@@ -245,20 +276,28 @@ export class EtcdCluster {
       `etcd members ${members.map((m) => m.name).join(', ')} to report healthy`,
       async () => {
         const exited = members.find((m) => m.process.exitStatus);
-        if (exited) throw new Error(`etcd member ${exited.name} exited (${JSON.stringify(exited.process.exitStatus)}):\n${tail(exited.process.log())}`);
+        if (exited)
+          throw new Error(
+            `etcd member ${exited.name} exited (${JSON.stringify(exited.process.exitStatus)}):\n${tail(exited.process.log())}`,
+          );
         const health = await Promise.all(members.map((m) => this.memberHealthy(m, client).catch(() => false)));
         return health.every(Boolean) ? true : undefined;
       },
       {
         timeoutMs,
         intervalMs: 250,
-        describe: () => members.map((m) => `--- ${m.name} (pid ${m.process.pid}) ---\n${tail(m.process.log())}`).join('\n'),
+        describe: () =>
+          members.map((m) => `--- ${m.name} (pid ${m.process.pid}) ---\n${tail(m.process.log())}`).join('\n'),
       },
     );
   }
 
   /** Runs `etcdctl` (API v3) with the given credentials and bounded dial/command timeouts. */
-  etcdctl(args: string[], credentials: EtcdClientCredentials, options: { endpoints?: string; timeoutMs?: number } = {}): Promise<CommandResult> {
+  etcdctl(
+    args: string[],
+    credentials: EtcdClientCredentials,
+    options: { endpoints?: string; timeoutMs?: number } = {},
+  ): Promise<CommandResult> {
     const tlsArgs = [`--cacert=${credentials.cacert}`];
     if (credentials.cert) tlsArgs.push(`--cert=${credentials.cert}`);
     if (credentials.key) tlsArgs.push(`--key=${credentials.key}`);
@@ -266,7 +305,13 @@ export class EtcdCluster {
     env.ETCDCTL_API = '3';
     return runCommand(
       this.binaries.etcdctl,
-      [`--endpoints=${options.endpoints ?? this.endpoints()}`, '--dial-timeout=5s', '--command-timeout=10s', ...tlsArgs, ...args],
+      [
+        `--endpoints=${options.endpoints ?? this.endpoints()}`,
+        '--dial-timeout=5s',
+        '--command-timeout=10s',
+        ...tlsArgs,
+        ...args,
+      ],
       { env, timeoutMs: options.timeoutMs ?? 15_000 },
     );
   }
@@ -294,18 +339,40 @@ function tail(text: string, lines = 15): string {
  * One etcd member serving one control-plane node's kubeadm files (`pki(rel)` is that node's `pki/<rel>`), health-checked
  * with its healthcheck-client; `client` is kube-apiserver's apiserver-etcd-client.
  */
-export async function startNodeEtcd(binaries: EtcdBinaries, workDir: string, pki: (rel: string) => string): Promise<{ cluster: EtcdCluster; client: EtcdClientCredentials }> {
+export async function startNodeEtcd(
+  binaries: EtcdBinaries,
+  workDir: string,
+  pki: (rel: string) => string,
+): Promise<{ cluster: EtcdCluster; client: EtcdClientCredentials }> {
   const cluster = await EtcdCluster.start({
     binaries,
     workDir,
     members: [
       {
         name: 'cp1',
-        tls: { serverCert: pki('etcd/server.crt'), serverKey: pki('etcd/server.key'), peerCert: pki('etcd/peer.crt'), peerKey: pki('etcd/peer.key'), trustedCa: pki('etcd/ca.crt'), peerTrustedCa: pki('etcd/ca.crt') },
+        tls: {
+          serverCert: pki('etcd/server.crt'),
+          serverKey: pki('etcd/server.key'),
+          peerCert: pki('etcd/peer.crt'),
+          peerKey: pki('etcd/peer.key'),
+          trustedCa: pki('etcd/ca.crt'),
+          peerTrustedCa: pki('etcd/ca.crt'),
+        },
       },
     ],
-    healthClient: { cacert: pki('etcd/ca.crt'), cert: pki('etcd/healthcheck-client.crt'), key: pki('etcd/healthcheck-client.key') },
+    healthClient: {
+      cacert: pki('etcd/ca.crt'),
+      cert: pki('etcd/healthcheck-client.crt'),
+      key: pki('etcd/healthcheck-client.key'),
+    },
     healthTimeoutMs: 60_000,
   });
-  return { cluster, client: { cacert: pki('etcd/ca.crt'), cert: pki('apiserver-etcd-client.crt'), key: pki('apiserver-etcd-client.key') } };
+  return {
+    cluster,
+    client: {
+      cacert: pki('etcd/ca.crt'),
+      cert: pki('apiserver-etcd-client.crt'),
+      key: pki('apiserver-etcd-client.key'),
+    },
+  };
 }

@@ -23,7 +23,11 @@ export function temporaryDirectory(prefix = 'kubepki-test-'): string {
 }
 
 /** Loads a shipped stack and changes its algorithm (and anything else) for a test. */
-export function stackSpec(stack: 'lab' | 'ha', algorithm: KeyAlgorithm, change?: (spec: ClusterSpec) => void): ClusterSpec {
+export function stackSpec(
+  stack: 'lab' | 'ha',
+  algorithm: KeyAlgorithm,
+  change?: (spec: ClusterSpec) => void,
+): ClusterSpec {
   const spec = loadSpecFile(stackFile(stack));
   spec.spec.pki.encryptionAlgorithm = algorithm;
   change?.(spec);
@@ -32,7 +36,11 @@ export function stackSpec(stack: 'lab' | 'ha', algorithm: KeyAlgorithm, change?:
 }
 
 /** Plans and writes a whole tree for a shipped stack into a new temporary directory. */
-export async function realizeStack(stack: 'lab' | 'ha', algorithm: KeyAlgorithm, change?: (spec: ClusterSpec) => void): Promise<FixtureTree> {
+export async function realizeStack(
+  stack: 'lab' | 'ha',
+  algorithm: KeyAlgorithm,
+  change?: (spec: ClusterSpec) => void,
+): Promise<FixtureTree> {
   const spec = stackSpec(stack, algorithm, change);
   const plan = planPki(spec);
   const dir = temporaryDirectory(`kubepki-${stack}-${algorithm}-`);

@@ -33,13 +33,22 @@ const v1beta4 = z.literal('kubeadm.k8s.io/v1beta4');
 const duration = z.string().regex(/^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$/, 'a Go duration like 24h0m0s');
 const dns1123Subdomain = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 /** kubeadm ValidateCertSANs: an IP, a DNS-1123 subdomain, or a wildcard DNS name. */
-const certSan = z.string().refine((v) => isIP(v) !== 0 || dns1123Subdomain.test(v) || (v.startsWith('*.') && dns1123Subdomain.test(v.slice(2))), 'an IP, DNS name or wildcard');
+const certSan = z
+  .string()
+  .refine(
+    (v) => isIP(v) !== 0 || dns1123Subdomain.test(v) || (v.startsWith('*.') && dns1123Subdomain.test(v.slice(2))),
+    'an IP, DNS name or wildcard',
+  );
 const absolutePath = z.string().startsWith('/');
 const port = z.number().int().min(1).max(65535);
 
 /** Arg: `{name, value}` (v1beta4 replaced v1beta3's map with a list). */
 const arg = z.strictObject({ name: z.string().min(1), value: z.string() });
-const envVar = z.strictObject({ name: z.string().min(1), value: z.string().optional(), valueFrom: z.unknown().optional() });
+const envVar = z.strictObject({
+  name: z.string().min(1),
+  value: z.string().optional(),
+  valueFrom: z.unknown().optional(),
+});
 const hostPathMount = z.strictObject({
   name: z.string(),
   hostPath: z.string(),
@@ -53,8 +62,19 @@ const controlPlaneComponent = {
   extraEnvs: z.array(envVar).optional(),
 };
 const imageMeta = { imageRepository: z.string().optional(), imageTag: z.string().optional() };
-const apiEndpoint = z.strictObject({ advertiseAddress: z.string().refine((v) => isIP(v) !== 0, 'an IP address').optional(), bindPort: port.optional() });
-const taint = z.strictObject({ key: z.string(), value: z.string().optional(), effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']), timeAdded: z.string().optional() });
+const apiEndpoint = z.strictObject({
+  advertiseAddress: z
+    .string()
+    .refine((v) => isIP(v) !== 0, 'an IP address')
+    .optional(),
+  bindPort: port.optional(),
+});
+const taint = z.strictObject({
+  key: z.string(),
+  value: z.string().optional(),
+  effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
+  timeAdded: z.string().optional(),
+});
 const nodeRegistration = z.strictObject({
   name: z.string().regex(dns1123Subdomain).optional(),
   criSocket: z.string().optional(),
@@ -75,7 +95,9 @@ const timeouts = z.strictObject({
 });
 const patches = z.strictObject({ directory: z.string().optional() });
 
-export const bootstrapTokenString = z.string().regex(/^[a-z0-9]{6}\.[a-z0-9]{16}$/, 'a bootstrap token [a-z0-9]{6}.[a-z0-9]{16}');
+export const bootstrapTokenString = z
+  .string()
+  .regex(/^[a-z0-9]{6}\.[a-z0-9]{16}$/, 'a bootstrap token [a-z0-9]{6}.[a-z0-9]{16}');
 export const caCertHash = z.string().regex(/^sha256:[0-9a-f]{64}$/, 'sha256:<64 hex digits>');
 
 const bootstrapToken = z
@@ -96,7 +118,10 @@ export const initConfigurationSchema = z.strictObject({
   dryRun: z.boolean().optional(),
   nodeRegistration: nodeRegistration.optional(),
   localAPIEndpoint: apiEndpoint.optional(),
-  certificateKey: z.string().regex(/^[0-9a-f]{64}$/).optional(),
+  certificateKey: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
   skipPhases: z.array(z.string()).optional(),
   patches: patches.optional(),
   timeouts: timeouts.optional(),
@@ -110,7 +135,12 @@ const localEtcd = z.strictObject({
   serverCertSANs: z.array(certSan).optional(),
   peerCertSANs: z.array(certSan).optional(),
 });
-const externalEtcd = z.strictObject({ endpoints: z.array(z.string().url()).min(1), caFile: absolutePath, certFile: absolutePath, keyFile: absolutePath });
+const externalEtcd = z.strictObject({
+  endpoints: z.array(z.string().url()).min(1),
+  caFile: absolutePath,
+  certFile: absolutePath,
+  keyFile: absolutePath,
+});
 
 export const clusterConfigurationSchema = z.strictObject({
   apiVersion: v1beta4,
@@ -119,8 +149,17 @@ export const clusterConfigurationSchema = z.strictObject({
     .strictObject({ local: localEtcd.optional(), external: externalEtcd.optional() })
     .refine((e) => !(e.local && e.external), 'etcd.local and etcd.external are mutually exclusive')
     .optional(),
-  networking: z.strictObject({ serviceSubnet: z.string().optional(), podSubnet: z.string().optional(), dnsDomain: z.string().regex(dns1123Subdomain).optional() }).optional(),
-  kubernetesVersion: z.string().regex(/^v?1\.\d+\.\d+/).optional(),
+  networking: z
+    .strictObject({
+      serviceSubnet: z.string().optional(),
+      podSubnet: z.string().optional(),
+      dnsDomain: z.string().regex(dns1123Subdomain).optional(),
+    })
+    .optional(),
+  kubernetesVersion: z
+    .string()
+    .regex(/^v?1\.\d+\.\d+/)
+    .optional(),
   // host[:port]: an IP (IPv6 in brackets) or DNS-1123 subdomain, optional port.
   controlPlaneEndpoint: z
     .string()
@@ -128,7 +167,10 @@ export const clusterConfigurationSchema = z.strictObject({
       const m = /^(\[[0-9a-fA-F:.]+\]|[^:]+)(:(\d+))?$/.exec(v);
       if (!m) return false;
       const host = m[1]!.replace(/^\[|\]$/g, '');
-      return (isIP(host) !== 0 || dns1123Subdomain.test(host)) && (m[3] === undefined || (Number(m[3]) >= 1 && Number(m[3]) <= 65535));
+      return (
+        (isIP(host) !== 0 || dns1123Subdomain.test(host)) &&
+        (m[3] === undefined || (Number(m[3]) >= 1 && Number(m[3]) <= 65535))
+      );
     }, 'host[:port]')
     .optional(),
   apiServer: z.strictObject({ ...controlPlaneComponent, certSANs: z.array(certSan).optional() }).optional(),
@@ -170,9 +212,26 @@ export const joinConfigurationSchema = z.strictObject({
       tlsBootstrapToken: bootstrapTokenString.optional(),
     })
     // kubeadm ValidateDiscovery: exactly one of bootstrapToken and file; token discovery needs pins or the unsafe opt-out.
-    .refine((d) => (d.bootstrapToken === undefined) !== (d.file === undefined), 'exactly one of discovery.bootstrapToken and discovery.file')
-    .refine((d) => !d.bootstrapToken || (d.bootstrapToken.caCertHashes?.length ?? 0) > 0 || d.bootstrapToken.unsafeSkipCAVerification === true, 'caCertHashes or unsafeSkipCAVerification'),
-  controlPlane: z.strictObject({ localAPIEndpoint: apiEndpoint.optional(), certificateKey: z.string().regex(/^[0-9a-f]{64}$/).optional() }).optional(),
+    .refine(
+      (d) => (d.bootstrapToken === undefined) !== (d.file === undefined),
+      'exactly one of discovery.bootstrapToken and discovery.file',
+    )
+    .refine(
+      (d) =>
+        !d.bootstrapToken ||
+        (d.bootstrapToken.caCertHashes?.length ?? 0) > 0 ||
+        d.bootstrapToken.unsafeSkipCAVerification === true,
+      'caCertHashes or unsafeSkipCAVerification',
+    ),
+  controlPlane: z
+    .strictObject({
+      localAPIEndpoint: apiEndpoint.optional(),
+      certificateKey: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/)
+        .optional(),
+    })
+    .optional(),
   skipPhases: z.array(z.string()).optional(),
   patches: patches.optional(),
   timeouts: timeouts.optional(),
@@ -195,10 +254,15 @@ export const kubeletConfigurationSchema = z
         anonymous: z.strictObject({ enabled: z.boolean().optional() }).optional(),
       })
       .optional(),
-    authorization: z.strictObject({ mode: z.enum(['AlwaysAllow', 'Webhook']).optional(), webhook: z.unknown().optional() }).optional(),
+    authorization: z
+      .strictObject({ mode: z.enum(['AlwaysAllow', 'Webhook']).optional(), webhook: z.unknown().optional() })
+      .optional(),
   })
   // The kubelet reads both or neither (a cert without its key fails at start-up).
-  .refine((k) => (k.tlsCertFile === undefined) === (k.tlsPrivateKeyFile === undefined), 'tlsCertFile and tlsPrivateKeyFile go together');
+  .refine(
+    (k) => (k.tlsCertFile === undefined) === (k.tlsPrivateKeyFile === undefined),
+    'tlsCertFile and tlsPrivateKeyFile go together',
+  );
 
 const byKind: Record<string, z.ZodType> = {
   InitConfiguration: initConfigurationSchema,
@@ -218,7 +282,8 @@ export function kubeadmConfigProblems(documents: unknown[]): string[] {
       continue;
     }
     const result = schema.safeParse(doc);
-    if (!result.success) for (const issue of result.error.issues) problems.push(`${kind}.${issue.path.join('.')}: ${issue.message}`);
+    if (!result.success)
+      for (const issue of result.error.issues) problems.push(`${kind}.${issue.path.join('.')}: ${issue.message}`);
   }
   return problems;
 }

@@ -29,7 +29,8 @@ export interface SingleIdentityKubeconfig {
   file: KubeconfigFile;
 }
 
-const decode = (value: unknown): string => (typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : '');
+const decode = (value: unknown): string =>
+  typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : '';
 
 /** Parses kubeconfig YAML; `*-data` fields are decoded from base64. Missing fields become empty strings. */
 export function readKubeconfig(text: string): KubeconfigFile {
@@ -61,7 +62,9 @@ export function readKubeconfig(text: string): KubeconfigFile {
 export function readSingleIdentityKubeconfig(text: string): SingleIdentityKubeconfig {
   const file = readKubeconfig(text);
   if (file.clusters.length !== 1 || file.users.length !== 1 || file.contexts.length !== 1) {
-    throw new Error(`expected one cluster, user and context; found ${file.clusters.length}, ${file.users.length}, ${file.contexts.length}`);
+    throw new Error(
+      `expected one cluster, user and context; found ${file.clusters.length}, ${file.users.length}, ${file.contexts.length}`,
+    );
   }
   const [cluster, user, context] = [file.clusters[0]!, file.users[0]!, file.contexts[0]!];
   return {

@@ -55,7 +55,13 @@ export class MutualTlsServer {
   static async start(options: MutualTlsServerOptions): Promise<MutualTlsServer> {
     // Node's own rejectUnauthorized drops the connection without saying why; the same check is done here, first
     // thing after the handshake and before any HTTP is read, so the reason is kept.
-    const server = https.createServer({ cert: options.cert, key: options.key, ca: options.clientCa, requestCert: true, rejectUnauthorized: false });
+    const server = https.createServer({
+      cert: options.cert,
+      key: options.key,
+      ca: options.clientCa,
+      requestCert: true,
+      rejectUnauthorized: false,
+    });
     const instance = new MutualTlsServer(server);
     server.on('connection', (socket: net.Socket) => {
       instance.sockets.add(socket);

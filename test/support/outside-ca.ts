@@ -16,9 +16,26 @@ export function makeOutsideCa(dir: string, name: string, commonName: string): Ou
   fs.mkdirSync(dir, { recursive: true });
   const ca = { certificate: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
   run('openssl', [
-    'req', '-x509', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-    '-keyout', ca.key, '-out', ca.certificate, '-days', '3650', '-subj', `/CN=${commonName}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,digitalSignature,keyCertSign',
+    'req',
+    '-x509',
+    '-new',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    ca.key,
+    '-out',
+    ca.certificate,
+    '-days',
+    '3650',
+    '-subj',
+    `/CN=${commonName}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,digitalSignature,keyCertSign',
   ]);
   return ca;
 }
@@ -26,7 +43,8 @@ export function makeOutsideCa(dir: string, name: string, commonName: string): Ou
 /** One outside CA per CA id of the plan, named as kubeadm names them. */
 export function makeOutsideCas(dir: string, plan: PkiPlan): Map<string, OutsideCa> {
   const cas = new Map<string, OutsideCa>();
-  for (const ca of plan.certificates.filter((c) => c.isCa)) cas.set(ca.id, makeOutsideCa(dir, ca.id, ca.subject.commonName));
+  for (const ca of plan.certificates.filter((c) => c.isCa))
+    cas.set(ca.id, makeOutsideCa(dir, ca.id, ca.subject.commonName));
   return cas;
 }
 
@@ -43,8 +61,26 @@ export function placeCaCertificates(plan: PkiPlan, out: string, cas: ReadonlyMap
  * `openssl x509 -req` as the outside CA: signs `csr` into `certificate`, copying the CSR's extensions (subject,
  * SANs and usages as kubepki requested them) unless `extensions` (an extfile section) says otherwise.
  */
-export function opensslSign(csr: string, ca: OutsideCa, certificate: string, options: { days?: number; extensions?: string } = {}): void {
-  const args = ['x509', '-req', '-in', csr, '-CA', ca.certificate, '-CAkey', ca.key, '-days', String(options.days ?? 365), '-out', certificate];
+export function opensslSign(
+  csr: string,
+  ca: OutsideCa,
+  certificate: string,
+  options: { days?: number; extensions?: string } = {},
+): void {
+  const args = [
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.certificate,
+    '-CAkey',
+    ca.key,
+    '-days',
+    String(options.days ?? 365),
+    '-out',
+    certificate,
+  ];
   if (options.extensions !== undefined) {
     const extfile = `${certificate}.ext`;
     fs.writeFileSync(extfile, options.extensions);
@@ -62,7 +98,8 @@ export function opensslSign(csr: string, ca: OutsideCa, certificate: string, opt
 /** Signs every CSR `kubepki csr` wrote with the outside CA of its issuer, and drops each certificate beside it. */
 export function signAllRequests(plan: PkiPlan, out: string, cas: ReadonlyMap<string, OutsideCa>): ExternalCaExchange[] {
   const exchanges = externalCaExchanges(plan);
-  for (const e of exchanges) opensslSign(path.join(out, e.requestFile), cas.get(e.certificate.issuer)!, path.join(out, e.returnedFile));
+  for (const e of exchanges)
+    opensslSign(path.join(out, e.requestFile), cas.get(e.certificate.issuer)!, path.join(out, e.returnedFile));
   return exchanges;
 }
 
@@ -70,7 +107,11 @@ export function signAllRequests(plan: PkiPlan, out: string, cas: ReadonlyMap<str
  * The whole external-CA round trip into `out`: `kubepki csr`, every CSR signed by the outside CA of its issuer, the
  * CA certificates placed, `generate` finishing the tree. Returns the outside CAs (made under `caDir`).
  */
-export async function realizeWithOutsideCas(plan: PkiPlan, out: string, caDir: string): Promise<Map<string, OutsideCa>> {
+export async function realizeWithOutsideCas(
+  plan: PkiPlan,
+  out: string,
+  caDir: string,
+): Promise<Map<string, OutsideCa>> {
   const { realizeLocal, requestCertificates } = await import('../../src/realize/local');
   const cas = makeOutsideCas(caDir, plan);
   await requestCertificates(plan, out);

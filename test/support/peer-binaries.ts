@@ -56,16 +56,26 @@ export interface BinaryResult {
  * Runs a program with arguments (no shell) and resolves with its exit code and output — a non-zero exit is a result,
  * not an error. Rejects only when the program cannot be started (e.g. missing under CI=true) or exceeds `timeoutMs`.
  */
-export function runBinary(name: string, args: string[], options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<BinaryResult> {
+export function runBinary(
+  name: string,
+  args: string[],
+  options: { input?: string; timeoutMs?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<BinaryResult> {
   const timeoutMs = options.timeoutMs ?? 15_000;
   return new Promise((resolve, reject) => {
-    const child = execFile(name, args, { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: options.env ?? process.env }, (error, stdout, stderr) => {
-      const err = error as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string }) | null;
-      if (err?.code === 'ENOENT') return reject(new Error(`'${name}' is required (CI=true) but was not found on PATH`));
-      if (err?.killed) return reject(new Error(`${name} ${args.join(' ')} timed out after ${timeoutMs} ms`));
-      if (err && typeof err.code !== 'number') return reject(err);
-      resolve({ code: err ? Number(err.code) : 0, stdout: String(stdout), stderr: String(stderr) });
-    });
+    const child = execFile(
+      name,
+      args,
+      { timeout: timeoutMs, maxBuffer: 16 * 1024 * 1024, env: options.env ?? process.env },
+      (error, stdout, stderr) => {
+        const err = error as (NodeJS.ErrnoException & { killed?: boolean; code?: number | string }) | null;
+        if (err?.code === 'ENOENT')
+          return reject(new Error(`'${name}' is required (CI=true) but was not found on PATH`));
+        if (err?.killed) return reject(new Error(`${name} ${args.join(' ')} timed out after ${timeoutMs} ms`));
+        if (err && typeof err.code !== 'number') return reject(err);
+        resolve({ code: err ? Number(err.code) : 0, stdout: String(stdout), stderr: String(stderr) });
+      },
+    );
     if (options.input !== undefined) child.stdin?.end(options.input);
     else child.stdin?.end();
   });

@@ -39,7 +39,13 @@ export interface PulumiRun {
  * and the run is awaited until every file resource has been created. Reuse one emulator for a second run to see
  * which resources change.
  */
-export async function runKubePki(emulator: TlsProviderEmulator, plan: PkiPlan, dir: string, stack = 'test', options: { applyRbac?: boolean } = {}): Promise<PulumiRun> {
+export async function runKubePki(
+  emulator: TlsProviderEmulator,
+  plan: PkiPlan,
+  dir: string,
+  stack = 'test',
+  options: { applyRbac?: boolean } = {},
+): Promise<PulumiRun> {
   await startMockedRun();
   emulator.newRun();
   await pulumi.runtime.setMocks(emulator.mocks() as never, 'kubepki', stack, false);
@@ -50,7 +56,11 @@ export async function runKubePki(emulator: TlsProviderEmulator, plan: PkiPlan, d
 }
 
 /** Realizes a shipped stack through the Pulumi component into a new temporary directory. */
-export async function realizeStackThroughPulumi(stack: 'lab' | 'ha', algorithm: KeyAlgorithm, change?: (spec: ClusterSpec) => void): Promise<FixtureTree> {
+export async function realizeStackThroughPulumi(
+  stack: 'lab' | 'ha',
+  algorithm: KeyAlgorithm,
+  change?: (spec: ClusterSpec) => void,
+): Promise<FixtureTree> {
   const spec = stackSpec(stack, algorithm, change);
   const plan = planPki(spec);
   const dir = temporaryDirectory(`kubepki-pulumi-${stack}-${algorithm}-`);

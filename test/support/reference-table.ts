@@ -136,7 +136,8 @@ export interface ExpectedKubeconfig {
   contextName: string;
 }
 
-export type ExpectedFileKind = 'certificate' | 'private-key' | 'public-key' | 'kubeconfig' | 'kubeadm-config' | 'bootstrap-token';
+export type ExpectedFileKind =
+  'certificate' | 'private-key' | 'public-key' | 'kubeconfig' | 'kubeadm-config' | 'bootstrap-token';
 
 /** One file of the tree with its mode. Directories: see {@link referenceDirectoryModes}. */
 export interface ExpectedFile {
@@ -220,7 +221,14 @@ export function referenceCertificates(facts: ClusterFacts, algorithm: KeyAlgorit
     extendedKeyUsages: [],
     validityHours: facts.caValidityHours,
   });
-  const client = (path: string, node: string | undefined, name: string, commonName: string, organizations: string[], validityHours = hours): ExpectedCertificate => ({
+  const client = (
+    path: string,
+    node: string | undefined,
+    name: string,
+    commonName: string,
+    organizations: string[],
+    validityHours = hours,
+  ): ExpectedCertificate => ({
     id: path,
     name,
     node,
@@ -241,28 +249,97 @@ export function referenceCertificates(facts: ClusterFacts, algorithm: KeyAlgorit
     const node = cp.name;
     for (const ca of cas) out.push(caCopy(node, ca, true));
     out.push(pkiLeaf(node, 'apiserver', 'ca', 'kube-apiserver', [], ['serverAuth'], apiServerSans(facts, cp)));
-    out.push(pkiLeaf(node, 'apiserver-kubelet-client', 'ca', 'kube-apiserver-kubelet-client', [modernSubjects ? 'kubeadm:cluster-admins' : 'system:masters'], ['clientAuth']));
+    out.push(
+      pkiLeaf(
+        node,
+        'apiserver-kubelet-client',
+        'ca',
+        'kube-apiserver-kubelet-client',
+        [modernSubjects ? 'kubeadm:cluster-admins' : 'system:masters'],
+        ['clientAuth'],
+      ),
+    );
     out.push(pkiLeaf(node, 'front-proxy-client', 'front-proxy-ca', 'front-proxy-client', [], ['clientAuth']));
     if (facts.etcd !== 'external') {
       const etcdSans = { dns: [cp.name, 'localhost'], ip: [cp.advertiseAddress, '127.0.0.1', '::1'] };
-      out.push(pkiLeaf(node, 'etcd/server', 'etcd-ca', cp.name, [], ['serverAuth', 'clientAuth'], withExtraSans(etcdSans, facts.etcd.serverCertSANs)));
-      out.push(pkiLeaf(node, 'etcd/peer', 'etcd-ca', cp.name, [], ['serverAuth', 'clientAuth'], withExtraSans(etcdSans, facts.etcd.peerCertSANs)));
-      out.push(pkiLeaf(node, 'etcd/healthcheck-client', 'etcd-ca', 'kube-etcd-healthcheck-client', modernSubjects ? [] : ['system:masters'], ['clientAuth']));
-      out.push(pkiLeaf(node, 'apiserver-etcd-client', 'etcd-ca', 'kube-apiserver-etcd-client', modernSubjects ? [] : ['system:masters'], ['clientAuth']));
+      out.push(
+        pkiLeaf(
+          node,
+          'etcd/server',
+          'etcd-ca',
+          cp.name,
+          [],
+          ['serverAuth', 'clientAuth'],
+          withExtraSans(etcdSans, facts.etcd.serverCertSANs),
+        ),
+      );
+      out.push(
+        pkiLeaf(
+          node,
+          'etcd/peer',
+          'etcd-ca',
+          cp.name,
+          [],
+          ['serverAuth', 'clientAuth'],
+          withExtraSans(etcdSans, facts.etcd.peerCertSANs),
+        ),
+      );
+      out.push(
+        pkiLeaf(
+          node,
+          'etcd/healthcheck-client',
+          'etcd-ca',
+          'kube-etcd-healthcheck-client',
+          modernSubjects ? [] : ['system:masters'],
+          ['clientAuth'],
+        ),
+      );
+      out.push(
+        pkiLeaf(
+          node,
+          'apiserver-etcd-client',
+          'etcd-ca',
+          'kube-apiserver-etcd-client',
+          modernSubjects ? [] : ['system:masters'],
+          ['clientAuth'],
+        ),
+      );
     }
-    out.push(client(`${node}/admin.conf`, node, 'admin.conf', 'kubernetes-admin', [modernSubjects ? 'kubeadm:cluster-admins' : 'system:masters']));
+    out.push(
+      client(`${node}/admin.conf`, node, 'admin.conf', 'kubernetes-admin', [
+        modernSubjects ? 'kubeadm:cluster-admins' : 'system:masters',
+      ]),
+    );
     // Like `kubeadm init`: only the first control-plane node gets super-admin.conf (`kubeadm join` writes none).
-    if (index === 0 && modernSubjects) out.push(client(`${node}/super-admin.conf`, node, 'super-admin.conf', 'kubernetes-super-admin', ['system:masters']));
-    out.push(client(`${node}/controller-manager.conf`, node, 'controller-manager.conf', 'system:kube-controller-manager', []));
+    if (index === 0 && modernSubjects)
+      out.push(
+        client(`${node}/super-admin.conf`, node, 'super-admin.conf', 'kubernetes-super-admin', ['system:masters']),
+      );
+    out.push(
+      client(`${node}/controller-manager.conf`, node, 'controller-manager.conf', 'system:kube-controller-manager', []),
+    );
     out.push(client(`${node}/scheduler.conf`, node, 'scheduler.conf', 'system:kube-scheduler', []));
     out.push(client(`${node}/kubelet.conf`, node, 'kubelet.conf', `system:node:${node}`, ['system:nodes']));
   }
   for (const worker of facts.workers) {
     out.push(caCopy(worker.name, 'ca', false));
-    out.push(client(`${worker.name}/kubelet.conf`, worker.name, 'kubelet.conf', `system:node:${worker.name}`, ['system:nodes']));
+    out.push(
+      client(`${worker.name}/kubelet.conf`, worker.name, 'kubelet.conf', `system:node:${worker.name}`, [
+        'system:nodes',
+      ]),
+    );
   }
   for (const user of facts.users) {
-    out.push(client(`users/${user.name}.conf`, undefined, `${user.name}.conf`, user.name, [...user.groups], user.validityHours ?? hours));
+    out.push(
+      client(
+        `users/${user.name}.conf`,
+        undefined,
+        `${user.name}.conf`,
+        user.name,
+        [...user.groups],
+        user.validityHours ?? hours,
+      ),
+    );
   }
   return out;
 }
@@ -271,7 +348,14 @@ export function referenceCertificates(facts: ClusterFacts, algorithm: KeyAlgorit
 export function referenceKubeconfigs(facts: ClusterFacts): ExpectedKubeconfig[] {
   const endpoint = referenceEndpoint(facts);
   // A spec user's kubeconfig is named after the spec, so files of several clusters merge without shadowing.
-  const kubeconfig = (path: string, node: string | undefined, caNode: string, server: string, commonName: string, organizations: string[]): ExpectedKubeconfig => {
+  const kubeconfig = (
+    path: string,
+    node: string | undefined,
+    caNode: string,
+    server: string,
+    commonName: string,
+    organizations: string[],
+  ): ExpectedKubeconfig => {
     const scope = path.startsWith('users/') ? facts.specName : undefined;
     return {
       path,
@@ -291,16 +375,30 @@ export function referenceKubeconfigs(facts: ClusterFacts): ExpectedKubeconfig[] 
     const local = localEndpoint(facts, cp.advertiseAddress);
     out.push(kubeconfig(`${cp.name}/admin.conf`, cp.name, cp.name, endpoint, 'kubernetes-admin', [adminGroup]));
     if (index === 0 && facts.kubernetesMinor >= 29) {
-      out.push(kubeconfig(`${cp.name}/super-admin.conf`, cp.name, cp.name, endpoint, 'kubernetes-super-admin', ['system:masters']));
+      out.push(
+        kubeconfig(`${cp.name}/super-admin.conf`, cp.name, cp.name, endpoint, 'kubernetes-super-admin', [
+          'system:masters',
+        ]),
+      );
     }
-    out.push(kubeconfig(`${cp.name}/controller-manager.conf`, cp.name, cp.name, local, 'system:kube-controller-manager', []));
+    out.push(
+      kubeconfig(`${cp.name}/controller-manager.conf`, cp.name, cp.name, local, 'system:kube-controller-manager', []),
+    );
     out.push(kubeconfig(`${cp.name}/scheduler.conf`, cp.name, cp.name, local, 'system:kube-scheduler', []));
     // Since 1.33 a control-plane kubelet talks to its own apiserver.
     const kubeletServer = facts.kubernetesMinor >= 33 ? local : endpoint;
-    out.push(kubeconfig(`${cp.name}/kubelet.conf`, cp.name, cp.name, kubeletServer, `system:node:${cp.name}`, ['system:nodes']));
+    out.push(
+      kubeconfig(`${cp.name}/kubelet.conf`, cp.name, cp.name, kubeletServer, `system:node:${cp.name}`, [
+        'system:nodes',
+      ]),
+    );
   }
   for (const worker of facts.workers) {
-    out.push(kubeconfig(`${worker.name}/kubelet.conf`, worker.name, worker.name, endpoint, `system:node:${worker.name}`, ['system:nodes']));
+    out.push(
+      kubeconfig(`${worker.name}/kubelet.conf`, worker.name, worker.name, endpoint, `system:node:${worker.name}`, [
+        'system:nodes',
+      ]),
+    );
   }
   const firstCp = facts.controlPlane[0]!.name;
   for (const user of facts.users) {
@@ -334,7 +432,10 @@ export function referenceFiles(facts: ClusterFacts): ExpectedFile[] {
 
 /** Directories whose mode the reference fixes (0700: they hold private keys). */
 export function referenceDirectoryModes(facts: ClusterFacts): { path: string; mode: number }[] {
-  const dirs = facts.controlPlane.flatMap((cp) => [`${cp.name}/pki`, ...(facts.etcd === 'external' ? [] : [`${cp.name}/pki/etcd`])]);
+  const dirs = facts.controlPlane.flatMap((cp) => [
+    `${cp.name}/pki`,
+    ...(facts.etcd === 'external' ? [] : [`${cp.name}/pki/etcd`]),
+  ]);
   return [...dirs, ...facts.workers.map((w) => `${w.name}/pki`)].map((path) => ({ path, mode: 0o700 }));
 }
 
@@ -359,15 +460,27 @@ export function clusterFactsFromSpec(spec: ClusterSpec): ClusterFacts {
       groups: [...u.groups],
       ...(u.validityPeriod ? { validityHours: hoursOf(u.validityPeriod) } : {}),
     })),
-    etcd: 'external' in s.etcd ? 'external' : { serverCertSANs: [...s.etcd.local.serverCertSANs], peerCertSANs: [...s.etcd.local.peerCertSANs] },
+    etcd:
+      'external' in s.etcd
+        ? 'external'
+        : { serverCertSANs: [...s.etcd.local.serverCertSANs], peerCertSANs: [...s.etcd.local.peerCertSANs] },
     certificateValidityHours: hoursOf(s.pki.certificateValidityPeriod),
     caValidityHours: hoursOf(s.pki.caCertificateValidityPeriod),
   };
 }
 
 /** Rule A: the apiserver serving certificate's SANs for one control-plane node. */
-export function apiServerSans(facts: ClusterFacts, cp: { name: string; advertiseAddress: string }): { dns: string[]; ip: string[] } {
-  const dns = [cp.name, 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', `kubernetes.default.svc.${facts.dnsDomain}`];
+export function apiServerSans(
+  facts: ClusterFacts,
+  cp: { name: string; advertiseAddress: string },
+): { dns: string[]; ip: string[] } {
+  const dns = [
+    cp.name,
+    'kubernetes',
+    'kubernetes.default',
+    'kubernetes.default.svc',
+    `kubernetes.default.svc.${facts.dnsDomain}`,
+  ];
   const ip = [facts.serviceIp, cp.advertiseAddress];
   const extra = [...(facts.controlPlaneEndpoint ? [facts.controlPlaneEndpoint.host] : []), ...facts.certSANs];
   const sans = withExtraSans({ dns, ip }, extra);
@@ -403,7 +516,9 @@ function splitHostPort(endpoint: string): { host: string; port?: number } {
 }
 
 function firstHostAddress(cidr: string): string {
-  const network = ipaddr.IPv4.isValidCIDR(cidr) ? ipaddr.IPv4.networkAddressFromCIDR(cidr) : ipaddr.IPv6.networkAddressFromCIDR(cidr);
+  const network = ipaddr.IPv4.isValidCIDR(cidr)
+    ? ipaddr.IPv4.networkAddressFromCIDR(cidr)
+    : ipaddr.IPv6.networkAddressFromCIDR(cidr);
   const bytes = network.toByteArray();
   for (let i = bytes.length - 1; i >= 0; i--) {
     bytes[i] = (bytes[i]! + 1) & 0xff;

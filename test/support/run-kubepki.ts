@@ -15,7 +15,10 @@ const lineOf = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
 export async function runKubepki(args: string[], options: { cwd?: string } = {}): Promise<CliRun> {
   const stdout: string[] = [];
   const stderr: string[] = [];
-  const io: CliIo = { stdout: (text) => void stdout.push(lineOf(text)), stderr: (text) => void stderr.push(lineOf(text)) };
+  const io: CliIo = {
+    stdout: (text) => void stdout.push(lineOf(text)),
+    stderr: (text) => void stderr.push(lineOf(text)),
+  };
   const previous = process.cwd();
   if (options.cwd) process.chdir(options.cwd);
   try {

@@ -34,7 +34,11 @@ export function sharedTreesRoot(): string | undefined {
  * The tree of `stack` with `algorithm` (and `variant`, a named change to the spec), shared by every test file of the
  * run. Never write into it or remove it.
  */
-export async function sharedTree(stack: 'lab' | 'ha', algorithm: KeyAlgorithm, variant?: { name: string; change: (spec: ClusterSpec) => void }): Promise<SharedTree> {
+export async function sharedTree(
+  stack: 'lab' | 'ha',
+  algorithm: KeyAlgorithm,
+  variant?: { name: string; change: (spec: ClusterSpec) => void },
+): Promise<SharedTree> {
   const root = sharedTreesRoot();
   if (!root) {
     const startedAt = new Date();
@@ -48,14 +52,18 @@ export async function sharedTree(stack: 'lab' | 'ha', algorithm: KeyAlgorithm, v
   const deadline = Date.now() + waitLimitMs;
   for (;;) {
     if (fs.existsSync(done)) {
-      const { startedAt, finishedAt } = JSON.parse(fs.readFileSync(done, 'utf8')) as { startedAt: string; finishedAt: string };
+      const { startedAt, finishedAt } = JSON.parse(fs.readFileSync(done, 'utf8')) as {
+        startedAt: string;
+        finishedAt: string;
+      };
       return { dir, spec, plan: planPki(spec), startedAt: new Date(startedAt), finishedAt: new Date(finishedAt) };
     }
     try {
       fs.mkdirSync(lock);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      if (Date.now() > deadline) throw new Error(`waited ${waitLimitMs / 1000} s for the shared ${name} tree (lock ${lock})`, { cause: error });
+      if (Date.now() > deadline)
+        throw new Error(`waited ${waitLimitMs / 1000} s for the shared ${name} tree (lock ${lock})`, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, 100));
       continue;
     }

@@ -80,7 +80,9 @@ export async function createThrowawayCa(algorithm: KeyAlgorithm, commonName: str
       organizations: [],
       dnsNames: [commonName],
       ipAddresses: [],
-      keyUsages: algorithm.startsWith('RSA') ? ['digitalSignature', 'keyEncipherment', 'keyCertSign'] : ['digitalSignature', 'keyCertSign'],
+      keyUsages: algorithm.startsWith('RSA')
+        ? ['digitalSignature', 'keyEncipherment', 'keyCertSign']
+        : ['digitalSignature', 'keyCertSign'],
       extendedKeyUsages: [],
       isCa: true,
       validityHours: 24,

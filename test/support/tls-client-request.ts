@@ -56,7 +56,10 @@ export function tlsClientRequest(url: string, options: TlsClientOptions): Promis
 }
 
 /** The request's error, or undefined when it succeeded: for asserting that a handshake is refused. */
-export async function tlsClientRequestError(url: string, options: TlsClientOptions): Promise<(Error & { code?: string }) | undefined> {
+export async function tlsClientRequestError(
+  url: string,
+  options: TlsClientOptions,
+): Promise<(Error & { code?: string }) | undefined> {
   try {
     await tlsClientRequest(url, options);
     return undefined;

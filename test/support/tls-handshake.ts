@@ -69,7 +69,11 @@ export interface HandshakeResult {
 }
 
 /** Runs one handshake; always resolves (never hangs past `timeoutMs`, default 10 s) and always closes the server. */
-export async function tlsHandshake(server: HandshakeServer, client: HandshakeClient, options: { timeoutMs?: number } = {}): Promise<HandshakeResult> {
+export async function tlsHandshake(
+  server: HandshakeServer,
+  client: HandshakeClient,
+  options: { timeoutMs?: number } = {},
+): Promise<HandshakeResult> {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const requireClientCert = server.clientCa !== undefined;
   let serverError: string | undefined;
@@ -163,7 +167,8 @@ export async function tlsHandshake(server: HandshakeServer, client: HandshakeCli
 
     // The server's verdict on a client certificate can arrive after the client already saw the alert: give it a moment.
     if (!outcome.ok && requireClientCert) {
-      for (let waited = 0; serverError === undefined && waited < 1_000; waited += 10) await new Promise((r) => setTimeout(r, 10));
+      for (let waited = 0; serverError === undefined && waited < 1_000; waited += 10)
+        await new Promise((r) => setTimeout(r, 10));
     }
     return { ...outcome, serverError };
   } finally {
@@ -187,7 +192,11 @@ function subjectOf(subject: tls.PeerCertificate['subject'] | undefined): PeerSub
  * A serving identity outside the kubeadm PKI, the way a kubelet (or an aggregated apiserver) makes its own: a
  * throwaway ECDSA P-256 CA and a serverAuth certificate it signs. Use `ca` as the client's trust anchor.
  */
-export async function throwawayServingIdentity(options: { commonName: string; dnsNames?: string[]; ipAddresses?: string[] }): Promise<TlsIdentity & { ca: string }> {
+export async function throwawayServingIdentity(options: {
+  commonName: string;
+  dnsNames?: string[];
+  ipAddresses?: string[];
+}): Promise<TlsIdentity & { ca: string }> {
   const algorithm = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
   const subtle = crypto.webcrypto as unknown as Crypto;
   const notBefore = new Date(Date.now() - 60_000);
@@ -201,12 +210,18 @@ export async function throwawayServingIdentity(options: { commonName: string; dn
       notAfter,
       signingAlgorithm: algorithm,
       keys: caKeys,
-      extensions: [new x509.BasicConstraintsExtension(true, undefined, true), new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature, true)],
+      extensions: [
+        new x509.BasicConstraintsExtension(true, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.digitalSignature, true),
+      ],
     },
     subtle,
   );
   const leafKeys = (await subtle.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
-  const sans = [...(options.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })), ...(options.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value }))];
+  const sans = [
+    ...(options.dnsNames ?? []).map((value) => ({ type: 'dns' as const, value })),
+    ...(options.ipAddresses ?? []).map((value) => ({ type: 'ip' as const, value })),
+  ];
   const leaf = await x509.X509CertificateGenerator.create(
     {
       serialNumber: randomSerial(),
@@ -227,7 +242,9 @@ export async function throwawayServingIdentity(options: { commonName: string; dn
     subtle,
   );
   const pkcs8 = Buffer.from(await subtle.subtle.exportKey('pkcs8', leafKeys.privateKey));
-  const key = crypto.createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }) as string;
+  const key = crypto
+    .createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' })
+    .export({ format: 'pem', type: 'pkcs8' }) as string;
   return { cert: leaf.toString('pem'), key, ca: caCert.toString('pem') };
 }
 

@@ -1,6 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, webcrypto, type KeyObject } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  webcrypto,
+  type KeyObject,
+} from 'node:crypto';
 import * as x509 from '@peculiar/x509';
 
 // A test-only emulator of the Pulumi resources kubepki's component creates, for pulumi.runtime.setMocks: it does
@@ -54,20 +62,45 @@ const extKeyUsageOids: Record<string, string> = {
   ocsp_signing: '1.3.6.1.5.5.7.3.9',
 };
 
-function importable(key: KeyObject): { params: RsaHashedImportParams | EcKeyImportParams; sign: Algorithm | EcdsaParams } {
-  if (key.asymmetricKeyType === 'rsa') return { params: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, sign: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as Algorithm };
+function importable(key: KeyObject): {
+  params: RsaHashedImportParams | EcKeyImportParams;
+  sign: Algorithm | EcdsaParams;
+} {
+  if (key.asymmetricKeyType === 'rsa')
+    return {
+      params: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' },
+      sign: { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as Algorithm,
+    };
   const curve = key.asymmetricKeyDetails?.namedCurve;
-  const namedCurve = curve === 'prime256v1' ? 'P-256' : curve === 'secp384r1' ? 'P-384' : curve === 'secp521r1' ? 'P-521' : undefined;
+  const namedCurve =
+    curve === 'prime256v1' ? 'P-256' : curve === 'secp384r1' ? 'P-384' : curve === 'secp521r1' ? 'P-521' : undefined;
   if (!namedCurve) throw new Error(`emulator: curve ${curve} cannot sign through WebCrypto`);
   // The provider (Go) signs ECDSA with SHA-256 for P-256 and SHA-384 for P-384 and up.
-  return { params: { name: 'ECDSA', namedCurve }, sign: { name: 'ECDSA', hash: namedCurve === 'P-256' ? 'SHA-256' : 'SHA-384' } as EcdsaParams };
+  return {
+    params: { name: 'ECDSA', namedCurve },
+    sign: { name: 'ECDSA', hash: namedCurve === 'P-256' ? 'SHA-256' : 'SHA-384' } as EcdsaParams,
+  };
 }
 
-async function privateCryptoKey(pem: string): Promise<{ key: CryptoKey; publicKey: CryptoKey; sign: Algorithm | EcdsaParams }> {
+async function privateCryptoKey(
+  pem: string,
+): Promise<{ key: CryptoKey; publicKey: CryptoKey; sign: Algorithm | EcdsaParams }> {
   const keyObject = createPrivateKey(pem);
   const { params, sign } = importable(keyObject);
-  const key = await webcrypto.subtle.importKey('pkcs8', keyObject.export({ format: 'der', type: 'pkcs8' }), params, true, ['sign']);
-  const publicKey = await webcrypto.subtle.importKey('spki', createPublicKey(keyObject).export({ format: 'der', type: 'spki' }), params, true, ['verify']);
+  const key = await webcrypto.subtle.importKey(
+    'pkcs8',
+    keyObject.export({ format: 'der', type: 'pkcs8' }),
+    params,
+    true,
+    ['sign'],
+  );
+  const publicKey = await webcrypto.subtle.importKey(
+    'spki',
+    createPublicKey(keyObject).export({ format: 'der', type: 'spki' }),
+    params,
+    true,
+    ['verify'],
+  );
   return { key, publicKey, sign };
 }
 
@@ -87,7 +120,8 @@ function subjectName(subject: Inputs | undefined): x509.JsonName {
 function certificateExtensions(inputs: Inputs): x509.Extension[] {
   const uses: string[] = inputs.allowedUses ?? [];
   const unknown = uses.filter((u) => !(u in keyUsageBits) && !(u in extKeyUsageOids));
-  if (unknown.length > 0) throw new Error(`emulator: allowed_uses ${unknown.join(', ')} is not a value terraform-provider-tls accepts`);
+  if (unknown.length > 0)
+    throw new Error(`emulator: allowed_uses ${unknown.join(', ')} is not a value terraform-provider-tls accepts`);
   const bits = uses.filter((u) => u in keyUsageBits).reduce((acc, u) => acc | keyUsageBits[u]!, 0);
   const ekus = uses.filter((u) => u in extKeyUsageOids).map((u) => extKeyUsageOids[u]!);
   const isCa = inputs.isCaCertificate ?? false;
@@ -142,7 +176,9 @@ async function createPrivateKeyResource(inputs: Inputs): Promise<Inputs> {
     privateKeyPem: privateKey.export({ format: 'pem', type: algorithm === 'RSA' ? 'pkcs1' : 'sec1' }),
     privateKeyPemPkcs8: privateKey.export({ format: 'pem', type: 'pkcs8' }),
     publicKeyPem: publicKey.export({ format: 'pem', type: 'spki' }),
-    publicKeyFingerprintSha256: createHash('sha256').update(publicKey.export({ format: 'der', type: 'spki' })).digest('base64'),
+    publicKeyFingerprintSha256: createHash('sha256')
+      .update(publicKey.export({ format: 'der', type: 'spki' }))
+      .digest('base64'),
   };
 }
 
@@ -150,17 +186,32 @@ async function createSelfSignedCert(inputs: Inputs): Promise<Inputs> {
   const { key, publicKey, sign } = await privateCryptoKey(inputs.privateKeyPem);
   const { notBefore, notAfter } = validity(inputs);
   const extensions = certificateExtensions(inputs);
-  const names = [...(inputs.dnsNames ?? []).map((value: string) => ({ type: 'dns', value })), ...(inputs.ipAddresses ?? []).map((value: string) => ({ type: 'ip', value }))];
+  const names = [
+    ...(inputs.dnsNames ?? []).map((value: string) => ({ type: 'dns', value })),
+    ...(inputs.ipAddresses ?? []).map((value: string) => ({ type: 'ip', value })),
+  ];
   if (names.length) extensions.push(new x509.SubjectAlternativeNameExtension(names, false));
   // is_ca_certificate or set_subject_key_id: the provider adds a subject key identifier.
-  if (inputs.isCaCertificate || inputs.setSubjectKeyId) extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey));
-  const cert = await x509.X509CertificateGenerator.createSelfSigned({ serialNumber: serial(), name: subjectName(inputs.subject), notBefore, notAfter, signingAlgorithm: sign, keys: { privateKey: key, publicKey }, extensions });
+  if (inputs.isCaCertificate || inputs.setSubjectKeyId)
+    extensions.push(await x509.SubjectKeyIdentifierExtension.create(publicKey));
+  const cert = await x509.X509CertificateGenerator.createSelfSigned({
+    serialNumber: serial(),
+    name: subjectName(inputs.subject),
+    notBefore,
+    notAfter,
+    signingAlgorithm: sign,
+    keys: { privateKey: key, publicKey },
+    extensions,
+  });
   return certificateOutputs(inputs, cert.toString('pem'), notBefore, notAfter);
 }
 
 async function createCertRequest(inputs: Inputs): Promise<Inputs> {
   const { key, publicKey, sign } = await privateCryptoKey(inputs.privateKeyPem);
-  const names = [...(inputs.dnsNames ?? []).map((value: string) => ({ type: 'dns', value })), ...(inputs.ipAddresses ?? []).map((value: string) => ({ type: 'ip', value }))];
+  const names = [
+    ...(inputs.dnsNames ?? []).map((value: string) => ({ type: 'dns', value })),
+    ...(inputs.ipAddresses ?? []).map((value: string) => ({ type: 'ip', value })),
+  ];
   const csr = await x509.Pkcs10CertificateRequestGenerator.create({
     name: subjectName(inputs.subject),
     keys: { privateKey: key, publicKey },
@@ -180,8 +231,15 @@ async function createLocallySignedCert(inputs: Inputs): Promise<Inputs> {
   // Subject and SANs are copied from the request.
   // The request's extensions come back untyped from its extensionRequest attribute: re-read the SAN by OID.
   const requested = csr.extensions.find((e) => e.type === '2.5.29.17');
-  if (requested) extensions.push(new x509.SubjectAlternativeNameExtension(new x509.SubjectAlternativeNameExtension(requested.rawData).names.toJSON(), false));
-  if (inputs.isCaCertificate || inputs.setSubjectKeyId) extensions.push(await x509.SubjectKeyIdentifierExtension.create(await csr.publicKey.export()));
+  if (requested)
+    extensions.push(
+      new x509.SubjectAlternativeNameExtension(
+        new x509.SubjectAlternativeNameExtension(requested.rawData).names.toJSON(),
+        false,
+      ),
+    );
+  if (inputs.isCaCertificate || inputs.setSubjectKeyId)
+    extensions.push(await x509.SubjectKeyIdentifierExtension.create(await csr.publicKey.export()));
   const caSki = ca.getExtension(x509.SubjectKeyIdentifierExtension);
   if (caSki) extensions.push(new x509.AuthorityKeyIdentifierExtension(caSki.keyId, false));
   const cert = await x509.X509CertificateGenerator.create({
@@ -242,13 +300,18 @@ export class TlsProviderEmulator {
 
   mocks() {
     return {
-      newResource: async (args: { type: string; name: string; inputs: any }): Promise<{ id: string; state: Inputs }> => {
+      newResource: async (args: {
+        type: string;
+        name: string;
+        inputs: any;
+      }): Promise<{ id: string; state: Inputs }> => {
         const inputs = unwrapSecrets(args.inputs) as Inputs;
         this.recorded.push({ type: args.type, name: args.name, inputs });
         const key = `${args.type}::${args.name}`;
         const serialized = JSON.stringify(inputs);
         const previous = this.state.get(key);
-        if (previous && previous.inputs === serialized && !previous.outputs.readyForRenewal) return { id: previous.id, state: previous.outputs };
+        if (previous && previous.inputs === serialized && !previous.outputs.readyForRenewal)
+          return { id: previous.id, state: previous.outputs };
         let id = `${args.name}-id`;
         let outputs: Inputs;
         if (args.type.startsWith('pulumi-nodejs:dynamic')) {

@@ -18,7 +18,14 @@ import {
   type ExpectedCertificate,
   type ReferenceCaName,
 } from '../support/reference-table';
-import { throwawayServingIdentity, tlsHandshake, type HandshakeClient, type HandshakeResult, type HandshakeServer, type PeerSubject } from '../support/tls-handshake';
+import {
+  throwawayServingIdentity,
+  tlsHandshake,
+  type HandshakeClient,
+  type HandshakeResult,
+  type HandshakeServer,
+  type PeerSubject,
+} from '../support/tls-handshake';
 import { caPem, certificateMaterial, tlsIdentityOf } from '../support/tree-material';
 import { trustTreeCases, useRealizedTree } from './trust-trees';
 
@@ -37,7 +44,8 @@ interface TrustEdge {
 }
 
 /** The server's verdict when a client certificate does not chain to its client CA (OpenSSL verify codes). */
-const untrustedClient = /client certificate rejected: (UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/;
+const untrustedClient =
+  /client certificate rejected: (UNABLE_TO_GET_ISSUER_CERT_LOCALLY|UNABLE_TO_VERIFY_LEAF_SIGNATURE)$/;
 /** …and when it chains but lacks clientAuth. */
 const notForClients = /client certificate rejected: INVALID_PURPOSE$/;
 
@@ -76,33 +84,50 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
     };
     const caFile = (name: ReferenceCaName) => path.join(tree().dir, 'cp1', referenceCas[name].file);
     const verify = async (cafile: string, purpose: 'sslserver' | 'sslclient', file: string) => {
-      const result = await runBinary('openssl', ['verify', '-x509_strict', '-CAfile', cafile, '-purpose', purpose, file]);
+      const result = await runBinary('openssl', [
+        'verify',
+        '-x509_strict',
+        '-CAfile',
+        cafile,
+        '-purpose',
+        purpose,
+        file,
+      ]);
       return { code: result.code, output: `${result.stdout}${result.stderr}` };
     };
 
-    it.each(leaves)('$id: sslserver/sslclient agree with EKU $extendedKeyUsages against $issuer; every other CA fails', async (expected) => {
-      const file = certFile(expected);
-      const purposes = [['sslserver', 'serverAuth'], ['sslclient', 'clientAuth']] as const;
-      const purpose = expected.extendedKeyUsages.includes('serverAuth') ? 'sslserver' : 'sslclient';
-      const others = caNames.filter((n) => n !== expected.issuer);
-      const [own, foreign] = await Promise.all([
-        Promise.all(purposes.map(([p]) => verify(caFile(expected.issuer), p, file))),
-        Promise.all(others.map((other) => verify(caFile(other), purpose, file))),
-      ]);
-      purposes.forEach(([p, eku], i) => {
-        const result = own[i]!;
-        if (expected.extendedKeyUsages.includes(eku)) {
-          expect(result, `${p} with ${expected.issuer}`).toMatchObject({ code: 0, output: expect.stringMatching(/: OK\s*$/) });
-        } else {
-          expect(result.code, `${p} must fail`).not.toBe(0);
-          expect(result.output).toMatch(/error 26 .*(unsuitable|unsupported) certificate purpose/);
-        }
-      });
-      others.forEach((other, i) => {
-        expect(foreign[i]!.code, `must fail against ${other}`).not.toBe(0);
-        expect(foreign[i]!.output).toMatch(/error 20 .*unable to get local issuer certificate/);
-      });
-    });
+    it.each(leaves)(
+      '$id: sslserver/sslclient agree with EKU $extendedKeyUsages against $issuer; every other CA fails',
+      async (expected) => {
+        const file = certFile(expected);
+        const purposes = [
+          ['sslserver', 'serverAuth'],
+          ['sslclient', 'clientAuth'],
+        ] as const;
+        const purpose = expected.extendedKeyUsages.includes('serverAuth') ? 'sslserver' : 'sslclient';
+        const others = caNames.filter((n) => n !== expected.issuer);
+        const [own, foreign] = await Promise.all([
+          Promise.all(purposes.map(([p]) => verify(caFile(expected.issuer), p, file))),
+          Promise.all(others.map((other) => verify(caFile(other), purpose, file))),
+        ]);
+        purposes.forEach(([p, eku], i) => {
+          const result = own[i]!;
+          if (expected.extendedKeyUsages.includes(eku)) {
+            expect(result, `${p} with ${expected.issuer}`).toMatchObject({
+              code: 0,
+              output: expect.stringMatching(/: OK\s*$/),
+            });
+          } else {
+            expect(result.code, `${p} must fail`).not.toBe(0);
+            expect(result.output).toMatch(/error 26 .*(unsuitable|unsupported) certificate purpose/);
+          }
+        });
+        others.forEach((other, i) => {
+          expect(foreign[i]!.code, `must fail against ${other}`).not.toBe(0);
+          expect(foreign[i]!.output).toMatch(/error 20 .*unable to get local issuer certificate/);
+        });
+      },
+    );
 
     it('each CA verifies against itself (as a trust anchor) and not against the other CAs', async () => {
       for (const name of caNames) {
@@ -123,12 +148,21 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
       for (const node of allNodes) {
         kubeletServing[node] = await throwawayServingIdentity({ commonName: node, dnsNames: [node] });
       }
-      aggregatedServing = await throwawayServingIdentity({ commonName: 'metrics-server', dnsNames: ['metrics-server.kube-system.svc'] });
+      aggregatedServing = await throwawayServingIdentity({
+        commonName: 'metrics-server',
+        dnsNames: ['metrics-server.kube-system.svc'],
+      });
     });
 
     // --tls-cert-file/--tls-private-key-file and --client-ca-file, as each control-plane node has them.
-    const apiserver = (node: string): HandshakeServer => ({ identity: identity(`${node}/pki/apiserver.crt`), clientCa: ca('ca', node) });
-    const etcdServer = (node: string): HandshakeServer => ({ identity: identity(`${node}/pki/etcd/server.crt`), clientCa: ca('etcd-ca', node) });
+    const apiserver = (node: string): HandshakeServer => ({
+      identity: identity(`${node}/pki/apiserver.crt`),
+      clientCa: ca('ca', node),
+    });
+    const etcdServer = (node: string): HandshakeServer => ({
+      identity: identity(`${node}/pki/etcd/server.crt`),
+      clientCa: ca('etcd-ca', node),
+    });
     const kubelet = (node: string): HandshakeServer => ({
       identity: kubeletServing[node]!,
       // authentication.x509.clientCAFile: the node's own pki/ca.crt (a worker has nothing else).
@@ -150,7 +184,11 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
           server: () => apiserver(target.name),
           client: () => {
             const k = readSingleIdentityKubeconfig(fs.readFileSync(path.join(tree().dir, kubeconfig.path), 'utf8'));
-            return { ca: k.caPem, identity: { cert: k.clientCertificatePem, key: k.clientKeyPem }, expectServerName: serverHost(k.server) };
+            return {
+              ca: k.caPem,
+              identity: { cert: k.clientCertificatePem, key: k.clientKeyPem },
+              expectServerName: serverHost(k.server),
+            };
           },
           verdict: { accept: { CN: kubeconfig.commonName, O: kubeconfig.organizations } },
         });
@@ -170,7 +208,11 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
         edges.push({
           title: `kubelet@${node} (client CA ${node}/pki/ca.crt) accepts ${cp.name}'s apiserver-kubelet-client`,
           server: () => kubelet(node),
-          client: () => ({ ca: kubeletServing[node]!.ca, identity: identity(`${cp.name}/pki/apiserver-kubelet-client.crt`), expectServerName: node }),
+          client: () => ({
+            ca: kubeletServing[node]!.ca,
+            identity: identity(`${cp.name}/pki/apiserver-kubelet-client.crt`),
+            expectServerName: node,
+          }),
           verdict: { accept: subjectOf(`${cp.name}/pki/apiserver-kubelet-client.crt`) },
         });
       }
@@ -181,7 +223,11 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
           edges.push({
             title: `etcd@${cp.name} accepts ${clientName}, which verifies it as ${name}`,
             server: () => etcdServer(cp.name),
-            client: () => ({ ca: ca('etcd-ca', cp.name), identity: identity(`${cp.name}/pki/${clientName}.crt`), expectServerName: name }),
+            client: () => ({
+              ca: ca('etcd-ca', cp.name),
+              identity: identity(`${cp.name}/pki/${clientName}.crt`),
+              expectServerName: name,
+            }),
             verdict: { accept: subjectOf(`${cp.name}/pki/${clientName}.crt`) },
           });
         }
@@ -190,7 +236,11 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
       edges.push({
         title: `aggregated apiserver (client CA front-proxy-ca.crt) accepts ${cp.name}'s front-proxy-client`,
         server: aggregated,
-        client: () => ({ ca: aggregatedServing.ca, identity: identity(`${cp.name}/pki/front-proxy-client.crt`), expectServerName: 'metrics-server.kube-system.svc' }),
+        client: () => ({
+          ca: aggregatedServing.ca,
+          identity: identity(`${cp.name}/pki/front-proxy-client.crt`),
+          expectServerName: 'metrics-server.kube-system.svc',
+        }),
         verdict: { accept: { CN: 'front-proxy-client', O: [] } },
       });
     }
@@ -200,7 +250,11 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
         edges.push({
           title: `etcd peer ${a.name} accepts peer ${b.name}, which verifies it as ${a.advertiseAddress}`,
           server: () => ({ identity: identity(`${a.name}/pki/etcd/peer.crt`), clientCa: ca('etcd-ca', a.name) }),
-          client: () => ({ ca: ca('etcd-ca', b.name), identity: identity(`${b.name}/pki/etcd/peer.crt`), expectServerName: a.advertiseAddress }),
+          client: () => ({
+            ca: ca('etcd-ca', b.name),
+            identity: identity(`${b.name}/pki/etcd/peer.crt`),
+            expectServerName: a.advertiseAddress,
+          }),
           verdict: { accept: { CN: b.name, O: [] } },
         });
       }
@@ -209,7 +263,12 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
     // Negative edges: nothing signed by ca is accepted by etcd; nothing signed by etcd-ca or front-proxy-ca is a
     // kubeconfig client; the front-proxy CA accepts no ca-signed client; a client trusting one CA refuses the others.
     const workerKubelet = facts.workers[0] ? `${facts.workers[0].name}/kubelet.conf` : `${cp1.name}/kubelet.conf`;
-    for (const id of [`${cp1.name}/pki/apiserver-kubelet-client.crt`, `${cp1.name}/admin.conf`, workerKubelet, `${cp1.name}/pki/front-proxy-client.crt`]) {
+    for (const id of [
+      `${cp1.name}/pki/apiserver-kubelet-client.crt`,
+      `${cp1.name}/admin.conf`,
+      workerKubelet,
+      `${cp1.name}/pki/front-proxy-client.crt`,
+    ]) {
       edges.push({
         title: `etcd@${cp1.name} rejects ${id} (signed by ${byId(id).issuer})`,
         server: () => etcdServer(cp1.name),
@@ -217,7 +276,12 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
         verdict: { serverRejects: untrustedClient },
       });
     }
-    for (const id of [`${cp1.name}/pki/apiserver-etcd-client.crt`, `${cp1.name}/pki/etcd/healthcheck-client.crt`, `${cp1.name}/pki/front-proxy-client.crt`, `${cp1.name}/pki/etcd/peer.crt`]) {
+    for (const id of [
+      `${cp1.name}/pki/apiserver-etcd-client.crt`,
+      `${cp1.name}/pki/etcd/healthcheck-client.crt`,
+      `${cp1.name}/pki/front-proxy-client.crt`,
+      `${cp1.name}/pki/etcd/peer.crt`,
+    ]) {
       edges.push({
         title: `apiserver@${cp1.name} (client CA ca.crt) rejects ${id} (signed by ${byId(id).issuer})`,
         server: () => apiserver(cp1.name),
@@ -229,7 +293,11 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
       edges.push({
         title: `aggregated apiserver (client CA front-proxy-ca.crt) rejects ${id}`,
         server: aggregated,
-        client: () => ({ ca: aggregatedServing.ca, identity: identity(id), expectServerName: 'metrics-server.kube-system.svc' }),
+        client: () => ({
+          ca: aggregatedServing.ca,
+          identity: identity(id),
+          expectServerName: 'metrics-server.kube-system.svc',
+        }),
         verdict: { serverRejects: untrustedClient },
       });
     }
@@ -249,7 +317,11 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
     edges.push({
       title: `apiserver@${cp1.name} rejects its own serving certificate presented as a client certificate (no clientAuth)`,
       server: () => apiserver(cp1.name),
-      client: () => ({ ca: ca('ca'), identity: identity(`${cp1.name}/pki/apiserver.crt`), expectServerName: 'kubernetes' }),
+      client: () => ({
+        ca: ca('ca'),
+        identity: identity(`${cp1.name}/pki/apiserver.crt`),
+        expectServerName: 'kubernetes',
+      }),
       verdict: { serverRejects: notForClients },
     });
     edges.push({
@@ -264,7 +336,10 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
         edges.push({
           title: `a client dialing ${cp1.name} (${cp1.advertiseAddress}) rejects ${cp2.name}'s ${server}`,
           server: () => ({ identity: identity(`${cp2.name}/pki/${server}`) }),
-          client: () => ({ ca: ca(server === 'apiserver.crt' ? 'ca' : 'etcd-ca'), expectServerName: cp1.advertiseAddress }),
+          client: () => ({
+            ca: ca(server === 'apiserver.crt' ? 'ca' : 'etcd-ca'),
+            expectServerName: cp1.advertiseAddress,
+          }),
           verdict: { clientRejects: /ERR_TLS_CERT_ALTNAME_INVALID/ },
         });
       }
@@ -288,7 +363,9 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
       const file = path.join(tree().dir, expected.path);
       const env = { ...process.env };
       delete env.KUBECONFIG;
-      const result = await runBinary('kubectl', ['--kubeconfig', file, 'config', 'view', '--raw', '-o', 'json'], { env });
+      const result = await runBinary('kubectl', ['--kubeconfig', file, 'config', 'view', '--raw', '-o', 'json'], {
+        env,
+      });
       expect(result.code, result.stderr).toBe(0);
       const view = JSON.parse(result.stdout) as {
         clusters: { name: string; cluster: { server: string; 'certificate-authority-data': string } }[];
@@ -305,7 +382,9 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via: real peers', ({ st
       expect(client.commonNames).toEqual([expected.commonName]);
       expect(client.organizations).toEqual(expected.organizations);
       expect(view.users[0]!.user['client-key-data']).toBeTruthy();
-      expect(view.contexts).toEqual([{ name: expected.contextName, context: { cluster: expected.clusterName, user: expected.userName } }]);
+      expect(view.contexts).toEqual([
+        { name: expected.contextName, context: { cluster: expected.clusterName, user: expected.userName } },
+      ]);
       expect(view['current-context']).toBe(expected.contextName);
     });
   });

@@ -32,22 +32,47 @@ import { caPem, certificateMaterial, listTree } from '../support/tree-material';
 import { trustTreeCases, useRealizedTree } from './trust-trees';
 
 /** Rule A and rule B typed out literally per node, as a cross-check of the rules coded in reference-table.ts. */
-const literalServingSans: Record<'lab' | 'ha', Record<string, { apiserver: [string[], string[]]; etcd: [string[], string[]] }>> = {
+const literalServingSans: Record<
+  'lab' | 'ha',
+  Record<string, { apiserver: [string[], string[]]; etcd: [string[], string[]] }>
+> = {
   lab: {
     cp1: {
-      apiserver: [['cp1', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'], ['10.96.0.1', '10.0.0.11']],
-      etcd: [['cp1', 'localhost'], ['10.0.0.11', '127.0.0.1', '::1']],
+      apiserver: [
+        ['cp1', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+        ['10.96.0.1', '10.0.0.11'],
+      ],
+      etcd: [
+        ['cp1', 'localhost'],
+        ['10.0.0.11', '127.0.0.1', '::1'],
+      ],
     },
   },
   ha: Object.fromEntries(
-    [['cp1', '10.0.1.11'], ['cp2', '10.0.1.12'], ['cp3', '10.0.1.13']].map(([node, address]) => [
+    [
+      ['cp1', '10.0.1.11'],
+      ['cp2', '10.0.1.12'],
+      ['cp3', '10.0.1.13'],
+    ].map(([node, address]) => [
       node!,
       {
         apiserver: [
-          ['*.ha.example.com', 'api.ha.example.com', node!, 'ha-api.example.internal', 'kubernetes', 'kubernetes.default', 'kubernetes.default.svc', 'kubernetes.default.svc.cluster.local'],
+          [
+            '*.ha.example.com',
+            'api.ha.example.com',
+            node!,
+            'ha-api.example.internal',
+            'kubernetes',
+            'kubernetes.default',
+            'kubernetes.default.svc',
+            'kubernetes.default.svc.cluster.local',
+          ],
           ['10.96.0.1', address!, '192.168.50.10'],
         ],
-        etcd: [[node!, 'localhost'], [address!, '127.0.0.1', '::1']],
+        etcd: [
+          [node!, 'localhost'],
+          [address!, '127.0.0.1', '::1'],
+        ],
       },
     ]),
   ),
@@ -89,8 +114,12 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via', ({ stack, algorit
       expect(files.map((f) => `${f.path} ${f.type} ${f.mode.toString(8)}`)).toEqual(
         referenceFiles(facts).map((f) => `${f.path} file ${f.mode.toString(8)}`),
       );
-      const topLevel = listTree(tree().dir).filter((e) => !e.path.includes('/')).map((e) => e.path);
-      expect(topLevel.filter((p) => p !== 'rbac')).toEqual(['bootstrap-token', ...controlPlane, 'users', ...facts.workers.map((w) => w.name)].sort());
+      const topLevel = listTree(tree().dir)
+        .filter((e) => !e.path.includes('/'))
+        .map((e) => e.path);
+      expect(topLevel.filter((p) => p !== 'rbac')).toEqual(
+        ['bootstrap-token', ...controlPlane, 'users', ...facts.workers.map((w) => w.name)].sort(),
+      );
     });
 
     it('rbac/ manifests hold no key or certificate, and bind group kubeadm:cluster-admins to cluster-admin', () => {
@@ -102,7 +131,9 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via', ({ stack, algorit
         expect(file.mode & 0o022, file.path).toBe(0);
         docs.push(...yaml.loadAll(text));
       }
-      const binding = docs.find((d) => d?.kind === 'ClusterRoleBinding' && d?.metadata?.name === 'kubeadm:cluster-admins');
+      const binding = docs.find(
+        (d) => d?.kind === 'ClusterRoleBinding' && d?.metadata?.name === 'kubeadm:cluster-admins',
+      );
       expect(binding?.roleRef).toMatchObject({ kind: 'ClusterRole', name: 'cluster-admin' });
       expect(binding?.subjects).toEqual([expect.objectContaining({ kind: 'Group', name: 'kubeadm:cluster-admins' })]);
     });
@@ -117,7 +148,9 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via', ({ stack, algorit
     it('workers hold exactly pki/ca.crt, kubelet.conf and kubeadm.yaml, and nothing under workers/ or users/ is a CA or sa key', () => {
       const dir = tree().dir;
       const secretKeys = new Set([
-        ...caNames.map((name) => hex(spkiOfPrivateKey(fs.readFileSync(path.join(dir, 'cp1', referenceCas[name].keyFile))))),
+        ...caNames.map((name) =>
+          hex(spkiOfPrivateKey(fs.readFileSync(path.join(dir, 'cp1', referenceCas[name].keyFile)))),
+        ),
         hex(spkiOfPrivateKey(fs.readFileSync(path.join(dir, 'cp1/pki/sa.key')))),
       ]);
       expect(secretKeys.size).toBe(4);
@@ -125,28 +158,48 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via', ({ stack, algorit
       for (const top of outsideControlPlane) {
         const entries = listTree(path.join(dir, top));
         if (top !== 'users') {
-          expect(entries.map((e) => `${e.path} ${e.type}`), top).toEqual(['kubeadm.yaml file', 'kubelet.conf file', 'pki directory', 'pki/ca.crt file']);
+          expect(
+            entries.map((e) => `${e.path} ${e.type}`),
+            top,
+          ).toEqual(['kubeadm.yaml file', 'kubelet.conf file', 'pki directory', 'pki/ca.crt file']);
         }
         for (const entry of entries.filter((e) => e.type === 'file')) {
           const text = fs.readFileSync(path.join(dir, top, entry.path), 'utf8');
           const kubeconfig = entry.path.endsWith('.conf') ? readKubeconfig(text) : undefined;
-          const embedded = [text, ...(kubeconfig?.clusters.map((c) => c.certificateAuthorityData) ?? []), ...(kubeconfig?.users.map((u) => u.clientKeyData) ?? [])];
+          const embedded = [
+            text,
+            ...(kubeconfig?.clusters.map((c) => c.certificateAuthorityData) ?? []),
+            ...(kubeconfig?.users.map((u) => u.clientKeyData) ?? []),
+          ];
           const keys = embedded.flatMap((t) => pemBlocks(t)).filter((b) => b.label.includes('PRIVATE KEY'));
           expect(keys.length, `${top}/${entry.path} private keys`).toBe(kubeconfig ? 1 : 0);
-          for (const key of keys) expect(secretKeys.has(hex(spkiOfPrivateKey(key.pem))), `${top}/${entry.path} holds a CA or sa key`).toBe(false);
+          for (const key of keys)
+            expect(secretKeys.has(hex(spkiOfPrivateKey(key.pem))), `${top}/${entry.path} holds a CA or sa key`).toBe(
+              false,
+            );
         }
       }
     });
 
     it('CAs, CA keys and sa files are byte-identical on every control-plane node; workers copy ca.crt', () => {
       const dir = tree().dir;
-      const shared = [...caNames.flatMap((name) => [referenceCas[name].file, referenceCas[name].keyFile]), 'pki/sa.key', 'pki/sa.pub'];
+      const shared = [
+        ...caNames.flatMap((name) => [referenceCas[name].file, referenceCas[name].keyFile]),
+        'pki/sa.key',
+        'pki/sa.pub',
+      ];
       for (const file of shared) {
         const first = fs.readFileSync(path.join(dir, 'cp1', file));
-        for (const node of controlPlane.slice(1)) expect(fs.readFileSync(path.join(dir, node, file)).equals(first), `${node}/${file}`).toBe(true);
+        for (const node of controlPlane.slice(1))
+          expect(fs.readFileSync(path.join(dir, node, file)).equals(first), `${node}/${file}`).toBe(true);
       }
       for (const worker of facts.workers) {
-        expect(fs.readFileSync(path.join(dir, worker.name, 'pki/ca.crt')).equals(fs.readFileSync(path.join(dir, 'cp1/pki/ca.crt'))), worker.name).toBe(true);
+        expect(
+          fs
+            .readFileSync(path.join(dir, worker.name, 'pki/ca.crt'))
+            .equals(fs.readFileSync(path.join(dir, 'cp1/pki/ca.crt'))),
+          worker.name,
+        ).toBe(true);
       }
     });
   });
@@ -158,7 +211,8 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via', ({ stack, algorit
         expect(isSignedBy(cert, cert), name).toBe(true);
         expect(cert.issuerCommonNames).toEqual(cert.commonNames);
         expect(cert.node.issuer).toBe(cert.node.subject);
-        for (const other of caNames.filter((o) => o !== name)) expect(isSignedBy(cert, ca(other)), `${name} by ${other}`).toBe(false);
+        for (const other of caNames.filter((o) => o !== name))
+          expect(isSignedBy(cert, ca(other)), `${name} by ${other}`).toBe(false);
       }
       expect(new Set(caNames.map((n) => hex(ca(n).spki))).size).toBe(3);
       // The front-proxy CA must differ from the client CA, or every front-proxy-client could act as any user.
@@ -184,35 +238,40 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via', ({ stack, algorit
   });
 
   describe('profiles', () => {
-    it.each(certificates)('$id: CN $commonName, O $organizations, SANs, usages, CA-ness and validity as the reference says', (expected) => {
-      const cert = inspect(expected.id);
-      expect(cert.commonNames).toEqual([expected.commonName]);
-      expect(cert.organizations).toEqual(expected.organizations);
-      expect(cert.subjectAttributes.map((a) => a.type).filter((t) => t !== 'CN' && t !== 'O')).toEqual([]);
-      expect(cert.dnsNames).toEqual(expected.dnsNames);
-      expect(cert.ipAddresses).toEqual(expected.ipAddresses);
-      expect(cert.otherNames).toEqual([]);
-      expect(cert.keyUsages).toEqual(expected.keyUsages);
-      expect(cert.keyUsageCritical).toBe(true);
-      expect(cert.extendedKeyUsages).toEqual(expected.extendedKeyUsages);
-      if (expected.ca) {
-        expect(cert.basicConstraints).toEqual({ ca: true, pathLength: undefined, critical: true });
-        expect(cert.node.ca).toBe(true);
-      } else {
-        expect(cert.basicConstraints?.ca ?? false).toBe(false);
-        expect(cert.node.ca).toBe(false);
-      }
-      // NotBefore = issuance − 5 min; NotAfter = issuance + validity (second precision).
-      // kubeadm (and the offline engine) backdate NotBefore by five minutes; terraform-provider-tls starts validity
-      // at the moment of signing, so tls-provider certificates from `pulumi up` have no backdate. Multi-group
-      // certificates come from kubepki's MultiGroupCertificate there, which backdates like kubeadm.
-      const throughTlsProvider = via === 'pulumi' && expected.organizations.length <= 1;
-      const backdate = throughTlsProvider ? 0 : 5 * 60_000;
-      const { startedAt, finishedAt } = tree();
-      expect(cert.notBefore.getTime()).toBeGreaterThanOrEqual(startedAt.getTime() - backdate - 1_000);
-      expect(cert.notBefore.getTime()).toBeLessThanOrEqual(finishedAt.getTime() - backdate + 1_000);
-      expect(Math.abs(cert.notAfter.getTime() - cert.notBefore.getTime() - backdate - expected.validityHours * 3_600_000)).toBeLessThanOrEqual(2_000);
-    });
+    it.each(certificates)(
+      '$id: CN $commonName, O $organizations, SANs, usages, CA-ness and validity as the reference says',
+      (expected) => {
+        const cert = inspect(expected.id);
+        expect(cert.commonNames).toEqual([expected.commonName]);
+        expect(cert.organizations).toEqual(expected.organizations);
+        expect(cert.subjectAttributes.map((a) => a.type).filter((t) => t !== 'CN' && t !== 'O')).toEqual([]);
+        expect(cert.dnsNames).toEqual(expected.dnsNames);
+        expect(cert.ipAddresses).toEqual(expected.ipAddresses);
+        expect(cert.otherNames).toEqual([]);
+        expect(cert.keyUsages).toEqual(expected.keyUsages);
+        expect(cert.keyUsageCritical).toBe(true);
+        expect(cert.extendedKeyUsages).toEqual(expected.extendedKeyUsages);
+        if (expected.ca) {
+          expect(cert.basicConstraints).toEqual({ ca: true, pathLength: undefined, critical: true });
+          expect(cert.node.ca).toBe(true);
+        } else {
+          expect(cert.basicConstraints?.ca ?? false).toBe(false);
+          expect(cert.node.ca).toBe(false);
+        }
+        // NotBefore = issuance − 5 min; NotAfter = issuance + validity (second precision).
+        // kubeadm (and the offline engine) backdate NotBefore by five minutes; terraform-provider-tls starts validity
+        // at the moment of signing, so tls-provider certificates from `pulumi up` have no backdate. Multi-group
+        // certificates come from kubepki's MultiGroupCertificate there, which backdates like kubeadm.
+        const throughTlsProvider = via === 'pulumi' && expected.organizations.length <= 1;
+        const backdate = throughTlsProvider ? 0 : 5 * 60_000;
+        const { startedAt, finishedAt } = tree();
+        expect(cert.notBefore.getTime()).toBeGreaterThanOrEqual(startedAt.getTime() - backdate - 1_000);
+        expect(cert.notBefore.getTime()).toBeLessThanOrEqual(finishedAt.getTime() - backdate + 1_000);
+        expect(
+          Math.abs(cert.notAfter.getTime() - cert.notBefore.getTime() - backdate - expected.validityHours * 3_600_000),
+        ).toBeLessThanOrEqual(2_000);
+      },
+    );
 
     it('each apiserver and etcd server/peer certificate carries its own node name and address (typed out literally)', () => {
       for (const node of controlPlane) {
@@ -231,7 +290,9 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via', ({ stack, algorit
       if (stack === 'ha') {
         for (const node of controlPlane) {
           const apiserver = inspect(`${node}/pki/apiserver.crt`);
-          expect(apiserver.dnsNames).toEqual(expect.arrayContaining(['ha-api.example.internal', 'api.ha.example.com', '*.ha.example.com']));
+          expect(apiserver.dnsNames).toEqual(
+            expect.arrayContaining(['ha-api.example.internal', 'api.ha.example.com', '*.ha.example.com']),
+          );
           expect(apiserver.ipAddresses).toContain('192.168.50.10');
           expect(apiserver.node.checkHost('ha-api.example.internal')).toBe('ha-api.example.internal');
           expect(apiserver.node.checkHost('anything.ha.example.com')).toBe('*.ha.example.com');
@@ -261,14 +322,17 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via', ({ stack, algorit
   describe('keys', () => {
     const shape = expectedKeyShape(algorithm);
 
-    it.each(withKeys)(`$id: the private key is one ${shape.pemLabel} PEM block and matches the certificate`, (expected) => {
-      const { certPem, keyPem } = certificateMaterial(tree().dir, expected);
-      const blocks = pemBlocks(keyPem!);
-      expect(blocks.map((b) => b.label)).toEqual([shape.pemLabel]);
-      expect(privateKeyEncoding(keyPem!)).toBe(shape.encoding);
-      expect(describePrivateKey(keyPem!)).toBe(shape.description);
-      expect(hex(spkiOfPrivateKey(keyPem!))).toBe(hex(inspectCertificate(certPem).spki));
-    });
+    it.each(withKeys)(
+      `$id: the private key is one ${shape.pemLabel} PEM block and matches the certificate`,
+      (expected) => {
+        const { certPem, keyPem } = certificateMaterial(tree().dir, expected);
+        const blocks = pemBlocks(keyPem!);
+        expect(blocks.map((b) => b.label)).toEqual([shape.pemLabel]);
+        expect(privateKeyEncoding(keyPem!)).toBe(shape.encoding);
+        expect(describePrivateKey(keyPem!)).toBe(shape.description);
+        expect(hex(spkiOfPrivateKey(keyPem!))).toBe(hex(inspectCertificate(certPem).spki));
+      },
+    );
 
     it(`sa.key is a ${shape.pemLabel} and sa.pub is the PUBLIC KEY (PKIX) of it, on every control-plane node`, () => {
       for (const node of controlPlane) {
@@ -284,24 +348,29 @@ describe.each(trustTreeCases)('$stack tree, $algorithm, $via', ({ stack, algorit
   });
 
   describe('kubeconfigs', () => {
-    it.each(kubeconfigs)('$path: cluster $clusterName at $server, user $userName ($organizations), trusting $caPath', (expected) => {
-      const dir = tree().dir;
-      const kubeconfig = readSingleIdentityKubeconfig(fs.readFileSync(path.join(dir, expected.path), 'utf8'));
-      expect(kubeconfig.file).toMatchObject({ kind: 'Config', apiVersion: 'v1' });
-      expect(kubeconfig.clusterName).toBe(expected.clusterName);
-      expect(kubeconfig.server).toBe(expected.server);
-      expect(kubeconfig.caPem).toBe(fs.readFileSync(path.join(dir, expected.caPath), 'utf8'));
-      expect(kubeconfig.userName).toBe(expected.userName);
-      expect(kubeconfig.file.contexts).toEqual([{ name: expected.contextName, cluster: expected.clusterName, user: expected.userName }]);
-      expect(kubeconfig.currentContext).toBe(expected.contextName);
+    it.each(kubeconfigs)(
+      '$path: cluster $clusterName at $server, user $userName ($organizations), trusting $caPath',
+      (expected) => {
+        const dir = tree().dir;
+        const kubeconfig = readSingleIdentityKubeconfig(fs.readFileSync(path.join(dir, expected.path), 'utf8'));
+        expect(kubeconfig.file).toMatchObject({ kind: 'Config', apiVersion: 'v1' });
+        expect(kubeconfig.clusterName).toBe(expected.clusterName);
+        expect(kubeconfig.server).toBe(expected.server);
+        expect(kubeconfig.caPem).toBe(fs.readFileSync(path.join(dir, expected.caPath), 'utf8'));
+        expect(kubeconfig.userName).toBe(expected.userName);
+        expect(kubeconfig.file.contexts).toEqual([
+          { name: expected.contextName, cluster: expected.clusterName, user: expected.userName },
+        ]);
+        expect(kubeconfig.currentContext).toBe(expected.contextName);
 
-      const client = inspectCertificate(kubeconfig.clientCertificatePem);
-      expect(client.commonNames).toEqual([expected.commonName]);
-      expect(client.organizations).toEqual(expected.organizations);
-      expect(client.extendedKeyUsages).toEqual(['clientAuth']);
-      expect(isSignedBy(client, inspectCertificate(kubeconfig.caPem))).toBe(true);
-      expect(hex(spkiOfPrivateKey(kubeconfig.clientKeyPem))).toBe(hex(client.spki));
-    });
+        const client = inspectCertificate(kubeconfig.clientCertificatePem);
+        expect(client.commonNames).toEqual([expected.commonName]);
+        expect(client.organizations).toEqual(expected.organizations);
+        expect(client.extendedKeyUsages).toEqual(['clientAuth']);
+        expect(isSignedBy(client, inspectCertificate(kubeconfig.caPem))).toBe(true);
+        expect(hex(spkiOfPrivateKey(kubeconfig.clientKeyPem))).toBe(hex(client.spki));
+      },
+    );
 
     it('super-admin.conf exists on the first control-plane node only (like kubeadm init)', () => {
       const present = controlPlane.filter((node) => fs.existsSync(path.join(tree().dir, node, 'super-admin.conf')));

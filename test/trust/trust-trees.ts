@@ -38,7 +38,11 @@ export interface RealizedTrustTree extends FixtureTree {
  * Returns a getter (the tree does not exist yet while tests are being collected). Set KUBEPKI_KEEP_TREES=1 to keep
  * the trees.
  */
-export function useRealizedTree(stack: 'lab' | 'ha', algorithm: KeyAlgorithm, via: TrustTreeCase['via'] = 'offline'): () => RealizedTrustTree {
+export function useRealizedTree(
+  stack: 'lab' | 'ha',
+  algorithm: KeyAlgorithm,
+  via: TrustTreeCase['via'] = 'offline',
+): () => RealizedTrustTree {
   let tree: RealizedTrustTree | undefined;
   beforeAll(async () => {
     if (via === 'offline') {

@@ -52,7 +52,7 @@ describe('kubeadm certs check-expiration, from the files', () => {
     );
   });
 
-  it("marks an absent CA key as external CA mode (and what it signed), and absent certificates as !MISSING!", () => {
+  it('marks an absent CA key as external CA mode (and what it signed), and absent certificates as !MISSING!', () => {
     const copy = copyTree(dir);
     made.push(copy);
     fs.rmSync(path.join(copy, 'cp1/pki/ca.key'));
@@ -77,7 +77,9 @@ describe('kubeadm certs check-expiration, from the files', () => {
     fs.symlinkSync('/nonexistent/admin.conf', path.join(copy, 'cp1/admin.conf'));
     const report = expiryReport(copy, { now });
     expect(report.problems.map((p) => [p.id, p.file])).toEqual([['file.unreadable', 'cp1/admin.conf']]);
-    expect(report.problems[0]!.message).toContain('is a symbolic link to /nonexistent/admin.conf, which does not exist');
+    expect(report.problems[0]!.message).toContain(
+      'is a symbolic link to /nonexistent/admin.conf, which does not exist',
+    );
     expect(report.nodes.map((n) => n.node)).toEqual(['cp1', 'users', 'w1']);
     const row = (name: string) => report.nodes[0]!.certificates.find((c) => c.name === name)!;
     expect(row('admin.conf')).toMatchObject({ missing: true });
@@ -86,7 +88,11 @@ describe('kubeadm certs check-expiration, from the files', () => {
 
   it('gives kubeadm -o json (output.kubeadm.k8s.io/v1alpha3, four-space indent) for a node, and a List over a generated tree', () => {
     const singleText = renderExpiryJson(expiryReport(path.join(dir, 'cp1'), { now }));
-    expect(singleText.startsWith('{\n    "kind": "CertificateExpirationInfo",\n    "apiVersion": "output.kubeadm.k8s.io/v1alpha3",\n    "certificates": [\n')).toBe(true);
+    expect(
+      singleText.startsWith(
+        '{\n    "kind": "CertificateExpirationInfo",\n    "apiVersion": "output.kubeadm.k8s.io/v1alpha3",\n    "certificates": [\n',
+      ),
+    ).toBe(true);
     const single = JSON.parse(singleText);
     expect(single.certificates.map((c: { name: string }) => c.name)).not.toContain('kubelet.conf');
     expect(single).toMatchObject({ kind: 'CertificateExpirationInfo', apiVersion: 'output.kubeadm.k8s.io/v1alpha3' });
@@ -117,19 +123,10 @@ describe('kubeadm certs check-expiration, from the files', () => {
 
   it("formats dates and residual times as kubeadm (Go's layout, apimachinery's ShortHumanDuration)", () => {
     expect(formatExpiryDate(new Date('2026-08-19T09:03:59Z'))).toBe('Aug 19, 2026 09:03 UTC');
-    expect([-120, -1, 0, 59, 60, 3599, 3600, 86399, 86400, 364 * 86400, 365 * 86400, 10 * 365 * 86400].map(formatResidualTime)).toEqual([
-      '<invalid>',
-      '0s',
-      '0s',
-      '59s',
-      '1m',
-      '59m',
-      '1h',
-      '23h',
-      '1d',
-      '364d',
-      '1y',
-      '10y',
-    ]);
+    expect(
+      [-120, -1, 0, 59, 60, 3599, 3600, 86399, 86400, 364 * 86400, 365 * 86400, 10 * 365 * 86400].map(
+        formatResidualTime,
+      ),
+    ).toEqual(['<invalid>', '0s', '0s', '59s', '1m', '59m', '1h', '23h', '1d', '364d', '1y', '10y']);
   });
 });

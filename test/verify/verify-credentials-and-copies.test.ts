@@ -38,7 +38,8 @@ describe('verify: control-plane credentials on a worker', () => {
 describe('verify and generate: one CA copy disagrees', () => {
   it("cp1 (the first node) holds another tree's CA: the finding names cp1 as the odd one, not cp2 and cp3", async () => {
     const dir = trees.damagedCopy();
-    for (const f of ['cp1/pki/ca.crt', 'cp1/pki/ca.key']) fs.copyFileSync(path.join(trees.foreign().dir, f), path.join(dir, f));
+    for (const f of ['cp1/pki/ca.crt', 'cp1/pki/ca.key'])
+      fs.copyFileSync(path.join(trees.foreign().dir, f), path.join(dir, f));
     const findings = verifyPki(dir);
     expect(errorsOf(findings, 'ca.differs-between-nodes')).toEqual(['cp1/pki/ca.crt']);
     const hit = findings.find((f) => f.id === 'ca.differs-between-nodes')!;
@@ -48,7 +49,10 @@ describe('verify and generate: one CA copy disagrees', () => {
     // generate refuses, naming cp1's files as the odd ones and cp2's as the reference to copy
     const error = (await realizeLocal(trees.good().plan, dir).catch((e: unknown) => e)) as RealizeError;
     expect(error).toBeInstanceOf(RealizeError);
-    expect(error.problems.map((p) => `${p.code} ${p.path}`).sort()).toEqual(['ca-mismatch cp1/pki/ca.crt', 'ca-mismatch cp1/pki/ca.key']);
+    expect(error.problems.map((p) => `${p.code} ${p.path}`).sort()).toEqual([
+      'ca-mismatch cp1/pki/ca.crt',
+      'ca-mismatch cp1/pki/ca.key',
+    ]);
     expect(error.problems.find((p) => p.path === 'cp1/pki/ca.crt')!.message).toContain('copy cp2/pki/ca.crt over it');
   });
 
@@ -60,7 +64,9 @@ describe('verify and generate: one CA copy disagrees', () => {
     fs.copyFileSync(path.join(trees.foreign().dir, 'cp2/pki/etcd/ca.key'), path.join(dir, 'cp2/pki/etcd/ca.key'));
     const findings = verifyPki(dir);
     expect(errorsOf(findings, 'ca.differs-between-nodes')).toEqual(['cp2/pki/etcd/ca.crt']);
-    expect(findings.find((f) => f.id === 'ca.differs-between-nodes')!.message).toMatch(/certificates of the tree chain to it/);
+    expect(findings.find((f) => f.id === 'ca.differs-between-nodes')!.message).toMatch(
+      /certificates of the tree chain to it/,
+    );
   });
 });
 
@@ -69,7 +75,10 @@ describe('verify: no false errors on untouched files', () => {
     const dir = trees.damagedCopy();
     fs.copyFileSync(path.join(dir, 'cp1/kubelet.conf'), path.join(dir, 'cp2/kubelet.conf'));
     const findings = verifyPki(dir);
-    expect(findings.filter((f) => f.file.startsWith('cp2/pki/')), describeFindings(findings)).toEqual([]);
+    expect(
+      findings.filter((f) => f.file.startsWith('cp2/pki/')),
+      describeFindings(findings),
+    ).toEqual([]);
     expect(findings.some((f) => f.file === 'cp2/kubelet.conf')).toBe(true);
   });
 });
@@ -82,7 +91,11 @@ describe('verify: leftovers of an interrupted generate, links and owners', () =>
     fs.copyFileSync(path.join(dir, 'users/alice.conf'), path.join(dir, 'users/.alice.conf.4242.deadbeef.tmp'));
     fs.copyFileSync(path.join(dir, 'cp1/pki/ca.crt'), path.join(dir, 'cp1/pki/.ca.crt.kubepki-0123456789ab.tmp'));
     const findings = verifyPki(dir, { plan: trees.good().plan });
-    expect(errorsOf(findings, 'file.staged')).toEqual(['cp1/.admin.conf.kubepki-0123456789ab.tmp', 'cp1/pki/.ca.key.kubepki-0123456789ab.tmp', 'users/.alice.conf.4242.deadbeef.tmp']);
+    expect(errorsOf(findings, 'file.staged')).toEqual([
+      'cp1/.admin.conf.kubepki-0123456789ab.tmp',
+      'cp1/pki/.ca.key.kubepki-0123456789ab.tmp',
+      'users/.alice.conf.4242.deadbeef.tmp',
+    ]);
     expect(findings.find((f) => f.file === 'cp1/pki/.ca.crt.kubepki-0123456789ab.tmp')?.severity).toBe('warning');
   });
 

@@ -14,17 +14,21 @@ const damagedCopy = trees.damagedCopy;
 
 /** Copies `<base>.crt` and `<base>.key` from one node directory to another. */
 const copyPair = (fromNode: string, toNode: string, base: string) => {
-  for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(fromNode, `${base}.${ext}`), path.join(toNode, `${base}.${ext}`));
+  for (const ext of ['crt', 'key'])
+    fs.copyFileSync(path.join(fromNode, `${base}.${ext}`), path.join(toNode, `${base}.${ext}`));
 };
 
 describe('verify an HA tree against its other control-plane nodes', () => {
   it("cp1's etcd server and peer certificates copied onto cp2: an error on each, naming the node", () => {
     const dir = damagedCopy();
-    for (const base of ['pki/etcd/server', 'pki/etcd/peer']) copyPair(path.join(dir, 'cp1'), path.join(dir, 'cp2'), base);
+    for (const base of ['pki/etcd/server', 'pki/etcd/peer'])
+      copyPair(path.join(dir, 'cp1'), path.join(dir, 'cp2'), base);
     const findings = verifyPki(dir);
     const hit = expectNamed(findings, 'subject.common-name', 'cp2/pki/etcd/server.crt', ['cp2/pki/etcd/peer.crt']);
     expect(hit.message).toContain('has CN "cp1" on node "cp2"');
-    expect(findings.find((f) => f.file === 'cp2/pki/etcd/peer.crt' && f.id === 'subject.common-name')?.severity).toBe('error');
+    expect(findings.find((f) => f.file === 'cp2/pki/etcd/peer.crt' && f.id === 'subject.common-name')?.severity).toBe(
+      'error',
+    );
   });
 
   it('a foreign sa.key on cp2 with its sa.pub removed: an error on sa.key, compared with cp1/pki/sa.key', () => {

@@ -9,7 +9,14 @@ import * as yaml from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { KeyPair, ParsedCertificate, issueCertificate } from '../../src/crypto';
 import { verifyPki } from '../../src/verify';
-import { useDamageableTrees, describeFindings, errorFiles, expectNamed, reissueCertificate, templateOf } from './verify-test-trees';
+import {
+  useDamageableTrees,
+  describeFindings,
+  errorFiles,
+  expectNamed,
+  reissueCertificate,
+  templateOf,
+} from './verify-test-trees';
 
 const trees = useDamageableTrees('lab');
 const damagedCopy = trees.damagedCopy;
@@ -17,14 +24,23 @@ const damagedCopy = trees.damagedCopy;
 describe('verify names the one damaged file', () => {
   it('wrong issuer: apiserver.crt (and its key) from another cluster whose CA has the same name', () => {
     const dir = damagedCopy();
-    for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(trees.foreign().dir, `cp1/pki/apiserver.${ext}`), path.join(dir, `cp1/pki/apiserver.${ext}`));
+    for (const ext of ['crt', 'key'])
+      fs.copyFileSync(
+        path.join(trees.foreign().dir, `cp1/pki/apiserver.${ext}`),
+        path.join(dir, `cp1/pki/apiserver.${ext}`),
+      );
     const hit = expectNamed(verifyPki(dir), 'chain.wrong-issuer', 'cp1/pki/apiserver.crt');
     expect(hit.message).toMatch(/another CA with the same name signed it/);
   });
 
   it('wrong issuer: front-proxy-client.crt signed by the cluster CA instead of the front-proxy CA', async () => {
     const dir = damagedCopy();
-    await reissueCertificate(dir, { node: 'cp1', name: 'front-proxy-client', caBase: 'pki/ca', change: () => undefined });
+    await reissueCertificate(dir, {
+      node: 'cp1',
+      name: 'front-proxy-client',
+      caBase: 'pki/ca',
+      change: () => undefined,
+    });
     const hit = expectNamed(verifyPki(dir), 'chain.wrong-issuer', 'cp1/pki/front-proxy-client.crt');
     expect(hit.message).toContain('it is signed by cp1/pki/ca.crt, not by cp1/pki/front-proxy-ca.crt');
   });
@@ -42,18 +58,30 @@ describe('verify names the one damaged file', () => {
     expect(hit.message).toContain('lacks the SAN kubernetes.default.svc');
     // With the plan, the same defect is also drift, on the same file.
     const withPlan = verifyPki(dir, { plan: trees.good().plan });
-    expect(withPlan.find((f) => f.id === 'drift.certificate' && f.file === 'cp1/pki/apiserver.crt')?.message).toContain('DNS SANs +kubernetes.default.svc');
+    expect(withPlan.find((f) => f.id === 'drift.certificate' && f.file === 'cp1/pki/apiserver.crt')?.message).toContain(
+      'DNS SANs +kubernetes.default.svc',
+    );
   });
 
   it('missing SAN: apiserver.crt without the advertise address its kubeconfigs dial', async () => {
     const dir = damagedCopy();
-    await reissueCertificate(dir, { node: 'cp1', name: 'apiserver', caBase: 'pki/ca', change: (t) => void (t.ipAddresses = t.ipAddresses.filter((ip) => ip !== '10.0.0.11')) });
+    await reissueCertificate(dir, {
+      node: 'cp1',
+      name: 'apiserver',
+      caBase: 'pki/ca',
+      change: (t) => void (t.ipAddresses = t.ipAddresses.filter((ip) => ip !== '10.0.0.11')),
+    });
     const findings = verifyPki(dir);
     // The node's own kubeconfigs blame the certificate; the worker's and the user's kubeconfig are blamed themselves,
     // since no apiserver certificate in the tree covers what they dial.
     const hit = expectNamed(findings, 'san.missing', 'cp1/pki/apiserver.crt', ['users/alice.conf', 'w1/kubelet.conf']);
-    expect(hit.message).toMatch(/lacks the SAN 10\.0\.0\.11, the server of cp1\/admin\.conf, .*cp1\/controller-manager\.conf/);
-    expect(findings.filter((f) => f.id === 'kubeconfig.server-not-covered').map((f) => f.file)).toEqual(['users/alice.conf', 'w1/kubelet.conf']);
+    expect(hit.message).toMatch(
+      /lacks the SAN 10\.0\.0\.11, the server of cp1\/admin\.conf, .*cp1\/controller-manager\.conf/,
+    );
+    expect(findings.filter((f) => f.id === 'kubeconfig.server-not-covered').map((f) => f.file)).toEqual([
+      'users/alice.conf',
+      'w1/kubelet.conf',
+    ]);
   });
 
   it('mode 0644 on a private key', () => {
@@ -72,7 +100,12 @@ describe('verify names the one damaged file', () => {
   /** alice.conf with its current context moved to a user without credentials, and `alice`'s entry set to `credential`. */
   function kubeconfigWithIdleCredential(dir: string, credential: Record<string, unknown>): string {
     const file = path.join(dir, 'users/alice.conf');
-    const doc = yaml.load(fs.readFileSync(file, 'utf8')) as { users: { name: string; user: unknown }[]; contexts: unknown[]; clusters: { name: string }[]; 'current-context': string };
+    const doc = yaml.load(fs.readFileSync(file, 'utf8')) as {
+      users: { name: string; user: unknown }[];
+      contexts: unknown[];
+      clusters: { name: string }[];
+      'current-context': string;
+    };
     doc.users[0]!.user = credential;
     doc.users.push({ name: 'anonymous', user: {} });
     doc.contexts.push({ name: 'anonymous', context: { cluster: doc.clusters[0]!.name, user: 'anonymous' } });
@@ -91,18 +124,24 @@ describe('verify names the one damaged file', () => {
     ['exec', { exec: { apiVersion: 'client.authentication.k8s.io/v1', command: 'get-token' } }],
     ['auth-provider', { 'auth-provider': { name: 'oidc' } }],
   ];
-  it.each(credentials)('mode 0644 on a kubeconfig whose current user has no credentials but another user has %s', (_, credential) => {
-    const dir = damagedCopy();
-    const file = kubeconfigWithIdleCredential(dir, credential);
-    const hit = expectNamed(verifyPki(dir), 'file.mode', file);
-    expect(hit.message).toContain('a kubeconfig with credentials with mode 0644');
-  });
+  it.each(credentials)(
+    'mode 0644 on a kubeconfig whose current user has no credentials but another user has %s',
+    (_, credential) => {
+      const dir = damagedCopy();
+      const file = kubeconfigWithIdleCredential(dir, credential);
+      const hit = expectNamed(verifyPki(dir), 'file.mode', file);
+      expect(hit.message).toContain('a kubeconfig with credentials with mode 0644');
+    },
+  );
 
   it('mode 0644 on a kubeconfig without any credentials is fine', () => {
     const dir = damagedCopy();
     kubeconfigWithIdleCredential(dir, { 'client-certificate': '/etc/alice.crt' });
     const findings = verifyPki(dir);
-    expect(findings.filter((f) => f.id === 'file.mode'), describeFindings(findings)).toEqual([]);
+    expect(
+      findings.filter((f) => f.id === 'file.mode'),
+      describeFindings(findings),
+    ).toEqual([]);
   });
 
   it.each([
@@ -124,7 +163,9 @@ describe('verify names the one damaged file', () => {
 
   it('mismatched key: etcd/server.key replaced by a fresh key', async () => {
     const dir = damagedCopy();
-    fs.writeFileSync(path.join(dir, 'cp1/pki/etcd/server.key'), (await KeyPair.generate('ECDSA-P256')).toPem(), { mode: 0o600 });
+    fs.writeFileSync(path.join(dir, 'cp1/pki/etcd/server.key'), (await KeyPair.generate('ECDSA-P256')).toPem(), {
+      mode: 0o600,
+    });
     const hit = expectNamed(verifyPki(dir), 'key.mismatch', 'cp1/pki/etcd/server.key');
     expect(hit.message).toContain('is not the private key of cp1/pki/etcd/server.crt');
   });
@@ -132,7 +173,13 @@ describe('verify names the one damaged file', () => {
   it('expired leaf: apiserver-kubelet-client.crt issued two days ago for one hour', async () => {
     const dir = damagedCopy();
     const twoDaysAgo = new Date(Date.now() - 2 * 24 * 3600_000);
-    await reissueCertificate(dir, { node: 'cp1', name: 'apiserver-kubelet-client', caBase: 'pki/ca', now: twoDaysAgo, change: (t) => void (t.validityHours = 1) });
+    await reissueCertificate(dir, {
+      node: 'cp1',
+      name: 'apiserver-kubelet-client',
+      caBase: 'pki/ca',
+      now: twoDaysAgo,
+      change: (t) => void (t.validityHours = 1),
+    });
     const hit = expectNamed(verifyPki(dir), 'expiry.expired', 'cp1/pki/apiserver-kubelet-client.crt');
     expect(hit.message).toMatch(/expired on .* \(1 day ago\)/);
   });
@@ -173,10 +220,11 @@ describe('verify names the one damaged file', () => {
 
   it("a worker whose ca.crt and kubelet.conf both come from another cluster: kubelet.conf is checked against the apiservers' CA", () => {
     const dir = damagedCopy();
-    for (const rel of ['w1/pki/ca.crt', 'w1/kubelet.conf']) fs.copyFileSync(path.join(trees.foreign().dir, rel), path.join(dir, rel));
+    for (const rel of ['w1/pki/ca.crt', 'w1/kubelet.conf'])
+      fs.copyFileSync(path.join(trees.foreign().dir, rel), path.join(dir, rel));
     const findings = verifyPki(dir);
     const hit = expectNamed(findings, 'chain.wrong-issuer', 'w1/kubelet.conf', ['w1/pki/ca.crt']);
-    expect(hit.message).toContain("does not chain to cp1/pki/ca.crt");
+    expect(hit.message).toContain('does not chain to cp1/pki/ca.crt');
     expect(hit.message).toContain("kube-apiserver's --client-ca-file would reject it");
   });
 
@@ -184,38 +232,70 @@ describe('verify names the one damaged file', () => {
     const dir = damagedCopy();
     const pki = path.join(dir, 'cp1/pki');
     const caKey = KeyPair.fromPem(fs.readFileSync(path.join(pki, 'ca.key')));
-    const frontProxyCa = await issueCertificate(templateOf(ParsedCertificate.fromPem(fs.readFileSync(path.join(pki, 'front-proxy-ca.crt')))), caKey, undefined, new Date());
+    const frontProxyCa = await issueCertificate(
+      templateOf(ParsedCertificate.fromPem(fs.readFileSync(path.join(pki, 'front-proxy-ca.crt')))),
+      caKey,
+      undefined,
+      new Date(),
+    );
     fs.writeFileSync(path.join(pki, 'front-proxy-ca.crt'), frontProxyCa.pem);
     fs.copyFileSync(path.join(pki, 'ca.key'), path.join(pki, 'front-proxy-ca.key'));
-    await reissueCertificate(dir, { node: 'cp1', name: 'front-proxy-client', caBase: 'pki/front-proxy-ca', change: () => undefined });
+    await reissueCertificate(dir, {
+      node: 'cp1',
+      name: 'front-proxy-client',
+      caBase: 'pki/front-proxy-ca',
+      change: () => undefined,
+    });
     const hit = expectNamed(verifyPki(dir), 'ca.separation', 'cp1/pki/front-proxy-ca.crt');
     expect(hit.message).toContain('uses the same key as cp1/pki/ca.crt');
   });
 
   it('a leaf that can sign certificates: apiserver-etcd-client reissued with keyCertSign', async () => {
     const dir = damagedCopy();
-    await reissueCertificate(dir, { node: 'cp1', name: 'apiserver-etcd-client', caBase: 'pki/etcd/ca', change: (t) => void t.keyUsages.push('keyCertSign') });
+    await reissueCertificate(dir, {
+      node: 'cp1',
+      name: 'apiserver-etcd-client',
+      caBase: 'pki/etcd/ca',
+      change: (t) => void t.keyUsages.push('keyCertSign'),
+    });
     expectNamed(verifyPki(dir), 'usage.leaf-key-cert-sign', 'cp1/pki/apiserver-etcd-client.crt');
   });
 
   it('a leaf outliving its CA is a warning on that leaf, not an error', async () => {
     const dir = damagedCopy();
-    await reissueCertificate(dir, { node: 'cp1', name: 'etcd/peer', caBase: 'pki/etcd/ca', change: (t) => void (t.validityHours = 20 * 8760), pastTheCa: true });
+    await reissueCertificate(dir, {
+      node: 'cp1',
+      name: 'etcd/peer',
+      caBase: 'pki/etcd/ca',
+      change: (t) => void (t.validityHours = 20 * 8760),
+      pastTheCa: true,
+    });
     const findings = verifyPki(dir);
     expect(errorFiles(findings), describeFindings(findings)).toEqual([]);
-    expect(findings.map((f) => [f.id, f.file, f.severity])).toEqual([['chain.outlives-ca', 'cp1/pki/etcd/peer.crt', 'warning']]);
+    expect(findings.map((f) => [f.id, f.file, f.severity])).toEqual([
+      ['chain.outlives-ca', 'cp1/pki/etcd/peer.crt', 'warning'],
+    ]);
   });
 
   it("a node without its ca.crt: its leaves are judged against the tree's copy of the cluster CA", () => {
     const dir = damagedCopy();
     fs.rmSync(path.join(dir, 'cp1/pki/ca.crt'));
     for (const name of ['apiserver', 'apiserver-kubelet-client']) {
-      for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(trees.foreign().dir, `cp1/pki/${name}.${ext}`), path.join(dir, `cp1/pki/${name}.${ext}`));
+      for (const ext of ['crt', 'key'])
+        fs.copyFileSync(
+          path.join(trees.foreign().dir, `cp1/pki/${name}.${ext}`),
+          path.join(dir, `cp1/pki/${name}.${ext}`),
+        );
     }
     const findings = verifyPki(dir);
-    const hit = expectNamed(findings, 'chain.wrong-issuer', 'cp1/pki/apiserver.crt', ['cp1/pki/apiserver-kubelet-client.crt']);
+    const hit = expectNamed(findings, 'chain.wrong-issuer', 'cp1/pki/apiserver.crt', [
+      'cp1/pki/apiserver-kubelet-client.crt',
+    ]);
     expect(hit.message).toContain('does not chain to w1/pki/ca.crt');
-    expect(findings.find((f) => f.id === 'chain.wrong-issuer' && f.file === 'cp1/pki/apiserver-kubelet-client.crt')?.severity).toBe('error');
+    expect(
+      findings.find((f) => f.id === 'chain.wrong-issuer' && f.file === 'cp1/pki/apiserver-kubelet-client.crt')
+        ?.severity,
+    ).toBe('error');
   });
 
   it('a node without its ca.crt and no copy anywhere: its leaves cannot be verified, an error on each', () => {
@@ -232,9 +312,17 @@ describe('verify names the one damaged file', () => {
   it('etcd/ca.crt removed and etcd/server.crt from another cluster: every etcd leaf is an error, none skipped', () => {
     const dir = damagedCopy();
     fs.rmSync(path.join(dir, 'cp1/pki/etcd/ca.crt'));
-    for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(trees.foreign().dir, `cp1/pki/etcd/server.${ext}`), path.join(dir, `cp1/pki/etcd/server.${ext}`));
+    for (const ext of ['crt', 'key'])
+      fs.copyFileSync(
+        path.join(trees.foreign().dir, `cp1/pki/etcd/server.${ext}`),
+        path.join(dir, `cp1/pki/etcd/server.${ext}`),
+      );
     const findings = verifyPki(dir);
-    const etcdLeaves = ['cp1/pki/apiserver-etcd-client.crt', 'cp1/pki/etcd/healthcheck-client.crt', 'cp1/pki/etcd/peer.crt'];
+    const etcdLeaves = [
+      'cp1/pki/apiserver-etcd-client.crt',
+      'cp1/pki/etcd/healthcheck-client.crt',
+      'cp1/pki/etcd/peer.crt',
+    ];
     const hit = expectNamed(findings, 'chain.unverifiable', 'cp1/pki/etcd/server.crt', etcdLeaves);
     expect(hit.message).toContain('no etcd-ca (pki/etcd/ca.crt) in the tree');
   });
@@ -249,10 +337,18 @@ describe('verify names the one damaged file', () => {
     const damaged = ['cp1/admin.conf', 'cp1/pki/apiserver.key', 'cp1/pki/front-proxy-client.crt'];
     const findings = verifyPki(dir);
     expect(errorFiles(findings), describeFindings(findings)).toEqual(damaged);
-    expect(findings.find((f) => f.file === 'cp1/admin.conf')).toMatchObject({ id: 'file.unreadable', severity: 'error' });
-    expect(findings.find((f) => f.file === 'cp1/admin.conf')!.message).toContain('is a symbolic link to /nonexistent/admin.conf, which does not exist');
+    expect(findings.find((f) => f.file === 'cp1/admin.conf')).toMatchObject({
+      id: 'file.unreadable',
+      severity: 'error',
+    });
+    expect(findings.find((f) => f.file === 'cp1/admin.conf')!.message).toContain(
+      'is a symbolic link to /nonexistent/admin.conf, which does not exist',
+    );
     // Unreadable is not also missing, with or without the plan.
-    expect(findings.filter((f) => f.id === 'file.missing'), describeFindings(findings)).toEqual([]);
+    expect(
+      findings.filter((f) => f.id === 'file.missing'),
+      describeFindings(findings),
+    ).toEqual([]);
     const withPlan = verifyPki(dir, { plan: trees.good().plan });
     expect(errorFiles(withPlan), describeFindings(withPlan)).toEqual(damaged);
     expect(withPlan.filter((f) => f.id === 'drift.missing')).toEqual([]);
@@ -261,7 +357,11 @@ describe('verify names the one damaged file', () => {
   it('never puts key material in a finding', async () => {
     const dir = damagedCopy();
     fs.writeFileSync(path.join(dir, 'cp1/pki/apiserver.key'), 'garbage', { mode: 0o600 });
-    fs.writeFileSync(path.join(dir, 'cp1/admin.conf'), 'kind: Config\nusers: [{name: x, user: {client-key-data: bm90LWEta2V5}}]\n', { mode: 0o600 });
+    fs.writeFileSync(
+      path.join(dir, 'cp1/admin.conf'),
+      'kind: Config\nusers: [{name: x, user: {client-key-data: bm90LWEta2V5}}]\n',
+      { mode: 0o600 },
+    );
     const findings = verifyPki(dir);
     expect(findings.find((f) => f.file === 'cp1/pki/apiserver.key')?.id).toBe('file.unreadable');
     const text = JSON.stringify(findings);

@@ -29,7 +29,8 @@ function copyNode(): string {
   fs.cpSync(path.join(tree, 'cp1'), dir, { recursive: true });
   return dir;
 }
-const summary = (findings: Finding[]) => findings.filter((f) => f.severity !== 'info').map((f) => [f.id, f.file, f.severity]);
+const summary = (findings: Finding[]) =>
+  findings.filter((f) => f.severity !== 'info').map((f) => [f.id, f.file, f.severity]);
 
 describe("verify recognises kubeadm's external-CA mode (CA certificate present, CA key absent)", () => {
   it('an /etc/kubernetes whose three CAs are outside passes, with a note per CA and no note about the CSRs', () => {
@@ -37,7 +38,12 @@ describe("verify recognises kubeadm's external-CA mode (CA certificate present, 
     try {
       const findings = verifyPki(dir);
       expect(summary(findings)).toEqual([]);
-      expect(findings.filter((f) => f.id === 'ca.external').map((f) => f.file).sort()).toEqual(['pki/ca.key', 'pki/etcd/ca.key', 'pki/front-proxy-ca.key']);
+      expect(
+        findings
+          .filter((f) => f.id === 'ca.external')
+          .map((f) => f.file)
+          .sort(),
+      ).toEqual(['pki/ca.key', 'pki/etcd/ca.key', 'pki/front-proxy-ca.key']);
       expect(findings.filter((f) => f.file.endsWith('.csr') || f.file.endsWith('.conf.crt'))).toEqual([]);
     } finally {
       removeTree(path.dirname(dir));
@@ -47,7 +53,14 @@ describe("verify recognises kubeadm's external-CA mode (CA certificate present, 
   it('what kubeadm init would need the CA key for is an error when missing (UsingExternalCA), a warning when the key is there', () => {
     const dir = copyNode();
     try {
-      for (const rel of ['pki/apiserver.crt', 'pki/front-proxy-client.crt', 'pki/etcd/peer.key', 'pki/etcd/peer.crt', 'scheduler.conf']) fs.rmSync(path.join(dir, rel));
+      for (const rel of [
+        'pki/apiserver.crt',
+        'pki/front-proxy-client.crt',
+        'pki/etcd/peer.key',
+        'pki/etcd/peer.crt',
+        'scheduler.conf',
+      ])
+        fs.rmSync(path.join(dir, rel));
       const errors = verifyPki(dir).filter((f) => f.severity === 'error');
       expect(errors.map((f) => [f.id, f.file]).sort()).toEqual(
         [
@@ -58,7 +71,9 @@ describe("verify recognises kubeadm's external-CA mode (CA certificate present, 
           ['external-ca.missing', 'scheduler.conf'],
         ].sort(),
       );
-      expect(errors.find((f) => f.file === 'pki/apiserver.crt')!.message).toContain('pki/ca.crt is here without its key');
+      expect(errors.find((f) => f.file === 'pki/apiserver.crt')!.message).toContain(
+        'pki/ca.crt is here without its key',
+      );
       expect(errors.find((f) => f.file === 'pki/apiserver.crt')!.message).toContain('pki/apiserver.csr');
       expect(errors.find((f) => f.file === 'scheduler.conf')!.message).toContain('scheduler.conf.csr');
       // With the CA key present kubeadm would issue the missing file itself: only a warning.
@@ -73,7 +88,25 @@ describe("verify recognises kubeadm's external-CA mode (CA certificate present, 
   it('a CSR made with another key, and a returned kubeconfig certificate not embedded, are reported', () => {
     const dir = copyNode();
     try {
-      execFileSync('openssl', ['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path.join(dir, 'other.key'), '-out', path.join(dir, 'pki/apiserver.csr'), '-subj', '/CN=kube-apiserver'], { stdio: 'pipe' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-new',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          path.join(dir, 'other.key'),
+          '-out',
+          path.join(dir, 'pki/apiserver.csr'),
+          '-subj',
+          '/CN=kube-apiserver',
+        ],
+        { stdio: 'pipe' },
+      );
       fs.rmSync(path.join(dir, 'other.key'));
       opensslSign(path.join(dir, 'admin.conf.csr'), cas.get('ca')!, path.join(dir, 'admin.conf.crt'));
       expect(summary(verifyPki(dir))).toEqual([

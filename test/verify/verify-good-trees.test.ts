@@ -44,7 +44,10 @@ describe.each(cases)('$stack tree, $algorithm', ({ stack, algorithm }) => {
     const inWindow = new Date(Date.now() + 350 * 24 * 3600_000);
     const soon = verifyPki(tree.dir, { now: inWindow });
     const leaves = tree.plan.certificates.filter((c) => !c.isCa).length;
-    expect(soon.filter((f) => f.severity === 'error'), describeFindings(soon)).toEqual([]);
+    expect(
+      soon.filter((f) => f.severity === 'error'),
+      describeFindings(soon),
+    ).toEqual([]);
     // Every leaf file (pki/*.crt and kubeconfigs) is named; CAs (10 years) are not.
     expect(new Set(soon.filter((f) => f.id === 'expiry.soon').map((f) => f.file)).size).toBe(leaves);
     expect(verifyPki(tree.dir, { now: inWindow, expiryWindowDays: 10 })).toEqual([]);

@@ -25,7 +25,8 @@ describe('verify: kubelet serving certificates and kubeadm.yaml', () => {
     removeTree(dir);
     return { findings, alone };
   }
-  const ids = (findings: { id: string; file: string; severity: string }[]) => findings.filter((f) => f.severity === 'error').map((f) => `${f.id} ${f.file}`);
+  const ids = (findings: { id: string; file: string; severity: string }[]) =>
+    findings.filter((f) => f.severity === 'error').map((f) => `${f.id} ${f.file}`);
 
   it('finds nothing wrong with a generated tree, with or without the plan', () => {
     expect(verifyPki(tree.dir, { plan: tree.plan }).filter((f) => f.severity !== 'info')).toEqual([]);
@@ -34,7 +35,11 @@ describe('verify: kubelet serving certificates and kubeadm.yaml', () => {
 
   it("reports another node's serving certificate: kube-apiserver fails hostname verification at the node's address", () => {
     const { findings, alone } = damaged((dir) => {
-      for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(dir, `cp1/pki/kubelet-serving.${ext}`), path.join(dir, `w1/pki/kubelet-serving.${ext}`));
+      for (const ext of ['crt', 'key'])
+        fs.copyFileSync(
+          path.join(dir, `cp1/pki/kubelet-serving.${ext}`),
+          path.join(dir, `w1/pki/kubelet-serving.${ext}`),
+        );
     });
     expect(ids(alone)).toContain('san.missing w1/pki/kubelet-serving.crt');
     expect(alone.find((f) => f.id === 'san.missing' && f.severity === 'error')!.message).toContain('10.0.0.21');
@@ -45,7 +50,11 @@ describe('verify: kubelet serving certificates and kubeadm.yaml', () => {
     const foreign = await realizeStack('lab', 'ECDSA-P256', (s) => void (s.spec.pki.kubeletServingCertificates = true));
     try {
       const { alone } = damaged((dir) => {
-        for (const ext of ['crt', 'key']) fs.copyFileSync(path.join(foreign.dir, `w1/pki/kubelet-serving.${ext}`), path.join(dir, `w1/pki/kubelet-serving.${ext}`));
+        for (const ext of ['crt', 'key'])
+          fs.copyFileSync(
+            path.join(foreign.dir, `w1/pki/kubelet-serving.${ext}`),
+            path.join(dir, `w1/pki/kubelet-serving.${ext}`),
+          );
       });
       const chain = alone.find((f) => f.file === 'w1/pki/kubelet-serving.crt' && f.severity === 'error');
       expect(chain?.message).toContain('--kubelet-certificate-authority');
@@ -54,20 +63,28 @@ describe('verify: kubelet serving certificates and kubeadm.yaml', () => {
     }
   });
 
-  it('reports a kubeadm.yaml that names a file the node directory lacks, and a join pin that is not the tree\'s CA', () => {
+  it("reports a kubeadm.yaml that names a file the node directory lacks, and a join pin that is not the tree's CA", () => {
     const { alone, findings } = damaged((dir) => {
       fs.rmSync(path.join(dir, 'cp1/pki/kubelet-serving.key'));
       const join = path.join(dir, 'w1/kubeadm.yaml');
       fs.writeFileSync(join, fs.readFileSync(join, 'utf8').replace(/sha256:[0-9a-f]{64}/, `sha256:${'f'.repeat(64)}`));
     });
-    expect(ids(alone)).toEqual(expect.arrayContaining(['kubeadm.missing-file cp1/kubeadm.yaml', 'kubeadm.ca-pin w1/kubeadm.yaml']));
-    expect(ids(findings)).toEqual(expect.arrayContaining(['drift.missing cp1/pki/kubelet-serving.key', 'drift.kubeadm-config w1/kubeadm.yaml']));
+    expect(ids(alone)).toEqual(
+      expect.arrayContaining(['kubeadm.missing-file cp1/kubeadm.yaml', 'kubeadm.ca-pin w1/kubeadm.yaml']),
+    );
+    expect(ids(findings)).toEqual(
+      expect.arrayContaining(['drift.missing cp1/pki/kubelet-serving.key', 'drift.kubeadm-config w1/kubeadm.yaml']),
+    );
   });
 
   it('never quotes the token in a finding', () => {
     const token = fs.readFileSync(path.join(tree.dir, 'bootstrap-token'), 'utf8').trim();
-    const { findings } = damaged((dir) => fs.writeFileSync(path.join(dir, 'bootstrap-token'), 'abcdef.0123456789abcdef\n'));
-    expect(ids(findings)).toEqual(expect.arrayContaining(['drift.bootstrap-token cp1/kubeadm.yaml', 'drift.bootstrap-token w1/kubeadm.yaml']));
+    const { findings } = damaged((dir) =>
+      fs.writeFileSync(path.join(dir, 'bootstrap-token'), 'abcdef.0123456789abcdef\n'),
+    );
+    expect(ids(findings)).toEqual(
+      expect.arrayContaining(['drift.bootstrap-token cp1/kubeadm.yaml', 'drift.bootstrap-token w1/kubeadm.yaml']),
+    );
     expect(JSON.stringify(findings)).not.toContain(token.split('.')[1]!);
     expect(JSON.stringify(findings)).not.toContain('0123456789abcdef');
   });

@@ -24,7 +24,27 @@ function signLeaf(pki: string, name: string, subject: string, extensions: string
   openssl([...keyArgs, '-out', `${name}.key`], pki);
   openssl(['req', '-new', '-key', `${name}.key`, '-subj', subject, '-out', `${name}.csr`], pki);
   fs.writeFileSync(path.join(pki, `${name}.ext`), `${extensions.join('\n')}\n`);
-  openssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '365', '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.crt`], pki);
+  openssl(
+    [
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '365',
+      '-sha256',
+      '-extfile',
+      `${name}.ext`,
+      '-out',
+      `${name}.crt`,
+    ],
+    pki,
+  );
   for (const ext of ['csr', 'ext']) fs.rmSync(path.join(pki, `${name}.${ext}`));
 }
 
@@ -55,7 +75,8 @@ function kubeadmKubeconfig(server: string, caPem: string, user: string, certPem:
   ].join('\n');
 }
 
-const apiserverSans = 'subjectAltName=DNS:node1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:10.96.0.1,IP:192.168.1.10';
+const apiserverSans =
+  'subjectAltName=DNS:node1,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local,IP:10.96.0.1,IP:192.168.1.10';
 
 function buildTree(dir: string, sans = apiserverSans): void {
   const pki = path.join(dir, 'pki');
@@ -63,18 +84,55 @@ function buildTree(dir: string, sans = apiserverSans): void {
   openssl(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', 'ca.key'], pki);
   openssl(
     [
-      'req', '-x509', '-new', '-key', 'ca.key', '-subj', '/CN=kubernetes', '-days', '3650', '-sha256',
-      '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign', '-addext', 'subjectAltName=DNS:kubernetes',
-      '-out', 'ca.crt',
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      'ca.key',
+      '-subj',
+      '/CN=kubernetes',
+      '-days',
+      '3650',
+      '-sha256',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+      '-addext',
+      'keyUsage=critical,digitalSignature,keyEncipherment,keyCertSign',
+      '-addext',
+      'subjectAltName=DNS:kubernetes',
+      '-out',
+      'ca.crt',
     ],
     pki,
   );
   const leaf = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature,keyEncipherment'];
   // kubeadm's own keys are SEC1; kubeadm also reads PKCS#8, which `openssl genpkey` writes.
-  signLeaf(pki, 'apiserver', '/CN=kube-apiserver', [...leaf, 'extendedKeyUsage=serverAuth', sans], ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']);
-  signLeaf(pki, 'admin', '/O=kubeadm:cluster-admins/CN=kubernetes-admin', [...leaf, 'extendedKeyUsage=clientAuth'], ['ecparam', '-name', 'prime256v1', '-genkey', '-noout']);
+  signLeaf(
+    pki,
+    'apiserver',
+    '/CN=kube-apiserver',
+    [...leaf, 'extendedKeyUsage=serverAuth', sans],
+    ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'],
+  );
+  signLeaf(
+    pki,
+    'admin',
+    '/O=kubeadm:cluster-admins/CN=kubernetes-admin',
+    [...leaf, 'extendedKeyUsage=clientAuth'],
+    ['ecparam', '-name', 'prime256v1', '-genkey', '-noout'],
+  );
   const read = (f: string) => fs.readFileSync(path.join(pki, f), 'utf8');
-  fs.writeFileSync(path.join(dir, 'admin.conf'), kubeadmKubeconfig('https://192.168.1.10:6443', read('ca.crt'), 'kubernetes-admin', read('admin.crt'), read('admin.key')), { mode: 0o600 });
+  fs.writeFileSync(
+    path.join(dir, 'admin.conf'),
+    kubeadmKubeconfig(
+      'https://192.168.1.10:6443',
+      read('ca.crt'),
+      'kubernetes-admin',
+      read('admin.crt'),
+      read('admin.key'),
+    ),
+    { mode: 0o600 },
+  );
   // kubeadm's kubelet.conf after TLS bootstrap: the client certificate is the kubelet's rotated file, not embedded.
   const kubelet = kubeadmKubeconfig('https://192.168.1.10:6443', read('ca.crt'), 'default-auth', '', '')
     .replace(/client-certificate-data: .*/, 'client-certificate: /var/lib/kubelet/pki/kubelet-client-current.pem')
@@ -106,14 +164,28 @@ describe('an openssl-built kubeadm /etc/kubernetes', () => {
     expect(findings[0]!.message).toContain('/var/lib/kubelet/pki/kubelet-client-current.pem');
   });
 
-  it("names what kubeadm would also have written as missing (warnings), and nothing it did write", () => {
+  it('names what kubeadm would also have written as missing (warnings), and nothing it did write', () => {
     const findings = verifyPki(etc);
     const missing = findings.filter((f) => f.id === 'file.missing');
     expect(missing.every((f) => f.severity === 'warning')).toBe(true);
     expect(missing.map((f) => f.file)).toEqual(
-      expect.arrayContaining(['pki/front-proxy-ca.crt', 'pki/apiserver-kubelet-client.crt', 'pki/sa.key', 'controller-manager.conf', 'scheduler.conf']),
+      expect.arrayContaining([
+        'pki/front-proxy-ca.crt',
+        'pki/apiserver-kubelet-client.crt',
+        'pki/sa.key',
+        'controller-manager.conf',
+        'scheduler.conf',
+      ]),
     );
-    for (const present of ['pki/ca.crt', 'pki/ca.key', 'pki/apiserver.crt', 'pki/apiserver.key', 'admin.conf', 'kubelet.conf']) expect(missing.map((f) => f.file)).not.toContain(present);
+    for (const present of [
+      'pki/ca.crt',
+      'pki/ca.key',
+      'pki/apiserver.crt',
+      'pki/apiserver.key',
+      'admin.conf',
+      'kubelet.conf',
+    ])
+      expect(missing.map((f) => f.file)).not.toContain(present);
     // No etcd files at all: external etcd, so none of them are expected.
     expect(missing.some((f) => f.file.includes('etcd'))).toBe(false);
   });
@@ -137,7 +209,9 @@ describe('an openssl-built kubeadm /etc/kubernetes', () => {
     buildTree(dir, apiserverSans.replace(',IP:192.168.1.10', ''));
     const findings = verifyPki(dir);
     expect(errorFiles(findings), describeFindings(findings)).toEqual(['pki/apiserver.crt']);
-    expect(findings.find((f) => f.id === 'san.missing')?.message).toContain('lacks the SAN 192.168.1.10, the server of admin.conf');
+    expect(findings.find((f) => f.id === 'san.missing')?.message).toContain(
+      'lacks the SAN 192.168.1.10, the server of admin.conf',
+    );
   });
 
   it('reports unreadable files instead of crashing', () => {
@@ -146,6 +220,11 @@ describe('an openssl-built kubeadm /etc/kubernetes', () => {
     fs.writeFileSync(path.join(dir, 'pki/apiserver.crt'), 'not a certificate');
     fs.writeFileSync(path.join(dir, 'scheduler.conf'), 'kind: [', { mode: 0o600 });
     const findings = verifyPki(dir);
-    expect(findings.filter((f) => f.id === 'file.unreadable').map((f) => f.file).sort()).toEqual(['pki/apiserver.crt', 'scheduler.conf']);
+    expect(
+      findings
+        .filter((f) => f.id === 'file.unreadable')
+        .map((f) => f.file)
+        .sort(),
+    ).toEqual(['pki/apiserver.crt', 'scheduler.conf']);
   });
 });

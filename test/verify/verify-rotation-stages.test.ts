@@ -9,7 +9,12 @@ import { removeTree, stackSpec, temporaryDirectory } from '../support/fixture-tr
 const planAt = (phase?: RotationPhase): PkiPlan =>
   planPki(
     stackSpec('lab', 'ECDSA-P256', (s) => {
-      if (phase) s.spec.pki.rotation = { clusterCA: { generation: 2, phase }, etcdCA: { generation: 2, phase }, serviceAccountKey: { generation: 2, phase } };
+      if (phase)
+        s.spec.pki.rotation = {
+          clusterCA: { generation: 2, phase },
+          etcdCA: { generation: 2, phase },
+          serviceAccountKey: { generation: 2, phase },
+        };
     }),
   );
 const errorsOf = (dir: string, plan: PkiPlan) => verifyPki(dir, { plan }).filter((f) => f.severity === 'error');
@@ -29,9 +34,12 @@ describe('verify --spec in every rotation stage', () => {
   });
   afterAll(() => trees.forEach((dir) => removeTree(dir)));
 
-  it.each(['trust', 'issue', 'finish'] as const)('a tree generated at %s verifies without error against its own stage', (phase) => {
-    expect(errorsOf(trees.get(phase)!, planAt(phase))).toEqual([]);
-  });
+  it.each(['trust', 'issue', 'finish'] as const)(
+    'a tree generated at %s verifies without error against its own stage',
+    (phase) => {
+      expect(errorsOf(trees.get(phase)!, planAt(phase))).toEqual([]);
+    },
+  );
 
   it('a tree still at trust fails the issue stage: leaves from the wrong signer, bundles in the wrong order', () => {
     const findings = errorsOf(trees.get('trust')!, planAt('issue'));
@@ -40,13 +48,20 @@ describe('verify --spec in every rotation stage', () => {
     expect(ids).toContain('rotation.signer cp1/pki/etcd/server.crt');
     expect(ids).toContain('rotation.signer users/alice.conf');
     expect(ids).toContain('rotation.trust-bundle cp1/pki/ca.crt');
-    expect(findings.find((f) => f.file === 'cp1/pki/etcd/server.crt')!.message).toContain('issued by etcd-ca but spec.pki.rotation.etcdCA (generation 2, issue) has etcd-ca-2 sign it');
+    expect(findings.find((f) => f.file === 'cp1/pki/etcd/server.crt')!.message).toContain(
+      'issued by etcd-ca but spec.pki.rotation.etcdCA (generation 2, issue) has etcd-ca-2 sign it',
+    );
   });
 
   it('a finished tree fails the issue stage: the old authority is missing from the trust files', () => {
     const findings = errorsOf(trees.get('finish')!, planAt('issue'));
     expect(findings.map((f) => `${f.id} ${f.file}`)).toEqual(
-      expect.arrayContaining(['rotation.trust-bundle cp1/pki/ca.crt', 'rotation.trust-bundle w1/pki/ca.crt', 'rotation.trust-bundle cp1/pki/etcd/ca.crt', 'rotation.trust-bundle users/alice.conf']),
+      expect.arrayContaining([
+        'rotation.trust-bundle cp1/pki/ca.crt',
+        'rotation.trust-bundle w1/pki/ca.crt',
+        'rotation.trust-bundle cp1/pki/etcd/ca.crt',
+        'rotation.trust-bundle users/alice.conf',
+      ]),
     );
   });
 });

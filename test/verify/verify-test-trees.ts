@@ -37,7 +37,14 @@ export function templateOf(certificate: ParsedCertificate): CertificateContent {
  */
 export async function reissueCertificate(
   dir: string,
-  input: { node: string; name: string; caBase: string; change: (template: CertificateContent) => void; now?: Date; pastTheCa?: boolean },
+  input: {
+    node: string;
+    name: string;
+    caBase: string;
+    change: (template: CertificateContent) => void;
+    now?: Date;
+    pastTheCa?: boolean;
+  },
 ): Promise<void> {
   const nodeDir = path.join(dir, input.node);
   const certFile = path.join(nodeDir, 'pki', `${input.name}.crt`);
@@ -52,7 +59,9 @@ export async function reissueCertificate(
   // issueCertificate never issues past the CA's NotAfter; to build that defect, hide the CA's NotAfter from it.
   if (input.pastTheCa) {
     const real = issuer.certificate;
-    issuer.certificate = new Proxy(real, { get: (target, prop) => (prop === 'notAfter' ? new Date(8.64e15) : Reflect.get(target, prop, target)) });
+    issuer.certificate = new Proxy(real, {
+      get: (target, prop) => (prop === 'notAfter' ? new Date(8.64e15) : Reflect.get(target, prop, target)),
+    });
   }
   const reissued = await issueCertificate(template, key, issuer, input.now ?? new Date());
   fs.writeFileSync(certFile, reissued.pem);
@@ -80,7 +89,11 @@ export function expectNamed(findings: Finding[], id: string, file: string, alsoE
  * A good tree of `stack` and an unrelated (foreign) one, made once per file, plus fresh copies of the good one to
  * damage, removed after each test.
  */
-export function useDamageableTrees(stack: 'lab' | 'ha'): { good: () => FixtureTree; foreign: () => FixtureTree; damagedCopy: () => string } {
+export function useDamageableTrees(stack: 'lab' | 'ha'): {
+  good: () => FixtureTree;
+  foreign: () => FixtureTree;
+  damagedCopy: () => string;
+} {
   let good: FixtureTree | undefined;
   let foreign: FixtureTree | undefined;
   const copies: string[] = [];

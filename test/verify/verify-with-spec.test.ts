@@ -35,7 +35,10 @@ describe('verify against the plan', () => {
     fs.rmSync(path.join(dir, 'users/alice.conf'));
     fs.rmSync(path.join(dir, 'w1'), { recursive: true });
     const findings = verifyPki(dir, { plan: tree.plan });
-    expect(of(findings, 'drift.missing').map((f) => [f.file, f.severity]), describeFindings(findings)).toEqual([
+    expect(
+      of(findings, 'drift.missing').map((f) => [f.file, f.severity]),
+      describeFindings(findings),
+    ).toEqual([
       ['users/alice.conf', 'error'],
       ['w1/', 'error'],
     ]);
@@ -45,7 +48,9 @@ describe('verify against the plan', () => {
     const dir = copy();
     fs.rmSync(path.join(dir, 'cp1/pki/front-proxy-ca.key'));
     const findings = verifyPki(dir, { plan: tree.plan });
-    expect(findings.map((f) => [f.id, f.file, f.severity])).toEqual([['ca.external', 'cp1/pki/front-proxy-ca.key', 'info']]);
+    expect(findings.map((f) => [f.id, f.file, f.severity])).toEqual([
+      ['ca.external', 'cp1/pki/front-proxy-ca.key', 'info'],
+    ]);
   });
 
   it('names files the plan does not have as extra (warnings)', () => {
@@ -57,7 +62,10 @@ describe('verify against the plan', () => {
       ['cp1/pki/old-apiserver.crt', 'warning'],
       ['rbac/99-hand-made.yaml', 'warning'],
     ]);
-    expect(findings.filter((f) => f.severity === 'error'), describeFindings(findings)).toEqual([]);
+    expect(
+      findings.filter((f) => f.severity === 'error'),
+      describeFindings(findings),
+    ).toEqual([]);
   });
 
   it('names certificates and kubeconfigs that differ from a changed spec, field by field', () => {
@@ -68,17 +76,27 @@ describe('verify against the plan', () => {
     });
     const findings = verifyPki(tree.dir, { plan });
     const certificate = (file: string) => of(findings, 'drift.certificate').find((f) => f.file === file)?.message;
-    expect(certificate('cp1/pki/apiserver.crt'), describeFindings(findings)).toMatch(/DNS SANs \+api\.lab\.example \+extra\.corp\.example\.net/);
+    expect(certificate('cp1/pki/apiserver.crt'), describeFindings(findings)).toMatch(
+      /DNS SANs \+api\.lab\.example \+extra\.corp\.example\.net/,
+    );
     expect(certificate('users/alice.conf')).toContain('O [dev-team, oncall] → [dev-team]');
-    expect(of(findings, 'drift.kubeconfig').find((f) => f.file === 'users/alice.conf')?.message).toContain('server https://10.0.0.11:6443 → https://api.lab.example:6443');
-    expect(of(findings, 'drift.kubeconfig').map((f) => f.file)).toEqual(expect.arrayContaining(['cp1/admin.conf', 'w1/kubelet.conf', 'users/alice.conf']));
+    expect(of(findings, 'drift.kubeconfig').find((f) => f.file === 'users/alice.conf')?.message).toContain(
+      'server https://10.0.0.11:6443 → https://api.lab.example:6443',
+    );
+    expect(of(findings, 'drift.kubeconfig').map((f) => f.file)).toEqual(
+      expect.arrayContaining(['cp1/admin.conf', 'w1/kubelet.conf', 'users/alice.conf']),
+    );
     expect(findings.every((f) => f.severity !== 'error' || f.id.startsWith('drift.'))).toBe(true);
   });
 
   it('names the key algorithm change on every certificate and the sa key', () => {
-    const findings = verifyPki(tree.dir, { plan: labPlan((spec) => void (spec.spec.pki.encryptionAlgorithm = 'RSA-2048')) });
+    const findings = verifyPki(tree.dir, {
+      plan: labPlan((spec) => void (spec.spec.pki.encryptionAlgorithm = 'RSA-2048')),
+    });
     expect(of(findings, 'drift.key').map((f) => f.file)).toEqual(['cp1/pki/sa.key', 'cp1/pki/sa.pub']);
-    expect(of(findings, 'drift.certificate').find((f) => f.file === 'cp1/pki/ca.crt')?.message).toContain('key ECDSA-P256 → RSA-2048');
+    expect(of(findings, 'drift.certificate').find((f) => f.file === 'cp1/pki/ca.crt')?.message).toContain(
+      'key ECDSA-P256 → RSA-2048',
+    );
   });
 
   it('names an edited RBAC manifest', () => {
@@ -89,7 +107,7 @@ describe('verify against the plan', () => {
     expect(of(findings, 'drift.rbac').map((f) => f.file)).toEqual(['rbac/70-kubeadm.yaml']);
   });
 
-  it("reports each failing access expectation as an error naming the spec, and none when they hold", () => {
+  it('reports each failing access expectation as an error naming the spec, and none when they hold', () => {
     const plan = labPlan((spec) => {
       spec.spec.expect.push({ as: 'user:alice', can: ['get secrets'], namespace: 'default' } as never);
       spec.spec.expect.push({ as: 'user:kubernetes-admin', can: ['*'] } as never);
@@ -106,7 +124,9 @@ describe('verify against the plan', () => {
     const findings = verifyPki(path.join(dir, 'cp1'), { plan: tree.plan });
     expect(of(findings, 'drift.missing').map((f) => f.file)).toEqual(['scheduler.conf']);
     // A directory whose kubelet belongs to no node of the plan cannot be compared, and verify says so.
-    const other = verifyPki(path.join(dir, 'w1'), { plan: labPlan((spec) => void (spec.spec.workers[0]!.name = 'w9')) });
+    const other = verifyPki(path.join(dir, 'w1'), {
+      plan: labPlan((spec) => void (spec.spec.workers[0]!.name = 'w9')),
+    });
     expect(of(other, 'drift.unknown-node').map((f) => f.severity)).toEqual(['error']);
   });
 });

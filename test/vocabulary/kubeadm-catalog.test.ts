@@ -32,7 +32,11 @@ describe('the kubeadm catalog', () => {
         .map((f) => f.path)
         .filter((p) => !p.startsWith('users/') && !p.startsWith('rbac/'));
       expect(nodeFiles.length).toBeGreaterThan(40);
-      for (const file of nodeFiles) expect(rowsOf(file).map((r) => r.id), file).toHaveLength(1);
+      for (const file of nodeFiles)
+        expect(
+          rowsOf(file).map((r) => r.id),
+          file,
+        ).toHaveLength(1);
     });
   }
 
@@ -46,7 +50,9 @@ describe('the kubeadm catalog', () => {
       expect(planned.subject.commonName, id).toBe(commonNameOn(row, 'cp1'));
       expect(planned.subject.organizations, id).toEqual(sinceMinor(row.organizations, 33));
     }
-    expect(plan.keyPairs.map((k) => k.id)).toEqual(kubeadmCatalog.filter((r) => r.kind === 'key-pair').map((r) => r.id));
+    expect(plan.keyPairs.map((k) => k.id)).toEqual(
+      kubeadmCatalog.filter((r) => r.kind === 'key-pair').map((r) => r.id),
+    );
   });
 
   it("follows a row's version rules: super-admin.conf from 1.29, on the first control-plane node only", () => {

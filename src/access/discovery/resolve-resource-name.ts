@@ -49,15 +49,28 @@ export function resolveResourceName(typed: string): ResolvedResourceName {
   const first = matches[0];
   if (first) {
     // kubectl's shortcut expander warns when a short name also belongs to a resource of a lower-priority group.
-    const shadowed = byShortName.slice(1).map((r) => `short name "${name}" could also match lower priority resource ${r.resource}.${r.group}`);
-    return { resource: first.resource, apiGroup: first.group, entry: first, ...(shadowed.length > 0 ? { warning: shadowed.join('\nWarning: ') } : {}) };
+    const shadowed = byShortName
+      .slice(1)
+      .map((r) => `short name "${name}" could also match lower priority resource ${r.resource}.${r.group}`);
+    return {
+      resource: first.resource,
+      apiGroup: first.group,
+      entry: first,
+      ...(shadowed.length > 0 ? { warning: shadowed.join('\nWarning: ') } : {}),
+    };
   }
 
   const knownGroup = group === undefined || group === '' || builtinApiResources.some((r) => r.group === group);
   const candidates = builtinApiResources.filter(inGroup).flatMap((r) => [r.resource, ...r.shortNames]);
   const suggestion = knownGroup ? closestName(name, candidates) : undefined;
   const warning =
-    (group ? `the server doesn't have a resource type '${name}' in group '${group}'` : `the server doesn't have a resource type '${name}'`) +
-    (suggestion ? `: did you mean "${suggestion}"?` : knownGroup ? '' : ' (not a built-in group: checked as written, as for a custom resource)');
+    (group
+      ? `the server doesn't have a resource type '${name}' in group '${group}'`
+      : `the server doesn't have a resource type '${name}'`) +
+    (suggestion
+      ? `: did you mean "${suggestion}"?`
+      : knownGroup
+        ? ''
+        : ' (not a built-in group: checked as written, as for a custom resource)');
   return { resource: name, apiGroup: group ?? '', warning };
 }

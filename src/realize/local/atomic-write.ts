@@ -41,7 +41,10 @@ export async function writeNewFileAsync(full: string, content: string, mode: num
  * renamed over the target, so a killed run leaves the file either old or new, never torn.
  */
 export function writeFileAtomic(file: string, content: string, mode: number): void {
-  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const temporary = path.join(
+    path.dirname(file),
+    `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`,
+  );
   writeNewFile(temporary, content, mode);
   try {
     fs.renameSync(temporary, file);

@@ -14,7 +14,10 @@ export interface TreeChange {
   readonly removals: readonly string[];
 }
 
-type JournalOperation = { op: 'rename'; from: string; to: string } | { op: 'chmod'; path: string; mode: number } | { op: 'remove'; path: string };
+type JournalOperation =
+  | { op: 'rename'; from: string; to: string }
+  | { op: 'chmod'; path: string; mode: number }
+  | { op: 'remove'; path: string };
 
 interface Journal {
   run: string;
@@ -110,9 +113,15 @@ export async function commitChange(dir: string, change: TreeChange, counter: Wri
     if (operations.length === 0) return;
     const journalStage = stagedFileName(commitJournalName.slice(1), run);
     staged.push(journalStage);
-    onFileSystem('write', journalStage, untouched, () => writeNewFile(path.join(dir, journalStage), JSON.stringify({ run, operations } satisfies Journal), 0o600));
-    await inParallel([...new Set(staged.map((s) => path.dirname(s)))], diskConcurrency, (dirOf) => syncDirectoryAsync(path.join(dir, dirOf)));
-    onFileSystem('commit', commitJournalName, untouched, () => fs.renameSync(path.join(dir, journalStage), path.join(dir, commitJournalName)));
+    onFileSystem('write', journalStage, untouched, () =>
+      writeNewFile(path.join(dir, journalStage), JSON.stringify({ run, operations } satisfies Journal), 0o600),
+    );
+    await inParallel([...new Set(staged.map((s) => path.dirname(s)))], diskConcurrency, (dirOf) =>
+      syncDirectoryAsync(path.join(dir, dirOf)),
+    );
+    onFileSystem('commit', commitJournalName, untouched, () =>
+      fs.renameSync(path.join(dir, journalStage), path.join(dir, commitJournalName)),
+    );
   } catch (error) {
     for (const s of staged) fs.rmSync(path.join(dir, s), { force: true });
     throw error;
@@ -133,17 +142,24 @@ export function hasPendingJournal(dir: string): boolean {
 
 /** Completes the change an interrupted run committed; returns the files it put in place. */
 export async function completeInterruptedChange(dir: string, counter: WriteCounter): Promise<string[]> {
-  const text = onFileSystem('read', commitJournalName, 'The tree was not changed.', () => fs.readFileSync(path.join(dir, commitJournalName), 'utf8'));
+  const text = onFileSystem('read', commitJournalName, 'The tree was not changed.', () =>
+    fs.readFileSync(path.join(dir, commitJournalName), 'utf8'),
+  );
   let journal: Journal;
   try {
     journal = JSON.parse(text) as Journal;
     if (!Array.isArray(journal.operations)) throw new Error('no operations');
   } catch {
-    throw new Error(`${commitJournalName} in ${dir} is not a kubepki journal: remove it (nothing else refers to it) and run generate again`);
+    throw new Error(
+      `${commitJournalName} in ${dir} is not a kubepki journal: remove it (nothing else refers to it) and run generate again`,
+    );
   }
   for (const operation of journal.operations) {
     for (const rel of operation.op === 'rename' ? [operation.from, operation.to] : [operation.path]) {
-      if (path.isAbsolute(rel) || rel.split('/').includes('..')) throw new Error(`${commitJournalName} in ${dir} names ${JSON.stringify(rel)}, outside the tree: remove it and run generate again`);
+      if (path.isAbsolute(rel) || rel.split('/').includes('..'))
+        throw new Error(
+          `${commitJournalName} in ${dir} names ${JSON.stringify(rel)}, outside the tree: remove it and run generate again`,
+        );
     }
   }
   await applyJournal(dir, journal, counter);
@@ -157,9 +173,11 @@ async function applyJournal(dir: string, journal: Journal, counter: WriteCounter
     onFileSystem(operation.op === 'remove' ? 'remove' : 'write', target, completing, () => {
       if (operation.op === 'rename') {
         // Renaming replaces a link at the target rather than following it. Already renamed: a repeated completion.
-        if (fs.existsSync(path.join(dir, operation.from))) fs.renameSync(path.join(dir, operation.from), path.join(dir, operation.to));
+        if (fs.existsSync(path.join(dir, operation.from)))
+          fs.renameSync(path.join(dir, operation.from), path.join(dir, operation.to));
       } else if (operation.op === 'chmod') {
-        if (fs.lstatSync(path.join(dir, operation.path)).isSymbolicLink()) throw Object.assign(new Error('link'), { code: 'ELOOP' });
+        if (fs.lstatSync(path.join(dir, operation.path)).isSymbolicLink())
+          throw Object.assign(new Error('link'), { code: 'ELOOP' });
         fs.chmodSync(path.join(dir, operation.path), operation.mode);
       } else {
         fs.rmSync(path.join(dir, operation.path), { force: true }); // unlink: a link is removed, never its target
@@ -169,7 +187,9 @@ async function applyJournal(dir: string, journal: Journal, counter: WriteCounter
     counter.wrote();
   }
   await inParallel([...touched], diskConcurrency, syncDirectoryAsync);
-  onFileSystem('remove', commitJournalName, completing, () => fs.rmSync(path.join(dir, commitJournalName), { force: true }));
+  onFileSystem('remove', commitJournalName, completing, () =>
+    fs.rmSync(path.join(dir, commitJournalName), { force: true }),
+  );
   counter.wrote();
   syncDirectory(dir);
 }
@@ -177,7 +197,9 @@ async function applyJournal(dir: string, journal: Journal, counter: WriteCounter
 /** Deletes the files interrupted runs staged and never committed: they may hold private keys and live credentials. */
 export function removeTemporaries(dir: string, temporaries: readonly string[], counter: WriteCounter): void {
   for (const rel of temporaries) {
-    onFileSystem('remove', rel, 'Remove it by hand: it may hold a private key.', () => fs.rmSync(path.join(dir, rel), { force: true }));
+    onFileSystem('remove', rel, 'Remove it by hand: it may hold a private key.', () =>
+      fs.rmSync(path.join(dir, rel), { force: true }),
+    );
     counter.wrote();
   }
 }

@@ -17,7 +17,14 @@ export function decideBootstrapToken(
   if (supplied !== undefined) {
     if (!bootstrapTokenPattern.test(supplied)) {
       return {
-        problems: [{ path: file.path, code: 'corrupt', message: 'the supplied bootstrap token is not [a-z0-9]{6}.[a-z0-9]{16}: use one from `kubeadm token generate`' }],
+        problems: [
+          {
+            path: file.path,
+            code: 'corrupt',
+            message:
+              'the supplied bootstrap token is not [a-z0-9]{6}.[a-z0-9]{16}: use one from `kubeadm token generate`',
+          },
+        ],
       };
     }
     return { token: supplied, problems: [] };
@@ -31,7 +38,8 @@ export function decideBootstrapToken(
         {
           path: file.path,
           code: 'corrupt',
-          message: 'is not a bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}): put one from `kubeadm token generate` there, or delete the file to have one generated',
+          message:
+            'is not a bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}): put one from `kubeadm token generate` there, or delete the file to have one generated',
         },
       ],
     };

@@ -1,7 +1,13 @@
 import type { CertificatePlan, PkiPlan } from '../../plan';
 import { authorityOfId } from '../../plan';
 import { actionableDrift, type LocatedAuthorities } from '../../compare';
-import { KeyPair, describeKey, intermediateMismatches, intermediateSigningCommand, type ParsedCertificate } from '../../crypto';
+import {
+  KeyPair,
+  describeKey,
+  intermediateMismatches,
+  intermediateSigningCommand,
+  type ParsedCertificate,
+} from '../../crypto';
 import type { ExistingMaterial } from './existing-material';
 import type { CertificateDecision } from './material-decisions';
 
@@ -10,7 +16,12 @@ import type { CertificateDecision } from './material-decisions';
  * lifetime is a refusal, since a new CA would invalidate every certificate the old one signed. Undefined when a
  * problem was recorded.
  */
-export function decideCertificateAuthority(ca: CertificatePlan, existing: ExistingMaterial, located?: LocatedAuthorities, root?: ParsedCertificate): CertificateDecision | undefined {
+export function decideCertificateAuthority(
+  ca: CertificatePlan,
+  existing: ExistingMaterial,
+  located?: LocatedAuthorities,
+  root?: ParsedCertificate,
+): CertificateDecision | undefined {
   if (located) return decideRotatedAuthority(ca, existing, located);
   const leafPreference = (text: string) => existing.leavesSignedBy(ca.id, text);
   const cert = existing.sharedCopy(existing.filesOf('certificate', ca.id), `the ${ca.id} certificate`, leafPreference);
@@ -42,7 +53,8 @@ export function decideCertificateAuthority(ca: CertificatePlan, existing: Existi
     return { action: 'create', plan: ca, reasons: ['certificate missing; its existing key is certified again'], key };
   }
   if (!certificate) return undefined;
-  if (ca.parent !== undefined) return checkedIntermediate(ca, existing, certificate, cert.path, key, keyCopy?.path, root);
+  if (ca.parent !== undefined)
+    return checkedIntermediate(ca, existing, certificate, cert.path, key, keyCopy?.path, root);
   return checkedAuthority(ca, existing, certificate, cert.path, key, keyCopy?.path);
 }
 
@@ -56,14 +68,22 @@ export function rotationHint(plan: PkiPlan, id: string): string {
  * A CA of a rotated plan, found wherever the previous stage left it (see locateAuthorities). The generation being
  * replaced is kept as it is; a missing new generation is created; the signer is checked like any CA.
  */
-function decideRotatedAuthority(ca: CertificatePlan, existing: ExistingMaterial, located: LocatedAuthorities): CertificateDecision | undefined {
+function decideRotatedAuthority(
+  ca: CertificatePlan,
+  existing: ExistingMaterial,
+  located: LocatedAuthorities,
+): CertificateDecision | undefined {
   const found = located.cas.get(ca.id);
   if (!found) return { action: 'create', plan: ca, reasons: ['new CA'] };
   const certificate = { pem: found.certificatePem, parsed: found.certificate };
   const key = found.key ? { pem: found.keyPem!, pair: found.key } : undefined;
   const signer = authorityOfId(existing.plan, ca.id)?.authority.signer;
   if (!key && !ca.retiring && ca.id !== signer) {
-    existing.problems.push({ path: found.certificatePath, code: 'missing-key', message: `holds ${ca.id} but its key is in none of the files a rotation keeps it in: restore it from the backup taken before this rotation` });
+    existing.problems.push({
+      path: found.certificatePath,
+      code: 'missing-key',
+      message: `holds ${ca.id} but its key is in none of the files a rotation keeps it in: restore it from the backup taken before this rotation`,
+    });
     return undefined;
   }
   // The generation a rotation replaces is used as it is: a new algorithm or lifetime is why one rotates.
@@ -83,11 +103,19 @@ function checkedAuthority(
   const keyCopy = keyPath !== undefined ? { path: keyPath } : undefined;
   const parsed = certificate.parsed;
   if (!parsed.isCa || !parsed.keyUsages.includes('keyCertSign')) {
-    existing.problems.push({ path: cert.path, code: 'corrupt', message: 'is not a CA certificate (needs basicConstraints CA:TRUE and keyCertSign)' });
+    existing.problems.push({
+      path: cert.path,
+      code: 'corrupt',
+      message: 'is not a CA certificate (needs basicConstraints CA:TRUE and keyCertSign)',
+    });
     return undefined;
   }
   if (key && !parsed.matchesKey(key.pair)) {
-    existing.problems.push({ path: keyCopy!.path, code: 'key-mismatch', message: `does not match ${cert.path}: restore the matching key` });
+    existing.problems.push({
+      path: keyCopy!.path,
+      code: 'key-mismatch',
+      message: `does not match ${cert.path}: restore the matching key`,
+    });
     return undefined;
   }
   // An outside CA's key and lifetime are its owner's (kubeadm's external-CA mode): only leaf keys follow the spec.
@@ -129,10 +157,24 @@ function checkedIntermediate(
 ): CertificateDecision | undefined {
   if (!root) return undefined; // reported by gatherExternalMaterial
   if (!key) {
-    existing.problems.push({ path: certPath, code: 'missing-key', message: `is the intermediate ${ca.id} but its key ${keyPath ?? certPath.replace(/\.crt$/, '.key')} is absent: restore the key kubepki made for the CSR, or remove both to request a new intermediate` });
+    existing.problems.push({
+      path: certPath,
+      code: 'missing-key',
+      message: `is the intermediate ${ca.id} but its key ${keyPath ?? certPath.replace(/\.crt$/, '.key')} is absent: restore the key kubepki made for the CSR, or remove both to request a new intermediate`,
+    });
     return undefined;
   }
-  const reasons = intermediateMismatches(certificate.parsed, root, { commonName: ca.subject.commonName, algorithm: ca.algorithm, pathLength: ca.pathLength ?? 0, nameConstraints: ca.nameConstraints }, key.pair);
+  const reasons = intermediateMismatches(
+    certificate.parsed,
+    root,
+    {
+      commonName: ca.subject.commonName,
+      algorithm: ca.algorithm,
+      pathLength: ca.pathLength ?? 0,
+      nameConstraints: ca.nameConstraints,
+    },
+    key.pair,
+  );
   if (reasons.length > 0) {
     const csr = certPath.replace(/\.crt$/, '.csr');
     existing.problems.push({

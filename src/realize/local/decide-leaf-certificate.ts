@@ -29,7 +29,11 @@ export function decideLeafCertificate(
     return undefined;
   }
   if (texts.certificate !== undefined && texts.key === undefined) {
-    existing.problems.push({ path: texts.certificatePath, code: 'missing-key', message: `exists without its key ${texts.keyPath}: restore the key, or delete the certificate to have both issued` });
+    existing.problems.push({
+      path: texts.certificatePath,
+      code: 'missing-key',
+      message: `exists without its key ${texts.keyPath}: restore the key, or delete the certificate to have both issued`,
+    });
     return undefined;
   }
   const key = texts.key !== undefined ? existing.key(texts.key, texts.keyPath) : undefined;
@@ -55,9 +59,20 @@ export function decideLeafCertificate(
     return undefined;
   }
   // The issue stage of a rotation: a leaf of the leaving generation is reissued by the new one, its key kept.
-  if (issuer?.action === 'keep' && leaving?.action === 'keep' && !parsed.isIssuedBy(issuer.certificate.parsed) && parsed.isIssuedBy(leaving.certificate.parsed)) {
+  if (
+    issuer?.action === 'keep' &&
+    leaving?.action === 'keep' &&
+    !parsed.isIssuedBy(issuer.certificate.parsed) &&
+    parsed.isIssuedBy(leaving.certificate.parsed)
+  ) {
     const keepKey = key.pair.algorithm === leaf.algorithm;
-    return { action: 'reissue', plan: leaf, reasons: [`issued by ${leaving.plan.id}; the rotation's issue stage reissues it by ${leaf.issuer}`], previous: parsed, ...(keepKey ? { key } : {}) };
+    return {
+      action: 'reissue',
+      plan: leaf,
+      reasons: [`issued by ${leaving.plan.id}; the rotation's issue stage reissues it by ${leaf.issuer}`],
+      previous: parsed,
+      ...(keepKey ? { key } : {}),
+    };
   }
   if (issuer?.action === 'keep' && !parsed.isIssuedBy(issuer.certificate.parsed)) {
     if (exchange) {
@@ -74,7 +89,10 @@ export function decideLeafCertificate(
     return undefined;
   }
   // A CA certified again for its existing key: leaves that key signed stay valid; others cannot be checked.
-  const signedByRecertifiedKey = issuer?.action === 'create' && issuer.key !== undefined && parsed.node.verify(createPublicKey(issuer.key.pair.privateKey));
+  const signedByRecertifiedKey =
+    issuer?.action === 'create' &&
+    issuer.key !== undefined &&
+    parsed.node.verify(createPublicKey(issuer.key.pair.privateKey));
   if (issuer?.action === 'create' && !signedByRecertifiedKey) {
     existing.problems.push({
       path: texts.certificatePath,
@@ -88,7 +106,11 @@ export function decideLeafCertificate(
   // `kubepki renew` (kubeadm certs renew): the same key, a fresh validity from now.
   if (renew) reasons.push('renewal requested');
   if (parsed.notAfter.getTime() - renewBeforeHours(existing.plan, leaf) * hourMs <= now.getTime()) {
-    reasons.push(parsed.notAfter.getTime() <= now.getTime() ? `expired ${parsed.notAfter.toISOString()}` : `expires ${parsed.notAfter.toISOString()}, inside the renewal window`);
+    reasons.push(
+      parsed.notAfter.getTime() <= now.getTime()
+        ? `expired ${parsed.notAfter.toISOString()}`
+        : `expires ${parsed.notAfter.toISOString()}, inside the renewal window`,
+    );
   }
   if (reasons.length === 0) return { action: 'keep', plan: leaf, certificate: cert, key };
   const keepKey = key.pair.algorithm === leaf.algorithm;

@@ -24,7 +24,11 @@ export interface ExternalDecisionInput {
   readonly parentCertificates?: ReadonlyMap<string, ParsedCertificate>;
 }
 
-const nothingExternal: ExternalDecisionInput = { caCertificates: new Map(), certificationRequests: new Map(), signedElsewhere: new Set() };
+const nothingExternal: ExternalDecisionInput = {
+  caCertificates: new Map(),
+  certificationRequests: new Map(),
+  signedElsewhere: new Set(),
+};
 import type { LocatedAuthorities } from '../../compare';
 import type { ServiceAccountKeyDecision } from './material-decisions';
 
@@ -68,13 +72,21 @@ export function decideMaterial(
     if (leaf.keyHolder === 'user' && !request) continue; // reported by gatherExternalMaterial
     const decision = request
       ? decideUserCertificate(leaf, certificates.get(leaf.issuer), request.publicKeyDer(), existing, now)
-      : decideLeafCertificate(leaf, certificates.get(leaf.issuer), existing, now, renew.has(leaf.id), retiringSibling(plan, leaf.issuer, certificates));
+      : decideLeafCertificate(
+          leaf,
+          certificates.get(leaf.issuer),
+          existing,
+          now,
+          renew.has(leaf.id),
+          retiringSibling(plan, leaf.issuer, certificates),
+        );
     if (decision) certificates.set(leaf.id, decision);
   }
   for (const decision of certificates.values()) {
     const issuer = certificates.get(decision.plan.issuer);
     // Only issuing needs a CA key and an unexpired CA: `kubepki csr` issues nothing.
-    if (decision.action === 'keep' || decision.plan.isCa || issuer?.action !== 'keep' || external.requestsOnly) continue;
+    if (decision.action === 'keep' || decision.plan.isCa || issuer?.action !== 'keep' || external.requestsOnly)
+      continue;
     const caCertificate = existing.filesOf('certificate', issuer.plan.id)[0]?.path ?? issuer.plan.id;
     if (issuer.certificate.parsed.notAfter.getTime() <= now.getTime()) {
       existing.problems.push({
@@ -86,8 +98,15 @@ export function decideMaterial(
     if (!issuer.key && !external.signedElsewhere.has(issuer.plan.id)) {
       const exchange = existing.exchangeOf(decision.plan.id);
       if (exchange) {
-        const requested = exchange.keyFile !== undefined ? decision.key !== undefined : existing.text(exchange.requestFile) !== undefined;
-        existing.problems.push(decision.action === 'create' ? externalCaCertificateMissing(exchange, requested) : externalCaCertificateOutdated(exchange, decision.reasons));
+        const requested =
+          exchange.keyFile !== undefined
+            ? decision.key !== undefined
+            : existing.text(exchange.requestFile) !== undefined;
+        existing.problems.push(
+          decision.action === 'create'
+            ? externalCaCertificateMissing(exchange, requested)
+            : externalCaCertificateOutdated(exchange, decision.reasons),
+        );
         continue;
       }
       existing.problems.push({
@@ -103,17 +122,31 @@ export function decideMaterial(
       const found = located.serviceAccountKeys.get(pair.id);
       serviceAccountKeys.set(
         pair.id,
-        !found ? { action: 'create' } : found.key ? { action: 'keep', key: { pem: found.keyPem!, pair: found.key }, publicKeyPem: found.publicKeyPem } : { action: 'public', publicKeyPem: found.publicKeyPem },
+        !found
+          ? { action: 'create' }
+          : found.key
+            ? { action: 'keep', key: { pem: found.keyPem!, pair: found.key }, publicKeyPem: found.publicKeyPem }
+            : { action: 'public', publicKeyPem: found.publicKeyPem },
       );
     }
-    return { decisions: { certificates, serviceAccountKey: serviceAccountKeys.get(plan.keyPairs[0]!.id)!, serviceAccountKeys }, problems: existing.problems };
+    return {
+      decisions: { certificates, serviceAccountKey: serviceAccountKeys.get(plan.keyPairs[0]!.id)!, serviceAccountKeys },
+      problems: existing.problems,
+    };
   }
   const serviceAccountKey = decideServiceAccountKey(existing) ?? { action: 'create' };
-  return { decisions: { certificates, serviceAccountKey, serviceAccountKeys: new Map([['sa', serviceAccountKey]]) }, problems: existing.problems };
+  return {
+    decisions: { certificates, serviceAccountKey, serviceAccountKeys: new Map([['sa', serviceAccountKey]]) },
+    problems: existing.problems,
+  };
 }
 
 /** The generation a rotation is replacing, beside the CA `issuer` names, when the tree still holds it. */
-function retiringSibling(plan: PkiPlan, issuer: string, decided: ReadonlyMap<string, CertificateDecision>): CertificateDecision | undefined {
+function retiringSibling(
+  plan: PkiPlan,
+  issuer: string,
+  decided: ReadonlyMap<string, CertificateDecision>,
+): CertificateDecision | undefined {
   const previous = authorityOfId(plan, issuer)?.authority.previous;
   const decision = previous !== undefined && previous !== issuer ? decided.get(previous) : undefined;
   return decision?.action === 'keep' ? decision : undefined;

@@ -10,7 +10,12 @@ export function decideServiceAccountKey(existing: ExistingMaterial): ServiceAcco
   if (keyCopy === null || pub === null) return undefined;
   if (!keyCopy) {
     if (!pub) return { action: 'create' };
-    existing.problems.push({ path: pub.path, code: 'missing-key', message: 'exists without sa.key: restore sa.key, or remove sa.pub to create a new key pair (invalidates every service-account token)' });
+    existing.problems.push({
+      path: pub.path,
+      code: 'missing-key',
+      message:
+        'exists without sa.key: restore sa.key, or remove sa.pub to create a new key pair (invalidates every service-account token)',
+    });
     return undefined;
   }
   const key = existing.key(keyCopy.text, keyCopy.path);
@@ -23,7 +28,11 @@ export function decideServiceAccountKey(existing: ExistingMaterial): ServiceAcco
       // not a public key: reported as a mismatch
     }
     if (!matches) {
-      existing.problems.push({ path: pub.path, code: 'key-mismatch', message: 'does not match sa.key: delete sa.pub to have it derived from sa.key' });
+      existing.problems.push({
+        path: pub.path,
+        code: 'key-mismatch',
+        message: 'does not match sa.key: delete sa.pub to have it derived from sa.key',
+      });
       return undefined;
     }
   }

@@ -7,11 +7,21 @@ import type { OutputTree } from './read-output-tree';
 import { RealizeError } from './realize-error';
 
 /** The decisions about keys and certificates for a tree, with every problem found (see decideMaterial). */
-export function decideTree(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, external: ExternalDecisionInput, renew: ReadonlySet<string>): ReturnType<typeof decideMaterial> {
+export function decideTree(
+  plan: PkiPlan,
+  dir: string,
+  tree: OutputTree,
+  now: Date,
+  external: ExternalDecisionInput,
+  renew: ReadonlySet<string>,
+): ReturnType<typeof decideMaterial> {
   if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
   // Once rotated, an authority may sit in files the previous stage wrote and this one no longer plans. A
   // never-rotated plan still looks: a tree already at a later generation means the spec went back.
-  const located = locateAuthorities(plan, (rel) => tree.files.get(rel)?.content.toString('utf8') ?? readLeftover(dir, rel, tree.stale));
+  const located = locateAuthorities(
+    plan,
+    (rel) => tree.files.get(rel)?.content.toString('utf8') ?? readLeftover(dir, rel, tree.stale),
+  );
   if (located.problems.length > 0) throw new RealizeError(located.problems);
   return decideMaterial(plan, tree.files, now, external, renew, plan.authorities ? located : undefined);
 }
@@ -26,4 +36,3 @@ function readLeftover(dir: string, rel: string, stale: readonly string[]): strin
     return undefined;
   }
 }
-

@@ -32,14 +32,22 @@ export function decideUserCertificate(
     if (!pem) return { action: 'create', plan: leaf, reasons: ['no client certificate'] };
     parsed = ParsedCertificate.fromPem(pem);
   } catch (error) {
-    existing.problems.push({ path: returned !== undefined ? exchange!.returnedFile : file, code: 'corrupt', message: `${(error as Error).message}; delete it to have it reissued` });
+    existing.problems.push({
+      path: returned !== undefined ? exchange!.returnedFile : file,
+      code: 'corrupt',
+      message: `${(error as Error).message}; delete it to have it reissued`,
+    });
     return undefined;
   }
   const issuerCertificate = issuer?.action === 'keep' ? issuer.certificate.parsed : undefined;
   const reasons = actionableDrift(leaf, parsed, issuerCertificate?.notAfter).map((d) => d.message);
   if (issuerCertificate && !parsed.isIssuedBy(issuerCertificate)) reasons.push(`not signed by ${leaf.issuer}`);
-  if (!parsed.node.publicKey.export({ format: 'der', type: 'spki' }).equals(requestKey)) reasons.push("the user's CSR has a new key");
+  if (!parsed.node.publicKey.export({ format: 'der', type: 'spki' }).equals(requestKey))
+    reasons.push("the user's CSR has a new key");
   const renewBeforeMs = (existing.plan.cluster.renewBeforeHours ?? 0) * hourMs;
-  if (parsed.notAfter.getTime() - renewBeforeMs <= now.getTime()) reasons.push(`expires ${parsed.notAfter.toISOString()}`);
-  return reasons.length === 0 ? { action: 'keep', plan: leaf, certificate: { pem: parsed.pem, parsed } } : { action: 'reissue', plan: leaf, reasons, previous: parsed };
+  if (parsed.notAfter.getTime() - renewBeforeMs <= now.getTime())
+    reasons.push(`expires ${parsed.notAfter.toISOString()}`);
+  return reasons.length === 0
+    ? { action: 'keep', plan: leaf, certificate: { pem: parsed.pem, parsed } }
+    : { action: 'reissue', plan: leaf, reasons, previous: parsed };
 }

@@ -1,4 +1,10 @@
-import { externalCaExchanges, type CertificatePlan, type ExternalCaExchange, type PkiPlan, type PlannedFile } from '../../plan';
+import {
+  externalCaExchanges,
+  type CertificatePlan,
+  type ExternalCaExchange,
+  type PkiPlan,
+  type PlannedFile,
+} from '../../plan';
 import { KeyPair, ParsedCertificate } from '../../crypto';
 import { parseKubeconfig } from '../../outputs';
 import type { ExistingCertificate, ExistingKey } from './material-decisions';
@@ -63,7 +69,11 @@ export class ExistingMaterial {
    * copy is a problem naming it; on a tie, the copy `preference` scores higher (for a CA: the one the leaves chain
    * to). Undefined when there is no copy, null when no reference can be chosen or a copy is odd.
    */
-  sharedCopy(files: PlannedFile[], what: string, preference: (text: string) => number = () => 0): SharedCopy | undefined | null {
+  sharedCopy(
+    files: PlannedFile[],
+    what: string,
+    preference: (text: string) => number = () => 0,
+  ): SharedCopy | undefined | null {
     const groups = new Map<string, string[]>();
     for (const file of files) {
       const text = this.text(file.path);
@@ -75,7 +85,9 @@ export class ExistingMaterial {
       const [[text, paths]] = groups;
       return { text: text!, path: paths![0]! };
     }
-    const ranked = [...groups].map(([text, paths]) => ({ text, paths, score: preference(text) })).sort((a, b) => b.paths.length - a.paths.length || b.score - a.score);
+    const ranked = [...groups]
+      .map(([text, paths]) => ({ text, paths, score: preference(text) }))
+      .sort((a, b) => b.paths.length - a.paths.length || b.score - a.score);
     const [reference, runnerUp] = ranked;
     if (!runnerUp) return { text: reference!.text, path: reference!.paths[0]! };
     if (runnerUp.paths.length === reference!.paths.length && runnerUp.score === reference!.score) {
@@ -100,7 +112,11 @@ export class ExistingMaterial {
     try {
       return { pem: text, pair: KeyPair.fromPem(text) };
     } catch (error) {
-      this.problems.push({ path: file, code: 'corrupt', message: `${(error as Error).message}; delete it to have a new key issued, or restore it` });
+      this.problems.push({
+        path: file,
+        code: 'corrupt',
+        message: `${(error as Error).message}; delete it to have a new key issued, or restore it`,
+      });
       return undefined;
     }
   }
@@ -109,7 +125,11 @@ export class ExistingMaterial {
     try {
       return { pem: text, parsed: ParsedCertificate.fromPem(text) };
     } catch (error) {
-      this.problems.push({ path: file, code: 'corrupt', message: `${(error as Error).message}; delete it (and its key) to have it reissued, or restore it` });
+      this.problems.push({
+        path: file,
+        code: 'corrupt',
+        message: `${(error as Error).message}; delete it (and its key) to have it reissued, or restore it`,
+      });
       return undefined;
     }
   }
@@ -122,17 +142,34 @@ export class ExistingMaterial {
       // to embed — the kubeconfig holds the key kubepki made (kubeadm's partial kubeconfig) or a previous certificate.
       const returnedPath = this.exchanges.get(leaf.id)?.returnedFile;
       const returned = returnedPath !== undefined ? this.text(returnedPath) : undefined;
-      const fromReturned = returned !== undefined ? { certificatePath: returnedPath!, certificate: returned } : undefined;
+      const fromReturned =
+        returned !== undefined ? { certificatePath: returnedPath!, certificate: returned } : undefined;
       const found = this.text(file);
       if (found === undefined) return { certificatePath: file, keyPath: file, ...fromReturned };
       try {
         const kc = parseKubeconfig(found);
         if (kc.clientKeyPem && (kc.clientCertificatePem || returnedPath !== undefined)) {
-          return { certificatePath: file, keyPath: file, key: kc.clientKeyPem, ...(kc.clientCertificatePem ? { certificate: kc.clientCertificatePem } : {}), ...fromReturned };
+          return {
+            certificatePath: file,
+            keyPath: file,
+            key: kc.clientKeyPem,
+            ...(kc.clientCertificatePem ? { certificate: kc.clientCertificatePem } : {}),
+            ...fromReturned,
+          };
         }
-        if (report) this.problems.push({ path: file, code: 'corrupt', message: 'has no embedded client-certificate-data and client-key-data; delete it to have it reissued' });
+        if (report)
+          this.problems.push({
+            path: file,
+            code: 'corrupt',
+            message: 'has no embedded client-certificate-data and client-key-data; delete it to have it reissued',
+          });
       } catch (error) {
-        if (report) this.problems.push({ path: file, code: 'corrupt', message: `${(error as Error).message}; delete it to have it reissued` });
+        if (report)
+          this.problems.push({
+            path: file,
+            code: 'corrupt',
+            message: `${(error as Error).message}; delete it to have it reissued`,
+          });
       }
       return null;
     }
@@ -142,9 +179,17 @@ export class ExistingMaterial {
     const text = this.text(certificatePath);
     // A serving certificate of an intermediate is followed by its chain: the leaf is the first block.
     const chained = certificateFile.content.kind === 'certificate' && certificateFile.content.bundle !== undefined;
-    const certificate = chained && text !== undefined ? (/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/.exec(text)?.[0] ?? text) : text;
+    const certificate =
+      chained && text !== undefined
+        ? (/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----\n?/.exec(text)?.[0] ?? text)
+        : text;
     const key = this.text(keyPath);
-    return { certificatePath, keyPath, ...(certificate !== undefined ? { certificate } : {}), ...(key !== undefined ? { key } : {}) };
+    return {
+      certificatePath,
+      keyPath,
+      ...(certificate !== undefined ? { certificate } : {}),
+      ...(key !== undefined ? { key } : {}),
+    };
   }
 
   /** How many leaves on disk a candidate CA certificate signed: the tie-break between disagreeing CA copies. */

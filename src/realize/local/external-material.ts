@@ -1,5 +1,10 @@
 import type { PkiPlan } from '../../plan';
-import { ParsedCertificate, ParsedCertificationRequest, checkUserCertificationRequest, type CertificateSigner } from '../../crypto';
+import {
+  ParsedCertificate,
+  ParsedCertificationRequest,
+  checkUserCertificationRequest,
+  type CertificateSigner,
+} from '../../crypto';
 import type { TreeFile } from './read-output-tree';
 import type { TreeProblem } from './realize-error';
 import { certificateContent } from '../../plan';
@@ -28,24 +33,50 @@ export async function gatherExternalMaterial(
   now: Date,
   parents: ReadonlyMap<string, string> = new Map(),
 ): Promise<ExternalMaterial> {
-  const material: ExternalMaterial = { caCertificates: new Map(), certificationRequests: new Map(), parentCertificates: new Map(), problems: [] };
+  const material: ExternalMaterial = {
+    caCertificates: new Map(),
+    certificationRequests: new Map(),
+    parentCertificates: new Map(),
+    problems: [],
+  };
   for (const ca of plan.certificates.filter((c) => c.parent !== undefined)) {
     const text = parents.get(ca.id);
     let root: ParsedCertificate | undefined;
     try {
       root = text !== undefined ? ParsedCertificate.fromPem(text) : undefined;
     } catch (error) {
-      material.problems.push({ path: ca.parent!, code: 'intermediate-refused', message: `${(error as Error).message}: spec.pki.caParents.${ca.id}.certificate must be the offline root's PEM certificate` });
+      material.problems.push({
+        path: ca.parent!,
+        code: 'intermediate-refused',
+        message: `${(error as Error).message}: spec.pki.caParents.${ca.id}.certificate must be the offline root's PEM certificate`,
+      });
       continue;
     }
-    if (!root) material.problems.push({ path: ca.parent!, code: 'intermediate-refused', message: `the offline root of ${ca.id} was not provided: spec.pki.caParents.${ca.id}.certificate names it, relative to the spec file` });
+    if (!root)
+      material.problems.push({
+        path: ca.parent!,
+        code: 'intermediate-refused',
+        message: `the offline root of ${ca.id} was not provided: spec.pki.caParents.${ca.id}.certificate names it, relative to the spec file`,
+      });
     else material.parentCertificates.set(ca.id, root);
   }
   for (const id of signers.keys()) {
     const ca = plan.certificates.find((c) => c.id === id && c.isCa);
-    if (!ca) material.problems.push({ path: id, code: 'no-ca-key', message: `a signer was given for ${id}, which is not a CA of this plan (CAs: ${plan.certificates.filter((c) => c.isCa).map((c) => c.id).join(', ')})` });
+    if (!ca)
+      material.problems.push({
+        path: id,
+        code: 'no-ca-key',
+        message: `a signer was given for ${id}, which is not a CA of this plan (CAs: ${plan.certificates
+          .filter((c) => c.isCa)
+          .map((c) => c.id)
+          .join(', ')})`,
+      });
     else if (ca.keyHolder === 'kubepki' || ca.keyHolder === 'external-ca') {
-      material.problems.push({ path: id, code: 'no-ca-key', message: `a signer was given for ${id}, but spec.pki.caKeys.${id} is ${ca.keyHolder}: set it to cfssl or hsm` });
+      material.problems.push({
+        path: id,
+        code: 'no-ca-key',
+        message: `a signer was given for ${id}, but spec.pki.caKeys.${id} is ${ca.keyHolder}: set it to cfssl or hsm`,
+      });
     }
   }
   for (const ca of plan.certificates.filter((c) => c.isCa && (c.keyHolder === 'cfssl' || c.keyHolder === 'hsm'))) {
@@ -68,31 +99,53 @@ export async function gatherExternalMaterial(
     }
     try {
       const certificate = await signer.caCertificate(certificateContent(ca), present, now);
-      if (present && !certificate.node.publicKey.export({ format: 'der', type: 'spki' }).equals(present.node.publicKey.export({ format: 'der', type: 'spki' }))) {
-        material.problems.push({ path: file.path, code: 'ca-mismatch', message: `is not the CA ${ca.keyHolder} signs with (its key differs): restore the right certificate, or point --signer ${ca.id} at the right CA` });
+      if (
+        present &&
+        !certificate.node.publicKey
+          .export({ format: 'der', type: 'spki' })
+          .equals(present.node.publicKey.export({ format: 'der', type: 'spki' }))
+      ) {
+        material.problems.push({
+          path: file.path,
+          code: 'ca-mismatch',
+          message: `is not the CA ${ca.keyHolder} signs with (its key differs): restore the right certificate, or point --signer ${ca.id} at the right CA`,
+        });
       } else if (!present) {
         material.caCertificates.set(ca.id, certificate);
       }
     } catch (error) {
-      material.problems.push({ path: file.path, code: 'no-ca-key', message: `the ${ca.keyHolder} signer for ${ca.id} failed: ${(error as Error).message}` });
+      material.problems.push({
+        path: file.path,
+        code: 'no-ca-key',
+        message: `the ${ca.keyHolder} signer for ${ca.id} failed: ${(error as Error).message}`,
+      });
     }
   }
   for (const leaf of plan.certificates.filter((c) => c.keyHolder === 'user')) {
     const where = leaf.csr ?? leaf.id;
     const text = requests.get(leaf.id);
     if (text === undefined) {
-      material.problems.push({ path: where, code: 'csr-refused', message: `${leaf.subject.commonName}'s CSR was not provided: the user makes it with kubepki user-request` });
+      material.problems.push({
+        path: where,
+        code: 'csr-refused',
+        message: `${leaf.subject.commonName}'s CSR was not provided: the user makes it with kubepki user-request`,
+      });
       continue;
     }
     let csr: ParsedCertificationRequest;
     try {
       csr = ParsedCertificationRequest.fromPem(text);
     } catch (error) {
-      material.problems.push({ path: where, code: 'csr-refused', message: `${(error as Error).message}; the user makes one with kubepki user-request` });
+      material.problems.push({
+        path: where,
+        code: 'csr-refused',
+        message: `${(error as Error).message}; the user makes one with kubepki user-request`,
+      });
       continue;
     }
     const reasons = await checkUserCertificationRequest(csr, leaf.subject);
-    if (reasons.length > 0) material.problems.push({ path: where, code: 'csr-refused', message: `refused: ${reasons.join('; ')}` });
+    if (reasons.length > 0)
+      material.problems.push({ path: where, code: 'csr-refused', message: `refused: ${reasons.join('; ')}` });
     else material.certificationRequests.set(leaf.id, csr);
   }
   return material;

@@ -22,7 +22,10 @@ export class FileSystemError extends Error {
 
   constructor(action: string, file: string, error: unknown, consequence: string) {
     const code = (error as NodeJS.ErrnoException).code ?? 'EUNKNOWN';
-    const known = causes[code] ?? { cause: (error as Error).message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, ''), fix: 'fix the cause and run generate again' };
+    const known = causes[code] ?? {
+      cause: (error as Error).message.replace(/^[A-Z]+: /, '').replace(/, \w+ '.*'$/, ''),
+      fix: 'fix the cause and run generate again',
+    };
     super(`cannot ${action} ${file}: ${known.cause} (${code}); ${known.fix}. ${consequence}`);
     this.name = 'FileSystemError';
     this.code = code;

@@ -26,7 +26,12 @@ export interface LockedTree {
  * The first steps of every run that writes a tree (`generate`, `csr`): create the directory, lock it for the whole run,
  * complete an interrupted run's committed change, read the tree (never through a link) and delete staged files.
  */
-export async function withLockedTree<T>(plan: PkiPlan, dir: string, options: LockOptions, run: (locked: LockedTree) => Promise<T>): Promise<T> {
+export async function withLockedTree<T>(
+  plan: PkiPlan,
+  dir: string,
+  options: LockOptions,
+  run: (locked: LockedTree) => Promise<T>,
+): Promise<T> {
   ensureOutputDirectory(dir);
   const lock = await OutputLock.acquire(dir, options.lockWaitMs ?? 60_000, options.onLockWait);
   try {
@@ -35,8 +40,16 @@ export async function withLockedTree<T>(plan: PkiPlan, dir: string, options: Loc
     const tree = readOutputTree(plan, dir);
     if (tree.problems.length === 0) removeTemporaries(dir, tree.temporaries, counter);
     const leftovers: FileChange[] = [
-      ...recovered.map((rel): FileChange => ({ path: rel, action: 'updated', reason: 'completed the change an interrupted run committed' })),
-      ...tree.temporaries.map((rel): FileChange => ({ path: rel, action: 'removed', reason: 'staged by an interrupted run' })),
+      ...recovered.map((rel): FileChange => ({
+        path: rel,
+        action: 'updated',
+        reason: 'completed the change an interrupted run committed',
+      })),
+      ...tree.temporaries.map((rel): FileChange => ({
+        path: rel,
+        action: 'removed',
+        reason: 'staged by an interrupted run',
+      })),
     ];
     return await run({ tree, counter, leftovers });
   } finally {
@@ -51,7 +64,12 @@ const bytesPerFile = 16 * 1024;
  * Before any key is generated: the directories the change needs (`directories`, parents first) exist with their
  * modes, and every directory it writes into takes a file and has room.
  */
-export function preflightWrites(dir: string, tree: OutputTree, directories: readonly string[], writing: readonly { path: string }[]): void {
+export function preflightWrites(
+  dir: string,
+  tree: OutputTree,
+  directories: readonly string[],
+  writing: readonly { path: string }[],
+): void {
   if (writing.length === 0) return;
   const missing = directories.filter((rel) => !tree.directoryModes.has(rel));
   preflightChange(

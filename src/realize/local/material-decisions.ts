@@ -19,11 +19,27 @@ export interface ExistingCertificate {
  */
 export type CertificateDecision =
   /** Everything matches the plan. No key means kubeadm's external CA mode: the CA key lives elsewhere. */
-  | { readonly action: 'keep'; readonly plan: CertificatePlan; readonly certificate: ExistingCertificate; readonly key?: ExistingKey }
+  | {
+      readonly action: 'keep';
+      readonly plan: CertificatePlan;
+      readonly certificate: ExistingCertificate;
+      readonly key?: ExistingKey;
+    }
   /** No certificate yet; with a key, that key is certified (kubeadm's "key only" case, or a CA whose certificate was lost). */
-  | { readonly action: 'create'; readonly plan: CertificatePlan; readonly reasons: readonly string[]; readonly key?: ExistingKey }
+  | {
+      readonly action: 'create';
+      readonly plan: CertificatePlan;
+      readonly reasons: readonly string[];
+      readonly key?: ExistingKey;
+    }
   /** The certificate drifted from the plan or expires; the key is reused when its algorithm still fits. */
-  | { readonly action: 'reissue'; readonly plan: CertificatePlan; readonly reasons: readonly string[]; readonly previous: ParsedCertificate; readonly key?: ExistingKey };
+  | {
+      readonly action: 'reissue';
+      readonly plan: CertificatePlan;
+      readonly reasons: readonly string[];
+      readonly previous: ParsedCertificate;
+      readonly key?: ExistingKey;
+    };
 
 export type ServiceAccountKeyDecision =
   | { readonly action: 'keep'; readonly key: ExistingKey; readonly publicKeyPem?: string }

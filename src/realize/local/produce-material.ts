@@ -53,7 +53,16 @@ export async function produceMaterial(
   }
   const saKeys = plan.keyPairs.map((pair) => {
     const sa = decisions.serviceAccountKeys.get(pair.id)!;
-    return { id: pair.id, sa, key: sa.action === 'keep' ? Promise.resolve(sa.key.pair) : sa.action === 'create' ? newKey(pair.algorithm) : undefined };
+    return {
+      id: pair.id,
+      sa,
+      key:
+        sa.action === 'keep'
+          ? Promise.resolve(sa.key.pair)
+          : sa.action === 'create'
+            ? newKey(pair.algorithm)
+            : undefined,
+    };
   });
 
   const certificates = new Map<string, Promise<ParsedCertificate>>();
@@ -69,18 +78,29 @@ export async function produceMaterial(
     if (remote) return Promise.resolve(remote);
     let local = localSigners.get(caId);
     if (!local) {
-      local = Promise.all([certificateOf(caId), keys.get(caId)!]).then(([certificate, key]) => new LocalKeySigner(key, certificate));
+      local = Promise.all([certificateOf(caId), keys.get(caId)!]).then(
+        ([certificate, key]) => new LocalKeySigner(key, certificate),
+      );
       localSigners.set(caId, local);
     }
     return local;
   };
   const subjectOf = (d: CertificateDecision): SigningSubject => {
     const request = context.certificationRequests.get(d.plan.id);
-    if (request) return { publicKeyDer: () => Promise.resolve(request.publicKeyDer()), certificationRequest: () => Promise.resolve(request.pem) };
+    if (request)
+      return {
+        publicKeyDer: () => Promise.resolve(request.publicKeyDer()),
+        certificationRequest: () => Promise.resolve(request.pem),
+      };
     const key = keys.get(d.plan.id)!;
     return {
       publicKeyDer: async () => (await key).publicKeyDer(),
-      certificationRequest: async () => createCertificationRequest(await key, { commonName: d.plan.subject.commonName, organizations: d.plan.subject.organizations, ...d.plan.sans }),
+      certificationRequest: async () =>
+        createCertificationRequest(await key, {
+          commonName: d.plan.subject.commonName,
+          organizations: d.plan.subject.organizations,
+          ...d.plan.sans,
+        }),
     };
   };
   const issue = async (d: CertificateDecision): Promise<ParsedCertificate> => {
@@ -95,7 +115,12 @@ export async function produceMaterial(
 
   // Awaited together, so that the first failure is the one reported and no rejection is left unhandled.
   await Promise.all([...certificates.values(), ...keys.values(), ...saKeys.map((k) => k.key)]);
-  const material: PkiMaterial = { certificates: new Map(), privateKeys: new Map(), publicKeys: new Map(), certificationRequests: requestTexts(context) };
+  const material: PkiMaterial = {
+    certificates: new Map(),
+    privateKeys: new Map(),
+    publicKeys: new Map(),
+    certificationRequests: requestTexts(context),
+  };
   for (const d of byCaFirst) {
     const certificate = await certificates.get(d.plan.id)!;
     material.certificates.set(d.plan.id, d.action === 'keep' ? d.certificate.pem : certificate.pem);
@@ -111,14 +136,22 @@ export async function produceMaterial(
     }
     const pair = (await key)!;
     material.privateKeys.set(id, sa.action === 'keep' ? sa.key.pem : pair.toPem());
-    material.publicKeys.set(id, sa.action === 'keep' && sa.publicKeyPem !== undefined ? sa.publicKeyPem : pair.publicKeyPem());
+    material.publicKeys.set(
+      id,
+      sa.action === 'keep' && sa.publicKeyPem !== undefined ? sa.publicKeyPem : pair.publicKeyPem(),
+    );
   }
   return { material, generatedKeys };
 }
 
 /** The material that exists already, for a dry run (which generates nothing). */
 export function keptMaterial(decisions: MaterialDecisions, context: SigningContext = noSigningContext): PkiMaterial {
-  const material: PkiMaterial = { certificates: new Map(), privateKeys: new Map(), publicKeys: new Map(), certificationRequests: requestTexts(context) };
+  const material: PkiMaterial = {
+    certificates: new Map(),
+    privateKeys: new Map(),
+    publicKeys: new Map(),
+    certificationRequests: requestTexts(context),
+  };
   for (const [id, d] of decisions.certificates) {
     if (d.action === 'keep') material.certificates.set(id, d.certificate.pem);
     // A reissued certificate usually keeps its key: that key file stays as it is.

@@ -76,11 +76,19 @@ export function readOutputTree(plan: PkiPlan, dir: string): OutputTree {
     return tree(); // a new directory
   }
   if (top.isSymbolicLink()) {
-    problems.push({ path: '.', code: 'symlink', message: `the output directory ${dir} is ${describeLink(dir)}: ${linkFix}, or pass the link's target as --out` });
+    problems.push({
+      path: '.',
+      code: 'symlink',
+      message: `the output directory ${dir} is ${describeLink(dir)}: ${linkFix}, or pass the link's target as --out`,
+    });
     return tree();
   }
   if (!top.isDirectory()) {
-    problems.push({ path: '.', code: 'not-a-directory', message: `the output directory ${dir} is not a directory: choose another --out` });
+    problems.push({
+      path: '.',
+      code: 'not-a-directory',
+      message: `the output directory ${dir} is not a directory: choose another --out`,
+    });
     return tree();
   }
   const plannedFiles = new Map(plan.files.map((f) => [f.path, f]));
@@ -89,7 +97,11 @@ export function readOutputTree(plan: PkiPlan, dir: string): OutputTree {
   const exchangeFiles = externalCaExchangeFiles(plan);
   const checkOwner = (rel: string, stat: fs.Stats) => {
     if (expectedOwner !== undefined && stat.uid !== expectedOwner) {
-      problems.push({ path: rel, code: 'owner', message: `is owned by uid ${stat.uid}, not by the user running generate (uid ${expectedOwner}): chown it back, or remove it to have it issued again` });
+      problems.push({
+        path: rel,
+        code: 'owner',
+        message: `is owned by uid ${stat.uid}, not by the user running generate (uid ${expectedOwner}): chown it back, or remove it to have it issued again`,
+      });
     }
   };
 
@@ -98,7 +110,11 @@ export function readOutputTree(plan: PkiPlan, dir: string): OutputTree {
     try {
       entries = fs.readdirSync(path.join(dir, rel), { withFileTypes: true });
     } catch (error) {
-      problems.push({ path: rel || '.', code: 'unreadable', message: `cannot be listed (${(error as NodeJS.ErrnoException).code ?? 'error'}): fix its permissions` });
+      problems.push({
+        path: rel || '.',
+        code: 'unreadable',
+        message: `cannot be listed (${(error as NodeJS.ErrnoException).code ?? 'error'}): fix its permissions`,
+      });
       return;
     }
     for (const entry of entries.sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -109,7 +125,12 @@ export function readOutputTree(plan: PkiPlan, dir: string): OutputTree {
         continue;
       }
       if (entry.isDirectory()) {
-        if (plannedFiles.has(child)) problems.push({ path: child, code: 'not-a-directory', message: 'is a directory where a file belongs: move it away' });
+        if (plannedFiles.has(child))
+          problems.push({
+            path: child,
+            code: 'not-a-directory',
+            message: 'is a directory where a file belongs: move it away',
+          });
         if (plannedDirs.has(child)) {
           const stat = fs.lstatSync(full);
           directoryModes.set(child, stat.mode & 0o777);
@@ -127,7 +148,11 @@ export function readOutputTree(plan: PkiPlan, dir: string): OutputTree {
         continue;
       }
       if (plannedDirs.has(child)) {
-        problems.push({ path: child, code: 'not-a-directory', message: 'is a file where a directory belongs: move it away' });
+        problems.push({
+          path: child,
+          code: 'not-a-directory',
+          message: 'is a file where a directory belongs: move it away',
+        });
         continue;
       }
       const planned = plannedFiles.get(child) ?? exchangeFiles.has(child);
@@ -149,7 +174,11 @@ export function readOutputTree(plan: PkiPlan, dir: string): OutputTree {
       fd = fs.openSync(full, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? 'error';
-      problems.push(code === 'ELOOP' ? { path: rel, code: 'symlink', message: `is ${describeLink(full)}: ${linkFix}` } : { path: rel, code: 'unreadable', message: `cannot be read (${code}): fix its permissions` });
+      problems.push(
+        code === 'ELOOP'
+          ? { path: rel, code: 'symlink', message: `is ${describeLink(full)}: ${linkFix}` }
+          : { path: rel, code: 'unreadable', message: `cannot be read (${code}): fix its permissions` },
+      );
       return;
     }
     try {

@@ -30,7 +30,9 @@ export class RealizeError extends Error {
   readonly problems: TreeProblem[];
 
   constructor(problems: TreeProblem[]) {
-    super(`nothing was written; ${problems.length} problem${problems.length === 1 ? '' : 's'} in the existing tree:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+    super(
+      `nothing was written; ${problems.length} problem${problems.length === 1 ? '' : 's'} in the existing tree:\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`,
+    );
     this.name = 'RealizeError';
     this.problems = problems;
   }

@@ -11,7 +11,13 @@ import type { MaterialDecisions } from './material-decisions';
 import { commitChange, type TreeChange } from './commit-change';
 import { preflightWrites, withLockedTree } from './locked-tree';
 import { decideBootstrapToken } from './decide-bootstrap-token';
-import { intermediateRequest, pendingIntermediates, requestDirectories, requestIntermediates, type AwaitingSignature } from './request-intermediates';
+import {
+  intermediateRequest,
+  pendingIntermediates,
+  requestDirectories,
+  requestIntermediates,
+  type AwaitingSignature,
+} from './request-intermediates';
 import { ExistingMaterial } from './existing-material';
 
 export type { FileAction, FileChange } from './describe-change';
@@ -71,15 +77,41 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
     const unsigned = pendingIntermediates(plan, tree.files);
     if (unsigned.length > 0) {
-      const requests = await requestIntermediates(plan, tree.files, unsigned, (await signingContext(plan, tree, now, options)).parentCertificates, false);
+      const requests = await requestIntermediates(
+        plan,
+        tree.files,
+        unsigned,
+        (await signingContext(plan, tree, now, options)).parentCertificates,
+        false,
+      );
       if (requests.problems.length > 0) throw new RealizeError(requests.problems);
-      return { changes: requests.changes, generatedKeys: requests.generatedKeys, dryRun: true, awaitingSignature: requests.awaiting };
+      return {
+        changes: requests.changes,
+        generatedKeys: requests.generatedKeys,
+        dryRun: true,
+        awaitingSignature: requests.awaiting,
+      };
     }
     const decided = decide(plan, dir, tree, now, options, await signingContext(plan, tree, now, options));
     const { decisions } = decided;
     const context = await withIntermediateRequests(plan, tree, decisions, decided.context);
-    const pending: FileChange[] = tree.pendingJournal ? [{ path: '.kubepki-journal', action: 'updated', reason: 'an interrupted run committed a change; generate completes it first' }] : [];
-    return { changes: [...pending, ...changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions, context), decided), options)], generatedKeys: keysToGenerate(decisions), dryRun: true };
+    const pending: FileChange[] = tree.pendingJournal
+      ? [
+          {
+            path: '.kubepki-journal',
+            action: 'updated',
+            reason: 'an interrupted run committed a change; generate completes it first',
+          },
+        ]
+      : [];
+    return {
+      changes: [
+        ...pending,
+        ...changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions, context), decided), options),
+      ],
+      generatedKeys: keysToGenerate(decisions),
+      dryRun: true,
+    };
   }
 
   return withLockedTree(plan, dir, options, async ({ tree, counter, leftovers }) => {
@@ -87,21 +119,46 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     const unsigned = pendingIntermediates(plan, tree.files);
     if (unsigned.length > 0) {
       // The first half of the exchange with an offline root: keys and CSRs only, committed like any change.
-      const requests = await requestIntermediates(plan, tree.files, unsigned, (await signingContext(plan, tree, now, options)).parentCertificates, true, options.keyPool);
+      const requests = await requestIntermediates(
+        plan,
+        tree.files,
+        unsigned,
+        (await signingContext(plan, tree, now, options)).parentCertificates,
+        true,
+        options.keyPool,
+      );
       if (requests.problems.length > 0) throw new RealizeError(requests.problems);
       if (requests.change.writes.length > 0) {
         preflightWrites(dir, tree, requestDirectories(requests.change), requests.change.writes);
         await commitChange(dir, requests.change, counter);
       }
-      return { changes: [...leftovers, ...requests.changes], generatedKeys: requests.generatedKeys, dryRun: false, awaitingSignature: requests.awaiting };
+      return {
+        changes: [...leftovers, ...requests.changes],
+        generatedKeys: requests.generatedKeys,
+        dryRun: false,
+        awaitingSignature: requests.awaiting,
+      };
     }
     const decided = decide(plan, dir, tree, now, options, await signingContext(plan, tree, now, options));
     const { decisions } = decided;
     const context = await withIntermediateRequests(plan, tree, decisions, decided.context);
 
     // Which files change is known from the decisions alone: check the file system before generating any key.
-    const expected = changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions, context), decided), options);
-    const writing = expected.filter((c) => c.action !== 'kept' && c.action !== 'external' && c.action !== 'stale' && c.action !== 'removed' && !c.path.endsWith('/'));
+    const expected = changesOf(
+      plan,
+      tree,
+      decisions,
+      withJoinSecrets(plan, keptMaterial(decisions, context), decided),
+      options,
+    );
+    const writing = expected.filter(
+      (c) =>
+        c.action !== 'kept' &&
+        c.action !== 'external' &&
+        c.action !== 'stale' &&
+        c.action !== 'removed' &&
+        !c.path.endsWith('/'),
+    );
     preflightWrites(dir, tree, plannedDirectories(plan), writing);
 
     const produced = await produceMaterial(plan, decisions, now, options.keyPool, context);
@@ -120,16 +177,38 @@ function keysToGenerate(decisions: MaterialDecisions): number {
 }
 
 /** CA certificates from the signers that hold CA keys, and checked user CSRs: before any decision, all or nothing. */
-async function signingContext(plan: PkiPlan, tree: OutputTree, now: Date, options: RealizeOptions): Promise<GatheredContext> {
+async function signingContext(
+  plan: PkiPlan,
+  tree: OutputTree,
+  now: Date,
+  options: RealizeOptions,
+): Promise<GatheredContext> {
   if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
   const signers = options.signers ?? new Map<string, CertificateSigner>();
-  const external = await gatherExternalMaterial(plan, tree.files, signers, options.certificationRequests ?? new Map(), now, options.parentCertificates ?? new Map());
+  const external = await gatherExternalMaterial(
+    plan,
+    tree.files,
+    signers,
+    options.certificationRequests ?? new Map(),
+    now,
+    options.parentCertificates ?? new Map(),
+  );
   if (external.problems.length > 0) throw new RealizeError(external.problems);
-  return { signers, certificationRequests: external.certificationRequests, caCertificates: external.caCertificates, parentCertificates: external.parentCertificates };
+  return {
+    signers,
+    certificationRequests: external.certificationRequests,
+    caCertificates: external.caCertificates,
+    parentCertificates: external.parentCertificates,
+  };
 }
 
 /** The CSR each kept intermediate keeps beside its key (the one on disk while it still fits), for its .csr files. */
-async function withIntermediateRequests(plan: PkiPlan, tree: OutputTree, decisions: MaterialDecisions, context: SigningContext): Promise<SigningContext> {
+async function withIntermediateRequests(
+  plan: PkiPlan,
+  tree: OutputTree,
+  decisions: MaterialDecisions,
+  context: SigningContext,
+): Promise<SigningContext> {
   const intermediates = plan.certificates.filter((c) => c.parent !== undefined);
   if (intermediates.length === 0) return context;
   const existing = new ExistingMaterial(plan, tree.files);
@@ -141,7 +220,10 @@ async function withIntermediateRequests(plan: PkiPlan, tree: OutputTree, decisio
   return { ...context, certificationRequests: requests };
 }
 
-type GatheredContext = SigningContext & { caCertificates: Map<string, ParsedCertificate>; parentCertificates: Map<string, ParsedCertificate> };
+type GatheredContext = SigningContext & {
+  caCertificates: Map<string, ParsedCertificate>;
+  parentCertificates: Map<string, ParsedCertificate>;
+};
 
 /** The decisions about keys and certificates, and the bootstrap token (kept, supplied or new). */
 interface Decided {
@@ -150,8 +232,22 @@ interface Decided {
   bootstrapToken?: string;
 }
 
-function decide(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options: RealizeOptions, context: GatheredContext): Decided {
-  const { decisions, problems } = decideTree(plan, dir, tree, now, { ...context, signedElsewhere: new Set(context.signers.keys()) }, new Set(options.renew ?? []));
+function decide(
+  plan: PkiPlan,
+  dir: string,
+  tree: OutputTree,
+  now: Date,
+  options: RealizeOptions,
+  context: GatheredContext,
+): Decided {
+  const { decisions, problems } = decideTree(
+    plan,
+    dir,
+    tree,
+    now,
+    { ...context, signedElsewhere: new Set(context.signers.keys()) },
+    new Set(options.renew ?? []),
+  );
   const token = decideBootstrapToken(plan, tree.files, options.bootstrapToken);
   problems.push(...token.problems);
   if (problems.length > 0) throw new RealizeError(problems);
@@ -163,24 +259,58 @@ function withJoinSecrets(plan: PkiPlan, material: PkiMaterial, decided: Decided)
   // During a cluster-CA rotation joins pin every generation ca.crt trusts, so discovery works with either.
   const trusted = authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.trusted;
   const bundle = trusted.every((id) => material.certificates.has(id)) ? clusterTrustBundle(plan, material) : undefined;
-  return { ...material, ...(decided.bootstrapToken ? { bootstrapToken: decided.bootstrapToken } : {}), ...(bundle ? { caCertHashes: publicKeyPins(bundle) } : {}) };
+  return {
+    ...material,
+    ...(decided.bootstrapToken ? { bootstrapToken: decided.bootstrapToken } : {}),
+    ...(bundle ? { caCertHashes: publicKeyPins(bundle) } : {}),
+  };
 }
 
 /** One line per planned file, then directory modes to fix and files the plan no longer names. */
-function changesOf(plan: PkiPlan, tree: OutputTree, decisions: MaterialDecisions, material: PkiMaterial, options: RealizeOptions): FileChange[] {
+function changesOf(
+  plan: PkiPlan,
+  tree: OutputTree,
+  decisions: MaterialDecisions,
+  material: PkiMaterial,
+  options: RealizeOptions,
+): FileChange[] {
   return [
     ...plan.files.map((file) => describeChange(plan, file, decisions, tree.files.get(file.path), material)),
     ...[...tree.directoryModes]
       .filter(([rel, mode]) => mode !== plannedDirectoryMode(rel))
-      .map(([rel, mode]): FileChange => ({ path: `${rel}/`, action: 'updated', reason: `mode ${mode.toString(8)} → ${plannedDirectoryMode(rel).toString(8)}` })),
-    ...tree.stale.map((rel): FileChange => ({ path: rel, action: options.prune ? 'removed' : 'stale', reason: 'not in the plan' })),
+      .map(([rel, mode]): FileChange => ({
+        path: `${rel}/`,
+        action: 'updated',
+        reason: `mode ${mode.toString(8)} → ${plannedDirectoryMode(rel).toString(8)}`,
+      })),
+    ...tree.stale.map((rel): FileChange => ({
+      path: rel,
+      action: options.prune ? 'removed' : 'stale',
+      reason: 'not in the plan',
+    })),
   ];
 }
 
 // Keys before certificates before kubeconfigs: the journal applies renames in this order.
-const writeOrder = { 'private-key': 0, 'bootstrap-token': 0, 'public-key': 1, certificate: 1, kubeconfig: 2, manifest: 2, 'kubeadm-config': 2, 'csr-manifest': 2, 'certification-request': 2 } as const;
+const writeOrder = {
+  'private-key': 0,
+  'bootstrap-token': 0,
+  'public-key': 1,
+  certificate: 1,
+  kubeconfig: 2,
+  manifest: 2,
+  'kubeadm-config': 2,
+  'csr-manifest': 2,
+  'certification-request': 2,
+} as const;
 
-function treeChangeOf(plan: PkiPlan, tree: OutputTree, changes: FileChange[], material: PkiMaterial, options: RealizeOptions): TreeChange {
+function treeChangeOf(
+  plan: PkiPlan,
+  tree: OutputTree,
+  changes: FileChange[],
+  material: PkiMaterial,
+  options: RealizeOptions,
+): TreeChange {
   const planned = new Map(plan.files.map((f) => [f.path, f]));
   const writes = changes
     .filter((c) => planned.has(c.path) && (c.action === 'created' || c.action === 'reissued' || c.action === 'updated'))
@@ -189,10 +319,15 @@ function treeChangeOf(plan: PkiPlan, tree: OutputTree, changes: FileChange[], ma
     .map((file) => {
       const content = renderPlannedFile(plan, file, material);
       // Which planned context is current is the user's choice (kubectl config use-context): a rewrite keeps it.
-      const kept = file.content.kind === 'kubeconfig' ? keepChosenContext(content, tree.files.get(file.path)?.content.toString('utf8')) : content;
+      const kept =
+        file.content.kind === 'kubeconfig'
+          ? keepChosenContext(content, tree.files.get(file.path)?.content.toString('utf8'))
+          : content;
       return { path: file.path, content: kept, mode: file.mode };
     });
-  const chmods = changes.filter((c) => c.path.endsWith('/') && c.action === 'updated').map((c) => ({ path: c.path.slice(0, -1), mode: plannedDirectoryMode(c.path.slice(0, -1)) }));
+  const chmods = changes
+    .filter((c) => c.path.endsWith('/') && c.action === 'updated')
+    .map((c) => ({ path: c.path.slice(0, -1), mode: plannedDirectoryMode(c.path.slice(0, -1)) }));
   const removals = options.prune ? changes.filter((c) => c.action === 'removed').map((c) => c.path) : [];
   return { writes, chmods, removals };
 }

@@ -43,7 +43,11 @@ const publicMode = 0o644;
  * ExternalCaExchange). Nothing else in the tree is touched; CA certificates need not be there yet. Locked, staged and
  * committed like `generate`; a re-run writes nothing, and a CSR that still fits its key and the plan is kept.
  */
-export async function requestCertificates(plan: PkiPlan, dir: string, options: RequestOptions = {}): Promise<RequestReport> {
+export async function requestCertificates(
+  plan: PkiPlan,
+  dir: string,
+  options: RequestOptions = {},
+): Promise<RequestReport> {
   const now = options.now ?? new Date();
   if (options.dryRun) {
     const tree = readOutputTree(plan, dir);
@@ -53,22 +57,48 @@ export async function requestCertificates(plan: PkiPlan, dir: string, options: R
   }
   return withLockedTree(plan, dir, options, async ({ tree, counter, leftovers }) => {
     const requests = decideRequests(plan, dir, tree, now, options);
-    preflightWrites(dir, tree, plannedDirectories(plan), (await describeRequests(plan, tree, requests, new Map(), options)).filter((c) => c.action !== 'kept'));
+    preflightWrites(
+      dir,
+      tree,
+      plannedDirectories(plan),
+      (await describeRequests(plan, tree, requests, new Map(), options)).filter((c) => c.action !== 'kept'),
+    );
     // Every new key generates at once on the thread pool, as generate's do.
-    const newKey = (algorithm: KeyPair['algorithm']) => (options.keyPool ? options.keyPool.take(algorithm) : KeyPair.generate(algorithm));
+    const newKey = (algorithm: KeyPair['algorithm']) =>
+      options.keyPool ? options.keyPool.take(algorithm) : KeyPair.generate(algorithm);
     const keys = new Map(
       await Promise.all(
-        requests.filter((r) => r.exchange.keyFile !== undefined).map(async ({ exchange, decision }) => [exchange.certificate.id, decision.key?.pair ?? (await newKey(exchange.certificate.algorithm))] as const),
+        requests
+          .filter((r) => r.exchange.keyFile !== undefined)
+          .map(
+            async ({ exchange, decision }) =>
+              [exchange.certificate.id, decision.key?.pair ?? (await newKey(exchange.certificate.algorithm))] as const,
+          ),
       ),
     );
     const texts = new Map<string, string>();
     const changes = await describeRequests(plan, tree, requests, keys, options, texts);
     await commitChange(
       dir,
-      { writes: changes.filter((c) => c.action !== 'kept').map((c) => ({ path: c.path, content: texts.get(c.path)!, mode: c.path.endsWith('.csr') ? publicMode : privateMode })), chmods: [], removals: [] },
+      {
+        writes: changes
+          .filter((c) => c.action !== 'kept')
+          .map((c) => ({
+            path: c.path,
+            content: texts.get(c.path)!,
+            mode: c.path.endsWith('.csr') ? publicMode : privateMode,
+          })),
+        chmods: [],
+        removals: [],
+      },
       counter,
     );
-    return { changes: [...leftovers, ...changes], generatedKeys: newKeys(requests), dryRun: false, awaiting: requests.map((r) => r.exchange) };
+    return {
+      changes: [...leftovers, ...changes],
+      generatedKeys: newKeys(requests),
+      dryRun: false,
+      awaiting: requests.map((r) => r.exchange),
+    };
   });
 }
 
@@ -79,14 +109,24 @@ function newKeys(requests: readonly Request[]): number {
 
 /** The leaves that need a CSR: decided as `generate` decides them, without refusing for want of the CA key. */
 function decideRequests(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options: RequestOptions): Request[] {
-  const users = new Map([...(options.certificationRequests ?? [])].map(([id, pem]) => [id, ParsedCertificationRequest.fromPem(pem)]));
-  const { decisions, problems } = decideTree(plan, dir, tree, now, { caCertificates: new Map(), certificationRequests: users, signedElsewhere: new Set(), requestsOnly: true }, new Set());
+  const users = new Map(
+    [...(options.certificationRequests ?? [])].map(([id, pem]) => [id, ParsedCertificationRequest.fromPem(pem)]),
+  );
+  const { decisions, problems } = decideTree(
+    plan,
+    dir,
+    tree,
+    now,
+    { caCertificates: new Map(), certificationRequests: users, signedElsewhere: new Set(), requestsOnly: true },
+    new Set(),
+  );
   const requests: Request[] = [];
   for (const exchange of externalCaExchanges(plan)) {
     const decision = decisions.certificates.get(exchange.certificate.id);
     if (!decision || decision.action === 'keep') continue;
     // A new algorithm needs a new key, which would break the pair still in use until the new certificate comes back.
-    if (decision.action === 'reissue' && !decision.key && exchange.keyFile !== undefined) problems.push(newKeyRefused(exchange, decision.previous.algorithm));
+    if (decision.action === 'reissue' && !decision.key && exchange.keyFile !== undefined)
+      problems.push(newKeyRefused(exchange, decision.previous.algorithm));
     else requests.push({ exchange, decision });
   }
   if (problems.length > 0) throw new RealizeError(problems);
@@ -125,15 +165,27 @@ async function describeRequests(
       const pem = options.certificationRequests?.get(certificate.id);
       if (pem === undefined) continue;
       const same = current?.toString('utf8') === pem;
-      changes.push({ path: exchange.requestFile, action: same ? 'kept' : current === undefined ? 'created' : 'updated', reason: same ? `awaiting the outside CA: ${reason}` : `the user's CSR (${certificate.csr})` });
+      changes.push({
+        path: exchange.requestFile,
+        action: same ? 'kept' : current === undefined ? 'created' : 'updated',
+        reason: same ? `awaiting the outside CA: ${reason}` : `the user's CSR (${certificate.csr})`,
+      });
       if (!same) texts.set(exchange.requestFile, pem);
       continue;
     }
     const key = keys.get(certificate.id);
     if (decision.key) changes.push({ path: exchange.keyFile, action: 'kept' });
     else {
-      changes.push({ path: exchange.keyFile, action: tree.files.has(exchange.keyFile) ? 'updated' : 'created', reason: 'new key for the outside CA to certify' });
-      if (key) texts.set(exchange.keyFile, certificate.storage === 'kubeconfig' ? keyOnlyKubeconfig(plan, tree, exchange, key) : key.toPem());
+      changes.push({
+        path: exchange.keyFile,
+        action: tree.files.has(exchange.keyFile) ? 'updated' : 'created',
+        reason: 'new key for the outside CA to certify',
+      });
+      if (key)
+        texts.set(
+          exchange.keyFile,
+          certificate.storage === 'kubeconfig' ? keyOnlyKubeconfig(plan, tree, exchange, key) : key.toPem(),
+        );
     }
     if (current !== undefined && decision.key && (await requestStillFits(current, exchange, decision.key.pair))) {
       changes.push({ path: exchange.requestFile, action: 'kept', reason: `awaiting the outside CA: ${reason}` });
@@ -179,7 +231,11 @@ async function requestStillFits(text: Buffer, exchange: ExternalCaExchange, key:
 /** kubeadm's partial kubeconfig: the new key, no certificate, the cluster CA when the tree holds it already. */
 function keyOnlyKubeconfig(plan: PkiPlan, tree: OutputTree, exchange: ExternalCaExchange, key: KeyPair): string {
   const kubeconfig = plan.kubeconfigs.find((k) => k.id === exchange.certificate.id)!;
-  const copies = plan.files.filter((f) => f.content.kind === 'certificate' && f.content.of === exchange.certificate.issuer && tree.files.has(f.path)).map((f) => f.path);
+  const copies = plan.files
+    .filter(
+      (f) => f.content.kind === 'certificate' && f.content.of === exchange.certificate.issuer && tree.files.has(f.path),
+    )
+    .map((f) => f.path);
   const caFile = copies.find((f) => f.startsWith(`${exchange.certificate.node}/`)) ?? copies[0];
   const ca = caFile !== undefined ? tree.files.get(caFile)!.content.toString('utf8') : undefined;
   return renderKeyOnlyKubeconfig(kubeconfig, key.toPem(), ca);

@@ -21,7 +21,12 @@ const resourceTypes: Record<RbacManifest['kind'], Constructor> = {
  * Applies the RBAC objects through a provider built from the generated admin.conf (a revocable cluster-admin, not
  * super-admin.conf). Objects depend on the ones of earlier files (namespaces before what lives in them).
  */
-export function applyRbac(plan: PkiPlan, adminKubeconfig: pulumi.Output<string>, parent: pulumi.ComponentResource, named: (id: string) => string): void {
+export function applyRbac(
+  plan: PkiPlan,
+  adminKubeconfig: pulumi.Output<string>,
+  parent: pulumi.ComponentResource,
+  named: (id: string) => string,
+): void {
   const provider = new k8s.Provider(named('cluster'), { kubeconfig: adminKubeconfig }, { parent });
   let previous: pulumi.Resource[] = [];
   // kubeadm's own bindings (rbac/70-kubeadm.yaml) exist once `kubeadm init` has run and grant admin.conf its rights:

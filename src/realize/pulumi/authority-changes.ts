@@ -24,7 +24,10 @@ export function authorityChanges(plan: PkiPlan, located: LocatedAuthorities): st
     if (drift.length === 0) continue;
     refusals.push(
       `${found.certificatePath}: the spec changes CA ${ca.id} (${drift.map((d) => d.message).join('; ')}), which would replace it and every certificate it signed. ` +
-        `kubepki never replaces a CA implicitly: put spec.pki back (${fixOf(drift.map((d) => d.field), found.certificate)}), ` +
+        `kubepki never replaces a CA implicitly: put spec.pki back (${fixOf(
+          drift.map((d) => d.field),
+          found.certificate,
+        )}), ` +
         'change it through a rotation (spec.pki.rotation), or, for a lab cluster you rebuild, set kubepki:protectAuthorities false and run `pulumi up` again',
     );
   }
@@ -59,20 +62,32 @@ function fixOf(fields: string[], existing: ParsedCertificate): string {
 export function foreignAuthorities(plan: PkiPlan, outDir: string, held: string[]): string[] {
   const der = (pem: string, kind: 'certificate' | 'public-key') => {
     try {
-      return Buffer.from(kind === 'certificate' ? ParsedCertificate.fromPem(pem).node.raw : createPublicKey(pem).export({ format: 'der', type: 'spki' })).toString('hex');
+      return Buffer.from(
+        kind === 'certificate'
+          ? ParsedCertificate.fromPem(pem).node.raw
+          : createPublicKey(pem).export({ format: 'der', type: 'spki' }),
+      ).toString('hex');
     } catch {
       return undefined;
     }
   };
-  const ours = new Set(held.flatMap((pem) => [der(pem, 'certificate'), der(pem, 'public-key')]).filter((d): d is string => d !== undefined));
-  const authorityIds = new Set([...plan.certificates.filter((c) => c.isCa).map((c) => c.id), ...plan.keyPairs.map((k) => k.id)]);
+  const ours = new Set(
+    held
+      .flatMap((pem) => [der(pem, 'certificate'), der(pem, 'public-key')])
+      .filter((d): d is string => d !== undefined),
+  );
+  const authorityIds = new Set([
+    ...plan.certificates.filter((c) => c.isCa).map((c) => c.id),
+    ...plan.keyPairs.map((k) => k.id),
+  ]);
   const foreign: string[] = [];
   for (const file of plan.files) {
     const { kind, of } = file.content;
     if ((kind !== 'certificate' && kind !== 'public-key') || !authorityIds.has(of)) continue;
     const absolute = path.join(outDir, file.path);
     if (!fs.existsSync(absolute)) continue;
-    const blocks = fs.readFileSync(absolute, 'utf8').match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
+    const blocks =
+      fs.readFileSync(absolute, 'utf8').match(/-----BEGIN [A-Z ]+-----[\s\S]+?-----END [A-Z ]+-----/g) ?? [];
     if (!blocks.some((pem) => ours.has(der(pem, kind) ?? ''))) foreign.push(file.path);
   }
   return foreign;

@@ -24,6 +24,13 @@ export class BootstrapToken extends pulumi.dynamic.Resource {
   declare readonly token: pulumi.Output<string>;
 
   constructor(name: string, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { token: undefined }, { ...opts, additionalSecretOutputs: ['token'] }, 'kubepki', 'BootstrapToken');
+    super(
+      provider,
+      name,
+      { token: undefined },
+      { ...opts, additionalSecretOutputs: ['token'] },
+      'kubepki',
+      'BootstrapToken',
+    );
   }
 }

@@ -2,7 +2,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import * as tls from '@pulumi/tls';
-import { authoritiesOf, certificateContent, authorityRows, generationName, renewBeforeHours, type CertificatePlan, type PkiPlan, type PlannedFile, type RotationStage } from '../../plan';
+import {
+  authoritiesOf,
+  certificateContent,
+  authorityRows,
+  generationName,
+  renewBeforeHours,
+  type CertificatePlan,
+  type PkiPlan,
+  type PlannedFile,
+  type RotationStage,
+} from '../../plan';
 import type { RotatableAuthority } from '../../spec';
 import { clusterTrustBundle, renderPlannedFile, type PkiMaterial } from '../../outputs';
 import { bootstrapTokenPattern, publicKeyPins } from '../../crypto';
@@ -80,7 +90,9 @@ export class KubePki extends pulumi.ComponentResource {
     // `pulumi up` cannot wait for.
     const intermediates = plan.certificates.filter((c) => c.parent !== undefined);
     if (intermediates.length > 0) {
-      throw new Error(`spec.pki.caParents: pulumi up does not realize intermediate CAs under an offline root yet (${intermediates.map((c) => c.id).join(', ')}); use \`kubepki generate\``);
+      throw new Error(
+        `spec.pki.caParents: pulumi up does not realize intermediate CAs under an offline root yet (${intermediates.map((c) => c.id).join(', ')}); use \`kubepki generate\``,
+      );
     }
     this.protectAuthorities = args.protectAuthorities ?? true;
     // Absolute: the file provider runs in Pulumi's dynamic-provider host, not in the program's working directory.
@@ -89,11 +101,14 @@ export class KubePki extends pulumi.ComponentResource {
     const read = treeReader(outDir);
     const located = locateAuthorities(plan, read);
     if (located.problems.length > 0) {
-      throw new pulumi.RunError(`kubepki refuses this rotation stage, nothing was changed:\n${located.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`);
+      throw new pulumi.RunError(
+        `kubepki refuses this rotation stage, nothing was changed:\n${located.problems.map((p) => `${p.path}: ${p.message}`).join('\n')}`,
+      );
     }
     if (this.protectAuthorities) {
       const refusals = authorityChanges(plan, located);
-      if (refusals.length > 0) throw new pulumi.RunError(`kubepki refuses to replace an authority:\n${refusals.join('\n')}`);
+      if (refusals.length > 0)
+        throw new pulumi.RunError(`kubepki refuses to replace an authority:\n${refusals.join('\n')}`);
     }
     const child = { parent: this };
     // Pulumi refuses to replace or delete a protected resource; the refusal above says it first, in kubepki's words.
@@ -110,7 +125,11 @@ export class KubePki extends pulumi.ComponentResource {
     const named = (id: string) => `${name}/${id}`;
     this.childName = named;
 
-    const privateKey = (id: string, algorithm: CertificatePlan['algorithm'], opts: pulumi.CustomResourceOptions = child) => {
+    const privateKey = (
+      id: string,
+      algorithm: CertificatePlan['algorithm'],
+      opts: pulumi.CustomResourceOptions = child,
+    ) => {
       const key = new tls.PrivateKey(named(id), tlsPrivateKeyArgs[algorithm], opts);
       this.privateKeys[id] = pulumi.secret(key.privateKeyPem);
       return key;
@@ -134,7 +153,11 @@ export class KubePki extends pulumi.ComponentResource {
     for (const ca of plan.certificates.filter((c) => c.isCa)) {
       const key = privateKey(ca.id, ca.algorithm, authority(ca.retiring, retiringKeyInputs));
       const cert = selfSignedCert(ca, key, authority(ca.retiring, retiringCaInputs));
-      this.certificates[ca.id] = { certPem: cert.certPem, privateKeyPem: this.privateKeys[ca.id]!, validityEndTime: cert.validityEndTime };
+      this.certificates[ca.id] = {
+        certPem: cert.certPem,
+        privateKeyPem: this.privateKeys[ca.id]!,
+        validityEndTime: cert.validityEndTime,
+      };
     }
     this.releaseFinishedGenerations(plan, treeRotationStages(plan, read), privateKey, selfSignedCert);
 
@@ -142,7 +165,11 @@ export class KubePki extends pulumi.ComponentResource {
       const ca = this.certificates[leaf.issuer]!;
       // During trust nothing is reissued: a new algorithm reaches a leaf when the issue stage reissues it.
       const deferred = plan.certificates.find((c) => c.id === leaf.issuer)?.retiring === true;
-      const key = privateKey(leaf.id, leaf.algorithm, deferred ? { ...child, ignoreChanges: retiringKeyInputs } : child);
+      const key = privateKey(
+        leaf.id,
+        leaf.algorithm,
+        deferred ? { ...child, ignoreChanges: retiringKeyInputs } : child,
+      );
       const earlyRenewalHours = renewBeforeHours(plan, leaf);
       let certPem: pulumi.Output<string>;
       let validityEndTime: pulumi.Output<string>;
@@ -163,7 +190,12 @@ export class KubePki extends pulumi.ComponentResource {
       } else {
         const request = new tls.CertRequest(
           named(leaf.id),
-          { privateKeyPem: key.privateKeyPem, subject: subjectArgs(leaf), dnsNames: leaf.sans.dnsNames, ipAddresses: leaf.sans.ipAddresses },
+          {
+            privateKeyPem: key.privateKeyPem,
+            subject: subjectArgs(leaf),
+            dnsNames: leaf.sans.dnsNames,
+            ipAddresses: leaf.sans.ipAddresses,
+          },
           child,
         );
         // The issue stage signs with the new generation: new caCertPem / caPrivateKeyPem replace the certificate,
@@ -197,23 +229,31 @@ export class KubePki extends pulumi.ComponentResource {
     this.serviceAccountPublicKeyPem = this.publicKeys[signer]!;
 
     if (plan.kubeadm) {
-      const supplied = args.bootstrapToken === undefined ? undefined : pulumi.output(args.bootstrapToken).apply(checkBootstrapToken);
+      const supplied =
+        args.bootstrapToken === undefined ? undefined : pulumi.output(args.bootstrapToken).apply(checkBootstrapToken);
       this.bootstrapToken = pulumi.secret(supplied ?? new BootstrapToken(named('bootstrap-token'), child).token);
     }
 
     const clusterTrusted = authoritiesOf(plan).find((a) => a.authority === 'clusterCA')!.trusted;
     for (const kc of plan.kubeconfigs) {
       const file: PlannedFile = { path: '', mode: 0o600, content: { kind: 'kubeconfig', of: kc.id } };
-      this.kubeconfigs[kc.id] = pulumi.secret(this.rendered(plan, file, { certificates: [...clusterTrusted, kc.certificate], privateKeys: [kc.certificate] }));
+      this.kubeconfigs[kc.id] = pulumi.secret(
+        this.rendered(plan, file, { certificates: [...clusterTrusted, kc.certificate], privateKeys: [kc.certificate] }),
+      );
     }
 
     // Known once the authorities exist (in an up, or a preview of a stack that has them): every file refuses to be
     // written into a tree of another PKI, so none of it is overwritten.
-    const held = [...plan.certificates.filter((c) => c.isCa).map((c) => this.certificates[c.id]!.certPem), ...Object.values(this.publicKeys)];
+    const held = [
+      ...plan.certificates.filter((c) => c.isCa).map((c) => this.certificates[c.id]!.certPem),
+      ...Object.values(this.publicKeys),
+    ];
     const refusal = this.protectAuthorities
       ? pulumi.all(held).apply((pems) => {
           const foreign = foreignAuthorities(plan, outDir, pems);
-          return foreign.length === 0 ? '' : `${outDir} holds another PKI's authorities (${foreign.join(', ')}): kubepki writes no file over them. Point kubepki:outDir at a new directory, or move that tree away`;
+          return foreign.length === 0
+            ? ''
+            : `${outDir} holds another PKI's authorities (${foreign.join(', ')}): kubepki writes no file over them. Point kubepki:outDir at a new directory, or move that tree away`;
         })
       : pulumi.output('');
     for (const file of plan.files) this.files[file.path] = this.writeFile(outDir, file, plan, refusal, clusterTrusted);
@@ -224,7 +264,12 @@ export class KubePki extends pulumi.ComponentResource {
     }
 
     this.registerOutputs({
-      certificates: Object.fromEntries(Object.entries(this.certificates).map(([id, c]) => [id, { certPem: c.certPem, validityEndTime: c.validityEndTime }])),
+      certificates: Object.fromEntries(
+        Object.entries(this.certificates).map(([id, c]) => [
+          id,
+          { certPem: c.certPem, validityEndTime: c.validityEndTime },
+        ]),
+      ),
     });
   }
 
@@ -238,14 +283,27 @@ export class KubePki extends pulumi.ComponentResource {
   private releaseFinishedGenerations(
     plan: PkiPlan,
     treeStages: Map<RotatableAuthority, RotationStage>,
-    privateKey: (id: string, algorithm: CertificatePlan['algorithm'], opts: pulumi.CustomResourceOptions) => tls.PrivateKey,
-    selfSignedCert: (ca: CertificatePlan, key: tls.PrivateKey, opts: pulumi.CustomResourceOptions) => tls.SelfSignedCert,
+    privateKey: (
+      id: string,
+      algorithm: CertificatePlan['algorithm'],
+      opts: pulumi.CustomResourceOptions,
+    ) => tls.PrivateKey,
+    selfSignedCert: (
+      ca: CertificatePlan,
+      key: tls.PrivateKey,
+      opts: pulumi.CustomResourceOptions,
+    ) => tls.SelfSignedCert,
   ): void {
     for (const a of authoritiesOf(plan)) {
       const tree = treeStages.get(a.authority);
-      if (a.phase !== 'finish' || a.generation < 2 || tree?.generation !== a.generation || tree.phase !== 'issue') continue;
+      if (a.phase !== 'finish' || a.generation < 2 || tree?.generation !== a.generation || tree.phase !== 'issue')
+        continue;
       const released = generationName(authorityRows.find((r) => r.authority === a.authority)!.id, a.generation - 1);
-      const release = (inputs: string[]): pulumi.CustomResourceOptions => ({ parent: this, protect: false, ignoreChanges: inputs });
+      const release = (inputs: string[]): pulumi.CustomResourceOptions => ({
+        parent: this,
+        protect: false,
+        ignoreChanges: inputs,
+      });
       if (a.authority === 'serviceAccountKey') {
         privateKey(released, plan.keyPairs[0]!.algorithm, release(retiringKeyInputs));
         continue;
@@ -266,7 +324,8 @@ export class KubePki extends pulumi.ComponentResource {
     need: { certificates?: string[]; privateKeys?: string[]; publicKeys?: string[]; token?: boolean },
     extra: (material: PkiMaterial) => Partial<PkiMaterial> = () => ({}),
   ): pulumi.Output<string> {
-    const pick = (ids: string[] | undefined, from: (id: string) => pulumi.Output<string>) => pulumi.all((ids ?? []).map(from));
+    const pick = (ids: string[] | undefined, from: (id: string) => pulumi.Output<string>) =>
+      pulumi.all((ids ?? []).map(from));
     const entries = (ids: string[] | undefined, pems: string[]) => new Map((ids ?? []).map((id, i) => [id, pems[i]!]));
     return pulumi
       .all([
@@ -286,7 +345,13 @@ export class KubePki extends pulumi.ComponentResource {
       });
   }
 
-  private writeFile(outDir: string, file: PlannedFile, plan: PkiPlan, refusal: pulumi.Output<string>, clusterTrusted: string[]): PkiFile {
+  private writeFile(
+    outDir: string,
+    file: PlannedFile,
+    plan: PkiPlan,
+    refusal: pulumi.Output<string>,
+    clusterTrusted: string[],
+  ): PkiFile {
     const { kind, of } = file.content;
     const ids = kind === 'certificate' || kind === 'public-key' ? [of, ...(file.content.bundle ?? [])] : [of];
     const content = {
@@ -303,11 +368,21 @@ export class KubePki extends pulumi.ComponentResource {
       },
       'bootstrap-token': () => pulumi.interpolate`${this.bootstrapToken!}\n`,
       // Pins every CA of the cluster's trust bundle, as generate does (both generations during a rotation).
-      'kubeadm-config': () => this.rendered(plan, file, { certificates: clusterTrusted, token: true }, (m) => ({ caCertHashes: publicKeyPins(clusterTrustBundle(plan, m)) })),
+      'kubeadm-config': () =>
+        this.rendered(plan, file, { certificates: clusterTrusted, token: true }, (m) => ({
+          caCertHashes: publicKeyPins(clusterTrustBundle(plan, m)),
+        })),
     }[kind]();
-    const directories = file.path.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'));
-    const directoryModes = Object.fromEntries(directories.map((d) => [d, d.split('/').includes('pki') || d === 'users' ? 0o700 : 0o755]));
-    const ofAuthority = (kind === 'certificate' || kind === 'private-key' || kind === 'public-key') && (plan.keyPairs.some((k) => k.id === of) || plan.certificates.some((c) => c.id === of && c.isCa));
+    const directories = file.path
+      .split('/')
+      .slice(0, -1)
+      .map((_, i, parts) => parts.slice(0, i + 1).join('/'));
+    const directoryModes = Object.fromEntries(
+      directories.map((d) => [d, d.split('/').includes('pki') || d === 'users' ? 0o700 : 0o755]),
+    );
+    const ofAuthority =
+      (kind === 'certificate' || kind === 'private-key' || kind === 'public-key') &&
+      (plan.keyPairs.some((k) => k.id === of) || plan.certificates.some((c) => c.id === of && c.isCa));
     // A control-plane node's authority files stay on disk when their resources go (pulumi destroy --exclude-protected,
     // the node removed); a worker holds only the public ca.crt, which goes with it. The files in which a rotation's
     // new generation waits during trust (`ca-2.crt`, `sa-2.key`) go at issue, when ca.crt / sa.key hold it: the tree
@@ -328,7 +403,16 @@ const retiringKeyInputs = ['algorithm', 'rsaBits', 'ecdsaCurve'];
 /** SelfSignedCert inputs a rotation may change (a new lifetime, usages of a new algorithm) for the new generation only. */
 const retiringCaInputs = ['validityPeriodHours', 'allowedUses'];
 /** A released generation is kept exactly as the state holds it: only its protection changes. */
-const everyCaInput = ['privateKeyPem', 'subject', 'dnsNames', 'ipAddresses', 'validityPeriodHours', 'allowedUses', 'isCaCertificate', 'setSubjectKeyId'];
+const everyCaInput = [
+  'privateKeyPem',
+  'subject',
+  'dnsNames',
+  'ipAddresses',
+  'validityPeriodHours',
+  'allowedUses',
+  'isCaCertificate',
+  'setSubjectKeyId',
+];
 
 /** Reads a file of the output directory (what the previous `pulumi up` wrote); undefined when it is not there. */
 function treeReader(outDir: string): (rel: string) => string | undefined {
@@ -344,7 +428,9 @@ function treeReader(outDir: string): (rel: string) => string | undefined {
 /** A supplied token must be kubeadm's format; the error names the setting, never the value. */
 function checkBootstrapToken(token: string): string {
   if (!bootstrapTokenPattern.test(token)) {
-    throw new pulumi.RunError('kubepki:bootstrapToken is not a bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}): set one from `kubeadm token generate`, or unset it to have one created');
+    throw new pulumi.RunError(
+      'kubepki:bootstrapToken is not a bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}): set one from `kubeadm token generate`, or unset it to have one created',
+    );
   }
   return token;
 }
@@ -352,5 +438,7 @@ function checkBootstrapToken(token: string): string {
 /** The tls provider's subject: one CN and at most one O (several O go through MultiGroupCertificate). */
 function subjectArgs(cert: CertificatePlan): { commonName: string; organization?: string } {
   const [organization] = cert.subject.organizations;
-  return organization === undefined ? { commonName: cert.subject.commonName } : { commonName: cert.subject.commonName, organization };
+  return organization === undefined
+    ? { commonName: cert.subject.commonName }
+    : { commonName: cert.subject.commonName, organization };
 }

@@ -45,8 +45,15 @@ const provider: pulumi.dynamic.ResourceProvider = {
   async create(inputs: ProviderInputs) {
     require('reflect-metadata');
     const kubepki = require(cryptoEntry) as typeof import('../../crypto');
-    const digest = (text: string) => (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(text).digest('hex');
-    const certPem = await kubepki.issueCertificatePem(inputs.template, inputs.privateKeyPem, inputs.caCertPem, inputs.caPrivateKeyPem, new Date());
+    const digest = (text: string) =>
+      (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(text).digest('hex');
+    const certPem = await kubepki.issueCertificatePem(
+      inputs.template,
+      inputs.privateKeyPem,
+      inputs.caCertPem,
+      inputs.caPrivateKeyPem,
+      new Date(),
+    );
     const issued = kubepki.ParsedCertificate.fromPem(certPem);
     const outs: ProviderOutputs = {
       certPem,
@@ -60,15 +67,21 @@ const provider: pulumi.dynamic.ResourceProvider = {
     return { id: issued.serialNumber, outs };
   },
   async diff(_id: string, olds: ProviderOutputs, news: ProviderInputs) {
-    const digest = (text: string) => (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(text).digest('hex');
+    const digest = (text: string) =>
+      (require('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(text).digest('hex');
     const replaces: string[] = [];
     if (JSON.stringify(olds.template) !== JSON.stringify(news.template)) replaces.push('template');
     if (olds.caCertPem !== news.caCertPem) replaces.push('caCertPem');
     if (olds.privateKeyDigest !== digest(news.privateKeyPem)) replaces.push('privateKeyPem');
     if (olds.caPrivateKeyDigest !== digest(news.caPrivateKeyPem)) replaces.push('caPrivateKeyPem');
     // The tls provider's ready_for_renewal: inside the early-renewal window the certificate is replaced.
-    if (Date.now() >= new Date(olds.validityEndTime).getTime() - news.earlyRenewalHours * 3600_000) replaces.push('validityEndTime');
-    return { changes: replaces.length > 0 || olds.earlyRenewalHours !== news.earlyRenewalHours, replaces, deleteBeforeReplace: false };
+    if (Date.now() >= new Date(olds.validityEndTime).getTime() - news.earlyRenewalHours * 3600_000)
+      replaces.push('validityEndTime');
+    return {
+      changes: replaces.length > 0 || olds.earlyRenewalHours !== news.earlyRenewalHours,
+      replaces,
+      deleteBeforeReplace: false,
+    };
   },
   async update(_id: string, olds: ProviderOutputs, news: ProviderInputs) {
     // Only earlyRenewalHours can change without a replacement.

@@ -79,7 +79,12 @@ const provider: pulumi.dynamic.ResourceProvider = {
     const digest = crypto.createHash('sha256').update(news.content).digest('hex');
     const file = nodePath.join(olds.root, olds.path);
     // The file is what the stack says, on disk too: one removed or altered by hand is written again.
-    const onDisk = fs.existsSync(file) ? { digest: crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'), mode: fs.statSync(file).mode & 0o777 } : undefined;
+    const onDisk = fs.existsSync(file)
+      ? {
+          digest: crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex'),
+          mode: fs.statSync(file).mode & 0o777,
+        }
+      : undefined;
     const changes =
       replaces.length > 0 ||
       olds.contentSha256 !== digest ||
@@ -141,7 +146,14 @@ function writeTree(inputs: ProviderInputs): void {
 }
 
 function outputsOf(inputs: ProviderInputs, contentSha256: string): ProviderOutputs {
-  return { root: inputs.root, path: inputs.path, mode: inputs.mode, directoryModes: inputs.directoryModes, keepExisting: inputs.keepExisting, contentSha256 };
+  return {
+    root: inputs.root,
+    path: inputs.path,
+    mode: inputs.mode,
+    directoryModes: inputs.directoryModes,
+    keepExisting: inputs.keepExisting,
+    contentSha256,
+  };
 }
 
 export class PkiFile extends pulumi.dynamic.Resource {
@@ -149,6 +161,13 @@ export class PkiFile extends pulumi.dynamic.Resource {
   declare readonly contentSha256: pulumi.Output<string>;
 
   constructor(name: string, args: PkiFileInputs, opts?: pulumi.CustomResourceOptions) {
-    super(provider, name, { ...args, content: pulumi.secret(args.content), contentSha256: undefined }, opts, 'kubepki', 'PkiFile');
+    super(
+      provider,
+      name,
+      { ...args, content: pulumi.secret(args.content), contentSha256: undefined },
+      opts,
+      'kubepki',
+      'PkiFile',
+    );
   }
 }

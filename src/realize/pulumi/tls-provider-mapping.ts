@@ -3,7 +3,10 @@ import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../../vocabulary'
 // The one mapping table from the plan's vocabulary to terraform-provider-tls / @pulumi/tls arguments.
 
 /** PrivateKey arguments per algorithm. The ECDSA curve is always explicit: the provider's default is P224. */
-export const tlsPrivateKeyArgs: Record<KeyAlgorithm, { algorithm: 'RSA' | 'ECDSA'; rsaBits?: number; ecdsaCurve?: 'P256' | 'P384' }> = {
+export const tlsPrivateKeyArgs: Record<
+  KeyAlgorithm,
+  { algorithm: 'RSA' | 'ECDSA'; rsaBits?: number; ecdsaCurve?: 'P256' | 'P384' }
+> = {
   'RSA-2048': { algorithm: 'RSA', rsaBits: 2048 },
   'RSA-3072': { algorithm: 'RSA', rsaBits: 3072 },
   'RSA-4096': { algorithm: 'RSA', rsaBits: 4096 },

@@ -31,7 +31,8 @@ export function copyProject(stack: string, changeSpecText: (text: string) => str
   const specName = String(stackConfig().config['kubepki:spec']);
   const specFile = path.join(dir, 'stacks', specName);
   fs.writeFileSync(specFile, changeSpecText(fs.readFileSync(path.join(repoRoot, 'stacks', specName), 'utf8')));
-  for (const linked of ['src', 'dist', 'node_modules', 'package.json', 'tsconfig.json']) fs.symlinkSync(path.join(repoRoot, linked), path.join(dir, linked));
+  for (const linked of ['src', 'dist', 'node_modules', 'package.json', 'tsconfig.json'])
+    fs.symlinkSync(path.join(repoRoot, linked), path.join(dir, linked));
   return {
     dir,
     specFile,
@@ -47,7 +48,11 @@ export function copyProject(stack: string, changeSpecText: (text: string) => str
       fs.writeFileSync(stackConfigFile, yaml.dump(config));
     },
     project(programFile = 'compiled') {
-      return { projectDir: dir, stack, programFile: path.join(dir, programFile === 'compiled' ? 'dist/pulumi.js' : 'src/pulumi.ts') };
+      return {
+        projectDir: dir,
+        stack,
+        programFile: path.join(dir, programFile === 'compiled' ? 'dist/pulumi.js' : 'src/pulumi.ts'),
+      };
     },
   };
 }
@@ -61,16 +66,27 @@ let tsNodeRegistered = false;
  */
 export function registerTypeScriptAsPulumiDoes(project: LifecycleProject): void {
   if (tsNodeRegistered) return;
-  const projectFile = yaml.load(fs.readFileSync(path.join(project.projectDir, 'Pulumi.yaml'), 'utf8')) as { main: string; runtime: { options?: { tsconfig?: string } } };
+  const projectFile = yaml.load(fs.readFileSync(path.join(project.projectDir, 'Pulumi.yaml'), 'utf8')) as {
+    main: string;
+    runtime: { options?: { tsconfig?: string } };
+  };
   const mainDir = path.dirname(path.join(project.projectDir, projectFile.main));
   const tsConfigPath = path.resolve(mainDir, projectFile.runtime.options?.tsconfig ?? 'tsconfig.json');
   const skipProject = !fs.existsSync(tsConfigPath);
   const ts = nodeRequire('typescript') as typeof import('typescript');
-  const compilerOptions = skipProject ? {} : (ts.parseConfigFileTextToJson(tsConfigPath, fs.readFileSync(tsConfigPath, 'utf8')).config.compilerOptions ?? {});
+  const compilerOptions = skipProject
+    ? {}
+    : (ts.parseConfigFileTextToJson(tsConfigPath, fs.readFileSync(tsConfigPath, 'utf8')).config.compilerOptions ?? {});
   (nodeRequire('ts-node') as typeof import('ts-node')).register({
     project: tsConfigPath,
     skipProject,
-    compilerOptions: { target: 'ES2020', module: 'nodenext', moduleResolution: 'nodenext', sourceMap: true, ...compilerOptions },
+    compilerOptions: {
+      target: 'ES2020',
+      module: 'nodenext',
+      moduleResolution: 'nodenext',
+      sourceMap: true,
+      ...compilerOptions,
+    },
   });
   tsNodeRegistered = true;
 }

@@ -70,7 +70,9 @@ interface RegistrationOptions {
 const secretSignature = '4dabf18193072939515e22adb298388d';
 const secretValue = '1b47061264138c4ac30d75fd1eb44270';
 const { isUnknown } = nodeRequire('@pulumi/pulumi/output') as { isUnknown(v: unknown): boolean };
-const settings = nodeRequire('@pulumi/pulumi/runtime/state') as { getStore(): { settings: { options: Record<string, unknown>; monitor: any } } };
+const settings = nodeRequire('@pulumi/pulumi/runtime/state') as {
+  getStore(): { settings: { options: Record<string, unknown>; monitor: any } };
+};
 
 /** Plain values as a provider receives them: secrets unwrapped, unknowns as the engine's sentinel. */
 function plain(value: any): any {
@@ -148,8 +150,13 @@ export class LifecycleStack {
       stackConfigDir?: string;
       config?: Record<string, { default?: unknown }>;
     };
-    const stackFile = path.join(this.project.projectDir, projectFile.stackConfigDir ?? '.', `Pulumi.${this.project.stack}.yaml`);
-    const stackConfig = ((yaml.load(fs.readFileSync(stackFile, 'utf8')) as { config?: Record<string, unknown> }).config ?? {}) as Record<string, unknown>;
+    const stackFile = path.join(
+      this.project.projectDir,
+      projectFile.stackConfigDir ?? '.',
+      `Pulumi.${this.project.stack}.yaml`,
+    );
+    const stackConfig = ((yaml.load(fs.readFileSync(stackFile, 'utf8')) as { config?: Record<string, unknown> })
+      .config ?? {}) as Record<string, unknown>;
     const config: Record<string, string> = {};
     for (const [key, declared] of Object.entries(projectFile.config ?? {})) {
       if (declared.default !== undefined) config[`${projectFile.name}:${key}`] = String(declared.default);
@@ -171,7 +178,11 @@ export class LifecycleStack {
     const pendingOptions = new Map<string, RegistrationOptions>();
     let bailed = false;
 
-    const register = async (args: { type: string; name: string; inputs: any }): Promise<{ id: string; state: Inputs }> => {
+    const register = async (args: {
+      type: string;
+      name: string;
+      inputs: any;
+    }): Promise<{ id: string; state: Inputs }> => {
       const opts = pendingOptions.get(`${args.type}::${args.name}`)!;
       const inputs = plain(args.inputs) as Inputs;
       const secretInputs = Object.keys(args.inputs).filter((k) => args.inputs[k]?.[secretSignature] === secretValue);
@@ -182,7 +193,20 @@ export class LifecycleStack {
       }
       const record = (op: StepOp, id: string, outputs: Inputs) => {
         steps.push({ op, urn: opts.urn, type: args.type, name: args.name });
-        news.set(opts.urn, { urn: opts.urn, type: args.type, name: args.name, custom: opts.custom, parent: opts.parent, id, inputs, outputs, protect: opts.protect, retainOnDelete: opts.retainOnDelete, dependencies: opts.dependencies, secretInputs });
+        news.set(opts.urn, {
+          urn: opts.urn,
+          type: args.type,
+          name: args.name,
+          custom: opts.custom,
+          parent: opts.parent,
+          id,
+          inputs,
+          outputs,
+          protect: opts.protect,
+          retainOnDelete: opts.retainOnDelete,
+          dependencies: opts.dependencies,
+          secretInputs,
+        });
         return { id, state: outputs };
       };
       if (!opts.custom) return record(old ? 'same' : 'create', '', {});
@@ -199,7 +223,13 @@ export class LifecycleStack {
 
     type Record = (op: StepOp, id: string, outputs: Inputs) => { id: string; state: Inputs };
     // The step generator for one custom resource: create, same, update or replace, as its provider's Diff says.
-    const step = async (type: string, opts: RegistrationOptions, old: ResourceState | undefined, inputs: Inputs, record: Record) => {
+    const step = async (
+      type: string,
+      opts: RegistrationOptions,
+      old: ResourceState | undefined,
+      inputs: Inputs,
+      record: Record,
+    ) => {
       const rule = providerRule(type);
       if (!old) {
         if (preview) return record('create', '', unknownOutputs(inputs));
@@ -207,7 +237,8 @@ export class LifecycleStack {
         return record('create', created.id, created.outputs);
       }
       for (const key of opts.ignoreChanges) {
-        if (/[.[\]*]/.test(key)) throw new Error(`the lifecycle harness emulates ignoreChanges of top-level properties only, not ${key}`);
+        if (/[.[\]*]/.test(key))
+          throw new Error(`the lifecycle harness emulates ignoreChanges of top-level properties only, not ${key}`);
         if (key in old.inputs) inputs[key] = old.inputs[key];
         else delete inputs[key];
       }
@@ -218,7 +249,9 @@ export class LifecycleStack {
         return record('update', old.id, await rule.update(old, inputs));
       }
       if (old.protect && opts.protect) {
-        errors.push(`unable to replace resource "${opts.urn}"\nas it is currently marked for protection (${diff.replaces.join(', ')} changed)`);
+        errors.push(
+          `unable to replace resource "${opts.urn}"\nas it is currently marked for protection (${diff.replaces.join(', ')} changed)`,
+        );
         // A preview goes on to show the rest; an update stops here.
         if (!preview) bailed = true;
         return record('same', old.id, old.outputs);
@@ -234,7 +267,12 @@ export class LifecycleStack {
     };
 
     await (pulumi.runtime as unknown as { waitForRPCs(): Promise<void> }).waitForRPCs();
-    await pulumi.runtime.setMocks({ newResource: register, call: (args: { inputs: any }) => plain(args.inputs) } as never, projectName, this.project.stack, preview);
+    await pulumi.runtime.setMocks(
+      { newResource: register, call: (args: { inputs: any }) => plain(args.inputs) } as never,
+      projectName,
+      this.project.stack,
+      preview,
+    );
     const store = settings.getStore();
     const monitor = store.settings.monitor;
     const registerResource = monitor.registerResource.bind(monitor);
@@ -300,5 +338,17 @@ function unknownOutputs(inputs: Inputs): Inputs {
 }
 
 const computedUnknowns: Inputs = Object.fromEntries(
-  ['privateKeyPem', 'privateKeyPemPkcs8', 'publicKeyPem', 'publicKeyFingerprintSha256', 'publicKeyOpenssh', 'certPem', 'certRequestPem', 'validityStartTime', 'validityEndTime', 'readyForRenewal', 'contentSha256'].map((k) => [k, unknown]),
+  [
+    'privateKeyPem',
+    'privateKeyPemPkcs8',
+    'publicKeyPem',
+    'publicKeyFingerprintSha256',
+    'publicKeyOpenssh',
+    'certPem',
+    'certRequestPem',
+    'validityStartTime',
+    'validityEndTime',
+    'readyForRenewal',
+    'contentSha256',
+  ].map((k) => [k, unknown]),
 );

@@ -29,14 +29,22 @@ export interface ProviderRule {
   delete(olds: { inputs: Inputs; outputs: Inputs; id: string }): Promise<void>;
 }
 
-const stable = (value: unknown): string => JSON.stringify(value, (_k, v) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v));
+const stable = (value: unknown): string =>
+  JSON.stringify(value, (_k, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
 const containsUnknown = (value: unknown): boolean => stable(value).includes(unknown);
 
 function changedKeys(olds: Inputs, news: Inputs): string[] {
   return [...new Set([...Object.keys(olds), ...Object.keys(news)])].filter((k) => stable(olds[k]) !== stable(news[k]));
 }
 
-const tlsCertificateTypes = new Set(['tls:index/selfSignedCert:SelfSignedCert', 'tls:index/locallySignedCert:LocallySignedCert']);
+const tlsCertificateTypes = new Set([
+  'tls:index/selfSignedCert:SelfSignedCert',
+  'tls:index/locallySignedCert:LocallySignedCert',
+]);
 
 function tlsRule(type: string): ProviderRule {
   return {
@@ -56,7 +64,12 @@ function tlsRule(type: string): ProviderRule {
     },
     async update(olds, news) {
       const early = Number(news.earlyRenewalHours ?? 0);
-      return { ...olds.outputs, ...news, earlyRenewalHours: early, readyForRenewal: Date.now() >= Date.parse(olds.outputs.validityEndTime) - early * 3600_000 };
+      return {
+        ...olds.outputs,
+        ...news,
+        earlyRenewalHours: early,
+        readyForRenewal: Date.now() >= Date.parse(olds.outputs.validityEndTime) - early * 3600_000,
+      };
     },
     async delete() {
       // Keys and certificates live only in the stack's state.
@@ -80,10 +93,13 @@ const localRule: ProviderRule = {
   },
 };
 
-const requireFromString = createRequire(path.join(__dirname, '../../../package.json'))('require-from-string') as (code: string) => { handler: () => any };
+const requireFromString = createRequire(path.join(__dirname, '../../../package.json'))('require-from-string') as (
+  code: string,
+) => { handler: () => any };
 
 function dynamicRule(): ProviderRule {
-  const load = (inputs: Inputs) => requireFromString(inputs.__provider).handler() as import('@pulumi/pulumi').dynamic.ResourceProvider;
+  const load = (inputs: Inputs) =>
+    requireFromString(inputs.__provider).handler() as import('@pulumi/pulumi').dynamic.ResourceProvider;
   const props = ({ __provider: _p, ...rest }: Inputs) => rest;
   return {
     async diff(olds, news) {
@@ -93,12 +109,22 @@ function dynamicRule(): ProviderRule {
       // A dynamic provider cannot judge an unknown input; Pulumi's host would see it as a change of that input.
       if (containsUnknown(news)) {
         const changed = changedKeys(props(olds.inputs), props(news));
-        const probe = Object.fromEntries(Object.entries(props(news)).map(([k, v]) => [k, containsUnknown(v) ? `${unknown}-${k}` : v]));
+        const probe = Object.fromEntries(
+          Object.entries(props(news)).map(([k, v]) => [k, containsUnknown(v) ? `${unknown}-${k}` : v]),
+        );
         const answer = await provider.diff(olds.id, olds.outputs, probe);
-        return { changes: changed.length > 0, replaces: answer.replaces ?? [], deleteBeforeReplace: answer.deleteBeforeReplace ?? false };
+        return {
+          changes: changed.length > 0,
+          replaces: answer.replaces ?? [],
+          deleteBeforeReplace: answer.deleteBeforeReplace ?? false,
+        };
       }
       const answer = await provider.diff(olds.id, olds.outputs, props(news));
-      return { changes: answer.changes ?? false, replaces: answer.replaces ?? [], deleteBeforeReplace: answer.deleteBeforeReplace ?? false };
+      return {
+        changes: answer.changes ?? false,
+        replaces: answer.replaces ?? [],
+        deleteBeforeReplace: answer.deleteBeforeReplace ?? false,
+      };
     },
     async create(inputs) {
       const result = await load(inputs).create(props(inputs));

@@ -28,15 +28,22 @@ export function listTree(dir: string): { files: string[]; emptyDirectories: stri
  * What must hold after every `pulumi up`: the tree holds exactly the files `kubepki generate` would write for the
  * plan, each with its planned mode, no empty directory, and `kubepki verify --spec` finds no error.
  */
-export function treeReport(dir: string, plan: PkiPlan): { missing: string[]; extra: string[]; wrongModes: string[]; emptyDirectories: string[]; errors: string[] } {
+export function treeReport(
+  dir: string,
+  plan: PkiPlan,
+): { missing: string[]; extra: string[]; wrongModes: string[]; emptyDirectories: string[]; errors: string[] } {
   const { files, emptyDirectories, modes } = listTree(dir);
   const planned = new Map(plan.files.map((f) => [f.path, f.mode]));
   return {
     missing: [...planned.keys()].filter((p) => !files.includes(p)).sort(),
     extra: files.filter((p) => !planned.has(p)),
-    wrongModes: files.filter((p) => planned.has(p) && modes.get(p) !== planned.get(p)).map((p) => `${p} ${modes.get(p)!.toString(8)}`),
+    wrongModes: files
+      .filter((p) => planned.has(p) && modes.get(p) !== planned.get(p))
+      .map((p) => `${p} ${modes.get(p)!.toString(8)}`),
     emptyDirectories,
-    errors: verifyPki(dir, { plan }).filter((f) => f.severity === 'error').map((f) => `${f.file}: ${f.id} ${f.message}`),
+    errors: verifyPki(dir, { plan })
+      .filter((f) => f.severity === 'error')
+      .map((f) => `${f.file}: ${f.id} ${f.message}`),
   };
 }
 
