@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { planPki } from '../../src/plan';
 import { RealizeError, realizeLocal } from '../../src/realize/local';
 import { realizeStack, removeTree, stackSpec, temporaryDirectory } from '../support/fixture-trees';
+import { makeOutsideCa } from '../support/outside-ca';
 import { ageTree, changedPaths, readCertificate, readKubeconfig, readTreeState } from './tree-state';
 
 const made: string[] = [];
@@ -13,35 +14,7 @@ afterEach(() => {
 });
 
 /** An ECDSA-P256 CA made by OpenSSL (not by kubepki), valid 3650 days = 87600h, written as kubeadm would find it. */
-function opensslCa(pki: string): void {
-  fs.mkdirSync(pki, { recursive: true });
-  execFileSync(
-    'openssl',
-    [
-      'req',
-      '-x509',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:prime256v1',
-      '-nodes',
-      '-keyout',
-      path.join(pki, 'ca.key'),
-      '-out',
-      path.join(pki, 'ca.crt'),
-      '-days',
-      '3650',
-      '-subj',
-      '/CN=kubernetes',
-      '-addext',
-      'basicConstraints=critical,CA:TRUE',
-      '-addext',
-      'keyUsage=critical,digitalSignature,keyCertSign',
-    ],
-    { stdio: 'pipe', timeout: 30_000 },
-  );
-}
+const opensslCa = (pki: string) => makeOutsideCa(pki, 'ca', 'kubernetes');
 
 describe('an existing CA placed before the first run', () => {
   it('is used as it is: its files are kept byte for byte and every certificate it should sign chains to it', async () => {

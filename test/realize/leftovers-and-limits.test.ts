@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import { KeyPair, ParsedCertificate, issueCertificate } from '../../src/crypto';
 import { RealizeError, realizeLocal } from '../../src/realize/local';
 import { verifyPki } from '../../src/verify';
 import { realizeStack, removeTree, stackSpec, temporaryDirectory } from '../support/fixture-trees';
+import { makeOutsideCa } from '../support/outside-ca';
 
 const made: string[] = [];
 afterEach(() => {
@@ -119,33 +119,7 @@ describe('CA lifetimes', () => {
     const dir = temporaryDirectory();
     made.push(dir);
     const pki = path.join(dir, 'cp1', 'pki');
-    fs.mkdirSync(pki, { recursive: true });
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-new',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-keyout',
-        path.join(pki, 'ca.key'),
-        '-out',
-        path.join(pki, 'ca.crt'),
-        '-days',
-        '1000',
-        '-subj',
-        '/CN=corp-ca',
-        '-addext',
-        'basicConstraints=critical,CA:TRUE',
-        '-addext',
-        'keyUsage=critical,digitalSignature,keyCertSign',
-      ],
-      { stdio: 'pipe', timeout: 30_000 },
-    );
+    makeOutsideCa(pki, 'ca', 'corp-ca', 1000);
     const plan = planPki(stackSpec('lab', 'ECDSA-P256'));
     const report = await realizeLocal(plan, dir);
     expect(report.changes.find((c) => c.path === 'cp1/pki/ca.crt')?.action).toBe('kept');

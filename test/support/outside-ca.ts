@@ -11,8 +11,8 @@ export interface OutsideCa {
 
 const run = (command: string, args: string[]) => execFileSync(command, args, { stdio: 'pipe', timeout: 30_000 });
 
-/** An ECDSA P-256 CA made by `openssl req -x509` (10 years) under `dir`. */
-export function makeOutsideCa(dir: string, name: string, commonName: string): OutsideCa {
+/** An ECDSA P-256 CA made by `openssl req -x509` (10 years unless `days` says otherwise) under `dir`. */
+export function makeOutsideCa(dir: string, name: string, commonName: string, days = 3650): OutsideCa {
   fs.mkdirSync(dir, { recursive: true });
   const ca = { certificate: path.join(dir, `${name}.crt`), key: path.join(dir, `${name}.key`) };
   run('openssl', [
@@ -29,7 +29,7 @@ export function makeOutsideCa(dir: string, name: string, commonName: string): Ou
     '-out',
     ca.certificate,
     '-days',
-    '3650',
+    String(days),
     '-subj',
     `/CN=${commonName}`,
     '-addext',
