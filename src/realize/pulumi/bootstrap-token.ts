@@ -1,5 +1,6 @@
 import * as nodePath from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
+import { bootstrapTokenPattern } from '../../crypto';
 
 // Same arrangement as MultiGroupCertificate: the provider runs in Pulumi's dynamic-provider host and may capture only
 // plain values, so it requires the compiled crypto stage (not public API, found beside the package entry) by absolute
@@ -33,4 +34,14 @@ export class BootstrapToken extends pulumi.dynamic.Resource {
       'BootstrapToken',
     );
   }
+}
+
+/** A supplied token must be kubeadm's format; the error names the setting, never the value. */
+export function checkBootstrapToken(token: string): string {
+  if (!bootstrapTokenPattern.test(token)) {
+    throw new pulumi.RunError(
+      'kubepki:bootstrapToken is not a bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}): set one from `kubeadm token generate`, or unset it to have one created',
+    );
+  }
+  return token;
 }

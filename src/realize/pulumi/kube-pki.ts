@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as pulumi from '@pulumi/pulumi';
 import * as tls from '@pulumi/tls';
@@ -15,10 +14,11 @@ import {
 } from '../../plan';
 import type { RotatableAuthority } from '../../spec';
 import { clusterTrustBundle, renderPlannedFile, type PkiMaterial } from '../../outputs';
-import { bootstrapTokenPattern, publicKeyPins } from '../../crypto';
+import { publicKeyPins } from '../../crypto';
 import { locateAuthorities, treeRotationStages } from '../../compare';
-import { BootstrapToken } from './bootstrap-token';
-import { allowedUsesOf, tlsPrivateKeyArgs } from './tls-provider-mapping';
+import { BootstrapToken, checkBootstrapToken } from './bootstrap-token';
+import { allowedUsesOf, subjectArgs, tlsPrivateKeyArgs } from './tls-provider-mapping';
+import { everyCaInput, retiringCaInputs, retiringKeyInputs, treeReader } from './retiring-generations';
 import { MultiGroupCertificate } from './multi-group-certificate';
 import { applyRbac } from './apply-rbac';
 import { PkiFile } from './pki-file';
@@ -396,49 +396,4 @@ export class KubePki extends pulumi.ComponentResource {
       { parent: this, retainOnDelete },
     );
   }
-}
-
-/** PrivateKey inputs that would replace a key of the generation a rotation is replacing (its algorithm may change). */
-const retiringKeyInputs = ['algorithm', 'rsaBits', 'ecdsaCurve'];
-/** SelfSignedCert inputs a rotation may change (a new lifetime, usages of a new algorithm) for the new generation only. */
-const retiringCaInputs = ['validityPeriodHours', 'allowedUses'];
-/** A released generation is kept exactly as the state holds it: only its protection changes. */
-const everyCaInput = [
-  'privateKeyPem',
-  'subject',
-  'dnsNames',
-  'ipAddresses',
-  'validityPeriodHours',
-  'allowedUses',
-  'isCaCertificate',
-  'setSubjectKeyId',
-];
-
-/** Reads a file of the output directory (what the previous `pulumi up` wrote); undefined when it is not there. */
-function treeReader(outDir: string): (rel: string) => string | undefined {
-  return (rel) => {
-    try {
-      return fs.readFileSync(path.join(outDir, rel), 'utf8');
-    } catch {
-      return undefined;
-    }
-  };
-}
-
-/** A supplied token must be kubeadm's format; the error names the setting, never the value. */
-function checkBootstrapToken(token: string): string {
-  if (!bootstrapTokenPattern.test(token)) {
-    throw new pulumi.RunError(
-      'kubepki:bootstrapToken is not a bootstrap token ([a-z0-9]{6}.[a-z0-9]{16}): set one from `kubeadm token generate`, or unset it to have one created',
-    );
-  }
-  return token;
-}
-
-/** The tls provider's subject: one CN and at most one O (several O go through MultiGroupCertificate). */
-function subjectArgs(cert: CertificatePlan): { commonName: string; organization?: string } {
-  const [organization] = cert.subject.organizations;
-  return organization === undefined
-    ? { commonName: cert.subject.commonName }
-    : { commonName: cert.subject.commonName, organization };
 }

@@ -1,4 +1,5 @@
 import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../../vocabulary';
+import type { CertificatePlan } from '../../plan';
 
 // The one mapping table from the plan's vocabulary to terraform-provider-tls / @pulumi/tls arguments.
 
@@ -25,4 +26,12 @@ export const tlsAllowedUses: Record<KeyUsage | ExtendedKeyUsage, string> = {
 
 export function allowedUsesOf(keyUsages: KeyUsage[], extendedKeyUsages: ExtendedKeyUsage[]): string[] {
   return [...keyUsages, ...extendedKeyUsages].map((u) => tlsAllowedUses[u]);
+}
+
+/** The tls provider's subject: one CN and at most one O (several O go through MultiGroupCertificate). */
+export function subjectArgs(cert: CertificatePlan): { commonName: string; organization?: string } {
+  const [organization] = cert.subject.organizations;
+  return organization === undefined
+    ? { commonName: cert.subject.commonName }
+    : { commonName: cert.subject.commonName, organization };
 }
