@@ -17,6 +17,7 @@ import { EtcdCluster, kubeadmMemberTls } from '../support/etcd-cluster';
 import { cliPath, removeTree, temporaryDirectory } from '../support/fixture-trees';
 import { copyKubeconfig } from '../support/kubeconfig-copy';
 import { runCommand } from '../support/managed-process';
+import { opensslKeyAndCsr, opensslOk, opensslRoot, opensslSign } from '../support/openssl-ca';
 import { peerBinaryPath } from '../support/peer-binary-path';
 import { requireBinary } from '../support/peer-binaries';
 import { tlsClientRequest } from '../support/tls-client-request';
@@ -42,50 +43,15 @@ describe.runIf(havePeers)('the front-proxy intermediate certifies no host (name 
   const read = (file: string) => fs.readFileSync(file, 'utf8');
   const kubepki = (args: string[]) => runCommand(process.execPath, [cliPath, ...args], { timeoutMs: 120_000 });
   const openssl = (args: string[]) => runCommand('openssl', args, { timeoutMs: 20_000 });
-  const mustOpenssl = async (args: string[]) => {
-    const result = await openssl(args);
-    expect(result.code, `openssl ${args.join(' ')}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const mustOpenssl = opensslOk;
   /** The offline root's operator: copies the CSR's extensions, or uses the extensions given instead. */
-  const sign = async (csr: string, out: string, ca: { crt: string; key: string }, extensions?: string) => {
-    const extfile = `${out}.ext`;
-    if (extensions) fs.writeFileSync(extfile, extensions);
-    await mustOpenssl([
-      'x509',
-      '-req',
-      '-in',
-      csr,
-      '-CA',
-      ca.crt,
-      '-CAkey',
-      ca.key,
-      '-days',
-      '365',
-      '-out',
-      out,
-      ...(extensions ? ['-extfile', extfile] : ['-copy_extensions', 'copyall']),
-    ]);
-  };
+  const sign = (csr: string, out: string, ca: { crt: string; key: string }, extensions?: string) =>
+    opensslSign({ csr, out, ca, days: 365, ...(extensions ? { extensions } : {}) });
   const root = () => ({ crt: at('root.crt'), key: at('root.key') });
   const frontProxyCa = () => ({ crt: pki('front-proxy-ca.crt'), key: pki('front-proxy-ca.key') });
   /** A serving certificate for `san`, minted with the front-proxy intermediate's key (as a thief holding it would). */
   const mintedServer = async (name: string, san: string) => {
-    await mustOpenssl([
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      at(`${name}.key`),
-      '-out',
-      at(`${name}.csr`),
-      '-subj',
-      '/CN=kube-apiserver',
-    ]);
+    await opensslKeyAndCsr(at(name), '/CN=kube-apiserver');
     await sign(
       at(`${name}.csr`),
       at(`${name}.leaf.crt`),
@@ -99,27 +65,7 @@ describe.runIf(havePeers)('the front-proxy intermediate certifies no host (name 
     ensureBuilt();
     work = temporaryDirectory('kubepki-name-constraints-');
     tree = at('tree');
-    await mustOpenssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      at('root.key'),
-      '-out',
-      at('root.crt'),
-      '-subj',
-      '/CN=Example Offline Root',
-      '-days',
-      '3650',
-      '-addext',
-      'basicConstraints=critical,CA:true',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ]);
+    await opensslRoot(at('root'), '/CN=Example Offline Root');
     const spec = conformanceSpec('ECDSA-P256');
     spec.spec.pki.caParents = { ca: { certificate: 'root.crt' }, 'front-proxy-ca': { certificate: 'root.crt' } };
     specFile = at('cluster.yaml');

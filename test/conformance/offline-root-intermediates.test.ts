@@ -17,6 +17,7 @@ import { EtcdCluster, kubeadmMemberTls } from '../support/etcd-cluster';
 import { cliPath, removeTree, temporaryDirectory } from '../support/fixture-trees';
 import { copyKubeconfig } from '../support/kubeconfig-copy';
 import { runCommand } from '../support/managed-process';
+import { opensslKeyAndCsr, opensslOk, opensslRoot, opensslSign } from '../support/openssl-ca';
 import { peerBinaryPath } from '../support/peer-binary-path';
 import { requireBinary } from '../support/peer-binaries';
 import { tlsClientRequest } from '../support/tls-client-request';
@@ -47,70 +48,15 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
   const pki = (node: string, rel: string) => path.join(tree, node, 'pki', rel);
   const read = (file: string) => fs.readFileSync(file, 'utf8');
   const kubepki = (args: string[]) => runCommand(process.execPath, [cliPath, ...args], { timeoutMs: 120_000 });
-  const openssl = async (args: string[]) => {
-    const result = await runCommand('openssl', args, { timeoutMs: 20_000 });
-    expect(result.code, `openssl ${args.join(' ')}\n${result.stderr}`).toBe(0);
-    return result;
-  };
+  const openssl = opensslOk;
   const newKeyAndCsr = (name: string, subject: string, extensions: string[] = []) =>
-    openssl([
-      'req',
-      '-new',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      at(`${name}.key`),
-      '-out',
-      at(`${name}.csr`),
-      '-subj',
-      subject,
-      ...extensions.flatMap((e) => ['-addext', e]),
-    ]);
-  const selfSignedRoot = (name: string, subject: string) =>
-    openssl([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      at(`${name}.key`),
-      '-out',
-      at(`${name}.crt`),
-      '-subj',
-      subject,
-      '-days',
-      '3650',
-      '-addext',
-      'basicConstraints=critical,CA:true',
-      '-addext',
-      'keyUsage=critical,keyCertSign,cRLSign',
-    ]);
+    opensslKeyAndCsr(at(name), subject, extensions);
+  const selfSignedRoot = (name: string, subject: string) => opensslRoot(at(name), subject);
   /** The offline root's operator: signs a CSR, copying the extensions it requests, or with the extensions given. */
   const rootSigns = async (csr: string, out: string, options: { root?: string; extensions?: string } = {}) => {
     const root = options.root ?? 'root';
-    const extfile = at(`${path.basename(out)}.ext`);
-    if (options.extensions) fs.writeFileSync(extfile, options.extensions);
-    await openssl([
-      'x509',
-      '-req',
-      '-in',
-      csr,
-      '-CA',
-      at(`${root}.crt`),
-      '-CAkey',
-      at(`${root}.key`),
-      '-days',
-      '1825',
-      '-out',
-      out,
-      ...(options.extensions ? ['-extfile', extfile] : ['-copy_extensions', 'copyall']),
-    ]);
+    const ca = { crt: at(`${root}.crt`), key: at(`${root}.key`) };
+    await opensslSign({ csr, out, ca, days: 1825, ...(options.extensions ? { extensions: options.extensions } : {}) });
   };
   const snapshot = (dir: string) =>
     (fs.readdirSync(dir, { recursive: true }) as string[])

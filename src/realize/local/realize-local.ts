@@ -17,6 +17,7 @@ import {
   requestDirectories,
   requestIntermediates,
   type AwaitingSignature,
+  type IntermediateRequests,
 } from './request-intermediates';
 import { ExistingMaterial } from './existing-material';
 
@@ -64,6 +65,32 @@ export interface RealizeOptions {
 }
 
 /**
+ * While an intermediate still waits for its offline root, a run makes only the intermediates' keys and CSRs: the
+ * request (written when `write`), or undefined when every intermediate is signed. A wrong signed one stops the run.
+ */
+async function requestPendingIntermediates(
+  plan: PkiPlan,
+  tree: OutputTree,
+  now: Date,
+  options: RealizeOptions,
+  write: boolean,
+): Promise<IntermediateRequests | undefined> {
+  const unsigned = pendingIntermediates(plan, tree.files);
+  if (unsigned.length === 0) return undefined;
+  const { parentCertificates } = await signingContext(plan, tree, now, options);
+  const requests = await requestIntermediates(
+    plan,
+    tree.files,
+    unsigned,
+    parentCertificates,
+    write,
+    write ? options.keyPool : undefined,
+  );
+  if (requests.problems.length > 0) throw new RealizeError(requests.problems);
+  return requests;
+}
+
+/**
  * Reconciles a plan against a directory as kubeadm does with /etc/kubernetes — reuse what still matches, issue what
  * is missing, reissue what changed, never replace a CA — as a pipeline: lock the directory, complete an interrupted
  * run's committed change and remove its staged files, read the tree (never through a link), decide (data), preflight
@@ -75,16 +102,8 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
   if (options.dryRun) {
     const tree = readOutputTree(plan, dir);
     if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
-    const unsigned = pendingIntermediates(plan, tree.files);
-    if (unsigned.length > 0) {
-      const requests = await requestIntermediates(
-        plan,
-        tree.files,
-        unsigned,
-        (await signingContext(plan, tree, now, options)).parentCertificates,
-        false,
-      );
-      if (requests.problems.length > 0) throw new RealizeError(requests.problems);
+    const requests = await requestPendingIntermediates(plan, tree, now, options, false);
+    if (requests) {
       return {
         changes: requests.changes,
         generatedKeys: requests.generatedKeys,
@@ -116,18 +135,9 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
 
   return withLockedTree(plan, dir, options, async ({ tree, counter, leftovers }) => {
     if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
-    const unsigned = pendingIntermediates(plan, tree.files);
-    if (unsigned.length > 0) {
-      // The first half of the exchange with an offline root: keys and CSRs only, committed like any change.
-      const requests = await requestIntermediates(
-        plan,
-        tree.files,
-        unsigned,
-        (await signingContext(plan, tree, now, options)).parentCertificates,
-        true,
-        options.keyPool,
-      );
-      if (requests.problems.length > 0) throw new RealizeError(requests.problems);
+    // The first half of the exchange with an offline root: keys and CSRs only, committed like any change.
+    const requests = await requestPendingIntermediates(plan, tree, now, options, true);
+    if (requests) {
       if (requests.change.writes.length > 0) {
         preflightWrites(dir, tree, requestDirectories(requests.change), requests.change.writes);
         await commitChange(dir, requests.change, counter);
