@@ -51,7 +51,7 @@ export async function csrCommand(args: string[], io: CliIo): Promise<number> {
   const dryRun = values['dry-run'] === true;
   const printer = new RunPrinter(io, quiet);
   const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, 0, printer.keys);
-  const { requestCertificates } = require('../realize/local') as typeof import('../realize/local');
+  const { requestCertificates } = await import('../realize/local');
   const report = await requestCertificates(plan, out, {
     dryRun,
     lockWaitMs: waitSeconds * 1000,

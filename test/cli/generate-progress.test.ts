@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { planPki } from '../../src/plan';
 import { commitJournalName } from '../../src/outputs';
-import { removeTree, stackSpec, temporaryDirectory } from '../support/fixture-trees';
+import { removeTree, stackFile, stackSpec, temporaryDirectory } from '../support/fixture-trees';
 import { runKubepkiOnTerminal, type TerminalEvent } from '../support/run-kubepki';
 import { describeRun, kubepki, writeSpec } from './review-cli';
 
@@ -72,7 +72,10 @@ describe('generate on a terminal', () => {
     expect(keys.length + writes.length).toBe(status.length);
     expect(status).toEqual([...keys, ...writes]);
     for (const t of keys) expect(t).toMatch(/^generating keys: \d+\/\d+ done, \d+\.\d s$/);
-    expect(keys.at(-1)).toMatch(/^generating keys: (\d+)\/\1 done, /);
+    // Into a new directory every key starts at once: the first status already counts them all.
+    const generated = /(\d+) keys generated/.exec(piped.stderr)![1]!;
+    expect(keys[0]).toMatch(new RegExp(`^generating keys: 0/${generated} done, `));
+    expect(keys.at(-1)).toMatch(new RegExp(`^generating keys: ${generated}/${generated} done, `));
     for (const t of writes) expect(t).toMatch(new RegExp(`^writing \\d+/${plan.files.length} files, \\d+\\.\\d s$`));
     expect(writes.at(-1)).toMatch(new RegExp(`^writing ${plan.files.length}/${plan.files.length} files, `));
 
@@ -129,5 +132,22 @@ describe('generate on a terminal', () => {
     expect(quiet.events.filter((e) => e.stream === 'stderr').map((e) => e.text)).toEqual([
       expect.stringMatching(new RegExp(`^${plan.files.length} created; \\d+ keys generated → `)),
     ]);
+  });
+
+  it('csr prints each key and CSR once it is in place, the same lines as without a terminal', async () => {
+    const external = stackFile('external-ca');
+    const [tty, piped] = ['csr-tty', 'csr-piped'].map((name) => path.join(root, name));
+    const atLine: ReturnType<typeof diskAt>[] = [];
+    const live = await runKubepkiOnTerminal(['csr', external, '--out', tty!], (l) => atLine.push(diskAt(tty!, l)));
+    const listed = await kubepki(['csr', external, '--out', piped!]);
+    expect(live.status).toBe(0);
+    expect([...live.stdout].sort()).toEqual(lines(listed.stdout).sort());
+    expect(live.stdout.length).toBeGreaterThan(2);
+    for (const seen of atLine) {
+      expect(seen.journal, seen.line).toBe(true);
+      expect(seen.content, seen.line).toBe(fs.readFileSync(path.join(tty!, pathOf(seen.line)), 'utf8'));
+      expect(seen.mode, seen.line).toBe(pathOf(seen.line).endsWith('.csr') ? 0o644 : 0o600);
+    }
+    expect(shown(live.events).at(-1)).toMatch(new RegExp(`^writing ${atLine.length}/${atLine.length} files, `));
   });
 });
