@@ -1,5 +1,11 @@
 import { X509Certificate, createHash } from 'node:crypto';
 
+// A pin is a pure function of the certificate's text, and the same few CA texts are pinned once per node (every
+// worker's kubeadm.yaml, every join): remembering the last few by their whole text spares a parse and a key export
+// each time, and different bytes are always computed afresh.
+const recentPins = new Map<string, string>();
+const recentPinsKept = 16;
+
 /**
  * kubeadm's CA pin (`discovery.bootstrapToken.caCertHashes`, `--discovery-token-ca-cert-hash`): `sha256:` and the
  * lower-case hex SHA-256 of the certificate's DER SubjectPublicKeyInfo, as kubeadm's pubkeypin.Hash computes it
@@ -7,8 +13,13 @@ import { X509Certificate, createHash } from 'node:crypto';
  * the same key.
  */
 export function publicKeyPin(certificatePem: string): string {
+  const known = recentPins.get(certificatePem);
+  if (known !== undefined) return known;
   const spki = new X509Certificate(certificatePem).publicKey.export({ type: 'spki', format: 'der' });
-  return `sha256:${createHash('sha256').update(spki).digest('hex')}`;
+  const pin = `sha256:${createHash('sha256').update(spki).digest('hex')}`;
+  if (recentPins.size >= recentPinsKept) recentPins.delete(recentPins.keys().next().value!);
+  recentPins.set(certificatePem, pin);
+  return pin;
 }
 
 /**

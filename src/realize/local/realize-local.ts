@@ -174,7 +174,9 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     const produced = await produceMaterial(plan, decisions, now, options.keyPool, context);
     const { generatedKeys } = produced;
     const material = withJoinSecrets(plan, produced.material, decided);
-    const changes = changesOf(plan, tree, decisions, material, options);
+    // Nothing to write: the material is the kept material the expected changes were rendered from, so rendering
+    // every file again would only find the same answers (most of a no-op run's rendering).
+    const changes = writing.length === 0 ? expected : changesOf(plan, tree, decisions, material, options);
     await commitChange(dir, treeChangeOf(plan, tree, changes, material, options), counter);
     return { changes: [...leftovers, ...changes], generatedKeys, dryRun: false };
   });
