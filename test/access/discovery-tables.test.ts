@@ -95,6 +95,19 @@ describe('each upstream directory holds the API of its minor', () => {
     expect(servedVersions('1.33', 'storage.k8s.io', 'volumeattributesclasses')).toEqual(['v1beta1', 'v1alpha1']);
     expect(servedVersions('1.33', 'certificates.k8s.io', 'podcertificaterequests')).toEqual([]);
   });
+
+  it('1.34: resource.k8s.io v1 (GA), podcertificaterequests, volumeattributesclasses v1, mutatingadmissionpolicies v1beta1', () => {
+    expect(servedVersions('1.34', 'resource.k8s.io', 'resourceslices')).toEqual(['v1', 'v1beta2', 'v1beta1']);
+    expect(servedVersions('1.34', 'resource.k8s.io', 'devicetaintrules')).toEqual(['v1alpha3']);
+    expect(servedVersions('1.34', 'certificates.k8s.io', 'podcertificaterequests')).toEqual(['v1alpha1']);
+    expect(servedVersions('1.34', 'storage.k8s.io', 'volumeattributesclasses')).toEqual(['v1', 'v1beta1', 'v1alpha1']);
+    expect(servedVersions('1.34', 'admissionregistration.k8s.io', 'mutatingadmissionpolicies')).toEqual([
+      'v1beta1',
+      'v1alpha1',
+    ]);
+    // Still 1.34: storage version migration turns beta in 1.35.
+    expect(servedVersions('1.34', 'storagemigration.k8s.io', 'storageversionmigrations')).toEqual(['v1alpha1']);
+  });
 });
 
 describe("the spec's kubernetesVersion picks the table", () => {
@@ -134,14 +147,30 @@ describe("the spec's kubernetesVersion picks the table", () => {
 });
 
 describe("names resolve against the chosen minor's API", () => {
-  it('resourceslices: resource.k8s.io in both, with each minor’s served versions', () => {
-    for (const minor of ['1.31', '1.33']) {
+  it('resourceslices: resource.k8s.io in every minor, with each minor’s served versions', () => {
+    for (const minor of ['1.31', '1.33', '1.34']) {
       const resolved = resolveResourceName('resourceslices', table(minor));
       expect(resolved).toMatchObject({ resource: 'resourceslices', apiGroup: 'resource.k8s.io' });
       expect(resolved.warning).toBeUndefined();
       expect(resolved.entry!.versions).toEqual(servedVersions(minor, 'resource.k8s.io', 'resourceslices'));
     }
     expect(resolveResourceName('resourceslices', table('1.31')).entry!.versions).toEqual(['v1alpha3']);
+    expect(resolveResourceName('resourceslice', table('1.34')).entry!.versions[0]).toBe('v1');
+  });
+
+  it('podcertificaterequests only from 1.34; vac in storage.k8s.io/v1 from 1.34', () => {
+    expect(resolveAccessAction('create podcertificaterequests', 'ns', 'v1.34.0')).toEqual({
+      request: expect.objectContaining({ apiGroup: 'certificates.k8s.io', resource: 'podcertificaterequests' }),
+    });
+    expect(resolveAccessAction('create podcertificaterequests', 'ns', 'v1.33.0').warning).toMatch(
+      /^the server doesn't have a resource type 'podcertificaterequests'/,
+    );
+    expect(resolveResourceName('vac', table('1.34')).entry).toMatchObject({
+      group: 'storage.k8s.io',
+      resource: 'volumeattributesclasses',
+      versions: ['v1', 'v1beta1', 'v1alpha1'],
+    });
+    expect(resolveResourceName('vac', table('1.33')).entry!.versions).toEqual(['v1beta1', 'v1alpha1']);
   });
 
   it('podschedulingcontexts exists in 1.31 only; devicetaintrules and mutatingadmissionpolicies from 1.33', () => {

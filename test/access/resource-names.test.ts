@@ -134,19 +134,28 @@ describe("the spec's kubernetesVersion picks the discovery table", () => {
     );
   });
 
+  it('v1.34: podcertificaterequests is a resource, unknown to a v1.33 spec', async () => {
+    const run = await ask('v1.34.1', 'podcertificaterequests');
+    expect(run.stdout, describeRun(run)).toBe('yes\n');
+    expect(run.stderr).not.toMatch(/Warning|note/);
+    expect((await ask('v1.33.0', 'podcertificaterequests')).stderr).toMatch(
+      /^Warning: the server doesn't have a resource type 'podcertificaterequests'/m,
+    );
+  });
+
   it('a minor without its own table says which one answers', async () => {
-    const newer = await ask('v1.34.1', 'devicetaintrules');
+    const newer = await ask('v1.35.0', 'devicetaintrules');
     expect(newer.stdout, describeRun(newer)).toBe('yes\n');
     expect(newer.stderr).toMatch(
-      /^note: Kubernetes 1\.34 is newer than the newest discovery table \(kubepki has 1\.31, 1\.33\): resource names resolved with 1\.33's$/m,
+      /^note: Kubernetes 1\.35 is newer than the newest discovery table \(kubepki has 1\.31, 1\.33, 1\.34\): resource names resolved with 1\.34's$/m,
     );
     const between = await ask('v1.32.0', 'podschedulingcontexts');
     expect(between.stderr).toMatch(/^note: Kubernetes 1\.32 is without a discovery table of its own .* with 1\.31's$/m);
     expect(between.stderr).not.toMatch(/Warning/);
     // access says it too, when expectations name resources.
     const doc = teamDocument();
-    doc.spec.kubernetesVersion = 'v1.34.0';
-    const run = await runKubepki(['access', writeSpec(root, 'team-access-1.34.cluster.yaml', doc), '-o', 'json']);
-    expect(run.stderr).toContain('note: Kubernetes 1.34 is newer than the newest discovery table');
+    doc.spec.kubernetesVersion = 'v1.32.3';
+    const run = await runKubepki(['access', writeSpec(root, 'team-access-1.32.cluster.yaml', doc), '-o', 'json']);
+    expect(run.stderr).toContain('note: Kubernetes 1.32 is without a discovery table of its own');
   });
 });

@@ -83,6 +83,7 @@ const apiOfSomeMinors = [
   'flowschemas',
   'selfsubjectreviews',
   'servicecidrs',
+  'podcertificaterequests',
 ];
 
 describe.runIf(requireBinary('kubectl', 'resource names compared with kubectl')).each(discoveryTableMinors)(

@@ -33,6 +33,7 @@ export interface DiscoveryTable {
 const loaders: Record<string, () => DiscoveryTable> = {
   '1.31': () => require('./discovery-table-1.31.json') as DiscoveryTable,
   '1.33': () => require('./discovery-table-1.33.json') as DiscoveryTable,
+  '1.34': () => require('./discovery-table-1.34.json') as DiscoveryTable,
 };
 
 /** The minors kubepki has a discovery table for, oldest first. */
