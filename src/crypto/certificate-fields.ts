@@ -2,46 +2,11 @@
 // subject's encoding. Reading them with a full @peculiar/x509 (asn1js) parse cost a third of a no-op run; this walks
 // the DER just far enough. Anything unexpected in the structure reads as a missing extension.
 
+import { children, readElement, type Element } from './der-reader';
+
 const KEY_USAGE_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x0f]);
 const SUBJECT_KEY_IDENTIFIER_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x0e]);
 const BASIC_CONSTRAINTS_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x13]);
-
-interface Element {
-  tag: number;
-  /** Offset of the tag. */
-  offset: number;
-  /** Offset of the contents. */
-  start: number;
-  /** Offset just past the contents. */
-  end: number;
-}
-
-function readElement(der: Uint8Array, offset: number, limit: number): Element | undefined {
-  if (offset + 2 > limit) return undefined;
-  const tag = der[offset]!;
-  let length = der[offset + 1]!;
-  let start = offset + 2;
-  if (length & 0x80) {
-    const bytes = length & 0x7f;
-    if (bytes === 0 || bytes > 4 || start + bytes > limit) return undefined;
-    length = 0;
-    for (let i = 0; i < bytes; i++) length = length * 256 + der[start + i]!;
-    start += bytes;
-  }
-  const end = start + length;
-  return end > limit ? undefined : { tag, offset, start, end };
-}
-
-function children(der: Uint8Array, parent: Element): Element[] {
-  const list: Element[] = [];
-  for (let offset = parent.start; offset < parent.end;) {
-    const child = readElement(der, offset, parent.end);
-    if (!child) return list;
-    list.push(child);
-    offset = child.end;
-  }
-  return list;
-}
 
 const tbsFields = (der: Uint8Array): Element[] => {
   const certificate = readElement(der, 0, der.length);

@@ -117,11 +117,50 @@ function decode(value: unknown): string | undefined {
   return typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : undefined;
 }
 
+const dataToken = 'kubepki-data-';
+const dataPlaceholder = new RegExp(`^\u0007${dataToken}(\\d+)\u0007$`);
+
+/**
+ * yaml.load, with each double-quoted base64 scalar of 64 characters or more read by a regular expression instead of
+ * js-yaml's character-by-character scanner: the certificates and keys are most of a kubeconfig's bytes and were most
+ * of the time a no-op run spent loading kubeconfigs. Such a scalar has no escapes, so its value is its text; it is
+ * replaced by a placeholder before loading and put back after. If the placeholder shows up anywhere but as a whole
+ * value (the text held a look-alike inside a comment, a block or single-quoted scalar, or spelled the token itself),
+ * the text is loaded again the plain way.
+ */
+function loadKubeconfigYaml(text: string): unknown {
+  if (text.includes(dataToken)) return yaml.load(text);
+  const data: string[] = [];
+  const shortened = text.replace(
+    /"([A-Za-z0-9+/=]{64,})"/g,
+    (_, value: string) => `"\\a${dataToken}${data.push(value) - 1}\\a"`,
+  );
+  if (data.length === 0) return yaml.load(text);
+  let intact = true;
+  const restore = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      const match = dataPlaceholder.exec(value);
+      if (match) return data[Number(match[1])];
+      if (value.includes(dataToken)) intact = false;
+      return value;
+    }
+    if (Array.isArray(value)) return value.map(restore);
+    if (value && typeof value === 'object') {
+      const entries = Object.entries(value);
+      if (entries.some(([k]) => k.includes(dataToken))) intact = false;
+      return Object.fromEntries(entries.map(([k, v]) => [k, restore(v)]));
+    }
+    return value;
+  };
+  const doc = restore(yaml.load(shortened));
+  return intact ? doc : yaml.load(text);
+}
+
 /** Reads the current context of a kubeconfig. Throws a message without credentials when it is not one. */
 export function parseKubeconfig(text: string): ParsedKubeconfig {
   let doc: Record<string, unknown>;
   try {
-    doc = yaml.load(text) as Record<string, unknown>;
+    doc = loadKubeconfigYaml(text) as Record<string, unknown>;
   } catch {
     throw new Error('is not valid YAML');
   }

@@ -37,6 +37,13 @@ export class ExistingMaterial {
   private readonly filesByContent = new Map<string, PlannedFile[]>();
   /** Leaves an outside CA signs, by certificate id: where their CSR is and their certificate comes back. */
   private readonly exchanges: ReadonlyMap<string, ExternalCaExchange>;
+  /**
+   * Each text parsed once in this run, so that a signature checked ahead (checkSignaturesAhead) is known to the
+   * decision; keyed by the whole text, so different bytes are always parsed on their own.
+   */
+  private readonly certificatesByText = new Map<string, ExistingCertificate>();
+  /** Leaves' texts as found (a kubeconfig is parsed once for the check ahead and the decision). */
+  private readonly leafTextsById = new Map<string, LeafTexts>();
 
   constructor(
     readonly plan: PkiPlan,
@@ -122,8 +129,12 @@ export class ExistingMaterial {
   }
 
   certificate(text: string, file: string): ExistingCertificate | undefined {
+    const known = this.certificatesByText.get(text);
+    if (known) return known;
     try {
-      return { pem: text, parsed: ParsedCertificate.fromPem(text) };
+      const parsed = { pem: text, parsed: ParsedCertificate.fromPem(text) };
+      this.certificatesByText.set(text, parsed);
+      return parsed;
     } catch (error) {
       this.problems.push({
         path: file,
@@ -134,8 +145,38 @@ export class ExistingMaterial {
     }
   }
 
+  /**
+   * Verifies, on every core at once, the signatures the leaf decisions will ask about: each leaf's against its CA and
+   * the generation a rotation replaces. Problems are left for the decisions to report.
+   */
+  async checkSignaturesAhead(leaf: CertificatePlan, issuers: (ParsedCertificate | undefined)[]): Promise<void> {
+    const texts = this.leafTexts(leaf, false);
+    if (!texts?.certificate) return;
+    let certificate: ParsedCertificate;
+    try {
+      certificate =
+        this.certificatesByText.get(texts.certificate)?.parsed ?? ParsedCertificate.fromPem(texts.certificate);
+    } catch {
+      return;
+    }
+    this.certificatesByText.set(texts.certificate, { pem: texts.certificate, parsed: certificate });
+    await Promise.all(
+      issuers
+        .filter((issuer): issuer is ParsedCertificate => issuer !== undefined)
+        .map((issuer) => certificate.isIssuedByInBackground(issuer)),
+    );
+  }
+
   /** Where a leaf's certificate and key are and what they hold; null (with a problem) when a kubeconfig is unusable. */
   leafTexts(leaf: CertificatePlan, report = true): LeafTexts | null {
+    const known = this.leafTextsById.get(leaf.id);
+    if (known) return known;
+    const found = this.findLeafTexts(leaf, report);
+    if (found) this.leafTextsById.set(leaf.id, found);
+    return found;
+  }
+
+  private findLeafTexts(leaf: CertificatePlan, report: boolean): LeafTexts | null {
     if (leaf.storage === 'kubeconfig') {
       const file = this.filesOf('kubeconfig', leaf.id)[0]!.path;
       // An outside CA's certificate comes back beside the kubeconfig (`admin.conf.crt`): when there, it is the one

@@ -111,7 +111,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
         awaitingSignature: requests.awaiting,
       };
     }
-    const decided = decide(plan, dir, tree, now, options, await signingContext(plan, tree, now, options));
+    const decided = await decide(plan, dir, tree, now, options, await signingContext(plan, tree, now, options));
     const { decisions } = decided;
     const context = await withIntermediateRequests(plan, tree, decisions, decided.context);
     const pending: FileChange[] = tree.pendingJournal
@@ -149,7 +149,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
         awaitingSignature: requests.awaiting,
       };
     }
-    const decided = decide(plan, dir, tree, now, options, await signingContext(plan, tree, now, options));
+    const decided = await decide(plan, dir, tree, now, options, await signingContext(plan, tree, now, options));
     const { decisions } = decided;
     const context = await withIntermediateRequests(plan, tree, decisions, decided.context);
 
@@ -244,15 +244,15 @@ interface Decided {
   bootstrapToken?: string;
 }
 
-function decide(
+async function decide(
   plan: PkiPlan,
   dir: string,
   tree: OutputTree,
   now: Date,
   options: RealizeOptions,
   context: GatheredContext,
-): Decided {
-  const { decisions, problems } = decideTree(
+): Promise<Decided> {
+  const { decisions, problems } = await decideTree(
     plan,
     dir,
     tree,

@@ -51,12 +51,12 @@ export async function requestCertificates(
   const now = options.now ?? new Date();
   if (options.dryRun) {
     const tree = readOutputTree(plan, dir);
-    const requests = decideRequests(plan, dir, tree, now, options);
+    const requests = await decideRequests(plan, dir, tree, now, options);
     const changes = await describeRequests(plan, tree, requests, new Map(), options);
     return { changes, generatedKeys: newKeys(requests), dryRun: true, awaiting: requests.map((r) => r.exchange) };
   }
   return withLockedTree(plan, dir, options, async ({ tree, counter, leftovers }) => {
-    const requests = decideRequests(plan, dir, tree, now, options);
+    const requests = await decideRequests(plan, dir, tree, now, options);
     preflightWrites(
       dir,
       tree,
@@ -108,11 +108,17 @@ function newKeys(requests: readonly Request[]): number {
 }
 
 /** The leaves that need a CSR: decided as `generate` decides them, without refusing for want of the CA key. */
-function decideRequests(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options: RequestOptions): Request[] {
+async function decideRequests(
+  plan: PkiPlan,
+  dir: string,
+  tree: OutputTree,
+  now: Date,
+  options: RequestOptions,
+): Promise<Request[]> {
   const users = new Map(
     [...(options.certificationRequests ?? [])].map(([id, pem]) => [id, ParsedCertificationRequest.fromPem(pem)]),
   );
-  const { decisions, problems } = decideTree(
+  const { decisions, problems } = await decideTree(
     plan,
     dir,
     tree,
