@@ -69,6 +69,35 @@ function namesOf(der: Uint8Array, name: Element): { cn: string[]; o: string[] } 
   return found;
 }
 
+/**
+ * A Name as OpenSSL's X509_NAME_cmp compares it (x509_name_canon): each value's ASCII letters lower-cased and its
+ * ASCII white space collapsed and trimmed, RDN by RDN. Undefined when a value is not a plain string, for OpenSSL to
+ * compare. Two names with different keys are different names for OpenSSL too.
+ */
+export function canonicalNameOf(nameDer: Buffer): string | undefined {
+  const name = readElement(nameDer, 0, nameDer.length);
+  if (!name || name.tag !== 0x30) return undefined;
+  const rdns: string[] = [];
+  for (const rdn of exactChildren(nameDer, name) ?? [undefined]) {
+    if (!rdn) return undefined;
+    const values: string[] = [];
+    for (const attribute of exactChildren(nameDer, rdn) ?? [undefined]) {
+      const [type, value] = attribute ? children(nameDer, attribute) : [];
+      const text = value && plainStringOf(nameDer, value);
+      const oid = objectIdentifierOf(nameDer, type);
+      if (text === undefined || oid === undefined) return undefined;
+      values.push(
+        `${oid}=${text
+          .replace(/[\t\n\v\f\r ]+/g, ' ')
+          .trim()
+          .replace(/[A-Z]/g, (c) => c.toLowerCase())}`,
+      );
+    }
+    rdns.push(values.sort().join('\u0000')); // a SET: OpenSSL re-encodes it in DER order
+  }
+  return rdns.join('\u0001');
+}
+
 function keyUsageBits(der: Uint8Array, bits: Element): number | undefined {
   if (bits.tag !== 0x03 || bits.end - bits.start < 1) return undefined;
   let flags = 0;

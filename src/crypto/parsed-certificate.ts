@@ -4,7 +4,7 @@ import type { ExtendedKeyUsage, KeyAlgorithm, KeyUsage } from '../vocabulary';
 import { keyAlgorithmOf } from './key-algorithms';
 import type { KeyPair } from './key-pair';
 import { keyUsageBitsOf, nameConstraintsOf, pathLengthOf } from './certificate-fields';
-import { readCertificateFacts, type CertificateFacts } from './certificate-facts';
+import { canonicalNameOf, readCertificateFacts, type CertificateFacts } from './certificate-facts';
 import { pemBodyOf } from './der-reader';
 import { keyAlgorithmOfHalf, sameKeyHalf } from './public-key-half';
 
@@ -305,6 +305,11 @@ export class ParsedCertificate {
   private issuerCheck(issuer: ParsedCertificate): boolean | { facts: CertificateFacts; digest: string } {
     const [own, theirs] = [this.facts, issuer.facts];
     const digest = own ? signatureDigests[own.signatureAlgorithm] : undefined;
+    if (own && theirs && !own.issuerName.equals(theirs.subjectName)) {
+      // Most such pairs are another CA of the tree, checked for CA separation: different names for OpenSSL as well.
+      const [named, name] = [canonicalNameOf(own.issuerName), canonicalNameOf(theirs.subjectName)];
+      if (named !== undefined && name !== undefined && named !== name) return false;
+    }
     // Names equal only after OpenSSL's canonical form, or an algorithm not in the table: OpenSSL decides.
     if (!own || !theirs || !digest || !own.issuerName.equals(theirs.subjectName))
       return this.node.checkIssued(issuer.node) && this.node.verify(issuer.node.publicKey);

@@ -288,3 +288,121 @@ describe('odd certificates and keys made by openssl', () => {
     );
   });
 });
+
+describe('names compared as OpenSSL compares them', () => {
+  it('a name equal to the issuer only in canonical form goes to OpenSSL; another name is not the issuer', async () => {
+    const work = temporaryDirectory('kubepki-names-');
+    try {
+      const base = path.join(work, 'ca');
+      await opensslOk([
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${base}.key`,
+        '-out',
+        `${base}.crt`,
+        '-subj',
+        '/CN=Kubernetes  CA',
+        '-days',
+        '2',
+        '-addext',
+        'basicConstraints=critical,CA:true',
+        '-addext',
+        'keyUsage=critical,keyCertSign',
+      ]);
+      await opensslOk([
+        'req',
+        '-new',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${base}-leaf.key`,
+        '-out',
+        `${base}-leaf.csr`,
+        '-subj',
+        '/CN=leaf',
+      ]);
+      const extfile = path.join(work, 'ext.cnf');
+      fs.writeFileSync(extfile, 'basicConstraints=CA:false\n');
+      await opensslOk([
+        'x509',
+        '-req',
+        '-in',
+        `${base}-leaf.csr`,
+        '-CA',
+        `${base}.crt`,
+        '-CAkey',
+        `${base}.key`,
+        '-out',
+        `${base}-leaf.crt`,
+        '-days',
+        '1',
+        '-extfile',
+        extfile,
+      ]);
+      const leaf = fs.readFileSync(`${base}-leaf.crt`, 'utf8');
+      const ca = fs.readFileSync(`${base}.crt`, 'utf8');
+      expect(ParsedCertificate.fromPem(leaf).isIssuedBy(ParsedCertificate.fromPem(ca))).toBe(issuedByOpenSsl(leaf, ca));
+      expect(issuedByOpenSsl(leaf, ca)).toBe(true);
+      await opensslOk([
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:P-256',
+        '-nodes',
+        '-keyout',
+        `${base}-other.key`,
+        '-out',
+        `${base}-other.crt`,
+        '-subj',
+        '/CN=kubernetes ca',
+        '-days',
+        '2',
+        '-addext',
+        'basicConstraints=critical,CA:true',
+      ]);
+      const other = fs.readFileSync(`${base}-other.crt`, 'utf8');
+      // Same canonical name, another key: the name check passes and the signature decides.
+      expect(ParsedCertificate.fromPem(leaf).isIssuedBy(ParsedCertificate.fromPem(other))).toBe(false);
+      expect(issuedByOpenSsl(leaf, other)).toBe(false);
+      const stranger = material('/CN=front-proxy-ca');
+      expect(ParsedCertificate.fromPem(leaf).isIssuedBy(ParsedCertificate.fromPem(await stranger(work)))).toBe(false);
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
+
+function material(subject: string) {
+  return async (work: string) => {
+    const base = path.join(work, 'stranger');
+    await opensslOk([
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-keyout',
+      `${base}.key`,
+      '-out',
+      `${base}.crt`,
+      '-subj',
+      subject,
+      '-days',
+      '2',
+    ]);
+    return fs.readFileSync(`${base}.crt`, 'utf8');
+  };
+}
