@@ -67,8 +67,8 @@ export function renderKeyOnlyKubeconfig(plan: KubeconfigPlan, clientKeyPem: stri
   });
 }
 
-/** Shared by certificate and token kubeconfigs. */
-export function renderKubeconfigObject(input: {
+/** What a kubeconfig names and holds: one cluster, one user, its contexts. */
+export interface KubeconfigObjectInput {
   clusterName: string;
   server: string;
   /** Absent only in a partial kubeconfig whose CA is not known yet. */
@@ -77,7 +77,77 @@ export function renderKubeconfigObject(input: {
   user: Record<string, string>;
   contexts: { name: string; namespace?: string }[];
   currentContext: string;
-}): string {
+}
+
+/** Shared by certificate and token kubeconfigs. */
+export function renderKubeconfigObject(input: KubeconfigObjectInput): string {
+  return writtenDirectly(input) ?? dumpedByJsYaml(input);
+}
+
+// A string dumpStableYaml writes as itself between double quotes: printable ASCII without a quote or a backslash.
+const plainQuoted = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+const base64Text = /^[A-Za-z0-9+/=]*$/;
+
+/**
+ * The kubeconfig as js-yaml's dump writes it (sorted keys, two-space indents, sequences indented, every string in
+ * double quotes), written directly when every string is one js-yaml writes as itself: rendering each of a thousand
+ * users' kubeconfigs through js-yaml's general dumper was a tenth of a no-op run. Anything else (a name with a quote,
+ * a backslash or non-ASCII) goes to js-yaml. test/outputs/kubeconfig-text.test.ts holds the two to the same bytes.
+ */
+function writtenDirectly(input: KubeconfigObjectInput): string | undefined {
+  const userEntries = Object.entries(input.user).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const names = [
+    input.clusterName,
+    input.server,
+    input.userName,
+    input.currentContext,
+    ...input.contexts.flatMap((c) => [c.name, c.namespace ?? '']),
+    ...userEntries.map(([k]) => k),
+  ];
+  const data = [
+    input.caCertificatePem !== undefined ? base64(input.caCertificatePem) : '',
+    ...userEntries.map(([, v]) => v),
+  ];
+  if (input.contexts.length === 0 || userEntries.length === 0 || names.some((n) => !plainQuoted.test(n)))
+    return undefined;
+  // A key js-yaml would quote (or a value that is not base64 under a -data key) is left to js-yaml.
+  if (
+    userEntries.some(
+      ([k, v]) => !/^[a-z][a-z0-9-]*$/.test(k) || (k.endsWith('-data') ? !base64Text.test(v) : !plainQuoted.test(v)),
+    )
+  )
+    return undefined;
+  if (!data.every((d) => base64Text.test(d))) return undefined;
+  const q = (text: string) => `"${text}"`;
+  const lines = [
+    `apiVersion: "v1"`,
+    `clusters:`,
+    `  - cluster:`,
+    ...(input.caCertificatePem !== undefined
+      ? [`      certificate-authority-data: ${q(base64(input.caCertificatePem))}`]
+      : []),
+    `      server: ${q(input.server)}`,
+    `    name: ${q(input.clusterName)}`,
+    `contexts:`,
+    ...input.contexts.flatMap((c) => [
+      `  - context:`,
+      `      cluster: ${q(input.clusterName)}`,
+      ...(c.namespace ? [`      namespace: ${q(c.namespace)}`] : []),
+      `      user: ${q(input.userName)}`,
+      `    name: ${q(c.name)}`,
+    ]),
+    `current-context: ${q(input.currentContext)}`,
+    `kind: "Config"`,
+    `preferences: {}`,
+    `users:`,
+    `  - name: ${q(input.userName)}`,
+    `    user:`,
+    ...userEntries.map(([k, v]) => `      ${k}: ${q(v)}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function dumpedByJsYaml(input: KubeconfigObjectInput): string {
   // js-yaml escapes a scalar character by character, which for the kilobytes of base64 in a kubeconfig was a fifth of
   // a no-op run. Base64 needs no escaping inside double quotes, so it is dumped as a placeholder (a BEL-delimited
   // token no spec name can hold, since js-yaml writes BEL as \a) and put in place afterwards.
@@ -86,18 +156,29 @@ export function renderKubeconfigObject(input: {
   const user = Object.fromEntries(
     Object.entries(input.user).map(([k, v]) => [k, k.endsWith('-data') ? placeholder(v) : v]),
   );
-  const text = dumpStableYaml({
+  const text = dumpStableYaml(
+    kubeconfigObject(
+      input,
+      user,
+      input.caCertificatePem !== undefined ? placeholder(base64(input.caCertificatePem)) : undefined,
+    ),
+  );
+  return text.replace(/"\\akubepki-data-(\d+)\\a"/g, (_, i: string) => `"${data[Number(i)]!}"`);
+}
+
+/** The kubeconfig document: what js-yaml dumps, and what the direct writer must equal. */
+export function kubeconfigObject(
+  input: KubeconfigObjectInput,
+  user: Record<string, string> = input.user,
+  caData: string | undefined = input.caCertificatePem !== undefined ? base64(input.caCertificatePem) : undefined,
+): Record<string, unknown> {
+  return {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [
       {
         name: input.clusterName,
-        cluster: {
-          server: input.server,
-          ...(input.caCertificatePem !== undefined
-            ? { 'certificate-authority-data': placeholder(base64(input.caCertificatePem)) }
-            : {}),
-        },
+        cluster: { server: input.server, ...(caData !== undefined ? { 'certificate-authority-data': caData } : {}) },
       },
     ],
     users: [{ name: input.userName, user }],
@@ -107,8 +188,7 @@ export function renderKubeconfigObject(input: {
     })),
     'current-context': input.currentContext,
     preferences: {},
-  });
-  return text.replace(/"\\akubepki-data-(\d+)\\a"/g, (_, i: string) => `"${data[Number(i)]!}"`);
+  };
 }
 
 type Named<T> = { name?: unknown } & T;
