@@ -26,6 +26,17 @@ export interface ParsedKubeconfig {
 
 const base64 = (pem: string) => Buffer.from(pem).toString('base64');
 
+// Every kubeconfig of a tree embeds the same CA bundle (public): its base64 is remembered, the last few by whole text.
+const recentCaData = new Map<string, string>();
+function caData(pem: string): string {
+  const known = recentCaData.get(pem);
+  if (known !== undefined) return known;
+  const encoded = base64(pem);
+  if (recentCaData.size >= 4) recentCaData.delete(recentCaData.keys().next().value!);
+  recentCaData.set(pem, encoded);
+  return encoded;
+}
+
 /**
  * Dumps YAML the same way every time (sorted keys, no line folding) so unchanged files stay byte-identical. Every
  * string is quoted: kubectl and the apiserver read YAML 1.1, where an unquoted `1_000`, `yes` or `0777` is not a
@@ -105,7 +116,7 @@ function writtenDirectly(input: KubeconfigObjectInput): string | undefined {
     ...userEntries.map(([k]) => k),
   ];
   const data = [
-    input.caCertificatePem !== undefined ? base64(input.caCertificatePem) : '',
+    input.caCertificatePem !== undefined ? caData(input.caCertificatePem) : '',
     ...userEntries.map(([, v]) => v),
   ];
   if (input.contexts.length === 0 || userEntries.length === 0 || names.some((n) => !plainQuoted.test(n)))
@@ -124,7 +135,7 @@ function writtenDirectly(input: KubeconfigObjectInput): string | undefined {
     `clusters:`,
     `  - cluster:`,
     ...(input.caCertificatePem !== undefined
-      ? [`      certificate-authority-data: ${q(base64(input.caCertificatePem))}`]
+      ? [`      certificate-authority-data: ${q(caData(input.caCertificatePem))}`]
       : []),
     `      server: ${q(input.server)}`,
     `    name: ${q(input.clusterName)}`,
@@ -160,7 +171,7 @@ function dumpedByJsYaml(input: KubeconfigObjectInput): string {
     kubeconfigObject(
       input,
       user,
-      input.caCertificatePem !== undefined ? placeholder(base64(input.caCertificatePem)) : undefined,
+      input.caCertificatePem !== undefined ? placeholder(caData(input.caCertificatePem)) : undefined,
     ),
   );
   return text.replace(/"\\akubepki-data-(\d+)\\a"/g, (_, i: string) => `"${data[Number(i)]!}"`);
@@ -170,7 +181,7 @@ function dumpedByJsYaml(input: KubeconfigObjectInput): string {
 export function kubeconfigObject(
   input: KubeconfigObjectInput,
   user: Record<string, string> = input.user,
-  caData: string | undefined = input.caCertificatePem !== undefined ? base64(input.caCertificatePem) : undefined,
+  caBase64: string | undefined = input.caCertificatePem !== undefined ? caData(input.caCertificatePem) : undefined,
 ): Record<string, unknown> {
   return {
     apiVersion: 'v1',
@@ -178,7 +189,10 @@ export function kubeconfigObject(
     clusters: [
       {
         name: input.clusterName,
-        cluster: { server: input.server, ...(caData !== undefined ? { 'certificate-authority-data': caData } : {}) },
+        cluster: {
+          server: input.server,
+          ...(caBase64 !== undefined ? { 'certificate-authority-data': caBase64 } : {}),
+        },
       },
     ],
     users: [{ name: input.userName, user }],
@@ -234,6 +248,56 @@ function loadKubeconfigYaml(text: string): unknown {
   };
   const doc = restore(yaml.load(shortened));
   return intact ? doc : yaml.load(text);
+}
+
+/**
+ * The fields of a kubeconfig this program wrote for `plan`, read without YAML: the three data fields and the current
+ * context are picked out of the text, and the text is accepted only if writing those values for `plan` gives it back
+ * byte for byte, so the values are exactly what YAML reads (the writer's texts are held to js-yaml's in tests).
+ * Undefined for any other text (edited, kubeadm's, another layout): parseKubeconfig reads those.
+ */
+export function parseOwnKubeconfig(text: string, plan: KubeconfigPlan): ParsedKubeconfig | undefined {
+  // Located by plain search (a multi-line regular expression tries every position of seven kilobytes); what is taken
+  // is checked by writing it back below.
+  const field = (key: string) => {
+    const marker = `\n      ${key}: "`;
+    const start = text.indexOf(marker);
+    if (start < 0) return undefined;
+    const end = text.indexOf('"', start + marker.length);
+    return end < 0 ? undefined : text.slice(start + marker.length, end);
+  };
+  const ca = field('certificate-authority-data');
+  const certificate = field('client-certificate-data');
+  const key = field('client-key-data');
+  const current = /^current-context: "([^"\\]*)"$/m.exec(text)?.[1];
+  if (certificate === undefined || current === undefined || !plan.contexts.some((c) => c.name === current))
+    return undefined;
+  const input: KubeconfigObjectInput = {
+    clusterName: plan.clusterName,
+    server: plan.server,
+    ...(ca !== undefined ? { caCertificatePem: decode(ca)! } : {}),
+    userName: plan.userName,
+    user: { 'client-certificate-data': certificate, ...(key !== undefined ? { 'client-key-data': key } : {}) },
+    contexts: plan.contexts,
+    currentContext: current,
+  };
+  if (writtenDirectly(input) !== text) return undefined;
+  return {
+    clusterName: plan.clusterName,
+    server: plan.server,
+    ...(input.caCertificatePem !== undefined ? { caCertificatePem: input.caCertificatePem } : {}),
+    insecureSkipTlsVerify: false,
+    userName: plan.userName,
+    clientCertificatePem: decode(certificate)!,
+    ...(key !== undefined ? { clientKeyPem: decode(key)! } : {}),
+    currentContext: current,
+    contexts: plan.contexts.map((c) => ({
+      name: c.name,
+      cluster: plan.clusterName,
+      user: plan.userName,
+      ...(c.namespace ? { namespace: c.namespace } : {}),
+    })),
+  };
 }
 
 /** Reads the current context of a kubeconfig. Throws a message without credentials when it is not one. */

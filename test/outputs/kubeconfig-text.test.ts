@@ -3,6 +3,7 @@ import {
   dumpStableYaml,
   kubeconfigObject,
   parseKubeconfig,
+  parseOwnKubeconfig,
   renderKubeconfigObject,
   type KubeconfigObjectInput,
 } from '../../src/outputs/kubeconfig';
@@ -106,5 +107,47 @@ describe('kubeconfig reading', () => {
   it('reads a text that spells the placeholder itself the plain way', () => {
     const spelled = text.replace('preferences: {}', 'preferences:\n  note: "\\akubepki-data-0\\a"');
     expect(parseKubeconfig(spelled)).toEqual(parseKubeconfig(text));
+  });
+});
+
+describe('a kubeconfig read as this program writes it', () => {
+  const planOf = (input: KubeconfigObjectInput) => ({
+    id: 'x',
+    name: 'x.conf',
+    certificate: 'x',
+    clusterName: input.clusterName,
+    server: input.server,
+    userName: input.userName,
+    contexts: input.contexts,
+    currentContext: input.contexts[0]!.name,
+  });
+
+  it('reads what YAML reads, whichever planned context the user made current', () => {
+    let read = 0;
+    for (let seed = 0; seed < 200; seed += 2) {
+      const input = inputOf(seed);
+      if (!('client-certificate-data' in input.user)) continue;
+      const text = renderKubeconfigObject(input);
+      const own = parseOwnKubeconfig(text, planOf(input));
+      expect(own, `seed ${seed}`).toEqual(parseKubeconfig(text));
+      read++;
+    }
+    expect(read).toBeGreaterThan(50);
+  });
+
+  it('declines any text that is not exactly its own writing, for YAML to read', () => {
+    const input = inputOf(4);
+    const text = renderKubeconfigObject(input);
+    const plan = planOf(input);
+    for (const changed of [
+      `${text}# a comment\n`,
+      text.replace('kind: "Config"', "kind: 'Config'"),
+      text.replace(/server: "[^"]*"/, 'server: "https://elsewhere:6443"'),
+      text.replace('  - name:', '  - name: "other"\n    user: {}\n  - name:'),
+      text.replace(/current-context: "[^"]*"/, 'current-context: "not-a-planned-context"'),
+    ]) {
+      expect(parseOwnKubeconfig(changed, plan)).toBeUndefined();
+    }
+    expect(parseOwnKubeconfig(text, { ...plan, userName: `${plan.userName}x` })).toBeUndefined();
   });
 });

@@ -2,11 +2,12 @@ import {
   externalCaExchanges,
   type CertificatePlan,
   type ExternalCaExchange,
+  type KubeconfigPlan,
   type PkiPlan,
   type PlannedFile,
 } from '../../plan';
 import { KeyPair, ParsedCertificate } from '../../crypto';
-import { parseKubeconfig } from '../../outputs';
+import { parseKubeconfig, parseOwnKubeconfig } from '../../outputs';
 import type { ExistingCertificate, ExistingKey } from './material-decisions';
 import type { TreeProblem } from './realize-error';
 import type { TreeFile } from './read-output-tree';
@@ -44,6 +45,7 @@ export class ExistingMaterial {
   private readonly certificatesByText = new Map<string, ExistingCertificate>();
   /** Leaves' texts as found (a kubeconfig is parsed once for the check ahead and the decision). */
   private readonly leafTextsById = new Map<string, LeafTexts>();
+  private readonly kubeconfigPlans: ReadonlyMap<string, KubeconfigPlan>;
 
   constructor(
     readonly plan: PkiPlan,
@@ -56,6 +58,7 @@ export class ExistingMaterial {
       else this.filesByContent.set(key, [file]);
     }
     this.exchanges = new Map(externalCaExchanges(plan).map((e) => [e.certificate.id, e]));
+    this.kubeconfigPlans = new Map(plan.kubeconfigs.map((k) => [k.id, k]));
   }
 
   /** The external-CA exchange of a leaf an outside CA signs (spec.pki.caKeys: external-ca). */
@@ -188,7 +191,7 @@ export class ExistingMaterial {
       const found = this.text(file);
       if (found === undefined) return { certificatePath: file, keyPath: file, ...fromReturned };
       try {
-        const kc = parseKubeconfig(found);
+        const kc = parseOwnKubeconfig(found, this.kubeconfigPlans.get(leaf.id)!) ?? parseKubeconfig(found);
         if (kc.clientKeyPem && (kc.clientCertificatePem || returnedPath !== undefined)) {
           return {
             certificatePath: file,
