@@ -98,7 +98,8 @@ export function canonicalNameOf(nameDer: Buffer): string | undefined {
   return rdns.join('\u0001');
 }
 
-function keyUsageBits(der: Uint8Array, bits: Element): number | undefined {
+/** A KeyUsage BIT STRING as flags (bit n, counted from the first bit, is `1 << n`); undefined when it is not one. */
+export function keyUsageBits(der: Uint8Array, bits: Element): number | undefined {
   if (bits.tag !== 0x03 || bits.end - bits.start < 1) return undefined;
   let flags = 0;
   // The first content byte counts unused bits; then the first byte's most significant bit is bit 0.

@@ -5,7 +5,7 @@ import ipaddr from 'ipaddr.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KeyPair, ParsedCertificate, keyAlgorithmOf } from '../../src/crypto';
 import { realizeStack, temporaryDirectory } from '../support/fixture-trees';
-import { opensslOk } from '../support/openssl-ca';
+import { opensslKeyAndCsr, opensslOk, opensslRoot, opensslSelfSigned, opensslSign } from '../support/openssl-ca';
 
 // ParsedCertificate and KeyPair read most certificates and keys by walking their DER (certificate-facts.ts,
 // public-key-half.ts) instead of OpenSSL's parse. These tests hold the walk to OpenSSL's answers, read independently
@@ -208,71 +208,26 @@ describe('odd certificates and keys made by openssl', () => {
 
   it.each(cases)('%s', async (name, args) => {
     const base = path.join(work, name.replace(/\W+/g, '-'));
-    await opensslOk([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${base}.key`,
-      '-out',
-      `${base}.crt`,
-      ...(args.includes('-days') ? [] : ['-days', '30']),
-      ...args,
-    ]);
+    await opensslSelfSigned(base, args);
     const pem = fs.readFileSync(`${base}.crt`, 'utf8');
     expect(byWalk(pem)).toEqual(byOpenSsl(pem));
     expect(ParsedCertificate.fromPem(pem).isIssuedBy(ParsedCertificate.fromPem(pem))).toBe(issuedByOpenSsl(pem, pem));
-    expect(ParsedCertificate.fromPem(pem).matchesKey(KeyPair.fromPem(fs.readFileSync(`${base}.key`, 'utf8')))).toBe(
-      true,
-    );
+    const key = KeyPair.fromPem(fs.readFileSync(`${base}.key`, 'utf8'));
+    expect(ParsedCertificate.fromPem(pem).matchesKey(key)).toBe(true);
   });
 
   it('reads the key forms kubeadm reads, with and without the public point, and tells keys apart', async () => {
     const base = path.join(work, 'keys');
-    await opensslOk([
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${base}-rsa8.key`,
-      '-out',
-      `${base}-rsa.crt`,
-      '-subj',
-      '/CN=r',
-      '-days',
-      '1',
-    ]);
-    await opensslOk(['rsa', '-in', `${base}-rsa8.key`, '-traditional', '-out', `${base}-rsa1.key`]);
-    await opensslOk([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-384',
-      '-nodes',
-      '-keyout',
-      `${base}-ec8.key`,
-      '-out',
-      `${base}-ec.crt`,
-      '-subj',
-      '/CN=e',
-      '-days',
-      '1',
-    ]);
-    await opensslOk(['ec', '-in', `${base}-ec8.key`, '-out', `${base}-ec1.key`]);
-    await opensslOk(['ec', '-in', `${base}-ec8.key`, '-no_public', '-out', `${base}-ec-nopub.key`]);
+    await opensslSelfSigned(`${base}-rsa`, ['-subj', '/CN=r'], ['-newkey', 'rsa:2048']);
+    await opensslOk(['rsa', '-in', `${base}-rsa.key`, '-traditional', '-out', `${base}-rsa1.key`]);
+    await opensslSelfSigned(`${base}-ec`, ['-subj', '/CN=e'], ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-384']);
+    await opensslOk(['ec', '-in', `${base}-ec.key`, '-out', `${base}-ec1.key`]);
+    await opensslOk(['ec', '-in', `${base}-ec.key`, '-no_public', '-out', `${base}-ec-nopub.key`]);
     const read = (f: string) => fs.readFileSync(`${base}-${f}`, 'utf8');
     for (const [key, certificate] of [
-      ['rsa8.key', 'rsa.crt'],
+      ['rsa.key', 'rsa.crt'],
       ['rsa1.key', 'rsa.crt'],
-      ['ec8.key', 'ec.crt'],
+      ['ec.key', 'ec.crt'],
       ['ec1.key', 'ec.crt'],
       ['ec-nopub.key', 'ec.crt'],
     ] as const) {
@@ -282,7 +237,7 @@ describe('odd certificates and keys made by openssl', () => {
       const other = certificate === 'rsa.crt' ? 'ec.crt' : 'rsa.crt';
       expect(ParsedCertificate.fromPem(read(other)).matchesKey(pair), `${key} against ${other}`).toBe(false);
     }
-    // The walk reads only what matches; signing loads the key into OpenSSL on first use.
+    // The walk reads only what matches; exporting loads the key into OpenSSL on first use.
     expect(KeyPair.fromPem(read('ec1.key')).publicKeyPem()).toBe(
       ParsedCertificate.fromPem(read('ec.crt')).publicKeyPem(),
     );
@@ -294,115 +249,28 @@ describe('names compared as OpenSSL compares them', () => {
     const work = temporaryDirectory('kubepki-names-');
     try {
       const base = path.join(work, 'ca');
-      await opensslOk([
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        `${base}.key`,
-        '-out',
-        `${base}.crt`,
-        '-subj',
-        '/CN=Kubernetes  CA',
-        '-days',
-        '2',
-        '-addext',
-        'basicConstraints=critical,CA:true',
-        '-addext',
-        'keyUsage=critical,keyCertSign',
-      ]);
-      await opensslOk([
-        'req',
-        '-new',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        `${base}-leaf.key`,
-        '-out',
-        `${base}-leaf.csr`,
-        '-subj',
-        '/CN=leaf',
-      ]);
-      const extfile = path.join(work, 'ext.cnf');
-      fs.writeFileSync(extfile, 'basicConstraints=CA:false\n');
-      await opensslOk([
-        'x509',
-        '-req',
-        '-in',
-        `${base}-leaf.csr`,
-        '-CA',
-        `${base}.crt`,
-        '-CAkey',
-        `${base}.key`,
-        '-out',
-        `${base}-leaf.crt`,
-        '-days',
-        '1',
-        '-extfile',
-        extfile,
-      ]);
-      const leaf = fs.readFileSync(`${base}-leaf.crt`, 'utf8');
-      const ca = fs.readFileSync(`${base}.crt`, 'utf8');
-      expect(ParsedCertificate.fromPem(leaf).isIssuedBy(ParsedCertificate.fromPem(ca))).toBe(issuedByOpenSsl(leaf, ca));
+      await opensslRoot(base, '/CN=Kubernetes  CA');
+      await opensslKeyAndCsr(`${base}-leaf`, '/CN=leaf');
+      await opensslSign({
+        csr: `${base}-leaf.csr`,
+        out: `${base}-leaf.crt`,
+        ca: { crt: `${base}.crt`, key: `${base}.key` },
+        days: 1,
+        extensions: 'basicConstraints=CA:false\n',
+      });
+      const read = (f: string) => fs.readFileSync(`${base}${f}`, 'utf8');
+      const [leaf, ca] = [read('-leaf.crt'), read('.crt')];
+      expect(ParsedCertificate.fromPem(leaf).isIssuedBy(ParsedCertificate.fromPem(ca))).toBe(true);
       expect(issuedByOpenSsl(leaf, ca)).toBe(true);
-      await opensslOk([
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:P-256',
-        '-nodes',
-        '-keyout',
-        `${base}-other.key`,
-        '-out',
-        `${base}-other.crt`,
-        '-subj',
-        '/CN=kubernetes ca',
-        '-days',
-        '2',
-        '-addext',
-        'basicConstraints=critical,CA:true',
-      ]);
-      const other = fs.readFileSync(`${base}-other.crt`, 'utf8');
       // Same canonical name, another key: the name check passes and the signature decides.
-      expect(ParsedCertificate.fromPem(leaf).isIssuedBy(ParsedCertificate.fromPem(other))).toBe(false);
-      expect(issuedByOpenSsl(leaf, other)).toBe(false);
-      const stranger = material('/CN=front-proxy-ca');
-      expect(ParsedCertificate.fromPem(leaf).isIssuedBy(ParsedCertificate.fromPem(await stranger(work)))).toBe(false);
+      await opensslRoot(`${base}-other`, '/CN=kubernetes ca');
+      expect(ParsedCertificate.fromPem(leaf).isIssuedBy(ParsedCertificate.fromPem(read('-other.crt')))).toBe(false);
+      expect(issuedByOpenSsl(leaf, read('-other.crt'))).toBe(false);
+      // Another name altogether: not the issuer, without asking OpenSSL.
+      await opensslSelfSigned(`${base}-stranger`, ['-subj', '/CN=front-proxy-ca']);
+      expect(ParsedCertificate.fromPem(leaf).isIssuedBy(ParsedCertificate.fromPem(read('-stranger.crt')))).toBe(false);
     } finally {
       fs.rmSync(work, { recursive: true, force: true });
     }
   });
 });
-
-function material(subject: string) {
-  return async (work: string) => {
-    const base = path.join(work, 'stranger');
-    await opensslOk([
-      'req',
-      '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${base}.key`,
-      '-out',
-      `${base}.crt`,
-      '-subj',
-      subject,
-      '-days',
-      '2',
-    ]);
-    return fs.readFileSync(`${base}.crt`, 'utf8');
-  };
-}
