@@ -37,6 +37,23 @@ describe('kubepki verify', () => {
     }
   });
 
+  it('a worker: singular counts, and only the checks that had something to check (no sa key pair, no CA separation)', async () => {
+    const run = await kubepki(['verify', path.join(tree.dir, 'w1')]);
+    expect(run.status, describeRun(run)).toBe(0);
+    // w1 holds pki/ca.crt and kubelet.conf, whose embedded client key is matched against its certificate.
+    expect(run.stdout).toBe(
+      `0 errors, 0 warnings, 0 notes\nok: ${path.join(tree.dir, 'w1')}: 1 certificate, 0 keys and 1 kubeconfig checked: ` +
+        "chains to the right CA and no other, key/certificate matches, kubeadm's subjects, usages and SANs, kubeconfig CA data and servers, file modes, expiry beyond 30 days\n",
+    );
+    const damaged = path.join(tree.dir, 'w1/pki/ca.crt');
+    fs.chmodSync(damaged, 0o666);
+    try {
+      expect((await kubepki(['verify', path.join(tree.dir, 'w1')])).stdout).toMatch(/^0 errors, 1 warning, 0 notes$/m);
+    } finally {
+      fs.chmodSync(damaged, 0o644);
+    }
+  });
+
   it('a damaged tree: exit 1, the file and the reason on one line; JSON on request', async () => {
     const key = path.join(tree.dir, 'cp1/pki/front-proxy-client.key');
     fs.chmodSync(key, 0o644);
