@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import { certificateFacts, inspectPem, jwtFacts, type InspectedMaterial } from '../crypto';
+import { certificateFacts, inspectPem, jwtFacts, type InspectedMaterial, type InspectedRequest } from '../crypto';
 import { parseKubeconfig } from '../outputs';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { outputFormatOf, parseVerbArgs } from './parse-verb-args';
@@ -46,9 +46,32 @@ async function inspectText(text: string, now: Date): Promise<Inspected[]> {
 const days = (seconds: number) =>
   seconds < 0 ? `expired ${Math.ceil(-seconds / 86400)} days ago` : `expires in ${Math.floor(seconds / 86400)} days`;
 
+type Line = (label: string, value: string | undefined) => string[];
+
+/** What an outside CA must copy from a CSR into the certificate, as `openssl req -text` lists its extensions. */
+function requestedExtensionLines(item: InspectedRequest, line: Line): string[] {
+  const critical = (name: string) =>
+    item.requestedExtensions.some((e) => e.name === name && e.critical) ? ' (critical)' : '';
+  const basic = item.basicConstraints;
+  return [
+    ...line('  Extensions:', item.requestedExtensions.map((e) => e.name).join(', ') || 'none requested'),
+    ...line('    Key usage:', item.keyUsages.length ? `${item.keyUsages.join(', ')}${critical('keyUsage')}` : ''),
+    ...line(
+      '    Extended usage:',
+      item.extendedKeyUsages.length ? `${item.extendedKeyUsages.join(', ')}${critical('extendedKeyUsage')}` : '',
+    ),
+    ...line(
+      '    Basic constraints:',
+      basic
+        ? `CA:${basic.ca ? 'TRUE' : 'FALSE'}${basic.pathLength !== undefined ? `, pathlen:${basic.pathLength}` : ''}${critical('basicConstraints')}`
+        : '',
+    ),
+  ];
+}
+
 function textOf(item: Inspected, indent = ''): string[] {
-  const line = (label: string, value: string | undefined) =>
-    value === undefined || value === '' ? [] : [`${indent}${label.padEnd(22)}${value}`];
+  const line: Line = (label, value) =>
+    value === undefined || value === '' ? [] : [`${indent}${label.padEnd(24)}${value}`];
   switch (item.type) {
     case 'certificate':
       return [
@@ -73,6 +96,7 @@ function textOf(item: Inspected, indent = ''): string[] {
         ...line('  Key:', item.key),
         ...line('  DNS names:', item.dnsNames.join(', ')),
         ...line('  IP addresses:', item.ipAddresses.join(', ')),
+        ...requestedExtensionLines(item, line),
         ...line('  Public key SHA-256:', item.publicKeySha256),
       ];
     case 'private-key':

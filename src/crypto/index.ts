@@ -12,7 +12,13 @@ export {
   checkUserCertificationRequest,
   createCertificationRequest,
 } from './certification-request';
-export { certificateFacts, inspectPem, jwtFacts, type InspectedMaterial } from './inspect-material';
+export {
+  certificateFacts,
+  inspectPem,
+  jwtFacts,
+  type InspectedMaterial,
+  type InspectedRequest,
+} from './inspect-material';
 export { publicKeyPin } from './public-key-pin';
 export { intermediateMismatches, intermediateSigningCommand } from './intermediate-certificate';
 export { noHostNamesDescription } from './name-constraints';

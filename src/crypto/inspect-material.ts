@@ -37,9 +37,45 @@ export interface InspectedRequest {
   key: string;
   dnsNames: string[];
   ipAddresses: string[];
+  /** The requested extensions: in the external-CA flow, what the outside CA must copy into the certificate. */
+  keyUsages: string[];
+  extendedKeyUsages: string[];
+  basicConstraints?: { ca: boolean; pathLength?: number };
+  /** Every requested extension in order, by name (its OID when kubepki has no name for it), with its criticality. */
+  requestedExtensions: { name: string; critical: boolean }[];
   signatureValid: boolean;
   publicKeySha256: string;
 }
+
+// RFC 5280 KeyUsage bits as @peculiar/x509's KeyUsageFlags numbers them (bit n is 1 << n).
+const keyUsageNames = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+];
+const extendedKeyUsageNames: Record<string, string> = {
+  '1.3.6.1.5.5.7.3.1': 'serverAuth',
+  '1.3.6.1.5.5.7.3.2': 'clientAuth',
+  '1.3.6.1.5.5.7.3.3': 'codeSigning',
+  '1.3.6.1.5.5.7.3.4': 'emailProtection',
+  '1.3.6.1.5.5.7.3.8': 'timeStamping',
+  '1.3.6.1.5.5.7.3.9': 'OCSPSigning',
+};
+const extensionNames: Record<string, string> = {
+  '2.5.29.14': 'subjectKeyIdentifier',
+  '2.5.29.15': 'keyUsage',
+  '2.5.29.17': 'subjectAltName',
+  '2.5.29.19': 'basicConstraints',
+  '2.5.29.30': 'nameConstraints',
+  '2.5.29.35': 'authorityKeyIdentifier',
+  '2.5.29.37': 'extendedKeyUsage',
+};
 
 /** A key's public facts only: never a private component. */
 export interface InspectedKey {
@@ -99,12 +135,30 @@ export async function csrFacts(pem: string): Promise<InspectedRequest> {
   );
   const names = san?.names.items ?? [];
   const key = createPublicKey({ key: Buffer.from(csr.publicKey.rawData), format: 'der', type: 'spki' });
+  const usage = csr.extensions.find((e): e is x509.KeyUsagesExtension => e instanceof peculiar.KeyUsagesExtension);
+  const extended = csr.extensions.find(
+    (e): e is x509.ExtendedKeyUsageExtension => e instanceof peculiar.ExtendedKeyUsageExtension,
+  );
+  const basic = csr.extensions.find(
+    (e): e is x509.BasicConstraintsExtension => e instanceof peculiar.BasicConstraintsExtension,
+  );
   return {
     type: 'certificate-request',
     subject: csr.subject,
     key: describeKey(key),
     dnsNames: names.filter((n) => n.type === 'dns').map((n) => n.value),
     ipAddresses: names.filter((n) => n.type === 'ip').map((n) => n.value),
+    keyUsages: usage ? keyUsageNames.filter((_, bit) => (usage.usages & (1 << bit)) !== 0) : [],
+    extendedKeyUsages: (extended?.usages ?? []).map((oid) => extendedKeyUsageNames[String(oid)] ?? String(oid)),
+    ...(basic
+      ? {
+          basicConstraints: {
+            ca: basic.ca,
+            ...(basic.pathLength !== undefined ? { pathLength: basic.pathLength } : {}),
+          },
+        }
+      : {}),
+    requestedExtensions: csr.extensions.map((e) => ({ name: extensionNames[e.type] ?? e.type, critical: e.critical })),
     signatureValid: await csr.verify(),
     publicKeySha256: spkiSha256(key),
   };

@@ -199,6 +199,59 @@ describe('kubepki inspect', () => {
         signatureValid: true,
       });
       expect(facts.subject).toContain('CN=probe');
+      // Nothing requested but the names: no usages, no basic constraints.
+      expect(facts).toMatchObject({
+        keyUsages: [],
+        extendedKeyUsages: [],
+        requestedExtensions: [{ name: 'subjectAltName', critical: false }],
+      });
+      expect(facts.basicConstraints).toBeUndefined();
+    },
+  );
+
+  it.runIf(requireBinary('openssl', 'inspect of the extensions a CSR requests'))(
+    "a CSR's requested extensions (what the outside CA copies), as openssl req -text reads them",
+    () => {
+      const csr = spawnSync(
+        'openssl',
+        [
+          'req',
+          '-new',
+          '-key',
+          path.join(tree, 'cp1/pki/apiserver.key'),
+          '-subj',
+          '/CN=kube-apiserver',
+          '-addext',
+          'keyUsage=critical,digitalSignature,keyEncipherment',
+          '-addext',
+          'extendedKeyUsage=serverAuth,clientAuth',
+          '-addext',
+          'basicConstraints=critical,CA:FALSE',
+          '-addext',
+          'subjectAltName=DNS:kubernetes',
+        ],
+        { encoding: 'utf8' },
+      ).stdout;
+      const openssl = spawnSync('openssl', ['req', '-noout', '-text'], { input: csr, encoding: 'utf8' }).stdout;
+      expect(openssl).toMatch(/X509v3 Key Usage: critical\n\s+Digital Signature, Key Encipherment/);
+      const facts = JSON.parse(inspect(['-', '-o', 'json'], csr).stdout);
+      expect(facts).toMatchObject({
+        keyUsages: ['digitalSignature', 'keyEncipherment'],
+        extendedKeyUsages: ['serverAuth', 'clientAuth'],
+        basicConstraints: { ca: false },
+        requestedExtensions: [
+          { name: 'keyUsage', critical: true },
+          { name: 'extendedKeyUsage', critical: false },
+          { name: 'basicConstraints', critical: true },
+          { name: 'subjectAltName', critical: false },
+        ],
+      });
+      expect(yaml.load(inspect(['-', '-o', 'yaml'], csr).stdout)).toEqual(facts);
+      const text = inspect(['-'], csr).stdout;
+      expect(text).toMatch(/^ {2}Extensions: +keyUsage, extendedKeyUsage, basicConstraints, subjectAltName$/m);
+      expect(text).toMatch(/^ {4}Key usage: +digitalSignature, keyEncipherment \(critical\)$/m);
+      expect(text).toMatch(/^ {4}Extended usage: +serverAuth, clientAuth$/m);
+      expect(text).toMatch(/^ {4}Basic constraints: +CA:FALSE \(critical\)$/m);
     },
   );
 
