@@ -64,13 +64,25 @@ export function renderAccessMarkdown(report: AccessReport, expectations: Expecta
     );
     for (const r of expectations) {
       lines.push(
-        `| ${r.passed ? 'pass' : '**FAIL**'} | ${r.as} | ${r.namespace ?? '(cluster)'} | \`${r.action}\` | ${r.expected} | ${r.decision.reason.replace(/\|/g, '\\|')} |`,
+        `| ${r.passed ? (r.warning ? '**WARN**' : 'pass') : '**FAIL**'} | ${r.as} | ${r.namespace ?? '(cluster)'} | \`${r.action}\` | ${r.expected} | ${found(r).replace(/\|/g, '\\|')} |`,
       );
     }
     lines.push('');
   }
   return lines.join('\n');
 }
+
+/**
+ * What the evaluator found, led by kubectl's warning when a name was not resolved: a `cannot:` entry whose resource
+ * is misspelt passes (nothing grants a resource that does not exist), and the row itself must say it proves nothing.
+ */
+const found = (r: ExpectationResult) => (r.warning ? `Warning: ${r.warning}; ${r.decision.reason}` : r.decision.reason);
+
+/** How many holding expectations carry a warning: they hold as written, which may not be what was meant. */
+const warned = (expectations: ExpectationResult[]) => {
+  const n = expectations.filter((r) => r.passed && r.warning).length;
+  return n === 0 ? '' : `; WARN: ${n} of them only as written, see the warning`;
+};
 
 /** A failing expectation, worded for a terminal: expected, found, why. */
 export function describeFailedExpectation(r: ExpectationResult): string {
@@ -107,15 +119,18 @@ export function renderAccessText(report: AccessReport, expectations: Expectation
   for (const e of report.clusterAdminEquivalents)
     lines.push(`  ${e.identity}: ${e.revocable ? 'revocable, via' : 'UNREVOCABLE,'} ${e.via}`);
   if (expectations.length > 0) {
-    lines.push('', `Expectations (${expectations.filter((r) => r.passed).length} of ${expectations.length} hold):`);
+    lines.push(
+      '',
+      `Expectations (${expectations.filter((r) => r.passed).length} of ${expectations.length} hold${warned(expectations)}):`,
+    );
     lines.push(
       ...aligned(
         expectations.map((r) => [
-          r.passed ? 'pass' : 'FAIL',
+          r.passed ? (r.warning ? 'WARN' : 'pass') : 'FAIL',
           r.as,
           r.namespace ?? '(cluster)',
           `${r.expected === 'allowed' ? 'can' : 'cannot'} ${r.action}`,
-          r.decision.reason,
+          found(r),
         ]),
       ).map((l) => `  ${l}`),
     );

@@ -110,6 +110,33 @@ describe('expect entries use the same names', () => {
   });
 });
 
+describe('a misspelt name in cannot: holds as written, and the row says so', () => {
+  it("WARN with kubectl's warning in the text and Markdown rows, the warning in JSON; the exit code unchanged", async () => {
+    const doc = teamDocument();
+    doc.spec.expect.push({ as: 'user:alice', cannot: ['create deploymnets'], namespace: 'app1-staging' });
+    const spec = writeSpec(root, 'cannot-typo.cluster.yaml', doc);
+    const warning = `the server doesn't have a resource type 'deploymnets': did you mean "deployments"?`;
+    const text = await runKubepki(['access', spec]);
+    expect(text.status, describeRun(text)).toBe(0);
+    const row = text.stdout.split('\n').find((l) => l.includes('cannot create deploymnets'));
+    expect(row).toMatch(/^ {2}WARN +user:alice +app1-staging +cannot create deploymnets +Warning: /);
+    expect(row).toContain(warning);
+    expect(text.stdout).toMatch(
+      /^Expectations \((\d+) of \1 hold; WARN: 1 of them only as written, see the warning\):$/m,
+    );
+    // Every other row still passes plainly.
+    expect(text.stdout.split('\n').filter((l) => /^ {2}WARN /.test(l))).toHaveLength(1);
+    const md = await runKubepki(['access', spec, '-o', 'md']);
+    expect(md.stdout).toMatch(
+      /^\| \*\*WARN\*\* \| user:alice \| app1-staging \| `create deploymnets` \| denied \| Warning: /m,
+    );
+    const json = JSON.parse((await runKubepki(['access', spec, '-o', 'json'])).stdout) as {
+      expectations: { action: string; passed: boolean; warning?: string }[];
+    };
+    expect(json.expectations.find((r) => r.action === 'create deploymnets')).toMatchObject({ passed: true, warning });
+  });
+});
+
 describe("the spec's kubernetesVersion picks the discovery table", () => {
   const specOf = (version: string) => {
     const doc = teamDocument();
