@@ -31,3 +31,16 @@ export async function runKubepki(args: string[], options: { cwd?: string } = {})
     process.chdir(previous);
   }
 }
+
+/**
+ * `runKubepki` with the result shaped as `runCommand` (managed-process.ts) reports a spawned program: `code` for the
+ * exit status. For the conformance tests, whose peers check what the verb wrote; the built bin itself runs every verb
+ * in at least one test (test/cli, test/realize, the README's external-CA script, user-csr, cfssl-signer).
+ */
+export async function runKubepkiCommand(
+  args: string[],
+  options: { cwd?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { status, stdout, stderr } = await runKubepki(args, options);
+  return { code: status, stdout, stderr };
+}
