@@ -1,5 +1,5 @@
 import { closestName } from '../spec/closest-name';
-import { resolveResourceName } from './discovery';
+import { discoveryTableFor, resolveResourceName } from './discovery';
 import { parseAccessRequest, type AccessRequest } from './access-request';
 
 /** An action resolved to the request kube-apiserver would authorize, and kubectl's warning when a name is unknown. */
@@ -10,10 +10,15 @@ export interface ResolvedAccessAction {
 
 /**
  * `get pods` / `get po` / `create deploy` / `create deployments.apps` / `get pods/log` / `get /healthz` / `*` → a request
- * in a namespace (or cluster-wide), with resource names resolved through the built-in discovery table as kubectl
- * resolves them. An unknown name is kept as typed and carries kubectl's warning.
+ * in a namespace (or cluster-wide), with resource names resolved as kubectl resolves them through the discovery of a
+ * cluster of `kubernetesVersion` (the spec's; `discoveryTableFor` says which table answers). An unknown name is kept as
+ * typed and carries kubectl's warning.
  */
-export function resolveAccessAction(action: string, namespace: string | undefined): ResolvedAccessAction {
+export function resolveAccessAction(
+  action: string,
+  namespace: string | undefined,
+  kubernetesVersion: string,
+): ResolvedAccessAction {
   const words = action.trim().split(/\s+/);
   if (words.length === 1 && words[0] === '*')
     return { request: parseAccessRequest('*', '*.*', namespace ? { namespace } : {}) };
@@ -23,7 +28,7 @@ export function resolveAccessAction(action: string, namespace: string | undefine
   const slash = target.indexOf('/');
   const typed = slash === -1 ? target : target.slice(0, slash);
   const subresource = slash === -1 ? undefined : target.slice(slash + 1).toLowerCase();
-  const resolved = resolveResourceName(typed);
+  const resolved = resolveResourceName(typed, discoveryTableFor(kubernetesVersion).table);
   const canonical = resolved.apiGroup === '' ? resolved.resource : `${resolved.resource}.${resolved.apiGroup}`;
   const request = parseAccessRequest(
     verb,
@@ -48,6 +53,10 @@ export function resolveAccessAction(action: string, namespace: string | undefine
 }
 
 /** The request of `resolveAccessAction`, for callers that report warnings elsewhere (the access matrix's fixed actions). */
-export function parseAccessAction(action: string, namespace: string | undefined): AccessRequest {
-  return resolveAccessAction(action, namespace).request;
+export function parseAccessAction(
+  action: string,
+  namespace: string | undefined,
+  kubernetesVersion: string,
+): AccessRequest {
+  return resolveAccessAction(action, namespace, kubernetesVersion).request;
 }

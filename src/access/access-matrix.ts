@@ -64,12 +64,12 @@ export function namespacesOf(plan: PkiPlan): string[] {
 }
 
 /** Every question the matrix asks: identical for every identity, so parsed once. */
-function matrixQuestions(namespaces: (string | null)[]) {
+function matrixQuestions(namespaces: (string | null)[], kubernetesVersion: string) {
   return namespaces.flatMap((ns) =>
     commonActions(ns ?? undefined).map((action) => ({
       ns,
       action,
-      request: parseAccessAction(action, ns ?? undefined),
+      request: parseAccessAction(action, ns ?? undefined, kubernetesVersion),
     })),
   );
 }
@@ -77,7 +77,7 @@ function matrixQuestions(namespaces: (string | null)[]) {
 export function buildAccessReport(plan: PkiPlan, policy: RbacPolicy): AccessReport {
   const identities = plan.identities.map((i) => ({ ref: i.ref, user: i.user, groups: i.groups, kind: i.kind }));
   const namespaces: (string | null)[] = [null, ...namespacesOf(plan)];
-  const questions = matrixQuestions(namespaces);
+  const questions = matrixQuestions(namespaces, plan.cluster.kubernetesVersion);
   const cells: AccessCell[] = [];
   const equivalents: ClusterAdminEquivalent[] = [];
   for (const planned of plan.identities) {

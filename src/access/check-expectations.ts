@@ -26,7 +26,7 @@ export function checkExpectations(plan: PkiPlan, policy: RbacPolicy): Expectatio
     const who = resolveIdentity(plan, e.as);
     const where = e.namespace ? { namespace: e.namespace } : {};
     const check = (action: string, expected: 'allowed' | 'denied') => {
-      const { request, warning } = resolveAccessAction(action, e.namespace);
+      const { request, warning } = resolveAccessAction(action, e.namespace, plan.cluster.kubernetesVersion);
       const decision = policy.authorize(who.identity, request);
       results.push({
         as: e.as,
@@ -45,7 +45,10 @@ export function checkExpectations(plan: PkiPlan, policy: RbacPolicy): Expectatio
         continue;
       }
       const allowed = [...commonActions(e.namespace), '*']
-        .map((a) => ({ a, d: policy.authorize(who.identity, parseAccessAction(a, e.namespace)) }))
+        .map((a) => ({
+          a,
+          d: policy.authorize(who.identity, parseAccessAction(a, e.namespace, plan.cluster.kubernetesVersion)),
+        }))
         .find((x) => x.d.allowed);
       results.push({
         as: e.as,

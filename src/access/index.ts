@@ -9,6 +9,14 @@ export { buildAccessReport, commonActions, namespacesOf, type AccessReport } fro
 export { checkExpectations, type ExpectationResult } from './check-expectations';
 export { describeFailedExpectation, renderAccessMarkdown } from './render-access-report';
 export { resolveAccessAction } from './access-action';
+export {
+  discoveryTableFor,
+  discoveryTableMinors,
+  resolveResourceName,
+  type ApiResource,
+  type ChosenDiscoveryTable,
+  type DiscoveryTable,
+} from './discovery';
 export { identityOfPlan } from './access-identity';
 export { listAllowedRules, renderRulesList } from './list-allowed-rules';
 export { renderAccessText } from './render-access-report';

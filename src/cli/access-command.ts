@@ -3,6 +3,7 @@ import {
   buildAccessReport,
   checkExpectations,
   describeFailedExpectation,
+  discoveryTableFor,
   renderAccessMarkdown,
   renderAccessText,
 } from '../access';
@@ -33,6 +34,9 @@ export async function accessCommand(args: string[], io: CliIo): Promise<number> 
           ? renderAccessMarkdown(report, expectations)
           : renderAccessText(report, expectations),
     );
+  // Expectations name resources; say when the table resolving them is not of the spec's own minor.
+  const { note } = discoveryTableFor(plan.cluster.kubernetesVersion);
+  if (note && expectations.length > 0) io.stderr(`note: ${note}`);
   for (const r of expectations) if (r.warning && r.passed) io.stderr(`Warning: ${r.as} "${r.action}": ${r.warning}`);
   const failed = expectations.filter((r) => !r.passed);
   for (const r of failed) io.stderr(describeFailedExpectation(r));

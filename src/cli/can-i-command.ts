@@ -1,4 +1,11 @@
-import { resolveIdentity, accessPolicyOf, resolveAccessAction, listAllowedRules, renderRulesList } from '../access';
+import {
+  resolveIdentity,
+  accessPolicyOf,
+  resolveAccessAction,
+  listAllowedRules,
+  renderRulesList,
+  discoveryTableFor,
+} from '../access';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
 import { parseVerbArgs } from './parse-verb-args';
@@ -40,11 +47,17 @@ export async function canICommand(args: string[], io: CliIo): Promise<number> {
     throw new UsageError(`subresource given twice: ${resource} and --subresource ${subresource}`);
   let resolved;
   try {
-    resolved = resolveAccessAction(`${verb} ${subresource ? `${resource}/${subresource}` : resource}`, namespace);
+    resolved = resolveAccessAction(
+      `${verb} ${subresource ? `${resource}/${subresource}` : resource}`,
+      namespace,
+      plan.cluster.kubernetesVersion,
+    );
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
   const request = resolved.request;
+  const { note } = discoveryTableFor(plan.cluster.kubernetesVersion);
+  if (note && values.quiet !== true) io.stderr(`note: ${note}`);
   if (resolved.warning) io.stderr(`Warning: ${resolved.warning}`);
   const decision = policy.authorize(who.identity, request);
   io.stdout(decision.allowed ? 'yes' : 'no');

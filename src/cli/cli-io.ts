@@ -7,6 +7,11 @@ export interface CliIo {
    * stderr is a terminal: piped or redirected output never gets one.
    */
   progress?(line: string | undefined): void;
+  /**
+   * stdout is a terminal: a writing verb prints each file's line as it happens (see RunPrinter). Otherwise (piped,
+   * redirected) its lines come as one listing at the end, in the report's order, which scripts rely on.
+   */
+  liveLines?: boolean;
 }
 
 const lineOf = (text: string) => (text.endsWith('\n') ? text : `${text}\n`);
@@ -38,6 +43,7 @@ export const processIo: CliIo = {
     process.stderr.write(lineOf(text));
   },
   ...(process.stderr.isTTY ? { progress: showStatus } : {}),
+  ...(process.stdout.isTTY ? { liveLines: true } : {}),
 };
 
 /** Exit codes shared by every verb. */

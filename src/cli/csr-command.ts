@@ -3,7 +3,7 @@ import { loadSpecFile, SpecError } from '../spec';
 import { externalCaExchanges, planPki } from '../plan';
 import { KeyPool } from '../crypto/key-pool';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
-import { keyProgress } from './generate-command';
+import { RunPrinter } from './run-printer';
 import { parseVerbArgs } from './parse-verb-args';
 import { verbNamed } from './verbs';
 import { loadUserRequests } from './user-requests';
@@ -49,19 +49,18 @@ export async function csrCommand(args: string[], io: CliIo): Promise<number> {
   );
   const quiet = values.quiet === true;
   const dryRun = values['dry-run'] === true;
-  const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, 0, keyProgress(io, quiet));
-  const { requestCertificates } = require('../realize/local') as typeof import('../realize/local');
+  const printer = new RunPrinter(io, quiet);
+  const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, 0, printer.keys);
+  const { requestCertificates } = await import('../realize/local');
   const report = await requestCertificates(plan, out, {
     dryRun,
     lockWaitMs: waitSeconds * 1000,
     onLockWait: (holder) => io.stderr(`waiting for another kubepki run (${holder}) to finish writing ${out}…`),
     ...(keyPool ? { keyPool } : {}),
     certificationRequests,
+    ...printer.observer,
   });
-  io.progress?.(undefined);
-  if (!quiet)
-    for (const change of report.changes)
-      io.stdout(`${change.action.padEnd(9)}${change.path}${change.reason ? `  (${change.reason})` : ''}`);
+  printer.finish(report.changes);
   const keys = `${report.generatedKeys} key${report.generatedKeys === 1 ? '' : 's'}`;
   if (report.awaiting.length === 0) {
     io.stderr(

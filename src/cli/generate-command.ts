@@ -12,6 +12,7 @@ import { openSigners } from './signer-option';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { parseVerbArgs } from './parse-verb-args';
 import { verbNamed } from './verbs';
+import { RunPrinter } from './run-printer';
 
 /** A directory that holds nothing yet: every planned key will be generated. */
 function isNewDirectory(dir: string): boolean {
@@ -20,20 +21,6 @@ function isNewDirectory(dir: string): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'ENOENT';
   }
-}
-
-/** A live "keys done/started, elapsed" line on a terminal, at most ten times a second. */
-export function keyProgress(io: CliIo, quiet: boolean): ((done: number, started: number) => void) | undefined {
-  if (!io.progress || quiet) return undefined;
-  const show = (line: string | undefined) => io.progress?.(line);
-  const start = Date.now();
-  let last = 0;
-  return (done, started) => {
-    const now = Date.now();
-    if (done < started && now - last < 100) return;
-    last = now;
-    show(`generating keys: ${done}/${started} done, ${((now - start) / 1000).toFixed(1)} s`);
-  };
 }
 
 /** `kubepki generate`: writes (or with --dry-run, describes) the tree; one line per file: created, kept, reissued. */
@@ -74,7 +61,8 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
       throw error;
     }
   }
-  const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, planned, keyProgress(io, quiet));
+  const printer = new RunPrinter(io, quiet);
+  const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, planned, printer.keys);
   const { realizeLocal } = await import('../realize/local');
   let report: Awaited<ReturnType<typeof realizeLocal>>;
   try {
@@ -87,16 +75,14 @@ export async function generateCommand(args: string[], io: CliIo): Promise<number
       signers,
       certificationRequests,
       parentCertificates,
+      ...printer.observer,
     });
   } finally {
     for (const signer of signers.values()) await signer.close?.();
   }
-  io.progress?.(undefined);
+  printer.finish(report.changes);
   const counts = new Map<string, number>();
-  for (const change of report.changes) {
-    counts.set(change.action, (counts.get(change.action) ?? 0) + 1);
-    if (!quiet) io.stdout(`${change.action.padEnd(9)}${change.path}${change.reason ? `  (${change.reason})` : ''}`);
-  }
+  for (const change of report.changes) counts.set(change.action, (counts.get(change.action) ?? 0) + 1);
   const summary = [...counts].map(([action, n]) => `${n} ${action}`).join(', ');
   const keys = `${report.generatedKeys} key${report.generatedKeys === 1 ? '' : 's'}`;
   io.stderr(

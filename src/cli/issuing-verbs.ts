@@ -18,7 +18,7 @@ export const issuingVerbs: readonly VerbSpec[] = [
     name: 'generate',
     summary: 'write the PKI tree, kubeconfigs and RBAC for a spec (offline)',
     description:
-      'Reconciles <dir> with the spec as kubeadm does with /etc/kubernetes: keeps what still matches, issues what is missing, reissues what changed, never replaces a CA. One line per file: created, kept, reissued, updated, external, stale, removed. On a terminal a progress line shows key generation on stderr.',
+      'Reconciles <dir> with the spec as kubeadm does with /etc/kubernetes: keeps what still matches, issues what is missing, reissues what changed, never replaces a CA. One line per file: created, kept, reissued, updated, external, stale, removed; on a terminal each as it happens (a written file once it is in place), otherwise all at the end in plan order. On a terminal a status line on stderr shows key generation, then the writes.',
     usage: ['kubepki generate <spec> --out <dir> [--dry-run] [--prune] [--wait <seconds>] [--quiet]'],
     flags: {
       out: {

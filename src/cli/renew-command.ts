@@ -4,7 +4,7 @@ import { planPki, type PkiPlan } from '../plan';
 import { KeyPool } from '../crypto/key-pool';
 import { closestName } from '../spec/closest-name';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
-import { keyProgress } from './generate-command';
+import { RunPrinter } from './run-printer';
 import { parseVerbArgs } from './parse-verb-args';
 import { verbNamed } from './verbs';
 import { loadParentCertificates } from './ca-parents';
@@ -68,7 +68,9 @@ export async function renewCommand(args: string[], io: CliIo): Promise<number> {
     values.all === true ? plan.certificates.filter((c) => !c.isCa).map((c) => c.id) : selectCertificates(plan, names);
   const quiet = values.quiet === true;
   const dryRun = values['dry-run'] === true;
-  const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, 0, keyProgress(io, quiet));
+  // As kubeadm certs renew lists only what it renewed: the files left as they were get no line.
+  const printer = new RunPrinter(io, quiet, (change) => change.action !== 'kept');
+  const keyPool = dryRun ? undefined : KeyPool.start(plan.cluster.algorithm, 0, printer.keys);
   const { realizeLocal } = await import('../realize/local');
   const report = await realizeLocal(plan, out, {
     dryRun,
@@ -76,13 +78,10 @@ export async function renewCommand(args: string[], io: CliIo): Promise<number> {
     parentCertificates: loadParentCertificates(plan, specFile),
     onLockWait: (holder) => io.stderr(`waiting for another kubepki run (${holder}) to finish writing ${out}…`),
     ...(keyPool ? { keyPool } : {}),
+    ...printer.observer,
   });
-  io.progress?.(undefined);
-  const changed = report.changes.filter((c) => c.action !== 'kept');
-  if (!quiet)
-    for (const change of changed)
-      io.stdout(`${change.action.padEnd(9)}${change.path}${change.reason ? `  (${change.reason})` : ''}`);
-  const reissued = changed.filter((c) => c.action === 'reissued').length;
+  printer.finish(report.changes);
+  const reissued = report.changes.filter((c) => c.action === 'reissued').length;
   io.stderr(
     `${dryRun ? 'dry run, nothing written: ' : ''}${renew.length} certificate${renew.length === 1 ? '' : 's'} renewed with ${dryRun ? 'their' : 'the same'} keys; ${reissued} files ${dryRun ? 'would be ' : ''}rewritten; ${report.generatedKeys} keys ${dryRun ? 'would be ' : ''}generated → ${out}`,
   );

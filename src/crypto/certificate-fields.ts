@@ -1,47 +1,14 @@
-// Node's X509Certificate exposes every field kubepki compares except the KeyUsage bits, the key identifiers and the
-// subject's encoding. Reading them with a full @peculiar/x509 (asn1js) parse cost a third of a no-op run; this walks
-// the DER just far enough. Anything unexpected in the structure reads as a missing extension.
+// Single fields of a DER certificate: what issuing copies from its CA (subject name, key identifier) and what
+// ParsedCertificate reads beside Node's X509Certificate for a certificate the full walk (certificate-facts.ts)
+// declines — Node exposes neither the KeyUsage bits nor the key identifiers. Anything unexpected in the structure
+// reads as a missing extension.
+
+import { children, readElement, type Element } from './der-reader';
+import { keyUsageBits } from './certificate-facts';
 
 const KEY_USAGE_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x0f]);
 const SUBJECT_KEY_IDENTIFIER_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x0e]);
 const BASIC_CONSTRAINTS_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x13]);
-
-interface Element {
-  tag: number;
-  /** Offset of the tag. */
-  offset: number;
-  /** Offset of the contents. */
-  start: number;
-  /** Offset just past the contents. */
-  end: number;
-}
-
-function readElement(der: Uint8Array, offset: number, limit: number): Element | undefined {
-  if (offset + 2 > limit) return undefined;
-  const tag = der[offset]!;
-  let length = der[offset + 1]!;
-  let start = offset + 2;
-  if (length & 0x80) {
-    const bytes = length & 0x7f;
-    if (bytes === 0 || bytes > 4 || start + bytes > limit) return undefined;
-    length = 0;
-    for (let i = 0; i < bytes; i++) length = length * 256 + der[start + i]!;
-    start += bytes;
-  }
-  const end = start + length;
-  return end > limit ? undefined : { tag, offset, start, end };
-}
-
-function children(der: Uint8Array, parent: Element): Element[] {
-  const list: Element[] = [];
-  for (let offset = parent.start; offset < parent.end;) {
-    const child = readElement(der, offset, parent.end);
-    if (!child) return list;
-    list.push(child);
-    offset = child.end;
-  }
-  return list;
-}
 
 const tbsFields = (der: Uint8Array): Element[] => {
   const certificate = readElement(der, 0, der.length);
@@ -109,14 +76,7 @@ export function pathLengthOf(der: Uint8Array): number | undefined {
  */
 export function keyUsageBitsOf(der: Uint8Array): number {
   const bits = extensionValueOf(der, KEY_USAGE_OID);
-  if (!bits || bits.tag !== 0x03 || bits.end - bits.start < 1) return 0;
-  let flags = 0;
-  // Skip the leading "unused bits" byte; the first content byte's most significant bit is bit 0.
-  for (let i = bits.start + 1; i < bits.end; i++) {
-    const byte = der[i]!;
-    for (let b = 0; b < 8; b++) if (byte & (0x80 >> b)) flags |= 1 << ((i - bits.start - 1) * 8 + b);
-  }
-  return flags;
+  return (bits && keyUsageBits(der, bits)) ?? 0;
 }
 
 const NAME_CONSTRAINTS_OID = Buffer.from([0x06, 0x03, 0x55, 0x1d, 0x1e]);

@@ -131,9 +131,7 @@ function extensionsOf(
   if (template.isCa)
     extensions.push(extension(oids.subjectKeyIdentifier, false, der.octetString(keyIdentifier(subjectPublicKey))));
   if (issuer) {
-    const id =
-      subjectKeyIdentifierOf(issuer.node.raw) ??
-      keyIdentifier(issuer.node.publicKey.export({ format: 'der', type: 'spki' }));
+    const id = subjectKeyIdentifierOf(issuer.der) ?? keyIdentifier(issuer.publicKeyDer());
     extensions.push(extension(oids.authorityKeyIdentifier, false, der.sequence(der.implicit(0, id))));
   }
   return extensions;
@@ -161,7 +159,7 @@ export async function signCertificate(
     randomSerial(),
     algorithm,
     // The issuer's subject as it is encoded there, byte for byte: name chaining compares encodings.
-    issuer ? subjectNameDerOf(issuer.node.raw) : subjectName(template),
+    issuer ? subjectNameDerOf(issuer.der) : subjectName(template),
     der.sequence(der.time(notBefore), der.time(notAfter)),
     subjectName(template),
     subjectPublicKey,

@@ -1,6 +1,12 @@
 import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPair, webcrypto } from 'node:crypto';
 import type { KeyAlgorithm } from '../vocabulary';
 import { keyAlgorithmOf, keyAlgorithmParameters, describeKey } from './key-algorithms';
+import {
+  keyAlgorithmOfHalf,
+  publicKeyHalfOfPrivateKey,
+  publicKeyHalfOfSpki,
+  type PublicKeyHalf,
+} from './public-key-half';
 
 // OpenSSL 3 given bare PEM tries its decoders one by one; told the form, it reads a key in about half the time, which
 // is most of what a no-op run and verify spend on keys.
@@ -10,11 +16,25 @@ const derTypes: Record<string, 'pkcs1' | 'sec1' | 'pkcs8'> = {
   'PRIVATE KEY': 'pkcs8',
 };
 
-function privateKeyInput(pem: string): string | { key: Buffer; format: 'der'; type: 'pkcs1' | 'sec1' | 'pkcs8' } {
+type PrivateKeyDer = { key: Buffer; format: 'der'; type: 'pkcs1' | 'sec1' | 'pkcs8' };
+
+function privateKeyInput(pem: string): string | PrivateKeyDer {
   const block = /^-----BEGIN ([A-Z ]+)-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END \1-----\s*$/.exec(pem.trim() + '\n');
   const type = block && derTypes[block[1]!];
   // Anything else (headers, an encrypted key, two blocks) goes to OpenSSL as it is, to be read or refused there.
   return type ? { key: Buffer.from(block[2]!, 'base64'), format: 'der', type } : pem;
+}
+
+/**
+ * A key's algorithm and public half read from its DER, or undefined for OpenSSL to judge: a key this walk does not
+ * read, or a text whose base64 is not canonical (Buffer's decoder skips what it cannot read; OpenSSL refuses it).
+ */
+function walkedKey(pem: string, input: PrivateKeyDer): { algorithm: KeyAlgorithm; half: PublicKeyHalf } | undefined {
+  const base64 = /-----\r?\n([A-Za-z0-9+/=\r\n]+)-----END/.exec(pem)![1]!.replace(/\r?\n/g, '');
+  if (input.key.toString('base64') !== base64) return undefined;
+  const half = publicKeyHalfOfPrivateKey(input.key, input.type);
+  const algorithm = half && keyAlgorithmOfHalf(half);
+  return half && algorithm ? { algorithm, half } : undefined;
 }
 
 /** A private key in the forms the rest of the program needs. Never logged; `toString` hides it. */
@@ -28,6 +48,9 @@ export class KeyPair {
     /** The PEM kubeadm writes, when known without exporting (a generated key). */
     private pem: string | undefined,
     private publicDer: Buffer | undefined,
+    /** A key read from a file: what OpenSSL loads when the private half is first needed, and its public half. */
+    private readonly source?: PrivateKeyDer,
+    private half?: PublicKeyHalf,
   ) {}
 
   /**
@@ -57,11 +80,20 @@ export class KeyPair {
     });
   }
 
-  /** Loads PKCS#1, SEC1 or PKCS#8 PEM (kubeadm reads all three). Throws a message without key material. */
+  /**
+   * Loads PKCS#1, SEC1 or PKCS#8 PEM (kubeadm reads all three). Throws a message without key material. A key whose
+   * DER the walk reads (public-key-half.ts) is loaded into OpenSSL only when something signs with it or exports it:
+   * checking that a key matches its certificate needs only its public half, and loading costs 150 µs a key.
+   */
   static fromPem(pem: string | Buffer): KeyPair {
+    const text = pem.toString();
+    const input = privateKeyInput(text);
+    const walked = typeof input === 'string' ? undefined : walkedKey(text, input);
+    if (walked && typeof input !== 'string')
+      return new KeyPair(walked.algorithm, undefined, undefined, undefined, undefined, input, walked.half);
     let key: KeyObject;
     try {
-      key = createPrivateKey(privateKeyInput(pem.toString()));
+      key = createPrivateKey(input);
     } catch {
       throw new Error('is not a PEM private key (PKCS#1, SEC1 or PKCS#8)');
     }
@@ -73,8 +105,20 @@ export class KeyPair {
 
   /** The key as node:crypto signs with it. */
   get privateKey(): KeyObject {
-    this.privateKeyObject ??= createPrivateKey({ key: this.pem!, format: 'pem' });
+    if (!this.privateKeyObject) {
+      try {
+        this.privateKeyObject = createPrivateKey(this.source ?? { key: this.pem!, format: 'pem' });
+      } catch {
+        throw new Error('is not a PEM private key (PKCS#1, SEC1 or PKCS#8)');
+      }
+    }
     return this.privateKeyObject;
+  }
+
+  /** What makes it this key (curve and point, or modulus and exponent), when known without loading it. */
+  get publicHalf(): PublicKeyHalf | undefined {
+    this.half ??= this.publicDer ? publicKeyHalfOfSpki(this.publicDer, 0, this.publicDer.length) : undefined;
+    return this.half;
   }
 
   /** PEM as kubeadm writes it: PKCS#1 for RSA, SEC1 for ECDSA. */

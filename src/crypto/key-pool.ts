@@ -11,16 +11,23 @@ export class KeyPool {
   private started = 0;
   private finished = 0;
 
-  /** @param onProgress called each time a key starts or finishes generating: the CLI's progress line. */
-  private constructor(private readonly onProgress?: (done: number, started: number) => void) {}
+  private onProgress?: (done: number, started: number) => void;
 
-  /** Starts generating `count` keys of `algorithm` (0 makes a pool that only counts the keys taken from it). */
+  private constructor() {}
+
+  /**
+   * Starts generating `count` keys of `algorithm` (0 makes a pool that only counts the keys taken from it).
+   * @param onProgress called each time a key starts or finishes generating: the CLI's progress line.
+   */
   static start(algorithm: KeyAlgorithm, count: number, onProgress?: (done: number, started: number) => void): KeyPool {
-    const pool = new KeyPool(onProgress);
+    // Told once all are started, so that the first progress already counts every key planned (not "0/1").
+    const pool = new KeyPool();
     pool.waiting.set(
       algorithm,
       Array.from({ length: count }, () => pool.generate(algorithm)),
     );
+    pool.onProgress = onProgress;
+    if (count > 0) onProgress?.(pool.finished, pool.started);
     return pool;
   }
 

@@ -9,6 +9,8 @@ let loaded: typeof X509 | undefined;
  */
 export function peculiarX509(): typeof X509 {
   if (!loaded) {
+    // Its decorators need a Reflect polyfill first; loaded here, so no verb that never reads a CSR pays for it.
+    require('reflect-metadata');
     loaded = require('@peculiar/x509') as typeof X509;
     loaded.cryptoProvider.set(webcrypto as unknown as Crypto);
   }

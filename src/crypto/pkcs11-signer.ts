@@ -134,9 +134,7 @@ export class Pkcs11Signer implements CertificateSigner {
     now: Date,
   ): Promise<ParsedCertificate> {
     if (existing) {
-      const same = existing.node.publicKey
-        .export({ format: 'der', type: 'spki' })
-        .equals(this.publicKey.export({ format: 'der', type: 'spki' }));
+      const same = existing.publicKeyDer().equals(this.publicKey.export({ format: 'der', type: 'spki' }));
       if (!same) throw new Error("the CA certificate in the tree is not for the token's key");
       this.certificate = existing;
     } else {

@@ -24,8 +24,25 @@ function required(map: Map<string, string>, id: string, what: string): string {
   return value;
 }
 
+// A plan's certificates and kubeconfigs by id, indexed once: a scan per rendered file is quadratic in the tree.
+const indexes = new WeakMap<
+  PkiPlan,
+  { certificates: Map<string, CertificatePlan>; kubeconfigs: Map<string, KubeconfigPlan> }
+>();
+function indexOf(plan: PkiPlan) {
+  let index = indexes.get(plan);
+  if (!index) {
+    index = {
+      certificates: new Map(plan.certificates.map((c) => [c.id, c])),
+      kubeconfigs: new Map(plan.kubeconfigs.map((k) => [k.id, k])),
+    };
+    indexes.set(plan, index);
+  }
+  return index;
+}
+
 function certificateOf(plan: PkiPlan, id: string): CertificatePlan {
-  return plan.certificates.find((c) => c.id === id)!;
+  return indexOf(plan).certificates.get(id)!;
 }
 
 function requiredSecret<T>(value: T | undefined, what: string): T {
@@ -50,7 +67,7 @@ export function renderPlannedFile(plan: PkiPlan, file: PlannedFile, material: Pk
         ),
       );
     case 'kubeconfig': {
-      const kc = plan.kubeconfigs.find((k) => k.id === of) as KubeconfigPlan;
+      const kc = indexOf(plan).kubeconfigs.get(of)!;
       return renderKubeconfig(kc, {
         caCertificatePem: clusterTrustBundle(plan, material),
         clientCertificatePem: required(material.certificates, kc.certificate, 'certificate'),

@@ -3,6 +3,7 @@
 export { renderPlannedFile, type PkiMaterial } from './file-tree';
 export {
   parseKubeconfig,
+  parseOwnKubeconfig,
   renderKubeconfig,
   renderKubeconfigObject,
   sameKubeconfig,

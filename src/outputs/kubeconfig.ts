@@ -26,6 +26,17 @@ export interface ParsedKubeconfig {
 
 const base64 = (pem: string) => Buffer.from(pem).toString('base64');
 
+// Every kubeconfig of a tree embeds the same CA bundle (public): its base64 is remembered, the last few by whole text.
+const recentCaData = new Map<string, string>();
+function caData(pem: string): string {
+  const known = recentCaData.get(pem);
+  if (known !== undefined) return known;
+  const encoded = base64(pem);
+  if (recentCaData.size >= 4) recentCaData.delete(recentCaData.keys().next().value!);
+  recentCaData.set(pem, encoded);
+  return encoded;
+}
+
 /**
  * Dumps YAML the same way every time (sorted keys, no line folding) so unchanged files stay byte-identical. Every
  * string is quoted: kubectl and the apiserver read YAML 1.1, where an unquoted `1_000`, `yes` or `0777` is not a
@@ -67,8 +78,8 @@ export function renderKeyOnlyKubeconfig(plan: KubeconfigPlan, clientKeyPem: stri
   });
 }
 
-/** Shared by certificate and token kubeconfigs. */
-export function renderKubeconfigObject(input: {
+/** What a kubeconfig names and holds: one cluster, one user, its contexts. */
+export interface KubeconfigObjectInput {
   clusterName: string;
   server: string;
   /** Absent only in a partial kubeconfig whose CA is not known yet. */
@@ -77,7 +88,77 @@ export function renderKubeconfigObject(input: {
   user: Record<string, string>;
   contexts: { name: string; namespace?: string }[];
   currentContext: string;
-}): string {
+}
+
+/** Shared by certificate and token kubeconfigs. */
+export function renderKubeconfigObject(input: KubeconfigObjectInput): string {
+  return writtenDirectly(input) ?? dumpedByJsYaml(input);
+}
+
+// A string dumpStableYaml writes as itself between double quotes: printable ASCII without a quote or a backslash.
+const plainQuoted = /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/;
+const base64Text = /^[A-Za-z0-9+/=]*$/;
+
+/**
+ * The kubeconfig as js-yaml's dump writes it (sorted keys, two-space indents, sequences indented, every string in
+ * double quotes), written directly when every string is one js-yaml writes as itself: rendering each of a thousand
+ * users' kubeconfigs through js-yaml's general dumper was a tenth of a no-op run. Anything else (a name with a quote,
+ * a backslash or non-ASCII) goes to js-yaml. test/outputs/kubeconfig-text.test.ts holds the two to the same bytes.
+ */
+function writtenDirectly(input: KubeconfigObjectInput): string | undefined {
+  const userEntries = Object.entries(input.user).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const names = [
+    input.clusterName,
+    input.server,
+    input.userName,
+    input.currentContext,
+    ...input.contexts.flatMap((c) => [c.name, c.namespace ?? '']),
+    ...userEntries.map(([k]) => k),
+  ];
+  const data = [
+    input.caCertificatePem !== undefined ? caData(input.caCertificatePem) : '',
+    ...userEntries.map(([, v]) => v),
+  ];
+  if (input.contexts.length === 0 || userEntries.length === 0 || names.some((n) => !plainQuoted.test(n)))
+    return undefined;
+  // A key js-yaml would quote (or a value that is not base64 under a -data key) is left to js-yaml.
+  if (
+    userEntries.some(
+      ([k, v]) => !/^[a-z][a-z0-9-]*$/.test(k) || (k.endsWith('-data') ? !base64Text.test(v) : !plainQuoted.test(v)),
+    )
+  )
+    return undefined;
+  if (!data.every((d) => base64Text.test(d))) return undefined;
+  const q = (text: string) => `"${text}"`;
+  const lines = [
+    `apiVersion: "v1"`,
+    `clusters:`,
+    `  - cluster:`,
+    ...(input.caCertificatePem !== undefined
+      ? [`      certificate-authority-data: ${q(caData(input.caCertificatePem))}`]
+      : []),
+    `      server: ${q(input.server)}`,
+    `    name: ${q(input.clusterName)}`,
+    `contexts:`,
+    ...input.contexts.flatMap((c) => [
+      `  - context:`,
+      `      cluster: ${q(input.clusterName)}`,
+      ...(c.namespace ? [`      namespace: ${q(c.namespace)}`] : []),
+      `      user: ${q(input.userName)}`,
+      `    name: ${q(c.name)}`,
+    ]),
+    `current-context: ${q(input.currentContext)}`,
+    `kind: "Config"`,
+    `preferences: {}`,
+    `users:`,
+    `  - name: ${q(input.userName)}`,
+    `    user:`,
+    ...userEntries.map(([k, v]) => `      ${k}: ${q(v)}`),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function dumpedByJsYaml(input: KubeconfigObjectInput): string {
   // js-yaml escapes a scalar character by character, which for the kilobytes of base64 in a kubeconfig was a fifth of
   // a no-op run. Base64 needs no escaping inside double quotes, so it is dumped as a placeholder (a BEL-delimited
   // token no spec name can hold, since js-yaml writes BEL as \a) and put in place afterwards.
@@ -86,7 +167,23 @@ export function renderKubeconfigObject(input: {
   const user = Object.fromEntries(
     Object.entries(input.user).map(([k, v]) => [k, k.endsWith('-data') ? placeholder(v) : v]),
   );
-  const text = dumpStableYaml({
+  const text = dumpStableYaml(
+    kubeconfigObject(
+      input,
+      user,
+      input.caCertificatePem !== undefined ? placeholder(caData(input.caCertificatePem)) : undefined,
+    ),
+  );
+  return text.replace(/"\\akubepki-data-(\d+)\\a"/g, (_, i: string) => `"${data[Number(i)]!}"`);
+}
+
+/** The kubeconfig document: what js-yaml dumps, and what the direct writer must equal. */
+export function kubeconfigObject(
+  input: KubeconfigObjectInput,
+  user: Record<string, string> = input.user,
+  caBase64: string | undefined = input.caCertificatePem !== undefined ? caData(input.caCertificatePem) : undefined,
+): Record<string, unknown> {
+  return {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [
@@ -94,9 +191,7 @@ export function renderKubeconfigObject(input: {
         name: input.clusterName,
         cluster: {
           server: input.server,
-          ...(input.caCertificatePem !== undefined
-            ? { 'certificate-authority-data': placeholder(base64(input.caCertificatePem)) }
-            : {}),
+          ...(caBase64 !== undefined ? { 'certificate-authority-data': caBase64 } : {}),
         },
       },
     ],
@@ -107,8 +202,7 @@ export function renderKubeconfigObject(input: {
     })),
     'current-context': input.currentContext,
     preferences: {},
-  });
-  return text.replace(/"\\akubepki-data-(\d+)\\a"/g, (_, i: string) => `"${data[Number(i)]!}"`);
+  };
 }
 
 type Named<T> = { name?: unknown } & T;
@@ -117,11 +211,100 @@ function decode(value: unknown): string | undefined {
   return typeof value === 'string' ? Buffer.from(value, 'base64').toString('utf8') : undefined;
 }
 
+const dataToken = 'kubepki-data-';
+const dataPlaceholder = new RegExp(`^\u0007${dataToken}(\\d+)\u0007$`);
+
+/**
+ * yaml.load, with each double-quoted base64 scalar of 64 characters or more read by a regular expression instead of
+ * js-yaml's character-by-character scanner: the certificates and keys are most of a kubeconfig's bytes and were most
+ * of the time a no-op run spent loading kubeconfigs. Such a scalar has no escapes, so its value is its text; it is
+ * replaced by a placeholder before loading and put back after. If the placeholder shows up anywhere but as a whole
+ * value (the text held a look-alike inside a comment, a block or single-quoted scalar, or spelled the token itself),
+ * the text is loaded again the plain way.
+ */
+function loadKubeconfigYaml(text: string): unknown {
+  if (text.includes(dataToken)) return yaml.load(text);
+  const data: string[] = [];
+  const shortened = text.replace(
+    /"([A-Za-z0-9+/=]{64,})"/g,
+    (_, value: string) => `"\\a${dataToken}${data.push(value) - 1}\\a"`,
+  );
+  if (data.length === 0) return yaml.load(text);
+  let intact = true;
+  const restore = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      const match = dataPlaceholder.exec(value);
+      if (match) return data[Number(match[1])];
+      if (value.includes(dataToken)) intact = false;
+      return value;
+    }
+    if (Array.isArray(value)) return value.map(restore);
+    if (value && typeof value === 'object') {
+      const entries = Object.entries(value);
+      if (entries.some(([k]) => k.includes(dataToken))) intact = false;
+      return Object.fromEntries(entries.map(([k, v]) => [k, restore(v)]));
+    }
+    return value;
+  };
+  const doc = restore(yaml.load(shortened));
+  return intact ? doc : yaml.load(text);
+}
+
+/**
+ * The fields of a kubeconfig this program wrote for `plan`, read without YAML: the three data fields and the current
+ * context are picked out of the text, and the text is accepted only if writing those values for `plan` gives it back
+ * byte for byte, so the values are exactly what YAML reads (the writer's texts are held to js-yaml's in tests).
+ * Undefined for any other text (edited, kubeadm's, another layout): parseKubeconfig reads those.
+ */
+export function parseOwnKubeconfig(text: string, plan: KubeconfigPlan): ParsedKubeconfig | undefined {
+  // Located by plain search (a multi-line regular expression tries every position of seven kilobytes); what is taken
+  // is checked by writing it back below.
+  const field = (key: string) => {
+    const marker = `\n      ${key}: "`;
+    const start = text.indexOf(marker);
+    if (start < 0) return undefined;
+    const end = text.indexOf('"', start + marker.length);
+    return end < 0 ? undefined : text.slice(start + marker.length, end);
+  };
+  const ca = field('certificate-authority-data');
+  const certificate = field('client-certificate-data');
+  const key = field('client-key-data');
+  const current = /^current-context: "([^"\\]*)"$/m.exec(text)?.[1];
+  if (certificate === undefined || current === undefined || !plan.contexts.some((c) => c.name === current))
+    return undefined;
+  const input: KubeconfigObjectInput = {
+    clusterName: plan.clusterName,
+    server: plan.server,
+    ...(ca !== undefined ? { caCertificatePem: decode(ca)! } : {}),
+    userName: plan.userName,
+    user: { 'client-certificate-data': certificate, ...(key !== undefined ? { 'client-key-data': key } : {}) },
+    contexts: plan.contexts,
+    currentContext: current,
+  };
+  if (writtenDirectly(input) !== text) return undefined;
+  return {
+    clusterName: plan.clusterName,
+    server: plan.server,
+    ...(input.caCertificatePem !== undefined ? { caCertificatePem: input.caCertificatePem } : {}),
+    insecureSkipTlsVerify: false,
+    userName: plan.userName,
+    clientCertificatePem: decode(certificate)!,
+    ...(key !== undefined ? { clientKeyPem: decode(key)! } : {}),
+    currentContext: current,
+    contexts: plan.contexts.map((c) => ({
+      name: c.name,
+      cluster: plan.clusterName,
+      user: plan.userName,
+      ...(c.namespace ? { namespace: c.namespace } : {}),
+    })),
+  };
+}
+
 /** Reads the current context of a kubeconfig. Throws a message without credentials when it is not one. */
 export function parseKubeconfig(text: string): ParsedKubeconfig {
   let doc: Record<string, unknown>;
   try {
-    doc = yaml.load(text) as Record<string, unknown>;
+    doc = loadKubeconfigYaml(text) as Record<string, unknown>;
   } catch {
     throw new Error('is not valid YAML');
   }

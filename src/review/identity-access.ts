@@ -39,7 +39,10 @@ export function evaluateIdentityAccess(
   // The questions are the same for every identity: parsed once.
   const scopes = [undefined, ...namespaces].map((ns) => ({
     ns,
-    questions: commonActions(ns).map((action) => ({ action, request: parseAccessAction(action, ns) })),
+    questions: commonActions(ns).map((action) => ({
+      action,
+      request: parseAccessAction(action, ns, plan.cluster.kubernetesVersion),
+    })),
   }));
   return identities.map((identity) => {
     const who = identityOfPlan(identity).identity;

@@ -42,7 +42,7 @@ const separations: [KubeadmCaName, KubeadmCaName, 'error' | 'warning', string][]
 ];
 
 // ParsedCertificate.publicKeyPem() cannot be used here: it passes a public KeyObject to createPublicKey, which throws.
-const spki = (c: LocatedCertificate) => c.certificate.node.publicKey.export({ format: 'der', type: 'spki' });
+const spki = (c: LocatedCertificate) => c.certificate.publicKeyDer();
 
 /** Each CA is a self-signed CA with keyCertSign and its own key; CAs are separate; no CA key on a worker. */
 export function checkCas(material: NodeMaterial, context: VerifyContext): Finding[] {

@@ -40,7 +40,7 @@ export function checkExternalCaExchange(material: NodeMaterial): Finding[] {
   for (const [rel, certificate] of material.certificates) {
     if (!rel.endsWith('.conf.crt')) continue;
     const kubeconfig = material.kubeconfigs.get(rel.slice(0, -'.crt'.length));
-    if (!kubeconfig || kubeconfig.clientCertificate?.node.raw.equals(certificate.node.raw)) continue;
+    if (!kubeconfig || kubeconfig.clientCertificate?.der.equals(certificate.der)) continue;
     findings.push({
       id: 'external-ca.not-embedded',
       file: `${prefix}${rel}`,

@@ -97,7 +97,7 @@ export function checkKubeconfigs(material: NodeMaterial, context: VerifyContext)
         severity: 'error',
         message: `${file} has no certificate-authority-data: the client cannot verify kube-apiserver without the system trust store holding ca.crt`,
       });
-    } else if (loaded.ca && reference && !loaded.ca.node.raw.equals(reference.certificate.node.raw)) {
+    } else if (loaded.ca && reference && !loaded.ca.der.equals(reference.certificate.der)) {
       const same =
         loaded.ca.subject === reference.certificate.subject
           ? " (same name, different certificate: another cluster's CA?)"
@@ -148,7 +148,7 @@ export function checkKubeconfigs(material: NodeMaterial, context: VerifyContext)
       if (
         clusterCa &&
         anchor &&
-        !anchor.certificate.node.raw.equals(clusterCa.certificate.node.raw) &&
+        !anchor.certificate.der.equals(clusterCa.certificate.der) &&
         !certificate.isIssuedBy(clusterCa.certificate)
       ) {
         findings.push(...checkIssuer(certificate, file, clusterCa, [], "kube-apiserver's --client-ca-file", 'ca'));

@@ -36,7 +36,7 @@ export function checkTreeConsistency(
     if (!reference) continue;
     for (const node of nodes) {
       const actual = node.certificates.get(rel);
-      if (!actual || actual.node.raw.equals(reference.certificate.node.raw)) continue;
+      if (!actual || actual.der.equals(reference.certificate.der)) continue;
       const file = `${node.directory.prefix}${rel}`;
       const why =
         node.role === 'worker'

@@ -39,7 +39,7 @@ export function referenceCas(materials: NodeMaterial[]): Map<KubeadmCaName, Refe
     const groups = new Map<string, { certificate: ParsedCertificate; files: string[] }>();
     for (const m of holders) {
       const certificate = m.certificates.get(rel)!;
-      const key = certificate.node.raw.toString('base64');
+      const key = certificate.der.toString('base64');
       const group = groups.get(key) ?? { certificate, files: [] };
       group.files.push(`${m.directory.prefix}${rel}`);
       groups.set(key, group);

@@ -109,3 +109,53 @@ describe('expect entries use the same names', () => {
     );
   });
 });
+
+describe("the spec's kubernetesVersion picks the discovery table", () => {
+  const specOf = (version: string) => {
+    const doc = teamDocument();
+    doc.spec.kubernetesVersion = version;
+    return writeSpec(root, `team-${version}.cluster.yaml`, doc);
+  };
+  const ask = (version: string, resource: string) =>
+    runKubepki(['can-i', specOf(version), '--as', 'user:kubernetes-admin', 'list', resource, '-A']);
+
+  it('v1.31: podschedulingcontexts is a resource; devicetaintrules is not, with kubectl’s warning', async () => {
+    const known = await ask('v1.31.0', 'podschedulingcontexts');
+    expect(known.stdout, describeRun(known)).toBe('yes\n');
+    expect(known.stderr).not.toMatch(/Warning|note/);
+    const unknown = await ask('v1.31.0', 'devicetaintrules');
+    expect(unknown.stderr).toMatch(/^Warning: the server doesn't have a resource type 'devicetaintrules'/m);
+  });
+
+  it('v1.33: the other way round', async () => {
+    expect((await ask('v1.33.0', 'devicetaintrules')).stderr).not.toMatch(/Warning|note/);
+    expect((await ask('v1.33.0', 'podschedulingcontexts')).stderr).toMatch(
+      /^Warning: the server doesn't have a resource type 'podschedulingcontexts'/m,
+    );
+  });
+
+  it('v1.34: podcertificaterequests is a resource, unknown to a v1.33 spec', async () => {
+    const run = await ask('v1.34.1', 'podcertificaterequests');
+    expect(run.stdout, describeRun(run)).toBe('yes\n');
+    expect(run.stderr).not.toMatch(/Warning|note/);
+    expect((await ask('v1.33.0', 'podcertificaterequests')).stderr).toMatch(
+      /^Warning: the server doesn't have a resource type 'podcertificaterequests'/m,
+    );
+  });
+
+  it('a minor without its own table says which one answers', async () => {
+    const newer = await ask('v1.35.0', 'devicetaintrules');
+    expect(newer.stdout, describeRun(newer)).toBe('yes\n');
+    expect(newer.stderr).toMatch(
+      /^note: Kubernetes 1\.35 is newer than the newest discovery table \(kubepki has 1\.31, 1\.33, 1\.34\): resource names resolved with 1\.34's$/m,
+    );
+    const between = await ask('v1.32.0', 'podschedulingcontexts');
+    expect(between.stderr).toMatch(/^note: Kubernetes 1\.32 is without a discovery table of its own .* with 1\.31's$/m);
+    expect(between.stderr).not.toMatch(/Warning/);
+    // access says it too, when expectations name resources.
+    const doc = teamDocument();
+    doc.spec.kubernetesVersion = 'v1.32.3';
+    const run = await runKubepki(['access', writeSpec(root, 'team-access-1.32.cluster.yaml', doc), '-o', 'json']);
+    expect(run.stderr).toContain('note: Kubernetes 1.32 is without a discovery table of its own');
+  });
+});

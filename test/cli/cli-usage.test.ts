@@ -116,14 +116,16 @@ describe('generate: progress and counts', () => {
   });
 
   it.runIf(fs.existsSync('/usr/bin/script') || process.env.CI === 'true')(
-    'on a terminal: a live "generating keys" line on stderr, erased before the per-file lines; none with --quiet',
+    'on a terminal: a live "generating keys" then "writing" line on stderr, erased before each per-file line; none with --quiet',
     async () => {
       const spec = writeSpec(root, 'lab-ec-tty.yaml', 'lab', (d) => (d.spec.pki.encryptionAlgorithm = 'ECDSA-P256'));
       const tty = script([process.execPath, cliPath, 'generate', spec, '--out', path.join(root, 'tty')]);
       expect(tty.status, tty.stdout).toBe(0);
       expect(tty.stdout).toMatch(/\x1b\[2Kgenerating keys: \d+\/\d+ done, \d+\.\d s/);
-      // The last status says every key is done, and is erased (carriage return, erase line) before the per-file lines.
-      expect(tty.stdout).toMatch(/generating keys: (\d+)\/\1 done, \d+\.\d s\r\x1b\[2K(created|kept) +\S/);
+      // Every key done, then the writes counted; the last status is erased (carriage return, erase line) before the
+      // per-file lines, which come as each file is put in place.
+      expect(tty.stdout).toMatch(/generating keys: (\d+)\/\1 done, \d+\.\d s\r\x1b\[2Kwriting \d+\/\d+ files/);
+      expect(tty.stdout).toMatch(/writing (\d+)\/\1 files, \d+\.\d s\r\x1b\[2Kcreated +\S/);
       const quiet = script([
         process.execPath,
         cliPath,
@@ -134,9 +136,10 @@ describe('generate: progress and counts', () => {
         '--quiet',
       ]);
       expect(quiet.stdout).not.toContain('generating keys');
+      expect(quiet.stdout).not.toContain('writing');
       // Not a terminal: no status line at all.
       const piped = await kubepki(['generate', spec, '--out', path.join(root, 'piped')]);
-      expect(piped.stderr + piped.stdout).not.toContain('generating keys');
+      expect(piped.stderr + piped.stdout).not.toMatch(/generating keys|writing \d/);
       expect(piped.stderr + piped.stdout).not.toContain('\x1b[');
     },
   );

@@ -31,9 +31,6 @@ const havePeers = [
 const specSource = path.join(repoRoot, 'stacks', 'external-ca.cluster.yaml');
 const plan = planPki(loadSpecFile(specSource));
 const kubepki = (args: string[], cwd = repoRoot) => runKubepkiCommand(args, { cwd });
-/** `csr` through the built bin: its verb loads realize/ with a lazy require() that only the compiled bin resolves. */
-const kubepkiBin = (args: string[], cwd = repoRoot) =>
-  runCommand(process.execPath, [cliPath, ...args], { cwd, timeoutMs: 120_000 });
 const noKeyOfCa = (tree: string) =>
   (fs.readdirSync(tree, { recursive: true }) as string[])
     .map(String)
@@ -139,7 +136,7 @@ describe.runIf(havePeers)("kubeadm's external-CA flow with openssl as the outsid
     const again = await kubepki(['generate', spec, '--out', tree()]);
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout.split('\n').filter((l) => l && !l.startsWith('kept'))).toEqual([]);
-    const csr = await kubepkiBin(['csr', spec, '--out', tree()]);
+    const csr = await kubepki(['csr', spec, '--out', tree()]);
     expect(csr.code, csr.stderr).toBe(0);
     expect(csr.stderr).toContain('nothing to sign');
   });
@@ -185,7 +182,7 @@ describe.runIf(havePeers)("kubeadm's external-CA flow with cfssl sign as the out
     work = temporaryDirectory('kubepki-external-ca-cfssl-');
     tree = path.join(work, 'tree');
     spec = specSource;
-    const requested = await kubepkiBin(['csr', spec, '--out', tree]);
+    const requested = await kubepki(['csr', spec, '--out', tree]);
     expect(requested.code, requested.stderr).toBe(0);
     // The outside CA's own configuration: one cfssl signing profile per usage set, its own validity.
     const cfsslUsage = {

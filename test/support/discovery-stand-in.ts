@@ -4,8 +4,9 @@ import * as path from 'node:path';
 import { repoRoot } from './fixture-trees';
 
 // A kube-apiserver stand-in for kubectl's discovery and SelfSubjectAccessReviews: it serves the upstream discovery
-// documents kubepki's table is generated from (legacy format: /api, /api/v1, /apis, /apis/<group>/<version>) and
-// records the resource attributes of every access review kubectl posts, answering "allowed".
+// documents of one Kubernetes minor, those kubepki's table of that minor is generated from (legacy format: /api,
+// /api/v1, /apis, /apis/<group>/<version>), and records the resource attributes of every access review kubectl posts,
+// answering "allowed".
 
 interface AggregatedList {
   items: { metadata: { name: string }; versions: { version: string; resources: AggregatedResource[] }[] }[];
@@ -22,10 +23,12 @@ interface AggregatedResource {
 
 const upstream = path.join(repoRoot, 'src', 'access', 'discovery', 'upstream');
 
-/** The routes of a discovery server, built from the committed upstream documents. */
-function discoveryRoutes(): Map<string, unknown> {
-  const core = JSON.parse(fs.readFileSync(path.join(upstream, 'api__v1.json'), 'utf8'));
-  const groups = JSON.parse(fs.readFileSync(path.join(upstream, 'aggregated_v2.json'), 'utf8')) as AggregatedList;
+/** The routes of a discovery server, built from the committed upstream documents of `minor` (`1.33`). */
+function discoveryRoutes(minor: string): Map<string, unknown> {
+  const core = JSON.parse(fs.readFileSync(path.join(upstream, minor, 'api__v1.json'), 'utf8'));
+  const groups = JSON.parse(
+    fs.readFileSync(path.join(upstream, minor, 'aggregated_v2.json'), 'utf8'),
+  ) as AggregatedList;
   const routes = new Map<string, unknown>();
   routes.set('/api', {
     kind: 'APIVersions',
@@ -122,11 +125,12 @@ function protobufResourceAttributes(body: Buffer): ResourceAttributes | undefine
   return { namespace: text(1), verb: text(2), group: text(3), resource: text(5), subresource: text(6), name: text(7) };
 }
 
-/** Starts the stand-in on 127.0.0.1:port; `reviews` collects what kubectl asked. */
+/** Starts the stand-in of Kubernetes `minor` on 127.0.0.1:port; `reviews` collects what kubectl asked. */
 export async function startDiscoveryStandIn(
   port: number,
+  minor: string,
 ): Promise<{ url: string; reviews: ResourceAttributes[]; close: () => Promise<void> }> {
-  const routes = discoveryRoutes();
+  const routes = discoveryRoutes(minor);
   const reviews: ResourceAttributes[] = [];
   const server = http.createServer((req, res) => {
     const url = (req.url ?? '').split('?')[0]!;

@@ -36,6 +36,25 @@ export function opensslRoot(base: string, subject: string): Promise<CommandResul
   ]);
 }
 
+/**
+ * A self-signed certificate at `<base>.crt` with a new key at `<base>.key` (ECDSA P-256 unless `newKey` says
+ * otherwise, e.g. `['-newkey', 'rsa:2048']`), made with whatever `req -x509` options `args` adds (30 days unless set).
+ */
+export function opensslSelfSigned(base: string, args: string[], newKey: string[] = newEcKey): Promise<CommandResult> {
+  return opensslOk([
+    'req',
+    '-x509',
+    ...newKey,
+    ...(newKey.includes('-nodes') ? [] : ['-nodes']),
+    '-keyout',
+    `${base}.key`,
+    '-out',
+    `${base}.crt`,
+    ...(args.includes('-days') ? [] : ['-days', '30']),
+    ...args,
+  ]);
+}
+
 /** A new ECDSA P-256 key at `<base>.key` and its CSR at `<base>.csr`, requesting `extensions` (openssl -addext). */
 export function opensslKeyAndCsr(base: string, subject: string, extensions: string[] = []): Promise<CommandResult> {
   return opensslOk([

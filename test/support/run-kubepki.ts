@@ -44,3 +44,29 @@ export async function runKubepkiCommand(
   const { status, stdout, stderr } = await runKubepki(args, options);
   return { code: status, stdout, stderr };
 }
+
+/** What a terminal shows, in order: lines on stdout and stderr, and the status line (undefined: cleared). */
+export type TerminalEvent =
+  { stream: 'stdout' | 'stderr'; text: string } | { stream: 'status'; text: string | undefined };
+
+/**
+ * Runs `kubepki <args>` in this process as on a terminal (stdout and stderr both TTYs: a status line, live lines) and
+ * records what it shows, in order. `onStdout` is called with each stdout line as it is printed, to look at the disk then.
+ */
+export async function runKubepkiOnTerminal(
+  args: string[],
+  onStdout: (line: string) => void = () => undefined,
+): Promise<{ status: number; events: TerminalEvent[]; stdout: string[] }> {
+  const events: TerminalEvent[] = [];
+  const io: CliIo = {
+    stdout: (text) => {
+      events.push({ stream: 'stdout', text });
+      onStdout(text);
+    },
+    stderr: (text) => void events.push({ stream: 'stderr', text }),
+    progress: (text) => void events.push({ stream: 'status', text }),
+    liveLines: true,
+  };
+  const status = await runCli(args, io);
+  return { status, events, stdout: events.filter((e) => e.stream === 'stdout').map((e) => e.text!) };
+}

@@ -1,2 +1,2 @@
-export * from './builtin-api-resources';
+export * from './discovery-tables';
 export * from './resolve-resource-name';

@@ -1,5 +1,5 @@
 import { closestName } from '../../spec/closest-name';
-import { builtinApiResources, type ApiResource } from './builtin-api-resources';
+import type { ApiResource, DiscoveryTable } from './discovery-tables';
 
 /** A resource name as the user typed it, resolved the way kubectl resolves it through discovery. */
 export interface ResolvedResourceName {
@@ -34,17 +34,18 @@ function splitResourceArg(typed: string): { name: string; group?: string } {
  * resource and its group, as kubectl does: short names first (discovery's shortNames), then plural or singular names
  * (a Kind, lower-cased, is the singular); in several groups, the first by discovery priority wins (core `events`
  * over `events.k8s.io`). A name discovery does not know is kept as typed, with kubectl's warning and a suggestion —
- * never silently answered "no".
+ * never silently answered "no". `table` is the built-in API of the cluster's minor (`discoveryTableFor`).
  */
-export function resolveResourceName(typed: string): ResolvedResourceName {
+export function resolveResourceName(typed: string, table: DiscoveryTable): ResolvedResourceName {
+  const resources = table.resources;
   const lower = typed.toLowerCase();
   if (lower === '*') return { resource: '*', apiGroup: '' };
   const { name, group } = splitResourceArg(lower);
   if (name === '*') return { resource: '*', apiGroup: group ?? '' };
   const inGroup = (r: ApiResource) => group === undefined || r.group === group;
 
-  const byShortName = builtinApiResources.filter((r) => inGroup(r) && r.shortNames.includes(name));
-  const byName = builtinApiResources.filter((r) => inGroup(r) && (r.resource === name || r.singular === name));
+  const byShortName = resources.filter((r) => inGroup(r) && r.shortNames.includes(name));
+  const byName = resources.filter((r) => inGroup(r) && (r.resource === name || r.singular === name));
   const matches = byShortName.length > 0 ? byShortName : byName;
   const first = matches[0];
   if (first) {
@@ -60,8 +61,8 @@ export function resolveResourceName(typed: string): ResolvedResourceName {
     };
   }
 
-  const knownGroup = group === undefined || group === '' || builtinApiResources.some((r) => r.group === group);
-  const candidates = builtinApiResources.filter(inGroup).flatMap((r) => [r.resource, ...r.shortNames]);
+  const knownGroup = group === undefined || group === '' || resources.some((r) => r.group === group);
+  const candidates = resources.filter(inGroup).flatMap((r) => [r.resource, ...r.shortNames]);
   const suggestion = knownGroup ? closestName(name, candidates) : undefined;
   const warning =
     (group

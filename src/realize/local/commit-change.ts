@@ -14,6 +14,14 @@ export interface TreeChange {
   readonly removals: readonly string[];
 }
 
+/** What a commit tells as it goes (see RealizeObserver). */
+export interface CommitObserver {
+  /** After each file is staged: how many of the change's writes are. */
+  onStaged?(done: number, total: number): void;
+  /** After each journal operation is applied: the file renamed into place or removed, the directory chmodded. */
+  onApplied?(operation: 'write' | 'chmod' | 'remove', path: string): void;
+}
+
 type JournalOperation =
   | { op: 'rename'; from: string; to: string }
   | { op: 'chmod'; path: string; mode: number }
@@ -86,7 +94,12 @@ async function inParallel<T>(items: readonly T[], limit: number, step: (item: T)
  * run ever sees half a change: a CA key is never without its certificate, a kubeconfig never signed by a CA that
  * is not on disk.
  */
-export async function commitChange(dir: string, change: TreeChange, counter: WriteCounter): Promise<void> {
+export async function commitChange(
+  dir: string,
+  change: TreeChange,
+  counter: WriteCounter,
+  observer: CommitObserver = {},
+): Promise<void> {
   const run = randomBytes(6).toString('hex');
   const operations: JournalOperation[] = change.writes.map((write) => ({
     op: 'rename',
@@ -94,6 +107,7 @@ export async function commitChange(dir: string, change: TreeChange, counter: Wri
     to: write.path,
   }));
   const staged: string[] = [];
+  let stagedWrites = 0;
   try {
     await inParallel(change.writes, diskConcurrency, async (write) => {
       const from = path.join(path.dirname(write.path), stagedFileName(path.basename(write.path), run));
@@ -107,6 +121,7 @@ export async function commitChange(dir: string, change: TreeChange, counter: Wri
         });
       }
       counter.wrote();
+      observer.onStaged?.(++stagedWrites, change.writes.length);
     });
     for (const chmod of change.chmods) operations.push({ op: 'chmod', path: chmod.path, mode: chmod.mode });
     for (const removal of change.removals) operations.push({ op: 'remove', path: removal });
@@ -128,7 +143,7 @@ export async function commitChange(dir: string, change: TreeChange, counter: Wri
   }
   counter.wrote();
   syncDirectory(dir);
-  await applyJournal(dir, { run, operations }, counter);
+  await applyJournal(dir, { run, operations }, counter, observer);
 }
 
 /** True when an interrupted run left a committed change behind. */
@@ -166,7 +181,12 @@ export async function completeInterruptedChange(dir: string, counter: WriteCount
   return journal.operations.filter((o) => o.op === 'rename').map((o) => (o as { to: string }).to);
 }
 
-async function applyJournal(dir: string, journal: Journal, counter: WriteCounter): Promise<void> {
+async function applyJournal(
+  dir: string,
+  journal: Journal,
+  counter: WriteCounter,
+  observer: CommitObserver = {},
+): Promise<void> {
   const touched = new Set<string>();
   for (const operation of journal.operations) {
     const target = operation.op === 'rename' ? operation.to : operation.path;
@@ -185,6 +205,7 @@ async function applyJournal(dir: string, journal: Journal, counter: WriteCounter
     });
     touched.add(path.dirname(path.join(dir, target)));
     counter.wrote();
+    observer.onApplied?.(operation.op === 'rename' ? 'write' : operation.op, target);
   }
   await inParallel([...touched], diskConcurrency, syncDirectoryAsync);
   onFileSystem('remove', commitJournalName, completing, () =>

@@ -124,7 +124,7 @@ function checkedAuthority(
     existing.problems.push({
       path: cert.path,
       code: 'ca-change',
-      message: `the existing CA key is ${describeKey(parsed.node.publicKey)} but the spec asks for ${ca.algorithm}: kubepki never replaces a CA implicitly (it would invalidate every certificate it signed). Set spec.pki.encryptionAlgorithm: ${parsed.algorithm ?? 'the CA key algorithm'} to keep it, or change it through a staged rotation (${rotationHint(existing.plan, ca.id)}, then issue, then finish)`,
+      message: `the existing CA key is ${describeKey(parsed.publicKey)} but the spec asks for ${ca.algorithm}: kubepki never replaces a CA implicitly (it would invalidate every certificate it signed). Set spec.pki.encryptionAlgorithm: ${parsed.algorithm ?? 'the CA key algorithm'} to keep it, or change it through a staged rotation (${rotationHint(existing.plan, ca.id)}, then issue, then finish)`,
     });
     return undefined;
   }

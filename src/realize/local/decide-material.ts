@@ -37,14 +37,14 @@ import type { ServiceAccountKeyDecision } from './material-decisions';
  * is checked against its CA. Collects every problem instead of stopping at the first; the caller writes nothing when
  * there is one.
  */
-export function decideMaterial(
+export async function decideMaterial(
   plan: PkiPlan,
   files: ReadonlyMap<string, TreeFile>,
   now: Date,
   external: ExternalDecisionInput = nothingExternal,
   renew: ReadonlySet<string> = new Set(),
   located?: LocatedAuthorities,
-): { decisions: MaterialDecisions; problems: TreeProblem[] } {
+): Promise<{ decisions: MaterialDecisions; problems: TreeProblem[] }> {
   const existing = new ExistingMaterial(plan, files);
   const certificates = new Map<string, CertificateDecision>();
   for (const ca of plan.certificates.filter((c) => c.isCa)) {
@@ -67,7 +67,20 @@ export function decideMaterial(
     }
     if (decision) certificates.set(ca.id, decision);
   }
-  for (const leaf of plan.certificates.filter((c) => !c.isCa)) {
+  const leaves = plan.certificates.filter((c) => !c.isCa);
+  const kept = (decision: CertificateDecision | undefined) =>
+    decision?.action === 'keep' ? decision.certificate.parsed : undefined;
+  await Promise.all(
+    leaves
+      .filter((leaf) => !external.certificationRequests.has(leaf.id) && leaf.keyHolder !== 'user')
+      .map((leaf) =>
+        existing.checkSignaturesAhead(leaf, [
+          kept(certificates.get(leaf.issuer)),
+          kept(retiringSibling(plan, leaf.issuer, certificates)),
+        ]),
+      ),
+  );
+  for (const leaf of leaves) {
     const request = external.certificationRequests.get(leaf.id);
     if (leaf.keyHolder === 'user' && !request) continue; // reported by gatherExternalMaterial
     const decision = request

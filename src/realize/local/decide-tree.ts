@@ -7,7 +7,7 @@ import type { OutputTree } from './read-output-tree';
 import { RealizeError } from './realize-error';
 
 /** The decisions about keys and certificates for a tree, with every problem found (see decideMaterial). */
-export function decideTree(
+export async function decideTree(
   plan: PkiPlan,
   dir: string,
   tree: OutputTree,

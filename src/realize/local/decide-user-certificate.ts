@@ -42,8 +42,7 @@ export function decideUserCertificate(
   const issuerCertificate = issuer?.action === 'keep' ? issuer.certificate.parsed : undefined;
   const reasons = actionableDrift(leaf, parsed, issuerCertificate?.notAfter).map((d) => d.message);
   if (issuerCertificate && !parsed.isIssuedBy(issuerCertificate)) reasons.push(`not signed by ${leaf.issuer}`);
-  if (!parsed.node.publicKey.export({ format: 'der', type: 'spki' }).equals(requestKey))
-    reasons.push("the user's CSR has a new key");
+  if (!parsed.publicKeyDer().equals(requestKey)) reasons.push("the user's CSR has a new key");
   const renewBeforeMs = (existing.plan.cluster.renewBeforeHours ?? 0) * hourMs;
   if (parsed.notAfter.getTime() - renewBeforeMs <= now.getTime())
     reasons.push(`expires ${parsed.notAfter.toISOString()}`);

@@ -2,11 +2,12 @@ import {
   externalCaExchanges,
   type CertificatePlan,
   type ExternalCaExchange,
+  type KubeconfigPlan,
   type PkiPlan,
   type PlannedFile,
 } from '../../plan';
 import { KeyPair, ParsedCertificate } from '../../crypto';
-import { parseKubeconfig } from '../../outputs';
+import { parseKubeconfig, parseOwnKubeconfig } from '../../outputs';
 import type { ExistingCertificate, ExistingKey } from './material-decisions';
 import type { TreeProblem } from './realize-error';
 import type { TreeFile } from './read-output-tree';
@@ -37,6 +38,14 @@ export class ExistingMaterial {
   private readonly filesByContent = new Map<string, PlannedFile[]>();
   /** Leaves an outside CA signs, by certificate id: where their CSR is and their certificate comes back. */
   private readonly exchanges: ReadonlyMap<string, ExternalCaExchange>;
+  /**
+   * Each text parsed once in this run, so that a signature checked ahead (checkSignaturesAhead) is known to the
+   * decision; keyed by the whole text, so different bytes are always parsed on their own.
+   */
+  private readonly certificatesByText = new Map<string, ExistingCertificate>();
+  /** Leaves' texts as found (a kubeconfig is parsed once for the check ahead and the decision). */
+  private readonly leafTextsById = new Map<string, LeafTexts>();
+  private readonly kubeconfigPlans: ReadonlyMap<string, KubeconfigPlan>;
 
   constructor(
     readonly plan: PkiPlan,
@@ -49,6 +58,7 @@ export class ExistingMaterial {
       else this.filesByContent.set(key, [file]);
     }
     this.exchanges = new Map(externalCaExchanges(plan).map((e) => [e.certificate.id, e]));
+    this.kubeconfigPlans = new Map(plan.kubeconfigs.map((k) => [k.id, k]));
   }
 
   /** The external-CA exchange of a leaf an outside CA signs (spec.pki.caKeys: external-ca). */
@@ -122,8 +132,12 @@ export class ExistingMaterial {
   }
 
   certificate(text: string, file: string): ExistingCertificate | undefined {
+    const known = this.certificatesByText.get(text);
+    if (known) return known;
     try {
-      return { pem: text, parsed: ParsedCertificate.fromPem(text) };
+      const parsed = { pem: text, parsed: ParsedCertificate.fromPem(text) };
+      this.certificatesByText.set(text, parsed);
+      return parsed;
     } catch (error) {
       this.problems.push({
         path: file,
@@ -134,8 +148,38 @@ export class ExistingMaterial {
     }
   }
 
+  /**
+   * Verifies, on every core at once, the signatures the leaf decisions will ask about: each leaf's against its CA and
+   * the generation a rotation replaces. Problems are left for the decisions to report.
+   */
+  async checkSignaturesAhead(leaf: CertificatePlan, issuers: (ParsedCertificate | undefined)[]): Promise<void> {
+    const texts = this.leafTexts(leaf, false);
+    if (!texts?.certificate) return;
+    let certificate: ParsedCertificate;
+    try {
+      certificate =
+        this.certificatesByText.get(texts.certificate)?.parsed ?? ParsedCertificate.fromPem(texts.certificate);
+    } catch {
+      return;
+    }
+    this.certificatesByText.set(texts.certificate, { pem: texts.certificate, parsed: certificate });
+    await Promise.all(
+      issuers
+        .filter((issuer): issuer is ParsedCertificate => issuer !== undefined)
+        .map((issuer) => certificate.isIssuedByInBackground(issuer)),
+    );
+  }
+
   /** Where a leaf's certificate and key are and what they hold; null (with a problem) when a kubeconfig is unusable. */
   leafTexts(leaf: CertificatePlan, report = true): LeafTexts | null {
+    const known = this.leafTextsById.get(leaf.id);
+    if (known) return known;
+    const found = this.findLeafTexts(leaf, report);
+    if (found) this.leafTextsById.set(leaf.id, found);
+    return found;
+  }
+
+  private findLeafTexts(leaf: CertificatePlan, report: boolean): LeafTexts | null {
     if (leaf.storage === 'kubeconfig') {
       const file = this.filesOf('kubeconfig', leaf.id)[0]!.path;
       // An outside CA's certificate comes back beside the kubeconfig (`admin.conf.crt`): when there, it is the one
@@ -147,7 +191,7 @@ export class ExistingMaterial {
       const found = this.text(file);
       if (found === undefined) return { certificatePath: file, keyPath: file, ...fromReturned };
       try {
-        const kc = parseKubeconfig(found);
+        const kc = parseOwnKubeconfig(found, this.kubeconfigPlans.get(leaf.id)!) ?? parseKubeconfig(found);
         if (kc.clientKeyPem && (kc.clientCertificatePem || returnedPath !== undefined)) {
           return {
             certificatePath: file,

@@ -99,12 +99,7 @@ export async function gatherExternalMaterial(
     }
     try {
       const certificate = await signer.caCertificate(certificateContent(ca), present, now);
-      if (
-        present &&
-        !certificate.node.publicKey
-          .export({ format: 'der', type: 'spki' })
-          .equals(present.node.publicKey.export({ format: 'der', type: 'spki' }))
-      ) {
+      if (present && !certificate.publicKeyDer().equals(present.publicKeyDer())) {
         material.problems.push({
           path: file.path,
           code: 'ca-mismatch',

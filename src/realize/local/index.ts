@@ -1,5 +1,5 @@
 // The offline engine: reconcile a plan against a directory.
-export { realizeLocal, type RealizeOptions, type RealizeReport } from './realize-local';
+export { realizeLocal, type RealizeObserver, type RealizeOptions, type RealizeReport } from './realize-local';
 export type { FileAction, FileChange } from './describe-change';
 export { RealizeError } from './realize-error';
 export { FileSystemError } from './file-system-error';

@@ -20,9 +20,11 @@ import {
   type IntermediateRequests,
 } from './request-intermediates';
 import { ExistingMaterial } from './existing-material';
+import { observeCommit, type RealizeObserver } from './realize-observer';
 
 export type { FileAction, FileChange } from './describe-change';
 export type { AwaitingSignature } from './request-intermediates';
+export type { RealizeObserver } from './realize-observer';
 
 export interface RealizeReport {
   changes: FileChange[];
@@ -36,7 +38,7 @@ export interface RealizeReport {
   awaitingSignature?: AwaitingSignature[];
 }
 
-export interface RealizeOptions {
+export interface RealizeOptions extends RealizeObserver {
   /** Decide and report, write nothing, generate no key, take no lock. */
   dryRun?: boolean;
   /** The clock for NotBefore/NotAfter and expiry checks. @default new Date() */
@@ -100,48 +102,19 @@ async function requestPendingIntermediates(
 export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeOptions = {}): Promise<RealizeReport> {
   const now = options.now ?? new Date();
   if (options.dryRun) {
-    const tree = readOutputTree(plan, dir);
-    if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
-    const requests = await requestPendingIntermediates(plan, tree, now, options, false);
-    if (requests) {
-      return {
-        changes: requests.changes,
-        generatedKeys: requests.generatedKeys,
-        dryRun: true,
-        awaitingSignature: requests.awaiting,
-      };
-    }
-    const decided = decide(plan, dir, tree, now, options, await signingContext(plan, tree, now, options));
-    const { decisions } = decided;
-    const context = await withIntermediateRequests(plan, tree, decisions, decided.context);
-    const pending: FileChange[] = tree.pendingJournal
-      ? [
-          {
-            path: '.kubepki-journal',
-            action: 'updated',
-            reason: 'an interrupted run committed a change; generate completes it first',
-          },
-        ]
-      : [];
-    return {
-      changes: [
-        ...pending,
-        ...changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions, context), decided), options),
-      ],
-      generatedKeys: keysToGenerate(decisions),
-      dryRun: true,
-    };
+    const report = await dryRun(plan, dir, now, options);
+    for (const line of report.changes) options.onFile?.(line);
+    return report;
   }
 
   return withLockedTree(plan, dir, options, async ({ tree, counter, leftovers }) => {
     if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
+    for (const line of leftovers) options.onFile?.(line);
     // The first half of the exchange with an offline root: keys and CSRs only, committed like any change.
     const requests = await requestPendingIntermediates(plan, tree, now, options, true);
     if (requests) {
-      if (requests.change.writes.length > 0) {
-        preflightWrites(dir, tree, requestDirectories(requests.change), requests.change.writes);
-        await commitChange(dir, requests.change, counter);
-      }
+      preflightWrites(dir, tree, requestDirectories(requests.change), requests.change.writes);
+      await commitChange(dir, requests.change, counter, observeCommit(requests.change, requests.changes, options));
       return {
         changes: [...leftovers, ...requests.changes],
         generatedKeys: requests.generatedKeys,
@@ -149,7 +122,7 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
         awaitingSignature: requests.awaiting,
       };
     }
-    const decided = decide(plan, dir, tree, now, options, await signingContext(plan, tree, now, options));
+    const decided = await decide(plan, dir, tree, now, options, await signingContext(plan, tree, now, options));
     const { decisions } = decided;
     const context = await withIntermediateRequests(plan, tree, decisions, decided.context);
 
@@ -177,9 +150,45 @@ export async function realizeLocal(plan: PkiPlan, dir: string, options: RealizeO
     // Nothing to write: the material is the kept material the expected changes were rendered from, so rendering
     // every file again would only find the same answers (most of a no-op run's rendering).
     const changes = writing.length === 0 ? expected : changesOf(plan, tree, decisions, material, options);
-    await commitChange(dir, treeChangeOf(plan, tree, changes, material, options), counter);
+    const change = treeChangeOf(plan, tree, changes, material, options);
+    await commitChange(dir, change, counter, observeCommit(change, changes, options));
     return { changes: [...leftovers, ...changes], generatedKeys, dryRun: false };
   });
+}
+
+/** What a run would do, decided as the run decides it, with nothing written, no key generated and no lock taken. */
+async function dryRun(plan: PkiPlan, dir: string, now: Date, options: RealizeOptions): Promise<RealizeReport> {
+  const tree = readOutputTree(plan, dir);
+  if (tree.problems.length > 0) throw new RealizeError([...tree.problems]);
+  const requests = await requestPendingIntermediates(plan, tree, now, options, false);
+  if (requests) {
+    return {
+      changes: requests.changes,
+      generatedKeys: requests.generatedKeys,
+      dryRun: true,
+      awaitingSignature: requests.awaiting,
+    };
+  }
+  const decided = await decide(plan, dir, tree, now, options, await signingContext(plan, tree, now, options));
+  const { decisions } = decided;
+  const context = await withIntermediateRequests(plan, tree, decisions, decided.context);
+  const pending: FileChange[] = tree.pendingJournal
+    ? [
+        {
+          path: '.kubepki-journal',
+          action: 'updated',
+          reason: 'an interrupted run committed a change; generate completes it first',
+        },
+      ]
+    : [];
+  return {
+    changes: [
+      ...pending,
+      ...changesOf(plan, tree, decisions, withJoinSecrets(plan, keptMaterial(decisions, context), decided), options),
+    ],
+    generatedKeys: keysToGenerate(decisions),
+    dryRun: true,
+  };
 }
 
 /** The keys a real run would generate: `--dry-run` counts them as the run would. */
@@ -244,15 +253,15 @@ interface Decided {
   bootstrapToken?: string;
 }
 
-function decide(
+async function decide(
   plan: PkiPlan,
   dir: string,
   tree: OutputTree,
   now: Date,
   options: RealizeOptions,
   context: GatheredContext,
-): Decided {
-  const { decisions, problems } = decideTree(
+): Promise<Decided> {
+  const { decisions, problems } = await decideTree(
     plan,
     dir,
     tree,

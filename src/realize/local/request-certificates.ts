@@ -6,10 +6,11 @@ import { decideTree } from './decide-tree';
 import type { FileChange } from './describe-change';
 import type { CertificateDecision } from './material-decisions';
 import { RealizeError, type TreeProblem } from './realize-error';
-import { commitChange } from './commit-change';
+import { commitChange, type TreeChange } from './commit-change';
+import { observeCommit, type RealizeObserver } from './realize-observer';
 import { preflightWrites, withLockedTree, type LockOptions } from './locked-tree';
 
-export interface RequestOptions extends LockOptions {
+export interface RequestOptions extends LockOptions, RealizeObserver {
   /** Decide and report, write nothing, generate no key, take no lock. */
   dryRun?: boolean;
   /** @default new Date() */
@@ -51,12 +52,14 @@ export async function requestCertificates(
   const now = options.now ?? new Date();
   if (options.dryRun) {
     const tree = readOutputTree(plan, dir);
-    const requests = decideRequests(plan, dir, tree, now, options);
+    const requests = await decideRequests(plan, dir, tree, now, options);
     const changes = await describeRequests(plan, tree, requests, new Map(), options);
+    for (const line of changes) options.onFile?.(line);
     return { changes, generatedKeys: newKeys(requests), dryRun: true, awaiting: requests.map((r) => r.exchange) };
   }
   return withLockedTree(plan, dir, options, async ({ tree, counter, leftovers }) => {
-    const requests = decideRequests(plan, dir, tree, now, options);
+    const requests = await decideRequests(plan, dir, tree, now, options);
+    for (const line of leftovers) options.onFile?.(line);
     preflightWrites(
       dir,
       tree,
@@ -78,21 +81,18 @@ export async function requestCertificates(
     );
     const texts = new Map<string, string>();
     const changes = await describeRequests(plan, tree, requests, keys, options, texts);
-    await commitChange(
-      dir,
-      {
-        writes: changes
-          .filter((c) => c.action !== 'kept')
-          .map((c) => ({
-            path: c.path,
-            content: texts.get(c.path)!,
-            mode: c.path.endsWith('.csr') ? publicMode : privateMode,
-          })),
-        chmods: [],
-        removals: [],
-      },
-      counter,
-    );
+    const change: TreeChange = {
+      writes: changes
+        .filter((c) => c.action !== 'kept')
+        .map((c) => ({
+          path: c.path,
+          content: texts.get(c.path)!,
+          mode: c.path.endsWith('.csr') ? publicMode : privateMode,
+        })),
+      chmods: [],
+      removals: [],
+    };
+    await commitChange(dir, change, counter, observeCommit(change, changes, options));
     return {
       changes: [...leftovers, ...changes],
       generatedKeys: newKeys(requests),
@@ -108,11 +108,17 @@ function newKeys(requests: readonly Request[]): number {
 }
 
 /** The leaves that need a CSR: decided as `generate` decides them, without refusing for want of the CA key. */
-function decideRequests(plan: PkiPlan, dir: string, tree: OutputTree, now: Date, options: RequestOptions): Request[] {
+async function decideRequests(
+  plan: PkiPlan,
+  dir: string,
+  tree: OutputTree,
+  now: Date,
+  options: RequestOptions,
+): Promise<Request[]> {
   const users = new Map(
     [...(options.certificationRequests ?? [])].map(([id, pem]) => [id, ParsedCertificationRequest.fromPem(pem)]),
   );
-  const { decisions, problems } = decideTree(
+  const { decisions, problems } = await decideTree(
     plan,
     dir,
     tree,

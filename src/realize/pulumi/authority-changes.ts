@@ -64,7 +64,7 @@ export function foreignAuthorities(plan: PkiPlan, outDir: string, held: string[]
     try {
       return Buffer.from(
         kind === 'certificate'
-          ? ParsedCertificate.fromPem(pem).node.raw
+          ? ParsedCertificate.fromPem(pem).der
           : createPublicKey(pem).export({ format: 'der', type: 'spki' }),
       ).toString('hex');
     } catch {
