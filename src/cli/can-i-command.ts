@@ -34,11 +34,14 @@ export async function canICommand(args: string[], io: CliIo): Promise<number> {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  // kubectl's -q discards stdout: the exit code alone answers. Warnings still go to stderr, as kubectl's do.
+  const quiet = values.quiet === true;
   const policy = accessPolicyOf(plan);
   if (list) {
     if (who.identity.user.startsWith('system:node:'))
       io.stderr("warning: the list may be incomplete: the Node authorizer's rules for kubelets are not listed");
-    io.stdout(renderRulesList(listAllowedRules(policy, who.identity, namespace), values['no-headers'] !== true));
+    if (!quiet)
+      io.stdout(renderRulesList(listAllowedRules(policy, who.identity, namespace), values['no-headers'] !== true));
     return exitCodes.ok;
   }
   const [, verb, resource] = positionals as [string, string, string];
@@ -57,10 +60,12 @@ export async function canICommand(args: string[], io: CliIo): Promise<number> {
   }
   const request = resolved.request;
   const { note } = discoveryTableFor(plan.cluster.kubernetesVersion);
-  if (note && values.quiet !== true) io.stderr(`note: ${note}`);
+  if (note && !quiet) io.stderr(`note: ${note}`);
   if (resolved.warning) io.stderr(`Warning: ${resolved.warning}`);
   const decision = policy.authorize(who.identity, request);
-  io.stdout(decision.allowed ? 'yes' : 'no');
-  if (values.quiet !== true) io.stderr(`${decision.decidedBy}: ${decision.reason}`);
+  if (!quiet) {
+    io.stdout(decision.allowed ? 'yes' : 'no');
+    io.stderr(`${decision.decidedBy}: ${decision.reason}`);
+  }
   return decision.allowed ? exitCodes.ok : exitCodes.failed;
 }

@@ -1,14 +1,15 @@
-import { parseArgs } from 'node:util';
 import { cfsslAuthKeyVariable, cfsslSigningConfig } from '../crypto/cfssl-signer';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
 import { loadPlan } from './load-plan';
+import { parseVerbArgs } from './parse-verb-args';
+import { verbNamed } from './verbs';
 
 /**
  * `kubepki cfssl-config <spec>`: the `cfssl serve -config` JSON for a spec whose CAs cfssl holds — a signing profile
  * per kubepki profile and validity, guarded by the auth key in KUBEPKI_CFSSL_AUTH_KEY (the same one generate sends).
  */
 export async function cfsslConfigCommand(args: string[], io: CliIo): Promise<number> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const { positionals } = parseVerbArgs(verbNamed('cfssl-config')!, args);
   if (positionals.length !== 1) throw new UsageError('expected exactly one spec file');
   const plan = loadPlan(positionals[0]);
   if (!plan.certificates.some((c) => c.signedBy === 'cfssl'))

@@ -1,4 +1,4 @@
-import { type FlagSpec, type VerbSpec } from './verb-spec';
+import { outputFlag, type FlagSpec, type VerbSpec } from './verb-spec';
 
 const quiet: Record<string, FlagSpec> = {
   quiet: { type: 'boolean', short: 'q', description: 'print only the summary (no per-file lines, no progress)' },
@@ -19,7 +19,9 @@ export const issuingVerbs: readonly VerbSpec[] = [
     summary: 'write the PKI tree, kubeconfigs and RBAC for a spec (offline)',
     description:
       'Reconciles <dir> with the spec as kubeadm does with /etc/kubernetes: keeps what still matches, issues what is missing, reissues what changed, never replaces a CA. One line per file: created, kept, reissued, updated, external, stale, removed; on a terminal each as it happens (a written file once it is in place), otherwise all at the end in plan order. On a terminal a status line on stderr shows key generation, then the writes.',
-    usage: ['kubepki generate <spec> --out <dir> [--dry-run] [--prune] [--wait <seconds>] [--quiet]'],
+    usage: [
+      'kubepki generate <spec> --out <dir> [--dry-run] [--prune] [--wait <seconds>] [--quiet] [--signer <ca>=<uri>]...',
+    ],
     flags: {
       out: {
         type: 'string',
@@ -108,11 +110,23 @@ export const issuingVerbs: readonly VerbSpec[] = [
       "Run by a user on their own machine: makes a private key that never leaves it (0600) and a certificate signing request to put in the spec's users[].csr, so kubepki signs a certificate for a key it never sees.",
     usage: ['kubepki user-request <name> [--group G]... [--algorithm ECDSA-P256] [--out <dir>] [--force]'],
     flags: {
-      group: { type: 'string', multiple: true, value: 'group', description: 'a group (O) to request (repeatable)' },
-      algorithm: { type: 'string', value: 'algorithm', description: 'the key algorithm (default ECDSA-P256)' },
+      group: {
+        type: 'string',
+        short: 'g',
+        multiple: true,
+        value: 'group',
+        description: 'a group (O) to request (repeatable)',
+      },
+      algorithm: {
+        type: 'string',
+        value: 'algorithm',
+        default: 'ECDSA-P256',
+        description: 'the key algorithm (default ECDSA-P256)',
+      },
       out: {
         type: 'string',
         value: 'dir',
+        default: '.',
         description: 'where the key and the CSR are written (default the current directory)',
       },
       force: { type: 'boolean', description: 'replace an existing key and CSR' },
@@ -148,9 +162,10 @@ export const issuingVerbs: readonly VerbSpec[] = [
   {
     name: 'rbac',
     summary: 'print the RBAC manifests a spec implies (cdk8s-synthesized YAML)',
-    description: 'Prints the manifests `generate` writes to rbac/, as one multi-document YAML stream in apply order.',
-    usage: ['kubepki rbac <spec>'],
-    flags: {},
+    description:
+      'Prints the manifests `generate` writes to rbac/, in apply order: one multi-document YAML stream, or with -o json a `List` of the objects, as `kubectl get -o json` prints one.',
+    usage: ['kubepki rbac <spec> [-o yaml|json]'],
+    flags: { ...outputFlag(['yaml', 'json'], 'yaml') },
     examples: [
       {
         comment: "Apply the team cluster's RBAC",

@@ -2,11 +2,12 @@
    kubeadm.yaml is read loosely, as kubeadm's own documents: every value is checked for its type where it is used. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import * as yaml from 'js-yaml';
 import { bootstrapTokenPattern, publicKeyPins } from '../crypto';
 import { renderJoinCommand } from '../outputs/join-command';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
+import { parseVerbArgs } from './parse-verb-args';
+import { verbNamed } from './verbs';
 
 type Doc = Record<string, any>;
 
@@ -26,11 +27,8 @@ function readText(file: string, what: string): string {
  * otherwise the line reads it from the tree's bootstrap-token file.
  */
 export async function joinCommandCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: { node: { type: 'string' }, 'print-token': { type: 'boolean', default: false } },
-  });
+  const { values: raw, positionals } = parseVerbArgs(verbNamed('join-command')!, args);
+  const values = { node: raw.node as string | undefined, 'print-token': raw['print-token'] === true };
   if (positionals.length !== 1) throw new UsageError('expected exactly one directory (the --out of kubepki generate)');
   if (!values.node) throw new UsageError('--node is required: the node that joins (a directory of the tree)');
   const dir = path.resolve(positionals[0]!);

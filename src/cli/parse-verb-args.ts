@@ -8,6 +8,9 @@ export interface VerbArgs {
   positionals: string[];
 }
 
+// The verbs that write a tree: -o there is a likely slip for --out, and is refused with that explanation.
+const writingVerbs = new Set(['generate', 'renew', 'csr', 'user-request']);
+
 const flagName = (name: string) => `--${name}`;
 
 /** The flags a verb's help lists and its did-you-mean considers (hidden spellings excluded). */
@@ -37,9 +40,9 @@ function checkFlags(verb: VerbSpec, args: string[]): void {
     const name = isLong ? arg.slice(2).split('=')[0]! : arg.slice(1, 2);
     const known = isLong ? longs.get(name) : shorts.has(name) ? longs.get(shorts.get(name)!) : undefined;
     if (!known) {
-      if (verb.name === 'generate' && (name === 'o' || name === 'output')) {
+      if (writingVerbs.has(verb.name) && (name === 'o' || name === 'output')) {
         throw new UsageError(
-          `unknown flag ${JSON.stringify(arg)}: generate writes files, and takes the directory as --out <dir>; the formats of -o belong to the verbs that print (plan, diff, access…)`,
+          `unknown flag ${JSON.stringify(arg)}: ${verb.name} writes files, and takes the directory as --out <dir>; the formats of -o belong to the verbs that print (plan, diff, access…)`,
         );
       }
       const guess = closestName(

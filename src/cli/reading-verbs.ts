@@ -8,8 +8,8 @@ export const readingVerbs: readonly VerbSpec[] = [
     description:
       'Answers as `kubectl auth can-i` would for that identity: yes (exit 0) or no (exit 1) on stdout, the binding and rule that decided on stderr. Resource names are resolved as kubectl resolves them (po, deploy, deployments, Deployment → deployments.apps); an unknown name gets kubectl\'s warning. Without -n, namespaced requests are asked in "default", as kubectl does with no namespace configured.',
     usage: [
-      'kubepki can-i <spec> --as <identity> <verb> <resource|resource/subresource|/url> [-n <namespace> | -A]',
-      'kubepki can-i <spec> --as <identity> --list [-n <namespace>] [--no-headers]',
+      'kubepki can-i <spec> --as <identity> <verb> <resource|resource/subresource|/url> [-n <namespace> | -A] [--subresource <name>] [-q]',
+      'kubepki can-i <spec> --as <identity> --list [-n <namespace>] [--no-headers] [-q]',
     ],
     flags: {
       as: {
@@ -34,7 +34,11 @@ export const readingVerbs: readonly VerbSpec[] = [
         description: 'list every action the identity may take in the namespace, as kubectl auth can-i --list',
       },
       'no-headers': { type: 'boolean', description: 'with --list: leave out the header line' },
-      quiet: { type: 'boolean', short: 'q', description: 'print only yes or no (no reason on stderr)' },
+      quiet: {
+        type: 'boolean',
+        short: 'q',
+        description: 'print nothing: the exit code answers (0 yes, 1 no), as kubectl auth can-i -q',
+      },
     },
     examples: [
       {
@@ -114,8 +118,8 @@ export const readingVerbs: readonly VerbSpec[] = [
     summary: 'who trusts whom: client → server edges with certificates and CAs',
     description:
       'Every TLS edge of the cluster with the client certificate, the server certificate and the CA each side trusts.',
-    usage: ['kubepki graph <spec> [-o mermaid|dot|md]'],
-    flags: { ...outputFlag(['mermaid', 'dot', 'md'], 'mermaid') },
+    usage: ['kubepki graph <spec> [-o mermaid|dot|md|json|yaml]'],
+    flags: { ...outputFlag(['mermaid', 'dot', 'md', 'json', 'yaml'], 'mermaid') },
     examples: [
       { comment: 'A Mermaid diagram for a README or pull request', command: 'kubepki graph stacks/lab.cluster.yaml' },
       {
@@ -214,8 +218,8 @@ export const readingVerbs: readonly VerbSpec[] = [
     summary: 'print the JSON Schema of cluster specs',
     description:
       "The JSON Schema generated from the spec's zod schema (the committed stacks/cluster.schema.json), for editors.",
-    usage: ['kubepki schema'],
-    flags: {},
+    usage: ['kubepki schema [-o json|yaml]'],
+    flags: { ...outputFlag(['json', 'yaml'], 'json') },
     examples: [
       { comment: 'Refresh the committed schema', command: 'kubepki schema > stacks/cluster.schema.json' },
       { comment: 'Use it from a spec in another repository', command: 'kubepki schema > cluster.schema.json' },

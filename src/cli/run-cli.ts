@@ -5,6 +5,11 @@ import { renderTopHelp, renderVerbHelp } from './render-help';
 import { verbNamed, verbs } from './verbs';
 
 function unknownVerb(word: string): string {
+  // A flag before any verb: only --help and --version exist there.
+  if (word.startsWith('-') && word !== '-') {
+    const guess = closestName(word.replace(/^--?/, '').split('=')[0]!, ['help', 'version']);
+    return `kubepki: unknown flag ${JSON.stringify(word)}${guess ? `: did you mean --${guess}?` : ''}\nkubepki takes a verb first (kubepki <verb> [args] [flags]); run "kubepki help" for the list of verbs.`;
+  }
   const guess = closestName(
     word,
     verbs.map((v) => v.name),

@@ -1,26 +1,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseArgs } from 'node:util';
 import { KeyPair, createCertificationRequest } from '../crypto';
 import { addClientKeyCommand } from '../outputs';
 import { keyAlgorithms, type KeyAlgorithm } from '../vocabulary';
 import { exitCodes, UsageError, type CliIo } from './cli-io';
+import { parseVerbArgs } from './parse-verb-args';
+import { verbNamed } from './verbs';
 
 /**
  * `kubepki user-request`: run by the user on their own machine. Makes a key (0600, never leaves the machine) and a CSR
  * to hand to the cluster's administrator, who names it in the spec (`users[].csr`).
  */
 export async function userRequestCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    options: {
-      group: { type: 'string', short: 'g', multiple: true },
-      algorithm: { type: 'string', default: 'ECDSA-P256' },
-      out: { type: 'string', default: '.' },
-      force: { type: 'boolean' },
-    },
-  });
+  const { values: raw, positionals } = parseVerbArgs(verbNamed('user-request')!, args);
+  const values = {
+    group: raw.group as string[] | undefined,
+    algorithm: raw.algorithm as string,
+    out: raw.out as string,
+    force: raw.force === true,
+  };
   if (positionals.length !== 1) throw new UsageError("expected exactly one user name (the spec's users[].name)");
   const name = positionals[0]!;
   if (!(keyAlgorithms as readonly string[]).includes(values.algorithm!))

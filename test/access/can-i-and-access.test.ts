@@ -226,14 +226,27 @@ describe('kubepki can-i on the team stack', () => {
     expect(run.status).toBe(1);
   });
 
-  it('--quiet prints only yes/no', async () => {
-    const run = await runKubepki([
+  it('-q/--quiet prints nothing, as kubectl auth can-i -q: the exit code alone answers', async () => {
+    const yes = await runKubepki([
       ...argsOf({ as: 'user:alice', verb: 'get', resource: 'pods', namespace: 'app1-dev' }),
       '--quiet',
     ]);
-    expect(run.status).toBe(0);
-    expect(run.stdout).toBe('yes\n');
-    expect(run.stderr).toBe('');
+    expect(yes.status).toBe(0);
+    expect(yes.stdout + yes.stderr).toBe('');
+    const no = await runKubepki([
+      ...argsOf({ as: 'user:alice', verb: 'get', resource: 'secrets', namespace: 'app1-staging' }),
+      '-q',
+    ]);
+    expect(no.status, describeRun(no)).toBe(1);
+    expect(no.stdout + no.stderr).toBe('');
+    // kubectl's warnings go to stderr even with -q (it discards only the answer).
+    const warned = await runKubepki([
+      ...argsOf({ as: 'user:alice', verb: 'delete', resource: 'namespaces', namespace: 'app1-dev' }),
+      '-q',
+    ]);
+    expect(warned.status).toBe(1);
+    expect(warned.stdout).toBe('');
+    expect(warned.stderr).toMatch(/^Warning: resource 'namespaces' is not namespace scoped/);
   });
 
   it('an identity the cluster does not have is a usage error (exit 2) listing the known users', async () => {

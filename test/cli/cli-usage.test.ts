@@ -38,6 +38,16 @@ describe('help', () => {
     expect((await kubepki([name, '--help'])).stdout).toBe(run.stdout);
   });
 
+  it.each(verbs.map((v) => v.name))('the usage of %s names every flag its help lists', (name) => {
+    const verb = verbs.find((v) => v.name === name)!;
+    const usage = verb.usage.join('\n');
+    const missing = Object.entries(verb.flags)
+      .filter(([, f]) => !f.hidden)
+      .filter(([flag, f]) => !new RegExp(`(--${flag}|-${f.short ?? '\\0'})\\b`).test(usage))
+      .map(([flag]) => flag);
+    expect(missing, usage).toEqual([]);
+  });
+
   it('kubepki help lists every verb; an unknown verb gets a suggestion, exit 2', async () => {
     const top = await kubepki(['help']);
     for (const v of verbs)
@@ -65,6 +75,32 @@ describe('flags', () => {
     expect((await kubepki(['plan', stackFile('lab'), '--output'])).stderr).toContain(
       'kubepki plan: --output needs a value (<format>)',
     );
+  });
+
+  it.each([
+    ['join-command', ['out/lab', '--nod', 'w1'], '--nod', '--node'],
+    ['cfssl-config', ['stacks/lab.cluster.yaml', '--outt', 'x'], '--outt', undefined],
+    ['user-request', ['alice', '--grop', 'dev'], '--grop', '--group'],
+  ])(
+    "%s parses its flags as every verb does: kubepki's own error, did-you-mean, exit 2",
+    async (verb, args, bad, guess) => {
+      const run = await kubepki([verb, ...args], root);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toContain(
+        `kubepki ${verb}: unknown flag "${bad}"${guess ? `: did you mean ${guess}?` : ''} (kubepki help ${verb} lists every flag)`,
+      );
+      expect(run.stderr).not.toMatch(/Unknown option|To specify a positional/);
+      expect(fs.readdirSync(root)).not.toContain('alice.key');
+    },
+  );
+
+  it('a flag before the verb is an unknown flag, with --help or --version suggested when close', async () => {
+    const bogus = await kubepki(['--bogus']);
+    expect(bogus.status).toBe(2);
+    expect(bogus.stderr).toContain('kubepki: unknown flag "--bogus"');
+    expect(bogus.stderr).not.toContain('unknown verb');
+    expect((await kubepki(['--hepl'])).stderr).toContain('unknown flag "--hepl": did you mean --help?');
+    expect((await kubepki(['--verison'])).stderr).toContain('did you mean --version?');
   });
 
   it('generate -o json is refused with the reason (it used to write the PKI into ./json); nothing is written', async () => {
