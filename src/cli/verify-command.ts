@@ -11,20 +11,48 @@ import { outputFormatOf, parseVerbArgs } from './parse-verb-args';
 import { renderYaml } from './render-yaml';
 import { verbNamed } from './verbs';
 
-/** How many certificates, keys and kubeconfigs the tree holds: what a clean verify says it checked. */
-function countFiles(dir: string): { certificates: number; keys: number; kubeconfigs: number } {
-  const counts = { certificates: 0, keys: 0, kubeconfigs: 0 };
+interface TreeCounts {
+  certificates: number;
+  keys: number;
+  kubeconfigs: number;
+  /** Kubeconfigs that embed their client key (client-key-data): their key/certificate match is checked too. */
+  kubeconfigKeys: number;
+  /** ca.crt, front-proxy-ca.crt, etcd/ca.crt of one node: separation is checked when there is more than one. */
+  cas: number;
+  saKeys: number;
+}
+
+/** What the tree holds: what a clean verify says it checked, naming only the checks that had something to check. */
+function countFiles(dir: string): TreeCounts {
+  const counts: TreeCounts = { certificates: 0, keys: 0, kubeconfigs: 0, kubeconfigKeys: 0, cas: 0, saKeys: 0 };
   const walk = (d: string) => {
     for (const entry of fs.readdirSync(d, { withFileTypes: true })) {
-      if (entry.isDirectory()) walk(path.join(d, entry.name));
-      else if (entry.name.endsWith('.crt')) counts.certificates++;
-      else if (entry.name.endsWith('.key')) counts.keys++;
-      else if (entry.name.endsWith('.conf')) counts.kubeconfigs++;
+      const file = path.join(d, entry.name);
+      if (entry.isDirectory()) walk(file);
+      else if (entry.name.endsWith('.crt')) {
+        counts.certificates++;
+        if (/(^|\/)(ca|front-proxy-ca|etcd\/ca)\.crt$/.test(path.relative(dir, file))) counts.cas++;
+      } else if (entry.name.endsWith('.key')) counts.keys++;
+      else if (entry.name.endsWith('.conf')) {
+        counts.kubeconfigs++;
+        if (readable(file)?.includes('client-key-data:')) counts.kubeconfigKeys++;
+      }
+      if (entry.name === 'sa.key' || entry.name === 'sa.pub') counts.saKeys++;
     }
   };
   walk(dir);
   return counts;
 }
+
+function readable(file: string): string | undefined {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+const counted = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 /**
  * Verifies an /etc/kubernetes (kubeadm's or kubepki's) or a `generate --out` tree: every finding with its file and
@@ -53,29 +81,25 @@ export async function verifyCommand(args: string[], io: CliIo): Promise<number> 
   io.stdout(renderFindingsText(findings));
   if (!findings.some((f) => f.severity === 'error' || f.severity === 'warning')) {
     const c = countFiles(dir);
+    const credentials = c.certificates + c.kubeconfigs > 0;
     const checks = [
-      'chains to the right CA and no other',
+      ...(credentials ? ['chains to the right CA and no other'] : []),
       ...(parentCertificates?.size
         ? [
             `intermediates under the offline root${new Set(plan!.certificates.map((c) => c.parent).filter(Boolean)).size > 1 ? 's' : ''}`,
           ]
         : []),
-      'key/certificate matches',
-      "kubeadm's subjects, usages and SANs",
-      'CA separation',
-      'kubeconfig CA data and servers',
-      'the sa key pair',
+      ...(c.keys + c.kubeconfigKeys > 0 ? ['key/certificate matches'] : []),
+      ...(credentials ? ["kubeadm's subjects, usages and SANs"] : []),
+      ...(c.cas > 1 ? ['CA separation'] : []),
+      ...(c.kubeconfigs > 0 ? ['kubeconfig CA data and servers'] : []),
+      ...(c.saKeys > 0 ? ['the sa key pair'] : []),
       'file modes',
-      `expiry beyond ${window} days`,
-      ...(plan
-        ? [
-            `no drift from ${specFile}`,
-            `${plan.expectations.length} access expectation${plan.expectations.length === 1 ? '' : 's'}`,
-          ]
-        : []),
+      ...(credentials ? [`expiry beyond ${window} days`] : []),
+      ...(plan ? [`no drift from ${specFile}`, counted(plan.expectations.length, 'access expectation')] : []),
     ];
     io.stdout(
-      `ok: ${dir}: ${c.certificates} certificates, ${c.keys} keys and ${c.kubeconfigs} kubeconfigs checked: ${checks.join(', ')}`,
+      `ok: ${dir}: ${counted(c.certificates, 'certificate')}, ${counted(c.keys, 'key')} and ${counted(c.kubeconfigs, 'kubeconfig')} checked: ${checks.join(', ')}`,
     );
   }
   return hasErrorFindings(findings) ? exitCodes.failed : exitCodes.ok;

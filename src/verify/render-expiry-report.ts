@@ -79,6 +79,10 @@ export function renderExpiryText(report: ExpiryReport): string {
 }
 
 function jsonEntry(e: ExpiryEntry) {
+  // kubeadm's fetchCertificateExpirationInfo sets only Name and Missing for a certificate it cannot find: no caName
+  // (omitempty), externallyManaged false, the zero expirationDate (null) and residualTime.
+  if (e.missing || !e.expires)
+    return { name: e.name, expirationDate: null, residualTime: 0, externallyManaged: false, missing: true };
   return {
     name: e.name,
     expirationDate: e.expires ? e.expires.toISOString().replace(/\.\d{3}Z$/, 'Z') : null,

@@ -3,8 +3,11 @@ import type { Finding } from './finding';
 /** One line per finding (`error  cp1/pki/apiserver.crt  chain.wrong-issuer  …`) and a count. */
 export function renderFindingsText(findings: readonly Finding[]): string {
   const lines = findings.map((f) => `${f.severity.padEnd(8)}${f.file}  [${f.id}]  ${f.message}`);
-  const count = (s: Finding['severity']) => findings.filter((f) => f.severity === s).length;
-  lines.push(`${count('error')} errors, ${count('warning')} warnings, ${count('info')} notes`);
+  const count = (s: Finding['severity'], noun: string) => {
+    const n = findings.filter((f) => f.severity === s).length;
+    return `${n} ${noun}${n === 1 ? '' : 's'}`;
+  };
+  lines.push(`${count('error', 'error')}, ${count('warning', 'warning')}, ${count('info', 'note')}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -1,6 +1,7 @@
 /** `kubepki verify` and `kubepki expiry` as users run them: output formats and exit codes. */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as yaml from 'js-yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { realizeStack, removeTree, stackFile, temporaryDirectory, type FixtureTree } from '../support/fixture-trees';
 import { ensureBuilt } from './built-package';
@@ -33,6 +34,23 @@ describe('kubepki verify', () => {
       expect(withSpec.stdout).toContain(`no drift from ${spec}, 0 access expectations`);
     } finally {
       removeTree(specDir);
+    }
+  });
+
+  it('a worker: singular counts, and only the checks that had something to check (no sa key pair, no CA separation)', async () => {
+    const run = await kubepki(['verify', path.join(tree.dir, 'w1')]);
+    expect(run.status, describeRun(run)).toBe(0);
+    // w1 holds pki/ca.crt and kubelet.conf, whose embedded client key is matched against its certificate.
+    expect(run.stdout).toBe(
+      `0 errors, 0 warnings, 0 notes\nok: ${path.join(tree.dir, 'w1')}: 1 certificate, 0 keys and 1 kubeconfig checked: ` +
+        "chains to the right CA and no other, key/certificate matches, kubeadm's subjects, usages and SANs, kubeconfig CA data and servers, file modes, expiry beyond 30 days\n",
+    );
+    const damaged = path.join(tree.dir, 'w1/pki/ca.crt');
+    fs.chmodSync(damaged, 0o666);
+    try {
+      expect((await kubepki(['verify', path.join(tree.dir, 'w1')])).stdout).toMatch(/^0 errors, 1 warning, 0 notes$/m);
+    } finally {
+      fs.chmodSync(damaged, 0o644);
     }
   });
 
@@ -83,5 +101,31 @@ describe('kubepki expiry', () => {
     const yamlRun = await kubepki(['expiry', path.join(tree.dir, 'cp1'), '-o', 'yaml']);
     expect(yamlRun.stdout).toMatch(/^kind: CertificateExpirationInfo\napiVersion: output.kubeadm.k8s.io\/v1alpha3\n/);
     expect((await kubepki(['expiry', tree.dir, '-o', 'xml'])).status).toBe(2);
+  });
+
+  it('a missing certificate: !MISSING! in the table, and in JSON and YAML only its name and missing, as kubeadm', async () => {
+    const crt = path.join(tree.dir, 'cp1/pki/front-proxy-client.crt');
+    fs.renameSync(crt, `${crt}.away`);
+    try {
+      const node = path.join(tree.dir, 'cp1');
+      expect((await kubepki(['expiry', node])).stdout).toMatch(/^!MISSING! front-proxy-client +\n/m);
+      const missing = {
+        name: 'front-proxy-client',
+        expirationDate: null,
+        residualTime: 0,
+        externallyManaged: false,
+        missing: true,
+      };
+      const row = (doc: { certificates: { name: string }[] }) =>
+        doc.certificates.find((c) => c.name === 'front-proxy-client');
+      expect(row(JSON.parse((await kubepki(['expiry', node, '-o', 'json'])).stdout))).toStrictEqual(missing);
+      const asYaml = (await kubepki(['expiry', node, '-o', 'yaml'])).stdout;
+      expect(row(yaml.load(asYaml) as { certificates: { name: string }[] })).toStrictEqual(missing);
+      expect(asYaml).toMatch(
+        /- name: front-proxy-client\n {4}expirationDate: null\n {4}residualTime: 0\n {4}externallyManaged: false\n {4}missing: true\n/,
+      );
+    } finally {
+      fs.renameSync(`${crt}.away`, crt);
+    }
   });
 });

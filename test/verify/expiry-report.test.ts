@@ -64,6 +64,18 @@ describe('kubeadm certs check-expiration, from the files', () => {
     expect(row('etcd-server').externallyManaged).toBe(false);
     expect(node!.certificateAuthorities.find((c) => c.name === 'ca')!.externallyManaged).toBe(true);
     expect(row('front-proxy-client')).toMatchObject({ missing: true });
+    // -o json (and yaml, rendered from it): kubeadm sets only Name and Missing on a missing row, and caName is omitempty.
+    const json = JSON.parse(renderExpiryJson(expiryReport(path.join(copy, 'cp1'), { now }))) as {
+      certificates: Record<string, unknown>[];
+    };
+    expect(json.certificates.find((c) => c.name === 'front-proxy-client')).toStrictEqual({
+      name: 'front-proxy-client',
+      expirationDate: null,
+      residualTime: 0,
+      externallyManaged: false,
+      missing: true,
+    });
+    expect(json.certificates.find((c) => c.name === 'apiserver')).toMatchObject({ caName: 'ca', missing: false });
     const text = renderExpiryText(expiryReport(path.join(copy, 'cp1'), { now }));
     // kubeadm's `!MISSING! %s\t\t\t\t`: the empty cells are padded to their columns' widths too.
     expect(text).toContain('\n!MISSING! front-proxy-client   ' + ' '.repeat(25 + 16 + 24) + '\n');
