@@ -109,20 +109,22 @@ describe('kubepki renew', () => {
 });
 
 describe('kubepki inspect', () => {
-  const inspect = (args: string[], input?: string) => {
+  /** `kubepki inspect` in-process; with `input`, the built bin reading it from its standard input. */
+  const inspect = async (args: string[], input?: string) => {
+    if (input === undefined) return kubepki(['inspect', ...args]);
     const r = spawnSync(process.execPath, [cliPath, 'inspect', ...args], {
       encoding: 'utf8',
       timeout: 60_000,
-      ...(input !== undefined ? { input } : {}),
+      input,
     });
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
   it.runIf(requireBinary('openssl', 'inspect compared with openssl'))(
     'a certificate: the facts openssl reads (subject, dates, SANs, fingerprint)',
-    () => {
+    async () => {
       const file = path.join(tree, 'cp1/pki/apiserver.crt');
-      const facts = JSON.parse(inspect([file, '-o', 'json']).stdout);
+      const facts = JSON.parse((await inspect([file, '-o', 'json'])).stdout);
       const ossl = spawnSync(
         'openssl',
         [
@@ -152,31 +154,31 @@ describe('kubepki inspect', () => {
         extendedKeyUsages: ['serverAuth'],
         key: 'ECDSA-P256',
       });
-      expect(inspect([file]).stdout).toMatch(/^ {2}Not after: +\S+ \(expires in 36[45] days\)$/m);
+      expect((await inspect([file])).stdout).toMatch(/^ {2}Not after: +\S+ \(expires in 36[45] days\)$/m);
     },
   );
 
-  it('a private key: its public facts only, matching the certificate; no private component in any format', () => {
+  it('a private key: its public facts only, matching the certificate; no private component in any format', async () => {
     const key = path.join(tree, 'cp1/pki/apiserver.key');
     const pem = fs.readFileSync(key, 'utf8');
     const der = createPrivateKey(pem).export({ format: 'der', type: 'pkcs8' }).toString('base64');
     for (const format of ['text', 'json', 'yaml']) {
-      const run = inspect([key, '-o', format]);
+      const run = await inspect([key, '-o', format]);
       expect(run.status, run.stderr).toBe(0);
       expect(run.stdout).not.toMatch(/PRIVATE KEY-{5}/);
       expect(run.stdout).not.toContain(der.slice(20, 60));
     }
-    const facts = JSON.parse(inspect([key, '-o', 'json']).stdout);
+    const facts = JSON.parse((await inspect([key, '-o', 'json'])).stdout);
     const spki = createPublicKey(pem).export({ format: 'der', type: 'spki' });
     expect(facts.publicKeySha256.replace(/:/g, '').toLowerCase()).toBe(createHash('sha256').update(spki).digest('hex'));
-    expect(JSON.parse(inspect([path.join(tree, 'cp1/pki/apiserver.crt'), '-o', 'json']).stdout).publicKeySha256).toBe(
-      facts.publicKeySha256,
-    );
+    expect(
+      JSON.parse((await inspect([path.join(tree, 'cp1/pki/apiserver.crt'), '-o', 'json'])).stdout).publicKeySha256,
+    ).toBe(facts.publicKeySha256);
   });
 
   it.runIf(requireBinary('openssl', 'inspect of a CSR made by openssl'))(
     'a CSR from openssl, on standard input',
-    () => {
+    async () => {
       const csr = spawnSync(
         'openssl',
         [
@@ -191,7 +193,7 @@ describe('kubepki inspect', () => {
         ],
         { encoding: 'utf8' },
       ).stdout;
-      const facts = JSON.parse(inspect(['-', '-o', 'json'], csr).stdout);
+      const facts = JSON.parse((await inspect(['-', '-o', 'json'], csr)).stdout);
       expect(facts).toMatchObject({
         type: 'certificate-request',
         dnsNames: ['probe.example'],
@@ -255,8 +257,8 @@ describe('kubepki inspect', () => {
     },
   );
 
-  it('a kubeconfig: contexts, server, the user certificate and the CA; the key only said to be there', () => {
-    const run = inspect([path.join(tree, 'users/alice.conf'), '-o', 'json']);
+  it('a kubeconfig: contexts, server, the user certificate and the CA; the key only said to be there', async () => {
+    const run = await inspect([path.join(tree, 'users/alice.conf'), '-o', 'json']);
     const facts = JSON.parse(run.stdout);
     expect(facts).toMatchObject({
       type: 'kubeconfig',
@@ -282,7 +284,7 @@ describe('kubepki inspect', () => {
       '10m',
     ]);
     const jwt = minted.stdout.trim().split('\n').pop()!;
-    const facts = JSON.parse(inspect(['-', '-o', 'json'], `${jwt}\n`).stdout);
+    const facts = JSON.parse((await inspect(['-', '-o', 'json'], `${jwt}\n`)).stdout);
     expect(facts).toMatchObject({
       type: 'jwt',
       signatureChecked: false,
@@ -290,11 +292,11 @@ describe('kubepki inspect', () => {
       header: { alg: 'ES256' },
       claims: { sub: 'system:serviceaccount:ci:deployer' },
     });
-    expect(inspect(['-'], jwt).stdout).toContain('signature not checked');
+    expect((await inspect(['-'], jwt)).stdout).toContain('signature not checked');
   });
 
-  it('something else: a clear error, exit 2', () => {
-    const run = inspect([spec]);
+  it('something else: a clear error, exit 2', async () => {
+    const run = await inspect([spec]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain('is not a certificate, certificate request, key, kubeconfig or JWT');
   });

@@ -16,6 +16,7 @@ import { startNodeEtcd } from '../support/etcd-cluster';
 import { cliPath, removeTree, repoRoot, temporaryDirectory } from '../support/fixture-trees';
 import { copyKubeconfig } from '../support/kubeconfig-copy';
 import { runCommand } from '../support/managed-process';
+import { runKubepkiCommand } from '../support/run-kubepki';
 import { makeOutsideCas, opensslSign, placeCaCertificates } from '../support/outside-ca';
 import { peerBinaryPath } from '../support/peer-binary-path';
 import { requireBinary } from '../support/peer-binaries';
@@ -29,8 +30,7 @@ const havePeers = [
 
 const specSource = path.join(repoRoot, 'stacks', 'external-ca.cluster.yaml');
 const plan = planPki(loadSpecFile(specSource));
-const kubepki = (args: string[], cwd = repoRoot) =>
-  runCommand(process.execPath, [cliPath, ...args], { cwd, timeoutMs: 120_000 });
+const kubepki = (args: string[], cwd = repoRoot) => runKubepkiCommand(args, { cwd });
 const noKeyOfCa = (tree: string) =>
   (fs.readdirSync(tree, { recursive: true }) as string[])
     .map(String)

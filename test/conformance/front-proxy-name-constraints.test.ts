@@ -14,9 +14,10 @@ import { ensureBuilt } from '../cli/built-package';
 import { ApiserverStandIn } from '../support/apiserver-stand-in';
 import { conformanceSpec } from '../support/conformance-trees';
 import { EtcdCluster, kubeadmMemberTls } from '../support/etcd-cluster';
-import { cliPath, removeTree, temporaryDirectory } from '../support/fixture-trees';
+import { removeTree, temporaryDirectory } from '../support/fixture-trees';
 import { copyKubeconfig } from '../support/kubeconfig-copy';
 import { runCommand } from '../support/managed-process';
+import { runKubepkiCommand } from '../support/run-kubepki';
 import { opensslKeyAndCsr, opensslOk, opensslRoot, opensslSign } from '../support/openssl-ca';
 import { peerBinaryPath } from '../support/peer-binary-path';
 import { requireBinary } from '../support/peer-binaries';
@@ -41,7 +42,7 @@ describe.runIf(havePeers)('the front-proxy intermediate certifies no host (name 
   const at = (...parts: string[]) => path.join(work, ...parts);
   const pki = (rel: string) => path.join(tree, 'cp1', 'pki', rel);
   const read = (file: string) => fs.readFileSync(file, 'utf8');
-  const kubepki = (args: string[]) => runCommand(process.execPath, [cliPath, ...args], { timeoutMs: 120_000 });
+  const kubepki = (args: string[]) => runKubepkiCommand(args);
   const openssl = (args: string[]) => runCommand('openssl', args, { timeoutMs: 20_000 });
   const mustOpenssl = opensslOk;
   /** The offline root's operator: copies the CSR's extensions, or uses the extensions given instead. */

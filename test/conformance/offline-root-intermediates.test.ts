@@ -14,9 +14,10 @@ import { ensureBuilt } from '../cli/built-package';
 import { ApiserverStandIn } from '../support/apiserver-stand-in';
 import { conformanceSpec } from '../support/conformance-trees';
 import { EtcdCluster, kubeadmMemberTls } from '../support/etcd-cluster';
-import { cliPath, removeTree, temporaryDirectory } from '../support/fixture-trees';
+import { removeTree, temporaryDirectory } from '../support/fixture-trees';
 import { copyKubeconfig } from '../support/kubeconfig-copy';
 import { runCommand } from '../support/managed-process';
+import { runKubepkiCommand } from '../support/run-kubepki';
 import { opensslKeyAndCsr, opensslOk, opensslRoot, opensslSign } from '../support/openssl-ca';
 import { peerBinaryPath } from '../support/peer-binary-path';
 import { requireBinary } from '../support/peer-binaries';
@@ -47,7 +48,7 @@ describe.runIf(havePeers)('intermediate CAs under an offline root (openssl x509 
   const at = (...parts: string[]) => path.join(work, ...parts);
   const pki = (node: string, rel: string) => path.join(tree, node, 'pki', rel);
   const read = (file: string) => fs.readFileSync(file, 'utf8');
-  const kubepki = (args: string[]) => runCommand(process.execPath, [cliPath, ...args], { timeoutMs: 120_000 });
+  const kubepki = (args: string[]) => runKubepkiCommand(args);
   const openssl = opensslOk;
   const newKeyAndCsr = (name: string, subject: string, extensions: string[] = []) =>
     opensslKeyAndCsr(at(name), subject, extensions);

@@ -14,15 +14,17 @@ import { cliPath, removeTree, temporaryDirectory } from '../support/fixture-tree
 import { ensureBuilt } from '../cli/built-package';
 import { copyKubeconfig } from '../support/kubeconfig-copy';
 import { runCommand } from '../support/managed-process';
+import { runKubepkiCommand } from '../support/run-kubepki';
 import { peerBinaryPath } from '../support/peer-binary-path';
 import { requireBinary } from '../support/peer-binaries';
 
 const haveKubectl = requireBinary('kubectl', 'user CSR flow with kubectl');
 
-/** The built CLI, as users run it. */
-function kubepki(args: string[]) {
+/** The built CLI, as users run it: the one test that spawns `user-request` (every other call runs in-process). */
+function kubepkiBin(args: string[]) {
   return runCommand(process.execPath, [cliPath, ...args], { timeoutMs: 60_000 });
 }
+const kubepki = (args: string[]) => runKubepkiCommand(args);
 
 function specText(csr: string, groups: string[]): string {
   return yaml.dump({
@@ -69,7 +71,7 @@ describe.runIf(haveKubectl)('user CSRs: the key stays on the user machine', () =
     admin = path.join(work, 'admin');
     tree = path.join(admin, 'out');
     fs.mkdirSync(admin);
-    const request = await kubepki(['user-request', 'alice', '--group', 'dev-team', '--out', laptop]);
+    const request = await kubepkiBin(['user-request', 'alice', '--group', 'dev-team', '--out', laptop]);
     expect(request.code, request.stderr).toBe(0);
     // Only the CSR travels to the administrator.
     fs.copyFileSync(path.join(laptop, 'alice.csr'), path.join(admin, 'alice.csr'));

@@ -1,12 +1,9 @@
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import type { PkiPlan } from '../../src/plan';
-import type { KeyAlgorithm } from '../../src/vocabulary';
 import type * as KubePkiModule from '../../src/realize/pulumi';
-import { repoRoot, stackSpec, temporaryDirectory, type FixtureTree } from './fixture-trees';
-import { TlsProviderEmulator } from './tls-provider-emulator';
-import { planPki } from '../../src/plan';
-import type { ClusterSpec } from '../../src/spec';
+import { repoRoot } from './fixture-trees';
+import { type TlsProviderEmulator } from './tls-provider-emulator';
 
 // The Pulumi program is loaded from dist/ with Node's own require, exactly as CommonJS code runs under `pulumi up`
 // (Pulumi's closure serializer needs real CommonJS functions), and @pulumi/pulumi through the same require so the
@@ -53,17 +50,4 @@ export async function runKubePki(
   await Promise.all(Object.values(pki.files).map((file) => settle(file.id)));
   await Promise.all(Object.values(pki.certificates).map((c) => settle(c.validityEndTime)));
   return { pki, plan, dir };
-}
-
-/** Realizes a shipped stack through the Pulumi component into a new temporary directory. */
-export async function realizeStackThroughPulumi(
-  stack: 'lab' | 'ha',
-  algorithm: KeyAlgorithm,
-  change?: (spec: ClusterSpec) => void,
-): Promise<FixtureTree> {
-  const spec = stackSpec(stack, algorithm, change);
-  const plan = planPki(spec);
-  const dir = temporaryDirectory(`kubepki-pulumi-${stack}-${algorithm}-`);
-  await runKubePki(new TlsProviderEmulator(), plan, dir);
-  return { dir, spec, plan };
 }

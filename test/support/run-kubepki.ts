@@ -32,6 +32,19 @@ export async function runKubepki(args: string[], options: { cwd?: string } = {})
   }
 }
 
+/**
+ * `runKubepki` with the result shaped as `runCommand` (managed-process.ts) reports a spawned program: `code` for the
+ * exit status. For the conformance tests, whose peers check what the verb wrote; the built bin itself runs every verb
+ * in at least one test (test/cli, test/realize, the README's external-CA script, user-csr, cfssl-signer).
+ */
+export async function runKubepkiCommand(
+  args: string[],
+  options: { cwd?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const { status, stdout, stderr } = await runKubepki(args, options);
+  return { code: status, stdout, stderr };
+}
+
 /** What a terminal shows, in order: lines on stdout and stderr, and the status line (undefined: cleared). */
 export type TerminalEvent =
   { stream: 'stdout' | 'stderr'; text: string } | { stream: 'status'; text: string | undefined };

@@ -7,11 +7,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { inject } from 'vitest';
-import { planPki } from '../../src/plan';
+import { planPki, type PkiPlan } from '../../src/plan';
 import { realizeLocal } from '../../src/realize/local';
 import type { ClusterSpec } from '../../src/spec';
 import type { KeyAlgorithm } from '../../src/vocabulary';
-import { realizeStack, stackSpec, type FixtureTree } from './fixture-trees';
+import { realizeStack, stackSpec, temporaryDirectory, type FixtureTree } from './fixture-trees';
 
 export interface SharedTree extends FixtureTree {
   /** Wall-clock bounds of the realization, for checking NotBefore. */
@@ -30,25 +30,36 @@ export function sharedTreesRoot(): string | undefined {
   }
 }
 
+/** What writes a shared tree: the offline engine by default; test/trust also shares the trees the Pulumi component writes. */
+export type TreeWriter = (plan: PkiPlan, dir: string) => Promise<unknown>;
+
 /**
  * The tree of `stack` with `algorithm` (and `variant`, a named change to the spec), shared by every test file of the
- * run. Never write into it or remove it.
+ * run. Never write into it or remove it. `writer` names the realization (its name keys the tree): `realizeLocal`
+ * unless given.
  */
 export async function sharedTree(
   stack: 'lab' | 'ha',
   algorithm: KeyAlgorithm,
   variant?: { name: string; change: (spec: ClusterSpec) => void },
+  writer?: { name: string; write: TreeWriter },
 ): Promise<SharedTree> {
+  const write = writer?.write ?? realizeLocal;
   const root = sharedTreesRoot();
+  const spec = stackSpec(stack, algorithm, variant?.change);
   if (!root) {
     const startedAt = new Date();
-    return { ...(await realizeStack(stack, algorithm, variant?.change)), startedAt, finishedAt: new Date() };
+    if (!writer)
+      return { ...(await realizeStack(stack, algorithm, variant?.change)), startedAt, finishedAt: new Date() };
+    const dir = temporaryDirectory(`kubepki-${writer.name}-${stack}-${algorithm}-`);
+    const plan = planPki(spec);
+    await write(plan, dir);
+    return { dir, spec, plan, startedAt, finishedAt: new Date() };
   }
-  const name = `${stack}-${algorithm}${variant ? `-${variant.name}` : ''}`;
+  const name = [writer?.name, stack, algorithm, variant?.name].filter(Boolean).join('-');
   const dir = path.join(root, name);
   const done = `${dir}.json`;
   const lock = `${dir}.lock`;
-  const spec = stackSpec(stack, algorithm, variant?.change);
   const deadline = Date.now() + waitLimitMs;
   for (;;) {
     if (fs.existsSync(done)) {
@@ -71,7 +82,7 @@ export async function sharedTree(
       const plan = planPki(spec);
       const building = `${dir}.building`;
       const startedAt = new Date();
-      await realizeLocal(plan, building);
+      await write(plan, building);
       const finishedAt = new Date();
       fs.renameSync(building, dir);
       fs.writeFileSync(done, JSON.stringify({ startedAt, finishedAt }));

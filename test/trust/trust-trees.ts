@@ -1,14 +1,15 @@
 /**
  * The four trees the trust suite runs against, and a hook that realizes one per `describe` block.
  *
- * RSA keys cost ~0.2 s each and the ha stack has ~44: the offline trees are the run's shared trees, built once for
- * every file that reads them (test/support/shared-trees.ts); the Pulumi trees are realized once per file.
+ * RSA keys cost ~0.2 s each and the ha stack has ~44: every tree is one of the run's shared trees, built once for every
+ * file that reads them (test/support/shared-trees.ts) — the Pulumi ones by the component under mocks.
  */
 import { afterAll, beforeAll } from 'vitest';
 import type { KeyAlgorithm } from '../../src/vocabulary';
 import { removeTree, type FixtureTree } from '../support/fixture-trees';
-import { sharedTree } from '../support/shared-trees';
-import { realizeStackThroughPulumi } from '../support/pulumi-realize';
+import { isSharedTree, sharedTree, type TreeWriter } from '../support/shared-trees';
+import { runKubePki } from '../support/pulumi-realize';
+import { TlsProviderEmulator } from '../support/tls-provider-emulator';
 
 export interface TrustTreeCase {
   stack: 'lab' | 'ha';
@@ -33,10 +34,16 @@ export interface RealizedTrustTree extends FixtureTree {
   finishedAt: Date;
 }
 
+/** `pulumi up` of the KubePki component under mocks, the emulator doing the providers' work and writing the files. */
+const throughPulumi: { name: string; write: TreeWriter } = {
+  name: 'pulumi',
+  write: (plan, dir) => runKubePki(new TlsProviderEmulator(), plan, dir),
+};
+
 /**
- * Provides `stack` with `algorithm` from the enclosing describe's `beforeAll` (Pulumi trees are removed in `afterAll`).
- * Returns a getter (the tree does not exist yet while tests are being collected). Set KUBEPKI_KEEP_TREES=1 to keep
- * the trees.
+ * Provides `stack` with `algorithm` from the enclosing describe's `beforeAll`: one of the run's shared trees, removed
+ * when the run ends (a tree realized outside the shared directory is removed in `afterAll`). Returns a getter (the
+ * tree does not exist yet while tests are being collected). Set KUBEPKI_KEEP_TREES=1 to keep the trees.
  */
 export function useRealizedTree(
   stack: 'lab' | 'ha',
@@ -45,19 +52,12 @@ export function useRealizedTree(
 ): () => RealizedTrustTree {
   let tree: RealizedTrustTree | undefined;
   beforeAll(async () => {
-    if (via === 'offline') {
-      tree = await sharedTree(stack, algorithm);
-      return;
-    }
-    const startedAt = new Date();
-    const fixture = await realizeStackThroughPulumi(stack, algorithm);
-    tree = { ...fixture, startedAt, finishedAt: new Date() };
+    tree = await sharedTree(stack, algorithm, undefined, via === 'pulumi' ? throughPulumi : undefined);
   }, 300_000);
   afterAll(() => {
-    // Offline trees are the run's shared trees (test/support/shared-trees.ts), removed when the run ends.
-    if (via === 'offline') return;
-    if (process.env.KUBEPKI_KEEP_TREES === '1') console.log(`kept ${stack} ${algorithm} tree in ${tree?.dir}`);
-    else removeTree(tree?.dir);
+    if (!tree || isSharedTree(tree.dir)) return;
+    if (process.env.KUBEPKI_KEEP_TREES === '1') console.log(`kept ${stack} ${algorithm} tree in ${tree.dir}`);
+    else removeTree(tree.dir);
   });
   return () => {
     if (!tree) throw new Error(`the ${stack} ${algorithm} tree was not realized (see the beforeAll error)`);
