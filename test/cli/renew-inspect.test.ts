@@ -213,7 +213,7 @@ describe('kubepki inspect', () => {
 
   it.runIf(requireBinary('openssl', 'inspect of the extensions a CSR requests'))(
     "a CSR's requested extensions (what the outside CA copies), as openssl req -text reads them",
-    () => {
+    async () => {
       const csr = spawnSync(
         'openssl',
         [
@@ -236,7 +236,7 @@ describe('kubepki inspect', () => {
       ).stdout;
       const openssl = spawnSync('openssl', ['req', '-noout', '-text'], { input: csr, encoding: 'utf8' }).stdout;
       expect(openssl).toMatch(/X509v3 Key Usage: critical\n\s+Digital Signature, Key Encipherment/);
-      const facts = JSON.parse(inspect(['-', '-o', 'json'], csr).stdout);
+      const facts = JSON.parse((await inspect(['-', '-o', 'json'], csr)).stdout);
       expect(facts).toMatchObject({
         keyUsages: ['digitalSignature', 'keyEncipherment'],
         extendedKeyUsages: ['serverAuth', 'clientAuth'],
@@ -248,8 +248,8 @@ describe('kubepki inspect', () => {
           { name: 'subjectAltName', critical: false },
         ],
       });
-      expect(yaml.load(inspect(['-', '-o', 'yaml'], csr).stdout)).toEqual(facts);
-      const text = inspect(['-'], csr).stdout;
+      expect(yaml.load((await inspect(['-', '-o', 'yaml'], csr)).stdout)).toEqual(facts);
+      const text = (await inspect(['-'], csr)).stdout;
       expect(text).toMatch(/^ {2}Extensions: +keyUsage, extendedKeyUsage, basicConstraints, subjectAltName$/m);
       expect(text).toMatch(/^ {4}Key usage: +digitalSignature, keyEncipherment \(critical\)$/m);
       expect(text).toMatch(/^ {4}Extended usage: +serverAuth, clientAuth$/m);
