@@ -12,6 +12,7 @@ const slow = [
   // The access verbs end to end through the built bin, and kubectl against the kubeconfigs.
   'test/access/access-spec-errors.test.ts',
   'test/access/can-i-and-access.test.ts',
+  'test/access/can-i-cli.test.ts',
   'test/access/rbac-manifests.test.ts',
   'test/access/service-account-tokens.test.ts',
   'test/access/user-kubeconfigs.test.ts',
