@@ -32,7 +32,12 @@ export class OutputLock {
     const started = Date.now();
     let told = false;
     for (;;) {
-      const server = net.createServer((socket) => socket.end(`pid ${process.pid}`));
+      const server = net.createServer((socket) => {
+        // A waiting run may give up and close its end before the answer is written (EPIPE): that is its business,
+        // and an unhandled socket error would end the run that holds the lock in the middle of its writes.
+        socket.on('error', () => undefined);
+        socket.end(`pid ${process.pid}`);
+      });
       const bound = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
         server.once('error', resolve);
         server.listen({ path: address, exclusive: true }, () => resolve(undefined));
