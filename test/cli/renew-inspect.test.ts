@@ -176,23 +176,26 @@ describe('kubepki inspect', () => {
     ).toBe(facts.publicKeySha256);
   });
 
+  /** A CSR openssl makes for the tree's apiserver key, requesting `extensions` (-addext), as PEM text. */
+  const opensslCsr = (subject: string, extensions: string[]) =>
+    spawnSync(
+      'openssl',
+      [
+        'req',
+        '-new',
+        '-key',
+        path.join(tree, 'cp1/pki/apiserver.key'),
+        '-subj',
+        subject,
+        ...extensions.flatMap((e) => ['-addext', e]),
+      ],
+      { encoding: 'utf8' },
+    ).stdout;
+
   it.runIf(requireBinary('openssl', 'inspect of a CSR made by openssl'))(
     'a CSR from openssl, on standard input',
     async () => {
-      const csr = spawnSync(
-        'openssl',
-        [
-          'req',
-          '-new',
-          '-key',
-          path.join(tree, 'cp1/pki/apiserver.key'),
-          '-subj',
-          '/CN=probe/O=team',
-          '-addext',
-          'subjectAltName=DNS:probe.example,IP:10.9.8.7',
-        ],
-        { encoding: 'utf8' },
-      ).stdout;
+      const csr = opensslCsr('/CN=probe/O=team', ['subjectAltName=DNS:probe.example,IP:10.9.8.7']);
       const facts = JSON.parse((await inspect(['-', '-o', 'json'], csr)).stdout);
       expect(facts).toMatchObject({
         type: 'certificate-request',
@@ -214,26 +217,12 @@ describe('kubepki inspect', () => {
   it.runIf(requireBinary('openssl', 'inspect of the extensions a CSR requests'))(
     "a CSR's requested extensions (what the outside CA copies), as openssl req -text reads them",
     async () => {
-      const csr = spawnSync(
-        'openssl',
-        [
-          'req',
-          '-new',
-          '-key',
-          path.join(tree, 'cp1/pki/apiserver.key'),
-          '-subj',
-          '/CN=kube-apiserver',
-          '-addext',
-          'keyUsage=critical,digitalSignature,keyEncipherment',
-          '-addext',
-          'extendedKeyUsage=serverAuth,clientAuth',
-          '-addext',
-          'basicConstraints=critical,CA:FALSE',
-          '-addext',
-          'subjectAltName=DNS:kubernetes',
-        ],
-        { encoding: 'utf8' },
-      ).stdout;
+      const csr = opensslCsr('/CN=kube-apiserver', [
+        'keyUsage=critical,digitalSignature,keyEncipherment',
+        'extendedKeyUsage=serverAuth,clientAuth',
+        'basicConstraints=critical,CA:FALSE',
+        'subjectAltName=DNS:kubernetes',
+      ]);
       const openssl = spawnSync('openssl', ['req', '-noout', '-text'], { input: csr, encoding: 'utf8' }).stdout;
       expect(openssl).toMatch(/X509v3 Key Usage: critical\n\s+Digital Signature, Key Encipherment/);
       const facts = JSON.parse((await inspect(['-', '-o', 'json'], csr)).stdout);
